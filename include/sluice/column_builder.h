@@ -1,0 +1,65 @@
+#pragma once
+// ColumnBuilder: appends values of one type and finishes into a Column. One class for all
+// types keeps decoders simple (a switch on the field's type picks the append); the typed
+// appends check the type in debug builds only.
+//
+// The validity bitmap is created on the first null, so all-valid columns carry none.
+// Thread: belongs to one thread.
+
+#include <cstdint>
+#include <string_view>
+
+#include "sluice/buffer.h"
+#include "sluice/column.h"
+#include "sluice/data_type.h"
+
+namespace sluice {
+
+class ColumnBuilder {
+ public:
+  explicit ColumnBuilder(DataType type) : type_(type) { clear(); }
+
+  DataType type() const { return type_; }
+  int64_t length() const { return length_; }
+  int64_t null_count() const { return null_count_; }
+  // Bytes of VARCHAR data so far (decoders cap batch size with it; offsets are int32).
+  size_t data_bytes() const { return data_.size(); }
+
+  void reserve(int64_t rows);
+
+  void append_null();
+  void append_bool(bool v);
+  void append_int32(int32_t v);
+  // BIGINT, TIMESTAMP (microseconds) and INTERVAL (microseconds).
+  void append_int64(int64_t v);
+  void append_double(double v);
+  void append_string(std::string_view v);
+
+  // Copies row `row` of `column` (same type), null or not.
+  void append_from(const Column& column, int64_t row);
+  // Copies all of `column` (same type) in bulk.
+  void append_column(const Column& column);
+
+  // Drops rows past `length` (used to roll back a row that failed half-way through decoding).
+  void truncate(int64_t length);
+
+  // The column built so far; the builder is left empty and ready for reuse.
+  Column finish();
+
+ private:
+  void clear();
+  // Records row length_ (about to be appended) as valid in the bitmap, if there is one.
+  void mark_valid();
+  void materialize_validity();
+  void append_bit(bool v);
+
+  DataType type_;
+  int64_t length_ = 0;
+  int64_t null_count_ = 0;
+  bool has_validity_ = false;
+  BufferBuilder validity_;
+  BufferBuilder values_;
+  BufferBuilder data_;
+};
+
+}  // namespace sluice

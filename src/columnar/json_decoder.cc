@@ -1,0 +1,267 @@
+// JSON lines → rows, with simdjson's DOM parser (the only file that includes simdjson).
+
+#include <simdjson.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "columnar/row_decoder.h"
+#include "columnar/timestamp.h"
+
+namespace sluice {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+const char* json_kind(element_type t) {
+  switch (t) {
+    case element_type::ARRAY: return "an array";
+    case element_type::OBJECT: return "an object";
+    case element_type::INT64:
+    case element_type::UINT64: return "an integer";
+    case element_type::DOUBLE: return "a number";
+    case element_type::STRING: return "a string";
+    case element_type::BOOL: return "a boolean";
+    case element_type::NULL_VALUE: return "null";
+  }
+  return "a value";
+}
+
+Status mismatch(const char* expected, element_type got) {
+  return Status(ErrorCode::kValueConversion,
+                std::string("expected ") + expected + ", got " + json_kind(got));
+}
+
+// Reads a JSON number as an exact integer (integral doubles included).
+bool as_integer(element value, int64_t& out) {
+  switch (value.type()) {
+    case element_type::INT64: out = int64_t(value); return true;
+    case element_type::UINT64: {
+      const uint64_t u = uint64_t(value);
+      if (u > static_cast<uint64_t>(INT64_MAX)) return false;
+      out = static_cast<int64_t>(u);
+      return true;
+    }
+    case element_type::DOUBLE: {
+      const double d = double(value);
+      if (!(d == std::trunc(d)) || d < -9.2e18 || d > 9.2e18) return false;
+      out = static_cast<int64_t>(d);
+      return true;
+    }
+    default: return false;
+  }
+}
+
+Status append_value(ColumnBuilder& b, element value) {
+  const element_type t = value.type();
+  switch (b.type()) {
+    case DataType::kBoolean:
+      if (t != element_type::BOOL) return mismatch("a boolean", t);
+      b.append_bool(bool(value));
+      return Status::Ok();
+    case DataType::kInt32: {
+      int64_t v;
+      if (!value.is_number()) return mismatch("an integer", t);
+      if (!as_integer(value, v) || v < INT32_MIN || v > INT32_MAX) {
+        return Status(ErrorCode::kValueConversion,
+                      "value " + simdjson::minify(value) + " does not fit INT");
+      }
+      b.append_int32(static_cast<int32_t>(v));
+      return Status::Ok();
+    }
+    case DataType::kInt64: {
+      int64_t v;
+      if (!value.is_number()) return mismatch("an integer", t);
+      if (!as_integer(value, v)) {
+        return Status(ErrorCode::kValueConversion,
+                      "value " + simdjson::minify(value) + " does not fit BIGINT");
+      }
+      b.append_int64(v);
+      return Status::Ok();
+    }
+    case DataType::kDouble:
+      if (t == element_type::DOUBLE) {
+        b.append_double(double(value));
+      } else if (t == element_type::INT64) {
+        b.append_double(static_cast<double>(int64_t(value)));
+      } else if (t == element_type::UINT64) {
+        b.append_double(static_cast<double>(uint64_t(value)));
+      } else {
+        return mismatch("a number", t);
+      }
+      return Status::Ok();
+    case DataType::kVarchar:
+      if (t != element_type::STRING) return mismatch("a string", t);
+      b.append_string(std::string_view(value));
+      return Status::Ok();
+    case DataType::kTimestamp: {
+      if (t == element_type::STRING) {
+        SLC_ASSIGN_OR_RETURN(int64_t micros, parse_timestamp(std::string_view(value)));
+        b.append_int64(micros);
+        return Status::Ok();
+      }
+      int64_t millis;
+      if (!as_integer(value, millis)) {
+        return mismatch("a timestamp (RFC 3339 string or epoch milliseconds)", t);
+      }
+      if (millis > INT64_MAX / 1000 || millis < INT64_MIN / 1000) {
+        return Status(ErrorCode::kInvalidTimestamp, "epoch milliseconds out of range");
+      }
+      b.append_int64(millis * 1000);
+      return Status::Ok();
+    }
+    case DataType::kInterval: {
+      int64_t millis;
+      if (!as_integer(value, millis)) return mismatch("an interval in milliseconds", t);
+      if (millis > INT64_MAX / 1000 || millis < INT64_MIN / 1000) {
+        return Status(ErrorCode::kValueConversion, "interval out of range");
+      }
+      b.append_int64(millis * 1000);
+      return Status::Ok();
+    }
+  }
+  return Status(ErrorCode::kInternal, "unknown column type");
+}
+
+class JsonLinesDecoder final : public RowDecoder {
+ public:
+  explicit JsonLinesDecoder(SchemaPtr schema) : RowDecoder(std::move(schema)) {
+    seen_.resize(static_cast<size_t>(builder_.schema()->num_fields()));
+  }
+
+  Result<size_t> append(std::string_view text, bool final,
+                        const DecodeErrorHandler& on_error) override {
+    size_t pos = 0;
+    while (pos < text.size()) {
+      const size_t nl = text.find('\n', pos);
+      if (nl == std::string_view::npos && !final) break;
+      const size_t end = nl == std::string_view::npos ? text.size() : nl;
+      std::string_view line = text.substr(pos, end - pos);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      const int64_t line_no = next_line_++;
+      pos = nl == std::string_view::npos ? text.size() : nl + 1;
+      if (is_blank(line)) continue;
+      Status s = append_line(line);
+      if (!s.ok()) {
+        Status located = s.with_location("line " + std::to_string(line_no));
+        if (!skip(on_error, located)) return located;
+      }
+    }
+    return pos;
+  }
+
+ private:
+  static bool is_blank(std::string_view line) {
+    for (char c : line) {
+      if (c != ' ' && c != '\t') return false;
+    }
+    return true;
+  }
+
+  Status append_line(std::string_view line) {
+    scratch_.resize(line.size() + simdjson::SIMDJSON_PADDING);
+    std::memcpy(scratch_.data(), line.data(), line.size());
+    element doc;
+    if (auto error = parser_.parse(scratch_.data(), line.size(), false).get(doc)) {
+      const ErrorCode code =
+          error == simdjson::UTF8_ERROR ? ErrorCode::kInvalidUtf8 : ErrorCode::kJsonParse;
+      return Status(code, std::string(simdjson::error_message(error)));
+    }
+    simdjson::dom::object object;
+    if (doc.get(object) != simdjson::SUCCESS) {
+      return Status(ErrorCode::kJsonParse,
+                    std::string("expected a JSON object, got ") + json_kind(doc.type()));
+    }
+    const int64_t row = builder_.num_rows();
+    std::fill(seen_.begin(), seen_.end(), 0);
+    Status status = append_fields(object);
+    if (status.ok()) status = fill_missing();
+    if (!status.ok()) builder_.truncate(row);
+    return status;
+  }
+
+  Status append_fields(simdjson::dom::object object) {
+    const Schema& schema = *builder_.schema();
+    size_t position = 0;
+    for (auto [key, value] : object) {
+      const int index = find(key, position++);
+      if (index < 0) continue;  // keys outside the schema are ignored
+      const Field& field = schema.field(index);
+      if (seen_[static_cast<size_t>(index)]) {
+        return Status(ErrorCode::kJsonParse, "key appears twice", "field '" + field.name + "'");
+      }
+      seen_[static_cast<size_t>(index)] = 1;
+      ColumnBuilder& column = builder_.column(index);
+      if (value.is_null()) {
+        if (!field.nullable) {
+          return Status(ErrorCode::kMissingValue, "null for a NOT NULL column",
+                        "field '" + field.name + "'");
+        }
+        column.append_null();
+        continue;
+      }
+      Status s = append_value(column, value);
+      if (!s.ok()) return s.with_location("field '" + field.name + "'");
+    }
+    return Status::Ok();
+  }
+
+  Status fill_missing() {
+    const Schema& schema = *builder_.schema();
+    for (size_t i = 0; i < seen_.size(); ++i) {
+      if (seen_[i]) continue;
+      const Field& field = schema.field(static_cast<int>(i));
+      if (!field.nullable) {
+        return Status(ErrorCode::kMissingValue, "missing value for a NOT NULL column",
+                      "field '" + field.name + "'");
+      }
+      builder_.column(static_cast<int>(i)).append_null();
+    }
+    return Status::Ok();
+  }
+
+  // Field index of a key; -1 when the schema has no such field. Lines of one stream nearly
+  // always list keys in the same order, so the field found at this position last time is
+  // tried first: one comparison per key instead of a search.
+  int find(std::string_view key, size_t position) {
+    const Schema& schema = *builder_.schema();
+    if (position < order_hint_.size()) {
+      const int hint = order_hint_[position];
+      if (hint >= 0 && schema.field(hint).name == key) return hint;
+    } else {
+      order_hint_.resize(position + 1, -1);
+    }
+    int index = -1;
+    for (int i = 0; i < schema.num_fields(); ++i) {
+      if (schema.field(i).name == key) {
+        index = i;
+        break;
+      }
+    }
+    if (index < 0) index = schema.find(key);  // SQL names match case-insensitively
+    order_hint_[position] = index;
+    return index;
+  }
+
+  simdjson::dom::parser parser_;
+  std::vector<char> scratch_;
+  std::vector<int> order_hint_;
+  std::vector<uint8_t> seen_;
+};
+
+}  // namespace
+
+std::unique_ptr<RowDecoder> make_json_lines_decoder(SchemaPtr schema) {
+  return std::make_unique<JsonLinesDecoder>(std::move(schema));
+}
+
+Result<RecordBatch> decode_json_lines(SchemaPtr schema, std::string_view text) {
+  JsonLinesDecoder decoder(std::move(schema));
+  SLC_ASSIGN_OR_RETURN(size_t consumed, decoder.append(text, true, {}));
+  (void)consumed;
+  return decoder.finish();
+}
+
+}  // namespace sluice

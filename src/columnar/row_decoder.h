@@ -1,0 +1,68 @@
+#pragma once
+// RowDecoder: text records (JSON lines, CSV) → rows of a BatchBuilder against a schema.
+//
+// append() takes a chunk of input and decodes every complete record in it. Without `final`,
+// a trailing record with no line end is left unconsumed (a file being tailed may still be
+// writing it); the return value says how many bytes were consumed, so the caller can keep the
+// rest. A record that fails to decode appends nothing; the decoder calls on_error with a
+// Status located at "line N, field 'x'", and continues when on_error returns true (skip) or
+// stops and returns that error when it returns false or is empty (fail).
+//
+// Thread: belongs to one thread.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "sluice/batch_builder.h"
+#include "sluice/record_batch.h"
+#include "sluice/status.h"
+
+namespace sluice {
+
+using DecodeErrorHandler = std::function<bool(const Status&)>;
+
+class RowDecoder {
+ public:
+  explicit RowDecoder(SchemaPtr schema) : builder_(std::move(schema)) {}
+  virtual ~RowDecoder() = default;
+
+  virtual Result<size_t> append(std::string_view text, bool final,
+                                const DecodeErrorHandler& on_error = {}) = 0;
+
+  // Rows decoded and not yet finished into a batch.
+  int64_t num_rows() const { return builder_.num_rows(); }
+  size_t buffered_bytes() const { return builder_.data_bytes(); }
+  // Line number of the next record (1-based), for positions in errors and offsets.
+  int64_t next_line() const { return next_line_; }
+  void set_next_line(int64_t line) { next_line_ = line; }
+  const SchemaPtr& schema() const { return builder_.schema(); }
+
+  RecordBatch finish() { return builder_.finish(); }
+
+ protected:
+  // Reports a bad record; true means skip it and go on.
+  static bool skip(const DecodeErrorHandler& on_error, const Status& error) {
+    return on_error && on_error(error);
+  }
+
+  BatchBuilder builder_;
+  int64_t next_line_ = 1;
+};
+
+struct CsvOptions {
+  char delimiter = ',';
+  // The first record names the columns (matched to the schema by name, any order).
+  bool header = false;
+};
+
+std::unique_ptr<RowDecoder> make_json_lines_decoder(SchemaPtr schema);
+std::unique_ptr<RowDecoder> make_csv_decoder(SchemaPtr schema, CsvOptions options = {});
+
+// Decodes all of `text` into one batch, failing on the first bad record.
+Result<RecordBatch> decode_json_lines(SchemaPtr schema, std::string_view text);
+Result<RecordBatch> decode_csv(SchemaPtr schema, std::string_view text, CsvOptions options = {});
+
+}  // namespace sluice

@@ -1,0 +1,224 @@
+#include "columnar/timestamp.h"
+
+#include <charconv>
+#include <cstdio>
+
+namespace sluice {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Reads exactly n digits at text[pos]; advances pos.
+bool read_digits(std::string_view text, size_t& pos, int n, int64_t& out) {
+  if (pos + static_cast<size_t>(n) > text.size()) return false;
+  int64_t v = 0;
+  for (int i = 0; i < n; ++i) {
+    const char c = text[pos + static_cast<size_t>(i)];
+    if (!is_digit(c)) return false;
+    v = v * 10 + (c - '0');
+  }
+  pos += static_cast<size_t>(n);
+  out = v;
+  return true;
+}
+
+Status bad(std::string_view text, std::string_view why) {
+  std::string msg = "invalid timestamp '";
+  msg.append(text.substr(0, 64));
+  msg += "': ";
+  msg += why;
+  msg += " (expected e.g. 2026-11-24T10:00:00.123Z or epoch milliseconds)";
+  return Status(ErrorCode::kInvalidTimestamp, std::move(msg));
+}
+
+unsigned days_in_month(int64_t year, unsigned month) {
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month == 2) {
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return leap ? 29 : 28;
+  }
+  return kDays[month - 1];
+}
+
+void append_2(std::string& out, unsigned v) {
+  out.push_back(static_cast<char>('0' + v / 10));
+  out.push_back(static_cast<char>('0' + v % 10));
+}
+
+}  // namespace
+
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void civil_from_days(int64_t z, int64_t& year, unsigned& month, unsigned& day) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  day = doy - (153 * mp + 2) / 5 + 1;
+  month = mp < 10 ? mp + 3 : mp - 9;
+  year = static_cast<int64_t>(yoe) + era * 400 + (month <= 2);
+}
+
+Result<int64_t> parse_timestamp(std::string_view text) {
+  // Trim surrounding spaces.
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (text.empty()) return bad(text, "empty");
+
+  // An integer is epoch milliseconds.
+  {
+    size_t i = text[0] == '-' ? 1 : 0;
+    bool all_digits = i < text.size();
+    for (; i < text.size(); ++i) all_digits &= is_digit(text[i]);
+    if (all_digits) {
+      int64_t millis = 0;
+      auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), millis);
+      if (ec != std::errc() || ptr != text.data() + text.size() ||
+          millis > INT64_MAX / 1000 || millis < INT64_MIN / 1000) {
+        return bad(text, "epoch milliseconds out of range");
+      }
+      return millis * 1000;
+    }
+  }
+
+  size_t pos = 0;
+  int64_t year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, micros = 0;
+  if (!read_digits(text, pos, 4, year)) return bad(text, "expected a 4-digit year");
+  if (pos >= text.size() || text[pos++] != '-') return bad(text, "expected '-' after the year");
+  if (!read_digits(text, pos, 2, month)) return bad(text, "expected a 2-digit month");
+  if (pos >= text.size() || text[pos++] != '-') return bad(text, "expected '-' after the month");
+  if (!read_digits(text, pos, 2, day)) return bad(text, "expected a 2-digit day");
+  if (month < 1 || month > 12) return bad(text, "month out of range");
+  if (day < 1 || day > days_in_month(year, static_cast<unsigned>(month))) {
+    return bad(text, "day out of range");
+  }
+
+  if (pos < text.size() && (text[pos] == 'T' || text[pos] == 't' || text[pos] == ' ')) {
+    ++pos;
+    if (!read_digits(text, pos, 2, hour)) return bad(text, "expected a 2-digit hour");
+    if (pos >= text.size() || text[pos++] != ':') return bad(text, "expected ':' after the hour");
+    if (!read_digits(text, pos, 2, minute)) return bad(text, "expected 2-digit minutes");
+    if (pos < text.size() && text[pos] == ':') {
+      ++pos;
+      if (!read_digits(text, pos, 2, second)) return bad(text, "expected 2-digit seconds");
+      if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
+        ++pos;
+        int digits = 0;
+        while (pos < text.size() && is_digit(text[pos])) {
+          if (digits < 6) micros = micros * 10 + (text[pos] - '0');
+          ++digits;
+          ++pos;
+        }
+        if (digits == 0) return bad(text, "expected digits after the decimal point");
+        if (digits > 9) return bad(text, "more than 9 fractional digits");
+        for (int d = digits; d < 6; ++d) micros *= 10;
+      }
+    }
+    if (hour > 23) return bad(text, "hour out of range");
+    if (minute > 59) return bad(text, "minute out of range");
+    if (second > 59) return bad(text, "second out of range");
+  }
+
+  int64_t offset_seconds = 0;
+  if (pos < text.size()) {
+    const char c = text[pos];
+    if (c == 'Z' || c == 'z') {
+      ++pos;
+    } else if (c == '+' || c == '-') {
+      ++pos;
+      int64_t oh = 0, om = 0;
+      if (!read_digits(text, pos, 2, oh)) return bad(text, "expected a 2-digit offset hour");
+      if (pos < text.size() && text[pos] == ':') ++pos;
+      if (pos < text.size() && !read_digits(text, pos, 2, om)) {
+        return bad(text, "expected 2-digit offset minutes");
+      }
+      if (oh > 23 || om > 59) return bad(text, "offset out of range");
+      offset_seconds = (oh * 3600 + om * 60) * (c == '+' ? 1 : -1);
+    }
+  }
+  if (pos != text.size()) return bad(text, "unexpected trailing characters");
+
+  const int64_t days = days_from_civil(year, static_cast<unsigned>(month),
+                                       static_cast<unsigned>(day));
+  const int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+  return seconds * kMicrosPerSecond + micros;
+}
+
+void append_timestamp(int64_t micros, std::string& out) {
+  int64_t days = micros / kMicrosPerDay;
+  int64_t rem = micros % kMicrosPerDay;
+  if (rem < 0) {
+    rem += kMicrosPerDay;
+    --days;
+  }
+  int64_t year;
+  unsigned month, day;
+  civil_from_days(days, year, month, day);
+  if (year >= 0 && year <= 9999) {
+    const auto y = static_cast<unsigned>(year);
+    out.push_back(static_cast<char>('0' + y / 1000));
+    out.push_back(static_cast<char>('0' + y / 100 % 10));
+    append_2(out, y % 100);
+  } else {
+    char buf[24];
+    const int n = std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(year));
+    out.append(buf, static_cast<size_t>(n));
+  }
+  out.push_back('-');
+  append_2(out, month);
+  out.push_back('-');
+  append_2(out, day);
+  out.push_back('T');
+  const auto secs = static_cast<unsigned>(rem / kMicrosPerSecond);
+  const auto frac = static_cast<unsigned>(rem % kMicrosPerSecond);
+  append_2(out, secs / 3600);
+  out.push_back(':');
+  append_2(out, secs / 60 % 60);
+  out.push_back(':');
+  append_2(out, secs % 60);
+  if (frac != 0) {
+    char buf[8];
+    if (frac % 1000 == 0) {
+      std::snprintf(buf, sizeof buf, ".%03u", frac / 1000);
+    } else {
+      std::snprintf(buf, sizeof buf, ".%06u", frac);
+    }
+    out += buf;
+  }
+  out.push_back('Z');
+}
+
+std::string format_timestamp(int64_t micros) {
+  std::string out;
+  append_timestamp(micros, out);
+  return out;
+}
+
+void append_interval(int64_t micros, std::string& out) {
+  out += "PT";
+  if (micros < 0) {
+    out.push_back('-');
+    micros = micros == INT64_MIN ? INT64_MAX : -micros;
+  }
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, micros / kMicrosPerSecond);
+  out.append(buf, end);
+  if (const int64_t frac = micros % kMicrosPerSecond; frac != 0) {
+    std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(frac));
+    std::string_view f(buf);
+    while (f.back() == '0') f.remove_suffix(1);
+    out.append(f);
+  }
+  out.push_back('S');
+}
+
+}  // namespace sluice

@@ -1,0 +1,29 @@
+#pragma once
+// TIMESTAMP and INTERVAL text. Timestamps are microseconds since the Unix epoch, UTC.
+//   in:  RFC 3339 / ISO 8601: 2026-11-24T10:00:00.123Z, 2026-11-24 10:00:00 (UTC assumed),
+//        offsets honoured (+01:00, -0530, +02), fractions up to 9 digits (truncated to µs),
+//        a bare date (midnight), or an integer: epoch milliseconds.
+//   out: UTC with 'Z'; a fraction only when non-zero (3 digits if whole milliseconds, else 6).
+// Intervals are written as ISO 8601 durations in seconds: PT90.5S.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "sluice/status.h"
+
+namespace sluice {
+
+Result<int64_t> parse_timestamp(std::string_view text);
+void append_timestamp(int64_t micros, std::string& out);
+std::string format_timestamp(int64_t micros);
+void append_interval(int64_t micros, std::string& out);
+
+// Days since 1970-01-01 for a proleptic Gregorian date, and back.
+int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
+void civil_from_days(int64_t days, int64_t& year, unsigned& month, unsigned& day);
+
+inline constexpr int64_t kMicrosPerSecond = 1'000'000;
+inline constexpr int64_t kMicrosPerDay = 86'400 * kMicrosPerSecond;
+
+}  // namespace sluice
