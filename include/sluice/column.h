@@ -23,8 +23,13 @@ class Column {
   Column() = default;
   Column(DataType type, int64_t length, int64_t null_count, Buffer validity, Buffer values,
          Buffer data = {}, int64_t offset = 0)
-      : type_(type), length_(length), offset_(offset), null_count_(null_count),
-        validity_(std::move(validity)), values_(std::move(values)), data_(std::move(data)) {}
+      : type_(type),
+        length_(length),
+        offset_(offset),
+        null_count_(null_count),
+        validity_(std::move(validity)),
+        values_(std::move(values)),
+        data_(std::move(data)) {}
 
   DataType type() const { return type_; }
   int64_t length() const { return length_; }
@@ -32,7 +37,8 @@ class Column {
   int64_t null_count() const { return null_count_; }
 
   bool is_null(int64_t i) const {
-    return !validity_.empty() && !((validity_.data()[(offset_ + i) >> 3] >> ((offset_ + i) & 7)) & 1);
+    return !validity_.empty() &&
+           !((validity_.data()[(offset_ + i) >> 3] >> ((offset_ + i) & 7)) & 1);
   }
   bool is_valid(int64_t i) const { return !is_null(i); }
 

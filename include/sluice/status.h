@@ -17,7 +17,8 @@ class [[nodiscard]] Status {
  public:
   Status() = default;
   Status(ErrorCode code, std::string message, std::string location = {});
-  Status(const Status& other) : state_(other.state_ ? std::make_unique<State>(*other.state_) : nullptr) {}
+  Status(const Status& other)
+      : state_(other.state_ ? std::make_unique<State>(*other.state_) : nullptr) {}
   Status& operator=(const Status& other) {
     if (this != &other) state_ = other.state_ ? std::make_unique<State>(*other.state_) : nullptr;
     return *this;
@@ -59,7 +60,7 @@ std::string format_error_code(ErrorCode code);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     if (status_.ok()) status_ = Status(ErrorCode::kInternal, "Result built from an OK status");
   }
@@ -86,15 +87,14 @@ class [[nodiscard]] Result {
 #define SLC_CONCAT(a, b) SLC_CONCAT_INNER(a, b)
 
 // Returns the Status of `expr` from the enclosing function when it is not OK.
-#define SLC_RETURN_IF_ERROR(expr)                  \
-  do {                                             \
-    ::sluice::Status slc_status_ = (expr);         \
-    if (!slc_status_.ok()) return slc_status_;     \
+#define SLC_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::sluice::Status slc_status_ = (expr);     \
+    if (!slc_status_.ok()) return slc_status_; \
   } while (false)
 
 // Evaluates a Result<T> expression; on error returns its Status, else moves the value to lhs.
-#define SLC_ASSIGN_OR_RETURN(lhs, expr)                                      \
-  auto SLC_CONCAT(slc_result_, __LINE__) = (expr);                           \
-  if (!SLC_CONCAT(slc_result_, __LINE__).ok())                               \
-    return SLC_CONCAT(slc_result_, __LINE__).status();                       \
+#define SLC_ASSIGN_OR_RETURN(lhs, expr)                                                           \
+  auto SLC_CONCAT(slc_result_, __LINE__) = (expr);                                                \
+  if (!SLC_CONCAT(slc_result_, __LINE__).ok()) return SLC_CONCAT(slc_result_, __LINE__).status(); \
   lhs = std::move(SLC_CONCAT(slc_result_, __LINE__)).value()

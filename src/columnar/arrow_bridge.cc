@@ -11,13 +11,20 @@ namespace {
 
 const char* arrow_format(DataType type) {
   switch (type) {
-    case DataType::kBoolean: return "b";
-    case DataType::kInt32: return "i";
-    case DataType::kInt64: return "l";
-    case DataType::kDouble: return "g";
-    case DataType::kVarchar: return "u";
-    case DataType::kTimestamp: return "tsu:UTC";
-    case DataType::kInterval: return "tDu";
+    case DataType::kBoolean:
+      return "b";
+    case DataType::kInt32:
+      return "i";
+    case DataType::kInt64:
+      return "l";
+    case DataType::kDouble:
+      return "g";
+    case DataType::kVarchar:
+      return "u";
+    case DataType::kTimestamp:
+      return "tsu:UTC";
+    case DataType::kInterval:
+      return "tDu";
   }
   return "n";
 }
@@ -91,7 +98,9 @@ void export_column(const Column& column, ArrowArray* out) {
 
 // ---- import --------------------------------------------------------------------------
 
-Status import_error(std::string msg) { return Status(ErrorCode::kArrowImport, std::move(msg)); }
+Status import_error(std::string msg) {
+  return Status(ErrorCode::kArrowImport, std::move(msg));
+}
 
 Result<DataType> type_of_format(const char* format, const char* name) {
   const std::string_view f = format ? format : "";
@@ -102,8 +111,8 @@ Result<DataType> type_of_format(const char* format, const char* name) {
   if (f == "u") return DataType::kVarchar;
   if (f.starts_with("tsu:")) return DataType::kTimestamp;
   if (f == "tDu") return DataType::kInterval;
-  return import_error("column '" + std::string(name ? name : "") +
-                      "': unsupported Arrow format '" + std::string(f) + "'");
+  return import_error("column '" + std::string(name ? name : "") + "': unsupported Arrow format '" +
+                      std::string(f) + "'");
 }
 
 // Owns an imported ArrowArray; releases it when the last buffer referencing it goes.
@@ -179,8 +188,8 @@ Result<SchemaPtr> import_schema(const ArrowSchema* schema) {
                           "': dictionary-encoded columns are not supported");
     }
     SLC_ASSIGN_OR_RETURN(DataType type, type_of_format(child->format, child->name));
-    fields.push_back(Field{child->name ? child->name : "", type,
-                           (child->flags & ARROW_FLAG_NULLABLE) != 0});
+    fields.push_back(
+        Field{child->name ? child->name : "", type, (child->flags & ARROW_FLAG_NULLABLE) != 0});
   }
   return make_schema(std::move(fields));
 }
@@ -228,7 +237,8 @@ Result<RecordBatch> import_record_batch(ArrowArray* array, ArrowSchema* schema) 
       return import_error("column '" + field.name + "' has " + std::to_string(child->n_buffers) +
                           " buffers, expected " + std::to_string(expected_buffers));
     }
-    Buffer validity = wrap(owner, child->buffers[0], static_cast<size_t>(bitmap::bytes_for(end)), 1);
+    Buffer validity =
+        wrap(owner, child->buffers[0], static_cast<size_t>(bitmap::bytes_for(end)), 1);
     Buffer values, data;
     switch (type) {
       case DataType::kBoolean:
@@ -251,8 +261,8 @@ Result<RecordBatch> import_record_batch(ArrowArray* array, ArrowSchema* schema) 
     }
     int64_t nulls = 0;
     if (!validity.empty()) nulls = rows - bitmap::count_set(validity.data(), offset, rows);
-    columns.emplace_back(type, rows, nulls, std::move(validity), std::move(values),
-                         std::move(data), offset);
+    columns.emplace_back(type, rows, nulls, std::move(validity), std::move(values), std::move(data),
+                         offset);
   }
   return RecordBatch::make(std::move(sluice_schema), std::move(columns));
 }

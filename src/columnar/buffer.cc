@@ -6,7 +6,9 @@
 namespace sluice {
 namespace {
 
-size_t round_up(size_t n) { return (n + kBufferAlignment - 1) & ~(kBufferAlignment - 1); }
+size_t round_up(size_t n) {
+  return (n + kBufferAlignment - 1) & ~(kBufferAlignment - 1);
+}
 
 uint8_t* allocate(size_t bytes) {
   void* p = std::aligned_alloc(kBufferAlignment, bytes);
@@ -34,7 +36,9 @@ BufferBuilder& BufferBuilder::operator=(BufferBuilder&& other) noexcept {
   return *this;
 }
 
-BufferBuilder::~BufferBuilder() { std::free(data_); }
+BufferBuilder::~BufferBuilder() {
+  std::free(data_);
+}
 
 void BufferBuilder::grow(size_t min_capacity) {
   size_t cap = capacity_ == 0 ? kBufferAlignment : capacity_ * 2;

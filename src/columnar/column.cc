@@ -64,16 +64,24 @@ std::string Column::value_to_string(int64_t i) const {
   std::string out;
   char buf[32];
   switch (type_) {
-    case DataType::kBoolean: return bool_value(i) ? "true" : "false";
-    case DataType::kInt32: return std::to_string(int32_value(i));
-    case DataType::kInt64: return std::to_string(int64_value(i));
+    case DataType::kBoolean:
+      return bool_value(i) ? "true" : "false";
+    case DataType::kInt32:
+      return std::to_string(int32_value(i));
+    case DataType::kInt64:
+      return std::to_string(int64_value(i));
     case DataType::kDouble: {
       auto [end, ec] = std::to_chars(buf, buf + sizeof buf, double_value(i));
       return std::string(buf, end);
     }
-    case DataType::kVarchar: return std::string(string_value(i));
-    case DataType::kTimestamp: append_timestamp(int64_value(i), out); return out;
-    case DataType::kInterval: append_interval(int64_value(i), out); return out;
+    case DataType::kVarchar:
+      return std::string(string_value(i));
+    case DataType::kTimestamp:
+      append_timestamp(int64_value(i), out);
+      return out;
+    case DataType::kInterval:
+      append_interval(int64_value(i), out);
+      return out;
   }
   return out;
 }

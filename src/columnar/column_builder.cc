@@ -22,9 +22,15 @@ void ColumnBuilder::clear() {
 void ColumnBuilder::reserve(int64_t rows) {
   const auto n = static_cast<size_t>(length_ + rows);
   switch (type_) {
-    case DataType::kBoolean: values_.reserve(static_cast<size_t>(bitmap::bytes_for(length_ + rows))); break;
-    case DataType::kVarchar: values_.reserve((n + 1) * 4); break;
-    default: values_.reserve(n * static_cast<size_t>(fixed_width(type_))); break;
+    case DataType::kBoolean:
+      values_.reserve(static_cast<size_t>(bitmap::bytes_for(length_ + rows)));
+      break;
+    case DataType::kVarchar:
+      values_.reserve((n + 1) * 4);
+      break;
+    default:
+      values_.reserve(n * static_cast<size_t>(fixed_width(type_)));
+      break;
   }
   if (has_validity_) validity_.reserve(static_cast<size_t>(bitmap::bytes_for(length_ + rows)));
 }
@@ -32,7 +38,7 @@ void ColumnBuilder::reserve(int64_t rows) {
 void ColumnBuilder::materialize_validity() {
   // All rows so far were valid.
   validity_.resize(static_cast<size_t>(bitmap::bytes_for(length_)));
-  std::memset(validity_.data(), 0xff, validity_.size());
+  if (validity_.size() != 0) std::memset(validity_.data(), 0xff, validity_.size());
   has_validity_ = true;
 }
 
@@ -52,11 +58,21 @@ void ColumnBuilder::append_null() {
   validity_.resize(static_cast<size_t>(bitmap::bytes_for(length_ + 1)));
   bitmap::clear(validity_.data(), length_);
   switch (type_) {
-    case DataType::kBoolean: append_bit(false); break;
-    case DataType::kVarchar: values_.append_value(static_cast<int32_t>(data_.size())); break;
-    case DataType::kInt32: values_.append_value<int32_t>(0); break;
-    case DataType::kDouble: values_.append_value<double>(0); break;
-    default: values_.append_value<int64_t>(0); break;
+    case DataType::kBoolean:
+      append_bit(false);
+      break;
+    case DataType::kVarchar:
+      values_.append_value(static_cast<int32_t>(data_.size()));
+      break;
+    case DataType::kInt32:
+      values_.append_value<int32_t>(0);
+      break;
+    case DataType::kDouble:
+      values_.append_value<double>(0);
+      break;
+    default:
+      values_.append_value<int64_t>(0);
+      break;
   }
   ++null_count_;
   ++length_;
@@ -111,11 +127,21 @@ void ColumnBuilder::append_from(const Column& column, int64_t row) {
     return;
   }
   switch (type_) {
-    case DataType::kBoolean: append_bool(column.bool_value(row)); break;
-    case DataType::kInt32: append_int32(column.int32_value(row)); break;
-    case DataType::kDouble: append_double(column.double_value(row)); break;
-    case DataType::kVarchar: append_string(column.string_value(row)); break;
-    default: append_int64(column.int64_value(row)); break;
+    case DataType::kBoolean:
+      append_bool(column.bool_value(row));
+      break;
+    case DataType::kInt32:
+      append_int32(column.int32_value(row));
+      break;
+    case DataType::kDouble:
+      append_double(column.double_value(row));
+      break;
+    case DataType::kVarchar:
+      append_string(column.string_value(row));
+      break;
+    default:
+      append_int64(column.int64_value(row));
+      break;
   }
 }
 
@@ -167,8 +193,8 @@ void ColumnBuilder::append_column(const Column& column) {
 void ColumnBuilder::truncate(int64_t length) {
   if (length >= length_) return;
   if (has_validity_) {
-    null_count_ -= (length_ - length) -
-                   bitmap::count_set(validity_.data(), length, length_ - length);
+    null_count_ -=
+        (length_ - length) - bitmap::count_set(validity_.data(), length, length_ - length);
     validity_.resize(static_cast<size_t>(bitmap::bytes_for(length)));
   }
   switch (type_) {
@@ -182,7 +208,8 @@ void ColumnBuilder::truncate(int64_t length) {
       values_.resize(static_cast<size_t>(length + 1) * 4);
       break;
     }
-    default: values_.resize(static_cast<size_t>(length) * static_cast<size_t>(fixed_width(type_)));
+    default:
+      values_.resize(static_cast<size_t>(length) * static_cast<size_t>(fixed_width(type_)));
   }
   length_ = length;
 }

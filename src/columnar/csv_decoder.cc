@@ -28,11 +28,13 @@ class CsvDecoder final : public RowDecoder {
       int64_t lines = 0;
       Status split = split_record(text, pos, final, end, lines);
       if (!split.ok()) {
-        // Only an unterminated quote at the very end gets here: nothing after it to resume.
         Status located = split.with_location("line " + std::to_string(line_no));
         if (!skip(on_error, located)) return located;
         next_line_ += lines;
-        return text.size();
+        // A malformed record is skipped whole; an unterminated quote runs to the end.
+        if (end == std::string_view::npos) return text.size();
+        pos = end;
+        continue;
       }
       if (end == std::string_view::npos) break;  // incomplete record; wait for more text
       next_line_ += lines;
@@ -58,8 +60,7 @@ class CsvDecoder final : public RowDecoder {
 
   // Splits one record starting at `pos` into fields_ (unescaped into scratch_). Sets `end`
   // past the record's line break, or npos when the record is incomplete and not final.
-  Status split_record(std::string_view text, size_t pos, bool final, size_t& end,
-                      int64_t& lines) {
+  Status split_record(std::string_view text, size_t pos, bool final, size_t& end, int64_t& lines) {
     fields_.clear();
     quoted_.clear();
     scratch_.clear();
@@ -112,7 +113,8 @@ class CsvDecoder final : public RowDecoder {
                         "field " + std::to_string(fields_.size()));
         }
       } else {
-        while (i < text.size() && text[i] != delim && text[i] != '\n') scratch_.push_back(text[i++]);
+        while (i < text.size() && text[i] != delim && text[i] != '\n')
+          scratch_.push_back(text[i++]);
         if (i < text.size() && text[i] == '\n' && !scratch_.empty() && scratch_.back() == '\r' &&
             scratch_.size() > begin) {
           scratch_.pop_back();

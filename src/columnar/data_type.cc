@@ -7,13 +7,20 @@ namespace sluice {
 
 std::string_view type_name(DataType type) {
   switch (type) {
-    case DataType::kBoolean: return "BOOLEAN";
-    case DataType::kInt32: return "INT";
-    case DataType::kInt64: return "BIGINT";
-    case DataType::kDouble: return "DOUBLE";
-    case DataType::kVarchar: return "VARCHAR";
-    case DataType::kTimestamp: return "TIMESTAMP";
-    case DataType::kInterval: return "INTERVAL";
+    case DataType::kBoolean:
+      return "BOOLEAN";
+    case DataType::kInt32:
+      return "INT";
+    case DataType::kInt64:
+      return "BIGINT";
+    case DataType::kDouble:
+      return "DOUBLE";
+    case DataType::kVarchar:
+      return "VARCHAR";
+    case DataType::kTimestamp:
+      return "TIMESTAMP";
+    case DataType::kInterval:
+      return "INTERVAL";
   }
   return "UNKNOWN";
 }
@@ -35,13 +42,16 @@ std::optional<DataType> parse_type_name(std::string_view name) {
 
 int fixed_width(DataType type) {
   switch (type) {
-    case DataType::kInt32: return 4;
+    case DataType::kInt32:
+      return 4;
     case DataType::kInt64:
     case DataType::kDouble:
     case DataType::kTimestamp:
-    case DataType::kInterval: return 8;
+    case DataType::kInterval:
+      return 8;
     case DataType::kBoolean:
-    case DataType::kVarchar: return 0;
+    case DataType::kVarchar:
+      return 0;
   }
   return 0;
 }

@@ -17,14 +17,21 @@ using simdjson::dom::element_type;
 
 const char* json_kind(element_type t) {
   switch (t) {
-    case element_type::ARRAY: return "an array";
-    case element_type::OBJECT: return "an object";
+    case element_type::ARRAY:
+      return "an array";
+    case element_type::OBJECT:
+      return "an object";
     case element_type::INT64:
-    case element_type::UINT64: return "an integer";
-    case element_type::DOUBLE: return "a number";
-    case element_type::STRING: return "a string";
-    case element_type::BOOL: return "a boolean";
-    case element_type::NULL_VALUE: return "null";
+    case element_type::UINT64:
+      return "an integer";
+    case element_type::DOUBLE:
+      return "a number";
+    case element_type::STRING:
+      return "a string";
+    case element_type::BOOL:
+      return "a boolean";
+    case element_type::NULL_VALUE:
+      return "null";
   }
   return "a value";
 }
@@ -37,7 +44,9 @@ Status mismatch(const char* expected, element_type got) {
 // Reads a JSON number as an exact integer (integral doubles included).
 bool as_integer(element value, int64_t& out) {
   switch (value.type()) {
-    case element_type::INT64: out = int64_t(value); return true;
+    case element_type::INT64:
+      out = int64_t(value);
+      return true;
     case element_type::UINT64: {
       const uint64_t u = uint64_t(value);
       if (u > static_cast<uint64_t>(INT64_MAX)) return false;
@@ -50,7 +59,8 @@ bool as_integer(element value, int64_t& out) {
       out = static_cast<int64_t>(d);
       return true;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 

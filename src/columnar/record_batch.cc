@@ -10,8 +10,7 @@ const SchemaPtr kNoSchema = make_schema({});
 const std::vector<Column> kNoColumns;
 }  // namespace
 
-RecordBatch RecordBatch::from_columns(SchemaPtr schema, std::vector<Column> columns,
-                                      int64_t rows) {
+RecordBatch RecordBatch::from_columns(SchemaPtr schema, std::vector<Column> columns, int64_t rows) {
   auto data = std::make_shared<Data>();
   data->schema = std::move(schema);
   data->columns = std::move(columns);
@@ -22,9 +21,9 @@ RecordBatch RecordBatch::from_columns(SchemaPtr schema, std::vector<Column> colu
 Result<RecordBatch> RecordBatch::make(SchemaPtr schema, std::vector<Column> columns) {
   if (!schema) return Status(ErrorCode::kInvalidArgument, "a batch needs a schema");
   if (static_cast<int>(columns.size()) != schema->num_fields()) {
-    return Status(ErrorCode::kSchemaMismatch,
-                  "schema has " + std::to_string(schema->num_fields()) + " fields but " +
-                      std::to_string(columns.size()) + " columns were given");
+    return Status(ErrorCode::kSchemaMismatch, "schema has " + std::to_string(schema->num_fields()) +
+                                                  " fields but " + std::to_string(columns.size()) +
+                                                  " columns were given");
   }
   const int64_t rows = columns.empty() ? 0 : columns[0].length();
   for (size_t i = 0; i < columns.size(); ++i) {
@@ -49,7 +48,9 @@ RecordBatch RecordBatch::empty(SchemaPtr schema) {
   return from_columns(std::move(schema), std::move(columns), 0);
 }
 
-const SchemaPtr& RecordBatch::schema() const { return data_ ? data_->schema : kNoSchema; }
+const SchemaPtr& RecordBatch::schema() const {
+  return data_ ? data_->schema : kNoSchema;
+}
 const std::vector<Column>& RecordBatch::columns() const {
   return data_ ? data_->columns : kNoColumns;
 }

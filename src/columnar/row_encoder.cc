@@ -29,13 +29,27 @@ void append_number(T value, std::string& out) {
 // Appends the value of a non-null cell whose text form needs no quoting decisions.
 void append_plain(const Column& column, int64_t row, std::string& out) {
   switch (column.type()) {
-    case DataType::kBoolean: out += column.bool_value(row) ? "true" : "false"; break;
-    case DataType::kInt32: append_number(column.int32_value(row), out); break;
-    case DataType::kInt64: append_number(column.int64_value(row), out); break;
-    case DataType::kDouble: append_number(column.double_value(row), out); break;
-    case DataType::kTimestamp: append_timestamp(column.int64_value(row), out); break;
-    case DataType::kInterval: append_interval(column.int64_value(row), out); break;
-    case DataType::kVarchar: out.append(column.string_value(row)); break;
+    case DataType::kBoolean:
+      out += column.bool_value(row) ? "true" : "false";
+      break;
+    case DataType::kInt32:
+      append_number(column.int32_value(row), out);
+      break;
+    case DataType::kInt64:
+      append_number(column.int64_value(row), out);
+      break;
+    case DataType::kDouble:
+      append_number(column.double_value(row), out);
+      break;
+    case DataType::kTimestamp:
+      append_timestamp(column.int64_value(row), out);
+      break;
+    case DataType::kInterval:
+      append_interval(column.int64_value(row), out);
+      break;
+    case DataType::kVarchar:
+      out.append(column.string_value(row));
+      break;
   }
 }
 
@@ -76,13 +90,27 @@ void append_json_string(std::string_view text, std::string& out) {
     out.append(text.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default: {
         const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
         out.append(esc, 6);
@@ -128,14 +156,17 @@ void JsonLinesEncoder::encode_rows(const RecordBatch& batch, int64_t begin, int6
           }
           break;
         }
-        case DataType::kVarchar: append_json_string(column.string_value(row), out); break;
+        case DataType::kVarchar:
+          append_json_string(column.string_value(row), out);
+          break;
         case DataType::kTimestamp:
         case DataType::kInterval:
           out.push_back('"');
           append_plain(column, row, out);
           out.push_back('"');
           break;
-        default: append_plain(column, row, out);
+        default:
+          append_plain(column, row, out);
       }
     }
     out += "}\n";
@@ -150,7 +181,9 @@ CsvEncoder::CsvEncoder(const Schema& schema, CsvOptions options) : options_(opti
   header_.push_back('\n');
 }
 
-void CsvEncoder::encode_header(std::string& out) const { out.append(header_); }
+void CsvEncoder::encode_header(std::string& out) const {
+  out.append(header_);
+}
 
 void CsvEncoder::encode(const RecordBatch& batch, std::string& out) const {
   const int ncols = batch.num_columns();
@@ -169,7 +202,8 @@ void CsvEncoder::encode(const RecordBatch& batch, std::string& out) const {
         case DataType::kVarchar:
           append_csv_text(column.string_value(row), options_.delimiter, out);
           break;
-        default: append_plain(column, row, out);
+        default:
+          append_plain(column, row, out);
       }
     }
     out.push_back('\n');

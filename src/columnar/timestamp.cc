@@ -6,7 +6,9 @@
 namespace sluice {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Reads exactly n digits at text[pos]; advances pos.
 bool read_digits(std::string_view text, size_t& pos, int n, int64_t& out) {
@@ -82,8 +84,8 @@ Result<int64_t> parse_timestamp(std::string_view text) {
     if (all_digits) {
       int64_t millis = 0;
       auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), millis);
-      if (ec != std::errc() || ptr != text.data() + text.size() ||
-          millis > INT64_MAX / 1000 || millis < INT64_MIN / 1000) {
+      if (ec != std::errc() || ptr != text.data() + text.size() || millis > INT64_MAX / 1000 ||
+          millis < INT64_MIN / 1000) {
         return bad(text, "epoch milliseconds out of range");
       }
       return millis * 1000;
@@ -147,8 +149,8 @@ Result<int64_t> parse_timestamp(std::string_view text) {
   }
   if (pos != text.size()) return bad(text, "unexpected trailing characters");
 
-  const int64_t days = days_from_civil(year, static_cast<unsigned>(month),
-                                       static_cast<unsigned>(day));
+  const int64_t days =
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
   return seconds * kMicrosPerSecond + micros;
 }

@@ -50,7 +50,8 @@ Status parse_int64(std::string_view text, int64_t& out) {
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
   if (ec == std::errc::result_out_of_range) {
-    return Status(ErrorCode::kValueConversion, "value " + quote(text) + " is out of range for BIGINT");
+    return Status(ErrorCode::kValueConversion,
+                  "value " + quote(text) + " is out of range for BIGINT");
   }
   if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
     return Status(ErrorCode::kValueConversion, "expected an integer, got " + quote(text));
@@ -63,10 +64,12 @@ Status parse_int32(std::string_view text, int32_t& out) {
   Status s = parse_int64(text, wide);
   if (!s.ok()) {
     if (s.message().starts_with("expected")) return s;
-    return Status(ErrorCode::kValueConversion, "value " + quote(trim(text)) + " is out of range for INT");
+    return Status(ErrorCode::kValueConversion,
+                  "value " + quote(trim(text)) + " is out of range for INT");
   }
   if (wide < INT32_MIN || wide > INT32_MAX) {
-    return Status(ErrorCode::kValueConversion, "value " + quote(trim(text)) + " is out of range for INT");
+    return Status(ErrorCode::kValueConversion,
+                  "value " + quote(trim(text)) + " is out of range for INT");
   }
   out = static_cast<int32_t>(wide);
   return Status::Ok();

@@ -33,7 +33,8 @@ template <typename T>
 class SpscRing {
  public:
   explicit SpscRing(size_t capacity)
-      : capacity_(capacity), mask_(std::bit_ceil(capacity < 1 ? 1 : capacity) - 1),
+      : capacity_(capacity),
+        mask_(std::bit_ceil(capacity < 1 ? 1 : capacity) - 1),
         slots_(new Slot[mask_ + 1]) {}
   ~SpscRing() {
     const uint64_t tail = tail_.load(std::memory_order_relaxed);
@@ -91,8 +92,10 @@ template <typename T>
 class MpscRing {
  public:
   explicit MpscRing(size_t capacity)
-      : limit_(capacity < 1 ? 1 : capacity), capacity_(std::bit_ceil(limit_ < 2 ? 2 : limit_)),
-        mask_(capacity_ - 1), cells_(new Cell[capacity_]) {
+      : limit_(capacity < 1 ? 1 : capacity),
+        capacity_(std::bit_ceil(limit_ < 2 ? 2 : limit_)),
+        mask_(capacity_ - 1),
+        cells_(new Cell[capacity_]) {
     for (size_t i = 0; i < capacity_; ++i) cells_[i].sequence.store(i, std::memory_order_relaxed);
   }
   ~MpscRing() {

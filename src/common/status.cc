@@ -36,7 +36,9 @@ Status Status::with_location(std::string_view outer) const {
   return Status(state_->code, state_->message, std::move(loc));
 }
 
-std::string Status::code_string() const { return format_error_code(code()); }
+std::string Status::code_string() const {
+  return format_error_code(code());
+}
 
 std::string Status::to_string() const {
   if (ok()) return "OK";

@@ -20,15 +20,15 @@ bool WaitSignal::sleep(uint32_t key, Deadline deadline) {
   timespec ts{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
   // EAGAIN (the sequence moved: a notify came), EINTR and ETIMEDOUT all just return to the
   // caller's loop, which re-checks its condition and the deadline.
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&sequence_), FUTEX_WAIT_PRIVATE, key, &ts,
-          nullptr, 0);
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&sequence_), FUTEX_WAIT_PRIVATE, key, &ts, nullptr,
+          0);
   return true;
 }
 
 void WaitSignal::wake_sleepers() {
   sequence_.fetch_add(1, std::memory_order_seq_cst);
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&sequence_), FUTEX_WAKE_PRIVATE, INT_MAX,
-          nullptr, nullptr, 0);
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&sequence_), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr,
+          nullptr, 0);
 }
 
 }  // namespace sluice

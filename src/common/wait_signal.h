@@ -45,21 +45,26 @@ class WaitSignal {
     if (sleepers_.load(std::memory_order_relaxed) != 0) wake_sleepers();
   }
 
-  // Waits until ready() is true (returns true) or the deadline passes (returns ready()).
+  // Waits until ready() is true (returns true) or the deadline passes (returns false).
+  // ready() may have side effects (a queue's try_pop): it is called until it first returns
+  // true and never again after that.
   template <typename Ready>
   bool wait_until(Ready&& ready, Deadline deadline = kNoDeadline) {
     Backoff backoff;
-    while (!ready()) {
+    for (;;) {
+      if (ready()) return true;
       if (backoff.step()) continue;
       sleepers_.fetch_add(1, std::memory_order_seq_cst);
       std::atomic_thread_fence(std::memory_order_seq_cst);
       const uint32_t key = sequence_.load(std::memory_order_seq_cst);
-      bool timed_out = false;
-      if (!ready()) timed_out = !sleep(key, deadline);
+      if (ready()) {
+        sleepers_.fetch_sub(1, std::memory_order_relaxed);
+        return true;
+      }
+      const bool before_deadline = sleep(key, deadline);
       sleepers_.fetch_sub(1, std::memory_order_relaxed);
-      if (timed_out) return ready();
+      if (!before_deadline) return ready();  // one last look, then time out
     }
-    return true;
   }
 
   // How many threads are asleep on this signal right now (for tests and metrics).

@@ -73,19 +73,21 @@ TEST(ErrorCodes, DocsListEveryCode) {
   ss << file.rdbuf();
   const std::string doc = ss.str();
   int listed = 0;
-#define CHECK_DOCUMENTED(name, number, meaning)                                     \
-  if (ErrorCode::name != ErrorCode::kOk) {                                          \
-    const std::string code = format_error_code(ErrorCode::name);                    \
+#define CHECK_DOCUMENTED(name, number, meaning)                                            \
+  if (ErrorCode::name != ErrorCode::kOk) {                                                 \
+    const std::string code = format_error_code(ErrorCode::name);                           \
     EXPECT_NE(doc.find("| " + code + " |"), std::string::npos) << code << " undocumented"; \
-    ++listed;                                                                       \
+    ++listed;                                                                              \
   }
   SLUICE_ERROR_CODES(CHECK_DOCUMENTED)
 #undef CHECK_DOCUMENTED
   size_t documented = 0;
-  for (size_t pos = doc.find("| SLC-"); pos != std::string::npos; pos = doc.find("| SLC-", pos + 1)) {
+  for (size_t pos = doc.find("| SLC-"); pos != std::string::npos;
+       pos = doc.find("| SLC-", pos + 1)) {
     ++documented;
   }
-  EXPECT_EQ(documented, static_cast<size_t>(listed)) << "docs/errors.md lists a code that does not exist";
+  EXPECT_EQ(documented, static_cast<size_t>(listed))
+      << "docs/errors.md lists a code that does not exist";
 }
 
 }  // namespace

@@ -115,3 +115,30 @@ TEST(WaitSignal, NoLostWakeupsUnderPingPong) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// A predicate with side effects (like try_pop) must not run again once it said yes.
+TEST(WaitSignal, NeverCallsReadyAgainAfterItReturnedTrue) {
+  for (int trial = 0; trial < 200; ++trial) {
+    WaitSignal signal;
+    std::atomic<bool> flag{false};
+    std::atomic<int> yes_calls{0};
+    std::thread waiter([&] {
+      signal.wait_until([&] {
+        if (!flag.load()) return false;
+        yes_calls.fetch_add(1);
+        return true;
+      });
+    });
+    if (trial % 2) std::this_thread::sleep_for(std::chrono::microseconds(trial * 10));
+    flag.store(true);
+    signal.notify_all();
+    waiter.join();
+    ASSERT_EQ(yes_calls.load(), 1) << "trial " << trial;
+  }
+}
+
+}  // namespace
+}  // namespace sluice

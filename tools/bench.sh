@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds Release and runs the benchmarks; each prints its ratios against a baseline measured
+# in the same run. Pass extra Google Benchmark flags through, e.g. --benchmark_min_time=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/setup.sh
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build/release
+build/release/bench/codec_bench "$@"

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): installs what is missing, checks formatting, builds
+# and runs every test in a Release build, then the unit tests again under ASan+UBSan.
+# Ends with one line "N passed, N failed" summing both runs; exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+tools/setup.sh || exit 1
+tools/check_format.sh || exit 1
+
+jobs=$(nproc)
+total_passed=0
+total_failed=0
+
+run_suite() {  # name, build dir, cmake args..., then -- ctest args...
+  local name=$1 dir=$2
+  shift 2
+  local cmake_args=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do cmake_args+=("$1"); shift; done
+  shift
+  echo "== $name: configure and build ($dir)"
+  if ! cmake -S . -B "$dir" -G Ninja "${cmake_args[@]}" >"$dir.configure.log" 2>&1; then
+    cat "$dir.configure.log"; echo "$name: configure failed"; total_failed=$((total_failed + 1)); return
+  fi
+  if ! cmake --build "$dir" -j "$jobs"; then
+    echo "$name: build failed"; total_failed=$((total_failed + 1)); return
+  fi
+  echo "== $name: ctest"
+  local log="$dir/ctest.log"
+  (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 600 "$@") | tee "$log"
+  local line
+  line=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1)
+  if [ -z "$line" ]; then
+    echo "$name: ctest printed no summary"; total_failed=$((total_failed + 1)); return
+  fi
+  local failed total
+  failed=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+  total=$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<<"$line")
+  total_passed=$((total_passed + total - failed))
+  total_failed=$((total_failed + failed))
+}
+
+mkdir -p build
+run_suite "release" build/release -DCMAKE_BUILD_TYPE=Release -- 
+run_suite "asan+ubsan" build/asan -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON -DSLUICE_BENCH=OFF -- -L unit
+
+echo
+echo "tests: ${total_passed} passed, ${total_failed} failed"
+[ "$total_failed" -eq 0 ]
