@@ -94,6 +94,7 @@ class [[nodiscard]] Result {
   } while (false)
 
 // Evaluates a Result<T> expression; on error returns its Status, else moves the value to lhs.
+// Expands to several statements: brace it when it is the body of an if.
 #define SLC_ASSIGN_OR_RETURN(lhs, expr)                                                           \
   auto SLC_CONCAT(slc_result_, __LINE__) = (expr);                                                \
   if (!SLC_CONCAT(slc_result_, __LINE__).ok()) return SLC_CONCAT(slc_result_, __LINE__).status(); \

@@ -1,0 +1,696 @@
+#include "engine/aggregate_operator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "engine/project_operator.h"
+#include "sluice/column_builder.h"
+
+namespace sluice::engine {
+
+using sql::AggKind;
+using sql::AggregateCall;
+using sql::Datum;
+using sql::EmitMode;
+using sql::WindowKind;
+
+void append_key(std::string& out, const Column& column, int64_t row) {
+  if (column.is_null(row)) {
+    out.push_back('\0');
+    return;
+  }
+  out.push_back('\1');
+  switch (column.type()) {
+    case DataType::kBoolean:
+      out.push_back(column.bool_value(row) ? '\1' : '\0');
+      break;
+    case DataType::kInt32: {
+      const int32_t v = column.int32_value(row);
+      out.append(reinterpret_cast<const char*>(&v), 4);
+      break;
+    }
+    case DataType::kDouble: {
+      double v = column.double_value(row);
+      if (v == 0) v = 0;  // -0.0 and 0.0 are one group
+      if (std::isnan(v)) v = std::numeric_limits<double>::quiet_NaN();  // one NaN
+      out.append(reinterpret_cast<const char*>(&v), 8);
+      break;
+    }
+    case DataType::kVarchar: {
+      const std::string_view s = column.string_value(row);
+      const auto n = static_cast<uint32_t>(s.size());
+      out.append(reinterpret_cast<const char*>(&n), 4);
+      out.append(s);
+      break;
+    }
+    default: {
+      const int64_t v = column.int64_value(row);
+      out.append(reinterpret_cast<const char*>(&v), 8);
+    }
+  }
+}
+
+namespace {
+
+// -1, 0, 1 comparing two non-null values of one type.
+int compare_values(const Value& a, const Value& b) {
+  switch (a.type) {
+    case DataType::kBoolean:
+      return (a.b > b.b) - (a.b < b.b);
+    case DataType::kDouble:
+      return (a.d > b.d) - (a.d < b.d);
+    case DataType::kVarchar:
+      return a.s.compare(b.s) < 0 ? -1 : a.s == b.s ? 0 : 1;
+    default:
+      return (a.i > b.i) - (a.i < b.i);
+  }
+}
+
+int64_t floor_div(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+}  // namespace
+
+AggregateOperator::AggregateOperator(std::shared_ptr<const sql::BoundQuery> query, bool changelog)
+    : query_(std::move(query)),
+      changelog_(changelog || query_->emit == EmitMode::kChanges),
+      emit_on_update_(query_->emit != EmitMode::kOnWindowClose) {
+  std::vector<Field> fields = query_->output_schema->fields();
+  if (query_->emit == EmitMode::kChanges) fields.pop_back();  // the query's own _op
+  plain_schema_ = make_schema(fields);
+  if (changelog_) {
+    fields.push_back(Field{sql::kChangeOpColumn, DataType::kVarchar, false});
+    output_schema_ = make_schema(std::move(fields));
+  } else {
+    output_schema_ = plain_schema_;
+  }
+}
+
+uint32_t AggregateOperator::new_group(const std::string& key, const std::vector<Column>& keys,
+                                      int64_t row, int64_t start, int64_t end) {
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(groups_.size());
+    groups_.emplace_back();
+  }
+  Group& g = groups_[slot];
+  g.live = true;
+  g.key = key;
+  g.key_values.clear();
+  for (const Column& k : keys) g.key_values.push_back(Value::from_column(k, row));
+  g.window_start = start;
+  g.window_end = end;
+  g.aggs.clear();
+  g.aggs.resize(query_->aggregates.size());
+  g.dirty = false;
+  g.emitted = false;
+  g.last_output.clear();
+  g.order = next_order_++;
+  if (query_->window) min_open_end_ = std::min(min_open_end_, end);
+  return slot;
+}
+
+uint32_t AggregateOperator::find_or_create(const std::vector<Column>& keys, int64_t row,
+                                           int64_t start, int64_t end) {
+  key_.clear();
+  if (query_->window) key_.append(reinterpret_cast<const char*>(&start), 8);
+  const size_t window_bytes = key_.size();
+  for (const Column& k : keys) append_key(key_, k, row);
+  if (auto it = index_.find(key_); it != index_.end()) return it->second;
+  const uint32_t slot = new_group(key_.substr(window_bytes), keys, row, start, end);
+  index_.emplace(key_, slot);
+  return slot;
+}
+
+void AggregateOperator::free_group(uint32_t slot) {
+  Group& g = groups_[slot];
+  g.live = false;
+  g.aggs.clear();
+  g.last_output.clear();
+  free_slots_.push_back(slot);
+}
+
+void AggregateOperator::mark_dirty(uint32_t slot) {
+  if (!groups_[slot].dirty) {
+    groups_[slot].dirty = true;
+    dirty_.push_back(slot);
+  }
+}
+
+Status AggregateOperator::assign_session(const std::vector<Column>& keys, int64_t row, int64_t ts,
+                                         std::vector<uint32_t>& merged_away, uint32_t& slot) {
+  const int64_t gap = query_->window->gap;
+  key_.clear();
+  for (const Column& k : keys) append_key(key_, k, row);
+  std::vector<uint32_t>& list = sessions_[key_];
+  // Sessions of one key are disjoint and sorted by start; the new row's interval
+  // [ts, ts + gap) joins every session it overlaps.
+  int64_t start = ts, end = ts + gap;
+  size_t first = list.size(), last = 0;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const Group& g = groups_[list[i]];
+    if (g.window_start < ts + gap && ts < g.window_end) {
+      first = std::min(first, i);
+      last = i;
+      start = std::min(start, g.window_start);
+      end = std::max(end, g.window_end);
+    }
+  }
+  if (first == list.size()) {
+    if (end + query_->lateness <= watermark_) {
+      slot = UINT32_MAX;  // late: its session would already be closed
+      return Status::Ok();
+    }
+    slot = new_group(key_, keys, row, start, end);
+    ++session_groups_;
+    auto pos = std::lower_bound(list.begin(), list.end(), start,
+                                [&](uint32_t s, int64_t v) { return groups_[s].window_start < v; });
+    list.insert(pos, slot);
+    return Status::Ok();
+  }
+  slot = list[first];
+  for (size_t i = first + 1; i <= last; ++i) {
+    const uint32_t other = list[i];
+    for (size_t a = 0; a < query_->aggregates.size(); ++a) {
+      SLC_RETURN_IF_ERROR(
+          merge(groups_[slot].aggs[a], groups_[other].aggs[a], query_->aggregates[a]));
+    }
+    merged_away.push_back(other);
+  }
+  list.erase(list.begin() + static_cast<ptrdiff_t>(first) + 1,
+             list.begin() + static_cast<ptrdiff_t>(last) + 1);
+  groups_[slot].window_start = start;
+  groups_[slot].window_end = end;
+  min_open_end_ = std::min(min_open_end_, end);
+  return Status::Ok();
+}
+
+Status AggregateOperator::process(const RecordBatch& input, std::vector<RecordBatch>& out) {
+  stats_.rows_in += input.num_rows();
+  SLC_ASSIGN_OR_RETURN(RecordBatch kept, filter_batch(query_->where, input, selection_));
+  const int64_t n = kept.num_rows();
+  if (n == 0) return Status::Ok();
+
+  std::vector<Column> keys;
+  keys.reserve(query_->keys.size());
+  for (const sql::BoundExprPtr& k : query_->keys) {
+    SLC_ASSIGN_OR_RETURN(Column c, sql::evaluate_column(*k, kept));
+    keys.push_back(std::move(c));
+  }
+  std::vector<Datum> args(query_->aggregates.size());
+  for (size_t a = 0; a < query_->aggregates.size(); ++a) {
+    if (query_->aggregates[a].arg) {
+      SLC_ASSIGN_OR_RETURN(args[a], sql::evaluate(*query_->aggregates[a].arg, kept));
+    }
+  }
+
+  pair_rows_.clear();
+  pair_slots_.clear();
+  const auto& window = query_->window;
+  std::vector<uint32_t> merged_away;
+  BatchBuilder retractions(output_schema_);
+  for (int64_t row = 0; row < n; ++row) {
+    if (!window) {
+      pair_rows_.push_back(static_cast<uint32_t>(row));
+      pair_slots_.push_back(find_or_create(keys, row, 0, 0));
+      continue;
+    }
+    const Column& time = kept.column(window->time_column);
+    if (time.is_null(row)) {
+      ++stats_.late_rows_dropped;
+      continue;
+    }
+    const int64_t ts = time.int64_value(row);
+    if (window->kind == WindowKind::kSession) {
+      uint32_t slot;
+      merged_away.clear();
+      SLC_RETURN_IF_ERROR(assign_session(keys, row, ts, merged_away, slot));
+      if (slot == UINT32_MAX) {
+        ++stats_.late_rows_dropped;
+        continue;
+      }
+      if (!merged_away.empty()) {
+        if (changelog_) retract(merged_away, retractions);
+        for (uint32_t m : merged_away) {
+          groups_[m].dirty = false;
+          std::erase(dirty_, m);
+          free_group(m);
+          --session_groups_;
+        }
+      }
+      // Sessions update one row at a time: a later row may merge this session away.
+      const uint32_t r = static_cast<uint32_t>(row);
+      SLC_RETURN_IF_ERROR(update(std::span(&r, 1), std::span(&slot, 1), args));
+      mark_dirty(slot);
+      continue;
+    }
+    // TUMBLE and HOP: every window [start, start + size) with start a multiple of slide.
+    bool placed = false;
+    for (int64_t start = floor_div(ts, window->slide) * window->slide; start > ts - window->size;
+         start -= window->slide) {
+      const int64_t end = start + window->size;
+      if (end + query_->lateness <= watermark_) continue;  // closed
+      pair_rows_.push_back(static_cast<uint32_t>(row));
+      pair_slots_.push_back(find_or_create(keys, row, start, end));
+      placed = true;
+    }
+    if (!placed) ++stats_.late_rows_dropped;
+  }
+  if (!pair_rows_.empty()) {
+    SLC_RETURN_IF_ERROR(update(pair_rows_, pair_slots_, args));
+    for (uint32_t slot : pair_slots_) mark_dirty(slot);
+  }
+  if (retractions.num_rows() > 0) {
+    RecordBatch r = retractions.finish();
+    stats_.rows_out += r.num_rows();
+    out.push_back(std::move(r));
+  }
+  if (emit_on_update_ && !dirty_.empty()) {
+    std::vector<uint32_t> slots;
+    slots.swap(dirty_);
+    for (uint32_t s : slots) groups_[s].dirty = false;
+    SLC_RETURN_IF_ERROR(emit(slots, out));
+  }
+  return Status::Ok();
+}
+
+Status AggregateOperator::update(std::span<const uint32_t> rows, std::span<const uint32_t> slots,
+                                 const std::vector<Datum>& args) {
+  const size_t n = rows.size();
+  for (size_t a = 0; a < query_->aggregates.size(); ++a) {
+    const AggregateCall& call = query_->aggregates[a];
+    const Datum& arg = args[a];
+    const DataType type = call.arg ? call.arg->type : DataType::kInt64;
+    switch (call.kind) {
+      case AggKind::kCountStar:
+        for (size_t k = 0; k < n; ++k) ++groups_[slots[k]].aggs[a].count;
+        break;
+      case AggKind::kCount:
+        for (size_t k = 0; k < n; ++k) {
+          if (arg.is_null(rows[k])) continue;
+          AggState& s = groups_[slots[k]].aggs[a];
+          if (call.distinct) {
+            if (!s.distinct) s.distinct = std::make_unique<std::unordered_set<std::string>>();
+            std::string v;
+            append_key(v, arg.column, arg.index(rows[k]));
+            s.distinct->insert(std::move(v));
+          } else {
+            ++s.count;
+          }
+        }
+        break;
+      case AggKind::kSum:
+      case AggKind::kAvg:
+        for (size_t k = 0; k < n; ++k) {
+          const int64_t r = arg.index(rows[k]);
+          if (arg.column.is_null(r)) continue;
+          AggState& s = groups_[slots[k]].aggs[a];
+          s.has = true;
+          ++s.count;
+          if (type == DataType::kDouble) {
+            s.d += arg.column.double_value(r);
+            continue;
+          }
+          const int64_t v =
+              type == DataType::kInt32 ? arg.column.int32_value(r) : arg.column.int64_value(r);
+          if (call.kind == AggKind::kAvg) {
+            s.d += static_cast<double>(v);
+          } else if (__builtin_add_overflow(s.i, v, &s.i)) {
+            return Status(ErrorCode::kOutOfRange, call.sql + " overflowed BIGINT");
+          }
+        }
+        break;
+      case AggKind::kMin:
+      case AggKind::kMax:
+        for (size_t k = 0; k < n; ++k) {
+          const int64_t r = arg.index(rows[k]);
+          if (arg.column.is_null(r)) continue;
+          AggState& s = groups_[slots[k]].aggs[a];
+          Value v = Value::from_column(arg.column, r);
+          if (!s.has) {
+            s.v = std::move(v);
+            s.has = true;
+            continue;
+          }
+          const int c = compare_values(v, s.v);
+          if ((call.kind == AggKind::kMin && c < 0) || (call.kind == AggKind::kMax && c > 0)) {
+            s.v = std::move(v);
+          }
+        }
+        break;
+      case AggKind::kFirstValue:
+      case AggKind::kLastValue:
+        for (size_t k = 0; k < n; ++k) {
+          AggState& s = groups_[slots[k]].aggs[a];
+          if (call.kind == AggKind::kFirstValue && s.has) continue;
+          s.v = Value::from_column(arg.column, arg.index(rows[k]));
+          s.has = true;
+        }
+        break;
+    }
+  }
+  return Status::Ok();
+}
+
+Status AggregateOperator::merge(AggState& into, const AggState& from, const AggregateCall& call) {
+  switch (call.kind) {
+    case AggKind::kCountStar:
+    case AggKind::kCount:
+      into.count += from.count;
+      if (from.distinct) {
+        if (!into.distinct) into.distinct = std::make_unique<std::unordered_set<std::string>>();
+        into.distinct->insert(from.distinct->begin(), from.distinct->end());
+      }
+      return Status::Ok();
+    case AggKind::kSum:
+    case AggKind::kAvg:
+      into.count += from.count;
+      into.d += from.d;
+      into.has |= from.has;
+      if (__builtin_add_overflow(into.i, from.i, &into.i)) {
+        return Status(ErrorCode::kOutOfRange, call.sql + " overflowed BIGINT");
+      }
+      return Status::Ok();
+    case AggKind::kMin:
+    case AggKind::kMax:
+      if (from.has &&
+          (!into.has || (call.kind == AggKind::kMin ? compare_values(from.v, into.v) < 0
+                                                    : compare_values(from.v, into.v) > 0))) {
+        into.v = from.v;
+        into.has = true;
+      }
+      return Status::Ok();
+    case AggKind::kFirstValue:  // `into` is the earlier session
+      if (!into.has && from.has) {
+        into.v = from.v;
+        into.has = true;
+      }
+      return Status::Ok();
+    case AggKind::kLastValue:
+      if (from.has) {
+        into.v = from.v;
+        into.has = true;
+      }
+      return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+Value AggregateOperator::finalize(const AggState& s, const AggregateCall& call) const {
+  switch (call.kind) {
+    case AggKind::kCountStar:
+      return Value::Int64(s.count);
+    case AggKind::kCount:
+      return Value::Int64(
+          call.distinct ? (s.distinct ? static_cast<int64_t>(s.distinct->size()) : 0) : s.count);
+    case AggKind::kSum:
+      if (!s.has) return Value::Null(call.result_type);
+      if (call.result_type == DataType::kDouble) return Value::Double(s.d);
+      if (call.result_type == DataType::kInterval) return Value::Interval(s.i);
+      return Value::Int64(s.i);
+    case AggKind::kAvg:
+      return s.count == 0 ? Value::Null(DataType::kDouble)
+                          : Value::Double(s.d / static_cast<double>(s.count));
+    default:
+      return s.has ? s.v : Value::Null(call.result_type);
+  }
+}
+
+void AggregateOperator::retract(const std::vector<uint32_t>& slots, BatchBuilder& changes) {
+  for (uint32_t slot : slots) {
+    Group& g = groups_[slot];
+    if (!g.emitted) continue;
+    for (size_t c = 0; c < g.last_output.size(); ++c) {
+      append_value(changes.column(static_cast<int>(c)), g.last_output[c]);
+    }
+    changes.column(static_cast<int>(g.last_output.size())).append_string("delete");
+    g.emitted = false;
+  }
+}
+
+Status AggregateOperator::emit(const std::vector<uint32_t>& slots, std::vector<RecordBatch>& out) {
+  if (slots.empty()) return Status::Ok();
+  // The group rows: keys, window bounds, aggregate results.
+  BatchBuilder rows(query_->group_schema);
+  for (uint32_t slot : slots) {
+    const Group& g = groups_[slot];
+    int c = 0;
+    for (const Value& k : g.key_values) append_value(rows.column(c++), k);
+    if (query_->window) {
+      rows.column(c++).append_int64(g.window_start);
+      rows.column(c++).append_int64(g.window_end);
+    }
+    for (size_t a = 0; a < g.aggs.size(); ++a) {
+      append_value(rows.column(c++), finalize(g.aggs[a], query_->aggregates[a]));
+    }
+  }
+  RecordBatch group_rows = rows.finish();
+  Column passes;
+  if (query_->having) {
+    SLC_ASSIGN_OR_RETURN(passes, sql::evaluate_column(*query_->having, group_rows));
+  }
+  auto passed = [&](int64_t r) {
+    return !query_->having || (!passes.is_null(r) && passes.bool_value(r));
+  };
+  SLC_ASSIGN_OR_RETURN(RecordBatch projected,
+                       project_batch(query_->projection, group_rows, plain_schema_));
+
+  if (!changelog_) {
+    std::vector<uint32_t> keep;
+    for (int64_t r = 0; r < projected.num_rows(); ++r) {
+      if (passed(r)) keep.push_back(static_cast<uint32_t>(r));
+    }
+    if (keep.empty()) return Status::Ok();
+    RecordBatch result = static_cast<int64_t>(keep.size()) == projected.num_rows()
+                             ? projected
+                             : projected.take(keep);
+    stats_.rows_out += result.num_rows();
+    out.push_back(std::move(result));
+    return Status::Ok();
+  }
+
+  // Changelog: delete what downstream holds when it changed, insert the new row.
+  BatchBuilder changes(output_schema_);
+  const int ncols = projected.num_columns();
+  std::vector<Value> row(static_cast<size_t>(ncols));
+  for (size_t i = 0; i < slots.size(); ++i) {
+    Group& g = groups_[slots[i]];
+    const auto r = static_cast<int64_t>(i);
+    for (int c = 0; c < ncols; ++c)
+      row[static_cast<size_t>(c)] = Value::from_column(projected.column(c), r);
+    const bool pass = passed(r);
+    if (g.emitted && pass && row == g.last_output) continue;  // unchanged
+    if (g.emitted) retract({slots[i]}, changes);
+    if (pass) {
+      for (int c = 0; c < ncols; ++c) append_value(changes.column(c), row[static_cast<size_t>(c)]);
+      changes.column(ncols).append_string("insert");
+      g.last_output = row;
+      g.emitted = true;
+    }
+  }
+  if (changes.num_rows() == 0) return Status::Ok();
+  RecordBatch result = changes.finish();
+  stats_.rows_out += result.num_rows();
+  out.push_back(std::move(result));
+  return Status::Ok();
+}
+
+Status AggregateOperator::on_watermark(int64_t watermark, std::vector<RecordBatch>& out) {
+  if (watermark <= watermark_) return Status::Ok();
+  watermark_ = watermark;
+  if (!query_->window) return Status::Ok();
+  const int64_t lateness = query_->lateness;
+  // Nothing to close until the earliest open window's end passes.
+  const int64_t limit = watermark_ == kFinalWatermark       ? kFinalWatermark
+                        : watermark_ < INT64_MIN + lateness ? INT64_MIN
+                                                            : watermark_ - lateness;
+  if (min_open_end_ > limit && watermark_ != kFinalWatermark) return Status::Ok();
+  std::vector<uint32_t> closing;
+  int64_t next_min = kFinalWatermark;
+  for (uint32_t slot = 0; slot < groups_.size(); ++slot) {
+    const Group& g = groups_[slot];
+    if (!g.live) continue;
+    if (watermark_ == kFinalWatermark || g.window_end <= limit) {
+      closing.push_back(slot);
+    } else {
+      next_min = std::min(next_min, g.window_end);
+    }
+  }
+  min_open_end_ = next_min;
+  std::sort(closing.begin(), closing.end(), [&](uint32_t a, uint32_t b) {
+    const Group& x = groups_[a];
+    const Group& y = groups_[b];
+    if (x.window_end != y.window_end) return x.window_end < y.window_end;
+    if (x.window_start != y.window_start) return x.window_start < y.window_start;
+    return x.order < y.order;
+  });
+  if (!emit_on_update_) SLC_RETURN_IF_ERROR(emit(closing, out));
+  for (uint32_t slot : closing) {
+    Group& g = groups_[slot];
+    if (query_->window->kind == WindowKind::kSession) {
+      auto it = sessions_.find(g.key);
+      if (it != sessions_.end()) {
+        std::erase(it->second, slot);
+        if (it->second.empty()) sessions_.erase(it);
+      }
+      --session_groups_;
+    } else {
+      std::string key(reinterpret_cast<const char*>(&g.window_start), 8);
+      key += g.key;
+      index_.erase(key);
+    }
+    free_group(slot);
+  }
+  return Status::Ok();
+}
+
+void AggregateOperator::snapshot(StateWriter& w) const {
+  w.i64(watermark_);
+  w.i64(static_cast<int64_t>(next_order_));
+  int64_t live = 0;
+  for (const Group& g : groups_) live += g.live;
+  w.i64(live);
+  for (const Group& g : groups_) {
+    if (!g.live) continue;
+    w.str(g.key);
+    w.i64(static_cast<int64_t>(g.key_values.size()));
+    for (const Value& v : g.key_values) w.value(v);
+    w.i64(g.window_start);
+    w.i64(g.window_end);
+    w.i64(static_cast<int64_t>(g.order));
+    w.u8(g.emitted);
+    w.i64(static_cast<int64_t>(g.last_output.size()));
+    for (const Value& v : g.last_output) w.value(v);
+    for (const AggState& s : g.aggs) {
+      w.i64(s.count);
+      w.i64(s.i);
+      w.f64(s.d);
+      w.u8(s.has);
+      w.value(s.v);
+      w.i64(s.distinct ? static_cast<int64_t>(s.distinct->size()) : -1);
+      if (s.distinct) {
+        for (const std::string& d : *s.distinct) w.str(d);
+      }
+    }
+  }
+}
+
+Status AggregateOperator::restore(StateReader& r) {
+  groups_.clear();
+  free_slots_.clear();
+  index_.clear();
+  sessions_.clear();
+  session_groups_ = 0;
+  dirty_.clear();
+  min_open_end_ = kFinalWatermark;
+  int64_t order, live;
+  SLC_RETURN_IF_ERROR(r.i64(watermark_));
+  SLC_RETURN_IF_ERROR(r.i64(order));
+  next_order_ = static_cast<uint64_t>(order);
+  SLC_RETURN_IF_ERROR(r.i64(live));
+  for (int64_t n = 0; n < live; ++n) {
+    Group g;
+    g.live = true;
+    int64_t count, group_order;
+    SLC_RETURN_IF_ERROR(r.str(g.key));
+    SLC_RETURN_IF_ERROR(r.i64(count));
+    g.key_values.resize(static_cast<size_t>(std::max<int64_t>(count, 0)));
+    for (Value& v : g.key_values) SLC_RETURN_IF_ERROR(r.value(v));
+    SLC_RETURN_IF_ERROR(r.i64(g.window_start));
+    SLC_RETURN_IF_ERROR(r.i64(g.window_end));
+    SLC_RETURN_IF_ERROR(r.i64(group_order));
+    g.order = static_cast<uint64_t>(group_order);
+    uint8_t emitted;
+    SLC_RETURN_IF_ERROR(r.u8(emitted));
+    g.emitted = emitted != 0;
+    SLC_RETURN_IF_ERROR(r.i64(count));
+    g.last_output.resize(static_cast<size_t>(std::max<int64_t>(count, 0)));
+    for (Value& v : g.last_output) SLC_RETURN_IF_ERROR(r.value(v));
+    g.aggs.resize(query_->aggregates.size());
+    for (AggState& s : g.aggs) {
+      uint8_t has;
+      int64_t distinct;
+      SLC_RETURN_IF_ERROR(r.i64(s.count));
+      SLC_RETURN_IF_ERROR(r.i64(s.i));
+      SLC_RETURN_IF_ERROR(r.f64(s.d));
+      SLC_RETURN_IF_ERROR(r.u8(has));
+      s.has = has != 0;
+      SLC_RETURN_IF_ERROR(r.value(s.v));
+      SLC_RETURN_IF_ERROR(r.i64(distinct));
+      if (distinct >= 0) {
+        s.distinct = std::make_unique<std::unordered_set<std::string>>();
+        for (int64_t d = 0; d < distinct; ++d) {
+          std::string item;
+          SLC_RETURN_IF_ERROR(r.str(item));
+          s.distinct->insert(std::move(item));
+        }
+      }
+    }
+    const auto slot = static_cast<uint32_t>(groups_.size());
+    if (query_->window) min_open_end_ = std::min(min_open_end_, g.window_end);
+    if (query_->window && query_->window->kind == WindowKind::kSession) {
+      sessions_[g.key].push_back(slot);
+      ++session_groups_;
+    } else {
+      std::string key;
+      if (query_->window) key.append(reinterpret_cast<const char*>(&g.window_start), 8);
+      key += g.key;
+      index_.emplace(std::move(key), slot);
+    }
+    groups_.push_back(std::move(g));
+  }
+  for (auto& [key, list] : sessions_) {
+    std::sort(list.begin(), list.end(), [&](uint32_t a, uint32_t b) {
+      return groups_[a].window_start < groups_[b].window_start;
+    });
+  }
+  if (!r.done()) return Status(ErrorCode::kInternal, "operator state has trailing bytes");
+  return Status::Ok();
+}
+
+std::string AggregateOperator::describe() const {
+  std::string out;
+  if (query_->where) out += "filter " + query_->where->sql + " → ";
+  out += "aggregate";
+  if (!query_->keys.empty()) {
+    out += " by [";
+    for (size_t i = 0; i < query_->keys.size(); ++i) out += (i ? ", " : "") + query_->keys[i]->sql;
+    out += "]";
+  }
+  if (query_->window) out += " window " + query_->window->sql;
+  out += " [";
+  for (size_t i = 0; i < query_->aggregates.size(); ++i) {
+    out += (i ? ", " : "") + query_->aggregates[i].sql;
+  }
+  out += "]";
+  if (query_->lateness) out += " lateness " + std::to_string(query_->lateness / 1000) + "ms";
+  if (query_->having) out += " → having " + query_->having->sql;
+  out += " → project [";
+  for (size_t i = 0; i < query_->projection.size(); ++i) {
+    out += (i ? ", " : "") + query_->projection[i]->sql;
+  }
+  out += "] emit ";
+  switch (query_->emit) {
+    case EmitMode::kOnWindowClose:
+      out += "ON WINDOW CLOSE";
+      break;
+    case EmitMode::kOnUpdate:
+      out += "ON UPDATE";
+      break;
+    case EmitMode::kChanges:
+      out += "CHANGES";
+      break;
+    case EmitMode::kDefault:
+      break;
+  }
+  return out;
+}
+
+}  // namespace sluice::engine

@@ -1,0 +1,59 @@
+#include "engine/project_operator.h"
+
+#include "sluice/column_builder.h"
+#include "sql/expr_eval.h"
+
+namespace sluice::engine {
+
+Result<RecordBatch> filter_batch(const sql::BoundExprPtr& predicate, const RecordBatch& batch,
+                                 std::vector<uint32_t>& selection) {
+  if (!predicate) return batch;
+  SLC_RETURN_IF_ERROR(sql::select_true(*predicate, batch, selection));
+  if (static_cast<int64_t>(selection.size()) == batch.num_rows()) return batch;
+  return batch.take(selection);
+}
+
+Result<RecordBatch> project_batch(const std::vector<sql::BoundExprPtr>& exprs,
+                                  const RecordBatch& batch, const SchemaPtr& schema,
+                                  const char* change_op) {
+  std::vector<Column> columns;
+  columns.reserve(exprs.size() + (change_op ? 1 : 0));
+  for (const sql::BoundExprPtr& e : exprs) {
+    SLC_ASSIGN_OR_RETURN(Column c, sql::evaluate_column(*e, batch));
+    columns.push_back(std::move(c));
+  }
+  if (change_op != nullptr) {
+    ColumnBuilder op(DataType::kVarchar);
+    op.reserve(batch.num_rows());
+    for (int64_t i = 0; i < batch.num_rows(); ++i) op.append_string(change_op);
+    columns.push_back(op.finish());
+  }
+  return RecordBatch::make(schema, std::move(columns));
+}
+
+ProjectOperator::ProjectOperator(std::shared_ptr<const sql::BoundQuery> query)
+    : query_(std::move(query)) {}
+
+Status ProjectOperator::process(const RecordBatch& input, std::vector<RecordBatch>& out) {
+  stats_.rows_in += input.num_rows();
+  SLC_ASSIGN_OR_RETURN(RecordBatch kept, filter_batch(query_->where, input, selection_));
+  if (kept.num_rows() == 0) return Status::Ok();
+  const char* op = query_->emit == sql::EmitMode::kChanges ? "insert" : nullptr;
+  SLC_ASSIGN_OR_RETURN(RecordBatch projected,
+                       project_batch(query_->projection, kept, query_->output_schema, op));
+  stats_.rows_out += projected.num_rows();
+  out.push_back(std::move(projected));
+  return Status::Ok();
+}
+
+std::string ProjectOperator::describe() const {
+  std::string out;
+  if (query_->where) out += "filter " + query_->where->sql + " → ";
+  out += "project [";
+  for (size_t i = 0; i < query_->projection.size(); ++i) {
+    out += (i ? ", " : "") + query_->projection[i]->sql;
+  }
+  return out + "]";
+}
+
+}  // namespace sluice::engine

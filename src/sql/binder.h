@@ -1,0 +1,33 @@
+#pragma once
+// The binder: AST → bound, typed definitions, checked against the catalog. It resolves
+// names (with "did you mean" suggestions), types every expression, inserts implicit casts,
+// collects aggregates and the window of a GROUP BY, and rejects streaming queries that
+// cannot run or could never emit, saying why. Errors carry the line:column of the cause.
+
+#include <string>
+
+#include "sluice/status.h"
+#include "sql/ast.h"
+#include "sql/bound_query.h"
+#include "sql/catalog.h"
+
+namespace sluice::sql {
+
+class Binder {
+ public:
+  explicit Binder(const Catalog& catalog) : catalog_(catalog) {}
+
+  Result<SourceDef> bind_source(const Statement& create_source) const;
+  Result<BoundQuery> bind_query(const SelectStmt& select) const;
+  // CREATE SINK: `input` is the stream it reads (the named one, or the anonymous stream
+  // already made for AS SELECT).
+  Result<SinkDef> bind_sink(const Statement& create_sink, const std::string& input) const;
+  // A scalar expression over `schema` (a sink's WHERE, tests).
+  Result<BoundExprPtr> bind_scalar(const Expr& expr, const Schema& schema,
+                                   std::string_view relation) const;
+
+ private:
+  const Catalog& catalog_;
+};
+
+}  // namespace sluice::sql

@@ -1,0 +1,68 @@
+#pragma once
+// A bound continuous query: what a stream, view or sink's AS SELECT computes, fully
+// resolved and typed, ready for the engine to build operators from.
+//
+// Non-aggregate:  input → [where] → projection (over the input's columns)
+// Aggregate:      input → [where] → group by keys and at most one window → aggregates
+//                 → the "group row" (keys..., [window_start, window_end], aggregates...)
+//                 → [having] → projection (over the group row)
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sluice/schema.h"
+#include "sql/ast.h"
+#include "sql/bound_expr.h"
+
+namespace sluice::sql {
+
+enum class WindowKind { kTumble, kHop, kSession };
+
+struct WindowSpec {
+  WindowKind kind = WindowKind::kTumble;
+  int time_column = -1;  // a TIMESTAMP column of the input
+  int64_t size = 0;      // TUMBLE, HOP (µs)
+  int64_t slide = 0;     // HOP (µs)
+  int64_t gap = 0;       // SESSION (µs)
+  std::string sql;
+};
+
+enum class AggKind { kCountStar, kCount, kSum, kAvg, kMin, kMax, kFirstValue, kLastValue };
+
+struct AggregateCall {
+  AggKind kind = AggKind::kCountStar;
+  bool distinct = false;
+  BoundExprPtr arg;  // over the input; null for COUNT(*)
+  DataType result_type = DataType::kInt64;
+  std::string sql;
+};
+
+struct BoundQuery {
+  std::string input;  // catalog name of the FROM object
+  SchemaPtr input_schema;
+  BoundExprPtr where;  // over the input, may be null
+
+  bool aggregate = false;
+  std::vector<BoundExprPtr> keys;  // over the input
+  std::optional<WindowSpec> window;
+  std::vector<AggregateCall> aggregates;
+  SchemaPtr group_schema;  // keys..., [window_start, window_end], aggregates...
+  BoundExprPtr having;     // over group_schema, may be null
+
+  std::vector<BoundExprPtr> projection;  // over the input, or group_schema when aggregate
+  SchemaPtr output_schema;               // the projection, then `_op` for EMIT CHANGES
+
+  EmitMode emit = EmitMode::kOnUpdate;  // never kDefault once bound
+  int64_t lateness = 0;                 // ALLOW LATENESS, µs
+  std::string sql;
+
+  int window_start_index() const { return static_cast<int>(keys.size()); }
+  int first_aggregate_index() const { return static_cast<int>(keys.size()) + (window ? 2 : 0); }
+};
+
+// The name of the operation column EMIT CHANGES adds; its values are 'insert' and 'delete'.
+inline constexpr const char* kChangeOpColumn = "_op";
+
+}  // namespace sluice::sql

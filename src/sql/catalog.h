@@ -1,0 +1,89 @@
+#pragma once
+// The catalog: every source, stream, materialized view and sink by name (names are unique
+// across kinds and case-insensitive), with what each reads, so DROP can name dependents.
+//
+// Thread: owned by whoever executes DDL (the engine's pipeline); not shared.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sluice/schema.h"
+#include "sql/ast.h"
+#include "sql/bound_query.h"
+
+namespace sluice::sql {
+
+using OptionMap = std::map<std::string, std::string>;
+
+struct SourceDef {
+  std::string name;
+  SchemaPtr schema;
+  int watermark_column = -1;    // -1: no watermark declared
+  int64_t watermark_delay = 0;  // µs subtracted from the largest event time seen
+  std::string connector;        // empty: a push source fed through the API
+  OptionMap options;
+  bool bounded = false;  // the input ends (a file not followed)
+  std::string sql;
+};
+
+struct QueryDef {  // a stream or a materialized view
+  std::string name;
+  ObjectKind kind = ObjectKind::kStream;
+  std::shared_ptr<const BoundQuery> query;
+  bool anonymous = false;  // made for a CREATE SINK ... AS SELECT
+  std::string sql;
+};
+
+struct SinkDef {
+  std::string name;
+  std::string input;   // the stream or view it reads
+  BoundExprPtr where;  // over the input's schema, may be null
+  std::string connector;
+  OptionMap options;
+  std::string sql;
+};
+
+class Catalog {
+ public:
+  struct Entry {
+    ObjectKind kind;
+    std::shared_ptr<const SourceDef> source;
+    std::shared_ptr<const QueryDef> query;
+    std::shared_ptr<const SinkDef> sink;
+
+    const std::string& name() const;
+    // What this object reads (empty for sources).
+    std::string input() const;
+    // The rows it produces (sinks produce none: their input's schema).
+    SchemaPtr schema() const;
+  };
+
+  const Entry* find(std::string_view name) const;
+  void add(Entry entry);
+  void remove(std::string_view name);
+  // Objects that read `name`, in creation order.
+  std::vector<const Entry*> dependents(std::string_view name) const;
+  // Every entry of a kind, in creation order.
+  std::vector<const Entry*> all(ObjectKind kind) const;
+  std::vector<const Entry*> all() const;
+
+  // Properties that flow down the graph.
+  bool has_watermark(std::string_view name) const;  // some source upstream declares one
+  bool bounded(std::string_view name) const;        // every source upstream ends
+  // Whether `name` emits a changelog or updates (EMIT CHANGES / ON UPDATE of an aggregate)
+  // rather than append-only rows.
+  bool updating(std::string_view name) const;
+  // The closest existing name, for "did you mean" (empty when none is close).
+  std::string closest(std::string_view name) const;
+
+ private:
+  std::vector<Entry> entries_;  // creation order
+};
+
+std::string to_lower(std::string_view s);
+// Levenshtein distance, for suggestions.
+size_t edit_distance(std::string_view a, std::string_view b);
+
+}  // namespace sluice::sql

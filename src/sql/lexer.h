@@ -1,0 +1,41 @@
+#pragma once
+// The SQL lexer: text → tokens, each with its line:column (1-based) for error messages.
+// Words come out as kWord (keywords are recognised by the parser, case-insensitively);
+// "quoted identifiers" as kQuotedIdent with "" unescaped; 'strings' with '' unescaped.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sluice/status.h"
+
+namespace sluice::sql {
+
+struct SourcePos {
+  int line = 1;
+  int column = 1;
+  std::string to_string() const { return std::to_string(line) + ":" + std::to_string(column); }
+};
+
+enum class TokenKind {
+  kWord,
+  kQuotedIdent,
+  kString,
+  kInteger,
+  kDecimal,  // has a '.' or an exponent
+  kSymbol,   // ( ) , ; . * + - / % || = <> != < <= > >=
+  kEnd,
+};
+
+struct Token {
+  TokenKind kind = TokenKind::kEnd;
+  std::string text;  // the word, unescaped string, number text or symbol
+  SourcePos pos;
+};
+
+// Tokenizes all of `sql`; the last token is kEnd. Errors: unterminated string or quoted
+// identifier, an unexpected character.
+Result<std::vector<Token>> tokenize(std::string_view sql);
+
+}  // namespace sluice::sql

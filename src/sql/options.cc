@@ -1,0 +1,181 @@
+#include "sql/options.h"
+
+#include <charconv>
+
+#include "columnar/value_parse.h"
+#include "sql/parser.h"
+
+namespace sluice::sql {
+namespace {
+
+using K = OptionSpec::Kind;
+
+const std::vector<ConnectorSpec>& source_connectors() {
+  static const std::vector<ConnectorSpec> specs = {
+      {"file",
+       {{"path", K::kString, {}, true, "", 0},
+        {"format", K::kChoice, {"jsonl", "csv"}, false, "jsonl", 0},
+        {"header", K::kBoolean, {}, false, "false", 0},
+        {"delimiter", K::kCharacter, {}, false, ",", 0},
+        {"on.error", K::kChoice, {"fail", "skip"}, false, "fail", 0}},
+       true},
+  };
+  return specs;
+}
+
+const std::vector<ConnectorSpec>& sink_connectors() {
+  static const std::vector<ConnectorSpec> specs = {
+      {"console", {{"format", K::kChoice, {"table", "jsonl"}, false, "table", 0}}, false},
+      {"blackhole", {}, false},
+      {"file",
+       {{"path", K::kString, {}, true, "", 0},
+        {"format", K::kChoice, {"jsonl", "csv"}, false, "jsonl", 0}},
+       false},
+  };
+  return specs;
+}
+
+const ConnectorSpec* find_in(const std::vector<ConnectorSpec>& specs, std::string_view name) {
+  for (const ConnectorSpec& s : specs) {
+    if (s.name == to_lower(name)) return &s;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> names_of(const std::vector<ConnectorSpec>& specs) {
+  std::vector<std::string> out;
+  for (const ConnectorSpec& s : specs) out.push_back(s.name);
+  return out;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
+  return out;
+}
+
+Status check_value(const OptionSpec& spec, const std::string& value) {
+  switch (spec.kind) {
+    case K::kString:
+      if (spec.required && value.empty())
+        return Status(ErrorCode::kSqlInvalidOption, "must not be empty");
+      return Status::Ok();
+    case K::kInteger: {
+      int64_t v;
+      if (!parse_int64(value, v).ok()) {
+        return Status(ErrorCode::kSqlInvalidOption, "expected an integer, got '" + value + "'");
+      }
+      if (v < spec.min) {
+        return Status(ErrorCode::kSqlInvalidOption,
+                      "must be at least " + std::to_string(spec.min) + ", got " + value);
+      }
+      return Status::Ok();
+    }
+    case K::kBoolean: {
+      bool b;
+      if (!parse_bool(value, b).ok()) {
+        return Status(ErrorCode::kSqlInvalidOption, "expected true or false, got '" + value + "'");
+      }
+      return Status::Ok();
+    }
+    case K::kChoice:
+      for (const std::string& c : spec.choices) {
+        if (to_lower(value) == c) return Status::Ok();
+      }
+      return Status(ErrorCode::kSqlInvalidOption,
+                    "expected one of " + join(spec.choices) + ", got '" + value + "'");
+    case K::kDuration: {
+      auto d = parse_duration(value);
+      if (!d.ok()) return d.status();
+      if (*d < spec.min) {
+        return Status(ErrorCode::kSqlInvalidOption, "duration '" + value + "' is too short");
+      }
+      return Status::Ok();
+    }
+    case K::kCharacter:
+      if (value.size() != 1) {
+        return Status(ErrorCode::kSqlInvalidOption,
+                      "expected a single character, got '" + value + "'");
+      }
+      return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+const ConnectorSpec* find_source_connector(std::string_view name) {
+  return find_in(source_connectors(), name);
+}
+const ConnectorSpec* find_sink_connector(std::string_view name) {
+  return find_in(sink_connectors(), name);
+}
+std::vector<std::string> source_connector_names() {
+  return names_of(source_connectors());
+}
+std::vector<std::string> sink_connector_names() {
+  return names_of(sink_connectors());
+}
+
+Result<OptionMap> validate_options(const std::vector<Option>& given, const ConnectorSpec& spec,
+                                   std::string_view what) {
+  OptionMap out;
+  for (const Option& o : given) {
+    const OptionSpec* match = nullptr;
+    for (const OptionSpec& s : spec.options) {
+      if (s.key == o.key) match = &s;
+    }
+    if (match == nullptr) {
+      std::vector<std::string> keys;
+      for (const OptionSpec& s : spec.options) keys.push_back(s.key);
+      std::string msg = "unknown option '" + o.key + "' for " + std::string(what) +
+                        " (connector '" + spec.name + "'";
+      msg += keys.empty() ? " takes no options)" : " takes: " + join(keys) + ")";
+      return Status(ErrorCode::kSqlInvalidOption, std::move(msg), o.pos.to_string());
+    }
+    if (Status s = check_value(*match, o.value); !s.ok()) {
+      return Status(
+          ErrorCode::kSqlInvalidOption,
+          "option '" + o.key + "' of " + std::string(what) + ": " + std::string(s.message()),
+          o.pos.to_string());
+    }
+    out[o.key] = match->kind == K::kChoice ? to_lower(o.value) : o.value;
+  }
+  for (const OptionSpec& s : spec.options) {
+    if (out.count(s.key)) continue;
+    if (s.required) {
+      return Status(ErrorCode::kSqlInvalidOption, std::string(what) + " needs option '" + s.key +
+                                                      "' (connector '" + spec.name + "')");
+    }
+    if (!s.default_value.empty()) out[s.key] = s.default_value;
+  }
+  return out;
+}
+
+Result<int64_t> parse_duration(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+    ++i;
+  std::string_view number = text.substr(0, i);
+  std::string_view unit = text.substr(i);
+  while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
+  if (number.empty()) {
+    return Status(ErrorCode::kSqlInvalidOption,
+                  "expected a duration such as '250ms', '1s' or '5 minutes', got '" +
+                      std::string(text) + "'");
+  }
+  if (unit.empty()) unit = "ms";
+  if (unit == "m") unit = "minute";
+  if (unit == "h") unit = "hour";
+  if (unit == "s") unit = "second";
+  if (unit == "d") unit = "day";
+  auto micros = parse_interval_text(number, unit);
+  if (!micros.ok()) {
+    return Status(ErrorCode::kSqlInvalidOption,
+                  "expected a duration such as '250ms', '1s' or '5 minutes', got '" +
+                      std::string(text) + "'");
+  }
+  return *micros;
+}
+
+}  // namespace sluice::sql

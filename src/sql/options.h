@@ -1,0 +1,47 @@
+#pragma once
+// Options of WITH (...) and INTO connector (...): each connector declares the options it
+// takes; anything else, or a value of the wrong form, is an error naming the option at
+// CREATE time. Nothing is parsed and then ignored.
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sluice/status.h"
+#include "sql/ast.h"
+#include "sql/catalog.h"
+
+namespace sluice::sql {
+
+struct OptionSpec {
+  enum class Kind { kString, kInteger, kBoolean, kChoice, kDuration, kCharacter };
+  std::string key;
+  Kind kind = Kind::kString;
+  std::vector<std::string> choices;  // kChoice
+  bool required = false;
+  std::string default_value;  // filled in when absent (empty: no default)
+  int64_t min = 0;            // kInteger, kDuration (µs)
+};
+
+struct ConnectorSpec {
+  std::string name;
+  std::vector<OptionSpec> options;
+  bool bounded = false;  // a source that ends at end of input
+};
+
+// Built-in connectors; nullptr when unknown.
+const ConnectorSpec* find_source_connector(std::string_view name);
+const ConnectorSpec* find_sink_connector(std::string_view name);
+std::vector<std::string> source_connector_names();
+std::vector<std::string> sink_connector_names();
+
+// Checks `given` against `spec` and returns the options with defaults filled in.
+// `what` names the object in messages ("source 'trades'").
+Result<OptionMap> validate_options(const std::vector<Option>& given, const ConnectorSpec& spec,
+                                   std::string_view what);
+
+// "250ms", "1s", "5 seconds", "2m", "1h", or a bare number of milliseconds → µs.
+Result<int64_t> parse_duration(std::string_view text);
+
+}  // namespace sluice::sql
