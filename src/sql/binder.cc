@@ -55,11 +55,7 @@ const std::set<std::string> kTruncUnits = {"MICROSECOND", "MILLISECOND", "SECOND
                                            "HOUR",        "DAY",         "WEEK",   "MONTH",
                                            "QUARTER",     "YEAR"};
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string upper(std::string_view s) { return to_upper(s); }
 
 // Where an expression is bound: the input it reads and, in an aggregate query's SELECT and
 // HAVING, the group keys and aggregates it may refer to.

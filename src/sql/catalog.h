@@ -12,6 +12,7 @@
 #include "sluice/schema.h"
 #include "sql/ast.h"
 #include "sql/bound_query.h"
+#include "sql/names.h"
 
 namespace sluice::sql {
 
@@ -81,9 +82,5 @@ class Catalog {
  private:
   std::vector<Entry> entries_;  // creation order
 };
-
-std::string to_lower(std::string_view s);
-// Levenshtein distance, for suggestions.
-size_t edit_distance(std::string_view a, std::string_view b);
 
 }  // namespace sluice::sql

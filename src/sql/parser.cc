@@ -1,10 +1,14 @@
 #include "sql/parser.h"
 
+#include "sql/names.h"
+
 #include <strings.h>
 
 #include <charconv>
 #include <cmath>
+#include <algorithm>
 #include <unordered_set>
+#include <vector>
 
 namespace sluice::sql {
 namespace {
@@ -13,17 +17,8 @@ bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string upper(std::string_view s) { return to_upper(s); }
+std::string lower(std::string_view s) { return to_lower(s); }
 
 // Words that end an expression or select item and so cannot be bare aliases.
 const std::unordered_set<std::string>& reserved() {
@@ -383,6 +378,7 @@ class Parser {
 
   // ---- SELECT --------------------------------------------------------------------------
   Result<std::unique_ptr<SelectStmt>> select() {
+    const Token* bare_alias = nullptr;
     auto q = std::make_unique<SelectStmt>();
     q->pos = peek().pos;
     SLC_RETURN_IF_ERROR(expect_word("SELECT"));
@@ -393,14 +389,21 @@ class Parser {
       } else {
         SLC_ASSIGN_OR_RETURN(item.expr, expr());
       }
+      bare_alias = nullptr;
       if (accept_word("AS")) {
         SLC_ASSIGN_OR_RETURN(item.alias, identifier("an alias"));
       } else if (peek().kind == TokenKind::kQuotedIdent ||
                  (peek().kind == TokenKind::kWord && !reserved().count(upper(peek().text)))) {
+        bare_alias = &peek();
         item.alias = next().text;
       }
       q->items.push_back(std::move(item));
     } while (accept_symbol(","));
+    if (!is_word("FROM") && bare_alias != nullptr && looks_like(bare_alias->text, "FROM")) {
+      // `SELECT a FORM t` reads FORM as an alias; point at the misspelling, not at `t`.
+      return Status(ErrorCode::kSqlSyntax, "expected FROM, found '" + bare_alias->text + "'",
+                    bare_alias->pos.to_string());
+    }
     SLC_RETURN_IF_ERROR(expect_word("FROM"));
     q->from_pos = peek().pos;
     SLC_ASSIGN_OR_RETURN(q->from, identifier("a source, stream or view name"));

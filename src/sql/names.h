@@ -1,0 +1,17 @@
+#pragma once
+// Helpers for SQL names: case folding, and the edit distance behind "did you mean" hints.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace sluice::sql {
+
+std::string to_lower(std::string_view s);
+std::string to_upper(std::string_view s);
+// Levenshtein distance, ignoring case.
+size_t edit_distance(std::string_view a, std::string_view b);
+// `word` is within two edits of `keyword` without being it (a likely misspelling).
+bool looks_like(std::string_view word, std::string_view keyword);
+
+}  // namespace sluice::sql
