@@ -672,11 +672,7 @@ std::string AggregateOperator::describe() const {
   out += "]";
   if (query_->lateness) out += " lateness " + std::to_string(query_->lateness / 1000) + "ms";
   if (query_->having) out += " → having " + query_->having->sql;
-  out += " → project [";
-  for (size_t i = 0; i < query_->projection.size(); ++i) {
-    out += (i ? ", " : "") + query_->projection[i]->sql;
-  }
-  out += "] emit ";
+  out += " → " + describe_projection(*query_) + " emit ";
   switch (query_->emit) {
     case EmitMode::kOnWindowClose:
       out += "ON WINDOW CLOSE";

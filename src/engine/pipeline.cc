@@ -97,7 +97,9 @@ ExecResult table_result(std::string text, RecordBatch rows) {
   return r;
 }
 
-std::string upper_kind(ObjectKind k) { return sql::to_upper(sql::object_kind_name(k)); }
+std::string upper_kind(ObjectKind k) {
+  return sql::to_upper(sql::object_kind_name(k));
+}
 
 Status not_found(std::string_view name, const Catalog& catalog, sql::SourcePos pos) {
   std::string msg = "unknown object '" + std::string(name) + "'";

@@ -2,6 +2,7 @@
 
 #include "sluice/column_builder.h"
 #include "sql/expr_eval.h"
+#include "sql/names.h"
 
 namespace sluice::engine {
 
@@ -31,6 +32,18 @@ Result<RecordBatch> project_batch(const std::vector<sql::BoundExprPtr>& exprs,
   return RecordBatch::make(schema, std::move(columns));
 }
 
+std::string describe_projection(const sql::BoundQuery& query) {
+  std::string out = "project [";
+  for (size_t i = 0; i < query.projection.size(); ++i) {
+    if (i) out += ", ";
+    const std::string& expr = query.projection[i]->sql;
+    const std::string& name = query.output_schema->field(static_cast<int>(i)).name;
+    out += expr;
+    if (sql::to_lower(expr) != sql::to_lower(name)) out += " AS " + name;
+  }
+  return out + "]";
+}
+
 ProjectOperator::ProjectOperator(std::shared_ptr<const sql::BoundQuery> query)
     : query_(std::move(query)) {}
 
@@ -49,11 +62,7 @@ Status ProjectOperator::process(const RecordBatch& input, std::vector<RecordBatc
 std::string ProjectOperator::describe() const {
   std::string out;
   if (query_->where) out += "filter " + query_->where->sql + " → ";
-  out += "project [";
-  for (size_t i = 0; i < query_->projection.size(); ++i) {
-    out += (i ? ", " : "") + query_->projection[i]->sql;
-  }
-  return out + "]";
+  return out + describe_projection(*query_);
 }
 
 }  // namespace sluice::engine

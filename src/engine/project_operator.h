@@ -25,6 +25,8 @@ class ProjectOperator final : public Operator {
 // the query operators and sink filters.
 Result<RecordBatch> filter_batch(const sql::BoundExprPtr& predicate, const RecordBatch& batch,
                                  std::vector<uint32_t>& selection);
+// "project [a, (x * 2) AS y]": each output column as its expression, named where it differs.
+std::string describe_projection(const sql::BoundQuery& query);
 // Evaluates each expression into a column of a new batch with `schema`'s first fields.
 Result<RecordBatch> project_batch(const std::vector<sql::BoundExprPtr>& exprs,
                                   const RecordBatch& batch, const SchemaPtr& schema,

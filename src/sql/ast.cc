@@ -32,7 +32,7 @@ std::string Expr::to_sql() const {
           return out + "'";
         }
         case LiteralKind::kInterval:
-          return "INTERVAL '" + value_text + "'";
+          return "INTERVAL '" + value_text + "' " + name;
         case LiteralKind::kTimestamp:
           return "TIMESTAMP '" + value_text + "'";
         default:

@@ -55,7 +55,9 @@ const std::set<std::string> kTruncUnits = {"MICROSECOND", "MILLISECOND", "SECOND
                                            "HOUR",        "DAY",         "WEEK",   "MONTH",
                                            "QUARTER",     "YEAR"};
 
-std::string upper(std::string_view s) { return to_upper(s); }
+std::string upper(std::string_view s) {
+  return to_upper(s);
+}
 
 // Where an expression is bound: the input it reads and, in an aggregate query's SELECT and
 // HAVING, the group keys and aggregates it may refer to.
@@ -665,14 +667,15 @@ class ExprBinder {
       if (to_lower(q.aggregates[i].sql) == to_lower(sql) &&
           q.aggregates[i].distinct == call.distinct) {
         const int index = q.first_aggregate_index() + static_cast<int>(i);
-        return Bound{make_column(index, q.aggregates[i].result_type, to_lower(e.name))};
+        return Bound{make_column(index, q.aggregates[i].result_type, q.aggregates[i].sql)};
       }
     }
     q.aggregates.push_back(call);
     const int index = q.first_aggregate_index() + static_cast<int>(q.aggregates.size()) - 1;
+    const bool counts = call.kind == AggKind::kCount || call.kind == AggKind::kCountStar;
     scope.group_fields->push_back(
-        Field{"agg" + std::to_string(q.aggregates.size()), call.result_type, true});
-    return Bound{make_column(index, call.result_type, to_lower(e.name))};
+        Field{"agg" + std::to_string(q.aggregates.size()), call.result_type, !counts});
+    return Bound{make_column(index, call.result_type, call.sql)};
   }
 
   const Catalog& catalog_;
@@ -862,8 +865,10 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select) const {
       return error_at(ErrorCode::kSqlInvalidQuery, g->pos, "cannot group by NULL");
     q.keys.push_back(k.expr);
     key_sql.push_back(to_lower(g->to_sql()));
-    group_fields.push_back(
-        Field{g->kind == ExprKind::kColumn ? g->name : to_lower(g->to_sql()), k.type(), true});
+    const bool key_nullable =
+        k.expr->kind != BoundExpr::Kind::kColumn || input.field(k.expr->column).nullable;
+    group_fields.push_back(Field{g->kind == ExprKind::kColumn ? g->name : to_lower(g->to_sql()),
+                                 k.type(), key_nullable});
   }
   if (q.window) {
     group_fields.push_back(Field{"window_start", DataType::kTimestamp, false});
@@ -902,8 +907,10 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select) const {
     BoundExprPtr e = b.untyped_null ? make_literal(Value::Null(DataType::kVarchar)) : b.expr;
     q.projection.push_back(e);
     bool nullable = true;
-    if (!q.aggregate && e->kind == BoundExpr::Kind::kColumn)
-      nullable = input.field(e->column).nullable;
+    if (e->kind == BoundExpr::Kind::kColumn) {
+      nullable = q.aggregate ? group_fields[static_cast<size_t>(e->column)].nullable
+                             : input.field(e->column).nullable;
+    }
     out_fields.push_back(Field{output_name(item), e->type, nullable});
   }
   if (select.having) {

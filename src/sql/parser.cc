@@ -4,9 +4,9 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <algorithm>
 #include <unordered_set>
 #include <vector>
 
@@ -17,8 +17,12 @@ bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
-std::string upper(std::string_view s) { return to_upper(s); }
-std::string lower(std::string_view s) { return to_lower(s); }
+std::string upper(std::string_view s) {
+  return to_upper(s);
+}
+std::string lower(std::string_view s) {
+  return to_lower(s);
+}
 
 // Words that end an expression or select item and so cannot be bare aliases.
 const std::unordered_set<std::string>& reserved() {
@@ -747,8 +751,8 @@ class Parser {
     auto e = std::make_unique<Expr>(ExprKind::kLiteral, p);
     e->literal_kind = LiteralKind::kInterval;
     e->interval_micros = *micros;
-    e->value_text =
-        amount.text + (amount.text.find(' ') == std::string::npos ? " " + upper(unit) : "");
+    e->value_text = number;
+    e->name = upper(unit);
     return e;
   }
 

@@ -135,6 +135,7 @@ void check_error(const Status& s, const std::vector<std::string>& words, size_t 
 void check_rows(std::vector<std::string> got, std::vector<std::string> want, bool ordered,
                 const std::string& where) {
   for (std::string& w : want) w = normalize_row(w);
+  for (std::string& g : got) g = normalize_row(g);
   if (!ordered) {
     std::sort(got.begin(), got.end());
     std::sort(want.begin(), want.end());
