@@ -796,6 +796,8 @@ Result<int64_t> parse_interval_text(std::string_view number, std::string_view un
                   "'" + std::string(number) + "' is not an interval quantity");
   }
   std::string u = upper(unit);
+  if (u == "MS") u = "MILLISECOND";
+  if (u == "US") u = "MICROSECOND";
   if (u.size() > 1 && u.back() == 'S') u.pop_back();
   double scale;
   if (u == "MICROSECOND" || u == "US") {
