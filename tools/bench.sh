@@ -7,3 +7,4 @@ tools/setup.sh
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/release
 build/release/bench/codec_bench "$@"
+build/release/bench/sql_bench "$@"
