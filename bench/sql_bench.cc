@@ -60,7 +60,9 @@ void run_pipeline(benchmark::State& state, const char* query) {
         "WATERMARK FOR ts AS ts)");
     auto r = p->execute(query);
     if (!r.ok()) state.SkipWithError(r.status().to_string().c_str());
-    p->set_listener([&](const std::string&, sql::ObjectKind, const RecordBatch& b) { rows_out += b.num_rows(); });
+    p->set_listener([&](const std::string&, sql::ObjectKind, const RecordBatch& b) {
+      rows_out += b.num_rows();
+    });
     return p;
   };
   auto pipeline = make();
@@ -81,14 +83,16 @@ void run_pipeline(benchmark::State& state, const char* query) {
 
 void BM_FilterProject_Engine(benchmark::State& state) {
   run_pipeline(state,
-               "CREATE STREAM big AS SELECT symbol, price * volume AS notional FROM trades WHERE volume > 5000");
+               "CREATE STREAM big AS SELECT symbol, price * volume AS notional FROM trades WHERE "
+               "volume > 5000");
 }
 BENCHMARK(BM_FilterProject_Engine);
 
 // The same filter and projection written by hand over the columns.
 void BM_FilterProject_HandLoop(benchmark::State& state) {
   const auto& batches = trades();
-  SchemaPtr out_schema = make_schema({{"symbol", DataType::kVarchar, false}, {"notional", DataType::kDouble}});
+  SchemaPtr out_schema =
+      make_schema({{"symbol", DataType::kVarchar, false}, {"notional", DataType::kDouble}});
   size_t next = 0;
   for (auto _ : state) {
     const RecordBatch& b = batches[next++ % batches.size()];
@@ -102,7 +106,8 @@ void BM_FilterProject_HandLoop(benchmark::State& state) {
       if (price.is_null(r)) {
         out.column(1).append_null();
       } else {
-        out.column(1).append_double(price.double_value(r) * static_cast<double>(volume.int64_value(r)));
+        out.column(1).append_double(price.double_value(r) *
+                                    static_cast<double>(volume.int64_value(r)));
       }
     }
     RecordBatch result = out.finish();
@@ -114,7 +119,8 @@ BENCHMARK(BM_FilterProject_HandLoop);
 
 void BM_TumbleSumCount_Engine(benchmark::State& state) {
   run_pipeline(state,
-               "CREATE STREAM per_second AS SELECT symbol, window_start, SUM(volume) AS volume, COUNT(*) AS n "
+               "CREATE STREAM per_second AS SELECT symbol, window_start, SUM(volume) AS volume, "
+               "COUNT(*) AS n "
                "FROM trades GROUP BY symbol, TUMBLE(ts, INTERVAL '1' SECOND)");
 }
 BENCHMARK(BM_TumbleSumCount_Engine);
