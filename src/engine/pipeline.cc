@@ -121,7 +121,7 @@ Pipeline::Pipeline() = default;
 Pipeline::~Pipeline() = default;
 
 Pipeline::Node* Pipeline::node(std::string_view name) const {
-  auto it = nodes_.find(to_lower(name));
+  auto it = nodes_.find(name);
   return it == nodes_.end() ? nullptr : it->second.get();
 }
 
@@ -187,7 +187,7 @@ Result<ExecResult> Pipeline::create_source(const Statement& s) {
   n->name = shared->name;
   n->kind = ObjectKind::kSource;
   n->source = shared;
-  nodes_[to_lower(n->name)] = std::move(n);
+  nodes_[n->name] = std::move(n);
   return message("CREATE SOURCE " + s.name);
 }
 
@@ -222,7 +222,7 @@ Result<Pipeline::Node*> Pipeline::add_query_node(const std::string& name, Object
   }
   catalog_.add(Catalog::Entry{kind, nullptr, def, nullptr});
   Node* raw = n.get();
-  nodes_[to_lower(name)] = std::move(n);
+  nodes_[name] = std::move(n);
   link(raw);
   return raw;
 }
@@ -282,7 +282,7 @@ Result<ExecResult> Pipeline::create_sink(const Statement& s) {
     if (anonymous) {  // undo the anonymous stream
       Node* anon = node(input);
       for (auto& [name, n] : nodes_) std::erase(n->downstream, anon);
-      nodes_.erase(to_lower(input));
+      nodes_.erase(input);
       catalog_.remove(input);
     }
     return bound.status();
@@ -294,7 +294,7 @@ Result<ExecResult> Pipeline::create_sink(const Statement& s) {
   n->kind = ObjectKind::kSink;
   n->sink = def;
   Node* raw = n.get();
-  nodes_[to_lower(n->name)] = std::move(n);
+  nodes_[n->name] = std::move(n);
   link(raw);
   return message("CREATE SINK " + s.name);
 }
@@ -335,7 +335,7 @@ Result<ExecResult> Pipeline::drop(const Statement& s) {
     if (victim.empty()) continue;
     Node* n = node(victim);
     for (auto& [key, other] : nodes_) std::erase(other->downstream, n);
-    nodes_.erase(to_lower(victim));
+    nodes_.erase(victim);
     catalog_.remove(victim);
   }
   return message("DROP " + upper_kind(s.object) + " " + name);

@@ -23,6 +23,7 @@
 #include "sluice/status.h"
 #include "sql/ast.h"
 #include "sql/catalog.h"
+#include "sql/names.h"
 
 namespace sluice::engine {
 
@@ -88,7 +89,7 @@ class Pipeline {
   std::string node_line(const Node& node) const;
 
   sql::Catalog catalog_;
-  std::map<std::string, std::unique_ptr<Node>> nodes_;  // by lower-case name
+  std::map<std::string, std::unique_ptr<Node>, sql::NameLess> nodes_;  // by name, any case
   OutputListener listener_;
   std::vector<RecordBatch> scratch_;
   int anonymous_streams_ = 0;

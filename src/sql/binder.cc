@@ -772,12 +772,8 @@ Result<SourceDef> Binder::bind_source(const Statement& s) const {
   }
   const std::string what = "source '" + s.name + "'";
   if (def.connector.empty()) {
-    if (!options.empty()) {
-      return error_at(
-          ErrorCode::kSqlInvalidOption, options[0].pos,
-          "unknown option '" + options[0].key + "' for push " + what +
-              " (a source without connector = '...' is fed through the API and takes no options)");
-    }
+    SLC_ASSIGN_OR_RETURN(def.options,
+                         validate_options(options, push_source_spec(), "push " + what));
     return def;
   }
   const ConnectorSpec* spec = find_source_connector(def.connector);

@@ -9,6 +9,13 @@ namespace sluice::sql {
 
 std::string to_lower(std::string_view s);
 std::string to_upper(std::string_view s);
+// Case-insensitive ordering for maps keyed by SQL names; transparent, so lookups by
+// string_view allocate nothing.
+struct NameLess {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const;
+};
+
 // Levenshtein distance, ignoring case.
 size_t edit_distance(std::string_view a, std::string_view b);
 // `word` is within two edits of `keyword` without being it (a likely misspelling).

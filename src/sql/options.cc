@@ -23,6 +23,19 @@ const std::vector<ConnectorSpec>& source_connectors() {
   return specs;
 }
 
+}  // namespace
+
+const ConnectorSpec& push_source_spec() {
+  static const ConnectorSpec spec = {
+      "push",
+      {{"credits", K::kInteger, {}, false, "", 1},
+       {"overflow", K::kChoice, {"block", "drop", "error"}, false, "block", 0}},
+      false};
+  return spec;
+}
+
+namespace {
+
 const std::vector<ConnectorSpec>& sink_connectors() {
   static const std::vector<ConnectorSpec> specs = {
       {"console", {{"format", K::kChoice, {"table", "jsonl"}, false, "table", 0}}, false},

@@ -30,6 +30,9 @@ struct ConnectorSpec {
   bool bounded = false;  // a source that ends at end of input
 };
 
+// Options of a source without a connector (fed through the API): `credits` (rows in flight
+// before `overflow` applies) and `overflow` = block | drop | error.
+const ConnectorSpec& push_source_spec();
 // Built-in connectors; nullptr when unknown.
 const ConnectorSpec* find_source_connector(std::string_view name);
 const ConnectorSpec* find_sink_connector(std::string_view name);

@@ -1,0 +1,88 @@
+#pragma once
+// Database: an embedded sluice instance. Declare sources, streams, views and sinks with
+// execute(); push rows through source(); receive results through subscribe().
+//
+//   auto db = sluice::Database::open().value();
+//   db->execute("CREATE SOURCE t (n BIGINT)");
+//   db->execute("CREATE STREAM doubled AS SELECT n * 2 AS n2 FROM t");
+//   auto sub = db->subscribe("doubled").value();
+//   db->source("t")->push_json(R"({"n": 21})");
+//   auto batch = sub.recv();  // one row: 42
+//
+// One compute thread (started by open()) runs every query; it sleeps until input arrives.
+// Thread: every method may be called from any thread. execute(), flush() and shutdown()
+// block until the compute thread has done the work; source pushes block only as their
+// overflow policy says; Subscription::recv blocks until data or disconnection.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "sluice/record_batch.h"
+#include "sluice/source_handle.h"
+#include "sluice/status.h"
+#include "sluice/subscription.h"
+
+namespace sluice {
+
+namespace runtime {
+class Engine;
+}
+
+struct DatabaseOptions {
+  // Empty: in memory. Durability (checkpoints, recovery) is not built yet; a data_dir is
+  // refused with SLC-0005 until it is.
+  std::string data_dir;
+  // Rows the compute thread takes from its input per cycle, at most.
+  int64_t max_batch_rows = 65536;
+  // Default budget of rows in flight per source (CREATE SOURCE ... WITH (credits = N)).
+  int64_t source_credits = 1 << 20;
+  // Capacity of the compute thread's input queue, in batches.
+  size_t input_queue_batches = 4096;
+  // shutdown() waits this long for subscribers (block policy) that neither read nor close;
+  // after it, what they would have received is counted in their dropped_rows().
+  std::chrono::milliseconds shutdown_grace{5000};
+};
+
+struct QueryResult {
+  std::string message;  // "CREATE STREAM vwap", "SELECT 3"
+  bool has_rows = false;
+  RecordBatch rows;
+};
+
+class Database {
+ public:
+  static Result<std::unique_ptr<Database>> open(DatabaseOptions options = {});
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Runs one or more ';'-separated statements in order; stops at the first error. Returns
+  // the last statement's result. Blocks until the compute thread has run them.
+  Result<QueryResult> execute(std::string_view sql);
+  Result<SourceHandle> source(std::string_view name);
+  // Subscribes to a stream, materialized view or source by name.
+  Result<Subscription> subscribe(std::string_view name, SubscribeOptions options = {});
+
+  // Starts the connector sources (files); push sources take rows at any time.
+  Status start();
+  // Returns once every row accepted so far has been processed and delivered.
+  Status flush();
+  // Waits until every connector source has reached its end and its rows are processed.
+  Status wait_for_bounded_sources();
+  // Drains: every accepted row is processed and delivered, subscriptions see the end of
+  // their data, threads stop. Further pushes fail with SLC-0003. Returns the first error the
+  // pipeline met while running, if any. Idempotent; the destructor calls it.
+  Status shutdown();
+  // The first error met while processing (a failing query, a fatal bad line); OK otherwise.
+  Status status() const;
+
+ private:
+  explicit Database(DatabaseOptions options);
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sluice

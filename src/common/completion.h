@@ -1,0 +1,36 @@
+#pragma once
+// Completion<T>: a one-shot result handed from one thread to another (a command's reply).
+// The waiter blocks through WaitSignal like every other wait in sluice.
+//
+// Thread: one thread calls set(), any number wait().
+
+#include <atomic>
+#include <optional>
+#include <utility>
+
+#include "common/wait_signal.h"
+
+namespace sluice {
+
+template <typename T>
+class Completion {
+ public:
+  void set(T value) {
+    value_.emplace(std::move(value));
+    done_.store(true, std::memory_order_release);
+    signal_.notify_all();
+  }
+  // Waits for set(); returns the value (moved out: call once).
+  T wait() {
+    signal_.wait_until([&] { return done_.load(std::memory_order_acquire); });
+    return std::move(*value_);
+  }
+  bool done() const { return done_.load(std::memory_order_acquire); }
+
+ private:
+  std::optional<T> value_;
+  std::atomic<bool> done_{false};
+  WaitSignal signal_;
+};
+
+}  // namespace sluice

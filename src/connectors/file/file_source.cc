@@ -1,0 +1,114 @@
+#include "connectors/file/file_source.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "columnar/row_decoder.h"
+
+namespace sluice::connectors {
+namespace {
+
+constexpr size_t kChunkBytes = 1 << 20;
+constexpr int64_t kBatchRows = 8192;
+constexpr int kLoggedErrors = 10;
+
+}  // namespace
+
+FileSource::FileSource(std::shared_ptr<runtime::Engine> engine,
+                       std::shared_ptr<runtime::SourceRuntime> source)
+    : engine_(std::move(engine)), source_(std::move(source)) {}
+
+FileSource::~FileSource() {
+  stop();
+}
+
+void FileSource::start() {
+  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+}
+
+void FileSource::stop() {
+  stop_.store(true);
+  join();
+}
+
+void FileSource::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void FileSource::run() {
+  const sql::OptionMap& options = source_->definition->options;
+  const std::string& path = options.at("path");
+  const std::string where = "source '" + source_->name() + "' (" + path + ")";
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    engine_->fail(Status(ErrorCode::kIoError, "cannot open " + path + ": " + std::strerror(errno),
+                         "source '" + source_->name() + "'"));
+    return;
+  }
+  std::unique_ptr<RowDecoder> decoder;
+  if (options.at("format") == "csv") {
+    CsvOptions csv;
+    csv.header = options.at("header") == "true";
+    csv.delimiter = options.at("delimiter")[0];
+    decoder = make_csv_decoder(source_->schema(), csv);
+  } else {
+    decoder = make_json_lines_decoder(source_->schema());
+  }
+  const bool skip = options.at("on.error") == "skip";
+  bool failed = false;
+  auto on_error = [&](const Status& error) {
+    const Status located = error.with_location(path);
+    if (!skip) {
+      engine_->fail(located.with_location("source '" + source_->name() + "'"));
+      failed = true;
+      return false;
+    }
+    if (lines_skipped_.fetch_add(1) < kLoggedErrors) {
+      std::fprintf(stderr, "sluice: %s: skipped: %s\n", where.c_str(), located.to_string().c_str());
+    }
+    return true;
+  };
+  auto push_rows = [&]() -> bool {
+    if (decoder->num_rows() == 0) return true;
+    RecordBatch batch = decoder->finish();
+    rows_read_.fetch_add(batch.num_rows());
+    Status s = engine_->push(*source_, std::move(batch));
+    return s.ok();  // a closed database or dropped source ends reading
+  };
+
+  std::string buffer;
+  std::string chunk(kChunkBytes, '\0');
+  bool eof = false;
+  while (!eof && !failed && !stop_.load()) {
+    const size_t n = std::fread(chunk.data(), 1, chunk.size(), file);
+    if (n < chunk.size()) {
+      if (std::ferror(file)) {
+        engine_->fail(Status(ErrorCode::kIoError,
+                             "read failed: " + std::string(std::strerror(errno)),
+                             "source '" + source_->name() + "', " + path));
+        failed = true;
+        break;
+      }
+      eof = true;
+    }
+    buffer.append(chunk.data(), n);
+    Result<size_t> consumed = decoder->append(buffer, eof, on_error);
+    if (!consumed.ok()) break;  // on_error already recorded it
+    buffer.erase(0, *consumed);
+    if (decoder->num_rows() >= kBatchRows || eof) {
+      if (!push_rows()) break;
+    }
+  }
+  std::fclose(file);
+  if (!failed && !stop_.load()) {
+    if (push_rows()) engine_->end_input(*source_).ignore();
+  }
+  if (lines_skipped_.load() > kLoggedErrors) {
+    std::fprintf(stderr, "sluice: %s: %lld bad lines skipped in all\n", where.c_str(),
+                 static_cast<long long>(lines_skipped_.load()));
+  }
+}
+
+}  // namespace sluice::connectors

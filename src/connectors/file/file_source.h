@@ -1,0 +1,47 @@
+#pragma once
+// The `file` source connector: reads JSON lines or CSV from a path on its own thread and
+// pushes batches into its source (waiting on the source's credits like any pusher). The
+// source is bounded: at end of file its input ends and the final watermark closes windows.
+//
+// A malformed line is reported with file, line and reason and counted; with on.error =
+// 'skip' reading goes on, with 'fail' (the default) the database records the error and the
+// source stops. Nothing crashes on bad input.
+//
+// Thread: its own reader thread; start()/stop() from the owner.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <thread>
+
+#include "runtime/engine.h"
+
+namespace sluice::connectors {
+
+class FileSource {
+ public:
+  FileSource(std::shared_ptr<runtime::Engine> engine,
+             std::shared_ptr<runtime::SourceRuntime> source);
+  ~FileSource();
+
+  void start();
+  // Asks the reader to stop at the next batch and waits for it.
+  void stop();
+  // Waits until the reader has read the whole file (or stopped).
+  void join();
+
+  int64_t rows_read() const { return rows_read_.load(); }
+  int64_t lines_skipped() const { return lines_skipped_.load(); }
+
+ private:
+  void run();
+
+  std::shared_ptr<runtime::Engine> engine_;
+  std::shared_ptr<runtime::SourceRuntime> source_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int64_t> rows_read_{0};
+  std::atomic<int64_t> lines_skipped_{0};
+};
+
+}  // namespace sluice::connectors

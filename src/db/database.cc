@@ -1,0 +1,122 @@
+#include "sluice/database.h"
+
+#include <map>
+#include <mutex>
+
+#include "connectors/file/file_source.h"
+#include "runtime/engine.h"
+
+namespace sluice {
+
+struct Database::Impl {
+  DatabaseOptions options;
+  std::shared_ptr<runtime::Engine> engine;
+  std::mutex mutex;  // guards the fields below
+  bool started = false;
+  bool shut_down = false;
+  std::map<uint32_t, std::unique_ptr<connectors::FileSource>> file_sources;  // by source id
+
+  // Starts a reader for every file source not started yet (call with mutex held).
+  void start_connectors() {
+    for (const auto& source : engine->sources()) {
+      if (source->definition->connector != "file" || file_sources.count(source->id)) continue;
+      auto reader = std::make_unique<connectors::FileSource>(engine, source);
+      reader->start();
+      file_sources.emplace(source->id, std::move(reader));
+    }
+  }
+};
+
+Database::Database(DatabaseOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = options;
+  runtime::EngineOptions engine_options;
+  engine_options.max_batch_rows = options.max_batch_rows;
+  engine_options.source_credits = options.source_credits;
+  engine_options.input_queue_batches = options.input_queue_batches;
+  engine_options.shutdown_grace = options.shutdown_grace;
+  impl_->engine = std::make_shared<runtime::Engine>(engine_options);
+}
+
+Database::~Database() {
+  shutdown().ignore();
+}
+
+Result<std::unique_ptr<Database>> Database::open(DatabaseOptions options) {
+  if (!options.data_dir.empty()) {
+    return Status(ErrorCode::kUnsupported,
+                  "data_dir is not supported yet: durable databases need checkpoints, which are "
+                  "not built yet; open an in-memory database (no data_dir)");
+  }
+  if (options.max_batch_rows < 1 || options.source_credits < 1 || options.input_queue_batches < 1) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "max_batch_rows, source_credits and input_queue_batches must be at least 1");
+  }
+  return std::unique_ptr<Database>(new Database(std::move(options)));
+}
+
+Result<QueryResult> Database::execute(std::string_view sql) {
+  SLC_ASSIGN_OR_RETURN(engine::ExecResult r, impl_->engine->execute(sql));
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->started) impl_->start_connectors();  // sources created while running start now
+  }
+  return QueryResult{std::move(r.message), r.has_rows, std::move(r.rows)};
+}
+
+Result<SourceHandle> Database::source(std::string_view name) {
+  SLC_ASSIGN_OR_RETURN(std::shared_ptr<runtime::SourceRuntime> s, impl_->engine->source(name));
+  if (!s->definition->connector.empty()) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "source '" + s->name() + "' reads from its connector ('" +
+                      s->definition->connector +
+                      "'); only sources without a connector take pushed rows");
+  }
+  return SourceHandle(impl_->engine, std::move(s));
+}
+
+Result<Subscription> Database::subscribe(std::string_view name, SubscribeOptions options) {
+  SLC_ASSIGN_OR_RETURN(std::shared_ptr<runtime::SubscriptionState> state,
+                       impl_->engine->subscribe(name, options));
+  return Subscription(std::move(state));
+}
+
+Status Database::start() {
+  std::lock_guard lock(impl_->mutex);
+  if (impl_->shut_down) return Status(ErrorCode::kClosed, "the database has shut down");
+  impl_->started = true;
+  impl_->start_connectors();
+  return Status::Ok();
+}
+
+Status Database::flush() {
+  return impl_->engine->flush();
+}
+
+Status Database::wait_for_bounded_sources() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (!impl_->started) {
+      return Status(ErrorCode::kInvalidArgument,
+                    "start() the database before waiting for its sources");
+    }
+    for (auto& [id, reader] : impl_->file_sources) reader->join();
+  }
+  SLC_RETURN_IF_ERROR(impl_->engine->flush());
+  return impl_->engine->status();
+}
+
+Status Database::shutdown() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->shut_down) return impl_->engine->status();
+    impl_->shut_down = true;
+    for (auto& [id, reader] : impl_->file_sources) reader->stop();
+  }
+  return impl_->engine->shutdown();
+}
+
+Status Database::status() const {
+  return impl_->engine->status();
+}
+
+}  // namespace sluice

@@ -1,0 +1,380 @@
+#include "runtime/engine.h"
+
+#include "columnar/value_parse.h"
+#include "common/alloc_phase.h"
+#include "sql/names.h"
+#include "sql/parser.h"
+
+namespace sluice::runtime {
+
+namespace {
+
+Status stopped_error() {
+  return Status(ErrorCode::kClosed, "the database has shut down");
+}
+
+Overflow overflow_of(const sql::SourceDef& def) {
+  auto it = def.options.find("overflow");
+  if (it == def.options.end()) return Overflow::kBlock;
+  if (it->second == "drop") return Overflow::kDrop;
+  if (it->second == "error") return Overflow::kError;
+  return Overflow::kBlock;
+}
+
+}  // namespace
+
+Engine::Engine(EngineOptions options)
+    : options_(options), inputs_(options.input_queue_batches), commands_(256) {
+  pipeline_.set_listener([this](const std::string& name, sql::ObjectKind kind,
+                                const RecordBatch& batch) { route(name, kind, batch); });
+  thread_ = std::thread([this] { run(); });
+}
+
+Engine::~Engine() {
+  shutdown().ignore();
+}
+
+// ---- calls from any thread -----------------------------------------------------------------
+
+Status Engine::post(Command command) {
+  if (stopping_.load(std::memory_order_acquire)) return stopped_error();
+  if (commands_.push(command) != QueueStatus::kOk) return stopped_error();
+  wake_.notify_all();
+  return Status::Ok();
+}
+
+Status Engine::enqueue(Input input) {
+  if (inputs_.push(input) != QueueStatus::kOk) return stopped_error();
+  wake_.notify_all();
+  return Status::Ok();
+}
+
+Result<engine::ExecResult> Engine::execute(std::string_view sql) {
+  Completion<Result<engine::ExecResult>> done;
+  Command c;
+  c.kind = Command::Kind::kExecute;
+  c.text = std::string(sql);
+  c.executed = &done;
+  SLC_RETURN_IF_ERROR(post(std::move(c)));
+  return done.wait();
+}
+
+Result<std::shared_ptr<SubscriptionState>> Engine::subscribe(std::string_view name,
+                                                             const SubscribeOptions& options) {
+  if (options.capacity == 0) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "a subscription's capacity must be at least 1 batch");
+  }
+  Completion<Result<std::shared_ptr<SubscriptionState>>> done;
+  Command c;
+  c.kind = Command::Kind::kSubscribe;
+  c.text = std::string(name);
+  c.subscribe = options;
+  c.subscribed = &done;
+  SLC_RETURN_IF_ERROR(post(std::move(c)));
+  return done.wait();
+}
+
+Status Engine::flush() {
+  Completion<Status> done;
+  Command c;
+  c.kind = Command::Kind::kFlush;
+  c.flushed = &done;
+  SLC_RETURN_IF_ERROR(post(std::move(c)));
+  return done.wait();
+}
+
+Result<std::shared_ptr<SourceRuntime>> Engine::source(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  auto it = sources_.find(sql::to_lower(name));
+  if (it == sources_.end()) {
+    return Status(ErrorCode::kSqlUnknownName, "unknown source '" + std::string(name) + "'");
+  }
+  return it->second;
+}
+
+std::vector<std::shared_ptr<SourceRuntime>> Engine::sources() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<SourceRuntime>> out;
+  for (const auto& [name, s] : sources_) out.push_back(s);
+  return out;
+}
+
+Status Engine::check_batch(const SourceRuntime& source, const RecordBatch& batch) {
+  const Schema& schema = *source.schema();
+  if (!batch.schema() || batch.num_columns() != schema.num_fields()) {
+    return Status(ErrorCode::kSchemaMismatch,
+                  "source '" + source.name() + "' expects (" + schema.to_string() + "), got (" +
+                      (batch.schema() ? batch.schema()->to_string() : std::string()) + ")");
+  }
+  for (int c = 0; c < schema.num_fields(); ++c) {
+    const Field& f = schema.field(c);
+    if (batch.column(c).type() != f.type) {
+      return Status(ErrorCode::kSchemaMismatch,
+                    "column '" + f.name + "' of source '" + source.name() + "' is " +
+                        std::string(type_name(f.type)) + ", the batch has " +
+                        std::string(type_name(batch.column(c).type())));
+    }
+    if (!f.nullable && batch.column(c).null_count() > 0) {
+      return Status(ErrorCode::kMissingValue, "column '" + f.name + "' of source '" +
+                                                  source.name() +
+                                                  "' is NOT NULL but the batch has NULLs");
+    }
+  }
+  return Status::Ok();
+}
+
+Status Engine::push(SourceRuntime& source, RecordBatch batch) {
+  if (failed_.load(std::memory_order_acquire)) return status();
+  if (source.dropped.load(std::memory_order_acquire)) {
+    return Status(ErrorCode::kClosed, "source '" + source.name() + "' was dropped");
+  }
+  if (source.ended.load(std::memory_order_acquire)) {
+    return Status(ErrorCode::kClosed,
+                  "source '" + source.name() + "' has ended; it takes no more rows");
+  }
+  SLC_RETURN_IF_ERROR(check_batch(source, batch));
+  if (batch.num_rows() == 0) return Status::Ok();
+  SLC_ASSIGN_OR_RETURN(CreditGate::Outcome outcome, source.gate.acquire(batch.num_rows()));
+  if (outcome == CreditGate::Outcome::kDropped) return Status::Ok();  // counted by the gate
+  Input in;
+  in.source = source.id;
+  in.batch = std::move(batch);
+  const int64_t rows = in.batch.num_rows();
+  Status s = enqueue(std::move(in));
+  if (!s.ok()) source.gate.release(rows);
+  return s;
+}
+
+Status Engine::advance_watermark(SourceRuntime& source, int64_t micros) {
+  if (source.dropped.load(std::memory_order_acquire)) {
+    return Status(ErrorCode::kClosed, "source '" + source.name() + "' was dropped");
+  }
+  Input in;
+  in.source = source.id;
+  in.kind = Input::Kind::kWatermark;
+  in.watermark = micros;
+  return enqueue(std::move(in));
+}
+
+Status Engine::end_input(SourceRuntime& source) {
+  if (source.ended.exchange(true)) return Status::Ok();
+  Input in;
+  in.source = source.id;
+  in.kind = Input::Kind::kEnd;
+  return enqueue(std::move(in));
+}
+
+void Engine::record_failure(const Status& error) {
+  {
+    std::lock_guard lock(mutex_);
+    if (failure_.ok()) failure_ = error;
+  }
+  failed_.store(true, std::memory_order_release);
+}
+
+void Engine::fail(const Status& error) {
+  record_failure(error);
+}
+
+Status Engine::status() const {
+  std::lock_guard lock(mutex_);
+  return failure_;
+}
+
+Status Engine::shutdown() {
+  std::lock_guard lock(shutdown_mutex_);
+  if (stopped_) return status();
+  stopped_ = true;
+  // No new rows: pushers waiting for credits give up (their rows were never accepted).
+  for (const auto& s : sources()) s->gate.close();
+  stopping_.store(true, std::memory_order_release);
+  commands_.close();
+  wake_.notify_all();
+  // Draining may wait on a subscriber that does not read; past the grace period, give up on
+  // such subscribers (counted as dropped) rather than hang.
+  if (!exit_signal_.wait_until([&] { return exited_.load(std::memory_order_acquire); },
+                               deadline_after(options_.shutdown_grace))) {
+    abandon_.store(true, std::memory_order_release);
+  }
+  if (thread_.joinable()) thread_.join();
+  return status();
+}
+
+// ---- the compute thread ----------------------------------------------------------------------
+
+void Engine::run() {
+  AllocPhaseScope phase(AllocPhase::kLoop);
+  for (;;) {
+    wake_.wait_until([&] {
+      return inputs_.size() != 0 || commands_.size() != 0 ||
+             stopping_.load(std::memory_order_acquire);
+    });
+    if (commands_.size() != 0) {
+      drain_inputs(INT64_MAX);  // a command sees every row queued before it
+      Command c;
+      while (commands_.try_pop(c) == QueueStatus::kOk) run_command(c);
+    }
+    drain_inputs(options_.max_batch_rows);
+    if (stopping_.load(std::memory_order_acquire) && inputs_.size() == 0) {
+      drain_inputs(INT64_MAX);
+      Command c;
+      while (commands_.try_pop(c) == QueueStatus::kOk) run_command(c);
+      break;
+    }
+  }
+  inputs_.close();
+  // Subscribers receive what was delivered, then the end.
+  for (auto& [name, subs] : routes_) {
+    for (auto& s : subs) s->queue.close();
+  }
+  exited_.store(true, std::memory_order_release);
+  exit_signal_.notify_all();
+}
+
+void Engine::run_command(Command& c) {
+  switch (c.kind) {
+    case Command::Kind::kExecute:
+      c.executed->set(run_sql(c.text));
+      return;
+    case Command::Kind::kFlush:
+      c.flushed->set(status());
+      return;
+    case Command::Kind::kSubscribe: {
+      const sql::Catalog::Entry* e = pipeline_.catalog().find(c.text);
+      if (e == nullptr || e->kind == sql::ObjectKind::kSink || (e->query && e->query->anonymous)) {
+        std::string msg = "unknown stream, view or source '" + c.text + "'";
+        const std::string best = pipeline_.catalog().closest(c.text);
+        if (!best.empty()) msg += " (did you mean '" + best + "'?)";
+        c.subscribed->set(Status(ErrorCode::kSqlUnknownName, std::move(msg)));
+        return;
+      }
+      auto state = std::make_shared<SubscriptionState>(e->name(), e->schema(), c.subscribe);
+      routes_[e->name()].push_back(state);
+      c.subscribed->set(std::move(state));
+      return;
+    }
+  }
+}
+
+Result<engine::ExecResult> Engine::run_sql(std::string_view sql) {
+  AllocPhaseScope phase(AllocPhase::kOperators);
+  SLC_ASSIGN_OR_RETURN(std::vector<sql::Statement> statements, sql::parse_statements(sql));
+  if (statements.empty()) return Status(ErrorCode::kSqlSyntax, "no statement to execute");
+  engine::ExecResult last;
+  for (const sql::Statement& s : statements) {
+    SLC_ASSIGN_OR_RETURN(last, pipeline_.execute(s));
+    after_statement(s);
+  }
+  return last;
+}
+
+// Keeps the runtime's view of sources and routes in step with the catalog.
+void Engine::after_statement(const sql::Statement& s) {
+  if (s.kind == sql::StatementKind::kCreateSource) {
+    const sql::Catalog::Entry* e = pipeline_.catalog().find(s.name);
+    std::lock_guard lock(mutex_);
+    if (sources_.count(sql::to_lower(e->name()))) return;  // IF NOT EXISTS, already there
+    int64_t credits = options_.source_credits;
+    if (auto it = e->source->options.find("credits"); it != e->source->options.end()) {
+      parse_int64(it->second, credits).ignore();
+    }
+    auto runtime = std::make_shared<SourceRuntime>(static_cast<uint32_t>(slots_.size()), e->source,
+                                                   credits, overflow_of(*e->source));
+    Slot slot;
+    slot.source = runtime;
+    slot.pending.reserve(256);
+    slots_.push_back(std::move(slot));
+    touched_.reserve(slots_.size());
+    sources_[sql::to_lower(e->name())] = std::move(runtime);
+    return;
+  }
+  if (s.kind == sql::StatementKind::kDrop) {
+    if (pipeline_.catalog().find(s.name) != nullptr) return;  // DROP IF EXISTS of nothing
+    if (s.object == sql::ObjectKind::kSource) {
+      std::lock_guard lock(mutex_);
+      auto it = sources_.find(sql::to_lower(s.name));
+      if (it != sources_.end()) {
+        it->second->dropped.store(true);
+        it->second->gate.close();
+        sources_.erase(it);
+      }
+    }
+    for (auto& [name, subs] : routes_) {
+      if (sql::to_lower(name) == sql::to_lower(s.name)) {
+        for (auto& sub : subs) sub->queue.close();
+        subs.clear();
+      }
+    }
+  }
+}
+
+void Engine::drain_inputs(int64_t max_rows) {
+  int64_t rows = 0;
+  Input in;
+  while (rows < max_rows && inputs_.try_pop(in) == QueueStatus::kOk) {
+    Slot& slot = slots_[in.source];
+    switch (in.kind) {
+      case Input::Kind::kData:
+        if (slot.pending.empty()) touched_.push_back(in.source);
+        slot.pending_rows += in.batch.num_rows();
+        rows += in.batch.num_rows();
+        slot.pending.push_back(std::move(in.batch));
+        break;
+      case Input::Kind::kWatermark:
+      case Input::Kind::kEnd: {
+        flush_source(in.source);  // rows before the marker go first
+        if (slot.source->dropped.load() || failed_.load()) break;
+        AllocPhaseScope phase(AllocPhase::kOperators);
+        Status s = in.kind == Input::Kind::kEnd
+                       ? pipeline_.end_input(slot.source->name())
+                       : pipeline_.advance_watermark(slot.source->name(), in.watermark);
+        if (!s.ok()) record_failure(s);
+        break;
+      }
+    }
+  }
+  for (uint32_t id : touched_) flush_source(id);
+  touched_.clear();
+}
+
+void Engine::flush_source(uint32_t id) {
+  Slot& slot = slots_[id];
+  if (slot.pending.empty()) return;
+  const int64_t rows = slot.pending_rows;
+  if (!slot.source->dropped.load(std::memory_order_acquire) &&
+      !failed_.load(std::memory_order_acquire)) {
+    AllocPhaseScope phase(AllocPhase::kOperators);
+    Status s;
+    if (slot.pending.size() == 1) {
+      s = pipeline_.push(slot.source->name(), slot.pending[0]);
+    } else {
+      auto merged = RecordBatch::concat(slot.pending);
+      s = merged.ok() ? pipeline_.push(slot.source->name(), *merged) : merged.status();
+    }
+    if (!s.ok()) record_failure(s);
+  }
+  {
+    AllocPhaseScope phase(AllocPhase::kOperators);  // releasing batches frees their memory
+    slot.pending.clear();
+  }
+  slot.pending_rows = 0;
+  slot.source->gate.release(rows);
+}
+
+void Engine::route(const std::string& name, sql::ObjectKind kind, const RecordBatch& batch) {
+  (void)kind;
+  auto it = routes_.find(name);
+  if (it == routes_.end()) return;
+  auto& subs = it->second;
+  for (size_t i = 0; i < subs.size();) {
+    if (subs[i]->deliver(batch, abandon_)) {
+      ++i;
+    } else {
+      subs[i] = std::move(subs.back());  // the subscriber left; no allocation
+      subs.pop_back();
+    }
+  }
+}
+
+}  // namespace sluice::runtime
