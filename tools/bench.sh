@@ -8,3 +8,4 @@ cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/release
 build/release/bench/codec_bench "$@"
 build/release/bench/sql_bench "$@"
+build/release/bench/runtime_bench
