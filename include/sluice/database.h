@@ -63,6 +63,8 @@ class Database {
   // the last statement's result. Blocks until the compute thread has run them.
   Result<QueryResult> execute(std::string_view sql);
   Result<SourceHandle> source(std::string_view name);
+  // Counters of any source, push or connector.
+  Result<SourceMetrics> source_metrics(std::string_view name);
   // Subscribes to a stream, materialized view or source by name.
   Result<Subscription> subscribe(std::string_view name, SubscribeOptions options = {});
 

@@ -53,10 +53,11 @@ class RowBuilder {
 
 struct SourceMetrics {
   int64_t pushed_rows = 0;
-  int64_t blocked = 0;       // pushes that waited for credits
-  int64_t dropped_rows = 0;  // overflow = 'drop'
-  int64_t rejected = 0;      // overflow = 'error'
-  int64_t in_flight = 0;     // rows pushed, not yet processed
+  int64_t blocked = 0;        // pushes that waited for credits
+  int64_t dropped_rows = 0;   // overflow = 'drop'
+  int64_t rejected = 0;       // overflow = 'error'
+  int64_t in_flight = 0;      // rows pushed, not yet processed
+  int64_t skipped_lines = 0;  // connector sources: bad lines skipped (on.error = 'skip')
 };
 
 class SourceHandle {

@@ -17,14 +17,19 @@ class Backoff {
   static constexpr uint32_t kSpinSteps = 64;
   static constexpr uint32_t kYieldSteps = 16;
 
+  Backoff() = default;
+  // A shorter spin for threads that wait often and would rather sleep (at most kSpinSteps).
+  explicit Backoff(uint32_t spin_steps)
+      : spin_steps_(spin_steps < kSpinSteps ? spin_steps : kSpinSteps) {}
+
   // One step of spinning or yielding. False once both phases are used up: sleep now.
   bool step() {
-    if (steps_ < kSpinSteps) {
+    if (steps_ < spin_steps_) {
       ++steps_;
       cpu_relax();
       return true;
     }
-    if (steps_ < kSpinSteps + kYieldSteps) {
+    if (steps_ < spin_steps_ + kYieldSteps) {
       ++steps_;
       std::this_thread::yield();
       return true;
@@ -44,6 +49,7 @@ class Backoff {
   }
 
  private:
+  uint32_t spin_steps_ = kSpinSteps;
   uint32_t steps_ = 0;
 };
 

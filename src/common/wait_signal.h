@@ -48,9 +48,11 @@ class WaitSignal {
   // Waits until ready() is true (returns true) or the deadline passes (returns false).
   // ready() may have side effects (a queue's try_pop): it is called until it first returns
   // true and never again after that.
+  // `spin_steps` shortens the spin phase (see Backoff).
   template <typename Ready>
-  bool wait_until(Ready&& ready, Deadline deadline = kNoDeadline) {
-    Backoff backoff;
+  bool wait_until(Ready&& ready, Deadline deadline = kNoDeadline,
+                  uint32_t spin_steps = Backoff::kSpinSteps) {
+    Backoff backoff(spin_steps);
     for (;;) {
       if (ready()) return true;
       if (backoff.step()) continue;

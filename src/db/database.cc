@@ -74,6 +74,16 @@ Result<SourceHandle> Database::source(std::string_view name) {
   return SourceHandle(impl_->engine, std::move(s));
 }
 
+Result<SourceMetrics> Database::source_metrics(std::string_view name) {
+  SLC_ASSIGN_OR_RETURN(std::shared_ptr<runtime::SourceRuntime> s, impl_->engine->source(name));
+  SourceMetrics m = SourceHandle(impl_->engine, s).metrics();
+  std::lock_guard lock(impl_->mutex);
+  if (auto it = impl_->file_sources.find(s->id); it != impl_->file_sources.end()) {
+    m.skipped_lines = it->second->lines_skipped();
+  }
+  return m;
+}
+
 Result<Subscription> Database::subscribe(std::string_view name, SubscribeOptions options) {
   SLC_ASSIGN_OR_RETURN(std::shared_ptr<runtime::SubscriptionState> state,
                        impl_->engine->subscribe(name, options));

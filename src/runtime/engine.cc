@@ -206,10 +206,12 @@ Status Engine::shutdown() {
 void Engine::run() {
   AllocPhaseScope phase(AllocPhase::kLoop);
   for (;;) {
-    wake_.wait_until([&] {
-      return inputs_.size() != 0 || commands_.size() != 0 ||
-             stopping_.load(std::memory_order_acquire);
-    });
+    wake_.wait_until(
+        [&] {
+          return inputs_.size() != 0 || commands_.size() != 0 ||
+                 stopping_.load(std::memory_order_acquire);
+        },
+        kNoDeadline, EngineOptions::kComputeSpinSteps);
     if (commands_.size() != 0) {
       drain_inputs(INT64_MAX);  // a command sees every row queued before it
       Command c;
