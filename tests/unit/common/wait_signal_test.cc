@@ -25,6 +25,17 @@ TEST(Backoff, SpinsThenYieldsThenAsksToSleep) {
   EXPECT_TRUE(b.step());
 }
 
+TEST(Backoff, ShorterSpinBudgetForFrequentWaiters) {
+  Backoff b(16);
+  uint32_t steps = 0;
+  while (b.step()) ++steps;
+  EXPECT_EQ(steps, 16u + Backoff::kYieldSteps);
+  Backoff capped(1000);  // never more than kSpinSteps
+  steps = 0;
+  while (capped.step()) ++steps;
+  EXPECT_EQ(steps, Backoff::kSpinSteps + Backoff::kYieldSteps);
+}
+
 TEST(WaitSignal, IdleWaiterUsesAlmostNoCpu) {
   WaitSignal signal;
   std::atomic<bool> ready{false};

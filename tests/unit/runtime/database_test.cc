@@ -311,6 +311,10 @@ TEST_F(FileSourceTest, ReadsToTheEndClosesWindowsAndSkipsBadLines) {
   EXPECT_TRUE(db->status().ok());
   EXPECT_EQ(db->source("e").status().code(), ErrorCode::kInvalidArgument)
       << "file sources take no pushes";
+  auto metrics = db->source_metrics("e");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_EQ(metrics->skipped_lines, 1);
+  EXPECT_EQ(metrics->pushed_rows, 20000);
 }
 
 TEST_F(FileSourceTest, FailModeStopsWithFileLineAndReason) {
