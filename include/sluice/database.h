@@ -16,11 +16,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "sluice/record_batch.h"
+#include "sluice/sink_metrics.h"
 #include "sluice/source_handle.h"
 #include "sluice/status.h"
 #include "sluice/subscription.h"
@@ -63,6 +65,12 @@ class Database {
   // the last statement's result. Blocks until the compute thread has run them.
   Result<QueryResult> execute(std::string_view sql);
   Result<SourceHandle> source(std::string_view name);
+  // Registers a function for callback sinks: CREATE SINK s FROM x INTO callback (function =
+  // 'name'). It runs on that sink's own thread, once per batch, in order; it gets the batch
+  // itself (no copy). Register before the CREATE SINK that names it.
+  void register_callback(const std::string& name, std::function<void(const RecordBatch&)> callback);
+  // A sink's counters (also in SHOW SINKS).
+  Result<SinkMetrics> sink_metrics(std::string_view name);
   // Counters of any source, push or connector.
   Result<SourceMetrics> source_metrics(std::string_view name);
   // Subscribes to a stream, materialized view or source by name.

@@ -74,6 +74,15 @@ Result<SourceHandle> Database::source(std::string_view name) {
   return SourceHandle(impl_->engine, std::move(s));
 }
 
+void Database::register_callback(const std::string& name,
+                                 std::function<void(const RecordBatch&)> callback) {
+  impl_->engine->register_callback(name, std::move(callback));
+}
+
+Result<SinkMetrics> Database::sink_metrics(std::string_view name) {
+  return impl_->engine->sink_metrics(name);
+}
+
 Result<SourceMetrics> Database::source_metrics(std::string_view name) {
   SLC_ASSIGN_OR_RETURN(std::shared_ptr<runtime::SourceRuntime> s, impl_->engine->source(name));
   SourceMetrics m = SourceHandle(impl_->engine, s).metrics();

@@ -2,6 +2,10 @@
 
 #include "columnar/value_parse.h"
 #include "common/alloc_phase.h"
+
+#include <algorithm>
+
+#include "sluice/batch_builder.h"
 #include "sql/names.h"
 #include "sql/parser.h"
 
@@ -230,6 +234,13 @@ void Engine::run() {
   for (auto& [name, subs] : routes_) {
     for (auto& s : subs) s->queue.close();
   }
+  // Sinks flush what they hold and close; dead-letter targets last.
+  std::vector<std::string> names;
+  for (const auto& [name, task] : sinks_) names.push_back(name);
+  std::stable_partition(names.begin(), names.end(), [&](const std::string& n) {
+    return sinks_.at(n)->options().on_error == sink::OnError::kDeadLetter;
+  });
+  for (const std::string& n : names) close_sink_task(n);
   exited_.store(true, std::memory_order_release);
   exit_signal_.notify_all();
 }
@@ -265,14 +276,160 @@ Result<engine::ExecResult> Engine::run_sql(std::string_view sql) {
   if (statements.empty()) return Status(ErrorCode::kSqlSyntax, "no statement to execute");
   engine::ExecResult last;
   for (const sql::Statement& s : statements) {
+    SLC_RETURN_IF_ERROR(before_statement(s));
+    if (s.kind == sql::StatementKind::kShow && s.show_what == "SINKS") {
+      last = show_sinks();  // with the sink tasks' live metrics
+      continue;
+    }
     SLC_ASSIGN_OR_RETURN(last, pipeline_.execute(s));
-    after_statement(s);
+    SLC_RETURN_IF_ERROR(after_statement(s));
   }
   return last;
 }
 
+Status Engine::before_statement(const sql::Statement& s) {
+  if (s.kind != sql::StatementKind::kDrop || s.object != sql::ObjectKind::kSink)
+    return Status::Ok();
+  const sql::Catalog::Entry* e = pipeline_.catalog().find(s.name);
+  if (e == nullptr) return Status::Ok();
+  for (const auto& [name, task] : sinks_) {
+    if (sql::to_lower(task->options().dead_letter_sink) == sql::to_lower(e->name()) &&
+        name != e->name()) {
+      return Status(ErrorCode::kSqlHasDependents,
+                    "cannot drop sink '" + e->name() + "': sink '" + name +
+                        "' sends its dead letters there; drop it first",
+                    s.name_pos.to_string());
+    }
+  }
+  return Status::Ok();
+}
+
+Status Engine::create_sink_task(const std::string& name) {
+  const sql::Catalog::Entry* e = pipeline_.catalog().find(name);
+  const sql::SinkDef& def = *e->sink;
+  SLC_ASSIGN_OR_RETURN(sink::SinkOptions options, sink::parse_sink_options(def.options));
+  auto lookup = [this](const std::string& fn) {
+    std::lock_guard lock(callbacks_mutex_);
+    auto it = callbacks_.find(fn);
+    return it == callbacks_.end() ? sink::BatchCallback() : it->second;
+  };
+  SLC_ASSIGN_OR_RETURN(std::unique_ptr<sink::Sink> connector, sink::make_sink(def, lookup));
+  auto task = std::make_unique<sink::SinkTask>(def.name, std::move(connector), options);
+  SLC_RETURN_IF_ERROR(task->open(pipeline_.catalog().find(def.input)->schema()));
+  sink::SinkTask::DeadLetterHandler dead_letter;
+  if (options.on_error == sink::OnError::kDeadLetter) {
+    const sql::Catalog::Entry* target = pipeline_.catalog().find(options.dead_letter_sink);
+    dead_letter = [this, target_name = target->name()](const RecordBatch& batch) -> Status {
+      std::lock_guard lock(sinks_mutex_);
+      auto it = sinks_.find(target_name);
+      if (it == sinks_.end())
+        return Status(ErrorCode::kClosed, "dead-letter sink '" + target_name + "' is gone");
+      return it->second->submit_blocking(batch);
+    };
+  }
+  task->start([this](const Status& error) { record_failure(error); }, std::move(dead_letter));
+  std::lock_guard lock(sinks_mutex_);
+  sinks_[def.name] = std::move(task);
+  return Status::Ok();
+}
+
+void Engine::close_sink_task(const std::string& name) {
+  std::unique_ptr<sink::SinkTask> task;
+  {
+    std::lock_guard lock(sinks_mutex_);
+    auto it = sinks_.find(name);
+    if (it == sinks_.end()) return;
+    task = std::move(it->second);
+    sinks_.erase(it);
+  }
+  Status s = task->close();  // flushes what it holds, then closes the connector
+  if (!s.ok()) record_failure(s.with_location("sink '" + name + "'"));
+}
+
+engine::ExecResult Engine::show_sinks() const {
+  BatchBuilder b(make_schema({{"name", DataType::kVarchar, false},
+                              {"input", DataType::kVarchar, false},
+                              {"connector", DataType::kVarchar, false},
+                              {"state", DataType::kVarchar, false},
+                              {"rows", DataType::kInt64, false},
+                              {"batches", DataType::kInt64, false},
+                              {"bytes", DataType::kInt64, false},
+                              {"queue_depth", DataType::kInt64, false},
+                              {"backpressure", DataType::kInt64, false},
+                              {"dropped_rows", DataType::kInt64, false},
+                              {"write_errors", DataType::kInt64, false},
+                              {"retries", DataType::kInt64, false},
+                              {"write_p99_us", DataType::kDouble, false},
+                              {"last_error", DataType::kVarchar, true}}));
+  for (const sql::Catalog::Entry* e : pipeline_.catalog().all(sql::ObjectKind::kSink)) {
+    auto it = sinks_.find(e->name());
+    if (it == sinks_.end()) continue;
+    const SinkMetrics m = it->second->metrics();
+    b.column(0).append_string(m.name);
+    b.column(1).append_string(e->sink->input);
+    b.column(2).append_string(e->sink->connector);
+    b.column(3).append_string(m.state);
+    b.column(4).append_int64(m.rows);
+    b.column(5).append_int64(m.batches);
+    b.column(6).append_int64(m.bytes);
+    b.column(7).append_int64(m.queue_depth);
+    b.column(8).append_int64(m.backpressure_events);
+    b.column(9).append_int64(m.dropped_rows);
+    b.column(10).append_int64(m.write_errors);
+    b.column(11).append_int64(m.retries);
+    b.column(12).append_double(static_cast<double>(m.write_p99_ns) / 1000);
+    m.last_error.empty() ? b.column(13).append_null() : b.column(13).append_string(m.last_error);
+  }
+  engine::ExecResult r;
+  r.message = "SHOW SINKS";
+  r.has_rows = true;
+  r.rows = b.finish();
+  return r;
+}
+
+void Engine::register_callback(const std::string& name, sink::BatchCallback callback) {
+  std::lock_guard lock(callbacks_mutex_);
+  callbacks_[name] = std::move(callback);
+}
+
+Result<SinkMetrics> Engine::sink_metrics(std::string_view name) const {
+  std::lock_guard lock(sinks_mutex_);
+  for (const auto& [sink_name, task] : sinks_) {
+    if (sql::to_lower(sink_name) == sql::to_lower(name)) return task->metrics();
+  }
+  return Status(ErrorCode::kSqlUnknownName, "unknown sink '" + std::string(name) + "'");
+}
+
+Status Engine::after_statement(const sql::Statement& s) {
+  if (s.kind == sql::StatementKind::kCreateSink) {
+    const sql::Catalog::Entry* e = pipeline_.catalog().find(s.name);
+    if (sinks_.count(e->name())) return Status::Ok();  // IF NOT EXISTS, already there
+    Status created = create_sink_task(e->name());
+    if (!created.ok()) {
+      // The connector could not start: undo the CREATE so nothing half-exists.
+      auto undo = sql::parse_statement("DROP SINK " + e->name());
+      if (undo.ok()) pipeline_.execute(*undo).status().ignore();
+      return created;
+    }
+    return Status::Ok();
+  }
+  if (s.kind == sql::StatementKind::kDrop && s.object == sql::ObjectKind::kSink &&
+      pipeline_.catalog().find(s.name) == nullptr) {
+    for (const auto& [name, task] : sinks_) {
+      if (sql::to_lower(name) == sql::to_lower(s.name)) {
+        const std::string victim = name;
+        close_sink_task(victim);
+        break;
+      }
+    }
+    return Status::Ok();
+  }
+  after_catalog_change(s);
+  return Status::Ok();
+}
+
 // Keeps the runtime's view of sources and routes in step with the catalog.
-void Engine::after_statement(const sql::Statement& s) {
+void Engine::after_catalog_change(const sql::Statement& s) {
   if (s.kind == sql::StatementKind::kCreateSource) {
     const sql::Catalog::Entry* e = pipeline_.catalog().find(s.name);
     std::lock_guard lock(mutex_);
@@ -365,7 +522,14 @@ void Engine::flush_source(uint32_t id) {
 }
 
 void Engine::route(const std::string& name, sql::ObjectKind kind, const RecordBatch& batch) {
-  (void)kind;
+  if (kind == sql::ObjectKind::kSink) {
+    auto task = sinks_.find(name);
+    if (task != sinks_.end()) {
+      Status s = task->second->submit(batch, abandon_);
+      if (!s.ok()) record_failure(s);
+    }
+    return;
+  }
   auto it = routes_.find(name);
   if (it == routes_.end()) return;
   auto& subs = it->second;

@@ -28,6 +28,9 @@
 #include "engine/pipeline.h"
 #include "runtime/source_runtime.h"
 #include "runtime/subscription_state.h"
+#include "sink/sink_factory.h"
+#include "sink/sink_task.h"
+#include "sluice/sink_metrics.h"
 #include "sluice/status.h"
 
 namespace sluice::runtime {
@@ -57,6 +60,10 @@ class Engine {
   std::vector<std::shared_ptr<SourceRuntime>> sources() const;
   Result<std::shared_ptr<SubscriptionState>> subscribe(std::string_view name,
                                                        const SubscribeOptions& options);
+
+  // Callback sinks (INTO callback (function = 'name')) find their function here.
+  void register_callback(const std::string& name, sink::BatchCallback callback);
+  Result<SinkMetrics> sink_metrics(std::string_view name) const;
 
   // Checks, takes credits, queues. OK also when overflow = 'drop' dropped the rows (counted).
   Status push(SourceRuntime& source, RecordBatch batch);
@@ -102,7 +109,14 @@ class Engine {
   Status enqueue(Input input);
   void run_command(Command& command);
   Result<engine::ExecResult> run_sql(std::string_view sql);
-  void after_statement(const sql::Statement& statement);
+  // Before a statement: what the pipeline cannot check (a sink used as a dead letter).
+  Status before_statement(const sql::Statement& statement);
+  // After it: keeps sources, sink tasks and routes in step with the catalog.
+  Status after_statement(const sql::Statement& statement);
+  void after_catalog_change(const sql::Statement& statement);
+  Status create_sink_task(const std::string& name);
+  void close_sink_task(const std::string& name);
+  engine::ExecResult show_sinks() const;
   void drain_inputs(int64_t max_rows);
   void flush_source(uint32_t id);
   void route(const std::string& name, sql::ObjectKind kind, const RecordBatch& batch);
@@ -128,6 +142,12 @@ class Engine {
   std::vector<Slot> slots_;
   std::vector<uint32_t> touched_;
   std::unordered_map<std::string, std::vector<std::shared_ptr<SubscriptionState>>> routes_;
+  // Sink tasks by the sink's name; changed on the compute thread under sinks_mutex_, read
+  // there without it and elsewhere (metrics) with it.
+  std::unordered_map<std::string, std::unique_ptr<sink::SinkTask>> sinks_;
+  mutable std::mutex sinks_mutex_;
+  std::mutex callbacks_mutex_;
+  std::unordered_map<std::string, sink::BatchCallback> callbacks_;
 
   mutable std::mutex mutex_;  // guards sources_ and failure_
   std::unordered_map<std::string, std::shared_ptr<SourceRuntime>> sources_;  // by lower-case name

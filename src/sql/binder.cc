@@ -1005,6 +1005,32 @@ Result<SinkDef> Binder::bind_sink(const Statement& s, const std::string& input) 
                     "unknown sink connector '" + s.connector + "' (available: " + names + ")");
   }
   SLC_ASSIGN_OR_RETURN(def.options, validate_options(s.options, *spec, "sink '" + s.name + "'"));
+  if (auto it = def.options.find("delivery");
+      it != def.options.end() && it->second == "exactly-once") {
+    return Status(ErrorCode::kUnsupported,
+                  "sink '" + s.name +
+                      "': delivery = 'exactly-once' needs checkpoints, which are not "
+                      "built yet; use delivery = 'at-least-once' (the default)");
+  }
+  const auto on_error = def.options.find("on.error");
+  const auto dead_letter = def.options.find("dead_letter.sink");
+  if (on_error != def.options.end() && on_error->second == "dead_letter") {
+    if (dead_letter == def.options.end()) {
+      return Status(
+          ErrorCode::kSqlInvalidOption,
+          "sink '" + s.name + "': on.error = 'dead_letter' needs dead_letter.sink = '<sink>'");
+    }
+    const Catalog::Entry* target = catalog_.find(dead_letter->second);
+    if (target == nullptr || target->kind != ObjectKind::kSink) {
+      return Status(ErrorCode::kSqlUnknownName, "sink '" + s.name + "': dead_letter.sink '" +
+                                                    dead_letter->second +
+                                                    "' is not an existing sink");
+    }
+  } else if (dead_letter != def.options.end()) {
+    return Status(
+        ErrorCode::kSqlInvalidOption,
+        "sink '" + s.name + "': dead_letter.sink is only used with on.error = 'dead_letter'");
+  }
   return def;
 }
 

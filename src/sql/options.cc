@@ -36,13 +36,34 @@ const ConnectorSpec& push_source_spec() {
 
 namespace {
 
+// Options every sink takes (the sink task's), after its connector's own.
+std::vector<OptionSpec> with_sink_options(std::vector<OptionSpec> own) {
+  const std::vector<OptionSpec> common = {
+      {"queue.capacity", K::kInteger, {}, false, "", 1},
+      {"queue.full", K::kChoice, {"block", "drop", "fail"}, false, "", 0},
+      {"flush.interval", K::kDuration, {}, false, "", 1000},
+      {"write.timeout", K::kDuration, {}, false, "", 1000},
+      {"retry.max", K::kInteger, {}, false, "", 0},
+      {"retry.backoff", K::kDuration, {}, false, "", 1000},
+      {"on.error", K::kChoice, {"fail", "pause", "dead_letter"}, false, "", 0},
+      {"dead_letter.sink", K::kString, {}, false, "", 0},
+      {"delivery", K::kChoice, {"at-least-once", "exactly-once"}, false, "", 0},
+  };
+  own.insert(own.end(), common.begin(), common.end());
+  return own;
+}
+
 const std::vector<ConnectorSpec>& sink_connectors() {
   static const std::vector<ConnectorSpec> specs = {
-      {"console", {{"format", K::kChoice, {"table", "jsonl"}, false, "table", 0}}, false},
-      {"blackhole", {}, false},
+      {"console",
+       with_sink_options({{"format", K::kChoice, {"table", "jsonl"}, false, "table", 0}}), false},
+      {"blackhole", with_sink_options({}), false},
+      {"callback", with_sink_options({{"function", K::kString, {}, true, "", 0}}), false},
       {"file",
-       {{"path", K::kString, {}, true, "", 0},
-        {"format", K::kChoice, {"jsonl", "csv"}, false, "jsonl", 0}},
+       with_sink_options({{"path", K::kString, {}, true, "", 0},
+                          {"format", K::kChoice, {"jsonl", "csv"}, false, "jsonl", 0},
+                          {"rolling.size", K::kInteger, {}, false, "", 1024},
+                          {"rolling.interval", K::kDuration, {}, false, "", 1000000}}),
        false},
   };
   return specs;
@@ -140,9 +161,18 @@ Result<OptionMap> validate_options(const std::vector<Option>& given, const Conne
     }
     if (match == nullptr) {
       std::vector<std::string> keys;
-      for (const OptionSpec& s : spec.options) keys.push_back(s.key);
-      std::string msg = "unknown option '" + o.key + "' for " + std::string(what) +
-                        " (connector '" + spec.name + "'";
+      std::string closest;
+      size_t closest_distance = 3;
+      for (const OptionSpec& s : spec.options) {
+        keys.push_back(s.key);
+        if (const size_t d = edit_distance(o.key, s.key); d < closest_distance) {
+          closest_distance = d;
+          closest = s.key;
+        }
+      }
+      std::string msg = "unknown option '" + o.key + "' for " + std::string(what) + " (";
+      if (!closest.empty()) msg += "did you mean '" + closest + "'? ";
+      msg += "connector '" + spec.name + "'";
       msg += keys.empty() ? " takes no options)" : " takes: " + join(keys) + ")";
       return Status(ErrorCode::kSqlInvalidOption, std::move(msg), o.pos.to_string());
     }

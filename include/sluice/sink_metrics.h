@@ -1,0 +1,31 @@
+#pragma once
+// Counters of one sink, from Database::sink_metrics() and SHOW SINKS.
+
+#include <cstdint>
+#include <string>
+
+namespace sluice {
+
+struct SinkMetrics {
+  std::string name;
+  std::string state;  // running | paused (retrying a failing write) | failed | closed
+  int64_t rows = 0;
+  int64_t batches = 0;
+  int64_t bytes = 0;
+  int64_t write_errors = 0;
+  int64_t retries = 0;
+  int64_t queue_depth = 0;
+  int64_t backpressure_events = 0;  // the compute thread found the queue full
+  int64_t dropped_rows = 0;         // queue.full = 'drop'
+  int64_t failed_rows = 0;          // given up on (on.error = 'fail'); the error says why
+  int64_t dead_lettered_rows = 0;   // sent to dead_letter.sink
+  int64_t last_committed_epoch = -1;
+  // Write latency (the connector's write call), nanoseconds.
+  uint64_t write_p50_ns = 0;
+  uint64_t write_p99_ns = 0;
+  uint64_t write_p999_ns = 0;
+  uint64_t write_max_ns = 0;
+  std::string last_error;
+};
+
+}  // namespace sluice

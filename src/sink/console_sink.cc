@@ -1,0 +1,59 @@
+#include <string>
+
+#include "columnar/row_encoder.h"
+#include "sink/builtin_sinks.h"
+
+namespace sluice::sink {
+namespace {
+
+class ConsoleSink final : public Sink {
+ public:
+  ConsoleSink(bool jsonl, std::FILE* out) : jsonl_(jsonl), out_(out) {}
+  SinkCapabilities capabilities() const override { return {false, false, true, false}; }
+  std::chrono::milliseconds default_flush_interval() const override {
+    return std::chrono::milliseconds(200);
+  }
+
+  Status open(const SchemaPtr&) override { return Status::Ok(); }
+
+  Status write(const RecordBatch& batch) override {
+    buffer_.clear();
+    if (jsonl_) {
+      // Keys are encoded once per schema, not per batch.
+      if (!encoder_ || schema_ != batch.schema()) {
+        schema_ = batch.schema();
+        encoder_ = std::make_unique<JsonLinesEncoder>(*schema_);
+      }
+      encoder_->encode(batch, buffer_);
+    } else {
+      buffer_ = batch.to_string(INT64_MAX);
+    }
+    if (std::fwrite(buffer_.data(), 1, buffer_.size(), out_) != buffer_.size()) {
+      return Status(ErrorCode::kIoError, "writing to the console failed");
+    }
+    bytes_ += static_cast<int64_t>(buffer_.size());
+    return Status::Ok();
+  }
+  Status flush() override {
+    std::fflush(out_);
+    return Status::Ok();
+  }
+  Status close() override { return flush(); }
+  int64_t bytes_written() const override { return bytes_; }
+
+ private:
+  const bool jsonl_;
+  std::FILE* const out_;
+  SchemaPtr schema_;
+  std::unique_ptr<JsonLinesEncoder> encoder_;
+  std::string buffer_;
+  int64_t bytes_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Sink> make_console_sink(bool jsonl, std::FILE* out) {
+  return std::make_unique<ConsoleSink>(jsonl, out);
+}
+
+}  // namespace sluice::sink

@@ -1,0 +1,163 @@
+// The file sink: rows encoded as JSON lines or CSV into part files under a directory.
+// Encoded bytes collect in one reused buffer and go to the file in large writes; flush()
+// writes the buffer out, so flushed rows are visible to readers. A part file is closed and a
+// new one started when it passes its size or age limit. Existing parts are never
+// overwritten: numbering continues after the highest part found.
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "columnar/row_encoder.h"
+#include "columnar/timestamp.h"
+#include "common/wait_signal.h"
+#include "sink/builtin_sinks.h"
+
+namespace sluice::sink {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr size_t kWriteThreshold = 1 << 20;
+
+int64_t now_micros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             SteadyClock::now().time_since_epoch())
+      .count();
+}
+
+class FileSink final : public Sink {
+ public:
+  explicit FileSink(FileSinkOptions options) : options_(std::move(options)) {}
+  ~FileSink() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  SinkCapabilities capabilities() const override { return {false, false, true, false}; }
+
+  Status open(const SchemaPtr&) override {
+    std::error_code ec;
+    fs::create_directories(options_.directory, ec);
+    if (ec) {
+      return Status(ErrorCode::kIoError,
+                    "cannot create directory " + options_.directory + ": " + ec.message());
+    }
+    // Continue numbering after existing parts.
+    for (const auto& entry : fs::directory_iterator(options_.directory, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("part-", 0) != 0) continue;
+      int64_t n = 0;
+      std::from_chars(name.data() + 5, name.data() + name.size(), n);
+      next_part_ = std::max(next_part_, n + 1);
+    }
+    if (ec)
+      return Status(ErrorCode::kIoError, "cannot list " + options_.directory + ": " + ec.message());
+    return Status::Ok();
+  }
+
+  Status write(const RecordBatch& batch) override {
+    if (batch.schema() != encoder_schema_) {  // a dead-letter batch may have its own schema
+      encoder_schema_ = batch.schema();
+      if (options_.csv) {
+        csv_ = std::make_unique<CsvEncoder>(*encoder_schema_);
+      } else {
+        json_ = std::make_unique<JsonLinesEncoder>(*encoder_schema_);
+      }
+    }
+    options_.csv ? csv_->encode(batch, buffer_) : json_->encode(batch, buffer_);
+    if (buffer_.size() >= kWriteThreshold) return write_out();
+    return Status::Ok();
+  }
+
+  Status flush() override { return write_out(); }
+
+  Status close() override {
+    Status s = write_out();
+    if (fd_ >= 0) {
+      if (::close(fd_) != 0 && s.ok()) s = io_error("close");
+      fd_ = -1;
+    }
+    return s;
+  }
+
+  int64_t bytes_written() const override { return bytes_; }
+
+ private:
+  Status io_error(const char* what) const {
+    return Status(ErrorCode::kIoError,
+                  std::string(what) + " " + path_ + ": " + std::strerror(errno));
+  }
+
+  // Closes the current part when it is past its size or age; opens the next one when none
+  // is open (a CSV part starts with its header).
+  Status roll_if_due() {
+    if (fd_ >= 0 &&
+        (file_bytes_ >= options_.roll_bytes || now_micros() - opened_at_ >= options_.roll_micros)) {
+      if (::close(fd_) != 0) return io_error("close");
+      fd_ = -1;
+    }
+    if (fd_ >= 0) return Status::Ok();
+    char name[40];
+    std::snprintf(name, sizeof name, "part-%06lld.%s", static_cast<long long>(next_part_++),
+                  options_.csv ? "csv" : "jsonl");
+    path_ = (fs::path(options_.directory) / name).string();
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd_ < 0) return io_error("cannot create");
+    opened_at_ = now_micros();
+    file_bytes_ = 0;
+    if (options_.csv) {
+      std::string header;
+      csv_->encode_header(header);
+      SLC_RETURN_IF_ERROR(write_all(header));
+    }
+    return Status::Ok();
+  }
+
+  Status write_all(std::string_view bytes) {
+    size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return io_error("write");
+      }
+      done += static_cast<size_t>(n);
+      file_bytes_ += n;
+      bytes_ += n;
+    }
+    return Status::Ok();
+  }
+
+  Status write_out() {
+    if (buffer_.empty()) return Status::Ok();
+    SLC_RETURN_IF_ERROR(roll_if_due());
+    // On a failed write the buffer stays, so a retried flush writes it again: at-least-once.
+    SLC_RETURN_IF_ERROR(write_all(buffer_));
+    buffer_.clear();
+    return Status::Ok();
+  }
+
+  FileSinkOptions options_;
+  SchemaPtr encoder_schema_;
+  std::unique_ptr<JsonLinesEncoder> json_;
+  std::unique_ptr<CsvEncoder> csv_;
+  std::string buffer_;
+  std::string path_;
+  int fd_ = -1;
+  int64_t next_part_ = 0;
+  int64_t file_bytes_ = 0;
+  int64_t opened_at_ = 0;
+  int64_t bytes_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Sink> make_file_sink(FileSinkOptions options) {
+  return std::make_unique<FileSink>(std::move(options));
+}
+
+}  // namespace sluice::sink

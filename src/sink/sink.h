@@ -1,0 +1,70 @@
+#pragma once
+// The sink connector contract. A connector is driven by exactly one SinkTask thread, in the
+// order commands were queued, so it needs no locks.
+//
+//   open(schema)      once, before anything else; a failure fails CREATE SINK.
+//   write(batch)      may buffer. May be retried after a failure (with the same batch), so a
+//                     connector must leave no partial effect behind a failed write, or be
+//                     idempotent for it.
+//   flush()           makes what was written so far visible downstream (at-least-once).
+//   begin_epoch(e)    rows written from now on belong to epoch e.
+//   pre_commit(e)     makes epoch e durable but not yet visible; after it returns OK the sink
+//                     must be able to commit or roll back e, even after a restart.
+//   commit(e)         makes epoch e visible; must be idempotent (recovery may repeat it).
+//   rollback(e)       discards epoch e; must be idempotent.
+//   close()           flushes and releases resources; the last call.
+//
+// Thread: the SinkTask's thread only.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "sluice/record_batch.h"
+#include "sluice/status.h"
+
+namespace sluice::sink {
+
+struct SinkCapabilities {
+  bool exactly_once = false;  // implements the epoch calls transactionally
+  bool upsert = false;        // can apply rows by key
+  bool changelog = false;     // understands _op = 'insert' / 'delete'
+  bool idempotent = false;    // repeating a write has no extra effect
+};
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+
+  virtual SinkCapabilities capabilities() const = 0;
+  // How often the task flushes when flush.interval is not given.
+  virtual std::chrono::milliseconds default_flush_interval() const {
+    return std::chrono::milliseconds(1000);
+  }
+
+  virtual Status open(const SchemaPtr& schema) = 0;
+  virtual Status write(const RecordBatch& batch) = 0;
+  virtual Status flush() = 0;
+  virtual Status begin_epoch(uint64_t epoch) {
+    (void)epoch;
+    return Status::Ok();
+  }
+  virtual Status pre_commit(uint64_t epoch) {
+    (void)epoch;
+    return flush();
+  }
+  virtual Status commit(uint64_t epoch) {
+    (void)epoch;
+    return Status::Ok();
+  }
+  virtual Status rollback(uint64_t epoch) {
+    (void)epoch;
+    return Status::Ok();
+  }
+  virtual Status close() = 0;
+
+  // Bytes this sink has written out in all (for metrics); 0 when it does not know.
+  virtual int64_t bytes_written() const { return 0; }
+};
+
+}  // namespace sluice::sink

@@ -1,0 +1,266 @@
+#include "sink/sink_task.h"
+
+#include <random>
+
+namespace sluice::sink {
+
+namespace {
+constexpr std::chrono::milliseconds kMaxBackoff{30000};
+}
+
+SinkTask::SinkTask(std::string name, std::unique_ptr<Sink> sink, SinkOptions options)
+    : name_(std::move(name)),
+      sink_(std::move(sink)),
+      options_(options),
+      flush_interval_(options.flush_interval.value_or(sink_->default_flush_interval())),
+      queue_(options.queue_capacity) {}
+
+SinkTask::~SinkTask() {
+  close().ignore();
+}
+
+Status SinkTask::open(const SchemaPtr& schema) {
+  Status s = sink_->open(schema);
+  if (!s.ok()) return s.with_location("sink '" + name_ + "'");
+  return s;
+}
+
+void SinkTask::start(FailureHandler on_failure, DeadLetterHandler dead_letter) {
+  on_failure_ = std::move(on_failure);
+  dead_letter_ = std::move(dead_letter);
+  thread_ = std::thread([this] { run(); });
+}
+
+Status SinkTask::submit(const RecordBatch& batch, const std::atomic<bool>& abandon) {
+  Command c;
+  c.batch = batch;
+  QueueStatus s = queue_.try_push(c);
+  if (s == QueueStatus::kOk || s == QueueStatus::kClosed) return Status::Ok();
+  // Full.
+  backpressure_.fetch_add(1, std::memory_order_relaxed);
+  switch (options_.queue_full) {
+    case QueueFull::kDrop:
+      dropped_rows_.fetch_add(batch.num_rows(), std::memory_order_relaxed);
+      return Status::Ok();
+    case QueueFull::kFail:
+      failed_rows_.fetch_add(batch.num_rows(), std::memory_order_relaxed);
+      return Status(ErrorCode::kResourceExhausted,
+                    "the queue of " + std::to_string(options_.queue_capacity) +
+                        " batches is full (queue.full = 'fail'): the sink cannot keep up",
+                    "sink '" + name_ + "'");
+    case QueueFull::kBlock:
+      break;
+  }
+  for (;;) {
+    s = queue_.push(c, deadline_after(std::chrono::milliseconds(100)));
+    if (s == QueueStatus::kOk || s == QueueStatus::kClosed) return Status::Ok();
+    if (abandon.load(std::memory_order_acquire)) {
+      dropped_rows_.fetch_add(batch.num_rows(), std::memory_order_relaxed);
+      return Status::Ok();
+    }
+  }
+}
+
+Status SinkTask::submit_blocking(const RecordBatch& batch) {
+  Command c;
+  c.batch = batch;
+  return queue_.push(c) == QueueStatus::kOk
+             ? Status::Ok()
+             : Status(ErrorCode::kClosed, "sink '" + name_ + "' is closed");
+}
+
+Status SinkTask::call(Kind kind, uint64_t epoch) {
+  Completion<Status> done;
+  Command c;
+  c.kind = kind;
+  c.epoch = epoch;
+  c.ack = &done;
+  if (queue_.push(c) != QueueStatus::kOk) {
+    return Status(ErrorCode::kClosed, "sink '" + name_ + "' is closed");
+  }
+  return done.wait();
+}
+
+Status SinkTask::flush() {
+  return call(Kind::kFlush, 0);
+}
+Status SinkTask::begin_epoch(uint64_t e) {
+  return call(Kind::kBegin, e);
+}
+Status SinkTask::pre_commit(uint64_t e) {
+  return call(Kind::kPreCommit, e);
+}
+Status SinkTask::commit(uint64_t e) {
+  return call(Kind::kCommit, e);
+}
+Status SinkTask::rollback(uint64_t e) {
+  return call(Kind::kRollback, e);
+}
+
+Status SinkTask::close() {
+  if (closed_.exchange(true)) return Status::Ok();
+  if (!thread_.joinable()) return sink_->close();  // opened but never started
+  closing_.store(true, std::memory_order_release);
+  closing_signal_.notify_all();  // a paused sink stops retrying
+  Status result = call(Kind::kClose, 0);
+  queue_.close();
+  thread_.join();
+  return result;
+}
+
+void SinkTask::back_off(int attempt) {
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  auto delay = options_.retry_backoff * (int64_t{1} << std::min(attempt, 20));
+  if (delay > kMaxBackoff) delay = kMaxBackoff;
+  // Full jitter between half and the whole delay: retries of many sinks do not line up.
+  std::uniform_real_distribution<double> jitter(0.5, 1.0);
+  const auto wait = std::chrono::duration_cast<std::chrono::nanoseconds>(delay * jitter(rng));
+  closing_signal_.wait_until([&] { return closing_.load(std::memory_order_acquire); },
+                             deadline_after(wait));
+}
+
+void SinkTask::write(const RecordBatch& batch) {
+  for (int attempt = 0;; ++attempt) {
+    const auto start = SteadyClock::now();
+    Status s = sink_->write(batch);
+    write_latency_.record(static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - start).count()));
+    if (s.ok()) {
+      rows_.fetch_add(batch.num_rows(), std::memory_order_relaxed);
+      batches_.fetch_add(1, std::memory_order_relaxed);
+      bytes_.store(sink_->bytes_written(), std::memory_order_relaxed);
+      dirty_.store(true, std::memory_order_relaxed);
+      if (state_.load() == State::kPaused) state_.store(State::kRunning);
+      return;
+    }
+    write_errors_.fetch_add(1, std::memory_order_relaxed);
+    const Status located = s.with_location("sink '" + name_ + "'");
+    {
+      std::lock_guard lock(error_mutex_);
+      last_error_ = located.to_string();
+    }
+    const bool closing = closing_.load(std::memory_order_acquire);
+    if (attempt < options_.retry_max && !closing) {
+      retries_.fetch_add(1, std::memory_order_relaxed);
+      back_off(attempt);
+      continue;
+    }
+    if (options_.on_error == OnError::kPause && !closing) {
+      state_.store(State::kPaused);  // keep retrying; the queue fills and pressure builds
+      retries_.fetch_add(1, std::memory_order_relaxed);
+      back_off(attempt);
+      continue;
+    }
+    if (options_.on_error == OnError::kDeadLetter && dead_letter_) {
+      if (Status d = dead_letter_(batch); d.ok()) {
+        dead_lettered_rows_.fetch_add(batch.num_rows(), std::memory_order_relaxed);
+        return;
+      }
+    }
+    failed_rows_.fetch_add(batch.num_rows(), std::memory_order_relaxed);
+    if (state_.exchange(State::kFailed) != State::kFailed && on_failure_) on_failure_(located);
+    return;
+  }
+}
+
+Status SinkTask::flush_now() {
+  if (state_.load() == State::kFailed) return Status::Ok();
+  Status s = sink_->flush();
+  if (s.ok()) {
+    dirty_.store(false, std::memory_order_relaxed);
+    bytes_.store(sink_->bytes_written(), std::memory_order_relaxed);
+  } else {
+    std::lock_guard lock(error_mutex_);
+    last_error_ = s.to_string();
+  }
+  return s;
+}
+
+void SinkTask::run() {
+  Deadline next_flush = deadline_after(flush_interval_);
+  for (;;) {
+    Command c;
+    const QueueStatus got = queue_.pop(c, next_flush);
+    if (got == QueueStatus::kTimeout || SteadyClock::now() >= next_flush) {
+      if (dirty_.load(std::memory_order_relaxed)) flush_now().ignore();  // periodic flush
+      next_flush = deadline_after(flush_interval_);
+      if (got == QueueStatus::kTimeout) continue;
+    }
+    if (got == QueueStatus::kClosed) return;
+    Status result;
+    switch (c.kind) {
+      case Kind::kWrite:
+        if (state_.load() == State::kFailed) {
+          failed_rows_.fetch_add(c.batch.num_rows(), std::memory_order_relaxed);
+        } else {
+          write(c.batch);
+        }
+        break;
+      case Kind::kFlush:
+        result = flush_now();
+        break;
+      case Kind::kBegin:
+        result = sink_->begin_epoch(c.epoch);
+        break;
+      case Kind::kPreCommit:
+        result = sink_->pre_commit(c.epoch);
+        break;
+      case Kind::kCommit:
+        result = sink_->commit(c.epoch);
+        if (result.ok()) last_committed_.store(static_cast<int64_t>(c.epoch));
+        break;
+      case Kind::kRollback:
+        result = sink_->rollback(c.epoch);
+        break;
+      case Kind::kClose: {
+        result = flush_now();
+        Status closed = sink_->close();
+        if (result.ok()) result = closed;
+        if (state_.load() != State::kFailed) state_.store(State::kClosed);
+        c.ack->set(result);
+        return;
+      }
+    }
+    if (c.ack != nullptr) c.ack->set(result);
+  }
+}
+
+SinkMetrics SinkTask::metrics() const {
+  SinkMetrics m;
+  m.name = name_;
+  switch (state_.load()) {
+    case State::kRunning:
+      m.state = "running";
+      break;
+    case State::kPaused:
+      m.state = "paused";
+      break;
+    case State::kFailed:
+      m.state = "failed";
+      break;
+    case State::kClosed:
+      m.state = "closed";
+      break;
+  }
+  m.rows = rows_.load();
+  m.batches = batches_.load();
+  m.bytes = bytes_.load();
+  m.write_errors = write_errors_.load();
+  m.retries = retries_.load();
+  m.queue_depth = static_cast<int64_t>(queue_.size());
+  m.backpressure_events = backpressure_.load();
+  m.dropped_rows = dropped_rows_.load();
+  m.failed_rows = failed_rows_.load();
+  m.dead_lettered_rows = dead_lettered_rows_.load();
+  m.last_committed_epoch = last_committed_.load();
+  const HistogramSummary h = write_latency_.summary();
+  m.write_p50_ns = h.p50;
+  m.write_p99_ns = h.p99;
+  m.write_p999_ns = h.p999;
+  m.write_max_ns = h.max;
+  std::lock_guard lock(error_mutex_);
+  m.last_error = last_error_;
+  return m;
+}
+
+}  // namespace sluice::sink

@@ -1,0 +1,104 @@
+#pragma once
+// SinkTask: one sink connector on its own thread, fed by one bounded command queue. Writes,
+// flushes and an epoch's begin / pre-commit / commit / rollback travel the same queue and
+// run in the order they were queued; callers that need the outcome wait for an ack. The task
+// also flushes on its own timer (flush.interval), whether or not input keeps coming.
+//
+// The compute thread hands each batch over with submit() and moves on; when the queue is full
+// the sink's queue.full policy decides (block: wait, and so push back on the sources; drop:
+// count; fail: report). A failed write is retried with jittered exponential backoff; then
+// on.error decides (fail the pipeline, pause and keep retrying, or dead-letter the batch).
+// Nothing is dropped without being counted.
+//
+// Thread: submit() from the compute thread; the epoch/flush/close calls from any thread;
+// the connector only ever runs on the task's own thread. No mutex guards the connector.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "common/bounded_queue.h"
+#include "common/completion.h"
+#include "common/histogram.h"
+#include "sink/sink.h"
+#include "sink/sink_options.h"
+#include "sluice/sink_metrics.h"
+
+namespace sluice::sink {
+
+class SinkTask {
+ public:
+  // Called on the task's thread when a write is given up on with on.error = 'fail'.
+  using FailureHandler = std::function<void(const Status&)>;
+  // Delivers a batch to the dead-letter sink (on.error = 'dead_letter').
+  using DeadLetterHandler = std::function<Status(const RecordBatch&)>;
+
+  SinkTask(std::string name, std::unique_ptr<Sink> sink, SinkOptions options);
+  ~SinkTask();
+  SinkTask(const SinkTask&) = delete;
+  SinkTask& operator=(const SinkTask&) = delete;
+
+  // Opens the connector on the caller's thread (before the task runs), so that CREATE SINK
+  // can report a failure; then start() runs the task.
+  Status open(const SchemaPtr& schema);
+  void start(FailureHandler on_failure, DeadLetterHandler dead_letter);
+
+  // Compute thread: queues a write per the queue.full policy. Errors only with 'fail'.
+  Status submit(const RecordBatch& batch, const std::atomic<bool>& abandon);
+  // Queues a write and waits for room whatever the policy (dead letters).
+  Status submit_blocking(const RecordBatch& batch);
+
+  Status flush();
+  Status begin_epoch(uint64_t epoch);
+  Status pre_commit(uint64_t epoch);
+  Status commit(uint64_t epoch);
+  Status rollback(uint64_t epoch);
+  // Flushes, closes the connector and stops the thread. Idempotent.
+  Status close();
+
+  const std::string& name() const { return name_; }
+  const SinkOptions& options() const { return options_; }
+  SinkMetrics metrics() const;
+
+ private:
+  enum class Kind : uint8_t { kWrite, kFlush, kBegin, kPreCommit, kCommit, kRollback, kClose };
+  struct Command {
+    Kind kind = Kind::kWrite;
+    RecordBatch batch;
+    uint64_t epoch = 0;
+    Completion<Status>* ack = nullptr;
+  };
+  enum class State : uint8_t { kRunning, kPaused, kFailed, kClosed };
+
+  Status call(Kind kind, uint64_t epoch);
+  void run();
+  void write(const RecordBatch& batch);
+  Status flush_now();
+  // Sleeps the retry delay for `attempt`, waking early if the task is closing.
+  void back_off(int attempt);
+
+  const std::string name_;
+  std::unique_ptr<Sink> sink_;
+  const SinkOptions options_;
+  std::chrono::milliseconds flush_interval_;
+  MpscQueue<Command> queue_;
+  std::thread thread_;
+  FailureHandler on_failure_;
+  DeadLetterHandler dead_letter_;
+  std::atomic<bool> closing_{false};
+  WaitSignal closing_signal_;
+  std::atomic<bool> closed_{false};
+  std::atomic<bool> dirty_{false};
+
+  std::atomic<State> state_{State::kRunning};
+  std::atomic<int64_t> rows_{0}, batches_{0}, bytes_{0}, write_errors_{0}, retries_{0};
+  std::atomic<int64_t> backpressure_{0}, dropped_rows_{0}, failed_rows_{0}, dead_lettered_rows_{0};
+  std::atomic<int64_t> last_committed_{-1};
+  Histogram write_latency_;
+  mutable std::mutex error_mutex_;
+  std::string last_error_;
+};
+
+}  // namespace sluice::sink
