@@ -56,6 +56,9 @@ class [[nodiscard]] Status {
 
 std::string format_error_code(ErrorCode code);
 
+// Prints "value() of a Result holding an error: <status>" and aborts.
+[[noreturn]] void abort_on_error_result(const Status& status);
+
 // A value or the Status saying why there is none.
 template <typename T>
 class [[nodiscard]] Result {
@@ -68,15 +71,23 @@ class [[nodiscard]] Result {
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
 
-  T& value() & { return *value_; }
-  const T& value() const& { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  T& operator*() & { return *value_; }
-  const T& operator*() const& { return *value_; }
-  T* operator->() { return &*value_; }
-  const T* operator->() const { return &*value_; }
+  // The value; calling these on an error is a programming error, reported and aborted.
+  T& value() & { return checked(); }
+  const T& value() const& { return const_cast<Result*>(this)->checked(); }
+  T&& value() && { return std::move(checked()); }
+  T& operator*() & { return checked(); }
+  const T& operator*() const& { return const_cast<Result*>(this)->checked(); }
+  T* operator->() { return &checked(); }
+  const T* operator->() const { return &const_cast<Result*>(this)->checked(); }
 
  private:
+  T& checked() {
+    if (!value_) [[unlikely]] {
+      abort_on_error_result(status_);
+    }
+    return *value_;
+  }
+
   Status status_;
   std::optional<T> value_;
 };

@@ -2,9 +2,14 @@
 // Completion<T>: a one-shot result handed from one thread to another (a command's reply).
 // The waiter blocks through WaitSignal like every other wait in sluice.
 //
+// Always share it (make_completion): set() still touches the object after the waiter may
+// have seen the value and returned, so a Completion on the waiter's stack would be written
+// after its frame is gone.
+//
 // Thread: one thread calls set(), any number wait().
 
 #include <atomic>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -32,5 +37,10 @@ class Completion {
   std::atomic<bool> done_{false};
   WaitSignal signal_;
 };
+
+template <typename T>
+std::shared_ptr<Completion<T>> make_completion() {
+  return std::make_shared<Completion<T>>();
+}
 
 }  // namespace sluice

@@ -1,6 +1,7 @@
 #include "sluice/status.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace sluice {
 
@@ -19,6 +20,12 @@ std::string format_error_code(ErrorCode code) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "SLC-%04u", static_cast<unsigned>(code));
   return buf;
+}
+
+void abort_on_error_result(const Status& status) {
+  std::fprintf(stderr, "sluice: value() of a Result holding an error: %s\n",
+               status.to_string().c_str());
+  std::abort();
 }
 
 Status::Status(ErrorCode code, std::string message, std::string location) {

@@ -54,13 +54,13 @@ Status Engine::enqueue(Input input) {
 }
 
 Result<engine::ExecResult> Engine::execute(std::string_view sql) {
-  Completion<Result<engine::ExecResult>> done;
+  auto done = make_completion<Result<engine::ExecResult>>();
   Command c;
   c.kind = Command::Kind::kExecute;
   c.text = std::string(sql);
-  c.executed = &done;
+  c.executed = done;
   SLC_RETURN_IF_ERROR(post(std::move(c)));
-  return done.wait();
+  return done->wait();
 }
 
 Result<std::shared_ptr<SubscriptionState>> Engine::subscribe(std::string_view name,
@@ -69,23 +69,23 @@ Result<std::shared_ptr<SubscriptionState>> Engine::subscribe(std::string_view na
     return Status(ErrorCode::kInvalidArgument,
                   "a subscription's capacity must be at least 1 batch");
   }
-  Completion<Result<std::shared_ptr<SubscriptionState>>> done;
+  auto done = make_completion<Result<std::shared_ptr<SubscriptionState>>>();
   Command c;
   c.kind = Command::Kind::kSubscribe;
   c.text = std::string(name);
   c.subscribe = options;
-  c.subscribed = &done;
+  c.subscribed = done;
   SLC_RETURN_IF_ERROR(post(std::move(c)));
-  return done.wait();
+  return done->wait();
 }
 
 Status Engine::flush() {
-  Completion<Status> done;
+  auto done = make_completion<Status>();
   Command c;
   c.kind = Command::Kind::kFlush;
-  c.flushed = &done;
+  c.flushed = done;
   SLC_RETURN_IF_ERROR(post(std::move(c)));
-  return done.wait();
+  return done->wait();
 }
 
 Result<std::shared_ptr<SourceRuntime>> Engine::source(std::string_view name) const {
@@ -240,7 +240,7 @@ void Engine::run() {
   std::stable_partition(names.begin(), names.end(), [&](const std::string& n) {
     return sinks_.at(n)->options().on_error == sink::OnError::kDeadLetter;
   });
-  for (const std::string& n : names) close_sink_task(n);
+  for (const std::string& n : names) close_sink_task(n, false);  // keep final metrics
   exited_.store(true, std::memory_order_release);
   exit_signal_.notify_all();
 }
@@ -333,17 +333,20 @@ Status Engine::create_sink_task(const std::string& name) {
   return Status::Ok();
 }
 
-void Engine::close_sink_task(const std::string& name) {
-  std::unique_ptr<sink::SinkTask> task;
+void Engine::close_sink_task(const std::string& name, bool forget) {
+  sink::SinkTask* task;
   {
     std::lock_guard lock(sinks_mutex_);
     auto it = sinks_.find(name);
     if (it == sinks_.end()) return;
-    task = std::move(it->second);
-    sinks_.erase(it);
+    task = it->second.get();
   }
   Status s = task->close();  // flushes what it holds, then closes the connector
   if (!s.ok()) record_failure(s.with_location("sink '" + name + "'"));
+  if (forget) {
+    std::lock_guard lock(sinks_mutex_);
+    sinks_.erase(name);
+  }
 }
 
 engine::ExecResult Engine::show_sinks() const {
@@ -418,7 +421,7 @@ Status Engine::after_statement(const sql::Statement& s) {
     for (const auto& [name, task] : sinks_) {
       if (sql::to_lower(name) == sql::to_lower(s.name)) {
         const std::string victim = name;
-        close_sink_task(victim);
+        close_sink_task(victim, true);
         break;
       }
     }

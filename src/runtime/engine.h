@@ -93,9 +93,9 @@ class Engine {
     Kind kind = Kind::kExecute;
     std::string text;  // SQL, or the subscribed name
     SubscribeOptions subscribe;
-    Completion<Result<engine::ExecResult>>* executed = nullptr;
-    Completion<Result<std::shared_ptr<SubscriptionState>>>* subscribed = nullptr;
-    Completion<Status>* flushed = nullptr;
+    std::shared_ptr<Completion<Result<engine::ExecResult>>> executed;
+    std::shared_ptr<Completion<Result<std::shared_ptr<SubscriptionState>>>> subscribed;
+    std::shared_ptr<Completion<Status>> flushed;
   };
   // Compute-thread state per source id (ids are never reused).
   struct Slot {
@@ -115,7 +115,9 @@ class Engine {
   Status after_statement(const sql::Statement& statement);
   void after_catalog_change(const sql::Statement& statement);
   Status create_sink_task(const std::string& name);
-  void close_sink_task(const std::string& name);
+  // Flushes and closes a sink's task; `forget` removes it (DROP) instead of keeping its final
+  // metrics (shutdown).
+  void close_sink_task(const std::string& name, bool forget);
   engine::ExecResult show_sinks() const;
   void drain_inputs(int64_t max_rows);
   void flush_source(uint32_t id);

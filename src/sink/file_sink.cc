@@ -69,7 +69,11 @@ class FileSink final : public Sink {
       }
     }
     options_.csv ? csv_->encode(batch, buffer_) : json_->encode(batch, buffer_);
-    if (buffer_.size() >= kWriteThreshold) return write_out();
+    // Write out in large chunks, and as soon as the part would pass its size limit, so parts
+    // overshoot it by at most one batch.
+    const auto room = options_.roll_bytes - file_bytes_;
+    if (buffer_.size() >= kWriteThreshold || static_cast<int64_t>(buffer_.size()) >= room)
+      return write_out();
     return Status::Ok();
   }
 

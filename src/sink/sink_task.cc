@@ -70,15 +70,15 @@ Status SinkTask::submit_blocking(const RecordBatch& batch) {
 }
 
 Status SinkTask::call(Kind kind, uint64_t epoch) {
-  Completion<Status> done;
+  auto done = make_completion<Status>();
   Command c;
   c.kind = kind;
   c.epoch = epoch;
-  c.ack = &done;
+  c.ack = done;
   if (queue_.push(c) != QueueStatus::kOk) {
     return Status(ErrorCode::kClosed, "sink '" + name_ + "' is closed");
   }
-  return done.wait();
+  return done->wait();
 }
 
 Status SinkTask::flush() {

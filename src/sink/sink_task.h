@@ -68,7 +68,7 @@ class SinkTask {
     Kind kind = Kind::kWrite;
     RecordBatch batch;
     uint64_t epoch = 0;
-    Completion<Status>* ack = nullptr;
+    std::shared_ptr<Completion<Status>> ack;
   };
   enum class State : uint8_t { kRunning, kPaused, kFailed, kClosed };
 

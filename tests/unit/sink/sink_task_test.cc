@@ -1,0 +1,266 @@
+#include "sink/sink_task.h"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "sluice/batch_builder.h"
+
+namespace sluice::sink {
+namespace {
+
+using namespace std::chrono_literals;
+
+RecordBatch rows(int64_t first, int n = 1) {
+  BatchBuilder b(make_schema({{"n", DataType::kInt64}}));
+  for (int i = 0; i < n; ++i) b.column(0).append_int64(first + i);
+  return b.finish();
+}
+
+// A connector that logs every call, can be slow, can fail its first N writes, and buffers
+// writes until flush() the way a real buffering sink does.
+class ScriptedSink : public Sink {
+ public:
+  struct Shared {
+    std::mutex mutex;
+    std::vector<std::string> log;
+    std::vector<int64_t> visible;  // rows made visible by flush()
+    std::atomic<int> fail_writes{0};
+    std::atomic<bool> fail_forever{false};
+    std::chrono::milliseconds write_delay{0};
+    std::vector<SteadyClock::time_point> write_times;
+  };
+  explicit ScriptedSink(std::shared_ptr<Shared> shared) : s_(std::move(shared)) {}
+  SinkCapabilities capabilities() const override { return {}; }
+  Status open(const SchemaPtr&) override { return Status::Ok(); }
+  Status write(const RecordBatch& b) override {
+    if (s_->write_delay.count()) std::this_thread::sleep_for(s_->write_delay);
+    if (s_->fail_forever.load() || s_->fail_writes.fetch_sub(1) > 0) {
+      return Status(ErrorCode::kIoError, "scripted write failure");
+    }
+    std::lock_guard lock(s_->mutex);
+    s_->log.push_back("write " + std::to_string(b.column(0).int64_value(0)));
+    s_->write_times.push_back(SteadyClock::now());
+    for (int64_t r = 0; r < b.num_rows(); ++r) pending_.push_back(b.column(0).int64_value(r));
+    return Status::Ok();
+  }
+  Status flush() override {
+    std::lock_guard lock(s_->mutex);
+    s_->visible.insert(s_->visible.end(), pending_.begin(), pending_.end());
+    pending_.clear();
+    return Status::Ok();
+  }
+  Status begin_epoch(uint64_t e) override { return note("begin " + std::to_string(e)); }
+  Status pre_commit(uint64_t e) override { return note("pre_commit " + std::to_string(e)); }
+  Status commit(uint64_t e) override { return note("commit " + std::to_string(e)); }
+  Status rollback(uint64_t e) override { return note("rollback " + std::to_string(e)); }
+  Status close() override { return note("close"); }
+
+ private:
+  Status note(std::string what) {
+    std::lock_guard lock(s_->mutex);
+    s_->log.push_back(std::move(what));
+    return Status::Ok();
+  }
+  std::shared_ptr<Shared> s_;
+  std::vector<int64_t> pending_;
+};
+
+struct Harness {
+  explicit Harness(SinkOptions options, std::chrono::milliseconds delay = 0ms) {
+    shared->write_delay = delay;
+    task = std::make_unique<SinkTask>("t", std::make_unique<ScriptedSink>(shared), options);
+    EXPECT_TRUE(task->open(make_schema({{"n", DataType::kInt64}})).ok());
+    task->start([this](const Status& s) { failure = s.to_string(); }, nullptr);
+  }
+  std::vector<std::string> log() {
+    std::lock_guard lock(shared->mutex);
+    return shared->log;
+  }
+  size_t visible() {
+    std::lock_guard lock(shared->mutex);
+    return shared->visible.size();
+  }
+  std::shared_ptr<ScriptedSink::Shared> shared = std::make_shared<ScriptedSink::Shared>();
+  std::unique_ptr<SinkTask> task;
+  std::string failure;
+  std::atomic<bool> never{false};
+};
+
+TEST(SinkTask, CommandsRunInTheOrderTheyWereQueued) {
+  Harness h(SinkOptions{}, 10ms);
+  ASSERT_TRUE(h.task->begin_epoch(1).ok());
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(h.task->submit(rows(i), h.never).ok());
+  // The pre-commit is queued behind the three writes: it must see all of them done.
+  ASSERT_TRUE(h.task->pre_commit(1).ok());
+  EXPECT_EQ(h.log(),
+            (std::vector<std::string>{"begin 1", "write 1", "write 2", "write 3", "pre_commit 1"}));
+  ASSERT_TRUE(h.task->submit(rows(4), h.never).ok());
+  ASSERT_TRUE(h.task->commit(1).ok());
+  ASSERT_TRUE(h.task->rollback(2).ok());
+  ASSERT_TRUE(h.task->close().ok());
+  EXPECT_EQ(h.log(),
+            (std::vector<std::string>{"begin 1", "write 1", "write 2", "write 3", "pre_commit 1",
+                                      "write 4", "commit 1", "rollback 2", "close"}));
+  EXPECT_EQ(h.task->metrics().last_committed_epoch, 1);
+  EXPECT_EQ(h.task->metrics().rows, 4);
+}
+
+TEST(SinkTask, FlushesOnItsOwnTimerWithoutFurtherInput) {
+  SinkOptions o;
+  o.flush_interval = 100ms;
+  Harness h(o);
+  const auto start = SteadyClock::now();
+  ASSERT_TRUE(h.task->submit(rows(1, 5), h.never).ok());
+  while (h.visible() < 5 && SteadyClock::now() - start < 2s) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(h.visible(), 5u) << "buffered rows must become visible within flush.interval";
+  EXPECT_LT(SteadyClock::now() - start, 600ms);
+}
+
+TEST(SinkTask, RetriesAFailingWriteAndLosesNothing) {
+  SinkOptions o;
+  o.retry_max = 5;
+  o.retry_backoff = 1ms;
+  Harness h(o);
+  h.shared->fail_writes = 3;
+  ASSERT_TRUE(h.task->submit(rows(1), h.never).ok());
+  ASSERT_TRUE(h.task->flush().ok());
+  const SinkMetrics m = h.task->metrics();
+  EXPECT_EQ(m.rows, 1);
+  EXPECT_EQ(m.write_errors, 3);
+  EXPECT_EQ(m.retries, 3);
+  EXPECT_EQ(m.state, "running");
+  EXPECT_TRUE(h.failure.empty());
+  EXPECT_NE(m.last_error.find("scripted write failure"), std::string::npos)
+      << "the error stays visible";
+}
+
+TEST(SinkTask, OnErrorFailReportsAndCountsWhatItGaveUp) {
+  SinkOptions o;
+  o.retry_max = 2;
+  o.retry_backoff = 1ms;
+  Harness h(o);
+  h.shared->fail_forever = true;
+  ASSERT_TRUE(h.task->submit(rows(1, 3), h.never).ok());
+  ASSERT_TRUE(h.task->submit(rows(4, 2), h.never).ok());
+  ASSERT_TRUE(h.task->flush().ok());
+  const SinkMetrics m = h.task->metrics();
+  EXPECT_EQ(m.state, "failed");
+  EXPECT_EQ(m.failed_rows, 5) << "never dropped silently";
+  EXPECT_EQ(m.retries, 2);
+  EXPECT_NE(h.failure.find("SLC-0008 at sink 't': scripted write failure"), std::string::npos)
+      << h.failure;
+}
+
+TEST(SinkTask, OnErrorPauseKeepsRetryingUntilTheSinkRecovers) {
+  SinkOptions o;
+  o.retry_max = 1;
+  o.retry_backoff = 5ms;
+  o.on_error = OnError::kPause;
+  Harness h(o);
+  h.shared->fail_forever = true;
+  ASSERT_TRUE(h.task->submit(rows(1), h.never).ok());
+  const auto start = SteadyClock::now();
+  while (h.task->metrics().state != "paused" && SteadyClock::now() - start < 2s)
+    std::this_thread::sleep_for(2ms);
+  EXPECT_EQ(h.task->metrics().state, "paused");
+  h.shared->fail_forever = false;
+  ASSERT_TRUE(h.task->flush().ok());
+  EXPECT_EQ(h.task->metrics().rows, 1);
+  EXPECT_EQ(h.task->metrics().state, "running");
+  EXPECT_TRUE(h.failure.empty());
+}
+
+TEST(SinkTask, OnErrorDeadLetterHandsTheBatchOn) {
+  SinkOptions o;
+  o.retry_max = 0;
+  o.on_error = OnError::kDeadLetter;
+  o.dead_letter_sink = "dlq";
+  auto shared = std::make_shared<ScriptedSink::Shared>();
+  shared->fail_forever = true;
+  SinkTask task("t", std::make_unique<ScriptedSink>(shared), o);
+  ASSERT_TRUE(task.open(make_schema({{"n", DataType::kInt64}})).ok());
+  std::vector<int64_t> dead;
+  task.start(nullptr, [&](const RecordBatch& b) {
+    dead.push_back(b.column(0).int64_value(0));
+    return Status::Ok();
+  });
+  std::atomic<bool> never{false};
+  ASSERT_TRUE(task.submit(rows(7), never).ok());
+  ASSERT_TRUE(task.flush().ok());
+  EXPECT_EQ(dead, std::vector<int64_t>{7});
+  EXPECT_EQ(task.metrics().dead_lettered_rows, 1);
+  EXPECT_EQ(task.metrics().state, "running");
+}
+
+TEST(SinkTask, QueueFullPolicies) {
+  std::atomic<bool> never{false};
+  {  // drop: counted, and submit never waits
+    SinkOptions o;
+    o.queue_capacity = 2;
+    o.queue_full = QueueFull::kDrop;
+    Harness h(o, 50ms);
+    const auto start = SteadyClock::now();
+    for (int i = 0; i < 10; ++i) ASSERT_TRUE(h.task->submit(rows(i), never).ok());
+    EXPECT_LT(SteadyClock::now() - start, 40ms);
+    ASSERT_TRUE(h.task->flush().ok());
+    const SinkMetrics m = h.task->metrics();
+    EXPECT_GT(m.dropped_rows, 0);
+    EXPECT_EQ(m.rows + m.dropped_rows, 10);
+    EXPECT_GT(m.backpressure_events, 0);
+  }
+  {  // fail: an error naming the sink
+    SinkOptions o;
+    o.queue_capacity = 1;
+    o.queue_full = QueueFull::kFail;
+    Harness h(o, 50ms);
+    Status s;
+    for (int i = 0; i < 5 && s.ok(); ++i) s = h.task->submit(rows(i), never);
+    EXPECT_EQ(s.code(), ErrorCode::kResourceExhausted);
+    EXPECT_NE(s.to_string().find("sink 't'"), std::string::npos);
+  }
+  {  // block: submit waits for room, nothing lost
+    SinkOptions o;
+    o.queue_capacity = 1;
+    Harness h(o, 20ms);
+    const auto start = SteadyClock::now();
+    for (int i = 0; i < 5; ++i) ASSERT_TRUE(h.task->submit(rows(i), never).ok());
+    EXPECT_GE(SteadyClock::now() - start, 40ms) << "the producer should have waited";
+    ASSERT_TRUE(h.task->flush().ok());
+    EXPECT_EQ(h.task->metrics().rows, 5);
+  }
+}
+
+// Sinks are written independently: a slow sink delays nobody until its own queue is full.
+TEST(SinkTask, ASlowSinkDelaysNobody) {
+  Harness slow(SinkOptions{}, 50ms), fast1(SinkOptions{}, 5ms), fast2(SinkOptions{}, 5ms);
+  constexpr int kBatches = 20;
+  std::atomic<bool> never{false};
+  const auto start = SteadyClock::now();
+  for (int i = 0; i < kBatches; ++i) {
+    for (Harness* h : {&slow, &fast1, &fast2}) ASSERT_TRUE(h->task->submit(rows(i), never).ok());
+  }
+  const double handed_over_ms =
+      std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
+  ASSERT_TRUE(slow.task->flush().ok());
+  ASSERT_TRUE(fast1.task->flush().ok());
+  ASSERT_TRUE(fast2.task->flush().ok());
+  auto finished = [&](Harness& h) {
+    std::lock_guard lock(h.shared->mutex);
+    return h.shared->write_times.back() - start;
+  };
+  const auto slowest = std::chrono::duration<double, std::milli>(finished(slow)).count();
+  const auto fast =
+      std::chrono::duration<double, std::milli>(std::max(finished(fast1), finished(fast2))).count();
+  const double slow_alone = kBatches * 50.0;
+  EXPECT_LT(handed_over_ms, 50) << "hand-over must not wait for sinks";
+  EXPECT_LE(slowest, 1.2 * slow_alone)
+      << "delivery took " << slowest << " ms; the slowest sink alone needs " << slow_alone;
+  EXPECT_LE(fast, 0.5 * slow_alone)
+      << "fast sinks finished after " << fast << " ms, held back by the slow one";
+}
+
+}  // namespace
+}  // namespace sluice::sink
