@@ -69,6 +69,9 @@ class Database {
   // 'name'). It runs on that sink's own thread, once per batch, in order; it gets the batch
   // itself (no copy). Register before the CREATE SINK that names it.
   void register_callback(const std::string& name, std::function<void(const RecordBatch&)> callback);
+  // The pipeline graph as JSON for tools: {"nodes":[{"name","kind","input","outputs","plan",
+  // "rows_in","rows_out"}...],"sinks":{"name":{"state","rows","bytes","queue_depth",...}}}.
+  Result<std::string> graph_json();
   // A sink's counters (also in SHOW SINKS).
   Result<SinkMetrics> sink_metrics(std::string_view name);
   // Counters of any source, push or connector.

@@ -79,6 +79,10 @@ void Database::register_callback(const std::string& name,
   impl_->engine->register_callback(name, std::move(callback));
 }
 
+Result<std::string> Database::graph_json() {
+  return impl_->engine->graph_json();
+}
+
 Result<SinkMetrics> Database::sink_metrics(std::string_view name) {
   return impl_->engine->sink_metrics(name);
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "columnar/row_encoder.h"
 #include "sluice/batch_builder.h"
 #include "sql/names.h"
 #include "sql/parser.h"
@@ -84,6 +85,15 @@ Status Engine::flush() {
   Command c;
   c.kind = Command::Kind::kFlush;
   c.flushed = done;
+  SLC_RETURN_IF_ERROR(post(std::move(c)));
+  return done->wait();
+}
+
+Result<std::string> Engine::graph_json() {
+  auto done = make_completion<std::string>();
+  Command c;
+  c.kind = Command::Kind::kGraph;
+  c.graph = done;
   SLC_RETURN_IF_ERROR(post(std::move(c)));
   return done->wait();
 }
@@ -253,6 +263,26 @@ void Engine::run_command(Command& c) {
     case Command::Kind::kFlush:
       c.flushed->set(status());
       return;
+    case Command::Kind::kGraph: {
+      // The pipeline's graph, with each sink's live counters added.
+      std::string json = pipeline_.graph_json();
+      std::string sinks = ",\"sinks\":{";
+      bool first = true;
+      for (const auto& [name, task] : sinks_) {
+        const SinkMetrics m = task->metrics();
+        sinks += first ? "" : ",";
+        first = false;
+        append_json_string(name, sinks);
+        sinks += ":{\"state\":\"" + m.state + "\",\"rows\":" + std::to_string(m.rows) +
+                 ",\"bytes\":" + std::to_string(m.bytes) +
+                 ",\"queue_depth\":" + std::to_string(m.queue_depth) +
+                 ",\"dropped_rows\":" + std::to_string(m.dropped_rows) +
+                 ",\"write_errors\":" + std::to_string(m.write_errors) + "}";
+      }
+      json.insert(json.size() - 1, sinks + "}");
+      c.graph->set(std::move(json));
+      return;
+    }
     case Command::Kind::kSubscribe: {
       const sql::Catalog::Entry* e = pipeline_.catalog().find(c.text);
       if (e == nullptr || e->kind == sql::ObjectKind::kSink || (e->query && e->query->anonymous)) {

@@ -69,6 +69,8 @@ class Engine {
   Status push(SourceRuntime& source, RecordBatch batch);
   Status advance_watermark(SourceRuntime& source, int64_t micros);
   Status end_input(SourceRuntime& source);
+  // The pipeline graph as JSON (sources → streams/views → sinks, with sink metrics).
+  Result<std::string> graph_json();
   // Returns once everything queued before the call has been processed.
   Status flush();
   // Records an error met outside the compute thread (a connector's fatal bad line).
@@ -89,13 +91,14 @@ class Engine {
     RecordBatch batch;
   };
   struct Command {
-    enum class Kind : uint8_t { kExecute, kSubscribe, kFlush };
+    enum class Kind : uint8_t { kExecute, kSubscribe, kFlush, kGraph };
     Kind kind = Kind::kExecute;
     std::string text;  // SQL, or the subscribed name
     SubscribeOptions subscribe;
     std::shared_ptr<Completion<Result<engine::ExecResult>>> executed;
     std::shared_ptr<Completion<Result<std::shared_ptr<SubscriptionState>>>> subscribed;
     std::shared_ptr<Completion<Status>> flushed;
+    std::shared_ptr<Completion<std::string>> graph;
   };
   // Compute-thread state per source id (ids are never reused).
   struct Slot {

@@ -227,6 +227,22 @@ TEST(SinkPipeline, ShowSinksHasMetrics) {
   EXPECT_EQ(db->sink_metrics("nope").status().code(), ErrorCode::kSqlUnknownName);
 }
 
+TEST(SinkPipeline, GraphJsonShowsSinksAsNodes) {
+  auto db = open_db();
+  exec(*db,
+       "CREATE SOURCE t (n BIGINT); CREATE STREAM s AS SELECT n FROM t; CREATE SINK b FROM s INTO "
+       "blackhole ()");
+  auto json = db->graph_json();
+  ASSERT_TRUE(json.ok());
+  EXPECT_NE(json->find("{\"name\":\"t\",\"kind\":\"source\",\"input\":null,\"outputs\":[\"s\"]"),
+            std::string::npos)
+      << *json;
+  EXPECT_NE(json->find("{\"name\":\"b\",\"kind\":\"sink\",\"input\":\"s\""), std::string::npos)
+      << *json;
+  EXPECT_NE(json->find("\"sinks\":{\"b\":{\"state\":\"running\""), std::string::npos) << *json;
+  EXPECT_EQ(json->back(), '}');
+}
+
 TEST(SinkPipeline, DeadLetterTargetCannotBeDroppedFirst) {
   auto db = open_db();
   exec(*db,

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "sink/builtin_sinks.h"
 #include "sluice/batch_builder.h"
 
 namespace sluice::sink {
@@ -260,6 +261,22 @@ TEST(SinkTask, ASlowSinkDelaysNobody) {
       << "delivery took " << slowest << " ms; the slowest sink alone needs " << slow_alone;
   EXPECT_LE(fast, 0.5 * slow_alone)
       << "fast sinks finished after " << fast << " ms, held back by the slow one";
+}
+
+TEST(ConsoleSink, WritesJsonLinesOrATable) {
+  for (bool jsonl : {true, false}) {
+    std::FILE* out = std::tmpfile();
+    auto sink = make_console_sink(jsonl, out);
+    ASSERT_TRUE(sink->open(make_schema({{"n", DataType::kInt64}})).ok());
+    ASSERT_TRUE(sink->write(rows(1, 2)).ok());
+    ASSERT_TRUE(sink->close().ok());
+    std::rewind(out);
+    char buf[256] = {};
+    const size_t n = std::fread(buf, 1, sizeof buf - 1, out);
+    std::fclose(out);
+    EXPECT_EQ(std::string(buf, n), jsonl ? "{\"n\":1}\n{\"n\":2}\n" : "n\n-\n1\n2\n");
+    EXPECT_EQ(sink->bytes_written(), static_cast<int64_t>(n));
+  }
 }
 
 }  // namespace
