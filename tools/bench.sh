@@ -9,3 +9,4 @@ cmake --build build/release
 build/release/bench/codec_bench "$@"
 build/release/bench/sql_bench "$@"
 build/release/bench/runtime_bench
+build/release/bench/sink_bench
