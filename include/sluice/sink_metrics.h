@@ -19,6 +19,7 @@ struct SinkMetrics {
   int64_t dropped_rows = 0;         // queue.full = 'drop'
   int64_t failed_rows = 0;          // given up on (on.error = 'fail'); the error says why
   int64_t dead_lettered_rows = 0;   // sent to dead_letter.sink
+  int64_t slow_writes = 0;          // writes that took longer than write.timeout
   int64_t last_committed_epoch = -1;
   // Write latency (the connector's write call), nanoseconds.
   uint64_t write_p50_ns = 0;

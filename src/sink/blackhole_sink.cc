@@ -6,7 +6,7 @@ namespace {
 class BlackholeSink final : public Sink {
  public:
   SinkCapabilities capabilities() const override { return {false, false, true, true}; }
-  Status open(const SchemaPtr&) override { return Status::Ok(); }
+  Status open(const SinkContext&) override { return Status::Ok(); }
   Status write(const RecordBatch&) override { return Status::Ok(); }
   Status flush() override { return Status::Ok(); }
   Status close() override { return Status::Ok(); }

@@ -7,7 +7,7 @@ class CallbackSink final : public Sink {
  public:
   explicit CallbackSink(BatchCallback callback) : callback_(std::move(callback)) {}
   SinkCapabilities capabilities() const override { return {false, false, true, false}; }
-  Status open(const SchemaPtr&) override { return Status::Ok(); }
+  Status open(const SinkContext&) override { return Status::Ok(); }
   Status write(const RecordBatch& batch) override {
     callback_(batch);
     return Status::Ok();

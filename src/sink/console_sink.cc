@@ -14,7 +14,7 @@ class ConsoleSink final : public Sink {
     return std::chrono::milliseconds(200);
   }
 
-  Status open(const SchemaPtr&) override { return Status::Ok(); }
+  Status open(const SinkContext&) override { return Status::Ok(); }
 
   Status write(const RecordBatch& batch) override {
     buffer_.clear();

@@ -39,7 +39,7 @@ class FileSink final : public Sink {
 
   SinkCapabilities capabilities() const override { return {false, false, true, false}; }
 
-  Status open(const SchemaPtr&) override {
+  Status open(const SinkContext&) override {
     std::error_code ec;
     fs::create_directories(options_.directory, ec);
     if (ec) {

@@ -2,7 +2,9 @@
 // The sink connector contract. A connector is driven by exactly one SinkTask thread, in the
 // order commands were queued, so it needs no locks.
 //
-//   open(schema)      once, before anything else; a failure fails CREATE SINK.
+//   open(context)     once, before anything else; a failure fails CREATE SINK. The context
+//                     carries the input's schema and write.timeout, which connectors doing
+//                     I/O apply to it (socket and statement timeouts).
 //   write(batch)      may buffer. May be retried after a failure (with the same batch), so a
 //                     connector must leave no partial effect behind a failed write, or be
 //                     idempotent for it.
@@ -32,6 +34,12 @@ struct SinkCapabilities {
   bool idempotent = false;    // repeating a write has no extra effect
 };
 
+struct SinkContext {
+  std::string name;
+  SchemaPtr schema;
+  std::chrono::milliseconds write_timeout{30000};
+};
+
 class Sink {
  public:
   virtual ~Sink() = default;
@@ -42,7 +50,7 @@ class Sink {
     return std::chrono::milliseconds(1000);
   }
 
-  virtual Status open(const SchemaPtr& schema) = 0;
+  virtual Status open(const SinkContext& context) = 0;
   virtual Status write(const RecordBatch& batch) = 0;
   virtual Status flush() = 0;
   virtual Status begin_epoch(uint64_t epoch) {

@@ -20,7 +20,7 @@ SinkTask::~SinkTask() {
 }
 
 Status SinkTask::open(const SchemaPtr& schema) {
-  Status s = sink_->open(schema);
+  Status s = sink_->open(SinkContext{name_, schema, options_.write_timeout});
   if (!s.ok()) return s.with_location("sink '" + name_ + "'");
   return s;
 }
@@ -123,8 +123,19 @@ void SinkTask::write(const RecordBatch& batch) {
   for (int attempt = 0;; ++attempt) {
     const auto start = SteadyClock::now();
     Status s = sink_->write(batch);
-    write_latency_.record(static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - start).count()));
+    const auto took = SteadyClock::now() - start;
+    write_latency_.record(
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(took).count()));
+    if (took > options_.write_timeout) {
+      // The connector did not hold to write.timeout: visible, not silent.
+      slow_writes_.fetch_add(1, std::memory_order_relaxed);
+      std::lock_guard lock(error_mutex_);
+      last_error_ =
+          "sink '" + name_ + "': a write took " +
+          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()) +
+          " ms, longer than write.timeout (" + std::to_string(options_.write_timeout.count()) +
+          " ms)";
+    }
     if (s.ok()) {
       rows_.fetch_add(batch.num_rows(), std::memory_order_relaxed);
       batches_.fetch_add(1, std::memory_order_relaxed);
@@ -252,6 +263,7 @@ SinkMetrics SinkTask::metrics() const {
   m.dropped_rows = dropped_rows_.load();
   m.failed_rows = failed_rows_.load();
   m.dead_lettered_rows = dead_lettered_rows_.load();
+  m.slow_writes = slow_writes_.load();
   m.last_committed_epoch = last_committed_.load();
   const HistogramSummary h = write_latency_.summary();
   m.write_p50_ns = h.p50;

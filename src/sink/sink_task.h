@@ -95,6 +95,7 @@ class SinkTask {
   std::atomic<State> state_{State::kRunning};
   std::atomic<int64_t> rows_{0}, batches_{0}, bytes_{0}, write_errors_{0}, retries_{0};
   std::atomic<int64_t> backpressure_{0}, dropped_rows_{0}, failed_rows_{0}, dead_lettered_rows_{0};
+  std::atomic<int64_t> slow_writes_{0};
   std::atomic<int64_t> last_committed_{-1};
   Histogram write_latency_;
   mutable std::mutex error_mutex_;

@@ -36,6 +36,22 @@ void* operator new(std::size_t size, std::align_val_t align) {
 void* operator new[](std::size_t size, std::align_val_t align) {
   return operator new(size, align);
 }
+// The nothrow forms too (std::get_temporary_buffer uses them), so every allocation pairs with
+// the deletes below.
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
+  g_allocations[static_cast<int>(sluice::current_alloc_phase)].fetch_add(1,
+                                                                         std::memory_order_relaxed);
+  return std::malloc(size == 0 ? 1 : size);
+}
+void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept {
+  return operator new(size, tag);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
+  std::free(p);
+}
 void operator delete(void* p) noexcept {
   std::free(p);
 }

@@ -35,7 +35,11 @@ class ScriptedSink : public Sink {
   };
   explicit ScriptedSink(std::shared_ptr<Shared> shared) : s_(std::move(shared)) {}
   SinkCapabilities capabilities() const override { return {}; }
-  Status open(const SchemaPtr&) override { return Status::Ok(); }
+  Status open(const SinkContext& context) override {
+    opened_with = context.write_timeout;
+    return Status::Ok();
+  }
+  std::chrono::milliseconds opened_with{0};
   Status write(const RecordBatch& b) override {
     if (s_->write_delay.count()) std::this_thread::sleep_for(s_->write_delay);
     if (s_->fail_forever.load() || s_->fail_writes.fetch_sub(1) > 0) {
@@ -263,11 +267,25 @@ TEST(SinkTask, ASlowSinkDelaysNobody) {
       << "fast sinks finished after " << fast << " ms, held back by the slow one";
 }
 
+TEST(SinkTask, WritesOverWriteTimeoutAreCountedAndReported) {
+  SinkOptions o;
+  o.write_timeout = 10ms;
+  Harness h(o, 30ms);
+  std::atomic<bool> never{false};
+  ASSERT_TRUE(h.task->submit(rows(1), never).ok());
+  ASSERT_TRUE(h.task->flush().ok());
+  const SinkMetrics m = h.task->metrics();
+  EXPECT_EQ(m.rows, 1) << "the write itself succeeded";
+  EXPECT_EQ(m.slow_writes, 1);
+  EXPECT_NE(m.last_error.find("longer than write.timeout (10 ms)"), std::string::npos)
+      << m.last_error;
+}
+
 TEST(ConsoleSink, WritesJsonLinesOrATable) {
   for (bool jsonl : {true, false}) {
     std::FILE* out = std::tmpfile();
     auto sink = make_console_sink(jsonl, out);
-    ASSERT_TRUE(sink->open(make_schema({{"n", DataType::kInt64}})).ok());
+    ASSERT_TRUE(sink->open(SinkContext{"c", make_schema({{"n", DataType::kInt64}}), 1000ms}).ok());
     ASSERT_TRUE(sink->write(rows(1, 2)).ok());
     ASSERT_TRUE(sink->close().ok());
     std::rewind(out);
