@@ -4,6 +4,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "ratio_reporter.h"
+
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -179,35 +181,17 @@ void BM_DecodeCsv_Sluice(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeCsv_Sluice);
 
-// Console output as usual, plus the items/s of each run for the ratios.
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      auto it = run.counters.find("items_per_second");
-      if (it != run.counters.end()) rates[run.benchmark_name()] = it->second.value;
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  std::map<std::string, double> rates;
-};
-
 }  // namespace
 }  // namespace sluice
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
-  sluice::RatioReporter reporter;
+  sluice::bench::RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  auto ratio = [&](const char* name, const char* ours, const char* baseline) {
-    const auto a = reporter.rates.find(ours), b = reporter.rates.find(baseline);
-    if (a != reporter.rates.end() && b != reporter.rates.end() && b->second > 0) {
-      std::printf("ratio %-28s %6.2fx  (%.2f M rows/s vs %.2f M rows/s)\n", name,
-                  a->second / b->second, a->second / 1e6, b->second / 1e6);
-    }
-  };
-  ratio("json encode sluice/nlohmann", "BM_EncodeJson_Sluice", "BM_EncodeJson_NlohmannPerRow");
-  ratio("json decode sluice/nlohmann", "BM_DecodeJson_Sluice", "BM_DecodeJson_NlohmannPerRow");
+  reporter.print_ratio("json encode sluice/nlohmann", "BM_EncodeJson_Sluice",
+                       "BM_EncodeJson_NlohmannPerRow");
+  reporter.print_ratio("json decode sluice/nlohmann", "BM_DecodeJson_Sluice",
+                       "BM_DecodeJson_NlohmannPerRow");
   benchmark::Shutdown();
   return 0;
 }

@@ -7,6 +7,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "ratio_reporter.h"
+
 #include <map>
 #include <random>
 #include <string>
@@ -162,34 +164,17 @@ void BM_TumbleSumCount_HandLoop(benchmark::State& state) {
 }
 BENCHMARK(BM_TumbleSumCount_HandLoop);
 
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      auto it = run.counters.find("items_per_second");
-      if (it != run.counters.end()) rates[run.benchmark_name()] = it->second.value;
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  std::map<std::string, double> rates;
-};
-
 }  // namespace
 }  // namespace sluice
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
-  sluice::RatioReporter reporter;
+  sluice::bench::RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  auto ratio = [&](const char* name, const char* ours, const char* baseline) {
-    const auto a = reporter.rates.find(ours), b = reporter.rates.find(baseline);
-    if (a != reporter.rates.end() && b != reporter.rates.end() && b->second > 0) {
-      std::printf("ratio %-32s %6.2f  (engine %.2f M rows/s, hand loop %.2f M rows/s)\n", name,
-                  a->second / b->second, a->second / 1e6, b->second / 1e6);
-    }
-  };
-  ratio("filter+project engine/hand", "BM_FilterProject_Engine", "BM_FilterProject_HandLoop");
-  ratio("tumble sum/count engine/hand", "BM_TumbleSumCount_Engine", "BM_TumbleSumCount_HandLoop");
+  reporter.print_ratio("filter+project engine/hand", "BM_FilterProject_Engine",
+                       "BM_FilterProject_HandLoop");
+  reporter.print_ratio("tumble sum/count engine/hand", "BM_TumbleSumCount_Engine",
+                       "BM_TumbleSumCount_HandLoop");
   benchmark::Shutdown();
   return 0;
 }

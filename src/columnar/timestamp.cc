@@ -155,13 +155,18 @@ Result<int64_t> parse_timestamp(std::string_view text) {
   return seconds * kMicrosPerSecond + micros;
 }
 
-void append_timestamp(int64_t micros, std::string& out) {
-  int64_t days = micros / kMicrosPerDay;
-  int64_t rem = micros % kMicrosPerDay;
-  if (rem < 0) {
-    rem += kMicrosPerDay;
+void split_days(int64_t micros, int64_t& days, int64_t& micros_of_day) {
+  days = micros / kMicrosPerDay;
+  micros_of_day = micros % kMicrosPerDay;
+  if (micros_of_day < 0) {
+    micros_of_day += kMicrosPerDay;
     --days;
   }
+}
+
+void append_timestamp(int64_t micros, std::string& out) {
+  int64_t days, rem;
+  split_days(micros, days, rem);
   int64_t year;
   unsigned month, day;
   civil_from_days(days, year, month, day);

@@ -19,6 +19,10 @@ void append_timestamp(int64_t micros, std::string& out);
 std::string format_timestamp(int64_t micros);
 void append_interval(int64_t micros, std::string& out);
 
+// Splits a timestamp into whole days since the epoch and microseconds into that day
+// (0 ≤ micros_of_day < one day, also before 1970).
+void split_days(int64_t micros, int64_t& days, int64_t& micros_of_day);
+
 // Days since 1970-01-01 for a proleptic Gregorian date, and back.
 int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
 void civil_from_days(int64_t days, int64_t& year, unsigned& month, unsigned& day);

@@ -591,12 +591,8 @@ Result<int64_t> truncate_time(int64_t micros, std::string_view unit) {
 }
 
 int64_t extract_field(int64_t micros, std::string_view field) {
-  int64_t days = micros / kMicrosPerDay;
-  int64_t rem = micros % kMicrosPerDay;
-  if (rem < 0) {
-    rem += kMicrosPerDay;
-    --days;
-  }
+  int64_t days, rem;
+  split_days(micros, days, rem);
   int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
