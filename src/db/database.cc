@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "connectors/file/file_source.h"
+#include "connectors/generator/generator_source.h"
 #include "runtime/engine.h"
 
 namespace sluice {
@@ -15,14 +16,21 @@ struct Database::Impl {
   bool started = false;
   bool shut_down = false;
   std::map<uint32_t, std::unique_ptr<connectors::FileSource>> file_sources;  // by source id
+  std::map<uint32_t, std::unique_ptr<connectors::GeneratorSource>> generators;
 
   // Starts a reader for every file source not started yet (call with mutex held).
   void start_connectors() {
     for (const auto& source : engine->sources()) {
-      if (source->definition->connector != "file" || file_sources.count(source->id)) continue;
-      auto reader = std::make_unique<connectors::FileSource>(engine, source);
-      reader->start();
-      file_sources.emplace(source->id, std::move(reader));
+      const std::string& connector = source->definition->connector;
+      if (connector == "file" && !file_sources.count(source->id)) {
+        auto reader = std::make_unique<connectors::FileSource>(engine, source);
+        reader->start();
+        file_sources.emplace(source->id, std::move(reader));
+      } else if (connector == "nexmark" && !generators.count(source->id)) {
+        auto generator = std::make_unique<connectors::GeneratorSource>(engine, source);
+        generator->start();
+        generators.emplace(source->id, std::move(generator));
+      }
     }
   }
 };
@@ -123,6 +131,9 @@ Status Database::wait_for_bounded_sources() {
                     "start() the database before waiting for its sources");
     }
     for (auto& [id, reader] : impl_->file_sources) reader->join();
+    for (auto& [id, generator] : impl_->generators) {
+      if (generator->bounded()) generator->join();  // unbounded ones never end
+    }
   }
   SLC_RETURN_IF_ERROR(impl_->engine->flush());
   return impl_->engine->status();
@@ -134,6 +145,7 @@ Status Database::shutdown() {
     if (impl_->shut_down) return impl_->engine->status();
     impl_->shut_down = true;
     for (auto& [id, reader] : impl_->file_sources) reader->stop();
+    for (auto& [id, generator] : impl_->generators) generator->stop();
   }
   return impl_->engine->shutdown();
 }

@@ -771,6 +771,10 @@ Result<SourceDef> Binder::bind_source(const Statement& s) const {
     }
   }
   const std::string what = "source '" + s.name + "'";
+  if (def.connector.empty() && s.columns.empty()) {
+    return error_at(ErrorCode::kSqlSyntax, s.name_pos,
+                    "source '" + s.name + "' needs a column list");
+  }
   if (def.connector.empty()) {
     SLC_ASSIGN_OR_RETURN(def.options,
                          validate_options(options, push_source_spec(), "push " + what));
@@ -785,6 +789,22 @@ Result<SourceDef> Binder::bind_source(const Statement& s) const {
   }
   SLC_ASSIGN_OR_RETURN(def.options, validate_options(options, *spec, what));
   def.bounded = spec->bounded;
+  if (SchemaPtr fixed = fixed_source_schema(def.connector, def.options)) {
+    if (!s.columns.empty()) {
+      return error_at(ErrorCode::kSqlInvalidQuery, s.columns[0].pos,
+                      "connector '" + def.connector +
+                          "' defines the columns itself; write CREATE SOURCE " + s.name +
+                          " WITH (connector = '" + def.connector + "', ...)");
+    }
+    def.schema = fixed;
+    def.watermark_column = fixed->find(kFixedSchemaTimeColumn);
+    def.watermark_delay = 0;  // generated in event-time order
+    if (auto limit = def.options.find("limit"); limit != def.options.end())
+      def.bounded = limit->second != "0";
+  } else if (s.columns.empty()) {
+    return error_at(ErrorCode::kSqlSyntax, s.name_pos,
+                    "source '" + s.name + "' needs a column list");
+  }
   return def;
 }
 

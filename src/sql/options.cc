@@ -12,6 +12,13 @@ using K = OptionSpec::Kind;
 
 const std::vector<ConnectorSpec>& source_connectors() {
   static const std::vector<ConnectorSpec> specs = {
+      {"nexmark",
+       {{"table", K::kChoice, {"person", "auction", "bid"}, true, "", 0},
+        {"rate", K::kInteger, {}, false, "0", 0},
+        {"event.rate", K::kInteger, {}, false, "10000000", 1},
+        {"seed", K::kInteger, {}, false, "1", 0},
+        {"limit", K::kInteger, {}, false, "0", 0}},
+       true},
       {"file",
        {{"path", K::kString, {}, true, "", 0},
         {"format", K::kChoice, {"jsonl", "csv"}, false, "jsonl", 0},
@@ -24,6 +31,41 @@ const std::vector<ConnectorSpec>& source_connectors() {
 }
 
 }  // namespace
+
+SchemaPtr fixed_source_schema(const std::string& connector, const OptionMap& options) {
+  if (connector != "nexmark") return nullptr;
+  const std::string& table = options.at("table");
+  using D = DataType;
+  if (table == "person") {
+    return make_schema({{"id", D::kInt64, false},
+                        {"name", D::kVarchar, false},
+                        {"email_address", D::kVarchar, false},
+                        {"credit_card", D::kVarchar, false},
+                        {"city", D::kVarchar, false},
+                        {"state", D::kVarchar, false},
+                        {"date_time", D::kTimestamp, false},
+                        {"extra", D::kVarchar, false}});
+  }
+  if (table == "auction") {
+    return make_schema({{"id", D::kInt64, false},
+                        {"item_name", D::kVarchar, false},
+                        {"description", D::kVarchar, false},
+                        {"initial_bid", D::kInt64, false},
+                        {"reserve", D::kInt64, false},
+                        {"date_time", D::kTimestamp, false},
+                        {"expires", D::kTimestamp, false},
+                        {"seller", D::kInt64, false},
+                        {"category", D::kInt64, false},
+                        {"extra", D::kVarchar, false}});
+  }
+  return make_schema({{"auction", D::kInt64, false},
+                      {"bidder", D::kInt64, false},
+                      {"price", D::kInt64, false},
+                      {"channel", D::kVarchar, false},
+                      {"url", D::kVarchar, false},
+                      {"date_time", D::kTimestamp, false},
+                      {"extra", D::kVarchar, false}});
+}
 
 const ConnectorSpec& push_source_spec() {
   static const ConnectorSpec spec = {

@@ -30,6 +30,11 @@ struct ConnectorSpec {
   bool bounded = false;  // a source that ends at end of input
 };
 
+// Sources whose connector fixes their columns (nexmark): the schema, and the event-time
+// column that gets a watermark. Null when the connector takes declared columns.
+SchemaPtr fixed_source_schema(const std::string& connector, const OptionMap& options);
+inline constexpr const char* kFixedSchemaTimeColumn = "date_time";
+
 // Options of a source without a connector (fed through the API): `credits` (rows in flight
 // before `overflow` applies) and `overflow` = block | drop | error.
 const ConnectorSpec& push_source_spec();

@@ -184,6 +184,11 @@ class Parser {
   Result<Statement> create_source(SourcePos pos) {
     Statement s{StatementKind::kCreateSource, pos};
     SLC_RETURN_IF_ERROR(if_not_exists(s));
+    if (is_word("WITH")) {  // a connector that defines its own columns (nexmark)
+      next();
+      SLC_RETURN_IF_ERROR(options(s.options));
+      return s;
+    }
     SLC_RETURN_IF_ERROR(expect_symbol("("));
     do {
       if (is_word("WATERMARK")) {

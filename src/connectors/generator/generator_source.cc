@@ -1,0 +1,75 @@
+#include "connectors/generator/generator_source.h"
+
+#include "columnar/value_parse.h"
+#include "connectors/generator/nexmark.h"
+
+namespace sluice::connectors {
+namespace {
+
+int64_t option(const sql::OptionMap& options, const char* key) {
+  int64_t v = 0;
+  if (auto it = options.find(key); it != options.end()) parse_int64(it->second, v).ignore();
+  return v;
+}
+
+constexpr int64_t kEventsPerBatch = 4096;
+
+}  // namespace
+
+GeneratorSource::GeneratorSource(std::shared_ptr<runtime::Engine> engine,
+                                 std::shared_ptr<runtime::SourceRuntime> source)
+    : engine_(std::move(engine)), source_(std::move(source)) {}
+
+GeneratorSource::~GeneratorSource() {
+  stop();
+}
+
+void GeneratorSource::start() {
+  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+}
+
+void GeneratorSource::stop() {
+  stop_.store(true);
+  stop_signal_.notify_all();
+  join();
+}
+
+void GeneratorSource::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void GeneratorSource::run() {
+  const sql::OptionMap& o = source_->definition->options;
+  NexmarkTable table;
+  parse_nexmark_table(o.at("table"), table);
+  NexmarkOptions options;
+  options.seed = static_cast<uint64_t>(option(o, "seed"));
+  options.event_rate = static_cast<double>(option(o, "event.rate"));
+  NexmarkGenerator generator(table, options);
+  const int64_t rate = option(o, "rate");
+  const int64_t limit = option(o, "limit");
+  // Small batches at low rates keep latency low; large ones at full speed keep cost low.
+  const int64_t per_batch =
+      rate > 0 ? std::clamp<int64_t>(rate / 100, 1, kEventsPerBatch) : kEventsPerBatch;
+  const auto start = SteadyClock::now();
+  BatchBuilder builder(source_->schema());
+  while (!stop_.load()) {
+    const int64_t first = next_event_.load();
+    const int64_t count = limit > 0 ? std::min(per_batch, limit - first) : per_batch;
+    if (count <= 0) {
+      engine_->end_input(*source_).ignore();
+      return;
+    }
+    if (rate > 0) {  // wait until this batch is due
+      const auto due = start + std::chrono::nanoseconds(first * 1'000'000'000 / rate);
+      stop_signal_.wait_until([&] { return stop_.load(); }, due);
+      if (stop_.load()) return;
+    }
+    generator.generate(first, count, builder);
+    next_event_.store(first + count);
+    if (builder.num_rows() == 0) continue;
+    if (!engine_->push(*source_, builder.finish()).ok()) return;  // shut down or dropped
+  }
+}
+
+}  // namespace sluice::connectors
