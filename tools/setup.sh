@@ -7,7 +7,7 @@ packages=(
   build-essential g++ cmake ninja-build ccache pkg-config
   clang-format
   libgtest-dev libgmock-dev libbenchmark-dev
-  libsimdjson-dev nlohmann-json3-dev
+  libsimdjson-dev nlohmann-json3-dev libedit-dev
 )
 
 missing=()

@@ -83,6 +83,9 @@ class Database {
   Status start();
   // Returns once every row accepted so far has been processed and delivered.
   Status flush();
+  // True when every source is a connector source that ends by itself (a file, a generator
+  // with a limit): then wait_for_bounded_sources() returns once all input is processed.
+  bool all_sources_bounded() const;
   // Waits until every connector source has reached its end and its rows are processed.
   Status wait_for_bounded_sources();
   // Drains: every accepted row is processed and delivered, subscriptions see the end of

@@ -119,6 +119,13 @@ Status Database::start() {
   return Status::Ok();
 }
 
+bool Database::all_sources_bounded() const {
+  for (const auto& s : impl_->engine->sources()) {
+    if (s->definition->connector.empty() || !s->definition->bounded) return false;
+  }
+  return true;
+}
+
 Status Database::flush() {
   return impl_->engine->flush();
 }

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The sluice command end to end: --version/--help, the shell on a pipe (multi-line
+# statements, tables, errors marked at their position), `run` of a bounded pipeline (exit 0,
+# files written), `run` of a bad file (non-zero, position marked), `run --for` on a source
+# that never ends. Usage: cli_test.sh PATH_TO_SLUICE
+set -u
+sluice=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+check() {  # description, condition...
+  local what=$1
+  shift
+  if "$@"; then echo "ok   $what"; else echo "FAIL $what"; failures=$((failures + 1)); fi
+}
+contains() { grep -qF -- "$2" <<<"$1"; }
+
+out=$("$sluice" --version)
+check "--version" contains "$out" "sluice "
+out=$("$sluice" --help)
+check "--help lists run" contains "$out" "sluice run FILE.sql"
+
+out=$(printf 'CREATE SOURCE t (n BIGINT,\n  s VARCHAR);\nSHOW SOURCES;\nCREATE STREAM x AS SELECT n, pirce FROM t;\n\\help\n\\q\n' | "$sluice" 2>&1)
+check "shell runs a multi-line statement" contains "$out" "CREATE SOURCE t"
+check "shell prints tables" contains "$out" "t    | n BIGINT, s VARCHAR | NULL      | push"
+check "shell marks the error position" contains "$out" "                                 ^"
+check "shell error has code and position" contains "$out" "SLC-1002 at 1:30: unknown column 'pirce' in t"
+check "shell \\help" contains "$out" "\\q      quit"
+
+cat > "$work/ok.sql" <<SQL
+CREATE SOURCE bid WITH (connector = 'nexmark', table = 'bid', limit = '100000', event.rate = '10000');
+CREATE STREAM w AS SELECT window_start, COUNT(*) AS bids FROM bid GROUP BY TUMBLE(date_time, INTERVAL '5' SECOND);
+CREATE SINK f FROM w INTO file (path = '$work/out', format = 'csv');
+SQL
+"$sluice" run "$work/ok.sql" >"$work/ok.out" 2>&1
+code=$?
+check "run of a bounded pipeline exits 0" test "$code" -eq 0
+check "run delivered every window (2 windows + header)" test "$(cat "$work"/out/*.csv | wc -l)" -eq 3
+check "run delivered the right counts" grep -q "^2026-11-24T10:00:05Z,46000$" "$work"/out/part-000000.csv
+
+printf 'CREATE SOURCE t (n BIGINT);\nCREATE STREAM s AS\n  SELECT n FROM t WHERE n >;\n' > "$work/bad.sql"
+"$sluice" run "$work/bad.sql" >"$work/bad.out" 2>&1
+code=$?
+check "run of a bad file exits non-zero" test "$code" -ne 0
+check "run marks the bad position" grep -q "SLC-1001 at 3:" "$work/bad.out"
+
+printf "CREATE SOURCE bid WITH (connector = 'nexmark', table = 'bid', rate = '1000');\nCREATE SINK b FROM bid INTO blackhole ();\n" > "$work/forever.sql"
+start=$(date +%s%N)
+"$sluice" run "$work/forever.sql" --for 1s >"$work/for.out" 2>&1
+code=$?
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+check "run --for 1s exits 0" test "$code" -eq 0
+check "run --for 1s stops after about 1 s (${elapsed_ms} ms)" test "$elapsed_ms" -ge 1000 -a "$elapsed_ms" -lt 5000
+check "run reports progress" grep -q "sinks: b " "$work/for.out"
+
+"$sluice" run "$work/ok.sql" --for >/dev/null 2>&1
+check "a flag without its value is refused" test $? -eq 2
+
+echo "cli: $((16 - failures)) passed, $failures failed"
+exit "$failures"

@@ -1,0 +1,15 @@
+#pragma once
+// Shows where a SQL error is: the statement's line with a caret under the column the error's
+// "line:column" location names. Nothing when the error has no such location.
+
+#include <string>
+#include <string_view>
+
+#include "sluice/status.h"
+
+namespace sluice::cli {
+
+// `first_line` is the line of `sql` within its file (1 for a statement typed alone).
+std::string mark_error(std::string_view sql, const Status& error, int first_line = 1);
+
+}  // namespace sluice::cli

@@ -1,0 +1,75 @@
+// The sluice command: an interactive SQL shell, or `run FILE.sql`.
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "run_command.h"
+#include "shell.h"
+#include "sql/options.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(sluice — an embedded streaming SQL database
+
+usage:
+  sluice                          interactive SQL shell (\help inside)
+  sluice run FILE.sql [options]   run a pipeline file
+  sluice --version | --help
+
+run options:
+  --for DURATION      stop after DURATION (e.g. 30s, 5m); without it the run ends when
+                      every source has ended and its rows are delivered
+  --data-dir DIR      durable state (needs checkpoints: not available yet)
+
+SQL reference: docs/sql.md; sinks: docs/sinks.md.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace sluice;
+  if (argc == 2 && (std::strcmp(argv[1], "--version") == 0 || std::strcmp(argv[1], "-V") == 0)) {
+    std::printf("sluice %s\n", SLUICE_VERSION);
+    return 0;
+  }
+  if (argc == 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (argc == 1) {
+    auto db = Database::open();
+    if (!db.ok()) {
+      std::fprintf(stderr, "sluice: %s\n", db.status().to_string().c_str());
+      return 1;
+    }
+    return cli::run_shell(**db);
+  }
+  if (std::strcmp(argv[1], "run") == 0 && argc >= 3) {
+    cli::RunOptions options;
+    options.file = argv[2];
+    for (int i = 3; i < argc; ++i) {
+      const std::string arg = argv[i];
+      if ((arg == "--for" || arg == "--data-dir") && i + 1 >= argc) {
+        std::fprintf(stderr, "sluice: %s needs a value\n", arg.c_str());
+        return 2;
+      }
+      if (arg == "--for") {
+        auto micros = sql::parse_duration(argv[++i]);
+        if (!micros.ok()) {
+          std::fprintf(stderr, "sluice: --for: %s\n", micros.status().to_string().c_str());
+          return 2;
+        }
+        options.duration = std::chrono::milliseconds(*micros / 1000);
+      } else if (arg == "--data-dir") {
+        options.data_dir = argv[++i];
+      } else {
+        std::fprintf(stderr, "sluice: unknown option %s\n\n%s", arg.c_str(), kUsage);
+        return 2;
+      }
+    }
+    return cli::run_file(options);
+  }
+  std::fprintf(stderr, "sluice: unknown arguments\n\n%s", kUsage);
+  return 2;
+}

@@ -1,0 +1,21 @@
+#pragma once
+// `sluice run FILE.sql`: runs a pipeline file until its duration passes or, when every source
+// ends by itself, until all input has been processed and delivered. Prints a live status line
+// on a terminal, periodic plain lines otherwise.
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace sluice::cli {
+
+struct RunOptions {
+  std::string file;
+  std::optional<std::chrono::milliseconds> duration;  // --for
+  std::string data_dir;                               // --data-dir
+  std::chrono::milliseconds status_every{1000};       // on a terminal; plain lines every 5 s
+};
+
+int run_file(const RunOptions& options);
+
+}  // namespace sluice::cli
