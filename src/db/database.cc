@@ -2,8 +2,10 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 
 #include "connectors/file/file_source.h"
+#include "connectors/generator/datagen.h"
 #include "connectors/generator/generator_source.h"
 #include "runtime/engine.h"
 
@@ -17,6 +19,7 @@ struct Database::Impl {
   bool shut_down = false;
   std::map<uint32_t, std::unique_ptr<connectors::FileSource>> file_sources;  // by source id
   std::map<uint32_t, std::unique_ptr<connectors::GeneratorSource>> generators;
+  std::set<uint32_t> checked_generators;  // datagen sources whose options were checked
 
   // Starts a reader for every file source not started yet (call with mutex held).
   void start_connectors() {
@@ -26,7 +29,8 @@ struct Database::Impl {
         auto reader = std::make_unique<connectors::FileSource>(engine, source);
         reader->start();
         file_sources.emplace(source->id, std::move(reader));
-      } else if (connector == "nexmark" && !generators.count(source->id)) {
+      } else if ((connector == "nexmark" || connector == "datagen") &&
+                 !generators.count(source->id)) {
         auto generator = std::make_unique<connectors::GeneratorSource>(engine, source);
         generator->start();
         generators.emplace(source->id, std::move(generator));
@@ -64,6 +68,22 @@ Result<std::unique_ptr<Database>> Database::open(DatabaseOptions options) {
 
 Result<QueryResult> Database::execute(std::string_view sql) {
   SLC_ASSIGN_OR_RETURN(engine::ExecResult r, impl_->engine->execute(sql));
+  // A datagen source's field options are the connector's to check: do it now, so a bad one
+  // fails its CREATE SOURCE rather than the running pipeline.
+  for (const auto& source : impl_->engine->sources()) {
+    if (source->definition->connector != "datagen") continue;
+    {
+      std::lock_guard lock(impl_->mutex);
+      if (impl_->checked_generators.count(source->id)) continue;
+    }
+    auto made = connectors::make_datagen(*source->schema(), source->definition->options);
+    if (!made.ok()) {
+      impl_->engine->execute("DROP SOURCE " + source->name()).status().ignore();
+      return made.status().with_location("source '" + source->name() + "'");
+    }
+    std::lock_guard lock(impl_->mutex);
+    impl_->checked_generators.insert(source->id);
+  }
   {
     std::lock_guard lock(impl_->mutex);
     if (impl_->started) impl_->start_connectors();  // sources created while running start now

@@ -805,6 +805,27 @@ Result<SourceDef> Binder::bind_source(const Statement& s) const {
     return error_at(ErrorCode::kSqlSyntax, s.name_pos,
                     "source '" + s.name + "' needs a column list");
   }
+  if (def.connector == "datagen") {
+    def.bounded = def.options.at("limit") != "0";
+    static const std::set<std::string> kProperties = {"kind", "min",    "max",    "start",
+                                                      "step", "values", "length", "null.rate"};
+    for (const auto& [key, value] : def.options) {
+      if (key.rfind("fields.", 0) != 0) continue;
+      const std::string rest = key.substr(7);
+      const size_t dot = rest.find('.');
+      const std::string column = rest.substr(0, dot);
+      const std::string property = dot == std::string::npos ? "" : rest.substr(dot + 1);
+      if (def.schema->find(column) < 0) {
+        return Status(ErrorCode::kSqlInvalidOption,
+                      "option '" + key + "' names unknown column '" + column + "'");
+      }
+      if (!kProperties.count(property)) {
+        return Status(ErrorCode::kSqlInvalidOption,
+                      "option '" + key + "': unknown property '" + property +
+                          "' (kind, min, max, start, step, values, length, null.rate)");
+      }
+    }
+  }
   return def;
 }
 

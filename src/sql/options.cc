@@ -12,20 +12,28 @@ using K = OptionSpec::Kind;
 
 const std::vector<ConnectorSpec>& source_connectors() {
   static const std::vector<ConnectorSpec> specs = {
+      {"datagen",
+       {{"rate", K::kInteger, {}, false, "0", 0},
+        {"seed", K::kInteger, {}, false, "1", 0},
+        {"limit", K::kInteger, {}, false, "0", 0}},
+       true,
+       "fields."},
       {"nexmark",
        {{"table", K::kChoice, {"person", "auction", "bid"}, true, "", 0},
         {"rate", K::kInteger, {}, false, "0", 0},
         {"event.rate", K::kInteger, {}, false, "10000000", 1},
         {"seed", K::kInteger, {}, false, "1", 0},
         {"limit", K::kInteger, {}, false, "0", 0}},
-       true},
+       true,
+       ""},
       {"file",
        {{"path", K::kString, {}, true, "", 0},
         {"format", K::kChoice, {"jsonl", "csv"}, false, "jsonl", 0},
         {"header", K::kBoolean, {}, false, "false", 0},
         {"delimiter", K::kCharacter, {}, false, ",", 0},
         {"on.error", K::kChoice, {"fail", "skip"}, false, "fail", 0}},
-       true},
+       true,
+       ""},
   };
   return specs;
 }
@@ -72,7 +80,8 @@ const ConnectorSpec& push_source_spec() {
       "push",
       {{"credits", K::kInteger, {}, false, "", 1},
        {"overflow", K::kChoice, {"block", "drop", "error"}, false, "block", 0}},
-      false};
+      false,
+      ""};
   return spec;
 }
 
@@ -106,7 +115,7 @@ const std::vector<ConnectorSpec>& sink_connectors() {
                           {"format", K::kChoice, {"jsonl", "csv"}, false, "jsonl", 0},
                           {"rolling.size", K::kInteger, {}, false, "", 1024},
                           {"rolling.interval", K::kDuration, {}, false, "", 1000000}}),
-       false},
+       false, ""},
   };
   return specs;
 }
@@ -197,6 +206,10 @@ Result<OptionMap> validate_options(const std::vector<Option>& given, const Conne
                                    std::string_view what) {
   OptionMap out;
   for (const Option& o : given) {
+    if (!spec.open_prefix.empty() && o.key.rfind(spec.open_prefix, 0) == 0) {
+      out[o.key] = o.value;  // checked by the connector
+      continue;
+    }
     const OptionSpec* match = nullptr;
     for (const OptionSpec& s : spec.options) {
       if (s.key == o.key) match = &s;

@@ -28,6 +28,8 @@ struct ConnectorSpec {
   std::string name;
   std::vector<OptionSpec> options;
   bool bounded = false;  // a source that ends at end of input
+  // Keys under this prefix are the connector's own to check (datagen's fields.C.prop).
+  std::string open_prefix = {};
 };
 
 // Sources whose connector fixes their columns (nexmark): the schema, and the event-time

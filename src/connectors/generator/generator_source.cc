@@ -1,6 +1,7 @@
 #include "connectors/generator/generator_source.h"
 
 #include "columnar/value_parse.h"
+#include "connectors/generator/datagen.h"
 #include "connectors/generator/nexmark.h"
 
 namespace sluice::connectors {
@@ -40,12 +41,22 @@ void GeneratorSource::join() {
 
 void GeneratorSource::run() {
   const sql::OptionMap& o = source_->definition->options;
-  NexmarkTable table;
-  parse_nexmark_table(o.at("table"), table);
-  NexmarkOptions options;
-  options.seed = static_cast<uint64_t>(option(o, "seed"));
-  options.event_rate = static_cast<double>(option(o, "event.rate"));
-  NexmarkGenerator generator(table, options);
+  std::unique_ptr<RowGenerator> generator;
+  if (source_->definition->connector == "datagen") {
+    auto made = make_datagen(*source_->schema(), o);
+    if (!made.ok()) {
+      engine_->fail(made.status().with_location("source '" + source_->name() + "'"));
+      return;
+    }
+    generator = std::move(made).value();
+  } else {
+    NexmarkTable table;
+    parse_nexmark_table(o.at("table"), table);
+    NexmarkOptions options;
+    options.seed = static_cast<uint64_t>(option(o, "seed"));
+    options.event_rate = static_cast<double>(option(o, "event.rate"));
+    generator = std::make_unique<NexmarkGenerator>(table, options);
+  }
   const int64_t rate = option(o, "rate");
   const int64_t limit = option(o, "limit");
   // Small batches at low rates keep latency low; large ones at full speed keep cost low.
@@ -65,7 +76,7 @@ void GeneratorSource::run() {
       stop_signal_.wait_until([&] { return stop_.load(); }, due);
       if (stop_.load()) return;
     }
-    generator.generate(first, count, builder);
+    generator->generate(first, count, builder);
     next_event_.store(first + count);
     if (builder.num_rows() == 0) continue;
     if (!engine_->push(*source_, builder.finish()).ok()) return;  // shut down or dropped

@@ -1,8 +1,8 @@
 #pragma once
-// A generator source (`nexmark`): produces events on its own thread, in batches, paced to
-// `rate` events per second of wall time (0: as fast as the pipeline takes them), and ends
-// after `limit` events (0: never). Events are numbered; a batch covers a range of them, so
-// the offset of a generator is simply the next event number.
+// A generator source (`nexmark`, `datagen`): produces events on its own thread, in batches, paced
+// to `rate` events per second of wall time (0: as fast as the pipeline takes them), and ends after
+// `limit` events (0: never). Events are numbered; a batch covers a range of them, so the offset of
+// a generator is simply the next event number.
 //
 // Thread: its own generator thread; start()/stop() from the owner.
 

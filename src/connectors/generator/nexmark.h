@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 
+#include "connectors/generator/row_generator.h"
 #include "sluice/batch_builder.h"
 #include "sluice/schema.h"
 
@@ -32,13 +33,13 @@ struct NexmarkOptions {
 SchemaPtr nexmark_schema(NexmarkTable table);
 bool parse_nexmark_table(const std::string& name, NexmarkTable& table);
 
-class NexmarkGenerator {
+class NexmarkGenerator final : public RowGenerator {
  public:
   NexmarkGenerator(NexmarkTable table, NexmarkOptions options);
 
   // Appends the rows of `table` among events [first, first + count) to `out`, which must
   // have nexmark_schema(table). Returns how many rows it appended.
-  int64_t generate(int64_t first, int64_t count, BatchBuilder& out);
+  int64_t generate(int64_t first, int64_t count, BatchBuilder& out) override;
 
   static bool is_kind(NexmarkTable table, int64_t event) {
     const int64_t k = event % 50;

@@ -87,3 +87,87 @@ TEST(Nexmark, SqlErrors) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+TEST(Datagen, ColumnsFollowTheirFieldOptions) {
+  auto db = Database::open().value();
+  ASSERT_TRUE(db->execute(R"(
+    CREATE SOURCE t (id BIGINT NOT NULL, kind VARCHAR, price DOUBLE, qty INT, ts TIMESTAMP,
+                     WATERMARK FOR ts AS ts)
+      WITH (connector = 'datagen', limit = '1000', seed = '3',
+            fields.id.kind = 'sequence', fields.id.start = '1',
+            fields.kind.kind = 'values', fields.kind.values = 'a, b, c',
+            fields.price.min = '10', fields.price.max = '20', fields.price.null.rate = '0.5',
+            fields.qty.min = '1', fields.qty.max = '4');
+    CREATE MATERIALIZED VIEW stats AS
+      SELECT COUNT(*) AS n, MIN(id) AS lo, MAX(id) AS hi, COUNT(DISTINCT kind) AS kinds,
+             MIN(price) AS pmin, MAX(price) AS pmax, COUNT(price) AS priced, MIN(qty) AS qmin, MAX(qty) AS qmax,
+             SUM(price) AS total
+      FROM t;
+    CREATE MATERIALIZED VIEW per_100ms AS SELECT window_start, COUNT(*) AS n FROM t GROUP BY TUMBLE(ts, INTERVAL '100' MILLISECOND);
+  )")
+                  .ok());
+  ASSERT_TRUE(db->start().ok());
+  ASSERT_TRUE(db->wait_for_bounded_sources().ok()) << db->status().to_string();
+  auto r = db->execute("SELECT * FROM stats");
+  ASSERT_TRUE(r.ok());
+  const RecordBatch& s = r->rows;
+  EXPECT_EQ(s.column(0).int64_value(0), 1000);
+  EXPECT_EQ(s.column(1).int64_value(0), 1);
+  EXPECT_EQ(s.column(2).int64_value(0), 1000);
+  EXPECT_EQ(s.column(3).int64_value(0), 3);
+  EXPECT_GE(s.column(4).double_value(0), 10);
+  EXPECT_LT(s.column(5).double_value(0), 20);
+  EXPECT_NEAR(static_cast<double>(s.column(6).int64_value(0)), 500, 100) << "about half NULL";
+  EXPECT_EQ(s.column(7).int32_value(0), 1);
+  EXPECT_EQ(s.column(8).int32_value(0), 3);
+  // The default event time steps 1 ms per row (no rate): 1,000 rows make ten 100 ms windows.
+  EXPECT_EQ(db->execute("SELECT COUNT(*) FROM per_100ms")->rows.column(0).int64_value(0), 10);
+  const double total = s.column(9).double_value(0);
+  ASSERT_TRUE(db->shutdown().ok());
+
+  auto again = Database::open().value();  // same seed, same rows
+  ASSERT_TRUE(
+      again
+          ->execute(
+              "CREATE SOURCE t (id BIGINT NOT NULL, kind VARCHAR, price DOUBLE, qty INT, ts "
+              "TIMESTAMP) "
+              "WITH (connector = 'datagen', limit = '1000', seed = '3', fields.id.kind = "
+              "'sequence', "
+              "fields.id.start = '1', fields.kind.kind = 'values', fields.kind.values = 'a, b, c', "
+              "fields.price.min = '10', fields.price.max = '20', fields.price.null.rate = '0.5', "
+              "fields.qty.min = '1', fields.qty.max = '4');"
+              "CREATE MATERIALIZED VIEW s AS SELECT SUM(price) AS total FROM t")
+          .ok());
+  ASSERT_TRUE(again->start().ok());
+  ASSERT_TRUE(again->wait_for_bounded_sources().ok());
+  EXPECT_DOUBLE_EQ(again->execute("SELECT total FROM s")->rows.column(0).double_value(0), total);
+}
+
+TEST(Datagen, BadFieldOptionsFailTheCreate) {
+  auto db = Database::open().value();
+  struct Case {
+    const char* options;
+    const char* error;
+  };
+  const Case cases[] = {
+      {"fields.nope.kind = 'random'", "names unknown column 'nope'"},
+      {"fields.n.colour = 'red'", "unknown property 'colour'"},
+      {"fields.n.min = 'ten'", "option 'fields.n.min': expected an integer, got 'ten'"},
+      {"fields.n.kind = 'values', fields.n.values = '1, two'", "'two' is not a BIGINT"},
+      {"fields.n.min = '5', fields.n.max = '5'", "must be greater than min"},
+      {"fields.n.null.rate = '2'", "expected a share from 0 to 1"},
+  };
+  for (const Case& c : cases) {
+    auto r = db->execute(std::string("CREATE SOURCE g (n BIGINT) WITH (connector = 'datagen', ") +
+                         c.options + ")");
+    ASSERT_FALSE(r.ok()) << c.options;
+    EXPECT_NE(r.status().to_string().find(c.error), std::string::npos) << r.status().to_string();
+    EXPECT_EQ(db->execute("SHOW SOURCES")->rows.num_rows(), 0) << "a failed CREATE leaves nothing";
+  }
+}
+
+}  // namespace
+}  // namespace sluice
