@@ -4,7 +4,7 @@
 # files written), `run` of a bad file (non-zero, position marked), `run --for` on a source
 # that never ends. Usage: cli_test.sh PATH_TO_SLUICE
 set -u
-sluice=$1
+sluice=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
@@ -56,5 +56,13 @@ check "run reports progress" grep -q "sinks: b " "$work/for.out"
 "$sluice" run "$work/ok.sql" --for >/dev/null 2>&1
 check "a flag without its value is refused" test $? -eq 2
 
-echo "cli: $((16 - failures)) passed, $failures failed"
+# The quickstart demo (the README's main job runs it): five 10-second windows, files written.
+examples=$(cd "$(dirname "$0")/../../examples" && pwd)
+(cd "$work" && "$sluice" run "$examples/quickstart.sql" >"$work/quick.out" 2>"$work/quick.err")
+code=$?
+check "quickstart exits 0" test "$code" -eq 0
+check "quickstart prints five windows" test "$(grep -c '^2026-11-24T10:00:[0-4]0Z | 92000 ' "$work/quick.out")" -eq 5
+check "quickstart writes its files" test -s "$work/out/busy_auctions/part-000000.jsonl" -a -s "$work/out/big_bids/part-000000.jsonl"
+
+echo "cli: $((19 - failures)) passed, $failures failed"
 exit "$failures"
