@@ -193,7 +193,7 @@ void append_timestamp(int64_t micros, std::string& out) {
   out.push_back(':');
   append_2(out, secs % 60);
   if (frac != 0) {
-    char buf[8];
+    char buf[16];  // ".ffffff" needs 8; room for any unsigned, which the compiler cannot rule out
     if (frac % 1000 == 0) {
       std::snprintf(buf, sizeof buf, ".%03u", frac / 1000);
     } else {
