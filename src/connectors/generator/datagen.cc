@@ -4,24 +4,13 @@
 
 #include "columnar/timestamp.h"
 #include "columnar/value_parse.h"
+#include "connectors/generator/random.h"
 #include "sql/options.h"
 
 namespace sluice::connectors {
 namespace {
 
 constexpr int64_t kBaseTime = 1'795'514'400'000'000;  // 2026-11-24T10:00:00Z
-
-struct Random {
-  uint64_t state;
-  explicit Random(uint64_t seed) : state(seed) {}
-  uint64_t next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  double unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-};
 
 enum class Kind { kRandom, kSequence, kValues };
 
@@ -44,7 +33,7 @@ class Datagen final : public RowGenerator {
 
   int64_t generate(int64_t first, int64_t count, BatchBuilder& out) override {
     for (int64_t row = first; row < first + count; ++row) {
-      Random r(seed_ * 0x100000001b3ull ^ static_cast<uint64_t>(row));
+      Random r = Random::for_row(seed_, row);
       for (size_t c = 0; c < plans_.size(); ++c)
         emit(plans_[c], row, r, out.column(static_cast<int>(c)));
     }

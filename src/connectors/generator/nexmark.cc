@@ -1,5 +1,6 @@
 #include "connectors/generator/nexmark.h"
 
+#include "connectors/generator/random.h"
 #include "sql/options.h"
 
 #include <cmath>
@@ -16,20 +17,6 @@ constexpr const char* kLastNames[] = {"Shultz", "Abrams", "Spencer", "White", "B
 constexpr const char* kCities[] = {"Phoenix", "Los Angeles", "San Francisco", "Boise", "Portland",
                                    "Bend",    "Redmond",     "Seattle",       "Kent",  "Cheyenne"};
 constexpr const char* kStates[] = {"AZ", "CA", "ID", "OR", "WA", "WY"};
-
-// splitmix64: a small, good, seedable generator; one stream per event.
-struct Random {
-  uint64_t state;
-  explicit Random(uint64_t seed) : state(seed) {}
-  uint64_t next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  int64_t below(int64_t n) { return static_cast<int64_t>(next() % static_cast<uint64_t>(n)); }
-  double unit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-};
 
 template <size_t N>
 const char* pick(Random& r, const char* const (&items)[N]) {
@@ -108,7 +95,7 @@ int64_t NexmarkGenerator::generate(int64_t first, int64_t count, BatchBuilder& o
 }
 
 void NexmarkGenerator::person(int64_t e, BatchBuilder& out) {
-  Random r(options_.seed * 0x100000001b3ull ^ static_cast<uint64_t>(e));
+  Random r = Random::for_row(options_.seed, e);
   const std::string name = std::string(pick(r, kFirstNames)) + " " + pick(r, kLastNames);
   std::string email;
   append_text(email, r, 7);
@@ -128,7 +115,7 @@ void NexmarkGenerator::person(int64_t e, BatchBuilder& out) {
 }
 
 void NexmarkGenerator::auction(int64_t e, BatchBuilder& out) {
-  Random r(options_.seed * 0x100000001b3ull ^ static_cast<uint64_t>(e));
+  Random r = Random::for_row(options_.seed, e);
   const int64_t id = last_auction(e);
   // The seller: 75% among the few "hot" persons, otherwise one of the last 1000.
   const int64_t persons = last_person(e);
@@ -154,7 +141,7 @@ void NexmarkGenerator::auction(int64_t e, BatchBuilder& out) {
 }
 
 void NexmarkGenerator::bid(int64_t e, BatchBuilder& out) {
-  Random r(options_.seed * 0x100000001b3ull ^ static_cast<uint64_t>(e));
+  Random r = Random::for_row(options_.seed, e);
   const int64_t auctions = last_auction(e);
   // 50% a "hot" auction, otherwise one of the last 100 (+10 not created yet).
   const int64_t auction =
