@@ -110,6 +110,20 @@ TEST(RecordBatch, TakeFollowsTheSelectionVector) {
   EXPECT_EQ(t.column(1).null_count(), 2);
 }
 
+TEST(RecordBatch, TakeFromASliceHonoursItsOffset) {
+  RecordBatch batch = test::all_types_batch(100);
+  RecordBatch slice = batch.slice(13, 60);  // offsets not on a byte boundary
+  const uint32_t selection[] = {0, 59, 3, 3, 1, 44};
+  RecordBatch t = slice.take(selection);
+  for (int c = 0; c < batch.num_columns(); ++c) {
+    for (int r = 0; r < 6; ++r) {
+      ASSERT_EQ(t.column(c).value_to_string(r), batch.column(c).value_to_string(13 + selection[r]))
+          << batch.schema()->field(c).name << " row " << r;
+    }
+  }
+  EXPECT_EQ(t.column(1).null_count(), 3);  // rows 13+3 (twice) and 13+0 are NULL rows (r % 3 == 1)
+}
+
 TEST(RecordBatch, ConcatJoinsSlicesAtOddOffsets) {
   RecordBatch batch = test::all_types_batch(50);
   std::vector<RecordBatch> parts = {batch.slice(0, 3), batch.slice(3, 11), batch.slice(14, 36)};
