@@ -1,0 +1,230 @@
+#include "checkpoint/manifest_store.h"
+
+#include <fcntl.h>
+#include <simdjson.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "columnar/row_encoder.h"
+#include "common/crc32c.h"
+
+namespace sluice::checkpoint {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string manifest_name(uint64_t epoch) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "manifest-%020llu.json", static_cast<unsigned long long>(epoch));
+  return buf;
+}
+
+std::string state_name(uint64_t epoch) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "state-%020llu.bin", static_cast<unsigned long long>(epoch));
+  return buf;
+}
+
+Status io_error(const std::string& what, const std::string& path) {
+  return Status(ErrorCode::kIoError, what + " " + path + ": " + std::strerror(errno));
+}
+
+Result<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(ErrorCode::kIoError, "cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+constexpr std::string_view kChecksumKey = ",\"checksum\":";
+
+}  // namespace
+
+ManifestStore::ManifestStore(std::string directory, int keep)
+    : directory_(std::move(directory)), keep_(keep) {}
+
+Status ManifestStore::open() {
+  std::error_code ec;
+  fs::create_directories(directory_, ec);
+  if (ec) return Status(ErrorCode::kIoError, "cannot create " + directory_ + ": " + ec.message());
+  return Status::Ok();
+}
+
+std::string ManifestStore::to_json(const Manifest& m) {
+  std::string out = "{\"version\":" + std::to_string(kManifestVersion) +
+                    ",\"epoch\":" + std::to_string(m.epoch) +
+                    ",\"created_at_ms\":" + std::to_string(m.created_at_ms) + ",\"state_file\":";
+  append_json_string(m.state_file, out);
+  out += ",\"state_bytes\":" + std::to_string(m.state_bytes) +
+         ",\"state_crc32c\":" + std::to_string(m.state_crc) + ",\"source_offsets\":{";
+  bool first = true;
+  for (const auto& [name, offset] : m.source_offsets) {
+    if (!first) out += ",";
+    first = false;
+    append_json_string(name, out);
+    out += ":" + std::to_string(offset);
+  }
+  out += "}";
+  // The checksum covers every byte before it.
+  const uint32_t crc = crc32c(out);
+  out += std::string(kChecksumKey) + std::to_string(crc) + "}\n";
+  return out;
+}
+
+Result<Manifest> ManifestStore::from_json(std::string_view text) {
+  const size_t at = text.rfind(kChecksumKey);
+  if (at == std::string_view::npos) return Status(ErrorCode::kIoError, "manifest has no checksum");
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (auto error = parser.parse(text.data(), text.size()).get(doc)) {
+    return Status(ErrorCode::kIoError,
+                  std::string("manifest is not valid JSON: ") + simdjson::error_message(error));
+  }
+  uint64_t checksum = 0, version = 0, epoch = 0, bytes = 0, crc = 0;
+  int64_t created = 0;
+  std::string_view state_file;
+  if (doc["checksum"].get(checksum) || doc["version"].get(version) || doc["epoch"].get(epoch) ||
+      doc["state_bytes"].get(bytes) || doc["state_crc32c"].get(crc) ||
+      doc["state_file"].get(state_file) || doc["created_at_ms"].get(created)) {
+    return Status(ErrorCode::kIoError, "manifest lacks a field");
+  }
+  if (crc32c(text.substr(0, at)) != checksum)
+    return Status(ErrorCode::kIoError, "manifest checksum mismatch");
+  if (version != kManifestVersion) {
+    return Status(ErrorCode::kUnsupported,
+                  "manifest version " + std::to_string(version) + " is not supported");
+  }
+  Manifest m;
+  m.epoch = epoch;
+  m.created_at_ms = created;
+  m.state_file = std::string(state_file);
+  m.state_bytes = bytes;
+  m.state_crc = static_cast<uint32_t>(crc);
+  simdjson::dom::object offsets;
+  if (doc["source_offsets"].get(offsets))
+    return Status(ErrorCode::kIoError, "manifest lacks source_offsets");
+  for (auto [name, value] : offsets) {
+    int64_t offset;
+    if (value.get(offset))
+      return Status(ErrorCode::kIoError, "bad offset for source " + std::string(name));
+    m.source_offsets[std::string(name)] = offset;
+  }
+  return m;
+}
+
+Status ManifestStore::write_file_durably(const std::string& name, std::string_view bytes) const {
+  const std::string path = (fs::path(directory_) / name).string();
+  const std::string temp = path + ".tmp";
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return io_error("cannot create", temp);
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Status s = io_error("cannot write", temp);
+      ::close(fd);
+      return s;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    Status s = io_error("cannot fsync", temp);
+    ::close(fd);
+    return s;
+  }
+  if (::close(fd) != 0) return io_error("cannot close", temp);
+  if (::rename(temp.c_str(), path.c_str()) != 0) return io_error("cannot rename", temp);
+  return Status::Ok();
+}
+
+Status ManifestStore::write(Manifest m, std::string_view state) {
+  m.state_file = state_name(m.epoch);
+  m.state_bytes = state.size();
+  m.state_crc = crc32c(state);
+  if (m.created_at_ms == 0) {
+    m.created_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  }
+  SLC_RETURN_IF_ERROR(write_file_durably(m.state_file, state));
+  SLC_RETURN_IF_ERROR(write_file_durably(manifest_name(m.epoch), to_json(m)));
+  // The renames are durable only once the directory is.
+  const int dir = ::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return io_error("cannot open", directory_);
+  const int synced = ::fsync(dir);
+  ::close(dir);
+  if (synced != 0) return io_error("cannot fsync", directory_);
+  prune();
+  return Status::Ok();
+}
+
+std::vector<uint64_t> ManifestStore::epochs() const {
+  std::vector<uint64_t> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(directory_, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("manifest-", 0) != 0 || !name.ends_with(".json")) continue;
+    out.push_back(std::strtoull(name.c_str() + 9, nullptr, 10));
+  }
+  std::sort(out.rbegin(), out.rend());
+  return out;
+}
+
+Result<std::optional<Checkpoint>> ManifestStore::load_latest() const {
+  Checkpoint found;
+  for (uint64_t epoch : epochs()) {
+    const std::string path = (fs::path(directory_) / manifest_name(epoch)).string();
+    auto text = read_file(path);
+    if (!text.ok()) {
+      found.skipped.push_back(path + ": " + std::string(text.status().message()));
+      continue;
+    }
+    auto manifest = from_json(*text);
+    if (!manifest.ok()) {
+      found.skipped.push_back(path + ": " + std::string(manifest.status().message()));
+      continue;
+    }
+    if (manifest->epoch != epoch) {
+      found.skipped.push_back(path + ": names epoch " + std::to_string(manifest->epoch));
+      continue;
+    }
+    const std::string state_path = (fs::path(directory_) / manifest->state_file).string();
+    auto state = read_file(state_path);
+    if (!state.ok() || state->size() != manifest->state_bytes ||
+        crc32c(*state) != manifest->state_crc) {
+      found.skipped.push_back(path + ": its state file " + manifest->state_file +
+                              " is missing or damaged");
+      continue;
+    }
+    found.manifest = std::move(manifest).value();
+    found.state = std::move(state).value();
+    return std::optional<Checkpoint>(std::move(found));
+  }
+  return std::optional<Checkpoint>();
+}
+
+void ManifestStore::prune() {
+  const std::vector<uint64_t> all = epochs();
+  if (static_cast<int>(all.size()) <= keep_) return;
+  const uint64_t oldest_kept = all[static_cast<size_t>(keep_) - 1];
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(directory_, ec)) {
+    const std::string name = entry.path().filename().string();
+    const bool manifest = name.rfind("manifest-", 0) == 0;
+    const bool state = name.rfind("state-", 0) == 0;
+    if (!manifest && !state) continue;
+    const uint64_t epoch = std::strtoull(name.c_str() + (manifest ? 9 : 6), nullptr, 10);
+    if (epoch < oldest_kept) fs::remove(entry.path(), ec);
+  }
+}
+
+}  // namespace sluice::checkpoint

@@ -1,0 +1,70 @@
+#pragma once
+// ManifestStore: the durable record of completed checkpoints in a data directory.
+//
+// A checkpoint is a state file (operator state, source offsets: opaque bytes here) and a
+// manifest naming it: versioned JSON with the epoch, the state file's size and CRC-32C, each
+// source's offset, and a checksum over the manifest itself. write() makes both durable in
+// the order that keeps every crash safe: state file (temp, fsync, rename), then manifest
+// (temp, fsync, rename), then an fsync of the directory. A checkpoint exists once its
+// manifest's rename is durable, not before.
+//
+// load_latest() takes the newest manifest that parses, checksums, and names a state file
+// that is whole (size and CRC match), skipping past corrupt or partial ones and saying why.
+// After each write only the newest `keep` checkpoints are kept.
+//
+// Thread: one writer (the checkpoint thread); loads happen at open, before it starts.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sluice/status.h"
+
+namespace sluice::checkpoint {
+
+inline constexpr int kManifestVersion = 1;
+
+struct Manifest {
+  uint64_t epoch = 0;
+  std::map<std::string, int64_t> source_offsets;  // by source name
+  int64_t created_at_ms = 0;                      // wall clock, for people reading the file
+  // Filled in by write(); checked by load.
+  std::string state_file;
+  uint64_t state_bytes = 0;
+  uint32_t state_crc = 0;
+};
+
+struct Checkpoint {
+  Manifest manifest;
+  std::string state;
+  std::vector<std::string> skipped;  // newer manifests passed over, each with its reason
+};
+
+class ManifestStore {
+ public:
+  explicit ManifestStore(std::string directory, int keep = 3);
+
+  // Creates the directory when needed. Fails with SLC-0008 naming the path and the reason.
+  Status open();
+  Status write(Manifest manifest, std::string_view state);
+  // The newest valid checkpoint, or nullopt when there is none.
+  Result<std::optional<Checkpoint>> load_latest() const;
+  // Epochs of the manifest files present, newest first (valid or not).
+  std::vector<uint64_t> epochs() const;
+
+  const std::string& directory() const { return directory_; }
+
+  static std::string to_json(const Manifest& manifest);
+  static Result<Manifest> from_json(std::string_view text);
+
+ private:
+  Status write_file_durably(const std::string& name, std::string_view bytes) const;
+  void prune();
+
+  std::string directory_;
+  int keep_;
+};
+
+}  // namespace sluice::checkpoint
