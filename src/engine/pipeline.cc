@@ -702,6 +702,92 @@ Status Pipeline::advance(Node& n, int64_t watermark) {
   return Status::Ok();
 }
 
+void Pipeline::snapshot(StateWriter& w) const {
+  w.i64(static_cast<int64_t>(nodes_.size()));
+  for (const auto& [name, n] : nodes_) {
+    w.str(n->name);
+    w.u8(static_cast<uint8_t>(n->kind));
+    w.i64(n->watermark);
+    w.i64(n->max_event_time);
+    w.u8(n->ended);
+    w.i64(n->rows_in);
+    w.i64(n->rows_out);
+    StateWriter op;
+    if (n->op) n->op->snapshot(op);
+    w.str(op.bytes());
+    w.i64(n->table ? static_cast<int64_t>(n->table->rows.size()) : -1);
+    if (n->table) {
+      for (const auto& [key, entry] : n->table->rows) {
+        w.i64(entry.second);
+        w.i64(static_cast<int64_t>(entry.first.size()));
+        for (const Value& v : entry.first) w.value(v);
+      }
+    }
+  }
+}
+
+Status Pipeline::restore(StateReader& r) {
+  int64_t count;
+  SLC_RETURN_IF_ERROR(r.i64(count));
+  if (count != static_cast<int64_t>(nodes_.size())) {
+    return Status(ErrorCode::kSchemaMismatch,
+                  "the checkpoint has " + std::to_string(count) + " objects, the pipeline " +
+                      std::to_string(nodes_.size()) + ": it was declared differently");
+  }
+  for (int64_t i = 0; i < count; ++i) {
+    std::string name, op_state;
+    uint8_t kind, ended;
+    int64_t watermark, max_event_time, rows_in, rows_out, table_rows;
+    SLC_RETURN_IF_ERROR(r.str(name));
+    SLC_RETURN_IF_ERROR(r.u8(kind));
+    SLC_RETURN_IF_ERROR(r.i64(watermark));
+    SLC_RETURN_IF_ERROR(r.i64(max_event_time));
+    SLC_RETURN_IF_ERROR(r.u8(ended));
+    SLC_RETURN_IF_ERROR(r.i64(rows_in));
+    SLC_RETURN_IF_ERROR(r.i64(rows_out));
+    SLC_RETURN_IF_ERROR(r.str(op_state));
+    Node* n = node(name);
+    if (n == nullptr || static_cast<uint8_t>(n->kind) != kind) {
+      return Status(
+          ErrorCode::kSchemaMismatch,
+          "the checkpoint has " + name + " but the pipeline has no such object of that kind");
+    }
+    n->watermark = watermark;
+    n->max_event_time = max_event_time;
+    n->ended = ended != 0;
+    n->rows_in = rows_in;
+    n->rows_out = rows_out;
+    if (n->op) {
+      StateReader op(op_state);
+      Status s = n->op->restore(op);
+      if (!s.ok())
+        return s.with_location(std::string(sql::object_kind_name(n->kind)) + " '" + name + "'");
+    }
+    SLC_RETURN_IF_ERROR(r.i64(table_rows));
+    if ((table_rows >= 0) != (n->table != nullptr)) {
+      return Status(ErrorCode::kSchemaMismatch,
+                    "the checkpoint's view table of " + name + " does not match");
+    }
+    if (n->table) {
+      n->table->rows.clear();
+      n->table->size = 0;
+      for (int64_t t = 0; t < table_rows; ++t) {
+        int64_t copies, width;
+        SLC_RETURN_IF_ERROR(r.i64(copies));
+        SLC_RETURN_IF_ERROR(r.i64(width));
+        if (width < 0 || width > 100000)
+          return Status(ErrorCode::kInternal, "damaged view table in checkpoint");
+        std::vector<Value> row(static_cast<size_t>(width));
+        for (Value& v : row) SLC_RETURN_IF_ERROR(r.value(v));
+        for (int64_t c = 0; c < copies; ++c) n->table->apply(row, true);
+      }
+    }
+  }
+  if (!r.done())
+    return Status(ErrorCode::kInternal, "the checkpoint's pipeline state has trailing bytes");
+  return Status::Ok();
+}
+
 Result<OperatorStats> Pipeline::stats(std::string_view name) const {
   const Node* n = node(name);
   if (n == nullptr)

@@ -57,6 +57,12 @@ class Pipeline {
   Status end_input(std::string_view source);
   Status end_all_inputs();
 
+  // The state of every node (operator state, watermarks, ended inputs, view tables,
+  // counters), for a checkpoint. restore() loads it into a pipeline declared by the same
+  // statements; a checkpoint of a different pipeline is refused, naming the difference.
+  void snapshot(StateWriter& writer) const;
+  Status restore(StateReader& reader);
+
   void set_listener(OutputListener listener) { listener_ = std::move(listener); }
   const sql::Catalog& catalog() const { return catalog_; }
   Result<OperatorStats> stats(std::string_view name) const;
