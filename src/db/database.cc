@@ -3,6 +3,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <vector>
 
 #include "connectors/file/file_source.h"
 #include "connectors/generator/datagen.h"
@@ -157,11 +158,20 @@ Status Database::wait_for_bounded_sources() {
       return Status(ErrorCode::kInvalidArgument,
                     "start() the database before waiting for its sources");
     }
-    for (auto& [id, reader] : impl_->file_sources) reader->join();
+  }
+  // Wait without the lock: execute() and metrics must stay usable while input flows. The
+  // readers live until the Database does, so the pointers stay valid.
+  std::vector<connectors::FileSource*> files;
+  std::vector<connectors::GeneratorSource*> generators;
+  {
+    std::lock_guard lock(impl_->mutex);
+    for (auto& [id, reader] : impl_->file_sources) files.push_back(reader.get());
     for (auto& [id, generator] : impl_->generators) {
-      if (generator->bounded()) generator->join();  // unbounded ones never end
+      if (generator->bounded()) generators.push_back(generator.get());  // the others never end
     }
   }
+  for (auto* f : files) f->wait_finished();
+  for (auto* g : generators) g->wait_finished();
   SLC_RETURN_IF_ERROR(impl_->engine->flush());
   return impl_->engine->status();
 }

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "common/wait_signal.h"
 #include "error_marker.h"
@@ -21,30 +22,56 @@ extern "C" void on_signal(int) {
   g_interrupted.store(true);
 }
 
+// The pipeline's sources and sinks, read once: a run declares them up front.
+struct Names {
+  std::vector<std::string> sources, sinks;
+};
+
+Names names(Database& db) {
+  Names n;
+  if (auto r = db.execute("SHOW SOURCES"); r.ok()) {
+    for (int64_t i = 0; i < r->rows.num_rows(); ++i)
+      n.sources.emplace_back(r->rows.column(0).string_value(i));
+  }
+  if (auto r = db.execute("SHOW SINKS"); r.ok()) {
+    for (int64_t i = 0; i < r->rows.num_rows(); ++i)
+      n.sinks.emplace_back(r->rows.column(0).string_value(i));
+  }
+  return n;
+}
+
 struct Totals {
   int64_t in = 0;
   int64_t out = 0;
   std::string sinks;  // "name rows (queue n), ..."
 };
 
-Totals totals(Database& db) {
+// Counters by name; they keep working after shutdown, for the final line.
+Totals totals(Database& db, const Names& n) {
   Totals t;
-  if (auto sources = db.execute("SHOW SOURCES"); sources.ok()) {
-    for (int64_t r = 0; r < sources->rows.num_rows(); ++r) {
-      if (auto m = db.source_metrics(sources->rows.column(0).string_value(r)); m.ok())
-        t.in += m->pushed_rows;
-    }
+  for (const std::string& s : n.sources) {
+    if (auto m = db.source_metrics(s); m.ok()) t.in += m->pushed_rows;
   }
-  if (auto sinks = db.execute("SHOW SINKS"); sinks.ok()) {
-    for (int64_t r = 0; r < sinks->rows.num_rows(); ++r) {
-      const int64_t rows = sinks->rows.column(4).int64_value(r);
-      t.out += rows;
-      if (!t.sinks.empty()) t.sinks += ", ";
-      t.sinks += std::string(sinks->rows.column(0).string_value(r)) + " " + std::to_string(rows) +
-                 " (queue " + std::to_string(sinks->rows.column(7).int64_value(r)) + ")";
-    }
+  for (const std::string& s : n.sinks) {
+    auto m = db.sink_metrics(s);
+    if (!m.ok()) continue;
+    t.out += m->rows;
+    if (!t.sinks.empty()) t.sinks += ", ";
+    t.sinks +=
+        s + " " + std::to_string(m->rows) + " (queue " + std::to_string(m->queue_depth) + ")";
   }
   return t;
+}
+
+std::string status_line(const Totals& t, const Totals& last, double elapsed, double seconds) {
+  char line[512];
+  std::snprintf(line, sizeof line, "[%6.1fs] in %lld (%.0f/s)  out %lld (%.0f/s)  sinks: %s",
+                elapsed, static_cast<long long>(t.in),
+                seconds > 0 ? static_cast<double>(t.in - last.in) / seconds : 0.0,
+                static_cast<long long>(t.out),
+                seconds > 0 ? static_cast<double>(t.out - last.out) / seconds : 0.0,
+                t.sinks.empty() ? "none" : t.sinks.c_str());
+  return line;
 }
 
 }  // namespace
@@ -96,10 +123,14 @@ int run_file(const RunOptions& options) {
       wake.notify_all();
     });
   }
+  const Names objects = names(*db);
   const bool terminal = isatty(STDERR_FILENO);
   const auto every = terminal ? options.status_every : std::chrono::milliseconds(5000);
   const auto start = SteadyClock::now();
   const Deadline end = options.duration ? start + *options.duration : kNoDeadline;
+  auto seconds_since = [](SteadyClock::time_point t) {
+    return std::chrono::duration<double>(SteadyClock::now() - t).count();
+  };
   Totals last;
   auto last_time = start;
   auto next_report = start + every;
@@ -109,29 +140,24 @@ int run_file(const RunOptions& options) {
         std::min({next_report, end, SteadyClock::now() + std::chrono::milliseconds(200)});
     wake.wait_until([&] { return input_done.load(); }, until);
     const auto now = SteadyClock::now();
-    const bool finished = input_done.load() || now >= end || g_interrupted.load();
-    if (now >= next_report || finished) {
-      const Totals t = totals(*db);
-      const double seconds = std::chrono::duration<double>(now - last_time).count();
-      char line[512];
-      std::snprintf(line, sizeof line, "[%6.1fs] in %lld (%.0f/s)  out %lld (%.0f/s)  sinks: %s",
-                    std::chrono::duration<double>(now - start).count(),
-                    static_cast<long long>(t.in),
-                    seconds > 0 ? static_cast<double>(t.in - last.in) / seconds : 0.0,
-                    static_cast<long long>(t.out),
-                    seconds > 0 ? static_cast<double>(t.out - last.out) / seconds : 0.0,
-                    t.sinks.empty() ? "none" : t.sinks.c_str());
-      std::fprintf(stderr, terminal ? "\r\x1b[K%s" : "%s\n", line);
+    if (input_done.load() || now >= end || g_interrupted.load()) break;
+    if (now >= next_report) {
+      const Totals t = totals(*db, objects);
+      const std::string line = status_line(t, last, seconds_since(start), seconds_since(last_time));
+      std::fprintf(stderr, terminal ? "\r\x1b[K%s" : "%s\n", line.c_str());
       std::fflush(stderr);
       last = t;
       last_time = now;
       next_report = now + every;
     }
-    if (finished) break;
   }
-  if (terminal) std::fprintf(stderr, "\n");
   if (waiter.joinable()) waiter.join();
   Status done = db->shutdown();  // drains: everything accepted is delivered and flushed
+  // The final line comes after the drain, so it counts what the drain delivered.
+  std::fflush(stdout);
+  const std::string line =
+      status_line(totals(*db, objects), last, seconds_since(start), seconds_since(last_time));
+  std::fprintf(stderr, terminal ? "\r\x1b[K%s\n" : "%s\n", line.c_str());
   if (!done.ok()) {
     std::fprintf(stderr, "sluice: %s\n", done.to_string().c_str());
     return 1;

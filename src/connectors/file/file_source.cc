@@ -24,19 +24,6 @@ FileSource::~FileSource() {
   stop();
 }
 
-void FileSource::start() {
-  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
-}
-
-void FileSource::stop() {
-  stop_.store(true);
-  join();
-}
-
-void FileSource::join() {
-  if (thread_.joinable()) thread_.join();
-}
-
 void FileSource::run() {
   const sql::OptionMap& options = source_->definition->options;
   const std::string& path = options.at("path");
@@ -81,7 +68,7 @@ void FileSource::run() {
   std::string buffer;
   std::string chunk(kChunkBytes, '\0');
   bool eof = false;
-  while (!eof && !failed && !stop_.load()) {
+  while (!eof && !failed && !thread_.stopping()) {
     const size_t n = std::fread(chunk.data(), 1, chunk.size(), file);
     if (n < chunk.size()) {
       if (std::ferror(file)) {
@@ -102,7 +89,7 @@ void FileSource::run() {
     }
   }
   std::fclose(file);
-  if (!failed && !stop_.load()) {
+  if (!failed && !thread_.stopping()) {
     if (push_rows()) engine_->end_input(*source_).ignore();
   }
   if (lines_skipped_.load() > kLoggedErrors) {

@@ -14,6 +14,7 @@
 #include <memory>
 #include <thread>
 
+#include "connectors/connector_thread.h"
 #include "runtime/engine.h"
 
 namespace sluice::connectors {
@@ -24,11 +25,13 @@ class FileSource {
              std::shared_ptr<runtime::SourceRuntime> source);
   ~FileSource();
 
-  void start();
+  void start() {
+    thread_.start([this] { run(); });
+  }
   // Asks the reader to stop at the next batch and waits for it.
-  void stop();
+  void stop() { thread_.stop(); }
   // Waits until the reader has read the whole file (or stopped).
-  void join();
+  void wait_finished() { thread_.wait_finished(); }
 
   int64_t rows_read() const { return rows_read_.load(); }
   int64_t lines_skipped() const { return lines_skipped_.load(); }
@@ -38,10 +41,9 @@ class FileSource {
 
   std::shared_ptr<runtime::Engine> engine_;
   std::shared_ptr<runtime::SourceRuntime> source_;
-  std::thread thread_;
-  std::atomic<bool> stop_{false};
   std::atomic<int64_t> rows_read_{0};
   std::atomic<int64_t> lines_skipped_{0};
+  ConnectorThread thread_;  // last: stopped first when the source is destroyed
 };
 
 }  // namespace sluice::connectors

@@ -25,20 +25,6 @@ GeneratorSource::~GeneratorSource() {
   stop();
 }
 
-void GeneratorSource::start() {
-  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
-}
-
-void GeneratorSource::stop() {
-  stop_.store(true);
-  stop_signal_.notify_all();
-  join();
-}
-
-void GeneratorSource::join() {
-  if (thread_.joinable()) thread_.join();
-}
-
 void GeneratorSource::run() {
   const sql::OptionMap& o = source_->definition->options;
   std::unique_ptr<RowGenerator> generator;
@@ -64,7 +50,7 @@ void GeneratorSource::run() {
       rate > 0 ? std::clamp<int64_t>(rate / 100, 1, kEventsPerBatch) : kEventsPerBatch;
   const auto start = SteadyClock::now();
   BatchBuilder builder(source_->schema());
-  while (!stop_.load()) {
+  while (!thread_.stopping()) {
     const int64_t first = next_event_.load();
     const int64_t count = limit > 0 ? std::min(per_batch, limit - first) : per_batch;
     if (count <= 0) {
@@ -73,8 +59,7 @@ void GeneratorSource::run() {
     }
     if (rate > 0) {  // wait until this batch is due
       const auto due = start + std::chrono::nanoseconds(first * 1'000'000'000 / rate);
-      stop_signal_.wait_until([&] { return stop_.load(); }, due);
-      if (stop_.load()) return;
+      if (!thread_.sleep_until(due)) return;
     }
     generator->generate(first, count, builder);
     next_event_.store(first + count);

@@ -10,7 +10,7 @@
 #include <memory>
 #include <thread>
 
-#include "common/wait_signal.h"
+#include "connectors/connector_thread.h"
 #include "runtime/engine.h"
 
 namespace sluice::connectors {
@@ -21,9 +21,12 @@ class GeneratorSource {
                   std::shared_ptr<runtime::SourceRuntime> source);
   ~GeneratorSource();
 
-  void start();
-  void stop();
-  void join();
+  void start() {
+    thread_.start([this] { run(); });
+  }
+  void stop() { thread_.stop(); }
+  // Waits until a bounded generator has produced its last event (or stopped).
+  void wait_finished() { thread_.wait_finished(); }
   int64_t events() const { return next_event_.load(); }
   // Ends by itself (a `limit` was given).
   bool bounded() const { return source_->definition->bounded; }
@@ -33,10 +36,8 @@ class GeneratorSource {
 
   std::shared_ptr<runtime::Engine> engine_;
   std::shared_ptr<runtime::SourceRuntime> source_;
-  std::thread thread_;
-  std::atomic<bool> stop_{false};
-  WaitSignal stop_signal_;
   std::atomic<int64_t> next_event_{0};
+  ConnectorThread thread_;  // last: stopped first when the source is destroyed
 };
 
 }  // namespace sluice::connectors
