@@ -28,10 +28,15 @@ class ConnectorThread {
       finished_signal_.notify_all();
     });
   }
-  // Asks the work to stop, wakes it if it sleeps, and joins it. Idempotent.
-  void stop() {
+  // Asks the work to stop and wakes it if it sleeps; does not wait.
+  void request_stop() {
     stop_.store(true, std::memory_order_release);
     stop_signal_.notify_all();
+  }
+  // Asks the work to stop and joins it. Idempotent. A work blocked in a push returns once
+  // the engine closes its sources, so shut the engine down before joining.
+  void stop() {
+    request_stop();
     if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
   }
   // Waits until the work has returned (or was never started).

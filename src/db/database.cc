@@ -177,14 +177,24 @@ Status Database::wait_for_bounded_sources() {
 }
 
 Status Database::shutdown() {
+  std::vector<connectors::FileSource*> files;
+  std::vector<connectors::GeneratorSource*> generators;
   {
     std::lock_guard lock(impl_->mutex);
     if (impl_->shut_down) return impl_->engine->status();
     impl_->shut_down = true;
-    for (auto& [id, reader] : impl_->file_sources) reader->stop();
-    for (auto& [id, generator] : impl_->generators) generator->stop();
+    for (auto& [id, reader] : impl_->file_sources) files.push_back(reader.get());
+    for (auto& [id, generator] : impl_->generators) generators.push_back(generator.get());
   }
-  return impl_->engine->shutdown();
+  // Order matters: ask the readers to stop, then shut the engine down (closing its sources
+  // wakes a reader blocked in a push), then join them. Joining first could wait forever on a
+  // reader whose push waits for credits that never come back.
+  for (auto* f : files) f->request_stop();
+  for (auto* g : generators) g->request_stop();
+  Status done = impl_->engine->shutdown();
+  for (auto* f : files) f->stop();
+  for (auto* g : generators) g->stop();
+  return done;
 }
 
 Status Database::status() const {

@@ -29,6 +29,7 @@ class FileSource {
     thread_.start([this] { run(); });
   }
   // Asks the reader to stop at the next batch and waits for it.
+  void request_stop() { thread_.request_stop(); }
   void stop() { thread_.stop(); }
   // Waits until the reader has read the whole file (or stopped).
   void wait_finished() { thread_.wait_finished(); }

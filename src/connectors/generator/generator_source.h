@@ -24,6 +24,7 @@ class GeneratorSource {
   void start() {
     thread_.start([this] { run(); });
   }
+  void request_stop() { thread_.request_stop(); }
   void stop() { thread_.stop(); }
   // Waits until a bounded generator has produced its last event (or stopped).
   void wait_finished() { thread_.wait_finished(); }

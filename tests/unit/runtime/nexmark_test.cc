@@ -199,3 +199,26 @@ TEST(BoundedSources, WaitingDoesNotBlockOtherCalls) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// A generator blocked on credits (its output goes to a subscriber that never reads) must not
+// hang shutdown.
+TEST(BoundedSources, ShutdownWithAGeneratorBlockedOnCredits) {
+  DatabaseOptions options;
+  options.shutdown_grace = std::chrono::milliseconds(200);
+  auto db = Database::open(options).value();
+  ASSERT_TRUE(db->execute("CREATE SOURCE bid WITH (connector = 'nexmark', table = 'bid')").ok());
+  SubscribeOptions tiny;
+  tiny.capacity = 1;
+  auto stuck = db->subscribe("bid", tiny).value();  // never read
+  ASSERT_TRUE(db->start().ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let everything back up
+  const auto start = std::chrono::steady_clock::now();
+  db->shutdown().ignore();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5)) << "shutdown hung";
+}
+
+}  // namespace
+}  // namespace sluice
