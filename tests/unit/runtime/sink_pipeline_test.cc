@@ -214,7 +214,6 @@ TEST(SinkPipeline, ShowSinksHasMetrics) {
   exec(*db, "CREATE SOURCE t (n BIGINT); CREATE SINK b FROM t INTO blackhole ()");
   ASSERT_TRUE(push_numbers(*db, "t", 0, 50).ok());
   ASSERT_TRUE(db->flush().ok());
-  ASSERT_TRUE(db->sink_metrics("b")->rows >= 0);
   auto deadline = std::chrono::steady_clock::now() + 2s;
   while (db->sink_metrics("b")->rows < 50 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(5ms);
