@@ -94,14 +94,74 @@ class BoolOut {
   BufferBuilder validity_;
 };
 
-Status overflow(const BoundExpr& e) {
+Status overflow_error(const BoundExpr& e) {
   return Status(ErrorCode::kOutOfRange, "integer overflow in " + e.sql);
+}
+
+// ---- null-free fast paths -----------------------------------------------------------------
+
+bool has_nulls(const Datum& d) {
+  return d.column.null_count() > 0;
+}
+
+// out[i] = op(a[i], b[i]) over raw values, scalars broadcast: no per-row null or scalar test,
+// so the compiler can vectorize it. Only for operands without NULLs.
+template <typename T, typename R, typename Op>
+void map_values(const Datum& a, const Datum& b, int64_t n, R* out, Op op) {
+  const T* x = a.column.values<T>();
+  const T* y = b.column.values<T>();
+  if (a.scalar && b.scalar) {
+    for (int64_t i = 0; i < n; ++i) out[i] = op(x[0], y[0]);
+  } else if (a.scalar) {
+    const T xs = x[0];
+    for (int64_t i = 0; i < n; ++i) out[i] = op(xs, y[i]);
+  } else if (b.scalar) {
+    const T ys = y[0];
+    for (int64_t i = 0; i < n; ++i) out[i] = op(x[i], ys);
+  } else {
+    for (int64_t i = 0; i < n; ++i) out[i] = op(x[i], y[i]);
+  }
 }
 
 // ---- arithmetic --------------------------------------------------------------------------
 
 template <typename T>
 Result<Column> arithmetic(const BoundExpr& e, const Datum& a, const Datum& b, int64_t n) {
+  // Fast path: + - * without NULLs. Integer overflow is collected, not branched on.
+  if (!has_nulls(a) && !has_nulls(b) &&
+      (e.fn == Fn::kAdd || e.fn == Fn::kSub || e.fn == Fn::kMul)) {
+    BufferBuilder values;
+    values.resize(static_cast<size_t>(n) * sizeof(T));
+    T* out = reinterpret_cast<T*>(values.data());
+    if constexpr (std::is_integral_v<T>) {
+      bool overflow = false;
+      auto checked = [&](auto f) {
+        return [&, f](T x, T y) {
+          T r;
+          overflow |= f(x, y, &r);
+          return r;
+        };
+      };
+      if (e.fn == Fn::kAdd) {
+        map_values<T>(a, b, n, out,
+                      checked([](T x, T y, T* r) { return __builtin_add_overflow(x, y, r); }));
+      } else if (e.fn == Fn::kSub) {
+        map_values<T>(a, b, n, out,
+                      checked([](T x, T y, T* r) { return __builtin_sub_overflow(x, y, r); }));
+      } else {
+        map_values<T>(a, b, n, out,
+                      checked([](T x, T y, T* r) { return __builtin_mul_overflow(x, y, r); }));
+      }
+      if (overflow) return overflow_error(e);
+    } else if (e.fn == Fn::kAdd) {
+      map_values<T>(a, b, n, out, [](T x, T y) { return x + y; });
+    } else if (e.fn == Fn::kSub) {
+      map_values<T>(a, b, n, out, [](T x, T y) { return x - y; });
+    } else {
+      map_values<T>(a, b, n, out, [](T x, T y) { return x * y; });
+    }
+    return Column(e.type, n, 0, Buffer(), values.finish());
+  }
   FixedOut<T> out(n);
   bool overflowed = false;
   for (int64_t i = 0; i < n; ++i) {
@@ -162,7 +222,7 @@ Result<Column> arithmetic(const BoundExpr& e, const Datum& a, const Datum& b, in
     }
     out.set(i, r);
   }
-  if (overflowed) return overflow(e);
+  if (overflowed) return overflow_error(e);
   return out.finish(e.type);
 }
 
@@ -212,7 +272,7 @@ Result<Column> temporal_arithmetic(const BoundExpr& e, const Datum& a, const Dat
     out.set(i, r);
   }
   (void)bt;
-  if (overflowed) return overflow(e);
+  if (overflowed) return overflow_error(e);
   return out.finish(e.type);
 }
 
@@ -231,7 +291,7 @@ Result<Column> negate(const BoundExpr& e, const Datum& a, int64_t n) {
         if (a.is_null(i)) {
           out.set_null(i);
         } else if (read<int32_t>(a, i) == INT32_MIN) {
-          return overflow(e);
+          return overflow_error(e);
         } else {
           out.set(i, -read<int32_t>(a, i));
         }
@@ -244,7 +304,7 @@ Result<Column> negate(const BoundExpr& e, const Datum& a, int64_t n) {
         if (a.is_null(i)) {
           out.set_null(i);
         } else if (read<int64_t>(a, i) == INT64_MIN) {
-          return overflow(e);
+          return overflow_error(e);
         } else {
           out.set(i, -read<int64_t>(a, i));
         }
@@ -258,6 +318,38 @@ Result<Column> negate(const BoundExpr& e, const Datum& a, int64_t n) {
 
 template <typename T>
 Column compare(Fn fn, const Datum& a, const Datum& b, int64_t n) {
+  if constexpr (!std::is_same_v<T, std::string_view> && !std::is_same_v<T, bool>) {
+    if (!has_nulls(a) && !has_nulls(b)) {
+      // One byte per row in a tight loop, then packed into bits.
+      std::vector<uint8_t> bytes(static_cast<size_t>(n));
+      switch (fn) {
+        case Fn::kEq:
+          map_values<T>(a, b, n, bytes.data(), [](T x, T y) -> uint8_t { return x == y; });
+          break;
+        case Fn::kNe:
+          map_values<T>(a, b, n, bytes.data(), [](T x, T y) -> uint8_t { return x != y; });
+          break;
+        case Fn::kLt:
+          map_values<T>(a, b, n, bytes.data(), [](T x, T y) -> uint8_t { return x < y; });
+          break;
+        case Fn::kLe:
+          map_values<T>(a, b, n, bytes.data(), [](T x, T y) -> uint8_t { return x <= y; });
+          break;
+        case Fn::kGt:
+          map_values<T>(a, b, n, bytes.data(), [](T x, T y) -> uint8_t { return x > y; });
+          break;
+        default:
+          map_values<T>(a, b, n, bytes.data(), [](T x, T y) -> uint8_t { return x >= y; });
+          break;
+      }
+      BufferBuilder bits;
+      bits.resize(static_cast<size_t>(bitmap::bytes_for(n)));
+      uint8_t* out = bits.data();
+      for (int64_t i = 0; i < n; ++i)
+        out[i >> 3] |= static_cast<uint8_t>(bytes[static_cast<size_t>(i)] << (i & 7));
+      return Column(DataType::kBoolean, n, 0, Buffer(), bits.finish());
+    }
+  }
   BoolOut out(n);
   for (int64_t i = 0; i < n; ++i) {
     if (a.is_null(i) || b.is_null(i)) {
@@ -537,7 +629,7 @@ Result<Column> math_function(const BoundExpr& e, const std::vector<Datum>& args,
     int64_t x = args[0].column.type() == DataType::kInt32 ? read<int32_t>(args[0], i)
                                                           : read<int64_t>(args[0], i);
     if (e.fn == Fn::kAbs) {
-      if (x == INT64_MIN) return overflow(e);
+      if (x == INT64_MIN) return overflow_error(e);
       x = x < 0 ? -x : x;
     } else if (e.fn == Fn::kRound && args.size() > 1) {
       const int64_t digits = read<int64_t>(args[1], i);

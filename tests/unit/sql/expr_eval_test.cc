@@ -85,6 +85,28 @@ TEST(ExprEval, SlicedInputsUseTheirOffsets) {
   }
 }
 
+// The null-free fast path (raw values, scalars broadcast) on a slice, and its overflow check.
+TEST(ExprEval, NullFreeFastPathOnSlicesAndOverflow) {
+  RecordBatch slice = rows(40).slice(13, 17);  // no NULLs
+  auto r = eval("a * 2 + b - 1", slice);
+  auto p = eval("a > 20", slice);
+  auto q = eval("30 <= b", slice);
+  ASSERT_TRUE(r.ok() && p.ok() && q.ok());
+  for (int64_t i = 0; i < 17; ++i) {
+    const int64_t row = 13 + i;
+    EXPECT_EQ(r->int64_value(i), row * 2 + row * 10 - 1);
+    EXPECT_EQ(p->bool_value(i), row > 20);
+    EXPECT_EQ(q->bool_value(i), 30 <= row * 10);
+  }
+  EXPECT_EQ(r->null_count(), 0);
+  auto overflow = eval("a * 9223372036854775807", rows(3));
+  ASSERT_FALSE(overflow.ok());
+  EXPECT_EQ(overflow.status().code(), ErrorCode::kOutOfRange);
+  auto fine = eval("a * 9223372036854775807", rows(2));  // 0 and 1: no overflow
+  ASSERT_TRUE(fine.ok());
+  EXPECT_EQ(fine->int64_value(1), INT64_MAX);
+}
+
 TEST(ExprEval, CastValueRules) {
   EXPECT_EQ(*cast_value(Value::Varchar(" 42 "), DataType::kInt64), Value::Int64(42));
   EXPECT_EQ(*cast_value(Value::Double(2.5), DataType::kInt64), Value::Int64(3));
