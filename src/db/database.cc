@@ -22,7 +22,8 @@ struct Database::Impl {
   std::map<uint32_t, std::unique_ptr<connectors::GeneratorSource>> generators;
   std::set<uint32_t> checked_generators;  // datagen sources whose options were checked
 
-  // Starts a reader for every file source not started yet (call with mutex held).
+  // Starts the thread of every connector source (file, generator) not started yet (call with
+  // mutex held).
   void start_connectors() {
     for (const auto& source : engine->sources()) {
       const std::string& connector = source->definition->connector;
