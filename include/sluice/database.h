@@ -32,11 +32,20 @@ namespace sluice {
 namespace runtime {
 class Engine;
 }
+namespace checkpoint {
+class DataDir;
+}
 
 struct DatabaseOptions {
-  // Empty: in memory. Durability (checkpoints, recovery) is not built yet; a data_dir is
-  // refused with SLC-0005 until it is.
+  // Empty: in memory, nothing survives the process. Otherwise the directory that makes the
+  // database durable: its catalog, checkpoints and push logs. open() recovers what is there:
+  // the declared objects, operator state and source offsets of the newest checkpoint, and
+  // each exactly-once sink's in-doubt epochs (docs/checkpoints.md).
   std::string data_dir;
+  // With a data_dir: how often an epoch is cut and checkpointed (when anything happened).
+  std::chrono::milliseconds checkpoint_interval{1000};
+  // With a data_dir: how many checkpoints are kept.
+  int keep_checkpoints = 3;
   // Rows the compute thread takes from its input per cycle, at most.
   int64_t max_batch_rows = 65536;
   // Default budget of rows in flight per source (CREATE SOURCE ... WITH (credits = N)).
@@ -64,6 +73,14 @@ class Database {
   // Runs one or more ';'-separated statements in order; stops at the first error. Returns
   // the last statement's result. Blocks until the compute thread has run them.
   Result<QueryResult> execute(std::string_view sql);
+  // Runs a script that declares a pipeline, so that running the same script again on a
+  // recovered data_dir resumes it: CREATE/DROP statements the data_dir already recorded, in
+  // the same order and with the same text, are skipped; the rest run as execute() would. A
+  // script that differs from the record is refused, naming the first difference.
+  Result<QueryResult> declare(std::string_view sql);
+  // Cuts an epoch now and returns its number once it is checkpointed and committed (SQL:
+  // CHECKPOINT). Needs a data_dir.
+  Result<uint64_t> checkpoint();
   Result<SourceHandle> source(std::string_view name);
   // Registers a function for callback sinks: CREATE SINK s FROM x INTO callback (function =
   // 'name'). It runs on that sink's own thread, once per batch, in order; it gets the batch
@@ -97,6 +114,7 @@ class Database {
 
  private:
   explicit Database(DatabaseOptions options);
+  Status recover(std::unique_ptr<checkpoint::DataDir> dir);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -14,6 +14,7 @@
 
 #include "columnar/row_encoder.h"
 #include "common/crc32c.h"
+#include "common/fault_point.h"
 
 namespace sluice::checkpoint {
 namespace {
@@ -59,9 +60,10 @@ Status ManifestStore::open() {
 }
 
 std::string ManifestStore::to_json(const Manifest& m) {
-  std::string out = "{\"version\":" + std::to_string(kManifestVersion) +
-                    ",\"epoch\":" + std::to_string(m.epoch) +
-                    ",\"created_at_ms\":" + std::to_string(m.created_at_ms) + ",\"state_file\":";
+  std::string out =
+      "{\"version\":" + std::to_string(kManifestVersion) + ",\"epoch\":" + std::to_string(m.epoch) +
+      ",\"created_at_ms\":" + std::to_string(m.created_at_ms) +
+      ",\"catalog_statements\":" + std::to_string(m.catalog_statements) + ",\"state_file\":";
   append_json_string(m.state_file, out);
   out += ",\"state_bytes\":" + std::to_string(m.state_bytes) +
          ",\"state_crc32c\":" + std::to_string(m.state_crc) + ",\"source_offsets\":{";
@@ -103,6 +105,8 @@ Result<Manifest> ManifestStore::from_json(std::string_view text) {
                   "manifest version " + std::to_string(version) + " is not supported");
   }
   Manifest m;
+  if (doc["catalog_statements"].get(m.catalog_statements) || m.catalog_statements < 0)
+    return Status(ErrorCode::kIoError, "manifest lacks catalog_statements");
   m.epoch = epoch;
   m.created_at_ms = created;
   m.state_file = std::string(state_file);
@@ -120,13 +124,33 @@ Result<Manifest> ManifestStore::from_json(std::string_view text) {
   return m;
 }
 
-Status ManifestStore::write_file_durably(const std::string& name, std::string_view bytes) const {
+Status ManifestStore::sync_directory() const {
+  const int dir = ::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return io_error("cannot open", directory_);
+  const int synced = ::fsync(dir);
+  ::close(dir);
+  if (synced != 0) return io_error("cannot fsync", directory_);
+  return Status::Ok();
+}
+
+Status ManifestStore::write_file_durably(const std::string& name, std::string_view bytes,
+                                         const char* fault) const {
   const std::string path = (fs::path(directory_) / name).string();
   const std::string temp = path + ".tmp";
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return io_error("cannot create", temp);
   size_t done = 0;
   while (done < bytes.size()) {
+    if (fault != nullptr && done == 0 && bytes.size() > 1) {
+      // The crash tests stop here with half the file written (and synced).
+      if (::write(fd, bytes.data(), bytes.size() / 2) > 0) ::fsync(fd);
+      fault_point(fault);
+      if (::ftruncate(fd, 0) != 0 || ::lseek(fd, 0, SEEK_SET) != 0) {
+        Status s = io_error("cannot rewrite", temp);
+        ::close(fd);
+        return s;
+      }
+    }
     const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -155,14 +179,13 @@ Status ManifestStore::write(Manifest m, std::string_view state) {
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
   }
-  SLC_RETURN_IF_ERROR(write_file_durably(m.state_file, state));
-  SLC_RETURN_IF_ERROR(write_file_durably(manifest_name(m.epoch), to_json(m)));
-  // The renames are durable only once the directory is.
-  const int dir = ::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return io_error("cannot open", directory_);
-  const int synced = ::fsync(dir);
-  ::close(dir);
-  if (synced != 0) return io_error("cannot fsync", directory_);
+  SLC_RETURN_IF_ERROR(write_file_durably(m.state_file, state, nullptr));
+  // The state file's rename is durable before the manifest that names it can exist.
+  SLC_RETURN_IF_ERROR(sync_directory());
+  SLC_RETURN_IF_ERROR(
+      write_file_durably(manifest_name(m.epoch), to_json(m), "manifest_half_written"));
+  // The checkpoint exists once this rename is durable.
+  SLC_RETURN_IF_ERROR(sync_directory());
   prune();
   return Status::Ok();
 }

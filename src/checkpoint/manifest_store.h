@@ -29,7 +29,10 @@ inline constexpr int kManifestVersion = 1;
 struct Manifest {
   uint64_t epoch = 0;
   std::map<std::string, int64_t> source_offsets;  // by source name
-  int64_t created_at_ms = 0;                      // wall clock, for people reading the file
+  // How many statements of the catalog log the state was taken after: recovery replays
+  // those, restores the state, then replays the rest.
+  int64_t catalog_statements = 0;
+  int64_t created_at_ms = 0;  // wall clock, for people reading the file
   // Filled in by write(); checked by load.
   std::string state_file;
   uint64_t state_bytes = 0;
@@ -60,7 +63,10 @@ class ManifestStore {
   static Result<Manifest> from_json(std::string_view text);
 
  private:
-  Status write_file_durably(const std::string& name, std::string_view bytes) const;
+  // `fault`: a fault point passed with half the bytes written (crash tests), or null.
+  Status write_file_durably(const std::string& name, std::string_view bytes,
+                            const char* fault) const;
+  Status sync_directory() const;
   void prune();
 
   std::string directory_;

@@ -5,15 +5,26 @@
 #include <set>
 #include <vector>
 
+#include "checkpoint/coordinator.h"
+#include "checkpoint/data_dir.h"
+#include "checkpoint/push_wal.h"
 #include "connectors/file/file_source.h"
 #include "connectors/generator/datagen.h"
 #include "connectors/generator/generator_source.h"
 #include "runtime/engine.h"
+#include "sql/names.h"
+#include "sql/parser.h"
 
 namespace sluice {
 
 struct Database::Impl {
   DatabaseOptions options;
+  // Declared before the engine so they outlive it: its hooks point into them.
+  std::unique_ptr<checkpoint::DataDir> data_dir;
+  std::unique_ptr<checkpoint::Coordinator> coordinator;
+  std::vector<std::string> recovered_statements;  // what data_dir held at open (declare())
+  std::mutex wal_mutex;
+  std::map<std::string, std::shared_ptr<checkpoint::PushWal>> wals;  // durable push sources
   std::shared_ptr<runtime::Engine> engine;
   std::mutex mutex;  // guards the fields below
   bool started = false;
@@ -56,16 +67,134 @@ Database::~Database() {
 }
 
 Result<std::unique_ptr<Database>> Database::open(DatabaseOptions options) {
-  if (!options.data_dir.empty()) {
-    return Status(ErrorCode::kUnsupported,
-                  "data_dir is not supported yet: durable databases need checkpoints, which are "
-                  "not built yet; open an in-memory database (no data_dir)");
-  }
   if (options.max_batch_rows < 1 || options.source_credits < 1 || options.input_queue_batches < 1) {
     return Status(ErrorCode::kInvalidArgument,
                   "max_batch_rows, source_credits and input_queue_batches must be at least 1");
   }
-  return std::unique_ptr<Database>(new Database(std::move(options)));
+  if (options.checkpoint_interval.count() < 1 || options.keep_checkpoints < 1) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "checkpoint_interval must be at least 1 ms and keep_checkpoints at least 1");
+  }
+  if (options.data_dir.empty()) return std::unique_ptr<Database>(new Database(std::move(options)));
+  SLC_ASSIGN_OR_RETURN(std::unique_ptr<checkpoint::DataDir> dir,
+                       checkpoint::DataDir::open(options.data_dir, options.keep_checkpoints));
+  std::unique_ptr<Database> db(new Database(options));
+  Status recovered = db->recover(std::move(dir));
+  if (!recovered.ok()) {
+    return recovered.with_location("recovering data_dir " + options.data_dir);
+  }
+  return db;
+}
+
+// Turns checkpoints on, then brings back what the data directory holds: the statements up to
+// the checkpoint, its state and offsets, the statements after it, and the rows durable push
+// sources logged after it. Sinks resolve their in-doubt epochs as they are created.
+Status Database::recover(std::unique_ptr<checkpoint::DataDir> dir) {
+  Impl& impl = *impl_;
+  impl.data_dir = std::move(dir);
+  checkpoint::DataDir& data_dir = *impl.data_dir;
+  impl.recovered_statements = data_dir.statements();
+  impl.coordinator = std::make_unique<checkpoint::Coordinator>(
+      data_dir, impl.options.checkpoint_interval,
+      [&impl](const std::map<std::string, int64_t>& offsets) -> Status {
+        std::lock_guard lock(impl.wal_mutex);
+        for (const auto& [name, wal] : impl.wals) {
+          auto it = offsets.find(name);
+          if (it != offsets.end()) SLC_RETURN_IF_ERROR(wal->sync(it->second));
+        }
+        return Status::Ok();
+      },
+      [&impl](const checkpoint::Manifest& manifest) {
+        std::lock_guard lock(impl.wal_mutex);
+        for (const auto& [name, wal] : impl.wals) {
+          auto it = manifest.source_offsets.find(name);
+          if (it != manifest.source_offsets.end()) wal->drop_before(it->second);
+        }
+      });
+  runtime::CheckpointHooks hooks;
+  hooks.first_epoch = data_dir.first_epoch();
+  hooks.committed_epoch = data_dir.committed_epoch();
+  hooks.on_cut = [&impl](runtime::EpochCut cut) { impl.coordinator->submit(std::move(cut)); };
+  hooks.reserve_epoch = [&data_dir](uint64_t epoch) { return data_dir.reserve_epoch(epoch); };
+  hooks.log_statement = [&data_dir](const std::string& s) { return data_dir.log_statement(s); };
+  hooks.open_push_log =
+      [&impl](const sql::SourceDef& source) -> Result<std::shared_ptr<runtime::PushLog>> {
+    SLC_ASSIGN_OR_RETURN(
+        std::shared_ptr<checkpoint::PushWal> wal,
+        checkpoint::PushWal::open(impl.data_dir->wal_directory(source.name), source.schema));
+    std::lock_guard lock(impl.wal_mutex);
+    impl.wals[source.name] = wal;
+    return std::shared_ptr<runtime::PushLog>(wal);
+  };
+  impl.engine->enable_checkpoints(std::move(hooks));
+
+  const std::vector<std::string>& statements = impl.recovered_statements;
+  const auto& checkpoint = data_dir.checkpoint();
+  const size_t before =
+      checkpoint ? static_cast<size_t>(checkpoint->manifest.catalog_statements) : 0;
+  auto replay = [&](size_t i) -> Status {
+    Status s = impl.engine->replay(statements[i]).status();
+    if (s.ok()) return s;
+    return s.with_location("catalog statement " + std::to_string(i + 1) + " (" + statements[i] +
+                           ")");
+  };
+  for (size_t i = 0; i < before; ++i) SLC_RETURN_IF_ERROR(replay(i));
+  if (checkpoint) {
+    SLC_RETURN_IF_ERROR(
+        impl.engine->restore(checkpoint->state, checkpoint->manifest.source_offsets)
+            .with_location("checkpoint " + std::to_string(checkpoint->manifest.epoch)));
+  }
+  for (size_t i = before; i < statements.size(); ++i) SLC_RETURN_IF_ERROR(replay(i));
+  // Rows durable push sources accepted after the checkpoint.
+  std::map<std::string, std::shared_ptr<checkpoint::PushWal>> wals;
+  {
+    std::lock_guard lock(impl.wal_mutex);
+    wals = impl.wals;
+  }
+  for (const auto& [name, wal] : wals) {
+    SLC_ASSIGN_OR_RETURN(std::shared_ptr<runtime::SourceRuntime> source, impl.engine->source(name));
+    SLC_RETURN_IF_ERROR(
+        wal->replay(source->resume_offset.load(), [&](RecordBatch batch, int64_t offset) {
+          return impl.engine->push_replayed(*source, std::move(batch), offset);
+        }));
+  }
+  impl.coordinator->start(impl.engine);
+  return Status::Ok();
+}
+
+Result<QueryResult> Database::declare(std::string_view sql) {
+  SLC_ASSIGN_OR_RETURN(std::vector<sql::Statement> statements, sql::parse_statements(sql));
+  const std::vector<std::string>& recorded = impl_->recovered_statements;
+  size_t next = 0;  // the next recorded statement to match
+  QueryResult last;
+  for (const sql::Statement& s : statements) {
+    const bool declares =
+        s.kind == sql::StatementKind::kCreateSource ||
+        s.kind == sql::StatementKind::kCreateStream || s.kind == sql::StatementKind::kCreateView ||
+        s.kind == sql::StatementKind::kCreateSink || s.kind == sql::StatementKind::kDrop;
+    if (declares && next < recorded.size()) {
+      if (recorded[next] != s.text) {
+        return Status(ErrorCode::kInvalidArgument,
+                      "the data_dir holds a pipeline declared differently: its statement " +
+                          std::to_string(next + 1) + " is `" + recorded[next] +
+                          "`, the script has `" + s.text +
+                          "` here; use a fresh data_dir for a different pipeline",
+                      s.pos.to_string());
+      }
+      ++next;
+      last = QueryResult{"ALREADY DECLARED", false, {}};
+      continue;
+    }
+    SLC_ASSIGN_OR_RETURN(last, execute(s.text));
+  }
+  return last;
+}
+
+Result<uint64_t> Database::checkpoint() {
+  if (!impl_->data_dir) {
+    return Status(ErrorCode::kUnsupported, "checkpoint() needs a database opened with a data_dir");
+  }
+  return impl_->engine->checkpoint();
 }
 
 Result<QueryResult> Database::execute(std::string_view sql) {
@@ -192,7 +321,8 @@ Status Database::shutdown() {
   // reader whose push waits for credits that never come back.
   for (auto* f : files) f->request_stop();
   for (auto* g : generators) g->request_stop();
-  Status done = impl_->engine->shutdown();
+  Status done = impl_->engine->shutdown();  // cuts and commits a last epoch when durable
+  if (impl_->coordinator) impl_->coordinator->stop();
   for (auto* f : files) f->stop();
   for (auto* g : generators) g->stop();
   return done;

@@ -166,6 +166,9 @@ Result<ExecResult> Pipeline::execute(const Statement& s) {
       return explain(s);
     case StatementKind::kSelect:
       return select(s);
+    case StatementKind::kCheckpoint:
+      return Status(ErrorCode::kUnsupported, "CHECKPOINT runs in a database, not a bare pipeline",
+                    s.pos.to_string());
   }
   return Status(ErrorCode::kInternal, "unknown statement");
 }

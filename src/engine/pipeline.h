@@ -65,6 +65,8 @@ class Pipeline {
 
   void set_listener(OutputListener listener) { listener_ = std::move(listener); }
   const sql::Catalog& catalog() const { return catalog_; }
+  // The database checkpoints (exactly-once sinks are allowed).
+  void set_checkpointing(bool on) { catalog_.set_checkpointing(on); }
   Result<OperatorStats> stats(std::string_view name) const;
   int64_t watermark(std::string_view name) const;
   // The graph as JSON, for tools: {"nodes":[{"name","kind","input","schema"}...]}.

@@ -41,9 +41,11 @@ Engine::~Engine() {
 
 // ---- calls from any thread -----------------------------------------------------------------
 
-Status Engine::post(Command command) {
+Status Engine::post(Command command, bool try_only) {
   if (stopping_.load(std::memory_order_acquire)) return stopped_error();
-  if (commands_.push(command) != QueueStatus::kOk) return stopped_error();
+  const QueueStatus pushed = try_only ? commands_.try_push(command) : commands_.push(command);
+  if (pushed == QueueStatus::kFull) return Status(ErrorCode::kResourceExhausted, "busy");
+  if (pushed != QueueStatus::kOk) return stopped_error();
   wake_.notify_all();
   return Status::Ok();
 }
@@ -62,6 +64,55 @@ Result<engine::ExecResult> Engine::execute(std::string_view sql) {
   c.executed = done;
   SLC_RETURN_IF_ERROR(post(std::move(c)));
   return done->wait();
+}
+
+Result<engine::ExecResult> Engine::replay(std::string_view statement) {
+  auto done = make_completion<Result<engine::ExecResult>>();
+  Command c;
+  c.kind = Command::Kind::kExecute;
+  c.replay = true;
+  c.text = std::string(statement);
+  c.executed = done;
+  SLC_RETURN_IF_ERROR(post(std::move(c)));
+  return done->wait();
+}
+
+void Engine::enable_checkpoints(CheckpointHooks hooks) {
+  // Before any command: the compute thread reads these only while running commands and
+  // input, which the queues order after this.
+  hooks_ = std::move(hooks);
+  checkpointing_ = true;
+  epoch_ = hooks_.first_epoch;
+  last_cut_ = hooks_.committed_epoch;
+  pipeline_.set_checkpointing(true);
+}
+
+Status Engine::restore(std::string state, std::map<std::string, int64_t> offsets) {
+  auto done = make_completion<Result<engine::ExecResult>>();
+  Command c;
+  c.kind = Command::Kind::kRestore;
+  c.text = std::move(state);
+  c.offsets = std::move(offsets);
+  c.executed = done;
+  SLC_RETURN_IF_ERROR(post(std::move(c)));
+  return done->wait().status();
+}
+
+std::shared_ptr<Completion<Result<uint64_t>>> Engine::request_checkpoint(bool force,
+                                                                         bool try_only) {
+  auto done = make_completion<Result<uint64_t>>();
+  Command c;
+  c.kind = Command::Kind::kCheckpoint;
+  c.force = force;
+  c.checkpointed = done;
+  Status posted = post(std::move(c), try_only);
+  if (posted.code() == ErrorCode::kResourceExhausted) return nullptr;
+  if (!posted.ok()) done->set(posted);
+  return done;
+}
+
+Result<uint64_t> Engine::checkpoint() {
+  return request_checkpoint(true, false)->wait();
 }
 
 Result<std::shared_ptr<SubscriptionState>> Engine::subscribe(std::string_view name,
@@ -138,7 +189,15 @@ Status Engine::check_batch(const SourceRuntime& source, const RecordBatch& batch
   return Status::Ok();
 }
 
-Status Engine::push(SourceRuntime& source, RecordBatch batch) {
+Status Engine::push(SourceRuntime& source, RecordBatch batch, int64_t offset) {
+  return accept(source, std::move(batch), offset, true);
+}
+
+Status Engine::push_replayed(SourceRuntime& source, RecordBatch batch, int64_t offset) {
+  return accept(source, std::move(batch), offset, false);
+}
+
+Status Engine::accept(SourceRuntime& source, RecordBatch batch, int64_t offset, bool log) {
   if (failed_.load(std::memory_order_acquire)) return status();
   if (source.dropped.load(std::memory_order_acquire)) {
     return Status(ErrorCode::kClosed, "source '" + source.name() + "' was dropped");
@@ -153,11 +212,31 @@ Status Engine::push(SourceRuntime& source, RecordBatch batch) {
   if (outcome == CreditGate::Outcome::kDropped) return Status::Ok();  // counted by the gate
   Input in;
   in.source = source.id;
-  in.batch = std::move(batch);
-  const int64_t rows = in.batch.num_rows();
-  Status s = enqueue(std::move(in));
-  if (!s.ok()) source.gate.release(rows);
-  return s;
+  in.offset = offset;
+  const int64_t rows = batch.num_rows();
+  if (source.log == nullptr || !log) {
+    in.batch = std::move(batch);
+    Status s = enqueue(std::move(in));
+    if (!s.ok()) source.gate.release(rows);
+    return s;
+  }
+  // A durable source: log, then queue, in one order; acknowledge once the log is durable.
+  {
+    std::lock_guard lock(source.log_mutex);
+    Result<int64_t> logged = source.log->append(batch);
+    if (!logged.ok()) {
+      source.gate.release(rows);
+      return logged.status().with_location("source '" + source.name() + "'");
+    }
+    in.offset = *logged;
+    in.batch = std::move(batch);
+    Status s = enqueue(std::move(in));
+    if (!s.ok()) {
+      source.gate.release(rows);
+      return s;
+    }
+  }
+  return source.log->sync(in.offset);
 }
 
 Status Engine::advance_watermark(SourceRuntime& source, int64_t micros) {
@@ -240,6 +319,14 @@ void Engine::run() {
     }
   }
   inputs_.close();
+  if (checkpointing_ && !failed_.load(std::memory_order_acquire)) {
+    // A last epoch commits everything processed, so a restart resumes exactly here; waiting
+    // for it also waits for every earlier epoch still in flight.
+    auto done = make_completion<Result<uint64_t>>();
+    cut_epoch(done, true);
+    Result<uint64_t> last = done->wait();
+    if (!last.ok()) record_failure(last.status());
+  }
   // Subscribers receive what was delivered, then the end.
   for (auto& [name, subs] : routes_) {
     for (auto& s : subs) s->queue.close();
@@ -258,8 +345,20 @@ void Engine::run() {
 void Engine::run_command(Command& c) {
   switch (c.kind) {
     case Command::Kind::kExecute:
-      c.executed->set(run_sql(c.text));
+      c.executed->set(run_sql(c.text, c.replay));
       return;
+    case Command::Kind::kCheckpoint:
+      cut_epoch(c.checkpointed, c.force);
+      return;
+    case Command::Kind::kRestore: {
+      Status s = restore_state(c.text, c.offsets);
+      if (s.ok()) {
+        c.executed->set(engine::ExecResult{"RESTORE", false, {}});
+      } else {
+        c.executed->set(s);
+      }
+      return;
+    }
     case Command::Kind::kFlush:
       c.flushed->set(status());
       return;
@@ -300,7 +399,22 @@ void Engine::run_command(Command& c) {
   }
 }
 
-Result<engine::ExecResult> Engine::run_sql(std::string_view sql) {
+namespace {
+bool changes_catalog(sql::StatementKind kind) {
+  switch (kind) {
+    case sql::StatementKind::kCreateSource:
+    case sql::StatementKind::kCreateStream:
+    case sql::StatementKind::kCreateView:
+    case sql::StatementKind::kCreateSink:
+    case sql::StatementKind::kDrop:
+      return true;
+    default:
+      return false;
+  }
+}
+}  // namespace
+
+Result<engine::ExecResult> Engine::run_sql(std::string_view sql, bool replay) {
   AllocPhaseScope phase(AllocPhase::kOperators);
   SLC_ASSIGN_OR_RETURN(std::vector<sql::Statement> statements, sql::parse_statements(sql));
   if (statements.empty()) return Status(ErrorCode::kSqlSyntax, "no statement to execute");
@@ -311,10 +425,95 @@ Result<engine::ExecResult> Engine::run_sql(std::string_view sql) {
       last = show_sinks();  // with the sink tasks' live metrics
       continue;
     }
+    if (s.kind == sql::StatementKind::kCheckpoint) {
+      if (!checkpointing_) {
+        return Status(ErrorCode::kUnsupported,
+                      "CHECKPOINT needs a database with a data_dir (sluice run --data-dir DIR)",
+                      s.pos.to_string());
+      }
+      // Waiting here is safe: the checkpoint thread needs the sinks, not this thread.
+      auto done = make_completion<Result<uint64_t>>();
+      cut_epoch(done, true);
+      SLC_ASSIGN_OR_RETURN(uint64_t epoch, done->wait());
+      last = engine::ExecResult{"CHECKPOINT " + std::to_string(epoch), false, {}};
+      continue;
+    }
     SLC_ASSIGN_OR_RETURN(last, pipeline_.execute(s));
     SLC_RETURN_IF_ERROR(after_statement(s));
+    if (checkpointing_ && changes_catalog(s.kind)) {
+      ++catalog_statements_;
+      epoch_dirty_ = true;
+      if (!replay) {
+        Status logged = hooks_.log_statement(s.text);
+        if (!logged.ok()) {
+          // Applied but not durable: the database cannot keep its word; stop it.
+          const Status failure = Status(ErrorCode::kIoError,
+                                        "the statement ran but could not be recorded in the "
+                                        "data directory: " +
+                                            logged.to_string());
+          record_failure(failure);
+          return failure;
+        }
+      }
+    }
   }
   return last;
+}
+
+void Engine::cut_epoch(std::shared_ptr<Completion<Result<uint64_t>>> done, bool force) {
+  if (!checkpointing_) {
+    if (done) done->set(Status(ErrorCode::kUnsupported, "checkpoints need a data_dir"));
+    return;
+  }
+  if (failed_.load(std::memory_order_acquire)) {
+    if (done) done->set(status());
+    return;
+  }
+  if (!force && !epoch_dirty_) {  // nothing new: the last epoch still describes everything
+    if (done) done->set(last_cut_);
+    return;
+  }
+  AllocPhaseScope phase(AllocPhase::kOperators);
+  // The next epoch must never be handed out again, even after a crash.
+  if (Status reserved = hooks_.reserve_epoch(epoch_ + 1); !reserved.ok()) {
+    record_failure(reserved);
+    if (done) done->set(reserved);
+    return;
+  }
+  EpochCut cut;
+  cut.epoch = epoch_;
+  cut.cut_at = SteadyClock::now();
+  engine::StateWriter writer;
+  pipeline_.snapshot(writer);
+  cut.state = writer.take();
+  cut.catalog_statements = catalog_statements_;
+  for (const Slot& slot : slots_) {
+    if (!slot.source->dropped.load(std::memory_order_acquire))
+      cut.source_offsets[slot.source->name()] = slot.offset;
+  }
+  for (const auto& [name, task] : sinks_) {
+    cut.sinks.push_back({task, task->post_pre_commit(epoch_)});
+    task->post_begin_epoch(epoch_ + 1);
+  }
+  cut.done = std::move(done);
+  last_cut_ = epoch_;
+  ++epoch_;
+  epoch_dirty_ = false;
+  hooks_.on_cut(std::move(cut));
+}
+
+Status Engine::restore_state(const std::string& state,
+                             const std::map<std::string, int64_t>& offsets) {
+  AllocPhaseScope phase(AllocPhase::kOperators);
+  engine::StateReader reader(state);
+  SLC_RETURN_IF_ERROR(pipeline_.restore(reader));
+  for (Slot& slot : slots_) {
+    auto it = offsets.find(slot.source->name());
+    if (it == offsets.end()) continue;
+    slot.offset = it->second;
+    slot.source->resume_offset.store(it->second, std::memory_order_release);
+  }
+  return Status::Ok();
 }
 
 Status Engine::before_statement(const sql::Statement& s) {
@@ -344,8 +543,9 @@ Status Engine::create_sink_task(const std::string& name) {
     return it == callbacks_.end() ? sink::BatchCallback() : it->second;
   };
   SLC_ASSIGN_OR_RETURN(std::unique_ptr<sink::Sink> connector, sink::make_sink(def, lookup));
-  auto task = std::make_unique<sink::SinkTask>(def.name, std::move(connector), options);
+  auto task = std::make_shared<sink::SinkTask>(def.name, std::move(connector), options);
   SLC_RETURN_IF_ERROR(task->open(pipeline_.catalog().find(def.input)->schema()));
+  if (checkpointing_) SLC_RETURN_IF_ERROR(task->recover(hooks_.committed_epoch));
   sink::SinkTask::DeadLetterHandler dead_letter;
   if (options.on_error == sink::OnError::kDeadLetter) {
     const sql::Catalog::Entry* target = pipeline_.catalog().find(options.dead_letter_sink);
@@ -358,18 +558,19 @@ Status Engine::create_sink_task(const std::string& name) {
     };
   }
   task->start([this](const Status& error) { record_failure(error); }, std::move(dead_letter));
+  if (checkpointing_) task->post_begin_epoch(epoch_);
   std::lock_guard lock(sinks_mutex_);
   sinks_[def.name] = std::move(task);
   return Status::Ok();
 }
 
 void Engine::close_sink_task(const std::string& name, bool forget) {
-  sink::SinkTask* task;
+  std::shared_ptr<sink::SinkTask> task;
   {
     std::lock_guard lock(sinks_mutex_);
     auto it = sinks_.find(name);
     if (it == sinks_.end()) return;
-    task = it->second.get();
+    task = it->second;
   }
   Status s = task->close();  // flushes what it holds, then closes the connector
   if (!s.ok()) record_failure(s.with_location("sink '" + name + "'"));
@@ -457,32 +658,46 @@ Status Engine::after_statement(const sql::Statement& s) {
     }
     return Status::Ok();
   }
-  after_catalog_change(s);
-  return Status::Ok();
+  return after_catalog_change(s);
 }
 
 // Keeps the runtime's view of sources and routes in step with the catalog.
-void Engine::after_catalog_change(const sql::Statement& s) {
+Status Engine::after_catalog_change(const sql::Statement& s) {
   if (s.kind == sql::StatementKind::kCreateSource) {
     const sql::Catalog::Entry* e = pipeline_.catalog().find(s.name);
+    {
+      std::lock_guard lock(mutex_);
+      if (sources_.count(sql::to_lower(e->name()))) return Status::Ok();  // IF NOT EXISTS
+    }
+    std::shared_ptr<PushLog> log;
+    if (e->source->connector.empty() && e->source->replayable) {
+      auto opened = hooks_.open_push_log(*e->source);
+      if (!opened.ok()) {
+        const std::string name = e->name();
+        auto undo = sql::parse_statement("DROP SOURCE " + name);
+        if (undo.ok()) pipeline_.execute(*undo).status().ignore();
+        return opened.status().with_location("source '" + name + "'");
+      }
+      log = *opened;
+    }
     std::lock_guard lock(mutex_);
-    if (sources_.count(sql::to_lower(e->name()))) return;  // IF NOT EXISTS, already there
     int64_t credits = options_.source_credits;
     if (auto it = e->source->options.find("credits"); it != e->source->options.end()) {
       parse_int64(it->second, credits).ignore();
     }
     auto runtime = std::make_shared<SourceRuntime>(static_cast<uint32_t>(slots_.size()), e->source,
                                                    credits, overflow_of(*e->source));
+    runtime->log = std::move(log);
     Slot slot;
     slot.source = runtime;
     slot.pending.reserve(256);
     slots_.push_back(std::move(slot));
     touched_.reserve(slots_.size());
     sources_[sql::to_lower(e->name())] = std::move(runtime);
-    return;
+    return Status::Ok();
   }
   if (s.kind == sql::StatementKind::kDrop) {
-    if (pipeline_.catalog().find(s.name) != nullptr) return;  // DROP IF EXISTS of nothing
+    if (pipeline_.catalog().find(s.name) != nullptr) return Status::Ok();  // IF EXISTS of nothing
     if (s.object == sql::ObjectKind::kSource) {
       std::lock_guard lock(mutex_);
       auto it = sources_.find(sql::to_lower(s.name));
@@ -499,6 +714,7 @@ void Engine::after_catalog_change(const sql::Statement& s) {
       }
     }
   }
+  return Status::Ok();
 }
 
 void Engine::drain_inputs(int64_t max_rows) {
@@ -508,6 +724,8 @@ void Engine::drain_inputs(int64_t max_rows) {
     Slot& slot = slots_[in.source];
     switch (in.kind) {
       case Input::Kind::kData:
+        if (in.offset >= 0) slot.offset = in.offset;
+        epoch_dirty_ = true;
         if (slot.pending.empty()) touched_.push_back(in.source);
         slot.pending_rows += in.batch.num_rows();
         rows += in.batch.num_rows();
@@ -515,6 +733,7 @@ void Engine::drain_inputs(int64_t max_rows) {
         break;
       case Input::Kind::kWatermark:
       case Input::Kind::kEnd: {
+        epoch_dirty_ = true;
         flush_source(in.source);  // rows before the marker go first
         if (slot.source->dropped.load() || failed_.load()) break;
         AllocPhaseScope phase(AllocPhase::kOperators);

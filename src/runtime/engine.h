@@ -9,8 +9,12 @@
 // A cycle's bookkeeping (per-source pending lists, the touched list, the routing table)
 // reuses memory set up when sources and subscriptions are created: no allocation per cycle.
 //
-// Commands (SQL, subscribe, flush) run on the compute thread after the input queued before
-// them, so the pipeline and its catalog are touched by that thread alone.
+// Commands (SQL, subscribe, flush, checkpoint) run on the compute thread after the input
+// queued before them, so the pipeline and its catalog are touched by that thread alone.
+//
+// Checkpoints (enable_checkpoints): every row belongs to an epoch. At a cut the compute
+// thread snapshots the pipeline and the sources' offsets, puts a pre-commit marker into each
+// sink's queue, and hands an EpochCut to the checkpoint thread; it does not wait for it.
 //
 // Thread: public methods from any thread; run() is the compute thread.
 
@@ -26,6 +30,7 @@
 #include "common/bounded_queue.h"
 #include "common/completion.h"
 #include "engine/pipeline.h"
+#include "runtime/epoch_cut.h"
 #include "runtime/source_runtime.h"
 #include "runtime/subscription_state.h"
 #include "sink/sink_factory.h"
@@ -56,6 +61,20 @@ class Engine {
 
   // Runs ';'-separated statements on the compute thread; returns the last result.
   Result<engine::ExecResult> execute(std::string_view sql);
+  // Runs a statement from the catalog log at recovery: like execute(), but not logged again.
+  Result<engine::ExecResult> replay(std::string_view statement);
+
+  // Turns checkpoints on; call before the first statement. Exactly-once sinks need it.
+  void enable_checkpoints(CheckpointHooks hooks);
+  // Recovery: loads a checkpoint's pipeline state and source offsets (the pipeline must be
+  // declared as it was when the checkpoint was taken).
+  Status restore(std::string state, std::map<std::string, int64_t> offsets);
+  // Asks for an epoch cut. `force`: even when nothing happened since the last one. The result
+  // is set when the epoch is committed. With `try_only`, gives up (null) rather than wait for
+  // room in the command queue.
+  std::shared_ptr<Completion<Result<uint64_t>>> request_checkpoint(bool force, bool try_only);
+  // Cuts an epoch and waits until it is committed; returns its number.
+  Result<uint64_t> checkpoint();
   Result<std::shared_ptr<SourceRuntime>> source(std::string_view name) const;
   std::vector<std::shared_ptr<SourceRuntime>> sources() const;
   Result<std::shared_ptr<SubscriptionState>> subscribe(std::string_view name,
@@ -66,7 +85,13 @@ class Engine {
   Result<SinkMetrics> sink_metrics(std::string_view name) const;
 
   // Checks, takes credits, queues. OK also when overflow = 'drop' dropped the rows (counted).
-  Status push(SourceRuntime& source, RecordBatch batch);
+  // `offset`: the source's position after this batch (a connector's byte position or event
+  // number), -1 when it has none. A durable push source logs the batch first (its offset is
+  // the log's) and returns once the log is durable.
+  Status push(SourceRuntime& source, RecordBatch batch, int64_t offset = -1);
+  // Recovery: a batch read back from a durable source's log, at its log offset (not logged
+  // again).
+  Status push_replayed(SourceRuntime& source, RecordBatch batch, int64_t offset);
   Status advance_watermark(SourceRuntime& source, int64_t micros);
   Status end_input(SourceRuntime& source);
   // The pipeline graph as JSON (sources → streams/views → sinks, with sink metrics).
@@ -88,35 +113,45 @@ class Engine {
     uint32_t source = 0;
     Kind kind = Kind::kData;
     int64_t watermark = 0;
+    int64_t offset = -1;
     RecordBatch batch;
   };
   struct Command {
-    enum class Kind : uint8_t { kExecute, kSubscribe, kFlush, kGraph };
+    enum class Kind : uint8_t { kExecute, kSubscribe, kFlush, kGraph, kCheckpoint, kRestore };
     Kind kind = Kind::kExecute;
-    std::string text;  // SQL, or the subscribed name
+    bool replay = false;                     // kExecute from the catalog log
+    bool force = false;                      // kCheckpoint
+    std::string text;                        // SQL, the subscribed name, or the state to restore
+    std::map<std::string, int64_t> offsets;  // kRestore
     SubscribeOptions subscribe;
     std::shared_ptr<Completion<Result<engine::ExecResult>>> executed;
     std::shared_ptr<Completion<Result<std::shared_ptr<SubscriptionState>>>> subscribed;
     std::shared_ptr<Completion<Status>> flushed;
     std::shared_ptr<Completion<std::string>> graph;
+    std::shared_ptr<Completion<Result<uint64_t>>> checkpointed;
   };
   // Compute-thread state per source id (ids are never reused).
   struct Slot {
     std::shared_ptr<SourceRuntime> source;
     std::vector<RecordBatch> pending;
     int64_t pending_rows = 0;
+    int64_t offset = 0;  // the source's position after the rows processed so far
   };
 
   void run();
-  Status post(Command command);
+  Status post(Command command, bool try_only = false);
   Status enqueue(Input input);
+  Status accept(SourceRuntime& source, RecordBatch batch, int64_t offset, bool log);
   void run_command(Command& command);
-  Result<engine::ExecResult> run_sql(std::string_view sql);
+  Result<engine::ExecResult> run_sql(std::string_view sql, bool replay);
+  // Ends the current epoch: snapshot, markers, hand-off (see the header comment).
+  void cut_epoch(std::shared_ptr<Completion<Result<uint64_t>>> done, bool force);
+  Status restore_state(const std::string& state, const std::map<std::string, int64_t>& offsets);
   // Before a statement: what the pipeline cannot check (a sink used as a dead letter).
   Status before_statement(const sql::Statement& statement);
   // After it: keeps sources, sink tasks and routes in step with the catalog.
   Status after_statement(const sql::Statement& statement);
-  void after_catalog_change(const sql::Statement& statement);
+  Status after_catalog_change(const sql::Statement& statement);
   Status create_sink_task(const std::string& name);
   // Flushes and closes a sink's task; `forget` removes it (DROP) instead of keeping its final
   // metrics (shutdown).
@@ -149,10 +184,18 @@ class Engine {
   std::unordered_map<std::string, std::vector<std::shared_ptr<SubscriptionState>>> routes_;
   // Sink tasks by the sink's name; changed on the compute thread under sinks_mutex_, read
   // there without it and elsewhere (metrics) with it.
-  std::unordered_map<std::string, std::unique_ptr<sink::SinkTask>> sinks_;
+  std::unordered_map<std::string, std::shared_ptr<sink::SinkTask>> sinks_;
   mutable std::mutex sinks_mutex_;
   std::mutex callbacks_mutex_;
   std::unordered_map<std::string, sink::BatchCallback> callbacks_;
+
+  // Checkpoints; set by enable_checkpoints() before any command, then compute thread only.
+  CheckpointHooks hooks_;
+  bool checkpointing_ = false;
+  uint64_t epoch_ = 0;        // the epoch rows processed now belong to
+  uint64_t last_cut_ = 0;     // the newest epoch cut (0: none yet)
+  bool epoch_dirty_ = false;  // rows or statements since the last cut
+  int64_t catalog_statements_ = 0;
 
   mutable std::mutex mutex_;  // guards sources_ and failure_
   std::unordered_map<std::string, std::shared_ptr<SourceRuntime>> sources_;  // by lower-case name

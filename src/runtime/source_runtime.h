@@ -2,14 +2,17 @@
 // What the pushing threads and the compute thread share about one source: its schema (for
 // checking pushes where they happen), its credit gate, and its definition (for connectors).
 //
-// Thread: immutable after creation except the gate and `dropped`, which are thread-safe.
+// Thread: immutable after creation except the gate, the flags and the log, which are
+// thread-safe; `log` is set before the source takes rows.
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "runtime/credit_gate.h"
+#include "runtime/push_log.h"
 #include "sluice/schema.h"
 #include "sql/catalog.h"
 
@@ -28,6 +31,13 @@ struct SourceRuntime {
   CreditGate gate;
   std::atomic<bool> dropped{false};
   std::atomic<bool> ended{false};
+  // Where a connector starts reading: the offset of the checkpoint the database recovered
+  // from (a byte position, an event number), 0 for a fresh start. Set before start().
+  std::atomic<int64_t> resume_offset{0};
+  // A durable push source's write-ahead log (null otherwise); `log_mutex` keeps the log's order
+  // and the order rows enter the pipeline the same.
+  std::shared_ptr<PushLog> log;
+  std::mutex log_mutex;
 };
 
 }  // namespace sluice::runtime

@@ -3,6 +3,12 @@
 // writes the buffer out, so flushed rows are visible to readers. A part file is closed and a
 // new one started when it passes its size or age limit. Existing parts are never
 // overwritten: numbering continues after the highest part found.
+//
+// With delivery = 'exactly-once' rows go to one staged file per epoch instead, under
+// <path>/.staging/epoch-<e>.<ext>: flushes write into it (never visible), pre_commit(e)
+// fsyncs it, commit(e) renames it into place as <path>/part-<e>.<ext> (20 digits, so names
+// sort in epoch order) and fsyncs the directory. recover(c) commits every staged epoch up to c
+// and deletes the rest; their rows come again from the sources' replay.
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -12,6 +18,7 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "columnar/row_encoder.h"
 #include "columnar/timestamp.h"
@@ -37,15 +44,18 @@ class FileSink final : public Sink {
     if (fd_ >= 0) ::close(fd_);
   }
 
-  SinkCapabilities capabilities() const override { return {false, false, true, false}; }
+  SinkCapabilities capabilities() const override { return {true, false, true, false}; }
 
-  Status open(const SinkContext&) override {
+  Status open(const SinkContext& context) override {
+    exactly_once_ = context.exactly_once;
+    staging_ = (fs::path(options_.directory) / ".staging").string();
     std::error_code ec;
-    fs::create_directories(options_.directory, ec);
+    fs::create_directories(exactly_once_ ? staging_ : options_.directory, ec);
     if (ec) {
       return Status(ErrorCode::kIoError,
                     "cannot create directory " + options_.directory + ": " + ec.message());
     }
+    if (exactly_once_) return Status::Ok();
     // Continue numbering after existing parts.
     for (const auto& entry : fs::directory_iterator(options_.directory, ec)) {
       const std::string name = entry.path().filename().string();
@@ -69,6 +79,7 @@ class FileSink final : public Sink {
       }
     }
     options_.csv ? csv_->encode(batch, buffer_) : json_->encode(batch, buffer_);
+    if (exactly_once_) return buffer_.size() >= kWriteThreshold ? stage() : Status::Ok();
     // Write out in large chunks, and as soon as the part would pass its size limit, so parts
     // overshoot it by at most one batch.
     const auto room = options_.roll_bytes - file_bytes_;
@@ -77,9 +88,88 @@ class FileSink final : public Sink {
     return Status::Ok();
   }
 
-  Status flush() override { return write_out(); }
+  Status flush() override { return exactly_once_ ? stage() : write_out(); }
+
+  // ---- exactly-once ----------------------------------------------------------------------
+  Status begin_epoch(uint64_t epoch) override {
+    epoch_ = epoch;
+    prepared_ = false;
+    broken_ = false;
+    return Status::Ok();
+  }
+
+  Status pre_commit(uint64_t epoch) override {
+    if (!exactly_once_) return write_out();
+    if (epoch != epoch_) {
+      return Status(ErrorCode::kInternal, "pre-commit of epoch " + std::to_string(epoch) +
+                                              " while writing epoch " + std::to_string(epoch_));
+    }
+    SLC_RETURN_IF_ERROR(stage());
+    if (broken_) {
+      return Status(ErrorCode::kIoError, "epoch " + std::to_string(epoch) + " lost a write to " +
+                                             staged_path(epoch) + "; it must be rolled back");
+    }
+    if (fd_ >= 0) {
+      if (::fsync(fd_) != 0) return io_error("cannot fsync");
+      if (::close(fd_) != 0) return io_error("cannot close");
+      fd_ = -1;
+      SLC_RETURN_IF_ERROR(sync_dir(staging_));
+    }
+    prepared_ = true;
+    return Status::Ok();
+  }
+
+  Status commit(uint64_t epoch) override {
+    if (!exactly_once_) return Status::Ok();
+    const std::string staged = staged_path(epoch);
+    if (::rename(staged.c_str(), part_path(epoch).c_str()) != 0) {
+      if (errno == ENOENT) return Status::Ok();  // an empty epoch, or committed already
+      path_ = staged;
+      return io_error("cannot publish");
+    }
+    return sync_dir(options_.directory);
+  }
+
+  Status rollback(uint64_t epoch) override {
+    if (!exactly_once_) return Status::Ok();
+    if (epoch == epoch_) {
+      if (fd_ >= 0) ::close(fd_);
+      fd_ = -1;
+      buffer_.clear();
+      broken_ = false;
+    }
+    const std::string staged = staged_path(epoch);
+    if (::unlink(staged.c_str()) != 0 && errno != ENOENT) {
+      path_ = staged;
+      return io_error("cannot delete");
+    }
+    return Status::Ok();
+  }
+
+  Status recover(uint64_t committed_epoch) override {
+    if (!exactly_once_) return Status::Ok();
+    std::error_code ec;
+    std::vector<uint64_t> staged;
+    for (const auto& entry : fs::directory_iterator(staging_, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("epoch-", 0) == 0)
+        staged.push_back(std::strtoull(name.c_str() + 6, nullptr, 10));
+    }
+    if (ec) return Status(ErrorCode::kIoError, "cannot list " + staging_ + ": " + ec.message());
+    for (uint64_t e : staged) {
+      SLC_RETURN_IF_ERROR(e <= committed_epoch ? commit(e) : rollback(e));
+    }
+    return sync_dir(staging_);
+  }
 
   Status close() override {
+    if (exactly_once_) {
+      // Rows of an epoch that was not pre-committed are not ours to publish: the sources
+      // replay them after a restart.
+      Status s = prepared_ ? Status::Ok() : rollback(epoch_);
+      buffer_.clear();
+      return s;
+    }
     Status s = write_out();
     if (fd_ >= 0) {
       if (::close(fd_) != 0 && s.ok()) s = io_error("close");
@@ -91,6 +181,52 @@ class FileSink final : public Sink {
   int64_t bytes_written() const override { return bytes_; }
 
  private:
+  std::string staged_path(uint64_t epoch) const {
+    char name[48];
+    std::snprintf(name, sizeof name, "epoch-%020llu.%s", static_cast<unsigned long long>(epoch),
+                  options_.csv ? "csv" : "jsonl");
+    return (fs::path(staging_) / name).string();
+  }
+  std::string part_path(uint64_t epoch) const {
+    char name[48];
+    std::snprintf(name, sizeof name, "part-%020llu.%s", static_cast<unsigned long long>(epoch),
+                  options_.csv ? "csv" : "jsonl");
+    return (fs::path(options_.directory) / name).string();
+  }
+
+  Status sync_dir(const std::string& dir) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+      if (fd >= 0) ::close(fd);
+      path_ = dir;
+      return io_error("cannot fsync");
+    }
+    ::close(fd);
+    return Status::Ok();
+  }
+
+  // Writes the buffer into the current epoch's staged file (opened, and truncated of anything
+  // an earlier run left under that name, on first use).
+  Status stage() {
+    if (buffer_.empty()) return Status::Ok();
+    if (fd_ < 0) {
+      path_ = staged_path(epoch_);
+      fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd_ < 0) return io_error("cannot create");
+      file_bytes_ = 0;
+      if (options_.csv) {
+        std::string header;
+        csv_->encode_header(header);
+        SLC_RETURN_IF_ERROR(write_all(header));
+      }
+    }
+    Status s = write_all(buffer_);
+    // A partial write cannot be taken back inside the staged file: the epoch must not commit.
+    if (!s.ok()) broken_ = true;
+    buffer_.clear();
+    return s;
+  }
+
   Status io_error(const char* what) const {
     return Status(ErrorCode::kIoError,
                   std::string(what) + " " + path_ + ": " + std::strerror(errno));
@@ -156,6 +292,11 @@ class FileSink final : public Sink {
   int64_t file_bytes_ = 0;
   int64_t opened_at_ = 0;
   int64_t bytes_ = 0;
+  bool exactly_once_ = false;
+  std::string staging_;
+  uint64_t epoch_ = 0;
+  bool prepared_ = false;  // the current epoch is pre-committed (close must keep it)
+  bool broken_ = false;    // a staged write of the current epoch failed part-way
 };
 
 }  // namespace

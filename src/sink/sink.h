@@ -14,7 +14,18 @@
 //                     must be able to commit or roll back e, even after a restart.
 //   commit(e)         makes epoch e visible; must be idempotent (recovery may repeat it).
 //   rollback(e)       discards epoch e; must be idempotent.
-//   close()           flushes and releases resources; the last call.
+//   recover(c)        after open, before any write, when the database checkpoints: resolve
+//                     the epochs a previous run left pre-committed (in doubt): commit every
+//                     one up to c, the newest epoch a durable manifest records, and roll back
+//                     the rest (their rows are replayed). Must be idempotent.
+//   close()           flushes and releases resources; the last call. An exactly-once sink
+//                     publishes nothing at close: rows of an epoch not pre-committed are
+//                     dropped (they are replayed from the last checkpoint).
+//
+// Which calls may write to the destination? write() and flush() only make rows visible in
+// at-least-once mode; in exactly-once mode rows become visible only at commit(e). Retried
+// calls: write() (same batch), commit(e) and rollback(e) (recovery repeats them). See
+// docs/sinks.md for the whole contract.
 //
 // Thread: the SinkTask's thread only.
 
@@ -38,6 +49,7 @@ struct SinkContext {
   std::string name;
   SchemaPtr schema;
   std::chrono::milliseconds write_timeout{30000};
+  bool exactly_once = false;  // delivery = 'exactly-once': rows are visible only at commit
 };
 
 class Sink {
@@ -67,6 +79,10 @@ class Sink {
   }
   virtual Status rollback(uint64_t epoch) {
     (void)epoch;
+    return Status::Ok();
+  }
+  virtual Status recover(uint64_t committed_epoch) {
+    (void)committed_epoch;
     return Status::Ok();
   }
   virtual Status close() = 0;

@@ -55,11 +55,7 @@ Result<SinkOptions> parse_sink_options(const sql::OptionMap& options) {
     return Status(ErrorCode::kSqlInvalidOption,
                   "on.error = 'dead_letter' needs dead_letter.sink = '<sink name>'");
   }
-  if (const std::string* v = get("delivery"); v != nullptr && *v == "exactly-once") {
-    return Status(ErrorCode::kUnsupported,
-                  "delivery = 'exactly-once' needs checkpoints, which are not built yet; use "
-                  "delivery = 'at-least-once'");
-  }
+  if (const std::string* v = get("delivery")) o.exactly_once = *v == "exactly-once";
   return o;
 }
 

@@ -8,7 +8,7 @@
 //   retry.backoff   first retry delay, doubled each time, with jitter (default 100ms)
 //   on.error        fail (default) | pause (keep retrying, the queue fills, pressure builds) |
 //                   dead_letter (send the batch to dead_letter.sink)
-//   delivery        at-least-once (default) | exactly-once (needs checkpoints: refused for now)
+//   delivery        at-least-once (default) | exactly-once (the binder checks it can hold)
 
 #include <chrono>
 #include <cstddef>
@@ -32,6 +32,7 @@ struct SinkOptions {
   std::chrono::milliseconds retry_backoff{100};
   OnError on_error = OnError::kFail;
   std::string dead_letter_sink;
+  bool exactly_once = false;
 };
 
 // Reads the common options out of a validated option map.

@@ -20,8 +20,14 @@ SinkTask::~SinkTask() {
 }
 
 Status SinkTask::open(const SchemaPtr& schema) {
-  Status s = sink_->open(SinkContext{name_, schema, options_.write_timeout});
+  Status s = sink_->open(SinkContext{name_, schema, options_.write_timeout, options_.exactly_once});
   if (!s.ok()) return s.with_location("sink '" + name_ + "'");
+  return s;
+}
+
+Status SinkTask::recover(uint64_t committed_epoch) {
+  Status s = sink_->recover(committed_epoch);
+  if (!s.ok()) return s.with_location("sink '" + name_ + "', recovering");
   return s;
 }
 
@@ -69,16 +75,28 @@ Status SinkTask::submit_blocking(const RecordBatch& batch) {
              : Status(ErrorCode::kClosed, "sink '" + name_ + "' is closed");
 }
 
-Status SinkTask::call(Kind kind, uint64_t epoch) {
-  auto done = make_completion<Status>();
+std::shared_ptr<Completion<Status>> SinkTask::post(Kind kind, uint64_t epoch, bool want_ack) {
+  auto done = want_ack ? make_completion<Status>() : nullptr;
   Command c;
   c.kind = kind;
   c.epoch = epoch;
   c.ack = done;
-  if (queue_.push(c) != QueueStatus::kOk) {
-    return Status(ErrorCode::kClosed, "sink '" + name_ + "' is closed");
+  if (queue_.push(c) != QueueStatus::kOk && done) {
+    done->set(Status(ErrorCode::kClosed, "sink '" + name_ + "' is closed"));
   }
-  return done->wait();
+  return done;
+}
+
+Status SinkTask::call(Kind kind, uint64_t epoch) {
+  return post(kind, epoch, true)->wait();
+}
+
+std::shared_ptr<Completion<Status>> SinkTask::post_pre_commit(uint64_t epoch) {
+  return post(Kind::kPreCommit, epoch, true);
+}
+
+void SinkTask::post_begin_epoch(uint64_t epoch) {
+  post(Kind::kBegin, epoch, false);
 }
 
 Status SinkTask::flush() {
@@ -214,7 +232,12 @@ void SinkTask::run() {
         result = sink_->begin_epoch(c.epoch);
         break;
       case Kind::kPreCommit:
-        result = sink_->pre_commit(c.epoch);
+        // A sink that gave up on a write has lost rows of this epoch: it must not commit.
+        result =
+            state_.load() == State::kFailed
+                ? Status(ErrorCode::kClosed, "sink '" + name_ + "' has failed: " + last_error())
+                : sink_->pre_commit(c.epoch);
+        if (result.ok()) dirty_.store(false, std::memory_order_relaxed);
         break;
       case Kind::kCommit:
         result = sink_->commit(c.epoch);
@@ -234,6 +257,11 @@ void SinkTask::run() {
     }
     if (c.ack != nullptr) c.ack->set(result);
   }
+}
+
+std::string SinkTask::last_error() const {
+  std::lock_guard lock(error_mutex_);
+  return last_error_;
 }
 
 SinkMetrics SinkTask::metrics() const {

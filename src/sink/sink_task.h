@@ -43,12 +43,20 @@ class SinkTask {
   // Opens the connector on the caller's thread (before the task runs), so that CREATE SINK
   // can report a failure; then start() runs the task.
   Status open(const SchemaPtr& schema);
+  // Before start(), on the caller's thread: resolves epochs left in doubt by an earlier run.
+  Status recover(uint64_t committed_epoch);
   void start(FailureHandler on_failure, DeadLetterHandler dead_letter);
 
   // Compute thread: queues a write per the queue.full policy. Errors only with 'fail'.
   Status submit(const RecordBatch& batch, const std::atomic<bool>& abandon);
   // Queues a write and waits for room whatever the policy (dead letters).
   Status submit_blocking(const RecordBatch& batch);
+
+  // Queues an epoch call without waiting (the compute thread places an epoch's markers this
+  // way); the returned completion is set when the connector has run it. Blocks only while
+  // the queue is full, whatever queue.full says: markers are never dropped.
+  std::shared_ptr<Completion<Status>> post_pre_commit(uint64_t epoch);
+  void post_begin_epoch(uint64_t epoch);
 
   Status flush();
   Status begin_epoch(uint64_t epoch);
@@ -61,6 +69,7 @@ class SinkTask {
   const std::string& name() const { return name_; }
   const SinkOptions& options() const { return options_; }
   SinkMetrics metrics() const;
+  std::string last_error() const;
 
  private:
   enum class Kind : uint8_t { kWrite, kFlush, kBegin, kPreCommit, kCommit, kRollback, kClose };
@@ -73,6 +82,7 @@ class SinkTask {
   enum class State : uint8_t { kRunning, kPaused, kFailed, kClosed };
 
   Status call(Kind kind, uint64_t epoch);
+  std::shared_ptr<Completion<Status>> post(Kind kind, uint64_t epoch, bool want_ack);
   void run();
   void write(const RecordBatch& batch);
   Status flush_now();

@@ -96,6 +96,7 @@ enum class StatementKind {
   kShow,
   kDescribe,
   kExplain,
+  kCheckpoint,
   kSelect,
 };
 

@@ -778,6 +778,13 @@ Result<SourceDef> Binder::bind_source(const Statement& s) const {
   if (def.connector.empty()) {
     SLC_ASSIGN_OR_RETURN(def.options,
                          validate_options(options, push_source_spec(), "push " + what));
+    def.replayable = def.options.at("durable") == "true";  // replayed from the write-ahead log
+    if (def.replayable && !catalog_.checkpointing()) {
+      return error_at(ErrorCode::kUnsupported, s.name_pos,
+                      "source '" + s.name +
+                          "': durable = true needs a database with a data_dir, where its "
+                          "write-ahead log lives");
+    }
     return def;
   }
   const ConnectorSpec* spec = find_source_connector(def.connector);
@@ -789,6 +796,8 @@ Result<SourceDef> Binder::bind_source(const Statement& s) const {
   }
   SLC_ASSIGN_OR_RETURN(def.options, validate_options(options, *spec, what));
   def.bounded = spec->bounded;
+  def.replayable = true;  // files re-read from a byte offset, generators from an event number
+  if (def.connector == "file") def.bounded = def.options.at("follow") != "true";
   if (SchemaPtr fixed = fixed_source_schema(def.connector, def.options)) {
     if (!s.columns.empty()) {
       return error_at(ErrorCode::kSqlInvalidQuery, s.columns[0].pos,
@@ -1017,6 +1026,42 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select) const {
   return q;
 }
 
+// delivery = 'exactly-once' holds only when every link can keep it: the connector stages
+// epochs, the database checkpoints, every source upstream can replay, and no policy drops.
+Status Binder::check_exactly_once(const Statement& s, const SinkDef& def,
+                                  const ConnectorSpec& spec) const {
+  const std::string what = "sink '" + s.name + "': delivery = 'exactly-once' ";
+  if (!spec.exactly_once) {
+    return error_at(ErrorCode::kUnsupported, s.connector_pos,
+                    what + "is not supported by the '" + spec.name +
+                        "' connector; use delivery = 'at-least-once'");
+  }
+  if (!catalog_.checkpointing()) {
+    return error_at(ErrorCode::kUnsupported, s.name_pos,
+                    what +
+                        "needs checkpoints, and this database has none: open it with a "
+                        "data_dir (sluice run --data-dir DIR)");
+  }
+  if (const std::string source = catalog_.unreplayable_source(def.input); !source.empty()) {
+    return error_at(ErrorCode::kUnsupported, s.sink_from_pos,
+                    what + "needs sources that can replay, and source '" + source +
+                        "' cannot: declare it WITH (durable = true) so its rows are logged");
+  }
+  auto is = [&](const char* key, const char* value) {
+    auto it = def.options.find(key);
+    return it != def.options.end() && it->second == value;
+  };
+  if (is("queue.full", "drop")) {
+    return error_at(ErrorCode::kSqlInvalidOption, s.name_pos,
+                    what + "cannot drop rows: use queue.full = 'block' or 'fail'");
+  }
+  if (is("on.error", "dead_letter")) {
+    return error_at(ErrorCode::kSqlInvalidOption, s.name_pos,
+                    what + "cannot send rows elsewhere: use on.error = 'fail' or 'pause'");
+  }
+  return Status::Ok();
+}
+
 Result<SinkDef> Binder::bind_sink(const Statement& s, const std::string& input) const {
   SinkDef def;
   def.name = s.name;
@@ -1048,10 +1093,7 @@ Result<SinkDef> Binder::bind_sink(const Statement& s, const std::string& input) 
   SLC_ASSIGN_OR_RETURN(def.options, validate_options(s.options, *spec, "sink '" + s.name + "'"));
   if (auto it = def.options.find("delivery");
       it != def.options.end() && it->second == "exactly-once") {
-    return Status(ErrorCode::kUnsupported,
-                  "sink '" + s.name +
-                      "': delivery = 'exactly-once' needs checkpoints, which are not "
-                      "built yet; use delivery = 'at-least-once' (the default)");
+    SLC_RETURN_IF_ERROR(check_exactly_once(s, def, *spec));
   }
   const auto on_error = def.options.find("on.error");
   const auto dead_letter = def.options.find("dead_letter.sink");

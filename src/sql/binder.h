@@ -13,6 +13,8 @@
 
 namespace sluice::sql {
 
+struct ConnectorSpec;
+
 class Binder {
  public:
   explicit Binder(const Catalog& catalog) : catalog_(catalog) {}
@@ -27,6 +29,9 @@ class Binder {
                                    std::string_view relation) const;
 
  private:
+  Status check_exactly_once(const Statement& s, const SinkDef& def,
+                            const ConnectorSpec& spec) const;
+
   const Catalog& catalog_;
 };
 

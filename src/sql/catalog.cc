@@ -77,6 +77,13 @@ bool Catalog::bounded(std::string_view name) const {
   return bounded(e->input());
 }
 
+std::string Catalog::unreplayable_source(std::string_view name) const {
+  const Entry* e = find(name);
+  if (e == nullptr) return std::string(name);
+  if (e->source) return e->source->replayable ? std::string() : e->source->name;
+  return unreplayable_source(e->input());
+}
+
 bool Catalog::updating(std::string_view name) const {
   const Entry* e = find(name);
   if (e == nullptr || !e->query) return false;

@@ -25,7 +25,8 @@ struct SourceDef {
   int64_t watermark_delay = 0;  // µs subtracted from the largest event time seen
   std::string connector;        // empty: a push source fed through the API
   OptionMap options;
-  bool bounded = false;  // the input ends (a file not followed)
+  bool bounded = false;     // the input ends (a file not followed)
+  bool replayable = false;  // can re-read its input from a checkpointed offset
   std::string sql;
 };
 
@@ -73,6 +74,12 @@ class Catalog {
   // Properties that flow down the graph.
   bool has_watermark(std::string_view name) const;  // some source upstream declares one
   bool bounded(std::string_view name) const;        // every source upstream ends
+  // The first source upstream of `name` that cannot replay its input from an offset (a
+  // push source without durable = true); empty when every one can.
+  std::string unreplayable_source(std::string_view name) const;
+  // Whether the database checkpoints (it has a data_dir): exactly-once sinks need it.
+  void set_checkpointing(bool on) { checkpointing_ = on; }
+  bool checkpointing() const { return checkpointing_; }
   // Whether `name` emits a changelog or updates (EMIT CHANGES / ON UPDATE of an aggregate)
   // rather than append-only rows.
   bool updating(std::string_view name) const;
@@ -81,6 +88,7 @@ class Catalog {
 
  private:
   std::vector<Entry> entries_;  // creation order
+  bool checkpointing_ = false;
 };
 
 }  // namespace sluice::sql

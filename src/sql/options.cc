@@ -31,7 +31,8 @@ const std::vector<ConnectorSpec>& source_connectors() {
         {"format", K::kChoice, {"jsonl", "csv"}, false, "jsonl", 0},
         {"header", K::kBoolean, {}, false, "false", 0},
         {"delimiter", K::kCharacter, {}, false, ",", 0},
-        {"on.error", K::kChoice, {"fail", "skip"}, false, "fail", 0}},
+        {"on.error", K::kChoice, {"fail", "skip"}, false, "fail", 0},
+        {"follow", K::kBoolean, {}, false, "false", 0}},
        true,
        ""},
   };
@@ -79,7 +80,8 @@ const ConnectorSpec& push_source_spec() {
   static const ConnectorSpec spec = {
       "push",
       {{"credits", K::kInteger, {}, false, "", 1},
-       {"overflow", K::kChoice, {"block", "drop", "error"}, false, "block", 0}},
+       {"overflow", K::kChoice, {"block", "drop", "error"}, false, "block", 0},
+       {"durable", K::kBoolean, {}, false, "false", 0}},
       false,
       ""};
   return spec;
@@ -115,7 +117,7 @@ const std::vector<ConnectorSpec>& sink_connectors() {
                           {"format", K::kChoice, {"jsonl", "csv"}, false, "jsonl", 0},
                           {"rolling.size", K::kInteger, {}, false, "", 1024},
                           {"rolling.interval", K::kDuration, {}, false, "", 1000000}}),
-       false, ""},
+       false, "", true},
   };
   return specs;
 }

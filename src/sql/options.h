@@ -30,6 +30,8 @@ struct ConnectorSpec {
   bool bounded = false;  // a source that ends at end of input
   // Keys under this prefix are the connector's own to check (datagen's fields.C.prop).
   std::string open_prefix = {};
+  // A sink connector that implements delivery = 'exactly-once' (staged epochs).
+  bool exactly_once = false;
 };
 
 // Sources whose connector fixes their columns (nexmark): the schema, and the event-time

@@ -162,12 +162,14 @@ class Parser {
       }
       return s;
     }
+    if (accept_word("CHECKPOINT")) return Statement{StatementKind::kCheckpoint, pos};
     if (is_word("SELECT")) {
       Statement s{StatementKind::kSelect, pos};
       SLC_ASSIGN_OR_RETURN(s.query, select());
       return s;
     }
-    return error("expected a statement (CREATE, DROP, SHOW, DESCRIBE, EXPLAIN or SELECT)");
+    return error(
+        "expected a statement (CREATE, DROP, SHOW, DESCRIBE, EXPLAIN, SELECT or CHECKPOINT)");
   }
 
   Status if_not_exists(Statement& s) {

@@ -188,6 +188,8 @@ TEST_P(SqlFile, Passes) {
       ASSERT_TRUE(t.ok()) << where << ": " << t.status().to_string();
       Status s = pipeline.advance_watermark(words[1], *t);
       ASSERT_TRUE(s.ok()) << where << ": " << s.to_string();
+    } else if (cmd == "checkpointing") {
+      pipeline.set_checkpointing(true);  // as a database with a data_dir
     } else if (cmd == "end") {
       Status s = words.size() > 1 ? pipeline.end_input(words[1]) : pipeline.end_all_inputs();
       ASSERT_TRUE(s.ok()) << where << ": " << s.to_string();

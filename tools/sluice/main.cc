@@ -20,7 +20,10 @@ usage:
 run options:
   --for DURATION      stop after DURATION (e.g. 30s, 5m); without it the run ends when
                       every source has ended and its rows are delivered
-  --data-dir DIR      durable state (needs checkpoints: not available yet)
+  --data-dir DIR      keep the pipeline durable in DIR: checkpoints, recovery, exactly-once
+                      sinks. Running the same FILE on DIR again resumes where it stopped
+  --checkpoint-interval DURATION
+                      with --data-dir: how often to checkpoint (default 1s)
 
 SQL reference: docs/sql.md; sinks: docs/sinks.md.
 )";
@@ -50,7 +53,8 @@ int main(int argc, char** argv) {
     options.file = argv[2];
     for (int i = 3; i < argc; ++i) {
       const std::string arg = argv[i];
-      if ((arg == "--for" || arg == "--data-dir") && i + 1 >= argc) {
+      if ((arg == "--for" || arg == "--data-dir" || arg == "--checkpoint-interval") &&
+          i + 1 >= argc) {
         std::fprintf(stderr, "sluice: %s needs a value\n", arg.c_str());
         return 2;
       }
@@ -63,6 +67,14 @@ int main(int argc, char** argv) {
         options.duration = std::chrono::milliseconds(*micros / 1000);
       } else if (arg == "--data-dir") {
         options.data_dir = argv[++i];
+      } else if (arg == "--checkpoint-interval") {
+        auto micros = sql::parse_duration(argv[++i]);
+        if (!micros.ok() || *micros < 1000) {
+          std::fprintf(stderr, "sluice: --checkpoint-interval: %s\n",
+                       micros.ok() ? "must be at least 1ms" : micros.status().to_string().c_str());
+          return 2;
+        }
+        options.checkpoint_interval = std::chrono::milliseconds(*micros / 1000);
       } else {
         std::fprintf(stderr, "sluice: unknown option %s\n\n%s", arg.c_str(), kUsage);
         return 2;

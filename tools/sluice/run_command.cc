@@ -88,13 +88,15 @@ int run_file(const RunOptions& options) {
 
   DatabaseOptions db_options;
   db_options.data_dir = options.data_dir;
+  db_options.checkpoint_interval = options.checkpoint_interval;
   auto opened = Database::open(db_options);
   if (!opened.ok()) {
     std::fprintf(stderr, "sluice: %s\n", opened.status().to_string().c_str());
     return 1;
   }
   std::unique_ptr<Database> db = std::move(opened).value();
-  auto created = db->execute(sql);
+  // declare(): on a data_dir that already holds this script's pipeline, the run resumes it.
+  auto created = db->declare(sql);
   if (!created.ok()) {
     std::fprintf(stderr, "%s: %s%s\n", options.file.c_str(),
                  mark_error(sql, created.status()).c_str(), created.status().to_string().c_str());

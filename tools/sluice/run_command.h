@@ -11,9 +11,10 @@ namespace sluice::cli {
 
 struct RunOptions {
   std::string file;
-  std::optional<std::chrono::milliseconds> duration;  // --for
-  std::string data_dir;                               // --data-dir
-  std::chrono::milliseconds status_every{1000};       // on a terminal; plain lines every 5 s
+  std::optional<std::chrono::milliseconds> duration;    // --for
+  std::string data_dir;                                 // --data-dir
+  std::chrono::milliseconds checkpoint_interval{1000};  // --checkpoint-interval
+  std::chrono::milliseconds status_every{1000};         // on a terminal; plain lines every 5 s
 };
 
 int run_file(const RunOptions& options);

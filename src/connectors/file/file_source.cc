@@ -13,6 +13,8 @@ namespace {
 constexpr size_t kChunkBytes = 1 << 20;
 constexpr int64_t kBatchRows = 8192;
 constexpr int kLoggedErrors = 10;
+// How often a followed file is checked for new lines once its end is reached.
+constexpr std::chrono::milliseconds kFollowPoll{100};
 
 }  // namespace
 
@@ -44,6 +46,28 @@ void FileSource::run() {
     decoder = make_json_lines_decoder(source_->schema());
   }
   const bool skip = options.at("on.error") == "skip";
+  const bool follow = options.at("follow") == "true";
+  // The offset: the byte position after the last line handed to the decoder. A recovered
+  // database starts at the checkpoint's (a CSV header is read first: it names the columns).
+  int64_t offset = source_->resume_offset.load(std::memory_order_acquire);
+  if (offset > 0) {
+    if (options.at("format") == "csv" && options.at("header") == "true") {
+      std::string header;
+      for (int ch; (ch = std::fgetc(file)) != EOF;) {
+        header.push_back(static_cast<char>(ch));
+        if (ch == '\n') break;
+      }
+      decoder->append(header, false, [](const Status&) { return true; }).status().ignore();
+    }
+    if (std::fseek(file, static_cast<long>(offset), SEEK_SET) != 0) {
+      engine_->fail(Status(
+          ErrorCode::kIoError,
+          "cannot seek to byte " + std::to_string(offset) + " to resume: " + std::strerror(errno),
+          "source '" + source_->name() + "', " + path));
+      std::fclose(file);
+      return;
+    }
+  }
   bool failed = false;
   auto on_error = [&](const Status& error) {
     const Status located = error.with_location(path);
@@ -61,7 +85,7 @@ void FileSource::run() {
     if (decoder->num_rows() == 0) return true;
     RecordBatch batch = decoder->finish();
     rows_read_.fetch_add(batch.num_rows());
-    Status s = engine_->push(*source_, std::move(batch));
+    Status s = engine_->push(*source_, std::move(batch), offset);
     return s.ok();  // a closed database or dropped source ends reading
   };
 
@@ -70,6 +94,7 @@ void FileSource::run() {
   bool eof = false;
   while (!eof && !failed && !thread_.stopping()) {
     const size_t n = std::fread(chunk.data(), 1, chunk.size(), file);
+    bool at_end = false;
     if (n < chunk.size()) {
       if (std::ferror(file)) {
         engine_->fail(Status(ErrorCode::kIoError,
@@ -78,14 +103,20 @@ void FileSource::run() {
         failed = true;
         break;
       }
-      eof = true;
+      at_end = true;
+      eof = !follow;  // a followed file has no end: a partial last line waits for the rest
     }
     buffer.append(chunk.data(), n);
     Result<size_t> consumed = decoder->append(buffer, eof, on_error);
     if (!consumed.ok()) break;  // on_error already recorded it
     buffer.erase(0, *consumed);
-    if (decoder->num_rows() >= kBatchRows || eof) {
+    offset += static_cast<int64_t>(*consumed);
+    if (decoder->num_rows() >= kBatchRows || at_end) {
       if (!push_rows()) break;
+    }
+    if (at_end && follow) {
+      std::clearerr(file);
+      if (!thread_.sleep_until(deadline_after(kFollowPoll))) break;
     }
   }
   std::fclose(file);

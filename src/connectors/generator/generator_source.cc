@@ -48,7 +48,12 @@ void GeneratorSource::run() {
   // Small batches at low rates keep latency low; large ones at full speed keep cost low.
   const int64_t per_batch =
       rate > 0 ? std::clamp<int64_t>(rate / 100, 1, kEventsPerBatch) : kEventsPerBatch;
-  const auto start = SteadyClock::now();
+  // A recovered database resumes at the checkpoint's event number, with the pace kept as if
+  // the earlier events had just been made.
+  next_event_.store(source_->resume_offset.load(std::memory_order_acquire));
+  const auto start = SteadyClock::now() -
+                     (rate > 0 ? std::chrono::nanoseconds(next_event_.load() * 1'000'000'000 / rate)
+                               : std::chrono::nanoseconds(0));
   BatchBuilder builder(source_->schema());
   while (!thread_.stopping()) {
     const int64_t first = next_event_.load();
@@ -64,7 +69,8 @@ void GeneratorSource::run() {
     generator->generate(first, count, builder);
     next_event_.store(first + count);
     if (builder.num_rows() == 0) continue;
-    if (!engine_->push(*source_, builder.finish()).ok()) return;  // shut down or dropped
+    // The offset is the next event number: replay restarts there.
+    if (!engine_->push(*source_, builder.finish(), first + count).ok()) return;  // shut down
   }
 }
 

@@ -1,0 +1,77 @@
+#pragma once
+// Coordinator: the checkpoint thread. Every `interval` it asks the engine for an epoch cut
+// (skipped by the engine when nothing happened); cuts also arrive from CHECKPOINT and
+// Database::checkpoint(). For each cut, in epoch order:
+//
+//   1. wait until every sink has run pre_commit(e) (the markers the compute thread queued);
+//   2. make the logs of durable push sources durable up to the cut's offsets;
+//   3. write the manifest and state durably (DataDir → ManifestStore);
+//   4. commit(e) on every sink.
+//
+// A failure before step 3 is durable rolls e back on every sink and fails the engine (a
+// reopened database resumes from the last checkpoint). A failure in step 4 also fails the
+// engine, but the epoch is decided: recovery commits it. The compute thread never waits for
+// any of this.
+//
+// Thread: submit() from the compute thread; start()/stop() from the owner; the rest runs on
+// the coordinator's own thread.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <thread>
+
+#include "checkpoint/data_dir.h"
+#include "common/bounded_queue.h"
+#include "common/histogram.h"
+#include "runtime/engine.h"
+#include "runtime/epoch_cut.h"
+
+namespace sluice::checkpoint {
+
+struct CheckpointStats {
+  int64_t completed = 0;
+  int64_t failed = 0;
+  uint64_t last_epoch = 0;
+  HistogramSummary duration_ns;  // from the cut to the last commit
+};
+
+class Coordinator {
+ public:
+  // Makes the durable push logs durable up to the cut's offsets (step 2).
+  using SyncLogs = std::function<Status(const std::map<std::string, int64_t>& offsets)>;
+  // Runs after an epoch is committed (e.g. to drop push-log segments it no longer needs).
+  using AfterCommit = std::function<void(const Manifest& manifest)>;
+
+  Coordinator(DataDir& dir, std::chrono::milliseconds interval, SyncLogs sync_logs,
+              AfterCommit after_commit);
+  ~Coordinator();
+
+  // The engine's on_cut hook.
+  void submit(runtime::EpochCut cut);
+  // Starts the thread; `engine` is asked for periodic cuts.
+  void start(std::shared_ptr<runtime::Engine> engine);
+  // Finishes the cuts already submitted, then stops. Call after the engine has shut down.
+  void stop();
+  CheckpointStats stats() const;
+
+ private:
+  void run();
+  void process(runtime::EpochCut& cut);
+
+  DataDir& dir_;
+  const std::chrono::milliseconds interval_;
+  SyncLogs sync_logs_;
+  AfterCommit after_commit_;
+  std::weak_ptr<runtime::Engine> engine_;  // the engine owns the hooks that own us indirectly
+  MpscQueue<runtime::EpochCut> cuts_;
+  std::thread thread_;
+  bool failed_ = false;  // coordinator thread only
+  std::atomic<int64_t> completed_{0}, failures_{0};
+  std::atomic<uint64_t> last_epoch_{0};
+  Histogram duration_;
+};
+
+}  // namespace sluice::checkpoint

@@ -1,0 +1,41 @@
+#pragma once
+// RecordLog: an append-only file of checksummed records ([length u32][crc32c u32][bytes]),
+// the shape of the catalog log and of each push-WAL segment. open() reads every whole record
+// and cuts a torn tail (a crash in the middle of an append) off the file, so appends continue
+// after the last good record. append() writes; sync() makes the appended records durable.
+//
+// Thread: one owner; callers serialize.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "sluice/status.h"
+
+namespace sluice::checkpoint {
+
+class RecordLog {
+ public:
+  explicit RecordLog(std::string path) : path_(std::move(path)) {}
+  ~RecordLog();
+  RecordLog(const RecordLog&) = delete;
+  RecordLog& operator=(const RecordLog&) = delete;
+
+  // Opens (creating) the file and calls `each` for every whole record, with the file position
+  // after it. Returns the number of torn bytes cut off the end.
+  Result<int64_t> open(const std::function<Status(std::string_view record, int64_t end)>& each);
+  // Appends one record; returns the file position after it.
+  Result<int64_t> append(std::string_view record);
+  Status sync();
+  int64_t size() const { return size_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  int64_t size_ = 0;
+  std::string scratch_;
+};
+
+}  // namespace sluice::checkpoint
