@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# The exactly-once proof: a pipeline with replayable sources (a datagen generator and a
+# JSON-lines file) feeding a pass-through stream, a filtered stream and a windowed aggregate
+# into exactly-once file sinks runs in a child `sluice run --data-dir`. The child is killed
+# with SIGKILL, at random moments and at named fault points (SLUICE_FAULT: the process kills
+# itself there), restarted on the same data_dir, killed again... until it finishes. Then every
+# sink's output must equal that of an uninterrupted run, row for row: nothing lost, nothing
+# twice, the same aggregates. Rounds repeat until at least KILLS kills have happened.
+#
+# Usage: crash_test.sh PATH_TO_SLUICE [KILLS]   (default 30; CRASH_KILLS=N overrides, e.g.
+# CRASH_KILLS=500 for a soak run).
+set -u
+exec 3>&2 2>/dev/null  # bash reports every killed child on stderr; the test reports on stdout
+sluice=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+target=${CRASH_KILLS:-${2:-30}}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+faults=(after_pre_commit manifest_half_written after_manifest before_commit after_commit)
+
+# The input file: 40,000 lines, some of them filtered out by the sink's WHERE.
+python3 - "$work/lines.jsonl" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(40000):
+        f.write('{"id": %d, "word": "w%d", "v": %d}\n' % (i, i % 97, (i * 7919) % 1000))
+PY
+
+pipeline() {  # output directory
+  cat <<SQL
+CREATE SOURCE events (id BIGINT NOT NULL, k BIGINT, ts TIMESTAMP NOT NULL,
+    WATERMARK FOR ts AS ts - INTERVAL '0' SECOND)
+  WITH (connector = 'datagen', limit = '60000', rate = '20000',
+        'fields.id.kind' = 'sequence', 'fields.k.min' = '0', 'fields.k.max' = '16',
+        'fields.ts.kind' = 'sequence', 'fields.ts.step' = '10');
+CREATE SOURCE lines (id BIGINT, word VARCHAR, v BIGINT)
+  WITH (connector = 'file', path = '$work/lines.jsonl');
+CREATE SINK raw FROM events INTO file (path = '$1/raw', delivery = 'exactly-once');
+CREATE SINK per_second AS
+  SELECT k, window_start, COUNT(*) AS n, SUM(id) AS total, MAX(id) AS top
+  FROM events GROUP BY k, TUMBLE(ts, INTERVAL '1' SECOND)
+  INTO file (path = '$1/per_second', delivery = 'exactly-once');
+CREATE SINK big FROM lines WHERE v >= 500 INTO file (path = '$1/big', delivery = 'exactly-once');
+SQL
+}
+
+# What an uninterrupted run writes.
+mkdir -p "$work/expected"
+pipeline "$work/expected" >"$work/expected.sql"
+if ! "$sluice" run "$work/expected.sql" --data-dir "$work/expected/data" >/dev/null 2>&1; then
+  echo "FAIL the uninterrupted run failed"
+  exit 1
+fi
+signature() {  # output directory, sink → sorted rows
+  cat "$1/$2"/part-* 2>/dev/null | sort
+}
+for sink in raw per_second big; do signature "$work/expected" "$sink" >"$work/expected.$sink"; done
+rows=$(wc -l <"$work/expected.raw")
+big=$(wc -l <"$work/expected.big")
+if [ "$rows" -ne 60000 ] || [ "$big" -ne 20000 ]; then
+  echo "FAIL the uninterrupted run wrote $rows rows to raw (want 60000) and $big to big (want 20000)"
+  exit 1
+fi
+
+kills=0
+fault_runs=0
+random_kills=0
+fault_kills=0
+round=0
+failures=0
+while [ "$kills" -lt "$target" ]; do
+  round=$((round + 1))
+  out="$work/round$round"
+  mkdir -p "$out"
+  pipeline "$out" >"$out/pipeline.sql"
+  runs=0
+  while :; do
+    runs=$((runs + 1))
+    if [ "$runs" -gt 400 ]; then
+      echo "FAIL round $round: no end after 400 runs"
+      exit 1
+    fi
+    if [ $((RANDOM % 3)) -eq 0 ] && [ "$kills" -lt "$target" ]; then
+      # A named fault point: the child kills itself there.
+      # Each point in turn, so that every one is hit in a normal run.
+      fault=${faults[$((fault_runs % ${#faults[@]}))]}:$((RANDOM % 3 + 1))
+      fault_runs=$((fault_runs + 1))
+      SLUICE_FAULT=$fault "$sluice" run "$out/pipeline.sql" --data-dir "$out/data" \
+        --checkpoint-interval 50ms >"$out/log" 2>&1
+      code=$?
+      [ "$code" -eq 137 ] && fault_kills=$((fault_kills + 1))
+    elif [ "$kills" -lt "$target" ]; then
+      "$sluice" run "$out/pipeline.sql" --data-dir "$out/data" --checkpoint-interval 50ms \
+        >"$out/log" 2>&1 &
+      child=$!
+      sleep "0.$((RANDOM % 40 + 5))"
+      kill -KILL "$child" 2>/dev/null
+      wait "$child"
+      code=$?
+      [ "$code" -eq 137 ] && random_kills=$((random_kills + 1))
+    else
+      "$sluice" run "$out/pipeline.sql" --data-dir "$out/data" --checkpoint-interval 50ms \
+        >"$out/log" 2>&1
+      code=$?
+    fi
+    if [ "$code" -eq 137 ]; then
+      kills=$((kills + 1))
+      continue
+    fi
+    if [ "$code" -ne 0 ]; then
+      echo "FAIL round $round run $runs exited $code:"
+      cat "$out/log"
+      exit 1
+    fi
+    break  # the pipeline finished
+  done
+  for sink in raw per_second big; do
+    signature "$out" "$sink" >"$out/got.$sink"
+    if ! cmp -s "$work/expected.$sink" "$out/got.$sink"; then
+      echo "FAIL round $round: sink $sink differs from the uninterrupted run" \
+        "($(wc -l <"$out/got.$sink") rows, want $(wc -l <"$work/expected.$sink")):"
+      diff "$work/expected.$sink" "$out/got.$sink" | head -5
+      failures=$((failures + 1))
+    fi
+    if [ -n "$(ls -A "$out/$sink/.staging" 2>/dev/null)" ]; then
+      echo "FAIL round $round: sink $sink left staged files: $(ls "$out/$sink/.staging")"
+      failures=$((failures + 1))
+    fi
+  done
+  echo "round $round: $runs runs, output equals the uninterrupted run"
+  rm -rf "$out"
+done
+echo "kills: $kills ($random_kills at random moments, $fault_kills at fault points) in $round rounds"
+if [ "$failures" -ne 0 ]; then
+  echo "FAIL $failures checks"
+  exit 1
+fi
+echo "ok   every sink holds exactly the uninterrupted run's rows after $kills SIGKILLs"
