@@ -10,4 +10,5 @@ build/release/bench/codec_bench "$@"
 build/release/bench/sql_bench "$@"
 build/release/bench/runtime_bench
 build/release/bench/sink_bench
+build/release/bench/checkpoint_bench
 build/release/bench/nexmark --events 5000000 --json build/release/nexmark.json

@@ -29,7 +29,10 @@ Overflow overflow_of(const sql::SourceDef& def) {
 }  // namespace
 
 Engine::Engine(EngineOptions options)
-    : options_(options), inputs_(options.input_queue_batches), commands_(256) {
+    : options_(options),
+      inputs_(options.input_queue_batches),
+      commands_(256),
+      checkpoint_requests_(64) {
   pipeline_.set_listener([this](const std::string& name, sql::ObjectKind kind,
                                 const RecordBatch& batch) { route(name, kind, batch); });
   thread_ = std::thread([this] { run(); });
@@ -101,13 +104,21 @@ Status Engine::restore(std::string state, std::map<std::string, int64_t> offsets
 std::shared_ptr<Completion<Result<uint64_t>>> Engine::request_checkpoint(bool force,
                                                                          bool try_only) {
   auto done = make_completion<Result<uint64_t>>();
-  Command c;
-  c.kind = Command::Kind::kCheckpoint;
-  c.force = force;
-  c.checkpointed = done;
-  Status posted = post(std::move(c), try_only);
-  if (posted.code() == ErrorCode::kResourceExhausted) return nullptr;
-  if (!posted.ok()) done->set(posted);
+  if (stopping_.load(std::memory_order_acquire)) {
+    done->set(stopped_error());
+    return done;
+  }
+  // Its own queue, not the command queue: a cut may fall anywhere in the input, so it need
+  // not wait for the rows queued before it (up to a source's credits, a second or more).
+  CheckpointRequest request{force, done};
+  const QueueStatus pushed =
+      try_only ? checkpoint_requests_.try_push(request) : checkpoint_requests_.push(request);
+  if (pushed == QueueStatus::kFull) return nullptr;
+  if (pushed != QueueStatus::kOk) {
+    done->set(stopped_error());
+    return done;
+  }
+  wake_.notify_all();
   return done;
 }
 
@@ -298,13 +309,18 @@ Status Engine::shutdown() {
 
 void Engine::run() {
   AllocPhaseScope phase(AllocPhase::kLoop);
+  std::vector<std::shared_ptr<Completion<Result<uint64_t>>>> final_waiters;
   for (;;) {
     wake_.wait_until(
         [&] {
-          return inputs_.size() != 0 || commands_.size() != 0 ||
+          return inputs_.size() != 0 || commands_.size() != 0 || checkpoint_requests_.size() != 0 ||
                  stopping_.load(std::memory_order_acquire);
         },
         kNoDeadline, EngineOptions::kComputeSpinSteps);
+    if (checkpoint_requests_.size() != 0) {
+      CheckpointRequest r;
+      while (checkpoint_requests_.try_pop(r) == QueueStatus::kOk) cut_epoch(r.done, r.force);
+    }
     if (commands_.size() != 0) {
       drain_inputs(INT64_MAX);  // a command sees every row queued before it
       Command c;
@@ -319,6 +335,16 @@ void Engine::run() {
     }
   }
   inputs_.close();
+  checkpoint_requests_.close();
+  {
+    CheckpointRequest r;  // asked for during the drain: the last epoch below covers them
+    while (checkpoint_requests_.try_pop(r) == QueueStatus::kOk) {
+      if (!checkpointing_ || failed_.load())
+        r.done->set(status().ok() ? stopped_error() : status());
+      else
+        final_waiters.push_back(r.done);
+    }
+  }
   if (checkpointing_ && !failed_.load(std::memory_order_acquire)) {
     // A last epoch commits everything processed, so a restart resumes exactly here; waiting
     // for it also waits for every earlier epoch still in flight.
@@ -326,6 +352,9 @@ void Engine::run() {
     cut_epoch(done, true);
     Result<uint64_t> last = done->wait();
     if (!last.ok()) record_failure(last.status());
+    for (auto& waiter : final_waiters) waiter->set(last);
+  } else {
+    for (auto& waiter : final_waiters) waiter->set(status().ok() ? stopped_error() : status());
   }
   // Subscribers receive what was delivered, then the end.
   for (auto& [name, subs] : routes_) {
@@ -346,9 +375,6 @@ void Engine::run_command(Command& c) {
   switch (c.kind) {
     case Command::Kind::kExecute:
       c.executed->set(run_sql(c.text, c.replay));
-      return;
-    case Command::Kind::kCheckpoint:
-      cut_epoch(c.checkpointed, c.force);
       return;
     case Command::Kind::kRestore: {
       Status s = restore_state(c.text, c.offsets);

@@ -117,10 +117,9 @@ class Engine {
     RecordBatch batch;
   };
   struct Command {
-    enum class Kind : uint8_t { kExecute, kSubscribe, kFlush, kGraph, kCheckpoint, kRestore };
+    enum class Kind : uint8_t { kExecute, kSubscribe, kFlush, kGraph, kRestore };
     Kind kind = Kind::kExecute;
     bool replay = false;                     // kExecute from the catalog log
-    bool force = false;                      // kCheckpoint
     std::string text;                        // SQL, the subscribed name, or the state to restore
     std::map<std::string, int64_t> offsets;  // kRestore
     SubscribeOptions subscribe;
@@ -128,7 +127,10 @@ class Engine {
     std::shared_ptr<Completion<Result<std::shared_ptr<SubscriptionState>>>> subscribed;
     std::shared_ptr<Completion<Status>> flushed;
     std::shared_ptr<Completion<std::string>> graph;
-    std::shared_ptr<Completion<Result<uint64_t>>> checkpointed;
+  };
+  struct CheckpointRequest {
+    bool force = false;
+    std::shared_ptr<Completion<Result<uint64_t>>> done;
   };
   // Compute-thread state per source id (ids are never reused).
   struct Slot {
@@ -168,6 +170,7 @@ class Engine {
 
   MpscQueue<Input> inputs_;
   MpscQueue<Command> commands_;
+  MpscQueue<CheckpointRequest> checkpoint_requests_;
   WaitSignal wake_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> abandon_{false};
