@@ -9,8 +9,9 @@
 // A cycle's bookkeeping (per-source pending lists, the touched list, the routing table)
 // reuses memory set up when sources and subscriptions are created: no allocation per cycle.
 //
-// Commands (SQL, subscribe, flush, checkpoint) run on the compute thread after the input
-// queued before them, so the pipeline and its catalog are touched by that thread alone.
+// Commands (SQL, subscribe, flush) run on the compute thread after the input queued before
+// them, so the pipeline and its catalog are touched by that thread alone. Checkpoint requests
+// have their own queue and are served at once: a cut may fall anywhere in the input.
 //
 // Checkpoints (enable_checkpoints): every row belongs to an epoch. At a cut the compute
 // thread snapshots the pipeline and the sources' offsets, puts a pre-commit marker into each

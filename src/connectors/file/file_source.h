@@ -1,7 +1,10 @@
 #pragma once
 // The `file` source connector: reads JSON lines or CSV from a path on its own thread and
 // pushes batches into its source (waiting on the source's credits like any pusher). The
-// source is bounded: at end of file its input ends and the final watermark closes windows.
+// source is bounded: at end of file its input ends and the final watermark closes windows;
+// with follow = true it keeps reading what is appended (checked every 100 ms) instead.
+// Each push carries the byte offset after its last line; a recovered database starts at
+// the checkpoint's offset (a CSV header is read first, since it names the columns).
 //
 // A malformed line is reported with file, line and reason and counted; with on.error =
 // 'skip' reading goes on, with 'fail' (the default) the database records the error and the
