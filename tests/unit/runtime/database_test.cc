@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -363,6 +364,42 @@ TEST(Database, ShutdownGivesUpOnASubscriberThatNeverReads) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
   EXPECT_GE(stuck.dropped_rows(), 1u) << "what the subscriber missed is counted";
   EXPECT_TRUE(stuck.recv().ok()) << "what was delivered is still there";
+}
+
+}  // namespace
+}  // namespace sluice
+
+namespace sluice {
+namespace {
+
+TEST(FileSourceFollow, ReadsWhatIsAppendedAndNeverEnds) {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("sluice_follow_" + std::to_string(::getpid()) + ".jsonl");
+  { std::ofstream(path) << "{\"n\": 1}\n{\"n\": 2}\n{\"n\":"; }  // the last line is unfinished
+  auto db = Database::open().value();
+  ASSERT_TRUE(db->execute("CREATE SOURCE f (n BIGINT) WITH (connector = 'file', path = '" +
+                          path.string() + "', follow = true)")
+                  .ok());
+  EXPECT_FALSE(db->all_sources_bounded());
+  auto sub = db->subscribe("f").value();
+  ASSERT_TRUE(db->start().ok());
+  int64_t sum = 0, rows = 0;
+  auto read_until = [&](int64_t want) {
+    while (rows < want) {
+      auto b = sub.recv_for(std::chrono::milliseconds(5000));
+      if (!b.ok()) return;
+      for (int64_t r = 0; r < b->num_rows(); ++r) sum += b->column(0).int64_value(r);
+      rows += b->num_rows();
+    }
+  };
+  read_until(2);
+  EXPECT_EQ(rows, 2);
+  { std::ofstream(path, std::ios::app) << " 3}\n{\"n\": 4}\n"; }
+  read_until(4);
+  EXPECT_EQ(rows, 4);
+  EXPECT_EQ(sum, 10);
+  ASSERT_TRUE(db->shutdown().ok());
+  std::filesystem::remove(path);
 }
 
 }  // namespace
