@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "checkpoint/durable_file.h"
 #include "columnar/row_encoder.h"
 #include "common/crc32c.h"
 #include "common/fault_point.h"
@@ -31,10 +32,6 @@ std::string state_name(uint64_t epoch) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "state-%020llu.bin", static_cast<unsigned long long>(epoch));
   return buf;
-}
-
-Status io_error(const std::string& what, const std::string& path) {
-  return Status(ErrorCode::kIoError, what + " " + path + ": " + std::strerror(errno));
 }
 
 Result<std::string> read_file(const std::string& path) {
@@ -125,12 +122,7 @@ Result<Manifest> ManifestStore::from_json(std::string_view text) {
 }
 
 Status ManifestStore::sync_directory() const {
-  const int dir = ::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return io_error("cannot open", directory_);
-  const int synced = ::fsync(dir);
-  ::close(dir);
-  if (synced != 0) return io_error("cannot fsync", directory_);
-  return Status::Ok();
+  return checkpoint::sync_directory(directory_);
 }
 
 Status ManifestStore::write_file_durably(const std::string& name, std::string_view bytes,
