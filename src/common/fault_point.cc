@@ -1,13 +1,12 @@
 #include "common/fault_point.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <cstdlib>
-#include <cstring>
 #include <string>
-
-#include <unistd.h>
-#include <atomic>
-#include <mutex>
 
 namespace sluice {
 namespace {

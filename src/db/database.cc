@@ -168,11 +168,7 @@ Result<QueryResult> Database::declare(std::string_view sql) {
   size_t next = 0;  // the next recorded statement to match
   QueryResult last;
   for (const sql::Statement& s : statements) {
-    const bool declares =
-        s.kind == sql::StatementKind::kCreateSource ||
-        s.kind == sql::StatementKind::kCreateStream || s.kind == sql::StatementKind::kCreateView ||
-        s.kind == sql::StatementKind::kCreateSink || s.kind == sql::StatementKind::kDrop;
-    if (declares && next < recorded.size()) {
+    if (sql::changes_catalog(s.kind) && next < recorded.size()) {
       if (recorded[next] != s.text) {
         return Status(ErrorCode::kInvalidArgument,
                       "the data_dir holds a pipeline declared differently: its statement " +

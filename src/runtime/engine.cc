@@ -425,21 +425,6 @@ void Engine::run_command(Command& c) {
   }
 }
 
-namespace {
-bool changes_catalog(sql::StatementKind kind) {
-  switch (kind) {
-    case sql::StatementKind::kCreateSource:
-    case sql::StatementKind::kCreateStream:
-    case sql::StatementKind::kCreateView:
-    case sql::StatementKind::kCreateSink:
-    case sql::StatementKind::kDrop:
-      return true;
-    default:
-      return false;
-  }
-}
-}  // namespace
-
 Result<engine::ExecResult> Engine::run_sql(std::string_view sql, bool replay) {
   AllocPhaseScope phase(AllocPhase::kOperators);
   SLC_ASSIGN_OR_RETURN(std::vector<sql::Statement> statements, sql::parse_statements(sql));
@@ -466,7 +451,7 @@ Result<engine::ExecResult> Engine::run_sql(std::string_view sql, bool replay) {
     }
     SLC_ASSIGN_OR_RETURN(last, pipeline_.execute(s));
     SLC_RETURN_IF_ERROR(after_statement(s));
-    if (checkpointing_ && changes_catalog(s.kind)) {
+    if (checkpointing_ && sql::changes_catalog(s.kind)) {
       ++catalog_statements_;
       epoch_dirty_ = true;
       if (!replay) {

@@ -2,6 +2,19 @@
 
 namespace sluice::sql {
 
+bool changes_catalog(StatementKind kind) {
+  switch (kind) {
+    case StatementKind::kCreateSource:
+    case StatementKind::kCreateStream:
+    case StatementKind::kCreateView:
+    case StatementKind::kCreateSink:
+    case StatementKind::kDrop:
+      return true;
+    default:
+      return false;
+  }
+}
+
 const char* object_kind_name(ObjectKind kind) {
   switch (kind) {
     case ObjectKind::kSource:

@@ -101,6 +101,8 @@ enum class StatementKind {
 };
 
 enum class ObjectKind { kSource, kStream, kView, kSink };
+// CREATE and DROP: the statements a data_dir's catalog log records.
+bool changes_catalog(StatementKind kind);
 const char* object_kind_name(ObjectKind kind);  // "source", "stream", "materialized view", "sink"
 
 struct Statement {
