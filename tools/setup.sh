@@ -8,6 +8,7 @@ packages=(
   clang-format tmux
   libgtest-dev libgmock-dev libbenchmark-dev
   libsimdjson-dev nlohmann-json3-dev libedit-dev
+  libpq-dev postgresql
 )
 
 missing=()

@@ -33,7 +33,9 @@ namespace sluice {
   X(kInvalidTimestamp, 2005, "invalid timestamp")                 \
   X(kMissingValue, 2006, "missing value for a NOT NULL column")   \
   X(kArrowImport, 2007, "Arrow C Data Interface import failed")   \
-  X(kSchemaMismatch, 2008, "schema mismatch")
+  X(kSchemaMismatch, 2008, "schema mismatch")                     \
+  X(kUnavailable, 3001, "destination unavailable")                \
+  X(kRejected, 3002, "destination rejected the request")
 
 enum class ErrorCode : uint16_t {
 #define SLUICE_ERROR_ENUM(name, number, meaning) name = number,

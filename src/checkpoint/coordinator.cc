@@ -17,9 +17,9 @@ Coordinator::~Coordinator() {
 }
 
 void Coordinator::submit(runtime::EpochCut cut) {
-  if (cuts_.push(cut) != QueueStatus::kOk && cut.done) {
-    cut.done->set(Status(ErrorCode::kClosed, "the checkpoint thread has stopped"));
-  }
+  if (cuts_.push(cut) == QueueStatus::kOk) return;
+  if (cut.done) cut.done->set(Status(ErrorCode::kClosed, "the checkpoint thread has stopped"));
+  if (auto engine = engine_.lock()) engine->epoch_resolved(cut.epoch);
 }
 
 void Coordinator::start(std::shared_ptr<runtime::Engine> engine) {
@@ -59,6 +59,12 @@ void Coordinator::run() {
 }
 
 void Coordinator::process(runtime::EpochCut& cut) {
+  resolve(cut);
+  // Whatever the outcome, the engine may cut the next epoch now.
+  if (auto engine = engine_.lock()) engine->epoch_resolved(cut.epoch);
+}
+
+void Coordinator::resolve(runtime::EpochCut& cut) {
   const std::string what = "checkpoint of epoch " + std::to_string(cut.epoch);
   Status s;
   if (failed_) s = Status(ErrorCode::kClosed, what + ": an earlier checkpoint failed");

@@ -60,6 +60,7 @@ class Coordinator {
  private:
   void run();
   void process(runtime::EpochCut& cut);
+  void resolve(runtime::EpochCut& cut);  // pre-commits, manifest, commit or rollback
 
   DataDir& dir_;
   const std::chrono::milliseconds interval_;

@@ -15,24 +15,31 @@ struct Armed {
   std::string name;  // empty: no fault armed
   long hits_to_kill = 1;
   std::atomic<long> hits{0};
+
+  void arm(const char* spec) {
+    if (spec == nullptr || *spec == '\0') return;
+    std::string s(spec);
+    const size_t colon = s.find(':');
+    name = s.substr(0, colon);
+    hits_to_kill = colon == std::string::npos ? 1 : std::max(1L, std::atol(s.c_str() + colon + 1));
+    hits.store(0);
+  }
 };
 
 Armed& armed() {
   static Armed* a = [] {
     auto* out = new Armed;  // never freed: fault points may run during static destruction
-    if (const char* spec = std::getenv("SLUICE_FAULT"); spec != nullptr && *spec != '\0') {
-      std::string s(spec);
-      const size_t colon = s.find(':');
-      out->name = s.substr(0, colon);
-      if (colon != std::string::npos)
-        out->hits_to_kill = std::max(1L, std::atol(s.c_str() + colon + 1));
-    }
+    out->arm(std::getenv("SLUICE_FAULT"));
     return out;
   }();
   return *a;
 }
 
 }  // namespace
+
+void arm_fault_point(const char* spec) {
+  armed().arm(spec);
+}
 
 void fault_point(const char* name) {
   Armed& a = armed();

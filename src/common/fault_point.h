@@ -13,5 +13,8 @@
 namespace sluice {
 
 void fault_point(const char* name);
+// Arms a fault point as SLUICE_FAULT would ("name[:n]"), for a test's forked child: the
+// environment is read once per process, possibly before the fork.
+void arm_fault_point(const char* spec);
 
 }  // namespace sluice

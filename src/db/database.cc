@@ -11,6 +11,7 @@
 #include "connectors/file/file_source.h"
 #include "connectors/generator/datagen.h"
 #include "connectors/generator/generator_source.h"
+#include "connectors/postgres/postgres_sink.h"
 #include "runtime/engine.h"
 #include "sql/names.h"
 #include "sql/parser.h"
@@ -60,6 +61,7 @@ Database::Database(DatabaseOptions options) : impl_(std::make_unique<Impl>()) {
   engine_options.input_queue_batches = options.input_queue_batches;
   engine_options.shutdown_grace = options.shutdown_grace;
   impl_->engine = std::make_shared<runtime::Engine>(engine_options);
+  impl_->engine->register_sink_connector("postgres", connectors::postgres::make_postgres_sink);
 }
 
 Database::~Database() {

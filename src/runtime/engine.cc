@@ -87,6 +87,7 @@ void Engine::enable_checkpoints(CheckpointHooks hooks) {
   checkpointing_ = true;
   epoch_ = hooks_.first_epoch;
   last_cut_ = hooks_.committed_epoch;
+  resolved_epoch_.store(hooks_.committed_epoch);  // decided by the manifest
   pipeline_.set_checkpointing(true);
 }
 
@@ -120,6 +121,13 @@ std::shared_ptr<Completion<Result<uint64_t>>> Engine::request_checkpoint(bool fo
   }
   wake_.notify_all();
   return done;
+}
+
+void Engine::epoch_resolved(uint64_t epoch) {
+  uint64_t seen = resolved_epoch_.load();
+  while (seen < epoch && !resolved_epoch_.compare_exchange_weak(seen, epoch)) {
+  }
+  resolved_signal_.notify_all();
 }
 
 Result<uint64_t> Engine::checkpoint() {
@@ -484,6 +492,24 @@ void Engine::cut_epoch(std::shared_ptr<Completion<Result<uint64_t>>> done, bool 
     if (done) done->set(last_cut_);
     return;
   }
+  // One checkpoint in flight: epoch e+1 is cut only once e is committed or rolled back on
+  // every sink, so a sink never holds two pre-committed epochs at once (a prepared PostgreSQL
+  // transaction keeps its row locks until COMMIT PREPARED, and the next epoch may update the
+  // same rows). A periodic request skips; a forced one waits, about one checkpoint's time.
+  if (resolved_epoch_.load(std::memory_order_acquire) < last_cut_) {
+    if (!force) {
+      if (done) done->set(last_cut_);
+      return;
+    }
+    resolved_signal_.wait_until([&] {
+      return resolved_epoch_.load(std::memory_order_acquire) >= last_cut_ ||
+             failed_.load(std::memory_order_acquire);
+    });
+    if (failed_.load(std::memory_order_acquire)) {
+      if (done) done->set(status());
+      return;
+    }
+  }
   AllocPhaseScope phase(AllocPhase::kOperators);
   // The next epoch must never be handed out again, even after a crash.
   if (Status reserved = hooks_.reserve_epoch(epoch_ + 1); !reserved.ok()) {
@@ -553,7 +579,12 @@ Status Engine::create_sink_task(const std::string& name) {
     auto it = callbacks_.find(fn);
     return it == callbacks_.end() ? sink::BatchCallback() : it->second;
   };
-  SLC_ASSIGN_OR_RETURN(std::unique_ptr<sink::Sink> connector, sink::make_sink(def, lookup));
+  auto makers = [this](const std::string& connector) {
+    std::lock_guard lock(callbacks_mutex_);
+    auto it = sink_makers_.find(connector);
+    return it == sink_makers_.end() ? sink::SinkMaker() : it->second;
+  };
+  SLC_ASSIGN_OR_RETURN(std::unique_ptr<sink::Sink> connector, sink::make_sink(def, lookup, makers));
   auto task = std::make_shared<sink::SinkTask>(def.name, std::move(connector), options);
   SLC_RETURN_IF_ERROR(task->open(pipeline_.catalog().find(def.input)->schema()));
   if (checkpointing_) SLC_RETURN_IF_ERROR(task->recover(hooks_.committed_epoch));
@@ -635,6 +666,11 @@ engine::ExecResult Engine::show_sinks() const {
 void Engine::register_callback(const std::string& name, sink::BatchCallback callback) {
   std::lock_guard lock(callbacks_mutex_);
   callbacks_[name] = std::move(callback);
+}
+
+void Engine::register_sink_connector(const std::string& connector, sink::SinkMaker maker) {
+  std::lock_guard lock(callbacks_mutex_);
+  sink_makers_[connector] = std::move(maker);
 }
 
 Result<SinkMetrics> Engine::sink_metrics(std::string_view name) const {

@@ -74,6 +74,8 @@ class Engine {
   // is set when the epoch is committed. With `try_only`, gives up (null) rather than wait for
   // room in the command queue.
   std::shared_ptr<Completion<Result<uint64_t>>> request_checkpoint(bool force, bool try_only);
+  // The checkpoint thread is done with `epoch`: committed or rolled back on every sink.
+  void epoch_resolved(uint64_t epoch);
   // Cuts an epoch and waits until it is committed; returns its number.
   Result<uint64_t> checkpoint();
   Result<std::shared_ptr<SourceRuntime>> source(std::string_view name) const;
@@ -83,6 +85,8 @@ class Engine {
 
   // Callback sinks (INTO callback (function = 'name')) find their function here.
   void register_callback(const std::string& name, sink::BatchCallback callback);
+  // Sink connectors of higher layers (connectors/postgres); the database registers them.
+  void register_sink_connector(const std::string& connector, sink::SinkMaker maker);
   Result<SinkMetrics> sink_metrics(std::string_view name) const;
 
   // Checks, takes credits, queues. OK also when overflow = 'drop' dropped the rows (counted).
@@ -192,13 +196,16 @@ class Engine {
   mutable std::mutex sinks_mutex_;
   std::mutex callbacks_mutex_;
   std::unordered_map<std::string, sink::BatchCallback> callbacks_;
+  std::unordered_map<std::string, sink::SinkMaker> sink_makers_;  // under callbacks_mutex_
 
   // Checkpoints; set by enable_checkpoints() before any command, then compute thread only.
   CheckpointHooks hooks_;
   bool checkpointing_ = false;
-  uint64_t epoch_ = 0;        // the epoch rows processed now belong to
-  uint64_t last_cut_ = 0;     // the newest epoch cut (0: none yet)
-  bool epoch_dirty_ = false;  // rows or statements since the last cut
+  uint64_t epoch_ = 0;                       // the epoch rows processed now belong to
+  uint64_t last_cut_ = 0;                    // the newest epoch cut (0: none yet)
+  bool epoch_dirty_ = false;                 // rows or statements since the last cut
+  std::atomic<uint64_t> resolved_epoch_{0};  // set by the checkpoint thread
+  WaitSignal resolved_signal_;
   int64_t catalog_statements_ = 0;
 
   mutable std::mutex mutex_;  // guards sources_ and failure_

@@ -13,6 +13,9 @@
 //   pre_commit(e)     makes epoch e durable but not yet visible; after it returns OK the sink
 //                     must be able to commit or roll back e, even after a restart.
 //   commit(e)         makes epoch e visible; must be idempotent (recovery may repeat it).
+//                     At most one epoch is pre-committed at a time: commit(e) or
+//                     rollback(e) comes before pre_commit(e+1), though writes of e+1 may
+//                     come first.
 //   rollback(e)       discards epoch e; must be idempotent.
 //   recover(c)        after open, before any write, when the database checkpoints: resolve
 //                     the epochs a previous run left pre-committed (in doubt): commit every

@@ -5,7 +5,8 @@
 
 namespace sluice::sink {
 
-Result<std::unique_ptr<Sink>> make_sink(const sql::SinkDef& def, const CallbackLookup& callbacks) {
+Result<std::unique_ptr<Sink>> make_sink(const sql::SinkDef& def, const CallbackLookup& callbacks,
+                                        const SinkMakerLookup& connector_makers) {
   const sql::OptionMap& o = def.options;
   if (def.connector == "blackhole") return make_blackhole_sink();
   if (def.connector == "console") return make_console_sink(o.at("format") == "jsonl");
@@ -30,6 +31,9 @@ Result<std::unique_ptr<Sink>> make_sink(const sql::SinkDef& def, const CallbackL
       SLC_ASSIGN_OR_RETURN(f.roll_micros, sql::parse_duration(it->second));
     }
     return make_file_sink(std::move(f));
+  }
+  if (SinkMaker maker = connector_makers ? connector_makers(def.connector) : SinkMaker()) {
+    return maker(def);
   }
   return Status(ErrorCode::kSqlInvalidOption, "no sink connector '" + def.connector + "'");
 }

@@ -1091,6 +1091,12 @@ Result<SinkDef> Binder::bind_sink(const Statement& s, const std::string& input) 
                     "unknown sink connector '" + s.connector + "' (available: " + names + ")");
   }
   SLC_ASSIGN_OR_RETURN(def.options, validate_options(s.options, *spec, "sink '" + s.name + "'"));
+  if (spec->check != nullptr) {
+    if (Status checked = spec->check(def.options, *from->schema()); !checked.ok()) {
+      return error_at(checked.code(), s.connector_pos,
+                      "sink '" + s.name + "': " + std::string(checked.message()));
+    }
+  }
   if (auto it = def.options.find("delivery");
       it != def.options.end() && it->second == "exactly-once") {
     SLC_RETURN_IF_ERROR(check_exactly_once(s, def, *spec));

@@ -106,6 +106,41 @@ std::vector<OptionSpec> with_sink_options(std::vector<OptionSpec> own) {
   return own;
 }
 
+// No dead letters (a delivery is many batches). mode = 'upsert' needs primary.key, naming columns
+// of the input; EMIT CHANGES' _op says whether a row is upserted or deleted, so it is no key.
+Status check_postgres_sink(const OptionMap& options, const Schema& input) {
+  if (auto it = options.find("on.error"); it != options.end() && it->second == "dead_letter") {
+    return Status(ErrorCode::kSqlInvalidOption,
+                  "on.error = 'dead_letter' is not supported: a rejected COPY holds rows of "
+                  "many batches; use 'fail' or 'pause'");
+  }
+  const bool upsert = options.at("mode") == "upsert";
+  auto key = options.find("primary.key");
+  if (!upsert) {
+    if (key != options.end()) {
+      return Status(ErrorCode::kSqlInvalidOption,
+                    "option 'primary.key' applies to mode = 'upsert' only (mode is 'append')");
+    }
+    return Status::Ok();
+  }
+  if (key == options.end()) {
+    return Status(ErrorCode::kSqlInvalidOption,
+                  "mode = 'upsert' needs primary.key = '<column>[, <column>...]'");
+  }
+  const std::vector<std::string> columns = split_column_list(key->second);
+  if (columns.empty()) {
+    return Status(ErrorCode::kSqlInvalidOption, "option 'primary.key' names no column");
+  }
+  for (const std::string& c : columns) {
+    if (input.find(c) < 0 || to_lower(c) == "_op") {
+      return Status(ErrorCode::kSqlUnknownName, "primary.key column '" + c +
+                                                    "' is not a column of the input (" +
+                                                    input.to_string() + ")");
+    }
+  }
+  return Status::Ok();
+}
+
 const std::vector<ConnectorSpec>& sink_connectors() {
   static const std::vector<ConnectorSpec> specs = {
       {"console",
@@ -118,6 +153,22 @@ const std::vector<ConnectorSpec>& sink_connectors() {
                           {"rolling.size", K::kInteger, {}, false, "", 1024},
                           {"rolling.interval", K::kDuration, {}, false, "", 1000000}}),
        false, "", true},
+      {"postgres",
+       with_sink_options({{"dsn", K::kString, {}, false, "", 0},
+                          {"host", K::kString, {}, false, "", 0},
+                          {"port", K::kInteger, {}, false, "", 1},
+                          {"dbname", K::kString, {}, false, "", 0},
+                          {"user", K::kString, {}, false, "", 0},
+                          {"password", K::kString, {}, false, "", 0},
+                          {"table", K::kString, {}, true, "", 0},
+                          {"schema", K::kString, {}, false, "public", 0},
+                          {"mode", K::kChoice, {"append", "upsert"}, false, "append", 0},
+                          {"primary.key", K::kString, {}, false, "", 0},
+                          {"batch.size", K::kInteger, {}, false, "4096", 1},
+                          {"auto.create", K::kBoolean, {}, false, "true", 0},
+                          {"connect.timeout", K::kDuration, {}, false, "10s", 1000000},
+                          {"statement.timeout", K::kDuration, {}, false, "", 1000}}),
+       false, "", true, check_postgres_sink},
   };
   return specs;
 }
@@ -248,6 +299,23 @@ Result<OptionMap> validate_options(const std::vector<Option>& given, const Conne
                                                       "' (connector '" + spec.name + "')");
     }
     if (!s.default_value.empty()) out[s.key] = s.default_value;
+  }
+  return out;
+}
+
+std::vector<std::string> split_column_list(std::string_view text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view item = text.substr(start, end - start);
+    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.front())))
+      item.remove_prefix(1);
+    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.back())))
+      item.remove_suffix(1);
+    if (!item.empty()) out.emplace_back(item);
+    start = end + 1;
   }
   return out;
 }

@@ -32,7 +32,12 @@ struct ConnectorSpec {
   std::string open_prefix = {};
   // A sink connector that implements delivery = 'exactly-once' (staged epochs).
   bool exactly_once = false;
+  // Checks that span options, or options and the input's columns (upsert keys); null: none.
+  Status (*check)(const OptionMap& options, const Schema& input) = nullptr;
 };
+
+// The columns of a `primary.key` option ("id, region"), trimmed; empty when there are none.
+std::vector<std::string> split_column_list(std::string_view text);
 
 // Sources whose connector fixes their columns (nexmark): the schema, and the event-time
 // column that gets a watermark. Null when the connector takes declared columns.

@@ -1,0 +1,417 @@
+// The postgres sink against a real PostgreSQL server started for each test: COPY of every
+// type, upserts and changelog deletes, auto-create and mismatches, the periodic flush, a
+// server restarted mid-stream, and exactly-once with prepared transactions.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "common/fault_point.h"
+#include "pg_server.h"
+#include "sluice/database.h"
+
+namespace sluice {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using testing::PgServer;
+
+class PostgresSink : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("sluice_pgsink_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<Database> open(bool durable = false) {
+    DatabaseOptions o;
+    if (durable) {
+      o.data_dir = (dir_ / "data").string();
+      o.checkpoint_interval = 3600s;  // only the checkpoints the test asks for
+    }
+    auto db = Database::open(o);
+    EXPECT_TRUE(db.ok()) << db.status().to_string();
+    return db.ok() ? std::move(db).value() : nullptr;
+  }
+  static void exec(Database& db, const std::string& sql) {
+    auto r = db.execute(sql);
+    ASSERT_TRUE(r.ok()) << r.status().to_string() << "\n" << sql;
+  }
+  std::string into(const std::string& options) const {
+    return "INTO postgres (dsn = '" + pg_.dsn() + "', " + options + ")";
+  }
+  // Waits (up to `limit`) for a query's single value to become `want`.
+  bool eventually(const std::string& sql, const std::string& want,
+                  std::chrono::milliseconds limit = 10s) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+      if (pg_.scalar(sql) == want) return true;
+      if (std::chrono::steady_clock::now() > end) return false;
+      std::this_thread::sleep_for(10ms);
+    }
+  }
+
+  PgServer pg_;
+  fs::path dir_;
+};
+
+TEST_F(PostgresSink, AppendsEveryTypeWithNullsAndNonAscii) {
+  auto db = open();
+  exec(*db,
+       "CREATE SOURCE t (b BOOLEAN, i INT, l BIGINT, d DOUBLE, s VARCHAR, ts TIMESTAMP, "
+       "iv INTERVAL)");
+  exec(*db, "CREATE SINK out FROM t " + into("table = 'everything'"));
+  auto t = db->source("t").value();
+  ASSERT_TRUE(
+      t.push_json(
+           R"({"b": true, "i": -7, "l": 9007199254740993, "d": 2.5, "s": "grüße, 東京 🚀", "ts": "2026-11-24T10:00:00.123456Z", "iv": 90061001})"
+           "\n"
+           R"({"b": null, "i": null, "l": null, "d": null, "s": null, "ts": null, "iv": null})"
+           "\n"
+           R"({"b": false, "i": 2147483647, "l": -1, "d": -1e-300, "s": "it's \"quoted\"\\", "ts": "1969-07-20T20:17:40Z", "iv": -1})")
+          .ok());
+  ASSERT_TRUE(db->shutdown().ok());
+  // Auto-created with the mapped types.
+  auto types = pg_.query(
+      "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = "
+      "'everything' ORDER BY ordinal_position");
+  ASSERT_EQ(types.size(), 7u);
+  EXPECT_EQ(*types[0][1], "boolean");
+  EXPECT_EQ(*types[1][1], "integer");
+  EXPECT_EQ(*types[2][1], "bigint");
+  EXPECT_EQ(*types[3][1], "double precision");
+  EXPECT_EQ(*types[4][1], "text");
+  EXPECT_EQ(*types[5][1], "timestamp with time zone");
+  EXPECT_EQ(*types[6][1], "interval");
+  auto rows = pg_.query("SELECT b, i, l, d, s, ts, iv FROM everything ORDER BY l NULLS LAST");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(*rows[0][0], "f");
+  EXPECT_EQ(*rows[0][1], "2147483647");
+  EXPECT_EQ(*rows[0][2], "-1");
+  EXPECT_EQ(*rows[0][3], "-1e-300");
+  EXPECT_EQ(*rows[0][4], "it's \"quoted\"\\");
+  EXPECT_EQ(*rows[0][5], "1969-07-20 20:17:40+00");
+  EXPECT_EQ(*rows[0][6], "-00:00:00.001");  // JSON intervals are milliseconds
+  EXPECT_EQ(*rows[1][0], "t");
+  EXPECT_EQ(*rows[1][1], "-7");
+  EXPECT_EQ(*rows[1][2], "9007199254740993");
+  EXPECT_EQ(*rows[1][3], "2.5");
+  EXPECT_EQ(*rows[1][4], "grüße, 東京 🚀");
+  EXPECT_EQ(*rows[1][5], "2026-11-24 10:00:00.123456+00");
+  EXPECT_EQ(*rows[1][6], "25:01:01.001");
+  for (const auto& v : rows[2]) EXPECT_FALSE(v.has_value());
+}
+
+TEST_F(PostgresSink, RowsAreVisibleWithinTheFlushIntervalWithoutMoreInput) {
+  auto db = open();
+  exec(*db, "CREATE SOURCE t (n BIGINT)");
+  exec(*db, "CREATE SINK out FROM t " + into("table = 'quick'"));  // flush.interval 250ms
+  auto t = db->source("t").value();
+  ASSERT_TRUE(t.push_json("{\"n\": 1}\n{\"n\": 2}").ok());
+  const auto pushed = std::chrono::steady_clock::now();
+  // Far below batch.size (4096): only the periodic flush can deliver them.
+  ASSERT_TRUE(eventually("SELECT count(*) FROM quick", "2", 5s));
+  const auto took = std::chrono::steady_clock::now() - pushed;
+  EXPECT_LT(took, 1500ms) << "the 250 ms flush did not deliver in time";
+  ASSERT_TRUE(db->shutdown().ok());
+}
+
+TEST_F(PostgresSink, BatchSizeDeliversBeforeTheInterval) {
+  auto db = open();
+  exec(*db, "CREATE SOURCE t (n BIGINT)");
+  exec(*db, "CREATE SINK out FROM t " +
+                into("table = 'batched', batch.size = 100, flush.interval = '1h'"));
+  auto t = db->source("t").value();
+  std::string lines;
+  for (int i = 0; i < 250; ++i) lines += "{\"n\": " + std::to_string(i) + "}\n";
+  ASSERT_TRUE(t.push_json(lines).ok());
+  // At least the first full batches arrive though the interval is an hour.
+  const auto end = std::chrono::steady_clock::now() + 10s;
+  while (pg_.count("batched") < 200 && std::chrono::steady_clock::now() < end)
+    std::this_thread::sleep_for(10ms);
+  EXPECT_GE(pg_.count("batched"), 200);
+  ASSERT_TRUE(db->shutdown().ok());
+  EXPECT_EQ(pg_.count("batched"), 250);  // the rest at close
+  EXPECT_EQ(pg_.scalar("SELECT sum(n) FROM batched"), std::to_string(249 * 250 / 2));
+}
+
+TEST_F(PostgresSink, UpsertKeepsTheLatestRowPerKey) {
+  auto db = open();
+  exec(*db, "CREATE SOURCE t (k VARCHAR, v BIGINT)");
+  exec(*db,
+       "CREATE STREAM totals AS SELECT k, COUNT(*) AS n, SUM(v) AS total FROM t GROUP BY k "
+       "EMIT ON UPDATE");
+  exec(*db, "CREATE SINK out FROM totals " +
+                into("table = 'totals', mode = 'upsert', primary.key = 'k'"));
+  auto t = db->source("t").value();
+  for (int round = 0; round < 5; ++round) {
+    std::string lines;
+    for (int i = 0; i < 300; ++i) {
+      lines += "{\"k\": \"k" + std::to_string(i % 37) + "\", \"v\": " + std::to_string(i) + "}\n";
+    }
+    ASSERT_TRUE(t.push_json(lines).ok());
+    ASSERT_TRUE(db->flush().ok());
+  }
+  ASSERT_TRUE(db->shutdown().ok());
+  EXPECT_EQ(pg_.count("totals"), 37);
+  EXPECT_EQ(pg_.scalar("SELECT sum(n) FROM totals"), "1500");
+  EXPECT_EQ(pg_.scalar("SELECT sum(total) FROM totals"), std::to_string(5 * (299 * 300 / 2)));
+  EXPECT_EQ(pg_.scalar("SELECT n || ',' || total FROM totals WHERE k = 'k0'"),
+            "45," + std::to_string(5 * (0 + 37 + 74 + 111 + 148 + 185 + 222 + 259 + 296)));
+  // A primary key was created for the upsert.
+  EXPECT_EQ(pg_.scalar("SELECT count(*) FROM pg_index WHERE indrelid = 'totals'::regclass "
+                       "AND indisprimary"),
+            "1");
+}
+
+TEST_F(PostgresSink, ChangelogDeletesRemoveKeys) {
+  auto db = open();
+  exec(*db, "CREATE SOURCE t (k VARCHAR, v BIGINT)");
+  // A key is deleted once its count passes 2 (it stops passing HAVING).
+  exec(*db,
+       "CREATE STREAM few AS SELECT k, COUNT(*) AS n FROM t GROUP BY k HAVING COUNT(*) <= 2 "
+       "EMIT CHANGES");
+  exec(*db, "CREATE SINK out FROM few " +
+                into("table = 'few', mode = 'upsert', primary.key = 'k', flush.interval = '50ms'"));
+  auto t = db->source("t").value();
+  ASSERT_TRUE(
+      t.push_json("{\"k\":\"a\",\"v\":1}\n{\"k\":\"b\",\"v\":1}\n{\"k\":\"c\",\"v\":1}").ok());
+  ASSERT_TRUE(eventually("SELECT count(*) FROM few", "3"));
+  ASSERT_TRUE(
+      t.push_json("{\"k\":\"a\",\"v\":1}\n{\"k\":\"a\",\"v\":1}\n{\"k\":\"b\",\"v\":1}").ok());
+  ASSERT_TRUE(db->shutdown().ok());
+  auto rows = pg_.query("SELECT k, n FROM few ORDER BY k");
+  ASSERT_EQ(rows.size(), 2u);  // a was deleted
+  EXPECT_EQ(*rows[0][0], "b");
+  EXPECT_EQ(*rows[0][1], "2");
+  EXPECT_EQ(*rows[1][0], "c");
+  EXPECT_EQ(*rows[1][1], "1");
+  // The _op column is not a table column.
+  EXPECT_EQ(pg_.scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = 'few'"),
+            "2");
+}
+
+TEST_F(PostgresSink, MismatchedTablesAreRefusedAtCreate) {
+  pg_.exec("CREATE TABLE narrow (n integer, s text)");
+  pg_.exec("CREATE TABLE strict (n bigint, extra text NOT NULL)");
+  pg_.exec("CREATE TABLE nokey (k text, n bigint)");
+  auto db = open();
+  exec(*db, "CREATE SOURCE t (n BIGINT, s VARCHAR)");
+  exec(*db, "CREATE SOURCE u (n BIGINT)");
+  exec(*db, "CREATE STREAM c AS SELECT s AS k, COUNT(*) AS n FROM t GROUP BY s");
+
+  auto r = db->execute("CREATE SINK a FROM t " + into("table = 'narrow'"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kSchemaMismatch);
+  EXPECT_NE(r.status().to_string().find("column \"n\" of table \"public\".\"narrow\" is int4, but "
+                                        "the stream's n is BIGINT"),
+            std::string::npos)
+      << r.status().to_string();
+
+  r = db->execute("CREATE SINK b FROM u " + into("table = 'strict'"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().to_string().find("\"extra\""), std::string::npos) << r.status().to_string();
+  EXPECT_NE(r.status().to_string().find("NOT NULL without a default"), std::string::npos);
+
+  r = db->execute("CREATE SINK c1 FROM t " + into("table = 'absent', auto.create = false"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().to_string().find("does not exist"), std::string::npos);
+
+  r = db->execute("CREATE SINK d FROM c " +
+                  into("table = 'nokey', mode = 'upsert', primary.key = 'k'"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().to_string().find("no primary key or unique index on exactly (\"k\")"),
+            std::string::npos)
+      << r.status().to_string();
+
+  r = db->execute("CREATE SINK e FROM c " + into("table = 'x', mode = 'upsert'"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kSqlInvalidOption);
+  EXPECT_NE(r.status().to_string().find("needs primary.key"), std::string::npos);
+
+  r = db->execute("CREATE SINK f FROM c " +
+                  into("table = 'x', mode = 'upsert', primary.key = 'nope'"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().to_string().find("'nope' is not a column of the input"), std::string::npos);
+
+  r = db->execute(
+      "CREATE SINK g FROM t INTO postgres (host = '127.0.0.1', port = 1, "
+      "table = 'x', connect.timeout = '2s')");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(r.status().to_string().find("cannot connect"), std::string::npos);
+  // None of the refused sinks exists.
+  EXPECT_FALSE(db->sink_metrics("a").ok());
+  ASSERT_TRUE(db->shutdown().ok());
+}
+
+TEST_F(PostgresSink, NamesAreQuotedNotInjected) {
+  auto db = open();
+  exec(*db, "CREATE SOURCE t (\"Mixed Case\" BIGINT, \"semi;colon\" VARCHAR)");
+  exec(*db, "CREATE SINK out FROM t " +
+                into("schema = 'Odd Schema', table = 'x\"; DROP TABLE victim; --'"));
+  pg_.exec("CREATE TABLE victim (n int)");
+  auto t = db->source("t").value();
+  ASSERT_TRUE(t.push_json(R"({"Mixed Case": 1, "semi;colon": "ok"})").ok());
+  ASSERT_TRUE(db->shutdown().ok());
+  EXPECT_EQ(pg_.count("\"Odd Schema\".\"x\"\"; DROP TABLE victim; --\""), 1);
+  EXPECT_EQ(pg_.count("victim"), 0);  // still there
+}
+
+TEST_F(PostgresSink, AServerRestartMidStreamLosesNothing) {
+  auto db = open();
+  exec(*db, "CREATE SOURCE t (n BIGINT)");
+  exec(*db, "CREATE SINK out FROM t " +
+                into("table = 'survivor', batch.size = 50, flush.interval = '20ms'"));
+  auto t = db->source("t").value();
+  auto push_range = [&](int from, int to) {
+    for (int i = from; i < to; ++i)
+      ASSERT_TRUE(t.push_json("{\"n\": " + std::to_string(i) + "}").ok());
+  };
+  push_range(0, 500);
+  ASSERT_TRUE(eventually("SELECT count(*) FROM survivor", "500"));
+  pg_.stop();
+  push_range(500, 1000);  // buffered, retried while the server is down
+  std::this_thread::sleep_for(500ms);
+  pg_.start();
+  push_range(1000, 1500);
+  ASSERT_TRUE(db->shutdown().ok());
+  // At-least-once: every row is there; a batch in flight at the stop may be there twice.
+  EXPECT_EQ(pg_.scalar("SELECT count(DISTINCT n) FROM survivor"), "1500");
+  EXPECT_EQ(pg_.scalar("SELECT min(n) || ',' || max(n) FROM survivor"), "0,1499");
+}
+
+TEST_F(PostgresSink, ExactlyOnceRowsAppearAtCommitOnly) {
+  auto db = open(true);
+  exec(*db, "CREATE SOURCE t (n BIGINT) WITH (durable = true)");
+  exec(*db, "CREATE SINK out FROM t " +
+                into("table = 'eo', delivery = 'exactly-once', flush.interval = '20ms', "
+                     "batch.size = 10"));
+  auto t = db->source("t").value();
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(t.push_json("{\"n\": " + std::to_string(i) + "}").ok());
+  ASSERT_TRUE(db->flush().ok());
+  std::this_thread::sleep_for(200ms);  // flushes went into the epoch's transaction
+  EXPECT_EQ(pg_.count("eo"), 0);
+  ASSERT_TRUE(db->checkpoint().ok());
+  EXPECT_EQ(pg_.count("eo"), 100);
+  EXPECT_EQ(pg_.scalar("SELECT count(*) FROM pg_prepared_xacts"), "0");
+  for (int i = 100; i < 150; ++i)
+    ASSERT_TRUE(t.push_json("{\"n\": " + std::to_string(i) + "}").ok());
+  ASSERT_TRUE(db->shutdown().ok());  // the last epoch commits at shutdown
+  EXPECT_EQ(pg_.count("eo"), 150);
+  EXPECT_EQ(pg_.scalar("SELECT count(DISTINCT n) FROM eo"), "150");
+}
+
+TEST_F(PostgresSink, ExactlyOnceUpsertOverManyEpochs) {
+  auto db = open(true);
+  exec(*db, "CREATE SOURCE t (k VARCHAR, v BIGINT) WITH (durable = true)");
+  exec(*db,
+       "CREATE STREAM totals AS SELECT k, COUNT(*) AS n, SUM(v) AS total FROM t GROUP BY k "
+       "EMIT CHANGES");
+  exec(*db, "CREATE SINK out FROM totals " +
+                into("table = 'eo_totals', mode = 'upsert', primary.key = 'k', "
+                     "delivery = 'exactly-once', batch.size = 7"));
+  auto t = db->source("t").value();
+  for (int round = 0; round < 20; ++round) {
+    std::string lines;
+    for (int i = 0; i < 50; ++i)
+      lines += "{\"k\": \"k" + std::to_string(i % 11) + "\", \"v\": 1}\n";
+    ASSERT_TRUE(t.push_json(lines).ok());
+    // Back-to-back checkpoints update the same keys each epoch. (A cut does not wait for
+    // queued input; flush first so the epoch holds this round.)
+    ASSERT_TRUE(db->flush().ok());
+    ASSERT_TRUE(db->checkpoint().ok());
+    EXPECT_EQ(pg_.scalar("SELECT sum(n) FROM eo_totals"), std::to_string(50 * (round + 1)));
+  }
+  ASSERT_TRUE(db->shutdown().ok());
+  EXPECT_EQ(pg_.count("eo_totals"), 11);
+}
+
+TEST_F(PostgresSink, ExactlyOnceResendsTheEpochAfterARestart) {
+  auto db = open(true);
+  exec(*db, "CREATE SOURCE t (n BIGINT) WITH (durable = true)");
+  exec(*db, "CREATE SINK out FROM t " +
+                into("table = 'eo_restart', delivery = 'exactly-once', flush.interval = '20ms', "
+                     "batch.size = 10"));
+  auto t = db->source("t").value();
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(t.push_json("{\"n\": " + std::to_string(i) + "}").ok());
+  ASSERT_TRUE(db->flush().ok());
+  ASSERT_TRUE(db->checkpoint().ok());
+  for (int i = 100; i < 200; ++i)
+    ASSERT_TRUE(t.push_json("{\"n\": " + std::to_string(i) + "}").ok());
+  ASSERT_TRUE(db->flush().ok());
+  std::this_thread::sleep_for(100ms);  // some of the epoch is in its transaction
+  pg_.stop();                          // which dies with the connection
+  for (int i = 200; i < 300; ++i)
+    ASSERT_TRUE(t.push_json("{\"n\": " + std::to_string(i) + "}").ok());
+  std::this_thread::sleep_for(300ms);
+  pg_.start();
+  ASSERT_TRUE(db->flush().ok());
+  ASSERT_TRUE(db->checkpoint().ok()) << db->status().to_string();
+  EXPECT_EQ(pg_.count("eo_restart"), 300);
+  EXPECT_EQ(pg_.scalar("SELECT count(DISTINCT n) FROM eo_restart"), "300");
+  ASSERT_TRUE(db->shutdown().ok());
+  EXPECT_EQ(pg_.count("eo_restart"), 300);
+}
+
+TEST_F(PostgresSink, InDoubtTransactionsAreResolvedOnRecovery) {
+  const std::string declare =
+      "CREATE SOURCE t (n BIGINT) WITH (durable = true);"
+      "CREATE SINK out FROM t " +
+      into("table = 'doubt', delivery = 'exactly-once'");
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // Dies between PREPARE and COMMIT PREPARED of its second checkpoint.
+    arm_fault_point("before_commit:2");
+    auto db = open(true);
+    if (!db || !db->declare(declare).ok()) ::_exit(2);
+    auto t = db->source("t").value();
+    for (int i = 0; i < 100; ++i) {
+      if (!t.push_json("{\"n\": " + std::to_string(i) + "}").ok()) ::_exit(3);
+      if (i % 50 == 49 && db->flush().ok()) (void)db->checkpoint();
+    }
+    ::_exit(4);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the child was to be killed at the fault point";
+  EXPECT_EQ(pg_.count("doubt"), 50);
+  EXPECT_EQ(pg_.scalar("SELECT count(*) FROM pg_prepared_xacts"), "1");
+  auto db = open(true);
+  ASSERT_TRUE(db->declare(declare).ok());
+  // The manifest of the second checkpoint was written: recovery commits it.
+  EXPECT_EQ(pg_.count("doubt"), 100);
+  EXPECT_EQ(pg_.scalar("SELECT count(*) FROM pg_prepared_xacts"), "0");
+  ASSERT_TRUE(db->shutdown().ok());
+  EXPECT_EQ(pg_.scalar("SELECT count(DISTINCT n) FROM doubt"), "100");
+}
+
+TEST(PostgresSinkServer, ExactlyOnceNeedsPreparedTransactions) {
+  PgServer pg("-c max_prepared_transactions=0");
+  const fs::path dir =
+      fs::temp_directory_path() / ("sluice_pgsink_nopx_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  DatabaseOptions o;
+  o.data_dir = (dir / "data").string();
+  auto db = Database::open(o);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->execute("CREATE SOURCE t (n BIGINT) WITH (durable = true)").ok());
+  auto r = (*db)->execute("CREATE SINK out FROM t INTO postgres (dsn = '" + pg.dsn() +
+                          "', table = 'x', delivery = 'exactly-once')");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kUnsupported);
+  EXPECT_NE(r.status().to_string().find("max_prepared_transactions = 0"), std::string::npos)
+      << r.status().to_string();
+  ASSERT_TRUE((*db)->shutdown().ok());
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace sluice
