@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The exactly-once proof: a pipeline with replayable sources (a datagen generator and a
 # JSON-lines file) feeding a pass-through stream, a filtered stream and a windowed aggregate
-# into exactly-once file sinks runs in a child `sluice run --data-dir`. The child is killed
+# into exactly-once file sinks, and a pass-through and an EMIT CHANGES aggregate into
+# exactly-once PostgreSQL sinks (append, and upsert with deletes), runs in a child
+# `sluice run --data-dir`. The child is killed
 # with SIGKILL, at random moments and at named fault points (SLUICE_FAULT: the process kills
 # itself there), restarted on the same data_dir, killed again... until it finishes. Then every
 # sink's output must equal that of an uninterrupted run, row for row: nothing lost, nothing
-# twice, the same aggregates. Rounds repeat until at least KILLS kills have happened.
+# twice, the same aggregates; PostgreSQL holds no prepared transaction. Rounds repeat until at
+# least KILLS kills have happened. The script starts its own PostgreSQL (tools/pg_tmp.sh).
 #
 # Usage: crash_test.sh PATH_TO_SLUICE [KILLS]   (default 30; CRASH_KILLS=N overrides, e.g.
 # CRASH_KILLS=500 for a soak run).
@@ -14,7 +17,15 @@ exec 3>&2 2>/dev/null  # bash reports every killed child on stderr; the test rep
 sluice=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 target=${CRASH_KILLS:-${2:-30}}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+pg_tmp=$(cd "$(dirname "$0")/../../tools" && pwd)/pg_tmp.sh
+pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+trap '"$pg_tmp" destroy "$work/pg"; rm -rf "$work"' EXIT
+if ! "$pg_tmp" start "$work/pg" "$pg_port" 2>&3; then
+  echo "FAIL cannot start PostgreSQL"
+  exit 1
+fi
+pg_dsn="host=127.0.0.1 port=$pg_port user=postgres dbname=postgres"
+psql_at() { psql "$pg_dsn" -X -q -At -c "$1"; }
 faults=(after_pre_commit manifest_half_written after_manifest before_commit after_commit)
 
 # The input file: 40,000 lines, some of them filtered out by the sink's WHERE.
@@ -25,7 +36,7 @@ with open(sys.argv[1], "w") as f:
         f.write('{"id": %d, "word": "w%d", "v": %d}\n' % (i, i % 97, (i * 7919) % 1000))
 PY
 
-pipeline() {  # output directory
+pipeline() {  # output directory, PostgreSQL schema
   cat <<SQL
 CREATE SOURCE events (id BIGINT NOT NULL, k BIGINT, ts TIMESTAMP NOT NULL,
     WATERMARK FOR ts AS ts - INTERVAL '0' SECOND)
@@ -40,24 +51,40 @@ CREATE SINK per_second AS
   FROM events GROUP BY k, TUMBLE(ts, INTERVAL '1' SECOND)
   INTO file (path = '$1/per_second', delivery = 'exactly-once');
 CREATE SINK big FROM lines WHERE v >= 500 INTO file (path = '$1/big', delivery = 'exactly-once');
+CREATE SINK pg_raw FROM events
+  INTO postgres (dsn = '$pg_dsn', schema = '$2', table = 'raw', delivery = 'exactly-once');
+CREATE SINK pg_totals AS
+  SELECT k, COUNT(*) AS n, SUM(id) AS total FROM events GROUP BY k
+  HAVING COUNT(*) % 5 <> 0 EMIT CHANGES
+  INTO postgres (dsn = '$pg_dsn', schema = '$2', table = 'totals', mode = 'upsert',
+                 primary.key = 'k', delivery = 'exactly-once');
 SQL
 }
 
 # What an uninterrupted run writes.
 mkdir -p "$work/expected"
-pipeline "$work/expected" >"$work/expected.sql"
+pipeline "$work/expected" expected >"$work/expected.sql"
 if ! "$sluice" run "$work/expected.sql" --data-dir "$work/expected/data" >/dev/null 2>&1; then
   echo "FAIL the uninterrupted run failed"
   exit 1
 fi
-signature() {  # output directory, sink → sorted rows
-  cat "$1/$2"/part-* 2>/dev/null | sort
+signature() {  # output directory, schema, sink → sorted rows
+  case "$3" in
+    pg_raw) psql_at "COPY (SELECT * FROM \"$2\".raw ORDER BY id) TO STDOUT" ;;
+    pg_totals) psql_at "COPY (SELECT * FROM \"$2\".totals ORDER BY k) TO STDOUT" ;;
+    *) cat "$1/$3"/part-* 2>/dev/null | sort ;;
+  esac
 }
-for sink in raw per_second big; do signature "$work/expected" "$sink" >"$work/expected.$sink"; done
+sinks=(raw per_second big pg_raw pg_totals)
+for sink in "${sinks[@]}"; do
+  signature "$work/expected" expected "$sink" >"$work/expected.$sink"
+done
 rows=$(wc -l <"$work/expected.raw")
 big=$(wc -l <"$work/expected.big")
-if [ "$rows" -ne 60000 ] || [ "$big" -ne 20000 ]; then
-  echo "FAIL the uninterrupted run wrote $rows rows to raw (want 60000) and $big to big (want 20000)"
+pg_rows=$(wc -l <"$work/expected.pg_raw")
+if [ "$rows" -ne 60000 ] || [ "$big" -ne 20000 ] || [ "$pg_rows" -ne 60000 ]; then
+  echo "FAIL the uninterrupted run wrote $rows rows to raw, $pg_rows to pg_raw (want 60000)" \
+    "and $big to big (want 20000)"
   exit 1
 fi
 
@@ -71,7 +98,7 @@ while [ "$kills" -lt "$target" ]; do
   round=$((round + 1))
   out="$work/round$round"
   mkdir -p "$out"
-  pipeline "$out" >"$out/pipeline.sql"
+  pipeline "$out" "round$round" >"$out/pipeline.sql"
   runs=0
   while :; do
     runs=$((runs + 1))
@@ -113,8 +140,8 @@ while [ "$kills" -lt "$target" ]; do
     fi
     break  # the pipeline finished
   done
-  for sink in raw per_second big; do
-    signature "$out" "$sink" >"$out/got.$sink"
+  for sink in "${sinks[@]}"; do
+    signature "$out" "round$round" "$sink" >"$out/got.$sink"
     if ! cmp -s "$work/expected.$sink" "$out/got.$sink"; then
       echo "FAIL round $round: sink $sink differs from the uninterrupted run" \
         "($(wc -l <"$out/got.$sink") rows, want $(wc -l <"$work/expected.$sink")):"
@@ -126,6 +153,11 @@ while [ "$kills" -lt "$target" ]; do
       failures=$((failures + 1))
     fi
   done
+  prepared=$(psql_at "SELECT count(*) FROM pg_prepared_xacts")
+  if [ "$prepared" != "0" ]; then
+    echo "FAIL round $round: PostgreSQL holds $prepared prepared transactions"
+    failures=$((failures + 1))
+  fi
   echo "round $round: $runs runs, output equals the uninterrupted run"
   rm -rf "$out"
 done
