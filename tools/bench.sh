@@ -11,4 +11,5 @@ build/release/bench/sql_bench "$@"
 build/release/bench/runtime_bench
 build/release/bench/sink_bench
 build/release/bench/checkpoint_bench
+build/release/bench/postgres_bench
 build/release/bench/nexmark --events 5000000 --json build/release/nexmark.json

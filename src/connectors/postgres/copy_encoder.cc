@@ -78,9 +78,10 @@ WireType default_wire_type(DataType type) {
   return WireType::kText;
 }
 
-void CopyEncoder::encode(const RecordBatch& batch, std::string& out, int64_t& next_seq) const {
+int64_t CopyEncoder::encode(const RecordBatch& batch, std::string& out, int64_t& next_seq) const {
   const int64_t rows = batch.num_rows();
-  if (rows == 0) return;
+  int64_t deletes = 0;
+  if (rows == 0) return deletes;
   // Size the output once: fixed fields exactly, text by its byte count.
   size_t per_row = 2 + (stage_ ? (4 + 8) + (4 + 1) : 0);
   size_t text_bytes = 0;
@@ -147,12 +148,15 @@ void CopyEncoder::encode(const RecordBatch& batch, std::string& out, int64_t& ne
     if (stage_) {
       p = put32(p, 8);
       p = put64(p, static_cast<uint64_t>(next_seq++));
+      const bool is_delete = op != nullptr && !op->is_null(r) && op->string_value(r) == "delete";
+      deletes += is_delete ? 1 : 0;
       p = put32(p, 1);
-      *p++ = op != nullptr && !op->is_null(r) && op->string_value(r) == "delete" ? 1 : 0;
+      *p++ = is_delete ? 1 : 0;
     }
   }
   // A NULL takes only its length word: trim what was reserved for the values.
   out.resize(static_cast<size_t>(p - out.data()));
+  return deletes;
 }
 
 }  // namespace sluice::connectors::postgres

@@ -43,8 +43,8 @@ class CopyEncoder {
   CopyEncoder(std::vector<CopyColumn> columns, int op_column, bool stage);
 
   // Appends one tuple per row of `batch` to `out`. In stage mode rows are numbered from
-  // `next_seq`, which advances.
-  void encode(const RecordBatch& batch, std::string& out, int64_t& next_seq) const;
+  // `next_seq`, which advances. Returns how many rows delete their key.
+  int64_t encode(const RecordBatch& batch, std::string& out, int64_t& next_seq) const;
 
   static std::string_view header();
   static std::string_view trailer();

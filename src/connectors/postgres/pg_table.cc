@@ -211,11 +211,12 @@ std::string copy_sql(const TableLayout& layout, const std::string& into, bool st
 
 std::string create_stage_sql(const TableLayout& layout, const std::string& stage, bool temporary) {
   return std::string("CREATE ") + (temporary ? "TEMPORARY" : "UNLOGGED") + " TABLE IF NOT EXISTS " +
-         stage + " AS SELECT " + join(layout.columns, ", ") + ", 0::bigint AS " + kSeqColumn +
-         ", false AS " + kDeleteColumn + " FROM " + layout.qualified + " WITH NO DATA";
+         stage + (temporary ? " ON COMMIT DELETE ROWS" : "") + " AS SELECT " +
+         join(layout.columns, ", ") + ", 0::bigint AS " + kSeqColumn + ", false AS " +
+         kDeleteColumn + " FROM " + layout.qualified + " WITH NO DATA";
 }
 
-std::string merge_sql(const TableLayout& layout, const std::string& stage) {
+std::string merge_sql(const TableLayout& layout, const std::string& stage, bool deletes) {
   const std::string keys = join(layout.key, ", ");
   std::string match;
   for (const std::string& k : layout.key) {
@@ -227,11 +228,14 @@ std::string merge_sql(const TableLayout& layout, const std::string& stage) {
       updates.push_back(c + " = EXCLUDED." + c);
   }
   const std::string columns = join(layout.columns, ", ");
-  return "WITH s AS (SELECT DISTINCT ON (" + keys + ") * FROM " + stage + " ORDER BY " + keys +
-         ", " + kSeqColumn + " DESC), d AS (DELETE FROM " + layout.qualified +
-         " t USING s WHERE s." + kDeleteColumn + match + ") INSERT INTO " + layout.qualified +
-         " (" + columns + ") SELECT " + columns + " FROM s WHERE NOT s." + kDeleteColumn +
-         " ON CONFLICT (" + keys + ") DO " +
+  std::string sql = "WITH s AS (SELECT DISTINCT ON (" + keys + ") * FROM " + stage + " ORDER BY " +
+                    keys + ", " + kSeqColumn + " DESC)";
+  if (deletes) {
+    sql += ", d AS (DELETE FROM " + layout.qualified + " t USING s WHERE s." + kDeleteColumn +
+           match + ")";
+  }
+  return sql + " INSERT INTO " + layout.qualified + " (" + columns + ") SELECT " + columns +
+         " FROM s WHERE NOT s." + kDeleteColumn + " ON CONFLICT (" + keys + ") DO " +
          (updates.empty() ? "NOTHING" : "UPDATE SET " + join(updates, ", "));
 }
 

@@ -43,10 +43,12 @@ Result<TableLayout> prepare_table(PgConnection& conn, const TableSpec& spec, con
 
 // COPY of the written columns (plus the staging fields for `stage`) from binary input.
 std::string copy_sql(const TableLayout& layout, const std::string& into, bool stage);
-// A staging table with the written columns' types plus the sequence and delete fields.
+// A staging table with the written columns' types plus the sequence and delete fields;
+// a temporary one empties itself at every commit.
 std::string create_stage_sql(const TableLayout& layout, const std::string& stage, bool temporary);
 // Applies the staging table to the target: the newest row per key wins; a delete removes
-// the key, anything else is inserted or updates it.
-std::string merge_sql(const TableLayout& layout, const std::string& stage);
+// the key, anything else is inserted or updates it. Without `deletes` the statement leaves
+// out the DELETE (which would otherwise join the whole target for nothing).
+std::string merge_sql(const TableLayout& layout, const std::string& stage, bool deletes);
 
 }  // namespace sluice::connectors::postgres

@@ -77,7 +77,8 @@ class PostgresSink final : public sink::Sink {
                                    quote_ident(bounded_name(
                                        "sluice_stage_" + options_.table.table + "_" + name_, 63))
                              : quote_ident("sluice_stage");
-      merge_sql_ = merge_sql(layout_, stage_);
+      upsert_sql_ = merge_sql(layout_, stage_, false);
+      upsert_delete_sql_ = merge_sql(layout_, stage_, true);
     }
     copy_sql_ = copy_sql(layout_, upsert ? stage_ : layout_.qualified, upsert);
     gid_prefix_ =
@@ -90,7 +91,7 @@ class PostgresSink final : public sink::Sink {
   Status write(const RecordBatch& batch) override {
     // Rows already taken go first; if they cannot, this batch is not taken (it is retried).
     if (unsent_rows() >= options_.batch_rows) SLC_RETURN_IF_ERROR(send());
-    encoder_.encode(batch, rows_, next_seq_);
+    deletes_ += encoder_.encode(batch, rows_, next_seq_);
     row_count_ += batch.num_rows();
     if (unsent_rows() >= options_.batch_rows) send().ignore();  // a failure shows again next call
     return Status::Ok();
@@ -129,8 +130,8 @@ class PostgresSink final : public sink::Sink {
         prepare_sent_ = false;
       }
       SLC_RETURN_IF_ERROR(send_in_transaction());
-      if (!merge_sql_.empty()) {
-        SLC_RETURN_IF_ERROR(conn_.exec(merge_sql_));
+      if (!stage_.empty()) {
+        SLC_RETURN_IF_ERROR(conn_.exec(merge()));
         SLC_RETURN_IF_ERROR(conn_.exec("TRUNCATE " + stage_));
       }
       prepare_sent_ = true;
@@ -294,15 +295,14 @@ class PostgresSink final : public sink::Sink {
   // At-least-once: the buffered rows, in one transaction, acknowledged or kept.
   Status deliver() {
     Status s = with_reconnect("delivering " + std::to_string(row_count_) + " rows", [&] {
-      if (merge_sql_.empty()) {
+      if (stage_.empty()) {
         const std::array<std::string_view, 3> chunks = {CopyEncoder::header(), rows_,
                                                         CopyEncoder::trailer()};
         return conn_.copy_in(copy_sql_, chunks);
       }
       Status t = send_in_transaction();
-      if (t.ok()) t = conn_.exec(merge_sql_);
-      if (t.ok()) t = conn_.exec("TRUNCATE " + stage_);
-      if (t.ok()) t = conn_.exec("COMMIT");
+      if (t.ok()) t = conn_.exec(merge());
+      if (t.ok()) t = conn_.exec("COMMIT");  // which empties the temporary staging table
       if (!t.ok() && t.code() != ErrorCode::kUnavailable) conn_.exec("ROLLBACK").ignore();
       txn_open_ = false;
       sent_rows_ = 0;
@@ -349,12 +349,15 @@ class PostgresSink final : public sink::Sink {
     return Status::Ok();
   }
 
+  const std::string& merge() const { return deletes_ > 0 ? upsert_delete_sql_ : upsert_sql_; }
+
   void discard_epoch() {
     rows_.clear();
     row_count_ = 0;
     sent_rows_ = 0;
     sent_bytes_ = 0;
     next_seq_ = 0;
+    deletes_ = 0;
   }
 
   PostgresOptions options_;
@@ -365,8 +368,9 @@ class PostgresSink final : public sink::Sink {
   TableLayout layout_;
   CopyEncoder encoder_;
   std::string copy_sql_;
-  std::string stage_;      // upsert: the staging table, quoted; empty for append
-  std::string merge_sql_;  // upsert: staging → target
+  std::string stage_;              // upsert: the staging table, quoted; empty for append
+  std::string upsert_sql_;         // upsert: staging → target
+  std::string upsert_delete_sql_;  // the same, for rows that delete keys too
   std::string gid_prefix_;
   bool temp_stage_ready_ = false;
   bool unlogged_stage_ready_ = false;
@@ -376,6 +380,7 @@ class PostgresSink final : public sink::Sink {
   int64_t sent_rows_ = 0;  // exactly-once: rows (and bytes) of rows_ in the open transaction
   size_t sent_bytes_ = 0;
   int64_t next_seq_ = 0;  // upsert: orders rows of a key within a delivery or epoch
+  int64_t deletes_ = 0;   // upsert: rows in rows_ that delete their key
   bool txn_open_ = false;
   bool prepare_sent_ = false;
   uint64_t epoch_ = 0;
