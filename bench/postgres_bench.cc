@@ -13,8 +13,6 @@
 // ratios: append ÷ baseline (goal ≥ 0.9), upsert ÷ append, exactly-once ÷ append.
 //   build/release/bench/postgres_bench [--rows N]
 #include <libpq-fe.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,6 +26,7 @@
 #include "connectors/postgres/copy_encoder.h"
 #include "sluice/batch_builder.h"
 #include "sluice/database.h"
+#include "support/pg_server.h"
 
 namespace sluice {
 namespace {
@@ -38,18 +37,6 @@ using connectors::postgres::CopyEncoder;
 using connectors::postgres::WireType;
 
 constexpr int kBatchRows = 4096;
-
-int free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 void must(bool ok, const std::string& what) {
   if (!ok) {
@@ -85,10 +72,7 @@ class Bench {
     dir_ = fs::temp_directory_path() / ("sluice_pg_bench_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
-    port_ = free_port();
-    must(run("start " + (dir_ / "pg").string() + " " + std::to_string(port_)),
-         "cannot start PostgreSQL");
-    dsn_ = "host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=postgres";
+    dsn_ = pg_.dsn();
     conn_ = PQconnectdb(dsn_.c_str());
     must(PQstatus(conn_) == CONNECTION_OK, PQerrorMessage(conn_));
     PQsetNoticeProcessor(
@@ -96,7 +80,6 @@ class Bench {
   }
   ~Bench() {
     PQfinish(conn_);
-    run("destroy " + (dir_ / "pg").string());
     fs::remove_all(dir_);
   }
 
@@ -198,18 +181,14 @@ class Bench {
     return static_cast<double>(rows_) / seconds;
   }
 
-  static bool run(const std::string& args) {
-    return std::system((std::string(SLUICE_SOURCE_DIR) + "/tools/pg_tmp.sh " + args).c_str()) == 0;
-  }
-
   double encode_rate() const { return encode_rate_; }
 
  private:
   int64_t rows_;
   double encode_rate_ = 0;
   std::vector<RecordBatch> batches_;
+  testing::PgServer pg_;
   fs::path dir_;
-  int port_ = 0;
   std::string dsn_;
   PGconn* conn_ = nullptr;
 };

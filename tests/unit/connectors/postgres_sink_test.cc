@@ -9,8 +9,8 @@
 #include <thread>
 
 #include "common/fault_point.h"
-#include "pg_server.h"
 #include "sluice/database.h"
+#include "support/pg_server.h"
 
 namespace sluice {
 namespace {

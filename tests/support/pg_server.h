@@ -1,7 +1,7 @@
 #pragma once
-// PgServer: a throwaway PostgreSQL server for one test (tools/pg_tmp.sh on a temp directory
-// and a free port), and a plain libpq client to look at what the sink wrote. The client is
-// libpq itself, not the sink's wrapper, so the checks do not share the code under test.
+// PgServer: a throwaway PostgreSQL server for one test or benchmark (tools/pg_tmp.sh on a temp
+// directory and a free port), and a plain libpq client to look at what the sink wrote. The client
+// is libpq itself, not the sink's wrapper, so the checks do not share the code under test.
 #include <libpq-fe.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
