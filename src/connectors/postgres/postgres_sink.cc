@@ -89,11 +89,12 @@ class PostgresSink final : public sink::Sink {
   }
 
   Status write(const RecordBatch& batch) override {
-    // Rows already taken go first; if they cannot, this batch is not taken (it is retried).
-    if (unsent_rows() >= options_.batch_rows) SLC_RETURN_IF_ERROR(send());
+    // Rows already taken go first, when there are enough or their last delivery failed; if
+    // they cannot go, this batch is not taken (the task retries it, then applies on.error).
+    if (unsent_rows() >= options_.batch_rows || !send_error_.ok()) SLC_RETURN_IF_ERROR(send());
     deletes_ += encoder_.encode(batch, rows_, next_seq_);
     row_count_ += batch.num_rows();
-    if (unsent_rows() >= options_.batch_rows) send().ignore();  // a failure shows again next call
+    if (unsent_rows() >= options_.batch_rows) send().ignore();  // a failure shows next call
     return Status::Ok();
   }
 
@@ -288,8 +289,8 @@ class PostgresSink final : public sink::Sink {
   }
 
   Status send() {
-    if (unsent_rows() == 0) return Status::Ok();
-    return exactly_once_ ? send_epoch() : deliver();
+    send_error_ = unsent_rows() == 0 ? Status::Ok() : exactly_once_ ? send_epoch() : deliver();
+    return send_error_;
   }
 
   // At-least-once: the buffered rows, in one transaction, acknowledged or kept.
@@ -386,6 +387,7 @@ class PostgresSink final : public sink::Sink {
   uint64_t epoch_ = 0;
   uint64_t prepared_ = 0;  // exactly-once: a prepared epoch not yet committed (0: none)
   Status txn_error_;
+  Status send_error_;  // the last send's: rows are waiting that could not go
   int64_t bytes_written_ = 0;
 };
 

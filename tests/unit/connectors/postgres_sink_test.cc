@@ -287,6 +287,78 @@ TEST_F(PostgresSink, AServerRestartMidStreamLosesNothing) {
   EXPECT_EQ(pg_.scalar("SELECT min(n) || ',' || max(n) FROM survivor"), "0,1499");
 }
 
+TEST_F(PostgresSink, ARejectedRowFailsTheSinkWithTheServersReason) {
+  pg_.exec("CREATE TABLE checked (n bigint CHECK (n < 100))");
+  auto db = open();
+  exec(*db, "CREATE SOURCE t (n BIGINT)");
+  exec(*db, "CREATE SINK out FROM t " +
+                into("table = 'checked', flush.interval = '20ms', retry.backoff = '10ms'"));
+  auto t = db->source("t").value();
+  ASSERT_TRUE(t.push_json("{\"n\": 1}").ok());
+  ASSERT_TRUE(eventually("SELECT count(*) FROM checked", "1"));
+  ASSERT_TRUE(t.push_json("{\"n\": 500}").ok());
+  // The delivery keeps failing; the next write cannot be taken, is retried, and fails.
+  const auto end = std::chrono::steady_clock::now() + 10s;
+  while (db->status().ok() && std::chrono::steady_clock::now() < end) {
+    (void)t.push_json("{\"n\": 2}");
+    std::this_thread::sleep_for(20ms);
+  }
+  const Status s = db->status();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), ErrorCode::kRejected) << s.to_string();
+  EXPECT_NE(s.to_string().find("violates check constraint"), std::string::npos) << s.to_string();
+  EXPECT_NE(s.to_string().find("SQLSTATE 23514"), std::string::npos) << s.to_string();
+  EXPECT_EQ(db->sink_metrics("out")->state, "failed");
+  (void)db->shutdown();
+  EXPECT_EQ(pg_.count("checked"), 1);  // the accepted row stays; nothing half-written
+}
+
+TEST_F(PostgresSink, AServerDownLongerThanWriteTimeoutFailsTheSink) {
+  auto db = open();
+  exec(*db, "CREATE SOURCE t (n BIGINT)");
+  exec(*db, "CREATE SINK out FROM t " +
+                into("table = 'gone', flush.interval = '20ms', write.timeout = '1s', "
+                     "retry.max = 1, retry.backoff = '10ms'"));
+  auto t = db->source("t").value();
+  ASSERT_TRUE(t.push_json("{\"n\": 1}").ok());
+  ASSERT_TRUE(eventually("SELECT count(*) FROM gone", "1"));
+  pg_.stop();
+  const auto end = std::chrono::steady_clock::now() + 30s;
+  while (db->status().ok() && std::chrono::steady_clock::now() < end) {
+    (void)t.push_json("{\"n\": 2}");
+    std::this_thread::sleep_for(50ms);
+  }
+  const Status s = db->status();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), ErrorCode::kUnavailable) << s.to_string();
+  EXPECT_NE(s.to_string().find("after write.timeout (1000 ms)"), std::string::npos)
+      << s.to_string();
+  (void)db->shutdown();
+}
+
+TEST_F(PostgresSink, StatementTimeoutCancelsAWaitingCopy) {
+  pg_.exec("CREATE TABLE locked (n bigint)");
+  auto db = open();
+  exec(*db, "CREATE SOURCE t (n BIGINT)");
+  exec(*db, "CREATE SINK out FROM t " +
+                into("table = 'locked', flush.interval = '20ms', statement.timeout = '200ms', "
+                     "retry.max = 1, retry.backoff = '10ms'"));
+  pg_.exec("BEGIN");
+  pg_.exec("LOCK TABLE locked IN ACCESS EXCLUSIVE MODE");  // held by the test's session
+  auto t = db->source("t").value();
+  const auto end = std::chrono::steady_clock::now() + 20s;
+  while (db->status().ok() && std::chrono::steady_clock::now() < end) {
+    (void)t.push_json("{\"n\": 1}");
+    std::this_thread::sleep_for(50ms);
+  }
+  pg_.exec("COMMIT");
+  const Status s = db->status();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), ErrorCode::kTimeout) << s.to_string();
+  EXPECT_NE(s.to_string().find("statement timeout"), std::string::npos) << s.to_string();
+  (void)db->shutdown();
+}
+
 TEST_F(PostgresSink, ExactlyOnceRowsAppearAtCommitOnly) {
   auto db = open(true);
   exec(*db, "CREATE SOURCE t (n BIGINT) WITH (durable = true)");
