@@ -479,6 +479,14 @@ Result<engine::ExecResult> Engine::run_sql(std::string_view sql, bool replay) {
   return last;
 }
 
+bool Engine::wait_for_epoch_in_flight() {
+  resolved_signal_.wait_until([&] {
+    return resolved_epoch_.load(std::memory_order_acquire) >= last_cut_ ||
+           failed_.load(std::memory_order_acquire);
+  });
+  return !failed_.load(std::memory_order_acquire);
+}
+
 void Engine::cut_epoch(std::shared_ptr<Completion<Result<uint64_t>>> done, bool force) {
   if (!checkpointing_) {
     if (done) done->set(Status(ErrorCode::kUnsupported, "checkpoints need a data_dir"));
@@ -501,11 +509,7 @@ void Engine::cut_epoch(std::shared_ptr<Completion<Result<uint64_t>>> done, bool 
       if (done) done->set(last_cut_);
       return;
     }
-    resolved_signal_.wait_until([&] {
-      return resolved_epoch_.load(std::memory_order_acquire) >= last_cut_ ||
-             failed_.load(std::memory_order_acquire);
-    });
-    if (failed_.load(std::memory_order_acquire)) {
+    if (!wait_for_epoch_in_flight()) {
       if (done) done->set(status());
       return;
     }
@@ -699,6 +703,9 @@ Status Engine::after_statement(const sql::Statement& s) {
     for (const auto& [name, task] : sinks_) {
       if (sql::to_lower(name) == sql::to_lower(s.name)) {
         const std::string victim = name;
+        // A pre-committed epoch is resolved first: its commit must reach the sink before the
+        // sink closes (a prepared PostgreSQL transaction would otherwise hold its locks).
+        if (checkpointing_) wait_for_epoch_in_flight();
         close_sink_task(victim, true);
         break;
       }

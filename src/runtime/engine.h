@@ -153,6 +153,8 @@ class Engine {
   Result<engine::ExecResult> run_sql(std::string_view sql, bool replay);
   // Ends the current epoch: snapshot, markers, hand-off (see the header comment).
   void cut_epoch(std::shared_ptr<Completion<Result<uint64_t>>> done, bool force);
+  // Waits until the last cut epoch is committed or rolled back; false if the engine failed.
+  bool wait_for_epoch_in_flight();
   Status restore_state(const std::string& state, const std::map<std::string, int64_t>& offsets);
   // Before a statement: what the pipeline cannot check (a sink used as a dead letter).
   Status before_statement(const sql::Statement& statement);

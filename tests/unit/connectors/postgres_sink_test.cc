@@ -432,6 +432,25 @@ TEST_F(PostgresSink, ExactlyOnceResendsTheEpochAfterARestart) {
   EXPECT_EQ(pg_.count("eo_restart"), 300);
 }
 
+TEST_F(PostgresSink, DroppingAnExactlyOnceSinkLeavesNoPreparedTransaction) {
+  DatabaseOptions o;
+  o.data_dir = (dir_ / "data").string();
+  o.checkpoint_interval = 5ms;  // a checkpoint is nearly always in flight
+  auto db = Database::open(o).value();
+  exec(*db, "CREATE SOURCE t (n BIGINT) WITH (durable = true)");
+  auto t = db->source("t").value();
+  for (int round = 0; round < 5; ++round) {
+    const std::string name = "out" + std::to_string(round);
+    exec(*db, "CREATE SINK " + name + " FROM t " +
+                  into("table = 'dropped', delivery = 'exactly-once', flush.interval = '5ms'"));
+    for (int i = 0; i < 200; ++i)
+      ASSERT_TRUE(t.push_json("{\"n\": " + std::to_string(i) + "}").ok());
+    exec(*db, "DROP SINK " + name);
+    EXPECT_EQ(pg_.scalar("SELECT count(*) FROM pg_prepared_xacts"), "0") << "round " << round;
+  }
+  ASSERT_TRUE(db->shutdown().ok());
+}
+
 TEST_F(PostgresSink, InDoubtTransactionsAreResolvedOnRecovery) {
   const std::string declare =
       "CREATE SOURCE t (n BIGINT) WITH (durable = true);"
