@@ -4,7 +4,8 @@
 //   queue.full      block (default: pressure reaches the sources) | drop (counted) | fail
 //   flush.interval  periodic flush (default: the connector's)
 //   write.timeout   passed to connectors for their I/O (default 30s)
-//   retry.max       retries of a failed write (default 3)
+//   retry.max       retries of a failed write, and periodic flushes that may fail in a row
+//                   before on.error applies (default 3)
 //   retry.backoff   first retry delay, doubled each time, with jitter (default 100ms)
 //   on.error        fail (default) | pause (keep retrying, the queue fills, pressure builds) |
 //                   dead_letter (send the batch to dead_letter.sink)

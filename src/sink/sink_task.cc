@@ -205,13 +205,41 @@ Status SinkTask::flush_now() {
   return s;
 }
 
+void SinkTask::periodic_flush() {
+  Status s = flush_now();
+  if (s.ok()) {
+    failed_flushes_ = 0;
+    if (state_.load() == State::kPaused) state_.store(State::kRunning);
+    return;
+  }
+  if (state_.load() == State::kFailed) return;
+  write_errors_.fetch_add(1, std::memory_order_relaxed);
+  const Status located = s.with_location("sink '" + name_ + "', periodic flush");
+  {
+    std::lock_guard lock(error_mutex_);
+    last_error_ = located.to_string();
+  }
+  // The rows stay with the connector: the next interval tries again, up to retry.max times.
+  if (++failed_flushes_ <= options_.retry_max || closing_.load(std::memory_order_acquire)) {
+    retries_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (options_.on_error == OnError::kPause) {
+    state_.store(State::kPaused);
+    retries_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  // fail, and dead_letter too: there is no batch to hand on, the rows are the connector's.
+  if (state_.exchange(State::kFailed) != State::kFailed && on_failure_) on_failure_(located);
+}
+
 void SinkTask::run() {
   Deadline next_flush = deadline_after(flush_interval_);
   for (;;) {
     Command c;
     const QueueStatus got = queue_.pop(c, next_flush);
     if (got == QueueStatus::kTimeout || SteadyClock::now() >= next_flush) {
-      if (dirty_.load(std::memory_order_relaxed)) flush_now().ignore();  // periodic flush
+      if (dirty_.load(std::memory_order_relaxed)) periodic_flush();
       next_flush = deadline_after(flush_interval_);
       if (got == QueueStatus::kTimeout) continue;
     }

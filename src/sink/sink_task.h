@@ -86,6 +86,9 @@ class SinkTask {
   void run();
   void write(const RecordBatch& batch);
   Status flush_now();
+  // The timer's flush: a failure is retried at the next interval, and after retry.max
+  // failures in a row on.error applies (pause keeps trying; otherwise the task fails).
+  void periodic_flush();
   // Sleeps the retry delay for `attempt`, waking early if the task is closing.
   void back_off(int attempt);
 
@@ -101,6 +104,7 @@ class SinkTask {
   WaitSignal closing_signal_;
   std::atomic<bool> closed_{false};
   std::atomic<bool> dirty_{false};
+  int failed_flushes_ = 0;  // periodic flushes failed in a row (task thread only)
 
   std::atomic<State> state_{State::kRunning};
   std::atomic<int64_t> rows_{0}, batches_{0}, bytes_{0}, write_errors_{0}, retries_{0};

@@ -30,6 +30,7 @@ class ScriptedSink : public Sink {
     std::vector<int64_t> visible;  // rows made visible by flush()
     std::atomic<int> fail_writes{0};
     std::atomic<bool> fail_forever{false};
+    std::atomic<bool> fail_flush{false};
     std::chrono::milliseconds write_delay{0};
     std::vector<SteadyClock::time_point> write_times;
   };
@@ -52,6 +53,7 @@ class ScriptedSink : public Sink {
     return Status::Ok();
   }
   Status flush() override {
+    if (s_->fail_flush.load()) return Status(ErrorCode::kIoError, "scripted flush failure");
     std::lock_guard lock(s_->mutex);
     s_->visible.insert(s_->visible.end(), pending_.begin(), pending_.end());
     pending_.clear();
@@ -122,6 +124,43 @@ TEST(SinkTask, FlushesOnItsOwnTimerWithoutFurtherInput) {
   while (h.visible() < 5 && SteadyClock::now() - start < 2s) std::this_thread::sleep_for(5ms);
   EXPECT_EQ(h.visible(), 5u) << "buffered rows must become visible within flush.interval";
   EXPECT_LT(SteadyClock::now() - start, 600ms);
+}
+
+TEST(SinkTask, PeriodicFlushFailuresEscalateAfterRetryMax) {
+  SinkOptions o;
+  o.flush_interval = 10ms;
+  o.retry_max = 2;
+  Harness h(o);
+  h.shared->fail_flush = true;  // no write fails: only the timer's flush sees the trouble
+  ASSERT_TRUE(h.task->submit(rows(1), h.never).ok());
+  const auto start = SteadyClock::now();
+  while (h.task->metrics().state != "failed" && SteadyClock::now() - start < 5s)
+    std::this_thread::sleep_for(5ms);
+  const SinkMetrics m = h.task->metrics();
+  EXPECT_EQ(m.state, "failed");
+  EXPECT_EQ(m.write_errors, 3);  // the first try and retry.max retries
+  EXPECT_EQ(m.retries, 2);
+  EXPECT_NE(h.failure.find("periodic flush"), std::string::npos) << h.failure;
+  EXPECT_NE(h.failure.find("scripted flush failure"), std::string::npos) << h.failure;
+}
+
+TEST(SinkTask, PeriodicFlushFailuresPauseAndRecover) {
+  SinkOptions o;
+  o.flush_interval = 10ms;
+  o.retry_max = 1;
+  o.on_error = OnError::kPause;
+  Harness h(o);
+  h.shared->fail_flush = true;
+  ASSERT_TRUE(h.task->submit(rows(1, 3), h.never).ok());
+  const auto start = SteadyClock::now();
+  while (h.task->metrics().state != "paused" && SteadyClock::now() - start < 5s)
+    std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(h.task->metrics().state, "paused");
+  h.shared->fail_flush = false;  // the destination is back: the rows it kept go out
+  while (h.visible() < 3 && SteadyClock::now() - start < 5s) std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(h.visible(), 3u);
+  EXPECT_EQ(h.task->metrics().state, "running");
+  EXPECT_TRUE(h.failure.empty());
 }
 
 TEST(SinkTask, RetriesAFailingWriteAndLosesNothing) {
