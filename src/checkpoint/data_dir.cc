@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "checkpoint/durable_file.h"
+#include "common/durable_file.h"
 
 namespace sluice::checkpoint {
 namespace {

@@ -12,9 +12,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "checkpoint/durable_file.h"
 #include "columnar/row_encoder.h"
 #include "common/crc32c.h"
+#include "common/durable_file.h"
 #include "common/fault_point.h"
 
 namespace sluice::checkpoint {
@@ -122,7 +122,7 @@ Result<Manifest> ManifestStore::from_json(std::string_view text) {
 }
 
 Status ManifestStore::sync_directory() const {
-  return checkpoint::sync_directory(directory_);
+  return sluice::sync_directory(directory_);
 }
 
 Status ManifestStore::write_file_durably(const std::string& name, std::string_view bytes,

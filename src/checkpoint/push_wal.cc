@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "checkpoint/durable_file.h"
+#include "common/durable_file.h"
 #include "engine/state_codec.h"
 #include "sluice/batch_builder.h"
 

@@ -8,8 +8,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "checkpoint/durable_file.h"
 #include "common/crc32c.h"
+#include "common/durable_file.h"
 
 namespace sluice::checkpoint {
 

@@ -22,6 +22,7 @@
 
 #include "columnar/row_encoder.h"
 #include "columnar/timestamp.h"
+#include "common/durable_file.h"
 #include "common/wait_signal.h"
 #include "sink/builtin_sinks.h"
 
@@ -113,7 +114,7 @@ class FileSink final : public Sink {
       if (::fsync(fd_) != 0) return io_error("cannot fsync");
       if (::close(fd_) != 0) return io_error("cannot close");
       fd_ = -1;
-      SLC_RETURN_IF_ERROR(sync_dir(staging_));
+      SLC_RETURN_IF_ERROR(sync_directory(staging_));
     }
     prepared_ = true;
     return Status::Ok();
@@ -127,7 +128,7 @@ class FileSink final : public Sink {
       path_ = staged;
       return io_error("cannot publish");
     }
-    return sync_dir(options_.directory);
+    return sync_directory(options_.directory);
   }
 
   Status rollback(uint64_t epoch) override {
@@ -159,7 +160,7 @@ class FileSink final : public Sink {
     for (uint64_t e : staged) {
       SLC_RETURN_IF_ERROR(e <= committed_epoch ? commit(e) : rollback(e));
     }
-    return sync_dir(staging_);
+    return sync_directory(staging_);
   }
 
   Status close() override {
@@ -192,17 +193,6 @@ class FileSink final : public Sink {
     std::snprintf(name, sizeof name, "part-%020llu.%s", static_cast<unsigned long long>(epoch),
                   options_.csv ? "csv" : "jsonl");
     return (fs::path(options_.directory) / name).string();
-  }
-
-  Status sync_dir(const std::string& dir) {
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0 || ::fsync(fd) != 0) {
-      if (fd >= 0) ::close(fd);
-      path_ = dir;
-      return io_error("cannot fsync");
-    }
-    ::close(fd);
-    return Status::Ok();
   }
 
   // Writes the buffer into the current epoch's staged file (opened, and truncated of anything
@@ -258,17 +248,9 @@ class FileSink final : public Sink {
   }
 
   Status write_all(std::string_view bytes) {
-    size_t done = 0;
-    while (done < bytes.size()) {
-      const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return io_error("write");
-      }
-      done += static_cast<size_t>(n);
-      file_bytes_ += n;
-      bytes_ += n;
-    }
+    SLC_RETURN_IF_ERROR(sluice::write_all(fd_, bytes, path_));
+    file_bytes_ += static_cast<int64_t>(bytes.size());
+    bytes_ += static_cast<int64_t>(bytes.size());
     return Status::Ok();
   }
 

@@ -1,4 +1,4 @@
-#include "checkpoint/durable_file.h"
+#include "common/durable_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
-namespace sluice::checkpoint {
+namespace sluice {
 
 Status io_error(const std::string& what, const std::string& path) {
   return Status(ErrorCode::kIoError, what + " " + path + ": " + std::strerror(errno));
@@ -48,4 +48,4 @@ Status replace_file(const std::string& path, std::string_view bytes) {
   return sync_directory(parent.empty() ? "." : parent);
 }
 
-}  // namespace sluice::checkpoint
+}  // namespace sluice

@@ -10,7 +10,7 @@
 
 #include "sluice/status.h"
 
-namespace sluice::checkpoint {
+namespace sluice {
 
 Status write_all(int fd, std::string_view bytes, const std::string& path);
 Status sync_directory(const std::string& directory);
@@ -18,4 +18,4 @@ Status sync_directory(const std::string& directory);
 Status replace_file(const std::string& path, std::string_view bytes);
 Status io_error(const std::string& what, const std::string& path);
 
-}  // namespace sluice::checkpoint
+}  // namespace sluice
