@@ -78,8 +78,8 @@ class Database {
   // the same order and with the same text, are skipped; the rest run as execute() would. A
   // script that differs from the record is refused, naming the first difference.
   Result<QueryResult> declare(std::string_view sql);
-  // Cuts an epoch now and returns its number once it is checkpointed and committed (SQL:
-  // CHECKPOINT). Needs a data_dir.
+  // Cuts an epoch that covers every row accepted so far and returns its number once it is
+  // checkpointed and committed (SQL: CHECKPOINT). Needs a data_dir.
   Result<uint64_t> checkpoint();
   Result<SourceHandle> source(std::string_view name);
   // Registers a function for callback sinks: CREATE SINK s FROM x INTO callback (function =

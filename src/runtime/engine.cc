@@ -109,8 +109,9 @@ std::shared_ptr<Completion<Result<uint64_t>>> Engine::request_checkpoint(bool fo
     done->set(stopped_error());
     return done;
   }
-  // Its own queue, not the command queue: a cut may fall anywhere in the input, so it need
-  // not wait for the rows queued before it (up to a source's credits, a second or more).
+  // Its own queue, not the command queue: a periodic cut may fall anywhere in the input, so
+  // it need not wait behind commands or queued rows (up to a source's credits, a second or
+  // more). A forced one drains the queued rows first (see run()).
   CheckpointRequest request{force, done};
   const QueueStatus pushed =
       try_only ? checkpoint_requests_.try_push(request) : checkpoint_requests_.push(request);
@@ -327,7 +328,12 @@ void Engine::run() {
         kNoDeadline, EngineOptions::kComputeSpinSteps);
     if (checkpoint_requests_.size() != 0) {
       CheckpointRequest r;
-      while (checkpoint_requests_.try_pop(r) == QueueStatus::kOk) cut_epoch(r.done, r.force);
+      while (checkpoint_requests_.try_pop(r) == QueueStatus::kOk) {
+        // An explicit checkpoint, like a command, covers every row accepted before it was
+        // asked for; a periodic one cuts wherever the input is.
+        if (r.force) drain_inputs(INT64_MAX);
+        cut_epoch(r.done, r.force);
+      }
     }
     if (commands_.size() != 0) {
       drain_inputs(INT64_MAX);  // a command sees every row queued before it
