@@ -248,7 +248,8 @@ TEST(SinkTask, QueueFullPolicies) {
     Harness h(o, 50ms);
     const auto start = SteadyClock::now();
     for (int i = 0; i < 10; ++i) ASSERT_TRUE(h.task->submit(rows(i), never).ok());
-    EXPECT_LT(SteadyClock::now() - start, 40ms);
+    // Waiting for room would take 8 writes of 50 ms; the margin is for a loaded machine.
+    EXPECT_LT(SteadyClock::now() - start, 200ms);
     ASSERT_TRUE(h.task->flush().ok());
     const SinkMetrics m = h.task->metrics();
     EXPECT_GT(m.dropped_rows, 0);
@@ -299,7 +300,8 @@ TEST(SinkTask, ASlowSinkDelaysNobody) {
   const auto fast =
       std::chrono::duration<double, std::milli>(std::max(finished(fast1), finished(fast2))).count();
   const double slow_alone = kBatches * 50.0;
-  EXPECT_LT(handed_over_ms, 50) << "hand-over must not wait for sinks";
+  // Waiting for the slow sink would take 20 writes of 50 ms.
+  EXPECT_LT(handed_over_ms, 250) << "hand-over must not wait for sinks";
   EXPECT_LE(slowest, 1.2 * slow_alone)
       << "delivery took " << slowest << " ms; the slowest sink alone needs " << slow_alone;
   EXPECT_LE(fast, 0.5 * slow_alone)
