@@ -73,8 +73,9 @@ void hand_off() {
   sink::SinkOptions options;
   options.queue_capacity = 1 << 16;
   sink::SinkTask task("b", sink::make_blackhole_sink(), options);
-  (void)task.open(make_schema({{"n", DataType::kInt64}, {"v", DataType::kDouble}}));
-  task.start(nullptr, nullptr);
+  (void)task
+      .start({make_schema({{"n", DataType::kInt64}, {"v", DataType::kDouble}})}, nullptr, nullptr)
+      ->wait();
   const RecordBatch batch = make_batch(16);
   std::atomic<bool> never{false};
   constexpr int kHandOffs = 1'000'000;

@@ -8,7 +8,7 @@ namespace sluice {
 
 struct SinkMetrics {
   std::string name;
-  std::string state;  // running | paused (retrying a failing write) | failed | closed
+  std::string state;  // opening | running | paused (retrying a failing write) | failed | closed
   int64_t rows = 0;
   int64_t batches = 0;
   int64_t bytes = 0;

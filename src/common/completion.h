@@ -30,6 +30,10 @@ class Completion {
     signal_.wait_until([&] { return done_.load(std::memory_order_acquire); });
     return std::move(*value_);
   }
+  // Waits for set() and leaves the value for a later wait().
+  void wait_until_set() {
+    signal_.wait_until([&] { return done_.load(std::memory_order_acquire); });
+  }
   bool done() const { return done_.load(std::memory_order_acquire); }
 
  private:

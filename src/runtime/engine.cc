@@ -4,6 +4,7 @@
 #include "common/alloc_phase.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "columnar/row_encoder.h"
 #include "sluice/batch_builder.h"
@@ -60,24 +61,30 @@ Status Engine::enqueue(Input input) {
 }
 
 Result<engine::ExecResult> Engine::execute(std::string_view sql) {
-  auto done = make_completion<Result<engine::ExecResult>>();
-  Command c;
-  c.kind = Command::Kind::kExecute;
-  c.text = std::string(sql);
-  c.executed = done;
-  SLC_RETURN_IF_ERROR(post(std::move(c)));
-  return done->wait();
+  return execute_script(sql, false);
 }
 
 Result<engine::ExecResult> Engine::replay(std::string_view statement) {
-  auto done = make_completion<Result<engine::ExecResult>>();
-  Command c;
-  c.kind = Command::Kind::kExecute;
-  c.replay = true;
-  c.text = std::string(statement);
-  c.executed = done;
-  SLC_RETURN_IF_ERROR(post(std::move(c)));
-  return done->wait();
+  return execute_script(statement, true);
+}
+
+Result<engine::ExecResult> Engine::execute_script(std::string_view sql, bool replay) {
+  auto script = std::make_shared<Script>();
+  SLC_ASSIGN_OR_RETURN(script->statements, sql::parse_statements(sql));
+  if (script->statements.empty()) return Status(ErrorCode::kSqlSyntax, "no statement to execute");
+  script->replay = replay;
+  for (;;) {
+    auto done = make_completion<Result<engine::ExecResult>>();
+    Command c;
+    c.kind = Command::Kind::kExecute;
+    c.script = script;
+    c.executed = done;
+    SLC_RETURN_IF_ERROR(post(std::move(c)));
+    SLC_ASSIGN_OR_RETURN(engine::ExecResult result, done->wait());
+    if (!script->await) return result;
+    script->await();  // paused: wait here, not on the compute thread
+    script->await = nullptr;
+  }
 }
 
 void Engine::enable_checkpoints(CheckpointHooks hooks) {
@@ -350,6 +357,8 @@ void Engine::run() {
   }
   inputs_.close();
   checkpoint_requests_.close();
+  abandon_opening_sinks();  // their CREATE SINK can no longer finish
+  for (auto& done : std::exchange(deferred_cuts_, {})) final_waiters.push_back(std::move(done));
   {
     CheckpointRequest r;  // asked for during the drain: the last epoch below covers them
     while (checkpoint_requests_.try_pop(r) == QueueStatus::kOk) {
@@ -388,7 +397,7 @@ void Engine::run() {
 void Engine::run_command(Command& c) {
   switch (c.kind) {
     case Command::Kind::kExecute:
-      c.executed->set(run_sql(c.text, c.replay));
+      c.executed->set(continue_script(*c.script));
       return;
     case Command::Kind::kRestore: {
       Status s = restore_state(c.text, c.offsets);
@@ -439,15 +448,19 @@ void Engine::run_command(Command& c) {
   }
 }
 
-Result<engine::ExecResult> Engine::run_sql(std::string_view sql, bool replay) {
+Result<engine::ExecResult> Engine::continue_script(Script& script) {
   AllocPhaseScope phase(AllocPhase::kOperators);
-  SLC_ASSIGN_OR_RETURN(std::vector<sql::Statement> statements, sql::parse_statements(sql));
-  if (statements.empty()) return Status(ErrorCode::kSqlSyntax, "no statement to execute");
-  engine::ExecResult last;
-  for (const sql::Statement& s : statements) {
+  if (script.resume) {
+    auto resume = std::move(script.resume);
+    script.resume = nullptr;
+    SLC_RETURN_IF_ERROR(resume(script));
+  }
+  while (script.next < script.statements.size()) {
+    const size_t index = script.next++;
+    const sql::Statement& s = script.statements[index];
     SLC_RETURN_IF_ERROR(before_statement(s));
     if (s.kind == sql::StatementKind::kShow && s.show_what == "SINKS") {
-      last = show_sinks();  // with the sink tasks' live metrics
+      script.last = show_sinks();  // with the sink tasks' live metrics
       continue;
     }
     if (s.kind == sql::StatementKind::kCheckpoint) {
@@ -456,33 +469,52 @@ Result<engine::ExecResult> Engine::run_sql(std::string_view sql, bool replay) {
                       "CHECKPOINT needs a database with a data_dir (sluice run --data-dir DIR)",
                       s.pos.to_string());
       }
-      // Waiting here is safe: the checkpoint thread needs the sinks, not this thread.
       auto done = make_completion<Result<uint64_t>>();
       cut_epoch(done, true);
-      SLC_ASSIGN_OR_RETURN(uint64_t epoch, done->wait());
-      last = engine::ExecResult{"CHECKPOINT " + std::to_string(epoch), false, {}};
-      continue;
+      script.await = [done] { done->wait_until_set(); };
+      script.resume = [done](Script& paused) -> Status {
+        SLC_ASSIGN_OR_RETURN(uint64_t epoch, done->wait());
+        paused.last = engine::ExecResult{"CHECKPOINT " + std::to_string(epoch), false, {}};
+        return Status::Ok();
+      };
+      return script.last;
     }
-    SLC_ASSIGN_OR_RETURN(last, pipeline_.execute(s));
-    SLC_RETURN_IF_ERROR(after_statement(s));
-    if (checkpointing_ && sql::changes_catalog(s.kind)) {
-      ++catalog_statements_;
-      epoch_dirty_ = true;
-      if (!replay) {
-        Status logged = hooks_.log_statement(s.text);
-        if (!logged.ok()) {
-          // Applied but not durable: the database cannot keep its word; stop it.
-          const Status failure = Status(ErrorCode::kIoError,
-                                        "the statement ran but could not be recorded in the "
-                                        "data directory: " +
-                                            logged.to_string());
-          record_failure(failure);
-          return failure;
-        }
+    SLC_ASSIGN_OR_RETURN(script.last, pipeline_.execute(s));
+    if (s.kind == sql::StatementKind::kCreateSink) {
+      const std::string name = pipeline_.catalog().find(s.name)->name();
+      SLC_ASSIGN_OR_RETURN(std::shared_ptr<Completion<Status>> opened, start_sink_task(name));
+      if (opened != nullptr) {
+        script.await = [opened] { opened->wait_until_set(); };
+        script.resume = [this, name, opened, index](Script& paused) -> Status {
+          Status settled = finish_sink_open(name, opened->wait());
+          if (settled.ok()) settled = record_statement(paused.statements[index], paused.replay);
+          release_deferred_cuts();  // after the log has the sink
+          return settled;
+        };
+        return script.last;
       }
+    } else {
+      SLC_RETURN_IF_ERROR(after_statement(s));
     }
+    SLC_RETURN_IF_ERROR(record_statement(s, script.replay));
   }
-  return last;
+  return script.last;
+}
+
+Status Engine::record_statement(const sql::Statement& s, bool replay) {
+  if (!checkpointing_ || !sql::changes_catalog(s.kind)) return Status::Ok();
+  ++catalog_statements_;
+  epoch_dirty_ = true;
+  if (replay) return Status::Ok();
+  Status logged = hooks_.log_statement(s.text);
+  if (logged.ok()) return logged;
+  // Applied but not durable: the database cannot keep its word; stop it.
+  const Status failure = Status(ErrorCode::kIoError,
+                                "the statement ran but could not be recorded in the data "
+                                "directory: " +
+                                    logged.to_string());
+  record_failure(failure);
+  return failure;
 }
 
 bool Engine::wait_for_epoch_in_flight() {
@@ -504,6 +536,16 @@ void Engine::cut_epoch(std::shared_ptr<Completion<Result<uint64_t>>> done, bool 
   }
   if (!force && !epoch_dirty_) {  // nothing new: the last epoch still describes everything
     if (done) done->set(last_cut_);
+    return;
+  }
+  if (!opening_.empty()) {
+    // A sink being created is in the graph but not yet in the catalog log: a snapshot now
+    // could not be restored. Wait for its open to settle (release_deferred_cuts).
+    if (!force) {
+      if (done) done->set(last_cut_);
+    } else if (done) {
+      deferred_cuts_.push_back(std::move(done));
+    }
     return;
   }
   // One checkpoint in flight: epoch e+1 is cut only once e is committed or rolled back on
@@ -568,6 +610,12 @@ Status Engine::before_statement(const sql::Statement& s) {
     return Status::Ok();
   const sql::Catalog::Entry* e = pipeline_.catalog().find(s.name);
   if (e == nullptr) return Status::Ok();
+  if (opening_.count(e->name())) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "sink '" + e->name() +
+                      "' is still opening its connector: drop it once its CREATE SINK returned",
+                  s.name_pos.to_string());
+  }
   for (const auto& [name, task] : sinks_) {
     if (sql::to_lower(task->options().dead_letter_sink) == sql::to_lower(e->name()) &&
         name != e->name()) {
@@ -580,10 +628,10 @@ Status Engine::before_statement(const sql::Statement& s) {
   return Status::Ok();
 }
 
-Status Engine::create_sink_task(const std::string& name) {
-  const sql::Catalog::Entry* e = pipeline_.catalog().find(name);
-  const sql::SinkDef& def = *e->sink;
-  SLC_ASSIGN_OR_RETURN(sink::SinkOptions options, sink::parse_sink_options(def.options));
+Result<std::shared_ptr<Completion<Status>>> Engine::start_sink_task(const std::string& name) {
+  if (sinks_.count(name)) return std::shared_ptr<Completion<Status>>();  // IF NOT EXISTS
+  const sql::SinkDef& def = *pipeline_.catalog().find(name)->sink;
+  auto options = sink::parse_sink_options(def.options);
   auto lookup = [this](const std::string& fn) {
     std::lock_guard lock(callbacks_mutex_);
     auto it = callbacks_.find(fn);
@@ -594,13 +642,16 @@ Status Engine::create_sink_task(const std::string& name) {
     auto it = sink_makers_.find(connector);
     return it == sink_makers_.end() ? sink::SinkMaker() : it->second;
   };
-  SLC_ASSIGN_OR_RETURN(std::unique_ptr<sink::Sink> connector, sink::make_sink(def, lookup, makers));
-  auto task = std::make_shared<sink::SinkTask>(def.name, std::move(connector), options);
-  SLC_RETURN_IF_ERROR(task->open(pipeline_.catalog().find(def.input)->schema()));
-  if (checkpointing_) SLC_RETURN_IF_ERROR(task->recover(hooks_.committed_epoch));
+  auto connector = options.ok() ? sink::make_sink(def, lookup, makers)
+                                : Result<std::unique_ptr<sink::Sink>>(options.status());
+  if (!connector.ok()) {
+    undo_create_sink(name);  // nothing may half-exist
+    return connector.status();
+  }
+  auto task = std::make_shared<sink::SinkTask>(def.name, std::move(connector).value(), *options);
   sink::SinkTask::DeadLetterHandler dead_letter;
-  if (options.on_error == sink::OnError::kDeadLetter) {
-    const sql::Catalog::Entry* target = pipeline_.catalog().find(options.dead_letter_sink);
+  if (options->on_error == sink::OnError::kDeadLetter) {
+    const sql::Catalog::Entry* target = pipeline_.catalog().find(options->dead_letter_sink);
     dead_letter = [this, target_name = target->name()](const RecordBatch& batch) -> Status {
       std::lock_guard lock(sinks_mutex_);
       auto it = sinks_.find(target_name);
@@ -609,11 +660,44 @@ Status Engine::create_sink_task(const std::string& name) {
       return it->second->submit_blocking(batch);
     };
   }
-  task->start([this](const Status& error) { record_failure(error); }, std::move(dead_letter));
+  sink::SinkTask::Opening opening{pipeline_.catalog().find(def.input)->schema(), std::nullopt};
+  if (checkpointing_) opening.recover_epoch = hooks_.committed_epoch;
+  auto opened = task->start(
+      std::move(opening), [this](const Status& error) { record_failure(error); },
+      std::move(dead_letter));
   if (checkpointing_) task->post_begin_epoch(epoch_);
+  opening_[name] = opened;
   std::lock_guard lock(sinks_mutex_);
-  sinks_[def.name] = std::move(task);
-  return Status::Ok();
+  sinks_[name] = std::move(task);
+  return opened;
+}
+
+Status Engine::finish_sink_open(const std::string& name, const Status& opened) {
+  if (opening_.erase(name) == 0) {
+    return Status(ErrorCode::kClosed, "sink '" + name + "' was removed while its connector opened");
+  }
+  if (opened.ok()) return opened;
+  close_sink_task(name, true);
+  undo_create_sink(name);
+  return opened;
+}
+
+void Engine::abandon_opening_sinks() {
+  for (auto& [name, opened] : std::exchange(opening_, {})) {
+    opened->wait_until_set();  // bounded by the connector's own timeouts
+    close_sink_task(name, true);
+    undo_create_sink(name);
+  }
+}
+
+void Engine::undo_create_sink(const std::string& name) {
+  auto undo = sql::parse_statement("DROP SINK " + name);
+  if (undo.ok()) pipeline_.execute(*undo).status().ignore();
+}
+
+void Engine::release_deferred_cuts() {
+  if (!opening_.empty()) return;
+  for (auto& done : std::exchange(deferred_cuts_, {})) cut_epoch(std::move(done), true);
 }
 
 void Engine::close_sink_task(const std::string& name, bool forget) {
@@ -692,18 +776,6 @@ Result<SinkMetrics> Engine::sink_metrics(std::string_view name) const {
 }
 
 Status Engine::after_statement(const sql::Statement& s) {
-  if (s.kind == sql::StatementKind::kCreateSink) {
-    const sql::Catalog::Entry* e = pipeline_.catalog().find(s.name);
-    if (sinks_.count(e->name())) return Status::Ok();  // IF NOT EXISTS, already there
-    Status created = create_sink_task(e->name());
-    if (!created.ok()) {
-      // The connector could not start: undo the CREATE so nothing half-exists.
-      auto undo = sql::parse_statement("DROP SINK " + e->name());
-      if (undo.ok()) pipeline_.execute(*undo).status().ignore();
-      return created;
-    }
-    return Status::Ok();
-  }
   if (s.kind == sql::StatementKind::kDrop && s.object == sql::ObjectKind::kSink &&
       pipeline_.catalog().find(s.name) == nullptr) {
     for (const auto& [name, task] : sinks_) {

@@ -10,8 +10,10 @@
 // reuses memory set up when sources and subscriptions are created: no allocation per cycle.
 //
 // Commands (SQL, subscribe, flush) run on the compute thread after the input queued before
-// them, so the pipeline and its catalog are touched by that thread alone. Checkpoint requests
-// have their own queue and are served at once: a cut may fall anywhere in the input.
+// them, so the pipeline and its catalog are touched by that thread alone. A statement that
+// must wait (CREATE SINK while the connector opens, CHECKPOINT) pauses its script rather than
+// the compute thread. Checkpoint requests have their own queue and are served at once: a
+// periodic cut may fall anywhere in the input; an explicit one covers the rows queued before it.
 //
 // Checkpoints (enable_checkpoints): every row belongs to an epoch. At a cut the compute
 // thread snapshots the pipeline and the sources' offsets, puts a pre-commit marker into each
@@ -21,6 +23,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -121,11 +124,23 @@ class Engine {
     int64_t offset = -1;
     RecordBatch batch;
   };
+  // Statements run in order on the compute thread. One that must wait for something slow (a
+  // sink's connector opening, a CHECKPOINT committing) pauses the script: the compute thread
+  // returns to its input, the caller waits off it (`await`), then posts the script again,
+  // and `resume` finishes the statement before the next one runs.
+  struct Script {
+    std::vector<sql::Statement> statements;
+    size_t next = 0;
+    bool replay = false;  // from the catalog log: not logged again
+    engine::ExecResult last;
+    std::function<void()> await;
+    std::function<Status(Script&)> resume;
+  };
   struct Command {
     enum class Kind : uint8_t { kExecute, kSubscribe, kFlush, kGraph, kRestore };
     Kind kind = Kind::kExecute;
-    bool replay = false;                     // kExecute from the catalog log
-    std::string text;                        // SQL, the subscribed name, or the state to restore
+    std::shared_ptr<Script> script;          // kExecute
+    std::string text;                        // the subscribed name, or the state to restore
     std::map<std::string, int64_t> offsets;  // kRestore
     SubscribeOptions subscribe;
     std::shared_ptr<Completion<Result<engine::ExecResult>>> executed;
@@ -150,7 +165,12 @@ class Engine {
   Status enqueue(Input input);
   Status accept(SourceRuntime& source, RecordBatch batch, int64_t offset, bool log);
   void run_command(Command& command);
-  Result<engine::ExecResult> run_sql(std::string_view sql, bool replay);
+  // Caller's thread: parses, then posts the script until it has run to its end.
+  Result<engine::ExecResult> execute_script(std::string_view sql, bool replay);
+  // Compute thread: runs the script's statements from where it paused.
+  Result<engine::ExecResult> continue_script(Script& script);
+  // Records a statement that changed the catalog in the data_dir (unless replayed).
+  Status record_statement(const sql::Statement& statement, bool replay);
   // Ends the current epoch: snapshot, markers, hand-off (see the header comment).
   void cut_epoch(std::shared_ptr<Completion<Result<uint64_t>>> done, bool force);
   // Waits until the last cut epoch is committed or rolled back; false if the engine failed.
@@ -161,7 +181,16 @@ class Engine {
   // After it: keeps sources, sink tasks and routes in step with the catalog.
   Status after_statement(const sql::Statement& statement);
   Status after_catalog_change(const sql::Statement& statement);
-  Status create_sink_task(const std::string& name);
+  // CREATE SINK: starts the sink's task, which opens its connector on its own thread; the
+  // sink takes rows from now on. Null when the sink already had one (IF NOT EXISTS).
+  Result<std::shared_ptr<Completion<Status>>> start_sink_task(const std::string& name);
+  // Once the open is done: the sink stays, or (it failed) is undone as if never created.
+  Status finish_sink_open(const std::string& name, const Status& opened);
+  // Shutdown: sinks still opening are undone; their CREATE SINK fails.
+  void abandon_opening_sinks();
+  void undo_create_sink(const std::string& name);
+  // Cuts asked for while a sink was opening, once none is.
+  void release_deferred_cuts();
   // Flushes and closes a sink's task; `forget` removes it (DROP) instead of keeping its final
   // metrics (shutdown).
   void close_sink_task(const std::string& name, bool forget);
@@ -209,6 +238,10 @@ class Engine {
   std::atomic<uint64_t> resolved_epoch_{0};  // set by the checkpoint thread
   WaitSignal resolved_signal_;
   int64_t catalog_statements_ = 0;
+  // Sinks whose connector is opening: they are in the graph but not yet in the catalog log,
+  // so no epoch is cut until they are settled (forced cuts wait here, periodic ones skip).
+  std::unordered_map<std::string, std::shared_ptr<Completion<Status>>> opening_;
+  std::vector<std::shared_ptr<Completion<Result<uint64_t>>>> deferred_cuts_;
 
   mutable std::mutex mutex_;  // guards sources_ and failure_
   std::unordered_map<std::string, std::shared_ptr<SourceRuntime>> sources_;  // by lower-case name

@@ -19,22 +19,48 @@ SinkTask::~SinkTask() {
   close().ignore();
 }
 
-Status SinkTask::open(const SchemaPtr& schema) {
-  Status s = sink_->open(SinkContext{name_, schema, options_.write_timeout, options_.exactly_once});
-  if (!s.ok()) return s.with_location("sink '" + name_ + "'");
-  return s;
-}
-
-Status SinkTask::recover(uint64_t committed_epoch) {
-  Status s = sink_->recover(committed_epoch);
-  if (!s.ok()) return s.with_location("sink '" + name_ + "', recovering");
-  return s;
-}
-
-void SinkTask::start(FailureHandler on_failure, DeadLetterHandler dead_letter) {
+std::shared_ptr<Completion<Status>> SinkTask::start(Opening opening, FailureHandler on_failure,
+                                                    DeadLetterHandler dead_letter) {
   on_failure_ = std::move(on_failure);
   dead_letter_ = std::move(dead_letter);
-  thread_ = std::thread([this] { run(); });
+  auto opened = make_completion<Status>();
+  thread_ = std::thread([this, opening = std::move(opening), opened] {
+    Status s = open_connector(opening);
+    if (s.ok()) state_.store(State::kRunning);
+    opened->set(s);
+    s.ok() ? run() : refuse(s);
+  });
+  return opened;
+}
+
+Status SinkTask::open_connector(const Opening& opening) {
+  Status s = sink_->open(
+      SinkContext{name_, opening.schema, options_.write_timeout, options_.exactly_once});
+  if (!s.ok()) return s.with_location("sink '" + name_ + "'");
+  if (opening.recover_epoch) {
+    s = sink_->recover(*opening.recover_epoch);
+    if (!s.ok()) {
+      sink_->close().ignore();
+      return s.with_location("sink '" + name_ + "', recovering");
+    }
+  }
+  return s;
+}
+
+void SinkTask::refuse(const Status& error) {
+  {
+    std::lock_guard lock(error_mutex_);
+    last_error_ = error.to_string();
+  }
+  state_.store(State::kFailed);
+  for (;;) {
+    Command c;
+    if (queue_.pop(c) != QueueStatus::kOk) return;
+    if (c.kind == Kind::kWrite)
+      failed_rows_.fetch_add(c.batch.num_rows(), std::memory_order_relaxed);
+    if (c.ack != nullptr) c.ack->set(c.kind == Kind::kClose ? Status::Ok() : error);
+    if (c.kind == Kind::kClose) return;
+  }
 }
 
 Status SinkTask::submit(const RecordBatch& batch, const std::atomic<bool>& abandon) {
@@ -117,7 +143,7 @@ Status SinkTask::rollback(uint64_t e) {
 
 Status SinkTask::close() {
   if (closed_.exchange(true)) return Status::Ok();
-  if (!thread_.joinable()) return sink_->close();  // opened but never started
+  if (!thread_.joinable()) return Status::Ok();  // never started, so never opened
   closing_.store(true, std::memory_order_release);
   closing_signal_.notify_all();  // a paused sink stops retrying
   Status result = call(Kind::kClose, 0);
@@ -296,6 +322,9 @@ SinkMetrics SinkTask::metrics() const {
   SinkMetrics m;
   m.name = name_;
   switch (state_.load()) {
+    case State::kOpening:
+      m.state = "opening";
+      break;
     case State::kRunning:
       m.state = "running";
       break;

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -40,12 +41,19 @@ class SinkTask {
   SinkTask(const SinkTask&) = delete;
   SinkTask& operator=(const SinkTask&) = delete;
 
-  // Opens the connector on the caller's thread (before the task runs), so that CREATE SINK
-  // can report a failure; then start() runs the task.
-  Status open(const SchemaPtr& schema);
-  // Before start(), on the caller's thread: resolves epochs left in doubt by an earlier run.
-  Status recover(uint64_t committed_epoch);
-  void start(FailureHandler on_failure, DeadLetterHandler dead_letter);
+  struct Opening {
+    SchemaPtr schema;
+    // With checkpoints: the newest committed epoch, so the connector resolves the epochs an
+    // earlier run left in doubt (Sink::recover) before it takes anything.
+    std::optional<uint64_t> recover_epoch = std::nullopt;
+  };
+  // Starts the task's thread, which first opens the connector (a connection, a table check:
+  // possibly seconds) so that a slow or unreachable destination holds up this sink alone.
+  // The returned completion carries the outcome; CREATE SINK reports it. Until then, queued
+  // commands wait. If the open fails, queued writes are dropped (counted as failed rows: the
+  // sink never existed) and every call is answered with the open's error.
+  std::shared_ptr<Completion<Status>> start(Opening opening, FailureHandler on_failure,
+                                            DeadLetterHandler dead_letter);
 
   // Compute thread: queues a write per the queue.full policy. Errors only with 'fail'.
   Status submit(const RecordBatch& batch, const std::atomic<bool>& abandon);
@@ -79,11 +87,14 @@ class SinkTask {
     uint64_t epoch = 0;
     std::shared_ptr<Completion<Status>> ack;
   };
-  enum class State : uint8_t { kRunning, kPaused, kFailed, kClosed };
+  enum class State : uint8_t { kOpening, kRunning, kPaused, kFailed, kClosed };
 
   Status call(Kind kind, uint64_t epoch);
   std::shared_ptr<Completion<Status>> post(Kind kind, uint64_t epoch, bool want_ack);
+  Status open_connector(const Opening& opening);
   void run();
+  // After a failed open: answers what is queued until close.
+  void refuse(const Status& error);
   void write(const RecordBatch& batch);
   Status flush_now();
   // The timer's flush: a failure is retried at the next interval, and after retry.max
@@ -106,7 +117,7 @@ class SinkTask {
   std::atomic<bool> dirty_{false};
   int failed_flushes_ = 0;  // periodic flushes failed in a row (task thread only)
 
-  std::atomic<State> state_{State::kRunning};
+  std::atomic<State> state_{State::kOpening};
   std::atomic<int64_t> rows_{0}, batches_{0}, bytes_{0}, write_errors_{0}, retries_{0};
   std::atomic<int64_t> backpressure_{0}, dropped_rows_{0}, failed_rows_{0}, dead_lettered_rows_{0};
   std::atomic<int64_t> slow_writes_{0};

@@ -2,10 +2,14 @@
 // type, upserts and changelog deletes, auto-create and mismatches, the periodic flush, a
 // server restarted mid-stream, and exactly-once with prepared transactions.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <thread>
 
 #include "common/fault_point.h"
@@ -501,6 +505,133 @@ TEST(PostgresSinkServer, ExactlyOnceNeedsPreparedTransactions) {
   EXPECT_NE(r.status().to_string().find("max_prepared_transactions = 0"), std::string::npos)
       << r.status().to_string();
   ASSERT_TRUE((*db)->shutdown().ok());
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// A TCP port that takes connections (the kernel's backlog) and never answers: a server that
+// hangs. The sink's connect then lasts its whole connect.timeout.
+class SilentServer {
+ public:
+  SilentServer() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(fd_, 16) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      ADD_FAILURE() << "cannot listen on loopback";
+    }
+    port_ = ntohs(addr.sin_port);
+  }
+  ~SilentServer() { ::close(fd_); }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// CREATE SINK opens its connector on the sink's own thread: while a hanging server holds the
+// open for its connect.timeout, the pipeline goes on serving pushes, subscribers, SHOW SINKS
+// and a CHECKPOINT (which waits for the sink to settle); then the CREATE fails cleanly.
+TEST(PostgresSinkOpening, AHangingServerStallsOnlyItsOwnCreate) {
+  SilentServer silent;
+  const fs::path dir = fs::temp_directory_path() / ("sluice_pgopen_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  DatabaseOptions o;
+  o.data_dir = (dir / "data").string();
+  o.checkpoint_interval = 50ms;  // periodic cuts keep coming; they must skip, not block
+  auto db = std::move(Database::open(o)).value();
+  ASSERT_TRUE(db->execute("CREATE SOURCE t (n BIGINT) WITH (durable = true);"
+                          "CREATE STREAM doubled AS SELECT n * 2 AS n2 FROM t")
+                  .ok());
+  auto sub = db->subscribe("doubled").value();
+  auto t = db->source("t").value();
+
+  const auto start = std::chrono::steady_clock::now();
+  auto create = std::async(std::launch::async, [&] {
+    return db->execute("CREATE SINK out FROM t INTO postgres (host = '127.0.0.1', port = '" +
+                       std::to_string(silent.port()) +
+                       "', dbname = 'x', user = 'x', table = 'out', connect.timeout = '2s')");
+  });
+  // Wait until the sink is there, opening.
+  std::string state;
+  while (state != "opening" && std::chrono::steady_clock::now() - start < 1500ms) {
+    auto m = db->sink_metrics("out");
+    if (m.ok()) state = m->state;
+    std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_EQ(state, "opening");
+  // The pipeline keeps going meanwhile.
+  ASSERT_TRUE(t.push_json("{\"n\": 21}").ok());
+  auto got = sub.recv_for(1s);
+  ASSERT_TRUE(got.ok()) << got.status().to_string();
+  EXPECT_EQ(got->column(0).int64_value(0), 42);
+  auto shown = db->execute("SHOW SINKS");
+  ASSERT_TRUE(shown.ok());
+  EXPECT_EQ(shown->rows.num_rows(), 1);
+  auto drop = db->execute("DROP SINK out");
+  EXPECT_EQ(drop.status().code(), ErrorCode::kInvalidArgument) << drop.status().to_string();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1800ms) << "the calls above waited";
+  // A checkpoint asked for now is cut once the sink settled.
+  auto checkpoint = std::async(std::launch::async, [&] { return db->checkpoint(); });
+
+  auto created = create.get();
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(created.status().code(), ErrorCode::kUnavailable) << created.status().to_string();
+  EXPECT_NE(created.status().to_string().find("sink 'out'"), std::string::npos)
+      << created.status().to_string();
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 1900ms) << "connect.timeout not honoured?";
+  auto epoch = checkpoint.get();
+  ASSERT_TRUE(epoch.ok()) << epoch.status().to_string();
+  EXPECT_EQ(db->execute("SHOW SINKS")->rows.num_rows(), 0) << "nothing half-created";
+  ASSERT_TRUE(db->shutdown().ok());
+  db.reset();
+
+  // The failed CREATE left nothing in the catalog log: the database opens again.
+  auto again = Database::open(o);
+  ASSERT_TRUE(again.ok()) << again.status().to_string();
+  EXPECT_FALSE((*again)->sink_metrics("out").ok());
+  ASSERT_TRUE((*again)->shutdown().ok());
+  fs::remove_all(dir);
+}
+
+// Shutdown while a sink is still opening: the CREATE SINK fails, and the sink is not left in
+// the catalog log half-created.
+TEST(PostgresSinkOpening, ShutdownUndoesASinkStillOpening) {
+  SilentServer silent;
+  const fs::path dir =
+      fs::temp_directory_path() / ("sluice_pgopen_stop_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  DatabaseOptions o;
+  o.data_dir = (dir / "data").string();
+  auto db = std::move(Database::open(o)).value();
+  ASSERT_TRUE(db->execute("CREATE SOURCE t (n BIGINT) WITH (durable = true)").ok());
+  auto create = std::async(std::launch::async, [&] {
+    return db->execute("CREATE SINK out FROM t INTO postgres (host = '127.0.0.1', port = '" +
+                       std::to_string(silent.port()) +
+                       "', dbname = 'x', user = 'x', table = 'out', connect.timeout = '2s')");
+  });
+  const auto start = std::chrono::steady_clock::now();
+  while (!db->sink_metrics("out").ok() && std::chrono::steady_clock::now() - start < 1500ms)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_TRUE(db->sink_metrics("out").ok());
+  ASSERT_TRUE(db->shutdown().ok());
+  EXPECT_FALSE(create.get().ok());
+  db.reset();
+  auto again = Database::open(o);
+  ASSERT_TRUE(again.ok()) << again.status().to_string();
+  EXPECT_FALSE((*again)->sink_metrics("out").ok());
+  EXPECT_TRUE((*again)->execute("CREATE SINK out FROM t INTO blackhole").ok())
+      << "the name is free again";
+  ASSERT_TRUE((*again)->shutdown().ok());
   fs::remove_all(dir);
 }
 

@@ -32,12 +32,16 @@ class ScriptedSink : public Sink {
     std::atomic<bool> fail_forever{false};
     std::atomic<bool> fail_flush{false};
     std::chrono::milliseconds write_delay{0};
+    std::chrono::milliseconds open_delay{0};
+    std::atomic<bool> fail_open{false};
     std::vector<SteadyClock::time_point> write_times;
   };
   explicit ScriptedSink(std::shared_ptr<Shared> shared) : s_(std::move(shared)) {}
   SinkCapabilities capabilities() const override { return {}; }
   Status open(const SinkContext& context) override {
     opened_with = context.write_timeout;
+    std::this_thread::sleep_for(s_->open_delay);
+    if (s_->fail_open.load()) return Status(ErrorCode::kUnavailable, "scripted open failure");
     return Status::Ok();
   }
   std::chrono::milliseconds opened_with{0};
@@ -79,8 +83,11 @@ struct Harness {
   explicit Harness(SinkOptions options, std::chrono::milliseconds delay = 0ms) {
     shared->write_delay = delay;
     task = std::make_unique<SinkTask>("t", std::make_unique<ScriptedSink>(shared), options);
-    EXPECT_TRUE(task->open(make_schema({{"n", DataType::kInt64}})).ok());
-    task->start([this](const Status& s) { failure = s.to_string(); }, nullptr);
+    EXPECT_TRUE(task->start(
+                        {make_schema({{"n", DataType::kInt64}})},
+                        [this](const Status& s) { failure = s.to_string(); }, nullptr)
+                    ->wait()
+                    .ok());
   }
   std::vector<std::string> log() {
     std::lock_guard lock(shared->mutex);
@@ -225,18 +232,60 @@ TEST(SinkTask, OnErrorDeadLetterHandsTheBatchOn) {
   auto shared = std::make_shared<ScriptedSink::Shared>();
   shared->fail_forever = true;
   SinkTask task("t", std::make_unique<ScriptedSink>(shared), o);
-  ASSERT_TRUE(task.open(make_schema({{"n", DataType::kInt64}})).ok());
   std::vector<int64_t> dead;
-  task.start(nullptr, [&](const RecordBatch& b) {
-    dead.push_back(b.column(0).int64_value(0));
-    return Status::Ok();
-  });
+  auto opened =
+      task.start({make_schema({{"n", DataType::kInt64}})}, nullptr, [&](const RecordBatch& b) {
+        dead.push_back(b.column(0).int64_value(0));
+        return Status::Ok();
+      });
+  ASSERT_TRUE(opened->wait().ok());
   std::atomic<bool> never{false};
   ASSERT_TRUE(task.submit(rows(7), never).ok());
   ASSERT_TRUE(task.flush().ok());
   EXPECT_EQ(dead, std::vector<int64_t>{7});
   EXPECT_EQ(task.metrics().dead_lettered_rows, 1);
   EXPECT_EQ(task.metrics().state, "running");
+}
+
+// The connector opens on the task's own thread: a slow open holds up nobody else, and what
+// was queued meanwhile is written after it, in order.
+TEST(SinkTask, OpensOnItsOwnThread) {
+  auto shared = std::make_shared<ScriptedSink::Shared>();
+  shared->open_delay = 300ms;
+  SinkTask task("t", std::make_unique<ScriptedSink>(shared), SinkOptions{});
+  const auto start = SteadyClock::now();
+  auto opened = task.start({make_schema({{"n", DataType::kInt64}})}, nullptr, nullptr);
+  std::atomic<bool> never{false};
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(task.submit(rows(i), never).ok());
+  EXPECT_LT(SteadyClock::now() - start, 250ms) << "start() and submit() waited for the open";
+  EXPECT_EQ(task.metrics().state, "opening");
+  ASSERT_TRUE(opened->wait().ok());
+  ASSERT_TRUE(task.flush().ok());
+  EXPECT_EQ(task.metrics().state, "running");
+  std::lock_guard lock(shared->mutex);
+  EXPECT_EQ(shared->log, (std::vector<std::string>{"write 1", "write 2", "write 3"}));
+}
+
+TEST(SinkTask, AFailedOpenRefusesWhatWasQueued) {
+  auto shared = std::make_shared<ScriptedSink::Shared>();
+  shared->open_delay = 100ms;
+  shared->fail_open = true;
+  SinkTask task("t", std::make_unique<ScriptedSink>(shared), SinkOptions{});
+  auto opened = task.start({make_schema({{"n", DataType::kInt64}})}, nullptr, nullptr);
+  std::atomic<bool> never{false};
+  ASSERT_TRUE(task.submit(rows(1, 4), never).ok());
+  const Status s = opened->wait();
+  EXPECT_EQ(s.code(), ErrorCode::kUnavailable);
+  EXPECT_NE(s.to_string().find("sink 't'"), std::string::npos) << s.to_string();
+  EXPECT_EQ(task.flush().code(), ErrorCode::kUnavailable);
+  EXPECT_EQ(task.pre_commit(1).code(), ErrorCode::kUnavailable);
+  const SinkMetrics m = task.metrics();
+  EXPECT_EQ(m.state, "failed");
+  EXPECT_EQ(m.failed_rows, 4);
+  EXPECT_EQ(m.rows, 0);
+  EXPECT_TRUE(task.close().ok());
+  std::lock_guard lock(shared->mutex);
+  EXPECT_TRUE(shared->log.empty()) << "nothing may reach a connector that did not open";
 }
 
 TEST(SinkTask, QueueFullPolicies) {
