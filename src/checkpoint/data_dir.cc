@@ -35,9 +35,14 @@ std::string DataDir::wal_directory(const std::string& source) const {
 
 Result<std::unique_ptr<DataDir>> DataDir::open(const std::string& path, int keep_checkpoints) {
   std::error_code ec;
-  fs::create_directories(path, ec);
+  const bool created = fs::create_directories(path, ec);
   if (ec)
     return Status(ErrorCode::kIoError, "cannot create data_dir " + path + ": " + ec.message());
+  // Its owner's alone, as PostgreSQL's: it holds every row pushed and the sinks' options,
+  // passwords included. (An existing directory keeps the mode its owner gave it.)
+  if (created) fs::permissions(path, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec)
+    return Status(ErrorCode::kIoError, "cannot restrict data_dir " + path + ": " + ec.message());
   std::unique_ptr<DataDir> dir(new DataDir(path, keep_checkpoints));
   const std::string lock = (fs::path(path) / "LOCK").string();
   dir->lock_fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);

@@ -102,6 +102,15 @@ TEST_F(Recovery, CatalogStateAndOffsetsComeBack) {
                      R"({"k":"b","window_start":"2026-11-24T10:00:00Z","s":2})"}));
 }
 
+// The data_dir holds every pushed row and the sinks' options (passwords included): a new one
+// is readable by its owner alone.
+TEST_F(Recovery, ANewDataDirIsPrivateToItsOwner) {
+  auto db = open();
+  ASSERT_NE(db, nullptr);
+  EXPECT_EQ(fs::status(dir_ / "data").permissions(), fs::perms::owner_all);
+  ASSERT_TRUE(db->shutdown().ok());
+}
+
 TEST_F(Recovery, AnExplicitCheckpointCoversEveryAcceptedRow) {
   auto db = open();
   exec(*db,
