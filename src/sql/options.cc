@@ -167,7 +167,8 @@ const std::vector<ConnectorSpec>& sink_connectors() {
                           {"batch.size", K::kInteger, {}, false, "4096", 1},
                           {"auto.create", K::kBoolean, {}, false, "true", 0},
                           {"connect.timeout", K::kDuration, {}, false, "10s", 1000000},
-                          {"statement.timeout", K::kDuration, {}, false, "", 1000}}),
+                          {"statement.timeout", K::kDuration, {}, false, "", 1000},
+                          {"resend.memory", K::kInteger, {}, false, "16777216", 0}}),
        false, "", true, check_postgres_sink},
   };
   return specs;

@@ -130,11 +130,28 @@ Result<PgRows> PgConnection::query(std::string_view sql, std::span<const std::st
 }
 
 Status PgConnection::copy_in(std::string_view copy_sql, std::span<const std::string_view> chunks) {
+  size_t i = 0;
+  return copy_in(copy_sql, [&](std::string_view& chunk) -> Result<bool> {
+    if (i == chunks.size()) return false;
+    chunk = chunks[i++];
+    return true;
+  });
+}
+
+Status PgConnection::copy_in(std::string_view copy_sql, const CopySource& next) {
   if (!connected()) return connection_error("COPY");
   ResultPtr start(PQexec(conn_, std::string(copy_sql).c_str()));
   if (!start || PQresultStatus(start.get()) != PGRES_COPY_IN)
     return result_error(start.get(), "COPY");
-  for (std::string_view chunk : chunks) {
+  Status source_error;
+  for (;;) {
+    std::string_view chunk;
+    Result<bool> more = next(chunk);
+    if (!more.ok()) {
+      source_error = more.status();
+      break;
+    }
+    if (!*more) break;
     // libpq buffers and sends; a chunk larger than an int is sent in pieces.
     while (!chunk.empty()) {
       const size_t n = std::min<size_t>(chunk.size(), size_t{1} << 30);
@@ -144,7 +161,10 @@ Status PgConnection::copy_in(std::string_view copy_sql, std::span<const std::str
       chunk.remove_prefix(n);
     }
   }
-  if (PQputCopyEnd(conn_, nullptr) != 1) return connection_error("COPY");
+  // Ending with an error message makes the server abort the COPY (and its transaction).
+  const std::string abort_reason(source_error.message());
+  if (PQputCopyEnd(conn_, source_error.ok() ? nullptr : abort_reason.c_str()) != 1)
+    return connection_error("COPY");
   Status result;
   // The COPY's result, then nothing: every result must be read before the next command.
   while (PGresult* raw = PQgetResult(conn_)) {
@@ -152,6 +172,7 @@ Status PgConnection::copy_in(std::string_view copy_sql, std::span<const std::str
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK && result.ok())
       result = result_error(r.get(), "COPY");
   }
+  if (!source_error.ok()) return source_error;
   if (result.ok() && !connected()) return connection_error("COPY");
   return result;
 }

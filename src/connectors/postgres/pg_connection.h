@@ -10,6 +10,7 @@
 // Thread: owned by one sink task.
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -56,6 +57,10 @@ class PgConnection {
   Result<PgRows> query(std::string_view sql, std::span<const std::string> params = {});
   // COPY ... FROM STDIN (FORMAT binary): sends the chunks in order, then ends the COPY.
   Status copy_in(std::string_view copy_sql, std::span<const std::string_view> chunks);
+  // The same with the data produced as it goes: `next` sets the next chunk and returns true,
+  // or returns false at the end; an error from it aborts the COPY and is returned.
+  using CopySource = std::function<Result<bool>(std::string_view& chunk)>;
+  Status copy_in(std::string_view copy_sql, const CopySource& next);
 
  private:
   Status result_error(const void* result, std::string_view what) const;

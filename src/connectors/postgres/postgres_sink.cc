@@ -7,6 +7,7 @@
 
 #include "columnar/value_parse.h"
 #include "common/crc32c.h"
+#include "common/spill_file.h"
 #include "common/wait_signal.h"
 #include "connectors/postgres/copy_encoder.h"
 #include "connectors/postgres/pg_connection.h"
@@ -28,6 +29,7 @@ struct PostgresOptions {
   bool statement_timeout_given = false;
   TableSpec table;
   int64_t batch_rows = 4096;
+  int64_t resend_memory = 16 << 20;
 };
 
 // How rows travel, by mode:
@@ -43,9 +45,11 @@ struct PostgresOptions {
 // staging table, an unlogged table, since a prepared transaction may not touch temporary
 // ones) and runs PREPARE TRANSACTION 'sluice:<schema.table>:<sink>:<e>'; commit(e) runs
 // COMMIT PREPARED, rollback(e) ROLLBACK PREPARED, and recover(c) resolves what
-// pg_prepared_xacts holds under the sink's prefix. `rows_` holds the whole open epoch: a
+// pg_prepared_xacts holds under the sink's prefix. The sink keeps the whole open epoch: a
 // lost connection takes the transaction with it, and the epoch is sent again from its start
-// on a new one, so the pipeline goes on from its last checkpoint without a restart. While
+// on a new one, so the pipeline goes on from its last checkpoint without a restart. Rows sent
+// into the transaction move from `rows_` to a spill file once they pass resend.memory bytes,
+// so a long epoch costs disk, not memory. While
 // epoch e is prepared, rows of e+1 wait in `rows_` until commit(e): the prepared transaction
 // holds locks the next one could wait on.
 //
@@ -141,7 +145,7 @@ class PostgresSink final : public sink::Sink {
     prepare_sent_ = false;
     if (!s.ok()) return fail_transaction(s);
     txn_open_ = false;
-    bytes_written_ += static_cast<int64_t>(rows_.size());
+    bytes_written_ += static_cast<int64_t>(rows_.size() + spill_.size());
     discard_epoch();
     prepared_ = epoch;
     return Status::Ok();
@@ -272,7 +276,8 @@ class PostgresSink final : public sink::Sink {
     return Status::Ok();
   }
 
-  // COPYs the rows not yet sent into the open transaction (opening it first).
+  // COPYs the rows not yet sent into the open transaction (opening it first). After a lost
+  // connection that is the whole epoch again: the spilled part first, then `rows_`.
   Status send_in_transaction() {
     if (!txn_open_) {
       SLC_RETURN_IF_ERROR(ensure_stage());
@@ -280,11 +285,45 @@ class PostgresSink final : public sink::Sink {
       txn_open_ = true;
     }
     if (unsent_rows() == 0) return Status::Ok();
-    const std::array<std::string_view, 3> chunks = {
-        CopyEncoder::header(), std::string_view(rows_).substr(sent_bytes_), CopyEncoder::trailer()};
-    SLC_RETURN_IF_ERROR(conn_.copy_in(copy_sql_, chunks));
+    const bool resend_spill = sent_rows_ == 0 && spill_.size() > 0;
+    size_t spill_at = resend_spill ? 0 : spill_.size();
+    int part = 0;  // header, the spill file, rows_, trailer
+    SLC_RETURN_IF_ERROR(conn_.copy_in(copy_sql_, [&](std::string_view& chunk) -> Result<bool> {
+      for (;; ++part) {
+        switch (part) {
+          case 0:
+            chunk = CopyEncoder::header();
+            ++part;
+            return true;
+          case 1: {
+            SLC_ASSIGN_OR_RETURN(chunk, spill_.read(spill_at, size_t{1} << 20, spill_buffer_));
+            if (chunk.empty()) continue;
+            spill_at += chunk.size();
+            return true;
+          }
+          case 2:
+            chunk = std::string_view(rows_).substr(sent_bytes_);
+            ++part;
+            return true;
+          case 3:
+            chunk = CopyEncoder::trailer();
+            ++part;
+            return true;
+          default:
+            return false;
+        }
+      }
+    }));
     sent_bytes_ = rows_.size();
     sent_rows_ = row_count_;
+    if (exactly_once_ && rows_.size() > static_cast<size_t>(options_.resend_memory)) {
+      // In the transaction now; kept only in case it must go again. A spill that fails
+      // leaves the rows in memory, which is no worse than before.
+      if (spill_.append(rows_).ok()) {
+        rows_.clear();
+        sent_bytes_ = 0;
+      }
+    }
     return Status::Ok();
   }
 
@@ -354,6 +393,7 @@ class PostgresSink final : public sink::Sink {
 
   void discard_epoch() {
     rows_.clear();
+    spill_.clear();
     row_count_ = 0;
     sent_rows_ = 0;
     sent_bytes_ = 0;
@@ -377,11 +417,13 @@ class PostgresSink final : public sink::Sink {
   bool unlogged_stage_ready_ = false;
 
   std::string rows_;  // encoded tuples: not yet acknowledged, or of the open epoch
+  SpillFile spill_;   // exactly-once: the open epoch's first rows, sent, kept to resend
+  std::string spill_buffer_;
   int64_t row_count_ = 0;
-  int64_t sent_rows_ = 0;  // exactly-once: rows (and bytes) of rows_ in the open transaction
-  size_t sent_bytes_ = 0;
-  int64_t next_seq_ = 0;  // upsert: orders rows of a key within a delivery or epoch
-  int64_t deletes_ = 0;   // upsert: rows in rows_ that delete their key
+  int64_t sent_rows_ = 0;  // exactly-once: rows of the epoch in the open transaction
+  size_t sent_bytes_ = 0;  // and the bytes of rows_ among them
+  int64_t next_seq_ = 0;   // upsert: orders rows of a key within a delivery or epoch
+  int64_t deletes_ = 0;    // upsert: rows in rows_ that delete their key
   bool txn_open_ = false;
   bool prepare_sent_ = false;
   uint64_t epoch_ = 0;
@@ -417,6 +459,7 @@ Result<std::unique_ptr<sink::Sink>> make_postgres_sink(const sql::SinkDef& def) 
   if (const std::string* key = get("primary.key")) p.table.key = sql::split_column_list(*key);
   SLC_RETURN_IF_ERROR(parse_bool(o.at("auto.create"), p.table.auto_create));
   SLC_RETURN_IF_ERROR(parse_int64(o.at("batch.size"), p.batch_rows));
+  SLC_RETURN_IF_ERROR(parse_int64(o.at("resend.memory"), p.resend_memory));
   return std::unique_ptr<sink::Sink>(std::make_unique<PostgresSink>(std::move(p)));
 }
 

@@ -409,12 +409,17 @@ TEST_F(PostgresSink, ExactlyOnceUpsertOverManyEpochs) {
   EXPECT_EQ(pg_.count("eo_totals"), 11);
 }
 
-TEST_F(PostgresSink, ExactlyOnceResendsTheEpochAfterARestart) {
+// Twice: with the epoch's sent rows kept in memory, and spilled to a temporary file as they go
+// (resend.memory = 0).
+class PostgresSinkResend : public PostgresSink, public ::testing::WithParamInterface<int> {};
+
+TEST_P(PostgresSinkResend, ExactlyOnceResendsTheEpochAfterARestart) {
   auto db = open(true);
   exec(*db, "CREATE SOURCE t (n BIGINT) WITH (durable = true)");
   exec(*db, "CREATE SINK out FROM t " +
                 into("table = 'eo_restart', delivery = 'exactly-once', flush.interval = '20ms', "
-                     "batch.size = 10"));
+                     "batch.size = 10, resend.memory = " +
+                     std::to_string(GetParam())));
   auto t = db->source("t").value();
   for (int i = 0; i < 100; ++i) ASSERT_TRUE(t.push_json("{\"n\": " + std::to_string(i) + "}").ok());
   ASSERT_TRUE(db->flush().ok());
@@ -435,6 +440,8 @@ TEST_F(PostgresSink, ExactlyOnceResendsTheEpochAfterARestart) {
   ASSERT_TRUE(db->shutdown().ok());
   EXPECT_EQ(pg_.count("eo_restart"), 300);
 }
+
+INSTANTIATE_TEST_SUITE_P(InMemoryAndSpilled, PostgresSinkResend, ::testing::Values(16 << 20, 0));
 
 TEST_F(PostgresSink, DroppingAnExactlyOnceSinkLeavesNoPreparedTransaction) {
   DatabaseOptions o;
