@@ -538,7 +538,12 @@ class SilentServer {
     port_ = ntohs(addr.sin_port);
   }
   ~SilentServer() { ::close(fd_); }
-  int port() const { return port_; }
+  // A CREATE SINK that connects here, giving up after 2 s.
+  std::string create_sink(const std::string& name) const {
+    return "CREATE SINK " + name + " FROM t INTO postgres (host = '127.0.0.1', port = '" +
+           std::to_string(port_) +
+           "', dbname = 'x', user = 'x', table = 'out', connect.timeout = '2s')";
+  }
 
  private:
   int fd_ = -1;
@@ -563,11 +568,8 @@ TEST(PostgresSinkOpening, AHangingServerStallsOnlyItsOwnCreate) {
   auto t = db->source("t").value();
 
   const auto start = std::chrono::steady_clock::now();
-  auto create = std::async(std::launch::async, [&] {
-    return db->execute("CREATE SINK out FROM t INTO postgres (host = '127.0.0.1', port = '" +
-                       std::to_string(silent.port()) +
-                       "', dbname = 'x', user = 'x', table = 'out', connect.timeout = '2s')");
-  });
+  auto create =
+      std::async(std::launch::async, [&] { return db->execute(silent.create_sink("out")); });
   // Wait until the sink is there, opening.
   std::string state;
   while (state != "opening" && std::chrono::steady_clock::now() - start < 1500ms) {
@@ -621,11 +623,8 @@ TEST(PostgresSinkOpening, ShutdownUndoesASinkStillOpening) {
   o.data_dir = (dir / "data").string();
   auto db = std::move(Database::open(o)).value();
   ASSERT_TRUE(db->execute("CREATE SOURCE t (n BIGINT) WITH (durable = true)").ok());
-  auto create = std::async(std::launch::async, [&] {
-    return db->execute("CREATE SINK out FROM t INTO postgres (host = '127.0.0.1', port = '" +
-                       std::to_string(silent.port()) +
-                       "', dbname = 'x', user = 'x', table = 'out', connect.timeout = '2s')");
-  });
+  auto create =
+      std::async(std::launch::async, [&] { return db->execute(silent.create_sink("out")); });
   const auto start = std::chrono::steady_clock::now();
   while (!db->sink_metrics("out").ok() && std::chrono::steady_clock::now() - start < 1500ms)
     std::this_thread::sleep_for(5ms);
