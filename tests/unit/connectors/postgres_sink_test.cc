@@ -13,7 +13,10 @@
 #include <thread>
 
 #include "common/fault_point.h"
+#include "connectors/postgres/postgres_sink.h"
+#include "sluice/batch_builder.h"
 #include "sluice/database.h"
+#include "sql/options.h"
 #include "support/pg_server.h"
 
 namespace sluice {
@@ -442,6 +445,48 @@ TEST_P(PostgresSinkResend, ExactlyOnceResendsTheEpochAfterARestart) {
 }
 
 INSTANTIATE_TEST_SUITE_P(InMemoryAndSpilled, PostgresSinkResend, ::testing::Values(16 << 20, 0));
+
+// The connector alone, call by call: a prepared epoch survives the server's restart, and the
+// commit that comes after it (on a new connection) still makes exactly its rows visible.
+TEST_F(PostgresSink, APreparedEpochCommitsAfterAServerRestart) {
+  const std::vector<sql::Option> given = {
+      {"dsn", pg_.dsn(), {}}, {"table", "eo_prepared", {}}, {"delivery", "exactly-once", {}}};
+  auto options =
+      sql::validate_options(given, *sql::find_sink_connector("postgres"), "sink 'direct'");
+  ASSERT_TRUE(options.ok()) << options.status().to_string();
+  sql::SinkDef def;
+  def.name = "direct";
+  def.connector = "postgres";
+  def.options = *options;
+  auto made = connectors::postgres::make_postgres_sink(def);
+  ASSERT_TRUE(made.ok()) << made.status().to_string();
+  auto& sink = **made;
+  const SchemaPtr schema = make_schema({{"n", DataType::kInt64}});
+  ASSERT_TRUE(sink.open(sink::SinkContext{"direct", schema, 5000ms, true}).ok());
+  auto rows = [&](int64_t first, int count) {
+    BatchBuilder b(schema);
+    for (int64_t i = first; i < first + count; ++i) b.column(0).append_int64(i);
+    return b.finish();
+  };
+  ASSERT_TRUE(sink.begin_epoch(1).ok());
+  ASSERT_TRUE(sink.write(rows(0, 10)).ok());
+  ASSERT_TRUE(sink.flush().ok());
+  ASSERT_TRUE(sink.pre_commit(1).ok());
+  ASSERT_TRUE(sink.begin_epoch(2).ok());
+  ASSERT_TRUE(sink.write(rows(10, 5)).ok());  // waits while epoch 1 is prepared
+  EXPECT_EQ(pg_.count("eo_prepared"), 0);
+  pg_.stop();
+  pg_.start();
+  EXPECT_EQ(pg_.scalar("SELECT count(*) FROM pg_prepared_xacts"), "1");
+  ASSERT_TRUE(sink.commit(1).ok());
+  EXPECT_EQ(pg_.count("eo_prepared"), 10);
+  ASSERT_TRUE(sink.pre_commit(2).ok());
+  ASSERT_TRUE(sink.commit(2).ok());
+  EXPECT_EQ(pg_.count("eo_prepared"), 15);
+  EXPECT_EQ(pg_.scalar("SELECT count(DISTINCT n) FROM eo_prepared"), "15");
+  EXPECT_EQ(pg_.scalar("SELECT count(*) FROM pg_prepared_xacts"), "0");
+  ASSERT_TRUE(sink.close().ok());
+}
 
 TEST_F(PostgresSink, DroppingAnExactlyOnceSinkLeavesNoPreparedTransaction) {
   DatabaseOptions o;
