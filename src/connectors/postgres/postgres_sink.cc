@@ -4,6 +4,7 @@
 #include <array>
 #include <functional>
 #include <thread>
+#include <utility>
 
 #include "columnar/value_parse.h"
 #include "common/crc32c.h"
@@ -287,32 +288,23 @@ class PostgresSink final : public sink::Sink {
     if (unsent_rows() == 0) return Status::Ok();
     const bool resend_spill = sent_rows_ == 0 && spill_.size() > 0;
     size_t spill_at = resend_spill ? 0 : spill_.size();
-    int part = 0;  // header, the spill file, rows_, trailer
+    // The header, the spill file's part to send (in pieces), then rows_ and the trailer.
+    bool header_sent = false;
+    const std::array<std::string_view, 2> tail = {std::string_view(rows_).substr(sent_bytes_),
+                                                  CopyEncoder::trailer()};
+    size_t tail_at = 0;
     SLC_RETURN_IF_ERROR(conn_.copy_in(copy_sql_, [&](std::string_view& chunk) -> Result<bool> {
-      for (;; ++part) {
-        switch (part) {
-          case 0:
-            chunk = CopyEncoder::header();
-            ++part;
-            return true;
-          case 1: {
-            SLC_ASSIGN_OR_RETURN(chunk, spill_.read(spill_at, size_t{1} << 20, spill_buffer_));
-            if (chunk.empty()) continue;
-            spill_at += chunk.size();
-            return true;
-          }
-          case 2:
-            chunk = std::string_view(rows_).substr(sent_bytes_);
-            ++part;
-            return true;
-          case 3:
-            chunk = CopyEncoder::trailer();
-            ++part;
-            return true;
-          default:
-            return false;
-        }
+      if (!std::exchange(header_sent, true)) {
+        chunk = CopyEncoder::header();
+      } else if (spill_at < spill_.size()) {
+        SLC_ASSIGN_OR_RETURN(chunk, spill_.read(spill_at, size_t{1} << 20, spill_buffer_));
+        spill_at += chunk.size();
+      } else if (tail_at < tail.size()) {
+        chunk = tail[tail_at++];
+      } else {
+        return false;
       }
+      return true;
     }));
     sent_bytes_ = rows_.size();
     sent_rows_ = row_count_;
