@@ -15,7 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "engine/pipeline.h"
+#include "dataflow/pipeline.h"
 #include "sluice/batch_builder.h"
 
 namespace sluice {
@@ -56,7 +56,7 @@ void run_pipeline(benchmark::State& state, const char* query) {
   const auto& batches = trades();
   int64_t rows_out = 0;
   auto make = [&] {
-    auto p = std::make_unique<engine::Pipeline>();
+    auto p = std::make_unique<dataflow::Pipeline>();
     (void)p->execute(
         "CREATE SOURCE trades (symbol VARCHAR NOT NULL, price DOUBLE, volume BIGINT, ts TIMESTAMP, "
         "WATERMARK FOR ts AS ts)");

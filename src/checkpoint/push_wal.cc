@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "common/durable_file.h"
-#include "engine/state_codec.h"
+#include "dataflow/state_codec.h"
 #include "sluice/batch_builder.h"
 
 namespace sluice::checkpoint {
@@ -117,9 +117,9 @@ void PushWal::drop_before(int64_t offset) {
   }
 }
 
-// A batch as rows of typed values, column after column (engine::StateWriter's encoding).
+// A batch as rows of typed values, column after column (dataflow::StateWriter's encoding).
 std::string PushWal::encode(const RecordBatch& batch) {
-  engine::StateWriter w;
+  dataflow::StateWriter w;
   w.i64(batch.num_rows());
   for (int c = 0; c < batch.num_columns(); ++c) {
     const Column& col = batch.column(c);
@@ -152,7 +152,7 @@ std::string PushWal::encode(const RecordBatch& batch) {
 }
 
 Result<RecordBatch> PushWal::decode(std::string_view bytes, const SchemaPtr& schema) {
-  engine::StateReader r(bytes);
+  dataflow::StateReader r(bytes);
   int64_t rows;
   SLC_RETURN_IF_ERROR(r.i64(rows));
   if (rows < 0) return Status(ErrorCode::kIoError, "damaged push-log record");

@@ -196,7 +196,7 @@ Result<uint64_t> Database::checkpoint() {
 }
 
 Result<QueryResult> Database::execute(std::string_view sql) {
-  SLC_ASSIGN_OR_RETURN(engine::ExecResult r, impl_->engine->execute(sql));
+  SLC_ASSIGN_OR_RETURN(dataflow::ExecResult r, impl_->engine->execute(sql));
   // A datagen source's field options are the connector's to check: do it now, so a bad one
   // fails its CREATE SOURCE rather than the running pipeline.
   for (const auto& source : impl_->engine->sources()) {

@@ -60,27 +60,27 @@ Status Engine::enqueue(Input input) {
   return Status::Ok();
 }
 
-Result<engine::ExecResult> Engine::execute(std::string_view sql) {
+Result<dataflow::ExecResult> Engine::execute(std::string_view sql) {
   return execute_script(sql, false);
 }
 
-Result<engine::ExecResult> Engine::replay(std::string_view statement) {
+Result<dataflow::ExecResult> Engine::replay(std::string_view statement) {
   return execute_script(statement, true);
 }
 
-Result<engine::ExecResult> Engine::execute_script(std::string_view sql, bool replay) {
+Result<dataflow::ExecResult> Engine::execute_script(std::string_view sql, bool replay) {
   auto script = std::make_shared<Script>();
   SLC_ASSIGN_OR_RETURN(script->statements, sql::parse_statements(sql));
   if (script->statements.empty()) return Status(ErrorCode::kSqlSyntax, "no statement to execute");
   script->replay = replay;
   for (;;) {
-    auto done = make_completion<Result<engine::ExecResult>>();
+    auto done = make_completion<Result<dataflow::ExecResult>>();
     Command c;
     c.kind = Command::Kind::kExecute;
     c.script = script;
     c.executed = done;
     SLC_RETURN_IF_ERROR(post(std::move(c)));
-    SLC_ASSIGN_OR_RETURN(engine::ExecResult result, done->wait());
+    SLC_ASSIGN_OR_RETURN(dataflow::ExecResult result, done->wait());
     if (!script->await) return result;
     script->await();  // paused: wait here, not on the compute thread
     script->await = nullptr;
@@ -99,7 +99,7 @@ void Engine::enable_checkpoints(CheckpointHooks hooks) {
 }
 
 Status Engine::restore(std::string state, std::map<std::string, int64_t> offsets) {
-  auto done = make_completion<Result<engine::ExecResult>>();
+  auto done = make_completion<Result<dataflow::ExecResult>>();
   Command c;
   c.kind = Command::Kind::kRestore;
   c.text = std::move(state);
@@ -402,7 +402,7 @@ void Engine::run_command(Command& c) {
     case Command::Kind::kRestore: {
       Status s = restore_state(c.text, c.offsets);
       if (s.ok()) {
-        c.executed->set(engine::ExecResult{"RESTORE", false, {}});
+        c.executed->set(dataflow::ExecResult{"RESTORE", false, {}});
       } else {
         c.executed->set(s);
       }
@@ -448,7 +448,7 @@ void Engine::run_command(Command& c) {
   }
 }
 
-Result<engine::ExecResult> Engine::continue_script(Script& script) {
+Result<dataflow::ExecResult> Engine::continue_script(Script& script) {
   AllocPhaseScope phase(AllocPhase::kOperators);
   if (script.resume) {
     auto resume = std::move(script.resume);
@@ -474,7 +474,7 @@ Result<engine::ExecResult> Engine::continue_script(Script& script) {
       script.await = [done] { done->wait_until_set(); };
       script.resume = [done](Script& paused) -> Status {
         SLC_ASSIGN_OR_RETURN(uint64_t epoch, done->wait());
-        paused.last = engine::ExecResult{"CHECKPOINT " + std::to_string(epoch), false, {}};
+        paused.last = dataflow::ExecResult{"CHECKPOINT " + std::to_string(epoch), false, {}};
         return Status::Ok();
       };
       return script.last;
@@ -572,7 +572,7 @@ void Engine::cut_epoch(std::shared_ptr<Completion<Result<uint64_t>>> done, bool 
   EpochCut cut;
   cut.epoch = epoch_;
   cut.cut_at = SteadyClock::now();
-  engine::StateWriter writer;
+  dataflow::StateWriter writer;
   pipeline_.snapshot(writer);
   cut.state = writer.take();
   cut.catalog_statements = catalog_statements_;
@@ -594,7 +594,7 @@ void Engine::cut_epoch(std::shared_ptr<Completion<Result<uint64_t>>> done, bool 
 Status Engine::restore_state(const std::string& state,
                              const std::map<std::string, int64_t>& offsets) {
   AllocPhaseScope phase(AllocPhase::kOperators);
-  engine::StateReader reader(state);
+  dataflow::StateReader reader(state);
   SLC_RETURN_IF_ERROR(pipeline_.restore(reader));
   for (Slot& slot : slots_) {
     auto it = offsets.find(slot.source->name());
@@ -716,7 +716,7 @@ void Engine::close_sink_task(const std::string& name, bool forget) {
   }
 }
 
-engine::ExecResult Engine::show_sinks() const {
+dataflow::ExecResult Engine::show_sinks() const {
   BatchBuilder b(make_schema({{"name", DataType::kVarchar, false},
                               {"input", DataType::kVarchar, false},
                               {"connector", DataType::kVarchar, false},
@@ -750,7 +750,7 @@ engine::ExecResult Engine::show_sinks() const {
     b.column(12).append_double(static_cast<double>(m.write_p99_ns) / 1000);
     m.last_error.empty() ? b.column(13).append_null() : b.column(13).append_string(m.last_error);
   }
-  engine::ExecResult r;
+  dataflow::ExecResult r;
   r.message = "SHOW SINKS";
   r.has_rows = true;
   r.rows = b.finish();

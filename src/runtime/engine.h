@@ -33,7 +33,7 @@
 
 #include "common/bounded_queue.h"
 #include "common/completion.h"
-#include "engine/pipeline.h"
+#include "dataflow/pipeline.h"
 #include "runtime/epoch_cut.h"
 #include "runtime/source_runtime.h"
 #include "runtime/subscription_state.h"
@@ -64,9 +64,9 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Runs ';'-separated statements on the compute thread; returns the last result.
-  Result<engine::ExecResult> execute(std::string_view sql);
+  Result<dataflow::ExecResult> execute(std::string_view sql);
   // Runs a statement from the catalog log at recovery: like execute(), but not logged again.
-  Result<engine::ExecResult> replay(std::string_view statement);
+  Result<dataflow::ExecResult> replay(std::string_view statement);
 
   // Turns checkpoints on; call before the first statement. Exactly-once sinks need it.
   void enable_checkpoints(CheckpointHooks hooks);
@@ -132,7 +132,7 @@ class Engine {
     std::vector<sql::Statement> statements;
     size_t next = 0;
     bool replay = false;  // from the catalog log: not logged again
-    engine::ExecResult last;
+    dataflow::ExecResult last;
     std::function<void()> await;
     std::function<Status(Script&)> resume;
   };
@@ -143,7 +143,7 @@ class Engine {
     std::string text;                        // the subscribed name, or the state to restore
     std::map<std::string, int64_t> offsets;  // kRestore
     SubscribeOptions subscribe;
-    std::shared_ptr<Completion<Result<engine::ExecResult>>> executed;
+    std::shared_ptr<Completion<Result<dataflow::ExecResult>>> executed;
     std::shared_ptr<Completion<Result<std::shared_ptr<SubscriptionState>>>> subscribed;
     std::shared_ptr<Completion<Status>> flushed;
     std::shared_ptr<Completion<std::string>> graph;
@@ -166,9 +166,9 @@ class Engine {
   Status accept(SourceRuntime& source, RecordBatch batch, int64_t offset, bool log);
   void run_command(Command& command);
   // Caller's thread: parses, then posts the script until it has run to its end.
-  Result<engine::ExecResult> execute_script(std::string_view sql, bool replay);
+  Result<dataflow::ExecResult> execute_script(std::string_view sql, bool replay);
   // Compute thread: runs the script's statements from where it paused.
-  Result<engine::ExecResult> continue_script(Script& script);
+  Result<dataflow::ExecResult> continue_script(Script& script);
   // Records a statement that changed the catalog in the data_dir (unless replayed).
   Status record_statement(const sql::Statement& statement, bool replay);
   // Ends the current epoch: snapshot, markers, hand-off (see the header comment).
@@ -194,7 +194,7 @@ class Engine {
   // Flushes and closes a sink's task; `forget` removes it (DROP) instead of keeping its final
   // metrics (shutdown).
   void close_sink_task(const std::string& name, bool forget);
-  engine::ExecResult show_sinks() const;
+  dataflow::ExecResult show_sinks() const;
   void drain_inputs(int64_t max_rows);
   void flush_source(uint32_t id);
   void route(const std::string& name, sql::ObjectKind kind, const RecordBatch& batch);
@@ -202,7 +202,7 @@ class Engine {
   void close_subscriptions(const std::string& name);
 
   const EngineOptions options_;
-  engine::Pipeline pipeline_;  // compute thread only
+  dataflow::Pipeline pipeline_;  // compute thread only
 
   MpscQueue<Input> inputs_;
   MpscQueue<Command> commands_;

@@ -32,7 +32,7 @@ struct EpochCut {
   };
   uint64_t epoch = 0;
   SteadyClock::time_point cut_at;
-  std::string state;  // engine::Pipeline::snapshot
+  std::string state;  // dataflow::Pipeline::snapshot
   int64_t catalog_statements = 0;
   std::map<std::string, int64_t> source_offsets;
   std::vector<SinkMarker> sinks;

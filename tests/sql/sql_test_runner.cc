@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "columnar/timestamp.h"
-#include "engine/pipeline.h"
+#include "dataflow/pipeline.h"
 #include "sluice/value.h"
 #include "sql/catalog.h"
 
@@ -146,7 +146,7 @@ void check_rows(std::vector<std::string> got, std::vector<std::string> want, boo
 
 TEST_P(SqlFile, Passes) {
   const fs::path path = GetParam();
-  engine::Pipeline pipeline;
+  dataflow::Pipeline pipeline;
   std::map<std::string, std::vector<std::string>> emitted;  // by lower-case name
   pipeline.set_listener([&](const std::string& name, sql::ObjectKind, const RecordBatch& batch) {
     auto rows = render(batch);

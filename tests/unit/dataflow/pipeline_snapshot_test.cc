@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "engine/pipeline.h"
+#include "dataflow/pipeline.h"
 
-namespace sluice::engine {
+namespace sluice::dataflow {
 namespace {
 
 constexpr const char* kDdl[] = {
@@ -128,4 +128,4 @@ TEST(PipelineSnapshot, ACheckpointOfADifferentPipelineIsRefused) {
 }
 
 }  // namespace
-}  // namespace sluice::engine
+}  // namespace sluice::dataflow

@@ -18,14 +18,14 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/operator.h"
+#include "dataflow/operator.h"
 #include "sluice/record_batch.h"
 #include "sluice/status.h"
 #include "sql/ast.h"
 #include "sql/catalog.h"
 #include "sql/names.h"
 
-namespace sluice::engine {
+namespace sluice::dataflow {
 
 struct ExecResult {
   std::string message;  // "CREATE STREAM vwap", "DROP SINK out", "SELECT 3"
@@ -103,4 +103,4 @@ class Pipeline {
   int anonymous_streams_ = 0;
 };
 
-}  // namespace sluice::engine
+}  // namespace sluice::dataflow

@@ -5,10 +5,10 @@
 #include <memory>
 #include <vector>
 
-#include "engine/operator.h"
+#include "dataflow/operator.h"
 #include "sql/bound_query.h"
 
-namespace sluice::engine {
+namespace sluice::dataflow {
 
 class ProjectOperator final : public Operator {
  public:
@@ -32,4 +32,4 @@ Result<RecordBatch> project_batch(const std::vector<sql::BoundExprPtr>& exprs,
                                   const RecordBatch& batch, const SchemaPtr& schema,
                                   const char* change_op = nullptr);
 
-}  // namespace sluice::engine
+}  // namespace sluice::dataflow

@@ -1,13 +1,13 @@
-#include "engine/aggregate_operator.h"
+#include "dataflow/aggregate_operator.h"
 
 #include <gtest/gtest.h>
 
-#include "engine/pipeline.h"
+#include "dataflow/pipeline.h"
 #include "sluice/batch_builder.h"
 #include "sql/binder.h"
 #include "sql/parser.h"
 
-namespace sluice::engine {
+namespace sluice::dataflow {
 namespace {
 
 // An operator for `select` over source t(k VARCHAR, v BIGINT, ts TIMESTAMP, watermark ts).
@@ -100,4 +100,4 @@ TEST(AggregateOperator, WindowsFreeTheirStateWhenTheyClose) {
 }
 
 }  // namespace
-}  // namespace sluice::engine
+}  // namespace sluice::dataflow

@@ -21,13 +21,13 @@
 #include <unordered_set>
 #include <vector>
 
-#include "engine/operator.h"
+#include "dataflow/operator.h"
 #include "sluice/batch_builder.h"
 #include "sluice/value.h"
 #include "sql/bound_query.h"
 #include "sql/expr_eval.h"
 
-namespace sluice::engine {
+namespace sluice::dataflow {
 
 class AggregateOperator final : public Operator {
  public:
@@ -110,4 +110,4 @@ class AggregateOperator final : public Operator {
 // (group keys, COUNT DISTINCT sets).
 void append_key(std::string& out, const Column& column, int64_t row);
 
-}  // namespace sluice::engine
+}  // namespace sluice::dataflow

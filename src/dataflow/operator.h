@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "engine/state_codec.h"
+#include "dataflow/state_codec.h"
 #include "sluice/record_batch.h"
 #include "sluice/status.h"
 
-namespace sluice::engine {
+namespace sluice::dataflow {
 
 inline constexpr int64_t kNoWatermark = INT64_MIN;
 // The watermark an input reaches when it has ended: every window closes.
@@ -50,4 +50,4 @@ class Operator {
   OperatorStats stats_;
 };
 
-}  // namespace sluice::engine
+}  // namespace sluice::dataflow

@@ -1,13 +1,13 @@
-#include "engine/aggregate_operator.h"
+#include "dataflow/aggregate_operator.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
-#include "engine/project_operator.h"
+#include "dataflow/project_operator.h"
 #include "sluice/column_builder.h"
 
-namespace sluice::engine {
+namespace sluice::dataflow {
 
 using sql::AggKind;
 using sql::AggregateCall;
@@ -689,4 +689,4 @@ std::string AggregateOperator::describe() const {
   return out;
 }
 
-}  // namespace sluice::engine
+}  // namespace sluice::dataflow

@@ -1,6 +1,6 @@
-#include "engine/state_codec.h"
+#include "dataflow/state_codec.h"
 
-namespace sluice::engine {
+namespace sluice::dataflow {
 
 void StateWriter::value(const Value& v) {
   u8(static_cast<uint8_t>(v.type));
@@ -86,4 +86,4 @@ Status StateReader::value(Value& v) {
   }
 }
 
-}  // namespace sluice::engine
+}  // namespace sluice::dataflow

@@ -1,10 +1,10 @@
-#include "engine/project_operator.h"
+#include "dataflow/project_operator.h"
 
 #include "sluice/column_builder.h"
 #include "sql/expr_eval.h"
 #include "sql/names.h"
 
-namespace sluice::engine {
+namespace sluice::dataflow {
 
 Result<RecordBatch> filter_batch(const sql::BoundExprPtr& predicate, const RecordBatch& batch,
                                  std::vector<uint32_t>& selection) {
@@ -65,4 +65,4 @@ std::string ProjectOperator::describe() const {
   return out + describe_projection(*query_);
 }
 
-}  // namespace sluice::engine
+}  // namespace sluice::dataflow

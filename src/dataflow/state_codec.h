@@ -11,7 +11,7 @@
 #include "sluice/status.h"
 #include "sluice/value.h"
 
-namespace sluice::engine {
+namespace sluice::dataflow {
 
 class StateWriter {
  public:
@@ -46,4 +46,4 @@ class StateReader {
   size_t pos_ = 0;
 };
 
-}  // namespace sluice::engine
+}  // namespace sluice::dataflow

@@ -1,4 +1,4 @@
-#include "engine/pipeline.h"
+#include "dataflow/pipeline.h"
 
 #include <algorithm>
 #include <map>
@@ -6,14 +6,14 @@
 #include "columnar/row_decoder.h"
 #include "columnar/row_encoder.h"
 #include "columnar/timestamp.h"
-#include "engine/aggregate_operator.h"
-#include "engine/project_operator.h"
+#include "dataflow/aggregate_operator.h"
+#include "dataflow/project_operator.h"
 #include "sluice/batch_builder.h"
 #include "sluice/column_builder.h"
 #include "sql/binder.h"
 #include "sql/parser.h"
 
-namespace sluice::engine {
+namespace sluice::dataflow {
 
 using sql::Catalog;
 using sql::ObjectKind;
@@ -837,4 +837,4 @@ std::string Pipeline::graph_json() const {
   return out + "]}";
 }
 
-}  // namespace sluice::engine
+}  // namespace sluice::dataflow
