@@ -21,7 +21,7 @@
 namespace sluice {
 
 namespace runtime {
-class Engine;
+class Ingest;
 struct SourceRuntime;
 }  // namespace runtime
 
@@ -63,7 +63,7 @@ struct SourceMetrics {
 class SourceHandle {
  public:
   SourceHandle() = default;
-  SourceHandle(std::shared_ptr<runtime::Engine> engine,
+  SourceHandle(std::shared_ptr<runtime::Ingest> ingest,
                std::shared_ptr<runtime::SourceRuntime> source);
 
   const std::string& name() const;
@@ -83,7 +83,7 @@ class SourceHandle {
   SourceMetrics metrics() const;
 
  private:
-  std::shared_ptr<runtime::Engine> engine_;
+  std::shared_ptr<runtime::Ingest> ingest_;
   std::shared_ptr<runtime::SourceRuntime> source_;
 };
 

@@ -19,11 +19,11 @@ Coordinator::~Coordinator() {
 void Coordinator::submit(runtime::EpochCut cut) {
   if (cuts_.push(cut) == QueueStatus::kOk) return;
   if (cut.done) cut.done->set(Status(ErrorCode::kClosed, "the checkpoint thread has stopped"));
-  if (auto engine = engine_.lock()) engine->epoch_resolved(cut.epoch);
+  if (auto runtime = runtime_.lock()) runtime->epoch_resolved(cut.epoch);
 }
 
-void Coordinator::start(std::shared_ptr<runtime::Engine> engine) {
-  engine_ = engine;
+void Coordinator::start(std::shared_ptr<runtime::EpochControl> runtime) {
+  runtime_ = runtime;
   thread_ = std::thread([this] { run(); });
 }
 
@@ -50,7 +50,7 @@ void Coordinator::run() {
     if (got == QueueStatus::kTimeout) {
       // Ask without waiting: the cut comes back through submit(). A full command queue means
       // the engine is busy; the next tick asks again.
-      if (auto engine = engine_.lock()) engine->request_checkpoint(false, true);
+      if (auto runtime = runtime_.lock()) runtime->request_checkpoint(false, true);
       next_tick = deadline_after(interval_);
       continue;
     }
@@ -61,7 +61,7 @@ void Coordinator::run() {
 void Coordinator::process(runtime::EpochCut& cut) {
   resolve(cut);
   // Whatever the outcome, the engine may cut the next epoch now.
-  if (auto engine = engine_.lock()) engine->epoch_resolved(cut.epoch);
+  if (auto runtime = runtime_.lock()) runtime->epoch_resolved(cut.epoch);
 }
 
 void Coordinator::resolve(runtime::EpochCut& cut) {
@@ -85,10 +85,10 @@ void Coordinator::resolve(runtime::EpochCut& cut) {
     Status written = dir_.write_checkpoint(manifest, cut.state);
     if (!written.ok()) s = written.with_location(what);
   }
-  auto engine = engine_.lock();
+  auto runtime = runtime_.lock();
   if (!s.ok()) {
     for (const auto& marker : cut.sinks) marker.task->rollback(cut.epoch).ignore();
-    if (!failed_ && engine) engine->fail(s);
+    if (!failed_ && runtime) runtime->fail(s);
     failed_ = true;
     failures_.fetch_add(1);
     if (cut.done) cut.done->set(s);
@@ -105,7 +105,7 @@ void Coordinator::resolve(runtime::EpochCut& cut) {
   }
   fault_point("after_commit");
   if (!committed.ok()) {
-    if (!failed_ && engine) engine->fail(committed);
+    if (!failed_ && runtime) runtime->fail(committed);
     failed_ = true;
     failures_.fetch_add(1);
     if (cut.done) cut.done->set(committed);

@@ -1,6 +1,6 @@
 #pragma once
-// Coordinator: the checkpoint thread. Every `interval` it asks the engine for an epoch cut
-// (skipped by the engine when nothing happened); cuts also arrive from CHECKPOINT and
+// Coordinator: the checkpoint thread. Every `interval` it asks the runtime (EpochControl) for an
+// epoch cut (skipped by the engine when nothing happened); cuts also arrive from CHECKPOINT and
 // Database::checkpoint(). For each cut, in epoch order:
 //
 //   1. wait until every sink has run pre_commit(e) (the markers the compute thread queued);
@@ -26,7 +26,7 @@
 #include "checkpoint/data_dir.h"
 #include "common/bounded_queue.h"
 #include "common/histogram.h"
-#include "runtime/engine.h"
+#include "runtime/epoch_control.h"
 #include "runtime/epoch_cut.h"
 
 namespace sluice::checkpoint {
@@ -51,8 +51,8 @@ class Coordinator {
 
   // The engine's on_cut hook.
   void submit(runtime::EpochCut cut);
-  // Starts the thread; `engine` is asked for periodic cuts.
-  void start(std::shared_ptr<runtime::Engine> engine);
+  // Starts the thread; `runtime` is asked for periodic cuts.
+  void start(std::shared_ptr<runtime::EpochControl> runtime);
   // Finishes the cuts already submitted, then stops. Call after the engine has shut down.
   void stop();
   CheckpointStats stats() const;
@@ -66,7 +66,8 @@ class Coordinator {
   const std::chrono::milliseconds interval_;
   SyncLogs sync_logs_;
   AfterCommit after_commit_;
-  std::weak_ptr<runtime::Engine> engine_;  // the engine owns the hooks that own us indirectly
+  std::weak_ptr<runtime::EpochControl>
+      runtime_;  // the runtime owns the hooks that own us indirectly
   MpscQueue<runtime::EpochCut> cuts_;
   std::thread thread_;
   bool failed_ = false;  // coordinator thread only

@@ -33,6 +33,8 @@ struct Database::Impl {
   std::map<uint32_t, std::unique_ptr<connectors::FileSource>> file_sources;  // by source id
   std::map<uint32_t, std::unique_ptr<connectors::GeneratorSource>> generators;
   std::set<uint32_t> checked_generators;  // datagen sources whose options were checked
+  std::mutex callbacks_mutex;
+  std::map<std::string, sink::BatchCallback> callbacks;  // callback sinks' functions, by name
 
   // Starts the thread of every connector source (file, generator) not started yet (call with
   // mutex held).
@@ -61,7 +63,18 @@ Database::Database(DatabaseOptions options) : impl_(std::make_unique<Impl>()) {
   engine_options.input_queue_batches = options.input_queue_batches;
   engine_options.shutdown_grace = options.shutdown_grace;
   impl_->engine = std::make_shared<runtime::Engine>(engine_options);
-  impl_->engine->register_sink_connector("postgres", connectors::postgres::make_postgres_sink);
+  impl_->engine->set_sink_factory([impl = impl_.get()](const sql::SinkDef& def) {
+    auto callbacks = [impl](const std::string& fn) {
+      std::lock_guard lock(impl->callbacks_mutex);
+      auto it = impl->callbacks.find(fn);
+      return it == impl->callbacks.end() ? sink::BatchCallback() : it->second;
+    };
+    auto makers = [](const std::string& connector) {
+      return connector == "postgres" ? sink::SinkMaker(connectors::postgres::make_postgres_sink)
+                                     : sink::SinkMaker();
+    };
+    return sink::make_sink(def, callbacks, makers);
+  });
 }
 
 Database::~Database() {
@@ -233,7 +246,8 @@ Result<SourceHandle> Database::source(std::string_view name) {
 
 void Database::register_callback(const std::string& name,
                                  std::function<void(const RecordBatch&)> callback) {
-  impl_->engine->register_callback(name, std::move(callback));
+  std::lock_guard lock(impl_->callbacks_mutex);
+  impl_->callbacks[name] = std::move(callback);
 }
 
 Result<std::string> Database::graph_json() {

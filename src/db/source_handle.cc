@@ -1,7 +1,7 @@
 #include "sluice/source_handle.h"
 
 #include "columnar/row_decoder.h"
-#include "runtime/engine.h"
+#include "runtime/ingest.h"
 #include "sql/expr_eval.h"
 
 namespace sluice {
@@ -81,9 +81,9 @@ Status RowBuilder::end_row() {
 
 // ---- SourceHandle ------------------------------------------------------------------------
 
-SourceHandle::SourceHandle(std::shared_ptr<runtime::Engine> engine,
+SourceHandle::SourceHandle(std::shared_ptr<runtime::Ingest> ingest,
                            std::shared_ptr<runtime::SourceRuntime> source)
-    : engine_(std::move(engine)), source_(std::move(source)) {}
+    : ingest_(std::move(ingest)), source_(std::move(source)) {}
 
 const std::string& SourceHandle::name() const {
   return source_->name();
@@ -93,7 +93,7 @@ const SchemaPtr& SourceHandle::schema() const {
 }
 
 Status SourceHandle::push(const RecordBatch& batch) {
-  return engine_->push(*source_, batch);
+  return ingest_->push(*source_, batch);
 }
 
 Status SourceHandle::push_json(std::string_view lines) {
@@ -106,11 +106,11 @@ Status SourceHandle::push(RowBuilder& rows) {
 }
 
 Status SourceHandle::advance_watermark(int64_t micros) {
-  return engine_->advance_watermark(*source_, micros);
+  return ingest_->advance_watermark(*source_, micros);
 }
 
 Status SourceHandle::end() {
-  return engine_->end_input(*source_);
+  return ingest_->end_input(*source_);
 }
 
 SourceMetrics SourceHandle::metrics() const {

@@ -632,18 +632,8 @@ Result<std::shared_ptr<Completion<Status>>> Engine::start_sink_task(const std::s
   if (sinks_.count(name)) return std::shared_ptr<Completion<Status>>();  // IF NOT EXISTS
   const sql::SinkDef& def = *pipeline_.catalog().find(name)->sink;
   auto options = sink::parse_sink_options(def.options);
-  auto lookup = [this](const std::string& fn) {
-    std::lock_guard lock(callbacks_mutex_);
-    auto it = callbacks_.find(fn);
-    return it == callbacks_.end() ? sink::BatchCallback() : it->second;
-  };
-  auto makers = [this](const std::string& connector) {
-    std::lock_guard lock(callbacks_mutex_);
-    auto it = sink_makers_.find(connector);
-    return it == sink_makers_.end() ? sink::SinkMaker() : it->second;
-  };
-  auto connector = options.ok() ? sink::make_sink(def, lookup, makers)
-                                : Result<std::unique_ptr<sink::Sink>>(options.status());
+  auto connector =
+      options.ok() ? sink_factory_(def) : Result<std::unique_ptr<sink::Sink>>(options.status());
   if (!connector.ok()) {
     undo_create_sink(name);  // nothing may half-exist
     return connector.status();
@@ -755,16 +745,6 @@ dataflow::ExecResult Engine::show_sinks() const {
   r.has_rows = true;
   r.rows = b.finish();
   return r;
-}
-
-void Engine::register_callback(const std::string& name, sink::BatchCallback callback) {
-  std::lock_guard lock(callbacks_mutex_);
-  callbacks_[name] = std::move(callback);
-}
-
-void Engine::register_sink_connector(const std::string& connector, sink::SinkMaker maker) {
-  std::lock_guard lock(callbacks_mutex_);
-  sink_makers_[connector] = std::move(maker);
 }
 
 Result<SinkMetrics> Engine::sink_metrics(std::string_view name) const {

@@ -34,7 +34,9 @@
 #include "common/bounded_queue.h"
 #include "common/completion.h"
 #include "dataflow/pipeline.h"
+#include "runtime/epoch_control.h"
 #include "runtime/epoch_cut.h"
+#include "runtime/ingest.h"
 #include "runtime/source_runtime.h"
 #include "runtime/subscription_state.h"
 #include "sink/sink_factory.h"
@@ -43,6 +45,10 @@
 #include "sluice/status.h"
 
 namespace sluice::runtime {
+
+// Makes the connector a CREATE SINK names, from its validated definition.
+using SinkFactory =
+    std::function<Result<std::unique_ptr<sink::Sink>>(const sql::SinkDef& definition)>;
 
 struct EngineOptions {
   int64_t max_batch_rows = 65536;
@@ -56,7 +62,7 @@ struct EngineOptions {
   std::chrono::milliseconds shutdown_grace{5000};
 };
 
-class Engine {
+class Engine final : public Ingest, public EpochControl {
  public:
   explicit Engine(EngineOptions options);
   ~Engine();
@@ -76,9 +82,10 @@ class Engine {
   // Asks for an epoch cut. `force`: even when nothing happened since the last one. The result
   // is set when the epoch is committed. With `try_only`, gives up (null) rather than wait for
   // room in the command queue.
-  std::shared_ptr<Completion<Result<uint64_t>>> request_checkpoint(bool force, bool try_only);
+  std::shared_ptr<Completion<Result<uint64_t>>> request_checkpoint(bool force,
+                                                                   bool try_only) override;
   // The checkpoint thread is done with `epoch`: committed or rolled back on every sink.
-  void epoch_resolved(uint64_t epoch);
+  void epoch_resolved(uint64_t epoch) override;
   // Cuts an epoch and waits until it is committed; returns its number.
   Result<uint64_t> checkpoint();
   Result<std::shared_ptr<SourceRuntime>> source(std::string_view name) const;
@@ -86,28 +93,27 @@ class Engine {
   Result<std::shared_ptr<SubscriptionState>> subscribe(std::string_view name,
                                                        const SubscribeOptions& options);
 
-  // Callback sinks (INTO callback (function = 'name')) find their function here.
-  void register_callback(const std::string& name, sink::BatchCallback callback);
-  // Sink connectors of higher layers (connectors/postgres); the database registers them.
-  void register_sink_connector(const std::string& connector, sink::SinkMaker maker);
+  // Makes the connector of a CREATE SINK (the database's connector registry); set before the
+  // first statement.
+  void set_sink_factory(SinkFactory factory) { sink_factory_ = std::move(factory); }
   Result<SinkMetrics> sink_metrics(std::string_view name) const;
 
   // Checks, takes credits, queues. OK also when overflow = 'drop' dropped the rows (counted).
   // `offset`: the source's position after this batch (a connector's byte position or event
   // number), -1 when it has none. A durable push source logs the batch first (its offset is
   // the log's) and returns once the log is durable.
-  Status push(SourceRuntime& source, RecordBatch batch, int64_t offset = -1);
+  Status push(SourceRuntime& source, RecordBatch batch, int64_t offset = -1) override;
   // Recovery: a batch read back from a durable source's log, at its log offset (not logged
   // again).
   Status push_replayed(SourceRuntime& source, RecordBatch batch, int64_t offset);
-  Status advance_watermark(SourceRuntime& source, int64_t micros);
-  Status end_input(SourceRuntime& source);
+  Status advance_watermark(SourceRuntime& source, int64_t micros) override;
+  Status end_input(SourceRuntime& source) override;
   // The pipeline graph as JSON (sources → streams/views → sinks, with sink metrics).
   Result<std::string> graph_json();
   // Returns once everything queued before the call has been processed.
   Status flush();
   // Records an error met outside the compute thread (a connector's fatal bad line).
-  void fail(const Status& error);
+  void fail(const Status& error) override;
   Status status() const;
   // Drains and stops the compute thread; closes subscriptions. Idempotent.
   Status shutdown();
@@ -225,9 +231,7 @@ class Engine {
   // there without it and elsewhere (metrics) with it.
   std::unordered_map<std::string, std::shared_ptr<sink::SinkTask>> sinks_;
   mutable std::mutex sinks_mutex_;
-  std::mutex callbacks_mutex_;
-  std::unordered_map<std::string, sink::BatchCallback> callbacks_;
-  std::unordered_map<std::string, sink::SinkMaker> sink_makers_;  // under callbacks_mutex_
+  SinkFactory sink_factory_;  // set before the first command
 
   // Checkpoints; set by enable_checkpoints() before any command, then compute thread only.
   CheckpointHooks hooks_;

@@ -18,9 +18,9 @@ constexpr std::chrono::milliseconds kFollowPoll{100};
 
 }  // namespace
 
-FileSource::FileSource(std::shared_ptr<runtime::Engine> engine,
+FileSource::FileSource(std::shared_ptr<runtime::Ingest> ingest,
                        std::shared_ptr<runtime::SourceRuntime> source)
-    : engine_(std::move(engine)), source_(std::move(source)) {}
+    : ingest_(std::move(ingest)), source_(std::move(source)) {}
 
 FileSource::~FileSource() {
   stop();
@@ -32,7 +32,7 @@ void FileSource::run() {
   const std::string where = "source '" + source_->name() + "' (" + path + ")";
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
-    engine_->fail(Status(ErrorCode::kIoError, "cannot open " + path + ": " + std::strerror(errno),
+    ingest_->fail(Status(ErrorCode::kIoError, "cannot open " + path + ": " + std::strerror(errno),
                          "source '" + source_->name() + "'"));
     return;
   }
@@ -60,7 +60,7 @@ void FileSource::run() {
       decoder->append(header, false, [](const Status&) { return true; }).status().ignore();
     }
     if (std::fseek(file, static_cast<long>(offset), SEEK_SET) != 0) {
-      engine_->fail(Status(
+      ingest_->fail(Status(
           ErrorCode::kIoError,
           "cannot seek to byte " + std::to_string(offset) + " to resume: " + std::strerror(errno),
           "source '" + source_->name() + "', " + path));
@@ -72,7 +72,7 @@ void FileSource::run() {
   auto on_error = [&](const Status& error) {
     const Status located = error.with_location(path);
     if (!skip) {
-      engine_->fail(located.with_location("source '" + source_->name() + "'"));
+      ingest_->fail(located.with_location("source '" + source_->name() + "'"));
       failed = true;
       return false;
     }
@@ -85,7 +85,7 @@ void FileSource::run() {
     if (decoder->num_rows() == 0) return true;
     RecordBatch batch = decoder->finish();
     rows_read_.fetch_add(batch.num_rows());
-    Status s = engine_->push(*source_, std::move(batch), offset);
+    Status s = ingest_->push(*source_, std::move(batch), offset);
     return s.ok();  // a closed database or dropped source ends reading
   };
 
@@ -97,7 +97,7 @@ void FileSource::run() {
     bool at_end = false;
     if (n < chunk.size()) {
       if (std::ferror(file)) {
-        engine_->fail(Status(ErrorCode::kIoError,
+        ingest_->fail(Status(ErrorCode::kIoError,
                              "read failed: " + std::string(std::strerror(errno)),
                              "source '" + source_->name() + "', " + path));
         failed = true;
@@ -121,7 +121,7 @@ void FileSource::run() {
   }
   std::fclose(file);
   if (!failed && !thread_.stopping()) {
-    if (push_rows()) engine_->end_input(*source_).ignore();
+    if (push_rows()) ingest_->end_input(*source_).ignore();
   }
   if (lines_skipped_.load() > kLoggedErrors) {
     std::fprintf(stderr, "sluice: %s: %lld bad lines skipped in all\n", where.c_str(),

@@ -18,13 +18,13 @@
 #include <thread>
 
 #include "connectors/connector_thread.h"
-#include "runtime/engine.h"
+#include "runtime/ingest.h"
 
 namespace sluice::connectors {
 
 class FileSource {
  public:
-  FileSource(std::shared_ptr<runtime::Engine> engine,
+  FileSource(std::shared_ptr<runtime::Ingest> ingest,
              std::shared_ptr<runtime::SourceRuntime> source);
   ~FileSource();
 
@@ -43,7 +43,7 @@ class FileSource {
  private:
   void run();
 
-  std::shared_ptr<runtime::Engine> engine_;
+  std::shared_ptr<runtime::Ingest> ingest_;
   std::shared_ptr<runtime::SourceRuntime> source_;
   std::atomic<int64_t> rows_read_{0};
   std::atomic<int64_t> lines_skipped_{0};

@@ -17,9 +17,9 @@ constexpr int64_t kEventsPerBatch = 4096;
 
 }  // namespace
 
-GeneratorSource::GeneratorSource(std::shared_ptr<runtime::Engine> engine,
+GeneratorSource::GeneratorSource(std::shared_ptr<runtime::Ingest> ingest,
                                  std::shared_ptr<runtime::SourceRuntime> source)
-    : engine_(std::move(engine)), source_(std::move(source)) {}
+    : ingest_(std::move(ingest)), source_(std::move(source)) {}
 
 GeneratorSource::~GeneratorSource() {
   stop();
@@ -31,7 +31,7 @@ void GeneratorSource::run() {
   if (source_->definition->connector == "datagen") {
     auto made = make_datagen(*source_->schema(), o);
     if (!made.ok()) {
-      engine_->fail(made.status().with_location("source '" + source_->name() + "'"));
+      ingest_->fail(made.status().with_location("source '" + source_->name() + "'"));
       return;
     }
     generator = std::move(made).value();
@@ -59,7 +59,7 @@ void GeneratorSource::run() {
     const int64_t first = next_event_.load();
     const int64_t count = limit > 0 ? std::min(per_batch, limit - first) : per_batch;
     if (count <= 0) {
-      engine_->end_input(*source_).ignore();
+      ingest_->end_input(*source_).ignore();
       return;
     }
     if (rate > 0) {  // wait until this batch is due
@@ -70,7 +70,7 @@ void GeneratorSource::run() {
     next_event_.store(first + count);
     if (builder.num_rows() == 0) continue;
     // The offset is the next event number: replay restarts there.
-    if (!engine_->push(*source_, builder.finish(), first + count).ok()) return;  // shut down
+    if (!ingest_->push(*source_, builder.finish(), first + count).ok()) return;  // shut down
   }
 }
 

@@ -11,13 +11,13 @@
 #include <thread>
 
 #include "connectors/connector_thread.h"
-#include "runtime/engine.h"
+#include "runtime/ingest.h"
 
 namespace sluice::connectors {
 
 class GeneratorSource {
  public:
-  GeneratorSource(std::shared_ptr<runtime::Engine> engine,
+  GeneratorSource(std::shared_ptr<runtime::Ingest> ingest,
                   std::shared_ptr<runtime::SourceRuntime> source);
   ~GeneratorSource();
 
@@ -35,7 +35,7 @@ class GeneratorSource {
  private:
   void run();
 
-  std::shared_ptr<runtime::Engine> engine_;
+  std::shared_ptr<runtime::Ingest> ingest_;
   std::shared_ptr<runtime::SourceRuntime> source_;
   std::atomic<int64_t> next_event_{0};
   ConnectorThread thread_;  // last: stopped first when the source is destroyed

@@ -1,0 +1,33 @@
+#pragma once
+// Ingest: what a source sees of the runtime. Pushers (SourceHandle, connector threads) hand
+// it batches, watermarks and the end of their input; nothing else of the compute side is
+// theirs to call, so sources do not include the compute loop's header.
+//
+// Thread: any; implementations are thread-safe.
+
+#include <cstdint>
+
+#include "runtime/source_runtime.h"
+#include "sluice/record_batch.h"
+#include "sluice/status.h"
+
+namespace sluice::runtime {
+
+class Ingest {
+ public:
+  virtual ~Ingest() = default;
+  // Checks the batch against the source's schema (once, here), takes credits, queues it. OK
+  // also when overflow = 'drop' dropped the rows (counted). `offset`: the source's position
+  // after this batch (a byte position, an event number), -1 when it has none. A durable push
+  // source logs the batch first and returns once the log is durable.
+  virtual Status push(SourceRuntime& source, RecordBatch batch, int64_t offset = -1) = 0;
+  // Moves the source's watermark forward (never back).
+  virtual Status advance_watermark(SourceRuntime& source, int64_t micros) = 0;
+  // The source has no more input: its final watermark closes every window downstream.
+  virtual Status end_input(SourceRuntime& source) = 0;
+  // Records an error met outside the compute thread (a connector's fatal bad line); the
+  // database stops taking input and reports it.
+  virtual void fail(const Status& error) = 0;
+};
+
+}  // namespace sluice::runtime
