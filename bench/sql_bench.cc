@@ -15,8 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "dataflow/pipeline.h"
 #include "sluice/batch_builder.h"
+#include "support/test_graph.h"
 
 namespace sluice {
 namespace {
@@ -55,16 +55,21 @@ const std::vector<RecordBatch>& trades() {
 void run_pipeline(benchmark::State& state, const char* query) {
   const auto& batches = trades();
   int64_t rows_out = 0;
+  struct Counter : dataflow::Output {
+    explicit Counter(int64_t& n) : rows(n) {}
+    void deliver(const RecordBatch& b) override { rows += b.num_rows(); }
+    int64_t& rows;
+  } counter(rows_out);
   auto make = [&] {
-    auto p = std::make_unique<dataflow::Pipeline>();
+    auto p = std::make_unique<TestGraph>();
     (void)p->execute(
         "CREATE SOURCE trades (symbol VARCHAR NOT NULL, price DOUBLE, volume BIGINT, ts TIMESTAMP, "
         "WATERMARK FOR ts AS ts)");
     auto r = p->execute(query);
     if (!r.ok()) state.SkipWithError(r.status().to_string().c_str());
-    p->set_listener([&](const std::string&, sql::ObjectKind, const RecordBatch& b) {
-      rows_out += b.num_rows();
-    });
+    for (dataflow::Node* n : p->graph.nodes()) {
+      if (n->kind() != sql::ObjectKind::kSource) n->set_output(&counter);
+    }
     return p;
   };
   auto pipeline = make();

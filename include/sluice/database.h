@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "sluice/query_result.h"
 #include "sluice/record_batch.h"
 #include "sluice/sink_metrics.h"
 #include "sluice/source_handle.h"
@@ -30,7 +31,7 @@
 namespace sluice {
 
 namespace runtime {
-class Engine;
+class ComputeLoop;
 }
 namespace checkpoint {
 class DataDir;
@@ -55,12 +56,6 @@ struct DatabaseOptions {
   // shutdown() waits this long for subscribers (block policy) that neither read nor close;
   // after it, what they would have received is counted in their dropped_rows().
   std::chrono::milliseconds shutdown_grace{5000};
-};
-
-struct QueryResult {
-  std::string message;  // "CREATE STREAM vwap", "SELECT 3"
-  bool has_rows = false;
-  RecordBatch rows;
 };
 
 class Database {

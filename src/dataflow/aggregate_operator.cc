@@ -672,20 +672,7 @@ std::string AggregateOperator::describe() const {
   out += "]";
   if (query_->lateness) out += " lateness " + std::to_string(query_->lateness / 1000) + "ms";
   if (query_->having) out += " → having " + query_->having->sql;
-  out += " → " + describe_projection(*query_) + " emit ";
-  switch (query_->emit) {
-    case EmitMode::kOnWindowClose:
-      out += "ON WINDOW CLOSE";
-      break;
-    case EmitMode::kOnUpdate:
-      out += "ON UPDATE";
-      break;
-    case EmitMode::kChanges:
-      out += "CHANGES";
-      break;
-    case EmitMode::kDefault:
-      break;
-  }
+  out += " → " + describe_projection(*query_) + " emit " + sql::emit_mode_name(query_->emit);
   return out;
 }
 

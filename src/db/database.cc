@@ -12,7 +12,8 @@
 #include "connectors/generator/datagen.h"
 #include "connectors/generator/generator_source.h"
 #include "connectors/postgres/postgres_sink.h"
-#include "runtime/engine.h"
+#include "runtime/compute_loop.h"
+#include "sink/sink_factory.h"
 #include "sql/names.h"
 #include "sql/parser.h"
 
@@ -26,7 +27,7 @@ struct Database::Impl {
   std::vector<std::string> recovered_statements;  // what data_dir held at open (declare())
   std::mutex wal_mutex;
   std::map<std::string, std::shared_ptr<checkpoint::PushWal>> wals;  // durable push sources
-  std::shared_ptr<runtime::Engine> engine;
+  std::shared_ptr<runtime::ComputeLoop> engine;
   std::mutex mutex;  // guards the fields below
   bool started = false;
   bool shut_down = false;
@@ -57,12 +58,12 @@ struct Database::Impl {
 
 Database::Database(DatabaseOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = options;
-  runtime::EngineOptions engine_options;
+  runtime::ComputeOptions engine_options;
   engine_options.max_batch_rows = options.max_batch_rows;
   engine_options.source_credits = options.source_credits;
   engine_options.input_queue_batches = options.input_queue_batches;
   engine_options.shutdown_grace = options.shutdown_grace;
-  impl_->engine = std::make_shared<runtime::Engine>(engine_options);
+  impl_->engine = std::make_shared<runtime::ComputeLoop>(engine_options);
   impl_->engine->set_sink_factory([impl = impl_.get()](const sql::SinkDef& def) {
     auto callbacks = [impl](const std::string& fn) {
       std::lock_guard lock(impl->callbacks_mutex);
@@ -209,7 +210,7 @@ Result<uint64_t> Database::checkpoint() {
 }
 
 Result<QueryResult> Database::execute(std::string_view sql) {
-  SLC_ASSIGN_OR_RETURN(dataflow::ExecResult r, impl_->engine->execute(sql));
+  SLC_ASSIGN_OR_RETURN(QueryResult r, impl_->engine->execute(sql));
   // A datagen source's field options are the connector's to check: do it now, so a bad one
   // fails its CREATE SOURCE rather than the running pipeline.
   for (const auto& source : impl_->engine->sources()) {
@@ -230,7 +231,7 @@ Result<QueryResult> Database::execute(std::string_view sql) {
     std::lock_guard lock(impl_->mutex);
     if (impl_->started) impl_->start_connectors();  // sources created while running start now
   }
-  return QueryResult{std::move(r.message), r.has_rows, std::move(r.rows)};
+  return r;
 }
 
 Result<SourceHandle> Database::source(std::string_view name) {

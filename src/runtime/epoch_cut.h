@@ -5,7 +5,7 @@
 // ahead of the next epoch's first. Then it moves on; waiting for the sinks, writing the
 // manifest and committing happen on the checkpoint thread.
 //
-// CheckpointHooks: how the engine reaches the checkpoint layer above it (the engine may not
+// CheckpointHooks: how the runtime reaches the checkpoint layer above it (the runtime may not
 // include it). Set once, before the first statement.
 //
 // Thread: an EpochCut is made on the compute thread and then belongs to the checkpoint thread.
@@ -32,7 +32,7 @@ struct EpochCut {
   };
   uint64_t epoch = 0;
   SteadyClock::time_point cut_at;
-  std::string state;  // dataflow::Pipeline::snapshot
+  std::string state;  // dataflow::Graph::snapshot
   int64_t catalog_statements = 0;
   std::map<std::string, int64_t> source_offsets;
   std::vector<SinkMarker> sinks;

@@ -2,6 +2,20 @@
 
 namespace sluice::sql {
 
+const char* emit_mode_name(EmitMode mode) {
+  switch (mode) {
+    case EmitMode::kOnWindowClose:
+      return "ON WINDOW CLOSE";
+    case EmitMode::kOnUpdate:
+      return "ON UPDATE";
+    case EmitMode::kChanges:
+      return "CHANGES";
+    case EmitMode::kDefault:
+      break;
+  }
+  return "";
+}
+
 bool changes_catalog(StatementKind kind) {
   switch (kind) {
     case StatementKind::kCreateSource:
@@ -109,19 +123,7 @@ std::string SelectStmt::to_sql() const {
     for (size_t i = 0; i < group_by.size(); ++i) out += (i ? ", " : "") + group_by[i]->to_sql();
   }
   if (having) out += " HAVING " + having->to_sql();
-  switch (emit) {
-    case EmitMode::kOnWindowClose:
-      out += " EMIT ON WINDOW CLOSE";
-      break;
-    case EmitMode::kOnUpdate:
-      out += " EMIT ON UPDATE";
-      break;
-    case EmitMode::kChanges:
-      out += " EMIT CHANGES";
-      break;
-    case EmitMode::kDefault:
-      break;
-  }
+  if (emit != EmitMode::kDefault) out += std::string(" EMIT ") + emit_mode_name(emit);
   return out;
 }
 

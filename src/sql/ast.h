@@ -59,6 +59,8 @@ struct SelectItem {
 };
 
 enum class EmitMode { kDefault, kOnWindowClose, kOnUpdate, kChanges };
+// "ON WINDOW CLOSE", "ON UPDATE", "CHANGES"; empty for kDefault. The one spelling of each mode.
+const char* emit_mode_name(EmitMode mode);
 
 struct SelectStmt {
   SourcePos pos;

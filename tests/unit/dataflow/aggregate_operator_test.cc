@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "dataflow/pipeline.h"
+#include "dataflow/operator.h"
 #include "sluice/batch_builder.h"
 #include "sql/binder.h"
 #include "sql/parser.h"

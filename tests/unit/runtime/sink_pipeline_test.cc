@@ -221,8 +221,8 @@ TEST(SinkPipeline, ShowSinksHasMetrics) {
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->rows.num_rows(), 1);
   EXPECT_EQ(r->rows.column(0).string_value(0), "b");
-  EXPECT_EQ(r->rows.column(3).string_value(0), "running");
-  EXPECT_EQ(r->rows.column(4).int64_value(0), 50);
+  EXPECT_EQ(r->rows.column(r->rows.schema()->find("state")).string_value(0), "running");
+  EXPECT_EQ(r->rows.column(r->rows.schema()->find("rows")).int64_value(0), 50);
   EXPECT_EQ(db->sink_metrics("nope").status().code(), ErrorCode::kSqlUnknownName);
 }
 

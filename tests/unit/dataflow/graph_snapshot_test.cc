@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "dataflow/pipeline.h"
+#include "support/test_graph.h"
 
 namespace sluice::dataflow {
 namespace {
@@ -52,18 +52,29 @@ std::vector<std::string> batches() {
 
 struct Recorder {
   std::map<std::string, std::vector<std::string>> rows;
-  void attach(Pipeline& p) {
-    p.set_listener([this](const std::string& name, sql::ObjectKind, const RecordBatch& b) {
+  // Records every node's output.
+  struct Tap : Output {
+    Tap(Recorder& r, std::string n) : recorder(r), name(std::move(n)) {}
+    void deliver(const RecordBatch& b) override {
       for (int64_t r = 0; r < b.num_rows(); ++r) {
         std::string row;
         for (int c = 0; c < b.num_columns(); ++c) row += b.column(c).value_to_string(r) + "|";
-        rows[name].push_back(row);
+        recorder.rows[name].push_back(row);
       }
-    });
+    }
+    Recorder& recorder;
+    std::string name;
+  };
+  std::vector<std::unique_ptr<Tap>> taps;
+  void attach(TestGraph& p) {
+    for (Node* n : p.graph.nodes()) {
+      taps.push_back(std::make_unique<Tap>(*this, n->name()));
+      n->set_output(taps.back().get());
+    }
   }
 };
 
-void declare(Pipeline& p) {
+void declare(TestGraph& p) {
   for (const char* sql : kDdl) ASSERT_TRUE(p.execute(sql).ok()) << sql;
 }
 
@@ -72,7 +83,7 @@ TEST(PipelineSnapshot, RestoredPipelineContinuesExactly) {
   for (size_t cut : {size_t{1}, size_t{7}, size_t{15}, size_t{29}}) {
     SCOPED_TRACE("snapshot after batch " + std::to_string(cut));
     // Uninterrupted reference: rows emitted after the cut.
-    Pipeline reference;
+    TestGraph reference;
     declare(reference);
     for (size_t b = 0; b < cut; ++b) ASSERT_TRUE(reference.push_json("e", input[b]).ok());
     Recorder expected;
@@ -82,15 +93,15 @@ TEST(PipelineSnapshot, RestoredPipelineContinuesExactly) {
     ASSERT_TRUE(reference.end_all_inputs().ok());
 
     // Snapshot at the cut, restore into a fresh pipeline, continue.
-    Pipeline before;
+    TestGraph before;
     declare(before);
     for (size_t b = 0; b < cut; ++b) ASSERT_TRUE(before.push_json("e", input[b]).ok());
     StateWriter writer;
-    before.snapshot(writer);
-    Pipeline after;
+    before.graph.snapshot(writer);
+    TestGraph after;
     declare(after);
     StateReader reader(writer.bytes());
-    ASSERT_TRUE(after.restore(reader).ok());
+    ASSERT_TRUE(after.graph.restore(reader).ok());
     Recorder got;
     got.attach(after);
     for (size_t b = cut; b < input.size(); ++b) ASSERT_TRUE(after.push_json("e", input[b]).ok());
@@ -98,32 +109,33 @@ TEST(PipelineSnapshot, RestoredPipelineContinuesExactly) {
 
     EXPECT_FALSE(expected.rows.empty());
     EXPECT_EQ(got.rows, expected.rows);
-    EXPECT_EQ(after.watermark("per_min"), reference.watermark("per_min"));
+    EXPECT_EQ(after.graph.find("per_min")->watermark(),
+              reference.graph.find("per_min")->watermark());
     auto view_after = after.execute("SELECT * FROM latest");
     auto view_reference = reference.execute("SELECT * FROM latest");
     ASSERT_TRUE(view_after.ok() && view_reference.ok());
     EXPECT_TRUE(view_after->rows.equals(view_reference->rows));
-    EXPECT_EQ(after.stats("per_min")->rows_in, reference.stats("per_min")->rows_in);
+    EXPECT_EQ(after.graph.find("per_min")->rows_in(), reference.graph.find("per_min")->rows_in());
   }
 }
 
 TEST(PipelineSnapshot, ACheckpointOfADifferentPipelineIsRefused) {
-  Pipeline a;
+  TestGraph a;
   declare(a);
   StateWriter writer;
-  a.snapshot(writer);
-  Pipeline b;
+  a.graph.snapshot(writer);
+  TestGraph b;
   ASSERT_TRUE(b.execute(kDdl[0]).ok());
   StateReader reader(writer.bytes());
-  Status s = b.restore(reader);
+  Status s = b.graph.restore(reader);
   EXPECT_EQ(s.code(), ErrorCode::kSchemaMismatch);
   EXPECT_NE(s.message().find("declared differently"), std::string_view::npos) << s.to_string();
   // Truncated state is an error, never a crash.
   for (size_t cut = 0; cut < writer.bytes().size(); cut += 13) {
-    Pipeline c;
+    TestGraph c;
     declare(c);
     StateReader partial(std::string_view(writer.bytes()).substr(0, cut));
-    EXPECT_FALSE(c.restore(partial).ok()) << cut;
+    EXPECT_FALSE(c.graph.restore(partial).ok()) << cut;
   }
 }
 

@@ -1,0 +1,216 @@
+#include "dataflow/introspection.h"
+
+#include "columnar/timestamp.h"
+#include "dataflow/ddl.h"
+#include "dataflow/view_node.h"
+#include "sluice/batch_builder.h"
+#include "sluice/column_builder.h"
+#include "sql/binder.h"
+
+namespace sluice::dataflow {
+
+using sql::Catalog;
+using sql::ObjectKind;
+using sql::Statement;
+
+namespace {
+
+QueryResult table_result(std::string text, RecordBatch rows) {
+  QueryResult r;
+  r.message = std::move(text);
+  r.has_rows = true;
+  r.rows = std::move(rows);
+  return r;
+}
+
+// A one-column VARCHAR batch of lines (EXPLAIN).
+RecordBatch lines_batch(const std::string& column, const std::vector<std::string>& lines) {
+  BatchBuilder b(make_schema({{column, DataType::kVarchar, false}}));
+  for (const std::string& l : lines) b.column(0).append_string(l);
+  return b.finish();
+}
+
+}  // namespace
+
+Result<QueryResult> Introspection::show(const Statement& s) const {
+  const std::string& what = s.show_what;
+  if (what == "SOURCES") {
+    BatchBuilder b(make_schema({{"name", DataType::kVarchar, false},
+                                {"columns", DataType::kVarchar, false},
+                                {"watermark", DataType::kVarchar, true},
+                                {"connector", DataType::kVarchar, false}}));
+    for (const Catalog::Entry* e : catalog_.all(ObjectKind::kSource)) {
+      const sql::SourceDef& d = *e->source;
+      b.column(0).append_string(d.name);
+      b.column(1).append_string(d.schema->to_string());
+      if (d.watermark_column >= 0) {
+        std::string wm = d.schema->field(d.watermark_column).name;
+        if (d.watermark_delay) {
+          wm += " - ";
+          append_interval(d.watermark_delay, wm);
+        }
+        b.column(2).append_string(wm);
+      } else {
+        b.column(2).append_null();
+      }
+      b.column(3).append_string(d.connector.empty() ? "push" : d.connector);
+    }
+    return table_result("SHOW SOURCES", b.finish());
+  }
+  if (what == "STREAMS" || what == "MATERIALIZED VIEWS") {
+    const ObjectKind kind = what == "STREAMS" ? ObjectKind::kStream : ObjectKind::kView;
+    std::vector<Field> fields = {{"name", DataType::kVarchar, false},
+                                 {"input", DataType::kVarchar, false},
+                                 {"emit", DataType::kVarchar, false},
+                                 {"query", DataType::kVarchar, false}};
+    if (kind == ObjectKind::kView) fields.push_back({"rows", DataType::kInt64, false});
+    BatchBuilder b(make_schema(fields));
+    for (const Catalog::Entry* e : catalog_.all(kind)) {
+      if (e->query->anonymous) continue;
+      const sql::BoundQuery& q = *e->query->query;
+      b.column(0).append_string(e->name());
+      b.column(1).append_string(q.input);
+      const bool append_only = q.emit == sql::EmitMode::kOnUpdate && !q.aggregate;
+      b.column(2).append_string(append_only ? "APPEND" : sql::emit_mode_name(q.emit));
+      b.column(3).append_string(q.sql);
+      if (kind == ObjectKind::kView) {
+        b.column(4).append_int64(
+            static_cast<const ViewNode*>(graph_.find(e->name()))->table().size());
+      }
+    }
+    return table_result("SHOW " + what, b.finish());
+  }
+  // PIPELINE: every node with what it reads and what reads it.
+  BatchBuilder b(make_schema({{"name", DataType::kVarchar, false},
+                              {"kind", DataType::kVarchar, false},
+                              {"input", DataType::kVarchar, true},
+                              {"outputs", DataType::kVarchar, false},
+                              {"rows_in", DataType::kInt64, false},
+                              {"rows_out", DataType::kInt64, false}}));
+  for (const Catalog::Entry* e : catalog_.all()) {
+    const Node* n = graph_.find(e->name());
+    b.column(0).append_string(n->name());
+    b.column(1).append_string(sql::object_kind_name(n->kind()));
+    const std::string input = e->input();
+    input.empty() ? b.column(2).append_null() : b.column(2).append_string(input);
+    std::string outs;
+    for (const Node* d : n->downstream()) outs += (outs.empty() ? "" : ", ") + d->name();
+    b.column(3).append_string(outs);
+    b.column(4).append_int64(n->rows_in());
+    b.column(5).append_int64(n->rows_out());
+  }
+  return table_result("SHOW PIPELINE", b.finish());
+}
+
+Result<QueryResult> Introspection::describe(const Statement& s) const {
+  const Catalog::Entry* e = catalog_.find(s.name);
+  if (e == nullptr) return unknown_object(s.name, catalog_, s.name_pos);
+  SchemaPtr schema = e->schema();
+  if (!schema) schema = catalog_.find(e->input())->schema();  // a sink: what it receives
+  BatchBuilder b(make_schema({{"column", DataType::kVarchar, false},
+                              {"type", DataType::kVarchar, false},
+                              {"nullable", DataType::kBoolean, false}}));
+  for (const Field& f : schema->fields()) {
+    b.column(0).append_string(f.name);
+    b.column(1).append_string(type_name(f.type));
+    b.column(2).append_bool(f.nullable);
+  }
+  return table_result("DESCRIBE " + sql::to_upper(sql::object_kind_name(e->kind)) + " " + e->name(),
+                      b.finish());
+}
+
+std::string Introspection::node_line(const Node& n) const {
+  return std::string(sql::object_kind_name(n.kind())) + " " + n.name() + n.describe();
+}
+
+void Introspection::explain_below(const Node& n, const std::string& indent,
+                                  std::vector<std::string>& out) const {
+  const auto& down = n.downstream();
+  for (size_t i = 0; i < down.size(); ++i) {
+    const bool last = i + 1 == down.size();
+    out.push_back(indent + (last ? "└─ " : "├─ ") + node_line(*down[i]));
+    explain_below(*down[i], indent + (last ? "   " : "│  "), out);
+  }
+}
+
+void Introspection::explain_chain(const Node* node, std::vector<std::string>& out) const {
+  std::vector<const Node*> chain;
+  for (const Node* n = node; n; n = graph_.find(n->input())) chain.insert(chain.begin(), n);
+  for (size_t i = 0; i < chain.size(); ++i) {
+    out.push_back(std::string(3 * i, ' ') + (i ? "└─ " : "") + node_line(*chain[i]));
+  }
+}
+
+Result<QueryResult> Introspection::explain(const Statement& s) const {
+  std::vector<std::string> lines;
+  if (s.query) {
+    // EXPLAIN SELECT: bind and show the operator it would run, over its input chain.
+    SLC_ASSIGN_OR_RETURN(sql::BoundQuery q, sql::Binder(catalog_).bind_query(*s.query));
+    auto shared = std::make_shared<const sql::BoundQuery>(std::move(q));
+    explain_chain(graph_.find(shared->input), lines);
+    lines.push_back(std::string(3 * lines.size(), ' ') +
+                    "└─ query: " + make_operator(shared)->describe());
+    return table_result("EXPLAIN", lines_batch("plan", lines));
+  }
+  const Node* target = graph_.find(s.name);
+  if (target == nullptr) return unknown_object(s.name, catalog_, s.name_pos);
+  // The chain from the sources down to the object, then everything downstream of it.
+  explain_chain(target, lines);
+  explain_below(*target, std::string(3 * lines.size(), ' '), lines);
+  return table_result("EXPLAIN", lines_batch("plan", lines));
+}
+
+Result<QueryResult> Introspection::select(const Statement& s) const {
+  const Catalog::Entry* e = catalog_.find(s.query->from);
+  if (e == nullptr) return unknown_object(s.query->from, catalog_, s.query->from_pos);
+  if (e->kind != ObjectKind::kView) {
+    return Status(ErrorCode::kSqlInvalidQuery,
+                  "an ad-hoc SELECT reads a materialized view; '" + e->name() + "' is a " +
+                      sql::object_kind_name(e->kind) +
+                      " (subscribe to it, or CREATE MATERIALIZED VIEW ... AS SELECT ... FROM " +
+                      e->name() + ")",
+                  s.query->from_pos.to_string());
+  }
+  const ViewTable& table = static_cast<const ViewNode*>(graph_.find(e->name()))->table();
+  // The view's current rows are a bounded input: bind against them as a finite source.
+  Catalog snapshot;
+  auto def = std::make_shared<sql::SourceDef>();
+  def->name = e->name();
+  def->schema = table.schema();
+  def->bounded = true;
+  snapshot.add(Catalog::Entry{ObjectKind::kSource, def, nullptr, nullptr});
+  SLC_ASSIGN_OR_RETURN(sql::BoundQuery q, sql::Binder(snapshot).bind_query(*s.query));
+  auto query = std::make_shared<const sql::BoundQuery>(std::move(q));
+  std::unique_ptr<Operator> op = make_operator(query);
+  std::vector<RecordBatch> out;
+  SLC_RETURN_IF_ERROR(op->process(table.to_batch(), out));
+  SLC_RETURN_IF_ERROR(op->on_watermark(kFinalWatermark, out));
+  RecordBatch rows = RecordBatch::empty(query->output_schema);
+  if (!out.empty()) {
+    SLC_ASSIGN_OR_RETURN(rows, RecordBatch::concat(out));
+  }
+  return table_result("SELECT " + std::to_string(rows.num_rows()), std::move(rows));
+}
+
+void Introspection::write_nodes(JsonWriter& w) const {
+  w.key("nodes").begin_array();
+  for (const Catalog::Entry* e : catalog_.all()) {
+    const Node* n = graph_.find(e->name());
+    w.begin_object();
+    w.key("name").value(n->name());
+    w.key("kind").value(sql::object_kind_name(n->kind()));
+    const std::string input = e->input();
+    w.key("input");
+    input.empty() ? w.null() : w.value(input);
+    w.key("outputs").begin_array();
+    for (const Node* d : n->downstream()) w.value(d->name());
+    w.end_array();
+    w.key("plan").value(node_line(*n));
+    w.key("rows_in").value(n->rows_in());
+    w.key("rows_out").value(n->rows_out());
+    w.end_object();
+  }
+  w.end_array();
+}
+
+}  // namespace sluice::dataflow

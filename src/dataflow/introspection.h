@@ -1,0 +1,45 @@
+#pragma once
+// Introspection: the statements that read the catalog and the graph without changing them —
+// SHOW SOURCES / STREAMS / MATERIALIZED VIEWS / PIPELINE, DESCRIBE, EXPLAIN, an ad-hoc SELECT
+// over a materialized view's current rows — and the graph as JSON for tools. (SHOW SINKS, with
+// the sink tasks' live metrics, belongs to the runtime's sink registry.)
+//
+// Thread: the compute thread (or a test's) only.
+
+#include <string>
+#include <vector>
+
+#include "columnar/json_writer.h"
+#include "dataflow/graph.h"
+#include "sluice/query_result.h"
+#include "sql/ast.h"
+#include "sql/catalog.h"
+
+namespace sluice::dataflow {
+
+class Introspection {
+ public:
+  Introspection(const sql::Catalog& catalog, const Graph& graph)
+      : catalog_(catalog), graph_(graph) {}
+
+  Result<QueryResult> show(const sql::Statement& s) const;
+  Result<QueryResult> describe(const sql::Statement& s) const;
+  Result<QueryResult> explain(const sql::Statement& s) const;
+  Result<QueryResult> select(const sql::Statement& s) const;
+  // Writes the member "nodes": [{"name","kind","input","outputs","plan","rows_in","rows_out"}]
+  // into the object the caller has open.
+  void write_nodes(JsonWriter& writer) const;
+
+ private:
+  // "stream vwap: tumble(...)": one node as EXPLAIN prints it.
+  std::string node_line(const Node& node) const;
+  void explain_below(const Node& node, const std::string& indent,
+                     std::vector<std::string>& out) const;
+  // From the source down to `node`, one line each, indented.
+  void explain_chain(const Node* node, std::vector<std::string>& out) const;
+
+  const sql::Catalog& catalog_;
+  const Graph& graph_;
+};
+
+}  // namespace sluice::dataflow

@@ -1,0 +1,71 @@
+#include "dataflow/query_node.h"
+
+#include "dataflow/aggregate_operator.h"
+#include "dataflow/project_operator.h"
+
+namespace sluice::dataflow {
+
+std::unique_ptr<Operator> make_operator(std::shared_ptr<const sql::BoundQuery> query,
+                                        bool view_changelog) {
+  if (query->aggregate) return std::make_unique<AggregateOperator>(query, view_changelog);
+  return std::make_unique<ProjectOperator>(query);
+}
+
+QueryNode::QueryNode(std::shared_ptr<const sql::QueryDef> definition, std::unique_ptr<Operator> op)
+    : Node(definition->name, definition->kind),
+      definition_(std::move(definition)),
+      op_(std::move(op)) {}
+
+Status QueryNode::feed(const RecordBatch& batch) {
+  rows_in_ += batch.num_rows();
+  Status s = op_->process(batch, out_);
+  if (!s.ok()) {
+    out_.clear();
+    return s.with_location(what());
+  }
+  return publish_all();
+}
+
+Status QueryNode::advance(int64_t watermark) {
+  if (watermark <= watermark_) return Status::Ok();
+  Status s = op_->on_watermark(watermark, out_);
+  if (!s.ok()) {
+    out_.clear();
+    return s.with_location(what());
+  }
+  SLC_RETURN_IF_ERROR(publish_all());
+  return advance_downstream(watermark);
+}
+
+void QueryNode::join_at(int64_t watermark) {
+  Node::join_at(watermark);
+  if (watermark == kNoWatermark) return;
+  std::vector<RecordBatch> none;  // a new query has no rows to close
+  op_->on_watermark(watermark, none).ignore();
+}
+
+Status QueryNode::publish_all() {
+  // Publishing never re-enters this node (the graph has no cycles), so out_ is stable here.
+  Status s;
+  for (size_t i = 0; i < out_.size() && s.ok(); ++i) s = publish(out_[i]);
+  out_.clear();
+  return s;
+}
+
+std::string QueryNode::describe() const {
+  return ": " + op_->describe();
+}
+
+OperatorStats QueryNode::stats() const {
+  OperatorStats s = op_->stats();
+  s.rows_in = rows_in_;
+  s.rows_out = rows_out_;
+  return s;
+}
+
+Status QueryNode::restore_operator(StateReader& reader) {
+  Status s = op_->restore(reader);
+  return s.ok() ? s : s.with_location(what());
+}
+
+}  // namespace sluice::dataflow

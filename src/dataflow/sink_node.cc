@@ -1,0 +1,29 @@
+#include "dataflow/sink_node.h"
+
+#include "dataflow/project_operator.h"
+
+namespace sluice::dataflow {
+
+SinkNode::SinkNode(std::shared_ptr<const sql::SinkDef> definition)
+    : Node(definition->name, sql::ObjectKind::kSink), definition_(std::move(definition)) {}
+
+Status SinkNode::feed(const RecordBatch& batch) {
+  rows_in_ += batch.num_rows();
+  SLC_ASSIGN_OR_RETURN(RecordBatch kept, filter_batch(definition_->where, batch, selection_));
+  if (kept.num_rows() == 0) return Status::Ok();  // nothing to send
+  return emit(kept);
+}
+
+std::string SinkNode::describe() const {
+  std::string line;
+  if (definition_->where) line += ": filter " + definition_->where->sql + " →";
+  line += " " + definition_->connector + "(";
+  bool first = true;
+  for (const auto& [k, v] : definition_->options) {
+    line += (first ? "" : ", ") + k + "=" + v;
+    first = false;
+  }
+  return line + ")";
+}
+
+}  // namespace sluice::dataflow

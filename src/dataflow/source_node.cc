@@ -1,0 +1,86 @@
+#include "dataflow/source_node.h"
+
+#include <algorithm>
+
+#include "columnar/timestamp.h"
+
+namespace sluice::dataflow {
+
+Status check_batch(const sql::SourceDef& source, const RecordBatch& batch) {
+  const Schema& schema = *source.schema;
+  if (!batch.schema() || batch.num_columns() != schema.num_fields()) {
+    return Status(ErrorCode::kSchemaMismatch,
+                  "source '" + source.name + "' expects (" + schema.to_string() + "), got (" +
+                      (batch.schema() ? batch.schema()->to_string() : std::string()) + ")");
+  }
+  for (int c = 0; c < schema.num_fields(); ++c) {
+    const Field& f = schema.field(c);
+    if (batch.column(c).type() != f.type) {
+      return Status(ErrorCode::kSchemaMismatch,
+                    "column '" + f.name + "' of source '" + source.name + "' is " +
+                        std::string(type_name(f.type)) + ", the batch has " +
+                        std::string(type_name(batch.column(c).type())));
+    }
+    if (!f.nullable && batch.column(c).null_count() > 0) {
+      return Status(ErrorCode::kMissingValue, "column '" + f.name + "' of source '" + source.name +
+                                                  "' is NOT NULL but the batch has NULLs");
+    }
+  }
+  return Status::Ok();
+}
+
+SourceNode::SourceNode(std::shared_ptr<const sql::SourceDef> definition)
+    : Node(definition->name, sql::ObjectKind::kSource), definition_(std::move(definition)) {}
+
+Status SourceNode::push(const RecordBatch& batch) {
+  if (ended_) {
+    return Status(ErrorCode::kClosed, "source '" + name() + "' has ended; it takes no more rows");
+  }
+  if (batch.num_rows() == 0) return Status::Ok();
+  rows_in_ += batch.num_rows();
+  SLC_RETURN_IF_ERROR(emit(batch));
+  // The watermark follows the largest event time seen.
+  if (definition_->watermark_column < 0) return Status::Ok();
+  const Column& time = batch.column(definition_->watermark_column);
+  int64_t max = max_event_time_;
+  for (int64_t r = 0; r < time.length(); ++r) {
+    if (!time.is_null(r)) max = std::max(max, time.int64_value(r));
+  }
+  max_event_time_ = max;
+  if (max == kNoWatermark) return Status::Ok();
+  return advance_downstream(max - definition_->watermark_delay);
+}
+
+Status SourceNode::end_input() {
+  ended_ = true;
+  return advance_downstream(kFinalWatermark);
+}
+
+std::string SourceNode::describe() const {
+  const sql::SourceDef& d = *definition_;
+  std::string line = " (" + d.schema->to_string() + ")";
+  if (d.watermark_column >= 0) {
+    line += " watermark " + d.schema->field(d.watermark_column).name;
+    if (d.watermark_delay) {
+      line += " - ";
+      append_interval(d.watermark_delay, line);
+    }
+  }
+  line += d.connector.empty() ? " [push]" : " [" + d.connector + "]";
+  return line;
+}
+
+Node::Progress SourceNode::progress() const {
+  Progress p = Node::progress();
+  p.max_event_time = max_event_time_;
+  p.ended = ended_;
+  return p;
+}
+
+void SourceNode::set_progress(const Progress& p) {
+  Node::set_progress(p);
+  max_event_time_ = p.max_event_time;
+  ended_ = p.ended;
+}
+
+}  // namespace sluice::dataflow

@@ -1,0 +1,47 @@
+#pragma once
+// SourceNode: where a source's rows enter the graph. Its watermark follows the largest event
+// time seen minus the declared delay (or what the source says, for explicit watermarks); at
+// the end of its input the final watermark closes every window downstream.
+//
+// Batches reach it already checked against the source's schema (check_batch, once, where
+// they are pushed).
+//
+// Thread: the compute thread (or a test's) only.
+
+#include <memory>
+
+#include "dataflow/node.h"
+#include "sql/catalog.h"
+
+namespace sluice::dataflow {
+
+// Checks a batch against a source's schema: column count, types, NOT NULL. The one check a
+// pushed batch gets.
+Status check_batch(const sql::SourceDef& source, const RecordBatch& batch);
+
+class SourceNode final : public Node {
+ public:
+  explicit SourceNode(std::shared_ptr<const sql::SourceDef> definition);
+
+  const sql::SourceDef& definition() const { return *definition_; }
+  bool ended() const { return ended_; }
+
+  // A pushed batch (checked). Refused once the input has ended.
+  Status push(const RecordBatch& batch);
+  // Moves the watermark forward (never back).
+  Status advance_watermark(int64_t watermark) { return advance_downstream(watermark); }
+  // No more input: the final watermark.
+  Status end_input();
+
+  Status feed(const RecordBatch& batch) override { return push(batch); }
+  std::string describe() const override;
+  Progress progress() const override;
+  void set_progress(const Progress& p) override;
+
+ private:
+  const std::shared_ptr<const sql::SourceDef> definition_;
+  int64_t max_event_time_ = kNoWatermark;
+  bool ended_ = false;
+};
+
+}  // namespace sluice::dataflow

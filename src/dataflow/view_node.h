@@ -1,0 +1,34 @@
+#pragma once
+// ViewNode: a materialized view — a query whose current result is kept in a ViewTable for
+// ad-hoc SELECTs. An aggregate view declared ON UPDATE or EMIT CHANGES keeps its table from
+// the operator's changelog; downstream of an ON UPDATE view sees the new rows only (no _op).
+//
+// Thread: the compute thread (or a test's) only.
+
+#include <memory>
+#include <vector>
+
+#include "dataflow/query_node.h"
+#include "dataflow/view_table.h"
+
+namespace sluice::dataflow {
+
+class ViewNode final : public QueryNode {
+ public:
+  explicit ViewNode(std::shared_ptr<const sql::QueryDef> definition);
+
+  const ViewTable& table() const { return table_; }
+  void snapshot_table(StateWriter& writer) const override;
+  Status restore_table(StateReader& reader) override;
+
+ protected:
+  Status publish(const RecordBatch& batch) override;
+
+ private:
+  ViewTable table_;
+  const bool applies_changelog_;
+  std::vector<Value> row_;         // reused per row
+  std::vector<uint32_t> inserts_;  // reused per batch
+};
+
+}  // namespace sluice::dataflow

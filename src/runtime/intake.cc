@@ -1,0 +1,140 @@
+#include "runtime/intake.h"
+
+#include "dataflow/source_node.h"
+#include "sql/names.h"
+
+namespace sluice::runtime {
+
+namespace {
+
+Status stopped_error() {
+  return Status(ErrorCode::kClosed, "the database has shut down");
+}
+
+}  // namespace
+
+Intake::Intake(size_t queue_batches, WaitSignal& wake, Failure& failure)
+    : queue_(queue_batches), wake_(wake), failure_(failure) {}
+
+Status Intake::enqueue(Input input) {
+  if (queue_.push(input) != QueueStatus::kOk) return stopped_error();
+  wake_.notify_all();
+  return Status::Ok();
+}
+
+Status Intake::push(SourceRuntime& source, RecordBatch batch, int64_t offset) {
+  return accept(source, std::move(batch), offset, true);
+}
+
+Status Intake::push_replayed(SourceRuntime& source, RecordBatch batch, int64_t offset) {
+  return accept(source, std::move(batch), offset, false);
+}
+
+Status Intake::accept(SourceRuntime& source, RecordBatch batch, int64_t offset, bool log) {
+  if (failure_.failed()) return failure_.status();
+  if (source.dropped.load(std::memory_order_acquire)) {
+    return Status(ErrorCode::kClosed, "source '" + source.name() + "' was dropped");
+  }
+  if (source.ended.load(std::memory_order_acquire)) {
+    return Status(ErrorCode::kClosed,
+                  "source '" + source.name() + "' has ended; it takes no more rows");
+  }
+  SLC_RETURN_IF_ERROR(dataflow::check_batch(*source.definition, batch));
+  if (batch.num_rows() == 0) return Status::Ok();
+  SLC_ASSIGN_OR_RETURN(CreditGate::Outcome outcome, source.gate.acquire(batch.num_rows()));
+  if (outcome == CreditGate::Outcome::kDropped) return Status::Ok();  // counted by the gate
+  Input in;
+  in.source = source.id;
+  in.offset = offset;
+  const int64_t rows = batch.num_rows();
+  if (source.log == nullptr || !log) {
+    in.batch = std::move(batch);
+    Status s = enqueue(std::move(in));
+    if (!s.ok()) source.gate.release(rows);
+    return s;
+  }
+  // A durable source: log, then queue, in one order; acknowledge once the log is durable.
+  {
+    std::lock_guard lock(source.log_mutex);
+    Result<int64_t> logged = source.log->append(batch);
+    if (!logged.ok()) {
+      source.gate.release(rows);
+      return logged.status().with_location("source '" + source.name() + "'");
+    }
+    in.offset = *logged;
+    in.batch = std::move(batch);
+    Status s = enqueue(std::move(in));
+    if (!s.ok()) {
+      source.gate.release(rows);
+      return s;
+    }
+  }
+  return source.log->sync(in.offset);
+}
+
+Status Intake::advance_watermark(SourceRuntime& source, int64_t micros) {
+  if (source.dropped.load(std::memory_order_acquire)) {
+    return Status(ErrorCode::kClosed, "source '" + source.name() + "' was dropped");
+  }
+  Input in;
+  in.source = source.id;
+  in.kind = Input::Kind::kWatermark;
+  in.watermark = micros;
+  return enqueue(std::move(in));
+}
+
+Status Intake::end_input(SourceRuntime& source) {
+  if (source.ended.exchange(true)) return Status::Ok();
+  Input in;
+  in.source = source.id;
+  in.kind = Input::Kind::kEnd;
+  return enqueue(std::move(in));
+}
+
+void Intake::close_gates() {
+  for (const auto& s : sources()) s->gate.close();
+}
+
+std::shared_ptr<SourceRuntime> Intake::add_source(std::shared_ptr<const sql::SourceDef> definition,
+                                                  int64_t credits, Overflow overflow,
+                                                  std::shared_ptr<PushLog> log) {
+  std::lock_guard lock(mutex_);
+  const std::string key = sql::to_lower(definition->name);
+  auto source =
+      std::make_shared<SourceRuntime>(next_id_++, std::move(definition), credits, overflow);
+  source->log = std::move(log);
+  sources_[key] = source;
+  return source;
+}
+
+void Intake::drop_source(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  auto it = sources_.find(sql::to_lower(name));
+  if (it == sources_.end()) return;
+  it->second->dropped.store(true);
+  it->second->gate.close();
+  sources_.erase(it);
+}
+
+bool Intake::has_source(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  return sources_.count(sql::to_lower(name)) != 0;
+}
+
+Result<std::shared_ptr<SourceRuntime>> Intake::source(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  auto it = sources_.find(sql::to_lower(name));
+  if (it == sources_.end()) {
+    return Status(ErrorCode::kSqlUnknownName, "unknown source '" + std::string(name) + "'");
+  }
+  return it->second;
+}
+
+std::vector<std::shared_ptr<SourceRuntime>> Intake::sources() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<SourceRuntime>> out;
+  for (const auto& [name, s] : sources_) out.push_back(s);
+  return out;
+}
+
+}  // namespace sluice::runtime

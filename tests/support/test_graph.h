@@ -1,0 +1,64 @@
+#pragma once
+// TestGraph: a catalog and a graph driven directly on the test's thread — DDL, pushes,
+// watermarks, ad-hoc SELECT — for tests and benchmarks of the dataflow layer alone. (A
+// database runs statements through the runtime's dispatcher; this is the layer below it.)
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "columnar/row_decoder.h"
+#include "dataflow/ddl.h"
+#include "dataflow/graph.h"
+#include "dataflow/introspection.h"
+#include "sql/parser.h"
+
+namespace sluice {
+
+class TestGraph {
+ public:
+  // CREATE / DROP, or an ad-hoc SELECT over a view.
+  Result<QueryResult> execute(std::string_view text) {
+    SLC_ASSIGN_OR_RETURN(sql::Statement s, sql::parse_statement(text));
+    dataflow::Ddl ddl(catalog, graph);
+    switch (s.kind) {
+      case sql::StatementKind::kCreateSource:
+        return ddl.create_source(s);
+      case sql::StatementKind::kCreateStream:
+      case sql::StatementKind::kCreateView:
+        return ddl.create_query(s);
+      case sql::StatementKind::kCreateSink:
+        return ddl.create_sink(s);
+      case sql::StatementKind::kDrop:
+        return ddl.drop(s);
+      case sql::StatementKind::kSelect:
+        return dataflow::Introspection(catalog, graph).select(s);
+      default:
+        return Status(ErrorCode::kUnsupported, "TestGraph runs DDL and SELECT only");
+    }
+  }
+  Status push(std::string_view source, const RecordBatch& batch) {
+    dataflow::SourceNode* node = graph.source(source);
+    if (node == nullptr) return Status(ErrorCode::kSqlUnknownName, "unknown source");
+    SLC_RETURN_IF_ERROR(dataflow::check_batch(node->definition(), batch));
+    return node->push(batch);
+  }
+  Status push_json(std::string_view source, std::string_view lines) {
+    dataflow::SourceNode* node = graph.source(source);
+    if (node == nullptr) return Status(ErrorCode::kSqlUnknownName, "unknown source");
+    SLC_ASSIGN_OR_RETURN(RecordBatch batch, decode_json_lines(node->definition().schema, lines));
+    return push(source, batch);
+  }
+  Status end_all_inputs() {
+    for (dataflow::Node* n : graph.nodes()) {
+      if (n->kind() == sql::ObjectKind::kSource)
+        SLC_RETURN_IF_ERROR(static_cast<dataflow::SourceNode*>(n)->end_input());
+    }
+    return Status::Ok();
+  }
+
+  sql::Catalog catalog;
+  dataflow::Graph graph;
+};
+
+}  // namespace sluice
