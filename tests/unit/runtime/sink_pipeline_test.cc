@@ -256,3 +256,38 @@ TEST(SinkPipeline, DeadLetterTargetCannotBeDroppedFirst) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// A sink whose connector cannot open is undone as if never created — also when its name needs
+// quotes (the undo is a typed call, not SQL text that would have to be re-parsed).
+TEST(SinkPipeline, AFailedOpenUndoesSinksWithQuotedNames) {
+  auto db = open_db();
+  exec(*db, "CREATE SOURCE t (n BIGINT)");
+  for (const std::string name : {"\"my sink\"", "\"from\"", "\"Select\""}) {
+    SCOPED_TRACE(name);
+    auto failed = db->execute("CREATE SINK " + name +
+                              " FROM t INTO file (path = '/dev/null/cannot/be/a/directory')");
+    ASSERT_FALSE(failed.ok());
+    auto sinks = db->execute("SHOW SINKS");
+    ASSERT_TRUE(sinks.ok());
+    EXPECT_EQ(sinks->rows.num_rows(), 0) << "the failed sink is gone";
+    auto pipeline = db->execute("SHOW PIPELINE");
+    ASSERT_TRUE(pipeline.ok());
+    EXPECT_EQ(pipeline->rows.num_rows(), 1) << "only the source is left";
+    // The name is free again.
+    exec(*db, "CREATE SINK " + name + " FROM t INTO blackhole ()");
+    exec(*db, "DROP SINK " + name);
+  }
+  // CREATE SINK ... AS SELECT: its anonymous stream goes too.
+  ASSERT_FALSE(db->execute("CREATE SINK \"my sink\" AS SELECT n FROM t INTO file (path = "
+                           "'/dev/null/cannot/be/a/directory')")
+                   .ok());
+  auto pipeline = db->execute("SHOW PIPELINE");
+  ASSERT_TRUE(pipeline.ok());
+  EXPECT_EQ(pipeline->rows.num_rows(), 1);
+}
+
+}  // namespace
+}  // namespace sluice
