@@ -1,0 +1,114 @@
+#include "dataflow/aggregate_operator.h"
+
+#include <algorithm>
+
+// AggregateOperator's checkpoint state, written and read back (a file of its own: the
+// operator's logic is in aggregate_operator.cc).
+
+namespace sluice::dataflow {
+
+void AggregateOperator::snapshot(StateWriter& w) const {
+  w.i64(watermark_);
+  w.i64(static_cast<int64_t>(next_order_));
+  int64_t live = 0;
+  for (const Group& g : groups_) live += g.live;
+  w.i64(live);
+  for (const Group& g : groups_) {
+    if (!g.live) continue;
+    w.str(g.key);
+    w.i64(static_cast<int64_t>(g.key_values.size()));
+    for (const Value& v : g.key_values) w.value(v);
+    w.i64(g.window_start);
+    w.i64(g.window_end);
+    w.i64(static_cast<int64_t>(g.order));
+    w.u8(g.emitted);
+    w.i64(static_cast<int64_t>(g.last_output.size()));
+    for (const Value& v : g.last_output) w.value(v);
+    for (const AggState& s : g.aggs) {
+      w.i64(s.count);
+      w.i64(s.i);
+      w.f64(s.d);
+      w.u8(s.has);
+      w.value(s.v);
+      w.i64(s.distinct ? static_cast<int64_t>(s.distinct->size()) : -1);
+      if (s.distinct) {
+        for (const std::string& d : *s.distinct) w.str(d);
+      }
+    }
+  }
+}
+
+Status AggregateOperator::restore(StateReader& r) {
+  groups_.clear();
+  free_slots_.clear();
+  index_.clear();
+  sessions_.clear();
+  session_groups_ = 0;
+  dirty_.clear();
+  min_open_end_ = kFinalWatermark;
+  int64_t order, live;
+  SLC_RETURN_IF_ERROR(r.i64(watermark_));
+  SLC_RETURN_IF_ERROR(r.i64(order));
+  next_order_ = static_cast<uint64_t>(order);
+  SLC_RETURN_IF_ERROR(r.i64(live));
+  for (int64_t n = 0; n < live; ++n) {
+    Group g;
+    g.live = true;
+    int64_t count, group_order;
+    SLC_RETURN_IF_ERROR(r.str(g.key));
+    SLC_RETURN_IF_ERROR(r.i64(count));
+    g.key_values.resize(static_cast<size_t>(std::max<int64_t>(count, 0)));
+    for (Value& v : g.key_values) SLC_RETURN_IF_ERROR(r.value(v));
+    SLC_RETURN_IF_ERROR(r.i64(g.window_start));
+    SLC_RETURN_IF_ERROR(r.i64(g.window_end));
+    SLC_RETURN_IF_ERROR(r.i64(group_order));
+    g.order = static_cast<uint64_t>(group_order);
+    uint8_t emitted;
+    SLC_RETURN_IF_ERROR(r.u8(emitted));
+    g.emitted = emitted != 0;
+    SLC_RETURN_IF_ERROR(r.i64(count));
+    g.last_output.resize(static_cast<size_t>(std::max<int64_t>(count, 0)));
+    for (Value& v : g.last_output) SLC_RETURN_IF_ERROR(r.value(v));
+    g.aggs.resize(query_->aggregates.size());
+    for (AggState& s : g.aggs) {
+      uint8_t has;
+      int64_t distinct;
+      SLC_RETURN_IF_ERROR(r.i64(s.count));
+      SLC_RETURN_IF_ERROR(r.i64(s.i));
+      SLC_RETURN_IF_ERROR(r.f64(s.d));
+      SLC_RETURN_IF_ERROR(r.u8(has));
+      s.has = has != 0;
+      SLC_RETURN_IF_ERROR(r.value(s.v));
+      SLC_RETURN_IF_ERROR(r.i64(distinct));
+      if (distinct >= 0) {
+        s.distinct = std::make_unique<std::unordered_set<std::string>>();
+        for (int64_t d = 0; d < distinct; ++d) {
+          std::string item;
+          SLC_RETURN_IF_ERROR(r.str(item));
+          s.distinct->insert(std::move(item));
+        }
+      }
+    }
+    const auto slot = static_cast<uint32_t>(groups_.size());
+    if (query_->window) min_open_end_ = std::min(min_open_end_, g.window_end);
+    if (query_->window && query_->window->kind == sql::WindowKind::kSession) {
+      sessions_[g.key].push_back(slot);
+      ++session_groups_;
+    } else {
+      std::string key;
+      if (query_->window) key.append(reinterpret_cast<const char*>(&g.window_start), 8);
+      key += g.key;
+      index_.emplace(std::move(key), slot);
+    }
+    groups_.push_back(std::move(g));
+  }
+  for (auto& [key, list] : sessions_) {
+    std::sort(list.begin(), list.end(), [&](uint32_t a, uint32_t b) {
+      return groups_[a].window_start < groups_[b].window_start;
+    });
+  }
+  if (!r.done()) return Status(ErrorCode::kInternal, "operator state has trailing bytes");
+  return Status::Ok();
+}
+
+}  // namespace sluice::dataflow
