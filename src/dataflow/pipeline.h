@@ -67,6 +67,10 @@ class Pipeline {
   const sql::Catalog& catalog() const { return catalog_; }
   // The database checkpoints (exactly-once sinks are allowed).
   void set_checkpointing(bool on) { catalog_.set_checkpointing(on); }
+  // The connectors the binder looks names up in (not owned); set before the first statement.
+  void set_connectors(const sql::ConnectorCatalog* connectors) {
+    catalog_.set_connectors(connectors);
+  }
   Result<OperatorStats> stats(std::string_view name) const;
   int64_t watermark(std::string_view name) const;
   // The graph as JSON, for tools: {"nodes":[{"name","kind","input","schema"}...]}.

@@ -96,6 +96,11 @@ class Engine final : public Ingest, public EpochControl {
   // Makes the connector of a CREATE SINK (the database's connector registry); set before the
   // first statement.
   void set_sink_factory(SinkFactory factory) { sink_factory_ = std::move(factory); }
+  // The connectors CREATE SOURCE / CREATE SINK may name (the database's registry; not owned);
+  // set before the first statement.
+  void set_connectors(const sql::ConnectorCatalog* connectors) {
+    pipeline_.set_connectors(connectors);
+  }
   Result<SinkMetrics> sink_metrics(std::string_view name) const;
 
   // Checks, takes credits, queues. OK also when overflow = 'drop' dropped the rows (counted).

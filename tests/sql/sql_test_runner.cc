@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "columnar/timestamp.h"
+#include "connectors/registry.h"
 #include "dataflow/pipeline.h"
 #include "sluice/value.h"
 #include "sql/catalog.h"
@@ -146,7 +147,10 @@ void check_rows(std::vector<std::string> got, std::vector<std::string> want, boo
 
 TEST_P(SqlFile, Passes) {
   const fs::path path = GetParam();
+  connectors::Registry connectors;
+  connectors::register_builtin_connectors(connectors);
   dataflow::Pipeline pipeline;
+  pipeline.set_connectors(&connectors);
   std::map<std::string, std::vector<std::string>> emitted;  // by lower-case name
   pipeline.set_listener([&](const std::string& name, sql::ObjectKind, const RecordBatch& batch) {
     auto rows = render(batch);

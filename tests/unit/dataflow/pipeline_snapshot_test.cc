@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/registry.h"
 #include "dataflow/pipeline.h"
 
 namespace sluice::dataflow {
@@ -64,6 +65,12 @@ struct Recorder {
 };
 
 void declare(Pipeline& p) {
+  static const connectors::Registry* const registry = [] {
+    auto* r = new connectors::Registry;
+    connectors::register_builtin_connectors(*r);
+    return r;
+  }();
+  p.set_connectors(registry);
   for (const char* sql : kDdl) ASSERT_TRUE(p.execute(sql).ok()) << sql;
 }
 
