@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "common/bounded_queue.h"
-#include "sink/builtin_sinks.h"
+#include "connectors/blackhole/blackhole_sink.h"
 #include "sink/sink_task.h"
 #include "sluice/batch_builder.h"
 #include "sluice/database.h"
@@ -72,7 +72,7 @@ Rate fan_out(int sinks) {
 void hand_off() {
   sink::SinkOptions options;
   options.queue_capacity = 1 << 16;
-  sink::SinkTask task("b", sink::make_blackhole_sink(), options);
+  sink::SinkTask task("b", connectors::blackhole::make_blackhole_sink(), options);
   (void)task
       .start({make_schema({{"n", DataType::kInt64}, {"v", DataType::kDouble}})}, nullptr, nullptr)
       ->wait();

@@ -2,18 +2,13 @@
 
 #include <map>
 #include <mutex>
-#include <set>
 #include <vector>
 
 #include "checkpoint/coordinator.h"
 #include "checkpoint/data_dir.h"
 #include "checkpoint/push_wal.h"
-#include "connectors/file/file_source.h"
-#include "connectors/generator/datagen.h"
-#include "connectors/generator/generator_source.h"
-#include "connectors/postgres/postgres_sink.h"
+#include "connectors/registry.h"
 #include "runtime/compute_loop.h"
-#include "sink/sink_factory.h"
 #include "sql/names.h"
 #include "sql/parser.h"
 
@@ -21,6 +16,9 @@ namespace sluice {
 
 struct Database::Impl {
   DatabaseOptions options;
+  // Every connector CREATE SOURCE / CREATE SINK may name. Declared before the engine, which
+  // points at it (the binder's lookups, the sink factory).
+  connectors::Registry registry;
   // Declared before the engine so they outlive it: its hooks point into them.
   std::unique_ptr<checkpoint::DataDir> data_dir;
   std::unique_ptr<checkpoint::Coordinator> coordinator;
@@ -31,28 +29,29 @@ struct Database::Impl {
   std::mutex mutex;  // guards the fields below
   bool started = false;
   bool shut_down = false;
-  std::map<uint32_t, std::unique_ptr<connectors::FileSource>> file_sources;  // by source id
-  std::map<uint32_t, std::unique_ptr<connectors::GeneratorSource>> generators;
-  std::set<uint32_t> checked_generators;  // datagen sources whose options were checked
+  // The running source connectors, by source id.
+  std::map<uint32_t, std::unique_ptr<connectors::SourceConnector>> source_connectors;
   std::mutex callbacks_mutex;
-  std::map<std::string, sink::BatchCallback> callbacks;  // callback sinks' functions, by name
+  std::map<std::string, connectors::BatchCallback> callbacks;  // callback sinks', by name
 
-  // Starts the thread of every connector source (file, generator) not started yet (call with
-  // mutex held).
+  // Starts every source whose connector has a source factory and that is not running yet
+  // (call with mutex held).
   void start_connectors() {
     for (const auto& source : engine->sources()) {
-      const std::string& connector = source->definition->connector;
-      if (connector == "file" && !file_sources.count(source->id)) {
-        auto reader = std::make_unique<connectors::FileSource>(engine, source);
-        reader->start();
-        file_sources.emplace(source->id, std::move(reader));
-      } else if ((connector == "nexmark" || connector == "datagen") &&
-                 !generators.count(source->id)) {
-        auto generator = std::make_unique<connectors::GeneratorSource>(engine, source);
-        generator->start();
-        generators.emplace(source->id, std::move(generator));
-      }
+      if (source_connectors.count(source->id)) continue;
+      std::unique_ptr<connectors::SourceConnector> reader = registry.make_source(engine, source);
+      if (!reader) continue;  // a push source
+      reader->start();
+      source_connectors.emplace(source->id, std::move(reader));
     }
+  }
+
+  // Active source connectors (the pointers stay valid while the Database lives).
+  std::vector<connectors::SourceConnector*> running_sources() {
+    std::lock_guard lock(mutex);
+    std::vector<connectors::SourceConnector*> out;
+    for (auto& [id, reader] : source_connectors) out.push_back(reader.get());
+    return out;
   }
 };
 
@@ -63,18 +62,17 @@ Database::Database(DatabaseOptions options) : impl_(std::make_unique<Impl>()) {
   engine_options.source_credits = options.source_credits;
   engine_options.input_queue_batches = options.input_queue_batches;
   engine_options.shutdown_grace = options.shutdown_grace;
+  connectors::register_builtin_connectors(impl_->registry);
   impl_->engine = std::make_shared<runtime::ComputeLoop>(engine_options);
+  impl_->engine->set_connectors(&impl_->registry);
   impl_->engine->set_sink_factory([impl = impl_.get()](const sql::SinkDef& def) {
-    auto callbacks = [impl](const std::string& fn) {
+    connectors::SinkFactoryContext context;
+    context.callback = [impl](const std::string& name) {
       std::lock_guard lock(impl->callbacks_mutex);
-      auto it = impl->callbacks.find(fn);
-      return it == impl->callbacks.end() ? sink::BatchCallback() : it->second;
+      auto it = impl->callbacks.find(name);
+      return it == impl->callbacks.end() ? connectors::BatchCallback() : it->second;
     };
-    auto makers = [](const std::string& connector) {
-      return connector == "postgres" ? sink::SinkMaker(connectors::postgres::make_postgres_sink)
-                                     : sink::SinkMaker();
-    };
-    return sink::make_sink(def, callbacks, makers);
+    return impl->registry.make_sink(def, context);
   });
 }
 
@@ -211,22 +209,6 @@ Result<uint64_t> Database::checkpoint() {
 
 Result<QueryResult> Database::execute(std::string_view sql) {
   SLC_ASSIGN_OR_RETURN(QueryResult r, impl_->engine->execute(sql));
-  // A datagen source's field options are the connector's to check: do it now, so a bad one
-  // fails its CREATE SOURCE rather than the running pipeline.
-  for (const auto& source : impl_->engine->sources()) {
-    if (source->definition->connector != "datagen") continue;
-    {
-      std::lock_guard lock(impl_->mutex);
-      if (impl_->checked_generators.count(source->id)) continue;
-    }
-    auto made = connectors::make_datagen(*source->schema(), source->definition->options);
-    if (!made.ok()) {
-      impl_->engine->execute("DROP SOURCE " + source->name()).status().ignore();
-      return made.status().with_location("source '" + source->name() + "'");
-    }
-    std::lock_guard lock(impl_->mutex);
-    impl_->checked_generators.insert(source->id);
-  }
   {
     std::lock_guard lock(impl_->mutex);
     if (impl_->started) impl_->start_connectors();  // sources created while running start now
@@ -263,8 +245,8 @@ Result<SourceMetrics> Database::source_metrics(std::string_view name) {
   SLC_ASSIGN_OR_RETURN(std::shared_ptr<runtime::SourceRuntime> s, impl_->engine->source(name));
   SourceMetrics m = SourceHandle(impl_->engine, s).metrics();
   std::lock_guard lock(impl_->mutex);
-  if (auto it = impl_->file_sources.find(s->id); it != impl_->file_sources.end()) {
-    m.skipped_lines = it->second->lines_skipped();
+  if (auto it = impl_->source_connectors.find(s->id); it != impl_->source_connectors.end()) {
+    m.skipped_lines = it->second->rows_skipped();
   }
   return m;
 }
@@ -303,41 +285,29 @@ Status Database::wait_for_bounded_sources() {
     }
   }
   // Wait without the lock: execute() and metrics must stay usable while input flows. The
-  // readers live until the Database does, so the pointers stay valid.
-  std::vector<connectors::FileSource*> files;
-  std::vector<connectors::GeneratorSource*> generators;
-  {
-    std::lock_guard lock(impl_->mutex);
-    for (auto& [id, reader] : impl_->file_sources) files.push_back(reader.get());
-    for (auto& [id, generator] : impl_->generators) {
-      if (generator->bounded()) generators.push_back(generator.get());  // the others never end
-    }
+  // readers live until the Database does, so the pointers stay valid. Unbounded ones (a
+  // followed file, a generator without a limit) never end: not waited for.
+  for (connectors::SourceConnector* reader : impl_->running_sources()) {
+    if (reader->bounded()) reader->wait_finished();
   }
-  for (auto* f : files) f->wait_finished();
-  for (auto* g : generators) g->wait_finished();
   SLC_RETURN_IF_ERROR(impl_->engine->flush());
   return impl_->engine->status();
 }
 
 Status Database::shutdown() {
-  std::vector<connectors::FileSource*> files;
-  std::vector<connectors::GeneratorSource*> generators;
   {
     std::lock_guard lock(impl_->mutex);
     if (impl_->shut_down) return impl_->engine->status();
     impl_->shut_down = true;
-    for (auto& [id, reader] : impl_->file_sources) files.push_back(reader.get());
-    for (auto& [id, generator] : impl_->generators) generators.push_back(generator.get());
   }
+  const std::vector<connectors::SourceConnector*> readers = impl_->running_sources();
   // Order matters: ask the readers to stop, then shut the engine down (closing its sources
   // wakes a reader blocked in a push), then join them. Joining first could wait forever on a
   // reader whose push waits for credits that never come back.
-  for (auto* f : files) f->request_stop();
-  for (auto* g : generators) g->request_stop();
+  for (connectors::SourceConnector* reader : readers) reader->request_stop();
   Status done = impl_->engine->shutdown();  // cuts and commits a last epoch when durable
   if (impl_->coordinator) impl_->coordinator->stop();
-  for (auto* f : files) f->stop();
-  for (auto* g : generators) g->stop();
+  for (connectors::SourceConnector* reader : readers) reader->stop();
   return done;
 }
 

@@ -67,6 +67,11 @@ class ComputeLoop final : public Ingest, public EpochControl, private SourceSlot
 
   // Set before the first statement.
   void set_sink_factory(SinkFactory factory) { sinks_.set_factory(std::move(factory)); }
+  // The connectors CREATE SOURCE / SINK may name (the database's registry); before the first
+  // statement.
+  void set_connectors(const sql::ConnectorCatalog* connectors) {
+    catalog_.set_connectors(connectors);
+  }
   // Turns checkpoints on; before the first statement. Exactly-once sinks need it.
   void enable_checkpoints(CheckpointHooks hooks);
   // Tests: sees every batch every node emits, on the compute thread; before the first

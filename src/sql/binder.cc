@@ -787,18 +787,21 @@ Result<SourceDef> Binder::bind_source(const Statement& s) const {
     }
     return def;
   }
-  const ConnectorSpec* spec = find_source_connector(def.connector);
+  const ConnectorCatalog* connectors = catalog_.connectors();
+  const ConnectorSpec* spec = connectors ? connectors->find_source(def.connector) : nullptr;
   if (spec == nullptr) {
     std::string names;
-    for (const std::string& n : source_connector_names()) names += (names.empty() ? "" : ", ") + n;
+    if (connectors) {
+      for (const std::string& n : connectors->source_names())
+        names += (names.empty() ? "" : ", ") + n;
+    }
     return Status(ErrorCode::kSqlInvalidOption,
                   "unknown source connector '" + def.connector + "' (available: " + names + ")");
   }
   SLC_ASSIGN_OR_RETURN(def.options, validate_options(options, *spec, what));
-  def.bounded = spec->bounded;
-  def.replayable = true;  // files re-read from a byte offset, generators from an event number
-  if (def.connector == "file") def.bounded = def.options.at("follow") != "true";
-  if (SchemaPtr fixed = fixed_source_schema(def.connector, def.options)) {
+  def.bounded = spec->bounded && spec->bounded(def.options);
+  def.replayable = spec->capabilities.replayable;
+  if (SchemaPtr fixed = spec->fixed_schema ? spec->fixed_schema(def.options) : nullptr) {
     if (!s.columns.empty()) {
       return error_at(ErrorCode::kSqlInvalidQuery, s.columns[0].pos,
                       "connector '" + def.connector +
@@ -806,33 +809,16 @@ Result<SourceDef> Binder::bind_source(const Statement& s) const {
                           " WITH (connector = '" + def.connector + "', ...)");
     }
     def.schema = fixed;
-    def.watermark_column = fixed->find(kFixedSchemaTimeColumn);
+    def.watermark_column = fixed->find(spec->fixed_schema_time_column);
     def.watermark_delay = 0;  // generated in event-time order
-    if (auto limit = def.options.find("limit"); limit != def.options.end())
-      def.bounded = limit->second != "0";
   } else if (s.columns.empty()) {
     return error_at(ErrorCode::kSqlSyntax, s.name_pos,
                     "source '" + s.name + "' needs a column list");
   }
-  if (def.connector == "datagen") {
-    def.bounded = def.options.at("limit") != "0";
-    static const std::set<std::string> kProperties = {"kind", "min",    "max",    "start",
-                                                      "step", "values", "length", "null.rate"};
-    for (const auto& [key, value] : def.options) {
-      if (key.rfind("fields.", 0) != 0) continue;
-      const std::string rest = key.substr(7);
-      const size_t dot = rest.find('.');
-      const std::string column = rest.substr(0, dot);
-      const std::string property = dot == std::string::npos ? "" : rest.substr(dot + 1);
-      if (def.schema->find(column) < 0) {
-        return Status(ErrorCode::kSqlInvalidOption,
-                      "option '" + key + "' names unknown column '" + column + "'");
-      }
-      if (!kProperties.count(property)) {
-        return Status(ErrorCode::kSqlInvalidOption,
-                      "option '" + key + "': unknown property '" + property +
-                          "' (kind, min, max, start, step, values, length, null.rate)");
-      }
+  // The connector's own checks (options against columns), so a bad source fails its CREATE.
+  if (spec->check) {
+    if (Status checked = spec->check(def.options, *def.schema); !checked.ok()) {
+      return checked.with_location(what);
     }
   }
   return def;
@@ -1031,7 +1017,7 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select) const {
 Status Binder::check_exactly_once(const Statement& s, const SinkDef& def,
                                   const ConnectorSpec& spec) const {
   const std::string what = "sink '" + s.name + "': delivery = 'exactly-once' ";
-  if (!spec.exactly_once) {
+  if (!spec.capabilities.exactly_once) {
     return error_at(ErrorCode::kUnsupported, s.connector_pos,
                     what + "is not supported by the '" + spec.name +
                         "' connector; use delivery = 'at-least-once'");
@@ -1083,15 +1069,20 @@ Result<SinkDef> Binder::bind_sink(const Statement& s, const std::string& input) 
     }
     def.where = w;
   }
-  const ConnectorSpec* spec = find_sink_connector(s.connector);
+  const ConnectorCatalog* connectors = catalog_.connectors();
+  const ConnectorSpec* spec = connectors ? connectors->find_sink(s.connector) : nullptr;
   if (spec == nullptr) {
     std::string names;
-    for (const std::string& n : sink_connector_names()) names += (names.empty() ? "" : ", ") + n;
+    if (connectors) {
+      for (const std::string& n : connectors->sink_names())
+        names += (names.empty() ? "" : ", ") + n;
+    }
     return error_at(ErrorCode::kSqlInvalidOption, s.connector_pos,
                     "unknown sink connector '" + s.connector + "' (available: " + names + ")");
   }
-  SLC_ASSIGN_OR_RETURN(def.options, validate_options(s.options, *spec, "sink '" + s.name + "'"));
-  if (spec->check != nullptr) {
+  SLC_ASSIGN_OR_RETURN(def.options,
+                       validate_sink_options(s.options, *spec, "sink '" + s.name + "'"));
+  if (spec->check) {
     if (Status checked = spec->check(def.options, *from->schema()); !checked.ok()) {
       return error_at(checked.code(), s.connector_pos,
                       "sink '" + s.name + "': " + std::string(checked.message()));

@@ -17,6 +17,7 @@
 namespace sluice::sql {
 
 using OptionMap = std::map<std::string, std::string>;
+class ConnectorCatalog;  // sql/connector_spec.h
 
 struct SourceDef {
   std::string name;
@@ -80,6 +81,10 @@ class Catalog {
   // Whether the database checkpoints (it has a data_dir): exactly-once sinks need it.
   void set_checkpointing(bool on) { checkpointing_ = on; }
   bool checkpointing() const { return checkpointing_; }
+  // The connectors CREATE SOURCE / CREATE SINK may name (not owned; null: none). Set by
+  // the database (its connectors::Registry) before the first statement.
+  void set_connectors(const ConnectorCatalog* connectors) { connectors_ = connectors; }
+  const ConnectorCatalog* connectors() const { return connectors_; }
   // Whether `name` emits a changelog or updates (EMIT CHANGES / ON UPDATE of an aggregate)
   // rather than append-only rows.
   bool updating(std::string_view name) const;
@@ -89,6 +94,7 @@ class Catalog {
  private:
   std::vector<Entry> entries_;  // creation order
   bool checkpointing_ = false;
+  const ConnectorCatalog* connectors_ = nullptr;
 };
 
 }  // namespace sluice::sql

@@ -18,8 +18,9 @@
 #include "checkpoint/push_wal.h"
 #include "columnar/row_decoder.h"
 #include "columnar/timestamp.h"
+#include "connectors/blackhole/blackhole_sink.h"
+#include "connectors/registry.h"
 #include "runtime/compute_loop.h"
-#include "sink/builtin_sinks.h"
 #include "sluice/value.h"
 #include "sql/catalog.h"
 #include "support/temp_dir.h"
@@ -158,8 +159,10 @@ void check_rows(std::vector<std::string> got, std::vector<std::string> want, boo
 class Harness {
  public:
   Harness() : loop_(runtime::ComputeOptions{}) {
+    connectors::register_builtin_connectors(registry_);
+    loop_.set_connectors(&registry_);
     loop_.set_sink_factory([](const sql::SinkDef&) -> Result<std::unique_ptr<sink::Sink>> {
-      return sink::make_blackhole_sink();
+      return connectors::blackhole::make_blackhole_sink();
     });
     loop_.set_tap([this](const std::string& name, const RecordBatch& batch) {
       auto rows = render(batch);
@@ -222,6 +225,7 @@ class Harness {
 
  private:
   TempDir dir_;
+  connectors::Registry registry_;  // outlives the loop that reads it
   runtime::ComputeLoop loop_;
   std::mutex mutex_;
   std::map<std::string, std::vector<std::string>> emitted_;  // by lower-case name

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "columnar/row_decoder.h"
+#include "connectors/registry.h"
 #include "dataflow/ddl.h"
 #include "dataflow/graph.h"
 #include "dataflow/introspection.h"
@@ -17,6 +18,11 @@ namespace sluice {
 
 class TestGraph {
  public:
+  TestGraph() {
+    connectors::register_builtin_connectors(registry);
+    catalog.set_connectors(&registry);
+  }
+
   // CREATE / DROP, or an ad-hoc SELECT over a view.
   Result<QueryResult> execute(std::string_view text) {
     SLC_ASSIGN_OR_RETURN(sql::Statement s, sql::parse_statement(text));
@@ -57,6 +63,7 @@ class TestGraph {
     return Status::Ok();
   }
 
+  connectors::Registry registry;  // the connectors CREATE statements may name
   sql::Catalog catalog;
   dataflow::Graph graph;
 };

@@ -18,22 +18,14 @@ constexpr std::chrono::milliseconds kFollowPoll{100};
 
 }  // namespace
 
-FileSource::FileSource(std::shared_ptr<runtime::Ingest> ingest,
-                       std::shared_ptr<runtime::SourceRuntime> source)
-    : ingest_(std::move(ingest)), source_(std::move(source)) {}
-
-FileSource::~FileSource() {
-  stop();
-}
-
 void FileSource::run() {
-  const sql::OptionMap& options = source_->definition->options;
+  const sql::OptionMap& options = source().definition->options;
   const std::string& path = options.at("path");
-  const std::string where = "source '" + source_->name() + "' (" + path + ")";
+  const std::string where = "source '" + source().name() + "' (" + path + ")";
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
-    ingest_->fail(Status(ErrorCode::kIoError, "cannot open " + path + ": " + std::strerror(errno),
-                         "source '" + source_->name() + "'"));
+    ingest().fail(Status(ErrorCode::kIoError, "cannot open " + path + ": " + std::strerror(errno),
+                         "source '" + source().name() + "'"));
     return;
   }
   std::unique_ptr<RowDecoder> decoder;
@@ -41,15 +33,15 @@ void FileSource::run() {
     CsvOptions csv;
     csv.header = options.at("header") == "true";
     csv.delimiter = options.at("delimiter")[0];
-    decoder = make_csv_decoder(source_->schema(), csv);
+    decoder = make_csv_decoder(source().schema(), csv);
   } else {
-    decoder = make_json_lines_decoder(source_->schema());
+    decoder = make_json_lines_decoder(source().schema());
   }
   const bool skip = options.at("on.error") == "skip";
   const bool follow = options.at("follow") == "true";
   // The offset: the byte position after the last line handed to the decoder. A recovered
   // database starts at the checkpoint's (a CSV header is read first: it names the columns).
-  int64_t offset = source_->resume_offset.load(std::memory_order_acquire);
+  int64_t offset = source().resume_offset.load(std::memory_order_acquire);
   if (offset > 0) {
     if (options.at("format") == "csv" && options.at("header") == "true") {
       std::string header;
@@ -60,10 +52,10 @@ void FileSource::run() {
       decoder->append(header, false, [](const Status&) { return true; }).status().ignore();
     }
     if (std::fseek(file, static_cast<long>(offset), SEEK_SET) != 0) {
-      ingest_->fail(Status(
+      ingest().fail(Status(
           ErrorCode::kIoError,
           "cannot seek to byte " + std::to_string(offset) + " to resume: " + std::strerror(errno),
-          "source '" + source_->name() + "', " + path));
+          "source '" + source().name() + "', " + path));
       std::fclose(file);
       return;
     }
@@ -72,7 +64,7 @@ void FileSource::run() {
   auto on_error = [&](const Status& error) {
     const Status located = error.with_location(path);
     if (!skip) {
-      ingest_->fail(located.with_location("source '" + source_->name() + "'"));
+      ingest().fail(located.with_location("source '" + source().name() + "'"));
       failed = true;
       return false;
     }
@@ -85,21 +77,21 @@ void FileSource::run() {
     if (decoder->num_rows() == 0) return true;
     RecordBatch batch = decoder->finish();
     rows_read_.fetch_add(batch.num_rows());
-    Status s = ingest_->push(*source_, std::move(batch), offset);
+    Status s = ingest().push(source(), std::move(batch), offset);
     return s.ok();  // a closed database or dropped source ends reading
   };
 
   std::string buffer;
   std::string chunk(kChunkBytes, '\0');
   bool eof = false;
-  while (!eof && !failed && !thread_.stopping()) {
+  while (!eof && !failed && !stopping()) {
     const size_t n = std::fread(chunk.data(), 1, chunk.size(), file);
     bool at_end = false;
     if (n < chunk.size()) {
       if (std::ferror(file)) {
-        ingest_->fail(Status(ErrorCode::kIoError,
+        ingest().fail(Status(ErrorCode::kIoError,
                              "read failed: " + std::string(std::strerror(errno)),
-                             "source '" + source_->name() + "', " + path));
+                             "source '" + source().name() + "', " + path));
         failed = true;
         break;
       }
@@ -116,12 +108,12 @@ void FileSource::run() {
     }
     if (at_end && follow) {
       std::clearerr(file);
-      if (!thread_.sleep_until(deadline_after(kFollowPoll))) break;
+      if (!sleep_until(deadline_after(kFollowPoll))) break;
     }
   }
   std::fclose(file);
-  if (!failed && !thread_.stopping()) {
-    if (push_rows()) ingest_->end_input(*source_).ignore();
+  if (!failed && !stopping()) {
+    if (push_rows()) ingest().end_input(source()).ignore();
   }
   if (lines_skipped_.load() > kLoggedErrors) {
     std::fprintf(stderr, "sluice: %s: %lld bad lines skipped in all\n", where.c_str(),

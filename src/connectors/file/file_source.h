@@ -10,44 +10,29 @@
 // 'skip' reading goes on, with 'fail' (the default) the database records the error and the
 // source stops. Nothing crashes on bad input.
 //
-// Thread: its own reader thread; start()/stop() from the owner.
+// Thread: its own reader thread (SourceConnector); start()/stop() from the owner.
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <thread>
 
-#include "connectors/connector_thread.h"
-#include "runtime/ingest.h"
+#include "connectors/source_connector.h"
 
 namespace sluice::connectors {
 
-class FileSource {
+class FileSource final : public SourceConnector {
  public:
-  FileSource(std::shared_ptr<runtime::Ingest> ingest,
-             std::shared_ptr<runtime::SourceRuntime> source);
-  ~FileSource();
-
-  void start() {
-    thread_.start([this] { run(); });
-  }
-  // Asks the reader to stop at the next batch and waits for it.
-  void request_stop() { thread_.request_stop(); }
-  void stop() { thread_.stop(); }
-  // Waits until the reader has read the whole file (or stopped).
-  void wait_finished() { thread_.wait_finished(); }
+  using SourceConnector::SourceConnector;
+  ~FileSource() override { stop(); }
 
   int64_t rows_read() const { return rows_read_.load(); }
-  int64_t lines_skipped() const { return lines_skipped_.load(); }
+  int64_t rows_skipped() const override { return lines_skipped_.load(); }
 
  private:
-  void run();
+  void run() override;
 
-  std::shared_ptr<runtime::Ingest> ingest_;
-  std::shared_ptr<runtime::SourceRuntime> source_;
   std::atomic<int64_t> rows_read_{0};
   std::atomic<int64_t> lines_skipped_{0};
-  ConnectorThread thread_;  // last: stopped first when the source is destroyed
 };
 
 }  // namespace sluice::connectors

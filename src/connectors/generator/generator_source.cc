@@ -17,21 +17,13 @@ constexpr int64_t kEventsPerBatch = 4096;
 
 }  // namespace
 
-GeneratorSource::GeneratorSource(std::shared_ptr<runtime::Ingest> ingest,
-                                 std::shared_ptr<runtime::SourceRuntime> source)
-    : ingest_(std::move(ingest)), source_(std::move(source)) {}
-
-GeneratorSource::~GeneratorSource() {
-  stop();
-}
-
 void GeneratorSource::run() {
-  const sql::OptionMap& o = source_->definition->options;
+  const sql::OptionMap& o = source().definition->options;
   std::unique_ptr<RowGenerator> generator;
-  if (source_->definition->connector == "datagen") {
-    auto made = make_datagen(*source_->schema(), o);
+  if (kind_ == Kind::kDatagen) {
+    auto made = make_datagen(*source().schema(), o);
     if (!made.ok()) {
-      ingest_->fail(made.status().with_location("source '" + source_->name() + "'"));
+      ingest().fail(made.status().with_location("source '" + source().name() + "'"));
       return;
     }
     generator = std::move(made).value();
@@ -50,27 +42,27 @@ void GeneratorSource::run() {
       rate > 0 ? std::clamp<int64_t>(rate / 100, 1, kEventsPerBatch) : kEventsPerBatch;
   // A recovered database resumes at the checkpoint's event number, with the pace kept as if
   // the earlier events had just been made.
-  next_event_.store(source_->resume_offset.load(std::memory_order_acquire));
+  next_event_.store(source().resume_offset.load(std::memory_order_acquire));
   const auto start = SteadyClock::now() -
                      (rate > 0 ? std::chrono::nanoseconds(next_event_.load() * 1'000'000'000 / rate)
                                : std::chrono::nanoseconds(0));
-  BatchBuilder builder(source_->schema());
-  while (!thread_.stopping()) {
+  BatchBuilder builder(source().schema());
+  while (!stopping()) {
     const int64_t first = next_event_.load();
     const int64_t count = limit > 0 ? std::min(per_batch, limit - first) : per_batch;
     if (count <= 0) {
-      ingest_->end_input(*source_).ignore();
+      ingest().end_input(source()).ignore();
       return;
     }
     if (rate > 0) {  // wait until this batch is due
       const auto due = start + std::chrono::nanoseconds(first * 1'000'000'000 / rate);
-      if (!thread_.sleep_until(due)) return;
+      if (!sleep_until(due)) return;
     }
     generator->generate(first, count, builder);
     next_event_.store(first + count);
     if (builder.num_rows() == 0) continue;
     // The offset is the next event number: replay restarts there.
-    if (!ingest_->push(*source_, builder.finish(), first + count).ok()) return;  // shut down
+    if (!ingest().push(source(), builder.finish(), first + count).ok()) return;  // shut down
   }
 }
 

@@ -1,7 +1,7 @@
 #include "connectors/generator/nexmark.h"
 
 #include "connectors/generator/random.h"
-#include "sql/options.h"
+#include "sluice/schema.h"
 
 #include <cmath>
 
@@ -47,10 +47,36 @@ void extra(ColumnBuilder& column, Random& r, size_t used, size_t target, std::st
 }  // namespace
 
 SchemaPtr nexmark_schema(NexmarkTable table) {
-  const char* name = table == NexmarkTable::kPerson    ? "person"
-                     : table == NexmarkTable::kAuction ? "auction"
-                                                       : "bid";
-  return sql::fixed_source_schema("nexmark", sql::OptionMap{{"table", name}});
+  using D = DataType;
+  if (table == NexmarkTable::kPerson) {
+    return make_schema({{"id", D::kInt64, false},
+                        {"name", D::kVarchar, false},
+                        {"email_address", D::kVarchar, false},
+                        {"credit_card", D::kVarchar, false},
+                        {"city", D::kVarchar, false},
+                        {"state", D::kVarchar, false},
+                        {"date_time", D::kTimestamp, false},
+                        {"extra", D::kVarchar, false}});
+  }
+  if (table == NexmarkTable::kAuction) {
+    return make_schema({{"id", D::kInt64, false},
+                        {"item_name", D::kVarchar, false},
+                        {"description", D::kVarchar, false},
+                        {"initial_bid", D::kInt64, false},
+                        {"reserve", D::kInt64, false},
+                        {"date_time", D::kTimestamp, false},
+                        {"expires", D::kTimestamp, false},
+                        {"seller", D::kInt64, false},
+                        {"category", D::kInt64, false},
+                        {"extra", D::kVarchar, false}});
+  }
+  return make_schema({{"auction", D::kInt64, false},
+                      {"bidder", D::kInt64, false},
+                      {"price", D::kInt64, false},
+                      {"channel", D::kVarchar, false},
+                      {"url", D::kVarchar, false},
+                      {"date_time", D::kTimestamp, false},
+                      {"extra", D::kVarchar, false}});
 }
 
 bool parse_nexmark_table(const std::string& name, NexmarkTable& table) {

@@ -13,7 +13,9 @@
 #include <thread>
 
 #include "common/fault_point.h"
+#include "connectors/postgres/postgres_connector.h"
 #include "connectors/postgres/postgres_sink.h"
+#include "connectors/registry.h"
 #include "sluice/batch_builder.h"
 #include "sluice/database.h"
 #include "sql/options.h"
@@ -23,6 +25,16 @@ namespace sluice {
 namespace {
 
 namespace fs = std::filesystem;
+
+// The postgres connector's registration alone (its spec, for option checks).
+const connectors::Registry& registry() {
+  static const connectors::Registry* const r = [] {
+    auto* made = new connectors::Registry;
+    connectors::postgres::register_connector(*made);
+    return made;
+  }();
+  return *r;
+}
 using namespace std::chrono_literals;
 using testing::PgServer;
 
@@ -452,7 +464,7 @@ TEST_F(PostgresSink, APreparedEpochCommitsAfterAServerRestart) {
   const std::vector<sql::Option> given = {
       {"dsn", pg_.dsn(), {}}, {"table", "eo_prepared", {}}, {"delivery", "exactly-once", {}}};
   auto options =
-      sql::validate_options(given, *sql::find_sink_connector("postgres"), "sink 'direct'");
+      sql::validate_sink_options(given, *registry().find_sink("postgres"), "sink 'direct'");
   ASSERT_TRUE(options.ok()) << options.status().to_string();
   sql::SinkDef def;
   def.name = "direct";

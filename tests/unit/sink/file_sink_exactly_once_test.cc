@@ -8,11 +8,14 @@
 #include <fstream>
 #include <sstream>
 
-#include "sink/builtin_sinks.h"
+#include "connectors/file/file_sink.h"
 #include "sluice/batch_builder.h"
 
 namespace sluice::sink {
 namespace {
+
+using connectors::file::FileSinkOptions;
+using connectors::file::make_file_sink;
 
 namespace fs = std::filesystem;
 

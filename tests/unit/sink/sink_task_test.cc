@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "sink/builtin_sinks.h"
+#include "connectors/console/console_sink.h"
 #include "sluice/batch_builder.h"
 
 namespace sluice::sink {
@@ -374,7 +374,7 @@ TEST(SinkTask, WritesOverWriteTimeoutAreCountedAndReported) {
 TEST(ConsoleSink, WritesJsonLinesOrATable) {
   for (bool jsonl : {true, false}) {
     std::FILE* out = std::tmpfile();
-    auto sink = make_console_sink(jsonl, out);
+    auto sink = connectors::console::make_console_sink(jsonl, out);
     ASSERT_TRUE(sink->open(SinkContext{"c", make_schema({{"n", DataType::kInt64}}), 1000ms}).ok());
     ASSERT_TRUE(sink->write(rows(1, 2)).ok());
     ASSERT_TRUE(sink->close().ok());

@@ -24,10 +24,14 @@
 #include "columnar/timestamp.h"
 #include "common/durable_file.h"
 #include "common/wait_signal.h"
-#include "sink/builtin_sinks.h"
+#include "connectors/file/file_sink.h"
 
-namespace sluice::sink {
+namespace sluice::connectors::file {
 namespace {
+
+using sink::Sink;
+using sink::SinkCapabilities;
+using sink::SinkContext;
 
 namespace fs = std::filesystem;
 constexpr size_t kWriteThreshold = 1 << 20;
@@ -287,4 +291,4 @@ std::unique_ptr<Sink> make_file_sink(FileSinkOptions options) {
   return std::make_unique<FileSink>(std::move(options));
 }
 
-}  // namespace sluice::sink
+}  // namespace sluice::connectors::file

@@ -1,10 +1,15 @@
 #include <string>
 
 #include "columnar/row_encoder.h"
-#include "sink/builtin_sinks.h"
+#include "connectors/console/console_sink.h"
+#include "connectors/registry.h"
 
-namespace sluice::sink {
+namespace sluice::connectors::console {
 namespace {
+
+using sink::Sink;
+using sink::SinkCapabilities;
+using sink::SinkContext;
 
 class ConsoleSink final : public Sink {
  public:
@@ -56,4 +61,14 @@ std::unique_ptr<Sink> make_console_sink(bool jsonl, std::FILE* out) {
   return std::make_unique<ConsoleSink>(jsonl, out);
 }
 
-}  // namespace sluice::sink
+void register_connector(Registry& registry) {
+  using K = sql::OptionSpec::Kind;
+  registry.add_sink(
+      {.name = "console",
+       .options = {{"format", K::kChoice, {"table", "jsonl"}, false, "table", 0}}},
+      [](const sql::SinkDef& def, const SinkFactoryContext&) -> Result<std::unique_ptr<Sink>> {
+        return make_console_sink(def.options.at("format") == "jsonl");
+      });
+}
+
+}  // namespace sluice::connectors::console

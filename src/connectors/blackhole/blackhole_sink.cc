@@ -1,7 +1,13 @@
-#include "sink/builtin_sinks.h"
+#include "connectors/blackhole/blackhole_sink.h"
 
-namespace sluice::sink {
+#include "connectors/registry.h"
+
+namespace sluice::connectors::blackhole {
 namespace {
+
+using sink::Sink;
+using sink::SinkCapabilities;
+using sink::SinkContext;
 
 class BlackholeSink final : public Sink {
  public:
@@ -18,4 +24,12 @@ std::unique_ptr<Sink> make_blackhole_sink() {
   return std::make_unique<BlackholeSink>();
 }
 
-}  // namespace sluice::sink
+void register_connector(Registry& registry) {
+  registry.add_sink(
+      {.name = "blackhole"},
+      [](const sql::SinkDef&, const SinkFactoryContext&) -> Result<std::unique_ptr<sink::Sink>> {
+        return make_blackhole_sink();
+      });
+}
+
+}  // namespace sluice::connectors::blackhole
