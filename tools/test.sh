@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command (README, .ci/run): installs what is missing, checks formatting, builds
+# The test command (README, .ci/run): installs what is missing, checks formatting and layering
+# (tools/check_layers.sh), builds
 # and runs every test in a Release build, then the unit tests again under ASan+UBSan.
 # Ends with one line "N passed, N failed" summing both runs; exits non-zero on any failure.
 set -uo pipefail
@@ -7,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 tools/setup.sh || exit 1
 tools/check_format.sh || exit 1
+tools/check_layers.sh || exit 1
 
 jobs=$(nproc)
 total_passed=0
