@@ -43,8 +43,10 @@ run_suite() {  # name, build dir, cmake args..., then -- ctest args...
 }
 
 mkdir -p build
-run_suite "release" build/release -DCMAKE_BUILD_TYPE=Release -- 
-run_suite "asan+ubsan" build/asan -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON -DSLUICE_BENCH=OFF -- -L unit
+run_suite "release" build/release -DCMAKE_BUILD_TYPE=Release --
+# Every gtest binary, unit or integration; the shell-script tests (label script) run in release.
+run_suite "asan+ubsan" build/asan -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON -DSLUICE_BENCH=OFF \
+  -- -L 'unit|integration' -LE script
 
 echo
 echo "tests: ${total_passed} passed, ${total_failed} failed"
