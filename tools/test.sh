@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
-# The test command (README, .ci/run): installs what is missing, checks formatting, builds
-# and runs every test in a Release build, then the unit tests again under ASan+UBSan.
-# Ends with one line "N passed, N failed" summing both runs; exits non-zero on any failure.
+# The test command (README, .ci/run): installs what is missing, checks formatting and layering
+# (tools/check_layers.sh), then runs three suites:
+#   release     Release build (g++), every test (labels unit, integration);
+#   asan+ubsan  Debug build with ASan+UBSan, every gtest: `-L 'unit|integration' -LE script`
+#               (the shell-script end-to-end tests, label `script`, run in release only);
+#   clang       clang++ build of the libraries and tools with -DSLUICE_THREAD_SAFETY=ON
+#               (-Wthread-safety as errors); no tests run, a failed build counts as one failure.
+# Ends with one line "N passed, N failed" summing all suites; exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 tools/setup.sh || exit 1
 tools/check_format.sh || exit 1
+tools/check_layers.sh || exit 1
 
 jobs=$(nproc)
 total_passed=0
@@ -40,9 +46,25 @@ run_suite() {  # name, build dir, cmake args..., then -- ctest args...
   total_failed=$((total_failed + failed))
 }
 
+build_suite() {  # name, build dir, cmake args...: configure and build only
+  local name=$1 dir=$2
+  shift 2
+  echo "== $name: configure and build ($dir)"
+  if ! cmake -S . -B "$dir" -G Ninja "$@" >"$dir.configure.log" 2>&1; then
+    cat "$dir.configure.log"; echo "$name: configure failed"; total_failed=$((total_failed + 1)); return
+  fi
+  if ! cmake --build "$dir" -j "$jobs"; then
+    echo "$name: build failed"; total_failed=$((total_failed + 1)); return
+  fi
+  echo "$name: build ok"
+}
+
 mkdir -p build
-run_suite "release" build/release -DCMAKE_BUILD_TYPE=Release -- 
-run_suite "asan+ubsan" build/asan -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON -DSLUICE_BENCH=OFF -- -L unit
+run_suite "release" build/release -DCMAKE_BUILD_TYPE=Release --
+run_suite "asan+ubsan" build/asan -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON -DSLUICE_BENCH=OFF \
+  -- -L 'unit|integration' -LE script
+build_suite "clang" build/clang -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ \
+  -DSLUICE_BENCH=OFF -DSLUICE_TESTS=OFF -DSLUICE_THREAD_SAFETY=ON
 
 echo
 echo "tests: ${total_passed} passed, ${total_failed} failed"

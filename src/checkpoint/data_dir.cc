@@ -52,10 +52,12 @@ Result<std::unique_ptr<DataDir>> DataDir::open(const std::string& path, int keep
                   "data_dir " + path + " is in use by another process (it holds " + lock + ")");
   }
   // The catalog: every statement that succeeded, in order.
+  std::vector<std::string> statements;
   SLC_ASSIGN_OR_RETURN(int64_t torn, dir->catalog_.open([&](std::string_view record, int64_t) {
-    dir->statements_.emplace_back(record);
+    statements.emplace_back(record);
     return Status::Ok();
   }));
+  dir->statements_ = std::move(statements);
   if (torn > 0) {
     std::fprintf(stderr, "sluice: %s: dropped a statement cut short by a crash (%lld bytes)\n",
                  dir->catalog_.path().c_str(), static_cast<long long>(torn));
@@ -86,7 +88,7 @@ Result<std::unique_ptr<DataDir>> DataDir::open(const std::string& path, int keep
 }
 
 Status DataDir::log_statement(const std::string& statement) {
-  std::lock_guard lock(catalog_mutex_);
+  MutexLock lock(catalog_mutex_);
   SLC_RETURN_IF_ERROR(catalog_.append(statement).status());
   SLC_RETURN_IF_ERROR(catalog_.sync());
   statements_.push_back(statement);

@@ -17,32 +17,37 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "checkpoint/manifest_store.h"
 #include "checkpoint/record_log.h"
+#include "common/mutex.h"
 #include "sluice/status.h"
 
 namespace sluice::checkpoint {
 
 class DataDir {
  public:
-  static Result<std::unique_ptr<DataDir>> open(const std::string& path, int keep_checkpoints = 3);
+  // Touches the members unlocked: the DataDir is not shared yet.
+  static Result<std::unique_ptr<DataDir>> open(const std::string& path,
+                                               int keep_checkpoints = 3) NO_THREAD_SAFETY_ANALYSIS;
   ~DataDir();
 
   const std::string& path() const { return path_; }
   std::string wal_directory(const std::string& source) const;
 
   // What the previous runs left.
-  const std::vector<std::string>& statements() const { return statements_; }
+  // Read at open (recovery), before any DDL can log a statement.
+  const std::vector<std::string>& statements() const NO_THREAD_SAFETY_ANALYSIS {
+    return statements_;
+  }
   const std::optional<Checkpoint>& checkpoint() const { return checkpoint_; }
   uint64_t committed_epoch() const { return checkpoint_ ? checkpoint_->manifest.epoch : 0; }
   uint64_t first_epoch() const { return first_epoch_; }
 
-  Status log_statement(const std::string& statement);
+  Status log_statement(const std::string& statement) EXCLUDES(catalog_mutex_);
   Status reserve_epoch(uint64_t epoch);
   Status write_checkpoint(const Manifest& manifest, std::string_view state);
 
@@ -51,13 +56,13 @@ class DataDir {
 
   std::string path_;
   int lock_fd_ = -1;
-  RecordLog catalog_;
+  RecordLog catalog_ GUARDED_BY(catalog_mutex_);
   ManifestStore manifests_;
-  std::vector<std::string> statements_;
+  std::vector<std::string> statements_ GUARDED_BY(catalog_mutex_);
   std::optional<Checkpoint> checkpoint_;
   uint64_t first_epoch_ = 1;
   uint64_t leased_until_ = 0;  // epochs below this are reserved
-  std::mutex catalog_mutex_;
+  Mutex catalog_mutex_;
 };
 
 }  // namespace sluice::checkpoint

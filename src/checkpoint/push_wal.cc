@@ -54,7 +54,7 @@ Status PushWal::open_segment(int64_t base) {
 }
 
 Result<int64_t> PushWal::append(const RecordBatch& batch) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   if (current_->size() >= segment_bytes_) {
     // Roll: the full segment is made durable first, so durable_ never skips a segment.
     SLC_RETURN_IF_ERROR(current_->sync());
@@ -70,13 +70,13 @@ Result<int64_t> PushWal::append(const RecordBatch& batch) {
 
 Status PushWal::sync(int64_t offset) {
   if (durable_.load(std::memory_order_acquire) >= offset) return Status::Ok();
-  std::lock_guard sync_lock(sync_mutex_);
+  MutexLock sync_lock(sync_mutex_);
   if (durable_.load(std::memory_order_acquire) >= offset) return Status::Ok();  // shared a sync
   int64_t target;
   int fd;
   std::string path;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     target = base_ + current_->size();
     path = current_->path();
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -108,7 +108,7 @@ Status PushWal::replay(int64_t from,
 }
 
 void PushWal::drop_before(int64_t offset) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   // A segment ends where the next begins; the current one is never dropped.
   while (bases_.size() > 1 && bases_[1] <= offset) {
     std::error_code ec;

@@ -49,7 +49,7 @@ Status SinkTask::open_connector(const Opening& opening) {
 
 void SinkTask::refuse(const Status& error) {
   {
-    std::lock_guard lock(error_mutex_);
+    MutexLock lock(error_mutex_);
     last_error_ = error.to_string();
   }
   state_.store(State::kFailed);
@@ -173,7 +173,7 @@ void SinkTask::write(const RecordBatch& batch) {
     if (took > options_.write_timeout) {
       // The connector did not hold to write.timeout: visible, not silent.
       slow_writes_.fetch_add(1, std::memory_order_relaxed);
-      std::lock_guard lock(error_mutex_);
+      MutexLock lock(error_mutex_);
       last_error_ =
           "sink '" + name_ + "': a write took " +
           std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()) +
@@ -191,7 +191,7 @@ void SinkTask::write(const RecordBatch& batch) {
     write_errors_.fetch_add(1, std::memory_order_relaxed);
     const Status located = s.with_location("sink '" + name_ + "'");
     {
-      std::lock_guard lock(error_mutex_);
+      MutexLock lock(error_mutex_);
       last_error_ = located.to_string();
     }
     const bool closing = closing_.load(std::memory_order_acquire);
@@ -225,7 +225,7 @@ Status SinkTask::flush_now() {
     dirty_.store(false, std::memory_order_relaxed);
     bytes_.store(sink_->bytes_written(), std::memory_order_relaxed);
   } else {
-    std::lock_guard lock(error_mutex_);
+    MutexLock lock(error_mutex_);
     last_error_ = s.to_string();
   }
   return s;
@@ -242,7 +242,7 @@ void SinkTask::periodic_flush() {
   write_errors_.fetch_add(1, std::memory_order_relaxed);
   const Status located = s.with_location("sink '" + name_ + "', periodic flush");
   {
-    std::lock_guard lock(error_mutex_);
+    MutexLock lock(error_mutex_);
     last_error_ = located.to_string();
   }
   // The rows stay with the connector: the next interval tries again, up to retry.max times.
@@ -314,7 +314,7 @@ void SinkTask::run() {
 }
 
 std::string SinkTask::last_error() const {
-  std::lock_guard lock(error_mutex_);
+  MutexLock lock(error_mutex_);
   return last_error_;
 }
 
@@ -355,7 +355,7 @@ SinkMetrics SinkTask::metrics() const {
   m.write_p99_ns = h.p99;
   m.write_p999_ns = h.p999;
   m.write_max_ns = h.max;
-  std::lock_guard lock(error_mutex_);
+  MutexLock lock(error_mutex_);
   m.last_error = last_error_;
   return m;
 }

@@ -23,6 +23,7 @@
 #include "common/bounded_queue.h"
 #include "common/completion.h"
 #include "common/histogram.h"
+#include "common/mutex.h"
 #include "sink/sink.h"
 #include "sink/sink_options.h"
 #include "sluice/sink_metrics.h"
@@ -123,8 +124,8 @@ class SinkTask {
   std::atomic<int64_t> slow_writes_{0};
   std::atomic<int64_t> last_committed_{-1};
   Histogram write_latency_;
-  mutable std::mutex error_mutex_;
-  std::string last_error_;
+  mutable Mutex error_mutex_;
+  std::string last_error_ GUARDED_BY(error_mutex_);
 };
 
 }  // namespace sluice::sink

@@ -186,7 +186,7 @@ class Harness {
     hooks.open_push_log =
         [this](const sql::SourceDef& source) -> Result<std::shared_ptr<runtime::PushLog>> {
       SLC_ASSIGN_OR_RETURN(
-          auto wal, checkpoint::PushWal::open(dir_.path() + "/" + source.name, source.schema));
+          auto wal, checkpoint::PushWal::open((dir_ / source.name).string(), source.schema));
       return std::shared_ptr<runtime::PushLog>(wal);
     };
     loop_.enable_checkpoints(std::move(hooks));
@@ -224,7 +224,7 @@ class Harness {
   }
 
  private:
-  TempDir dir_;
+  testing::TempDir dir_;
   connectors::Registry registry_;  // outlives the loop that reads it
   runtime::ComputeLoop loop_;
   std::mutex mutex_;

@@ -14,15 +14,13 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_dir.h"
+
 namespace sluice::testing {
 
 class PgServer {
  public:
   explicit PgServer(std::string extra_options = "") : extra_(std::move(extra_options)) {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("sluice_pg_" + std::to_string(::getpid()) + "_" + std::to_string(counter()++));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     for (int attempt = 0;; ++attempt) {
       port_ = free_port();
       if (run("start " + (dir_ / "pg").string() + " " + std::to_string(port_) + " " + extra_))
@@ -33,8 +31,7 @@ class PgServer {
   }
   ~PgServer() {
     if (conn_) PQfinish(conn_);
-    run("destroy " + (dir_ / "pg").string());
-    std::filesystem::remove_all(dir_);
+    run("destroy " + (dir_ / "pg").string());  // then dir_ removes the files
   }
 
   int port() const { return port_; }
@@ -86,10 +83,6 @@ class PgServer {
   }
 
  private:
-  static int& counter() {
-    static int n = 0;
-    return n;
-  }
   static int free_port() {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
@@ -117,7 +110,7 @@ class PgServer {
   }
 
   std::string extra_;
-  std::filesystem::path dir_;
+  TempDir dir_{"sluice_pg_"};
   int port_ = 0;
   PGconn* conn_ = nullptr;
 };

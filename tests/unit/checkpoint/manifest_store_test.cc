@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "common/crc32c.h"
+#include "support/temp_dir.h"
 
 namespace sluice::checkpoint {
 namespace {
@@ -15,12 +16,8 @@ namespace fs = std::filesystem;
 class ManifestStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("sluice_manifest_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = tmp_ / "checkpoints";  // not created: the code under test makes it
   }
-  void TearDown() override { fs::remove_all(dir_); }
   Manifest manifest(uint64_t epoch) {
     Manifest m;
     m.epoch = epoch;
@@ -30,6 +27,7 @@ class ManifestStoreTest : public ::testing::Test {
   void clobber(const std::string& name, std::string_view bytes) {
     std::ofstream(dir_ / name, std::ios::binary | std::ios::trunc) << bytes;
   }
+  sluice::testing::TempDir tmp_{"sluice_manifest_"};
   fs::path dir_;
 };
 

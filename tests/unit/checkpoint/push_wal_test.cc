@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "sluice/batch_builder.h"
+#include "support/temp_dir.h"
 
 namespace sluice::checkpoint {
 namespace {
@@ -16,12 +17,8 @@ namespace fs = std::filesystem;
 class PushWalTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("sluice_wal_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = tmp_ / "wal";  // not created: the code under test makes it
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   RecordBatch rows(int64_t first, int64_t count) {
     BatchBuilder b(schema_);
@@ -43,6 +40,7 @@ class PushWalTest : public ::testing::Test {
     return ids;
   }
 
+  sluice::testing::TempDir tmp_{"sluice_wal_"};
   fs::path dir_;
   SchemaPtr schema_ =
       make_schema({{"id", DataType::kInt64, false}, {"s", DataType::kVarchar, true}});

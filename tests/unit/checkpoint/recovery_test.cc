@@ -10,6 +10,7 @@
 #include <set>
 
 #include "sluice/database.h"
+#include "support/temp_dir.h"
 
 namespace sluice {
 namespace {
@@ -20,12 +21,8 @@ using namespace std::chrono_literals;
 class Recovery : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("sluice_recovery_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = tmp_ / "work";  // not created: the code under test makes it
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   std::unique_ptr<Database> open() {
     DatabaseOptions o;
@@ -54,6 +51,7 @@ class Recovery : public ::testing::Test {
   }
   std::string sink_path(const std::string& name) const { return (dir_ / name).string(); }
 
+  sluice::testing::TempDir tmp_{"sluice_recovery_"};
   fs::path dir_;
 };
 

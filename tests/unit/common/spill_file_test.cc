@@ -1,6 +1,7 @@
 // SpillFile: what goes in comes back in order, in pieces of any size; clear empties it; the
 // file is anonymous from the start (nothing named is left in the temporary directory).
 #include "common/spill_file.h"
+#include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -24,8 +25,8 @@ std::string read_all(const SpillFile& f, size_t piece) {
 }
 
 TEST(SpillFile, GivesBackWhatWasAppendedInPieces) {
-  const fs::path dir = fs::temp_directory_path() / ("sluice_spill_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const sluice::testing::TempDir tmp("sluice_spill_");
+  const fs::path& dir = tmp.path();
   ::setenv("TMPDIR", dir.c_str(), 1);
   SpillFile f;
   EXPECT_EQ(f.size(), 0u);
@@ -47,7 +48,6 @@ TEST(SpillFile, GivesBackWhatWasAppendedInPieces) {
   ASSERT_TRUE(f.append("again").ok());
   EXPECT_EQ(read_all(f, 2), "again");
   ::unsetenv("TMPDIR");
-  fs::remove_all(dir);
 }
 
 TEST(SpillFile, AnUnusableDirectoryIsAnErrorNamingIt) {

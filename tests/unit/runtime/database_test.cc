@@ -1,5 +1,7 @@
 #include "sluice/database.h"
 
+#include "support/temp_dir.h"
+
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -261,19 +263,13 @@ TEST(Database, DroppingAStreamEndsItsSubscriptions) {
 
 class FileSourceTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("sluice_file_source_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string write(const std::string& name, const std::string& text) {
     const auto path = dir_ / name;
     std::ofstream(path, std::ios::binary) << text;
     return path.string();
   }
-  std::filesystem::path dir_;
+  sluice::testing::TempDir tmp_{"sluice_file_source_"};
+  const std::filesystem::path& dir_ = tmp_.path();
 };
 
 TEST_F(FileSourceTest, ReadsToTheEndClosesWindowsAndSkipsBadLines) {
@@ -373,8 +369,8 @@ namespace sluice {
 namespace {
 
 TEST(FileSourceFollow, ReadsWhatIsAppendedAndNeverEnds) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("sluice_follow_" + std::to_string(::getpid()) + ".jsonl");
+  const sluice::testing::TempDir tmp("sluice_follow_");
+  const auto path = tmp / "follow.jsonl";
   { std::ofstream(path) << "{\"n\": 1}\n{\"n\": 2}\n{\"n\":"; }  // the last line is unfinished
   auto db = Database::open().value();
   ASSERT_TRUE(db->execute("CREATE SOURCE f (n BIGINT) WITH (connector = 'file', path = '" +
@@ -399,7 +395,6 @@ TEST(FileSourceFollow, ReadsWhatIsAppendedAndNeverEnds) {
   EXPECT_EQ(rows, 4);
   EXPECT_EQ(sum, 10);
   ASSERT_TRUE(db->shutdown().ok());
-  std::filesystem::remove(path);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sluice/database.h"
+#include "support/temp_dir.h"
 
 namespace sluice {
 namespace {
@@ -84,12 +85,8 @@ TEST(SinkPipeline, CreateSinkAsSelectDelivers) {
 class FileSinkTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("sluice_sink_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = tmp_ / "out";  // not created: the code under test makes it
   }
-  void TearDown() override { fs::remove_all(dir_); }
   std::string read_all() {
     std::string out;
     if (!fs::exists(dir_)) return out;
@@ -108,6 +105,7 @@ class FileSinkTest : public ::testing::Test {
     const std::string all = read_all();
     return static_cast<size_t>(std::count(all.begin(), all.end(), '\n'));
   }
+  sluice::testing::TempDir tmp_{"sluice_sink_"};
   fs::path dir_;
 };
 

@@ -10,6 +10,7 @@
 
 #include "connectors/file/file_sink.h"
 #include "sluice/batch_builder.h"
+#include "support/temp_dir.h"
 
 namespace sluice::sink {
 namespace {
@@ -22,12 +23,8 @@ namespace fs = std::filesystem;
 class FileSinkExactlyOnce : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("sluice_eo_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = tmp_ / "out";  // not created: the code under test makes it
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   std::unique_ptr<Sink> open_sink() {
     FileSinkOptions o;
@@ -61,6 +58,7 @@ class FileSinkExactlyOnce : public ::testing::Test {
     return n;
   }
 
+  sluice::testing::TempDir tmp_{"sluice_eo_"};
   fs::path dir_;
   SchemaPtr schema_ = make_schema({{"n", DataType::kInt64, false}});
 };

@@ -20,6 +20,7 @@
 #include "sluice/database.h"
 #include "sql/options.h"
 #include "support/pg_server.h"
+#include "support/temp_dir.h"
 
 namespace sluice {
 namespace {
@@ -41,12 +42,8 @@ using testing::PgServer;
 class PostgresSink : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("sluice_pgsink_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = tmp_ / "work";  // not created: the code under test makes it
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   std::unique_ptr<Database> open(bool durable = false) {
     DatabaseOptions o;
@@ -77,6 +74,7 @@ class PostgresSink : public ::testing::Test {
   }
 
   PgServer pg_;
+  sluice::testing::TempDir tmp_{"sluice_pgsink_"};
   fs::path dir_;
 };
 
@@ -554,9 +552,8 @@ TEST_F(PostgresSink, InDoubtTransactionsAreResolvedOnRecovery) {
 
 TEST(PostgresSinkServer, ExactlyOnceNeedsPreparedTransactions) {
   PgServer pg("-c max_prepared_transactions=0");
-  const fs::path dir =
-      fs::temp_directory_path() / ("sluice_pgsink_nopx_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  const sluice::testing::TempDir tmp("sluice_pgsink_nopx_");
+  const fs::path dir = tmp / "work";
   DatabaseOptions o;
   o.data_dir = (dir / "data").string();
   auto db = Database::open(o);
@@ -569,7 +566,6 @@ TEST(PostgresSinkServer, ExactlyOnceNeedsPreparedTransactions) {
   EXPECT_NE(r.status().to_string().find("max_prepared_transactions = 0"), std::string::npos)
       << r.status().to_string();
   ASSERT_TRUE((*db)->shutdown().ok());
-  fs::remove_all(dir);
 }
 
 }  // namespace
@@ -612,8 +608,8 @@ class SilentServer {
 // and a CHECKPOINT (which waits for the sink to settle); then the CREATE fails cleanly.
 TEST(PostgresSinkOpening, AHangingServerStallsOnlyItsOwnCreate) {
   SilentServer silent;
-  const fs::path dir = fs::temp_directory_path() / ("sluice_pgopen_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  const sluice::testing::TempDir tmp("sluice_pgopen_");
+  const fs::path dir = tmp / "work";
   DatabaseOptions o;
   o.data_dir = (dir / "data").string();
   o.checkpoint_interval = 50ms;  // periodic cuts keep coming; they must skip, not block
@@ -666,16 +662,14 @@ TEST(PostgresSinkOpening, AHangingServerStallsOnlyItsOwnCreate) {
   ASSERT_TRUE(again.ok()) << again.status().to_string();
   EXPECT_FALSE((*again)->sink_metrics("out").ok());
   ASSERT_TRUE((*again)->shutdown().ok());
-  fs::remove_all(dir);
 }
 
 // Shutdown while a sink is still opening: the CREATE SINK fails, and the sink is not left in
 // the catalog log half-created.
 TEST(PostgresSinkOpening, ShutdownUndoesASinkStillOpening) {
   SilentServer silent;
-  const fs::path dir =
-      fs::temp_directory_path() / ("sluice_pgopen_stop_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
+  const sluice::testing::TempDir tmp("sluice_pgopen_stop_");
+  const fs::path dir = tmp / "work";
   DatabaseOptions o;
   o.data_dir = (dir / "data").string();
   auto db = std::move(Database::open(o)).value();
@@ -695,7 +689,6 @@ TEST(PostgresSinkOpening, ShutdownUndoesASinkStillOpening) {
   EXPECT_TRUE((*again)->execute("CREATE SINK out FROM t INTO blackhole").ok())
       << "the name is free again";
   ASSERT_TRUE((*again)->shutdown().ok());
-  fs::remove_all(dir);
 }
 
 }  // namespace
