@@ -165,7 +165,7 @@ Result<dataflow::OperatorStats> ComputeLoop::stats(std::string_view name) {
 }
 
 Status ComputeLoop::shutdown() {
-  std::lock_guard lock(shutdown_mutex_);
+  MutexLock lock(shutdown_mutex_);
   if (stopped_) return status();
   stopped_ = true;
   intake_.close_gates();  // no new rows: pushers waiting for credits give up

@@ -27,6 +27,8 @@
 
 #include "common/bounded_queue.h"
 #include "common/completion.h"
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 #include "dataflow/graph.h"
 #include "runtime/epoch_control.h"
 #include "runtime/epoch_cut.h"
@@ -191,9 +193,9 @@ class ComputeLoop final : public Ingest, public EpochControl, private SourceSlot
   MpscQueue<CheckpointRequest> checkpoint_requests_;
   std::atomic<bool> exited_{false};
   WaitSignal exit_signal_;
-  std::mutex shutdown_mutex_;
-  bool stopped_ = false;  // under shutdown_mutex_
-  std::thread thread_;    // last: starts once everything above exists
+  Mutex shutdown_mutex_;
+  bool stopped_ GUARDED_BY(shutdown_mutex_) = false;
+  std::thread thread_;  // last: starts once everything above exists
 };
 
 }  // namespace sluice::runtime

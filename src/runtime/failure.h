@@ -6,7 +6,9 @@
 // Thread: any.
 
 #include <atomic>
-#include <mutex>
+
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 
 #include "sluice/status.h"
 
@@ -17,20 +19,20 @@ class Failure {
   // Keeps the first error; later ones are consequences.
   void record(const Status& error) {
     {
-      std::lock_guard lock(mutex_);
+      MutexLock lock(mutex_);
       if (first_.ok()) first_ = error;
     }
     failed_.store(true, std::memory_order_release);
   }
   bool failed() const { return failed_.load(std::memory_order_acquire); }
   Status status() const {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     return first_;
   }
 
  private:
-  mutable std::mutex mutex_;
-  Status first_;  // under mutex_
+  mutable Mutex mutex_;
+  Status first_ GUARDED_BY(mutex_);
   std::atomic<bool> failed_{false};
 };
 

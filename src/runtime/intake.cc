@@ -98,7 +98,7 @@ void Intake::close_gates() {
 std::shared_ptr<SourceRuntime> Intake::add_source(std::shared_ptr<const sql::SourceDef> definition,
                                                   int64_t credits, Overflow overflow,
                                                   std::shared_ptr<PushLog> log) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   const std::string key = sql::to_lower(definition->name);
   auto source =
       std::make_shared<SourceRuntime>(next_id_++, std::move(definition), credits, overflow);
@@ -108,7 +108,7 @@ std::shared_ptr<SourceRuntime> Intake::add_source(std::shared_ptr<const sql::Sou
 }
 
 void Intake::drop_source(const std::string& name) {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = sources_.find(sql::to_lower(name));
   if (it == sources_.end()) return;
   it->second->dropped.store(true);
@@ -117,12 +117,12 @@ void Intake::drop_source(const std::string& name) {
 }
 
 bool Intake::has_source(const std::string& name) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   return sources_.count(sql::to_lower(name)) != 0;
 }
 
 Result<std::shared_ptr<SourceRuntime>> Intake::source(std::string_view name) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   auto it = sources_.find(sql::to_lower(name));
   if (it == sources_.end()) {
     return Status(ErrorCode::kSqlUnknownName, "unknown source '" + std::string(name) + "'");
@@ -131,7 +131,7 @@ Result<std::shared_ptr<SourceRuntime>> Intake::source(std::string_view name) con
 }
 
 std::vector<std::shared_ptr<SourceRuntime>> Intake::sources() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::vector<std::shared_ptr<SourceRuntime>> out;
   for (const auto& [name, s] : sources_) out.push_back(s);
   return out;

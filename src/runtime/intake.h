@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "common/bounded_queue.h"
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 #include "common/wait_signal.h"
 #include "runtime/failure.h"
 #include "runtime/ingest.h"
@@ -67,9 +69,9 @@ class Intake final : public Ingest {
   MpscQueue<Input> queue_;
   WaitSignal& wake_;
   Failure& failure_;
-  mutable std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<SourceRuntime>> sources_;  // under mutex_
-  uint32_t next_id_ = 0;                                           // under mutex_
+  mutable Mutex mutex_;
+  std::map<std::string, std::shared_ptr<SourceRuntime>> sources_ GUARDED_BY(mutex_);
+  uint32_t next_id_ GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace sluice::runtime

@@ -27,7 +27,7 @@ Result<std::shared_ptr<sink::SinkTask>> SinkRegistry::start(
   opened = task->start(
       sink::SinkTask::Opening{std::move(input_schema), recover_epoch},
       [this](const Status& error) { failure_.record(error); }, std::move(dead_letter));
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   tasks_[def.name] = task;
   return task;
 }
@@ -37,7 +37,7 @@ bool SinkRegistry::has(const std::string& name) const {
 }
 
 std::shared_ptr<sink::SinkTask> SinkRegistry::find(const std::string& name) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (const auto& [n, task] : tasks_) {
     if (sql::to_lower(n) == sql::to_lower(name)) return task;
   }
@@ -45,7 +45,7 @@ std::shared_ptr<sink::SinkTask> SinkRegistry::find(const std::string& name) cons
 }
 
 std::vector<std::shared_ptr<sink::SinkTask>> SinkRegistry::tasks() const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   std::vector<std::shared_ptr<sink::SinkTask>> out;
   out.reserve(tasks_.size());
   for (const auto& [name, task] : tasks_) out.push_back(task);
@@ -53,7 +53,7 @@ std::vector<std::shared_ptr<sink::SinkTask>> SinkRegistry::tasks() const {
 }
 
 std::string SinkRegistry::dead_letter_user(const std::string& name) const {
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   for (const auto& [n, task] : tasks_) {
     if (sql::to_lower(task->options().dead_letter_sink) == sql::to_lower(name) &&
         sql::to_lower(n) != sql::to_lower(name)) {
@@ -69,7 +69,7 @@ void SinkRegistry::close(const std::string& name, bool forget) {
   Status s = task->close();  // flushes what it holds, then closes the connector
   if (!s.ok()) failure_.record(s.with_location("sink '" + task->name() + "'"));
   if (forget) {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     tasks_.erase(task->name());
   }
 }

@@ -18,6 +18,8 @@
 
 #include "columnar/json_writer.h"
 #include "common/completion.h"
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 #include "runtime/failure.h"
 #include "sink/sink.h"
 #include "sink/sink_task.h"
@@ -66,8 +68,8 @@ class SinkRegistry {
  private:
   Failure& failure_;
   SinkFactory factory_;  // set before the first statement
-  mutable std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<sink::SinkTask>> tasks_;  // by name; under mutex_
+  mutable Mutex mutex_;
+  std::map<std::string, std::shared_ptr<sink::SinkTask>> tasks_ GUARDED_BY(mutex_);  // by name
 };
 
 }  // namespace sluice::runtime

@@ -185,8 +185,8 @@ class Harness {
     hooks.log_statement = [](const std::string&) { return Status::Ok(); };
     hooks.open_push_log =
         [this](const sql::SourceDef& source) -> Result<std::shared_ptr<runtime::PushLog>> {
-      SLC_ASSIGN_OR_RETURN(
-          auto wal, checkpoint::PushWal::open((dir_ / source.name).string(), source.schema));
+      SLC_ASSIGN_OR_RETURN(auto wal,
+                           checkpoint::PushWal::open((dir_ / source.name).string(), source.schema));
       return std::shared_ptr<runtime::PushLog>(wal);
     };
     loop_.enable_checkpoints(std::move(hooks));
