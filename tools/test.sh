@@ -18,19 +18,26 @@ jobs=$(nproc)
 total_passed=0
 total_failed=0
 
+build_suite() {  # name, build dir, cmake args...: configure and build; false on failure (counted)
+  local name=$1 dir=$2
+  shift 2
+  echo "== $name: configure and build ($dir)"
+  if ! cmake -S . -B "$dir" -G Ninja "$@" >"$dir.configure.log" 2>&1; then
+    cat "$dir.configure.log"; echo "$name: configure failed"; total_failed=$((total_failed + 1)); return 1
+  fi
+  if ! cmake --build "$dir" -j "$jobs"; then
+    echo "$name: build failed"; total_failed=$((total_failed + 1)); return 1
+  fi
+  echo "$name: build ok"
+}
+
 run_suite() {  # name, build dir, cmake args..., then -- ctest args...
   local name=$1 dir=$2
   shift 2
   local cmake_args=()
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do cmake_args+=("$1"); shift; done
   shift
-  echo "== $name: configure and build ($dir)"
-  if ! cmake -S . -B "$dir" -G Ninja "${cmake_args[@]}" >"$dir.configure.log" 2>&1; then
-    cat "$dir.configure.log"; echo "$name: configure failed"; total_failed=$((total_failed + 1)); return
-  fi
-  if ! cmake --build "$dir" -j "$jobs"; then
-    echo "$name: build failed"; total_failed=$((total_failed + 1)); return
-  fi
+  build_suite "$name" "$dir" "${cmake_args[@]}" || return
   echo "== $name: ctest"
   local log="$dir/ctest.log"
   (cd "$dir" && ctest --output-on-failure -j "$jobs" --timeout 600 "$@") | tee "$log"
@@ -44,19 +51,6 @@ run_suite() {  # name, build dir, cmake args..., then -- ctest args...
   total=$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<<"$line")
   total_passed=$((total_passed + total - failed))
   total_failed=$((total_failed + failed))
-}
-
-build_suite() {  # name, build dir, cmake args...: configure and build only
-  local name=$1 dir=$2
-  shift 2
-  echo "== $name: configure and build ($dir)"
-  if ! cmake -S . -B "$dir" -G Ninja "$@" >"$dir.configure.log" 2>&1; then
-    cat "$dir.configure.log"; echo "$name: configure failed"; total_failed=$((total_failed + 1)); return
-  fi
-  if ! cmake --build "$dir" -j "$jobs"; then
-    echo "$name: build failed"; total_failed=$((total_failed + 1)); return
-  fi
-  echo "$name: build ok"
 }
 
 mkdir -p build

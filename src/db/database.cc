@@ -16,16 +16,16 @@ namespace sluice {
 
 struct Database::Impl {
   DatabaseOptions options;
-  // Every connector CREATE SOURCE / CREATE SINK may name. Declared before the engine, which
+  // Every connector CREATE SOURCE / CREATE SINK may name. Declared before the compute loop, which
   // points at it (the binder's lookups, the sink factory).
   connectors::Registry registry;
-  // Declared before the engine so they outlive it: its hooks point into them.
+  // Declared before the compute loop so they outlive it: its hooks point into them.
   std::unique_ptr<checkpoint::DataDir> data_dir;
   std::unique_ptr<checkpoint::Coordinator> coordinator;
   std::vector<std::string> recovered_statements;  // what data_dir held at open (declare())
   std::mutex wal_mutex;
   std::map<std::string, std::shared_ptr<checkpoint::PushWal>> wals;  // durable push sources
-  std::shared_ptr<runtime::ComputeLoop> engine;
+  std::shared_ptr<runtime::ComputeLoop> loop;
   std::mutex mutex;  // guards the fields below
   bool started = false;
   bool shut_down = false;
@@ -37,9 +37,9 @@ struct Database::Impl {
   // Starts every source whose connector has a source factory and that is not running yet
   // (call with mutex held).
   void start_connectors() {
-    for (const auto& source : engine->sources()) {
+    for (const auto& source : loop->sources()) {
       if (source_connectors.count(source->id)) continue;
-      std::unique_ptr<connectors::SourceConnector> reader = registry.make_source(engine, source);
+      std::unique_ptr<connectors::SourceConnector> reader = registry.make_source(loop, source);
       if (!reader) continue;  // a push source
       reader->start();
       source_connectors.emplace(source->id, std::move(reader));
@@ -57,15 +57,15 @@ struct Database::Impl {
 
 Database::Database(DatabaseOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = options;
-  runtime::ComputeOptions engine_options;
-  engine_options.max_batch_rows = options.max_batch_rows;
-  engine_options.source_credits = options.source_credits;
-  engine_options.input_queue_batches = options.input_queue_batches;
-  engine_options.shutdown_grace = options.shutdown_grace;
+  runtime::ComputeOptions loop_options;
+  loop_options.max_batch_rows = options.max_batch_rows;
+  loop_options.source_credits = options.source_credits;
+  loop_options.input_queue_batches = options.input_queue_batches;
+  loop_options.shutdown_grace = options.shutdown_grace;
   connectors::register_builtin_connectors(impl_->registry);
-  impl_->engine = std::make_shared<runtime::ComputeLoop>(engine_options);
-  impl_->engine->set_connectors(&impl_->registry);
-  impl_->engine->set_sink_factory([impl = impl_.get()](const sql::SinkDef& def) {
+  impl_->loop = std::make_shared<runtime::ComputeLoop>(loop_options);
+  impl_->loop->set_connectors(&impl_->registry);
+  impl_->loop->set_sink_factory([impl = impl_.get()](const sql::SinkDef& def) {
     connectors::SinkFactoryContext context;
     context.callback = [impl](const std::string& name) {
       std::lock_guard lock(impl->callbacks_mutex);
@@ -140,14 +140,14 @@ Status Database::recover(std::unique_ptr<checkpoint::DataDir> dir) {
     impl.wals[source.name] = wal;
     return std::shared_ptr<runtime::PushLog>(wal);
   };
-  impl.engine->enable_checkpoints(std::move(hooks));
+  impl.loop->enable_checkpoints(std::move(hooks));
 
   const std::vector<std::string>& statements = impl.recovered_statements;
   const auto& checkpoint = data_dir.checkpoint();
   const size_t before =
       checkpoint ? static_cast<size_t>(checkpoint->manifest.catalog_statements) : 0;
   auto replay = [&](size_t i) -> Status {
-    Status s = impl.engine->replay(statements[i]).status();
+    Status s = impl.loop->replay(statements[i]).status();
     if (s.ok()) return s;
     return s.with_location("catalog statement " + std::to_string(i + 1) + " (" + statements[i] +
                            ")");
@@ -155,7 +155,7 @@ Status Database::recover(std::unique_ptr<checkpoint::DataDir> dir) {
   for (size_t i = 0; i < before; ++i) SLC_RETURN_IF_ERROR(replay(i));
   if (checkpoint) {
     SLC_RETURN_IF_ERROR(
-        impl.engine->restore(checkpoint->state, checkpoint->manifest.source_offsets)
+        impl.loop->restore(checkpoint->state, checkpoint->manifest.source_offsets)
             .with_location("checkpoint " + std::to_string(checkpoint->manifest.epoch)));
   }
   for (size_t i = before; i < statements.size(); ++i) SLC_RETURN_IF_ERROR(replay(i));
@@ -166,13 +166,13 @@ Status Database::recover(std::unique_ptr<checkpoint::DataDir> dir) {
     wals = impl.wals;
   }
   for (const auto& [name, wal] : wals) {
-    SLC_ASSIGN_OR_RETURN(std::shared_ptr<runtime::SourceRuntime> source, impl.engine->source(name));
+    SLC_ASSIGN_OR_RETURN(std::shared_ptr<runtime::SourceRuntime> source, impl.loop->source(name));
     SLC_RETURN_IF_ERROR(
         wal->replay(source->resume_offset.load(), [&](RecordBatch batch, int64_t offset) {
-          return impl.engine->push_replayed(*source, std::move(batch), offset);
+          return impl.loop->push_replayed(*source, std::move(batch), offset);
         }));
   }
-  impl.coordinator->start(impl.engine);
+  impl.coordinator->start(impl.loop);
   return Status::Ok();
 }
 
@@ -204,11 +204,11 @@ Result<uint64_t> Database::checkpoint() {
   if (!impl_->data_dir) {
     return Status(ErrorCode::kUnsupported, "checkpoint() needs a database opened with a data_dir");
   }
-  return impl_->engine->checkpoint();
+  return impl_->loop->checkpoint();
 }
 
 Result<QueryResult> Database::execute(std::string_view sql) {
-  SLC_ASSIGN_OR_RETURN(QueryResult r, impl_->engine->execute(sql));
+  SLC_ASSIGN_OR_RETURN(QueryResult r, impl_->loop->execute(sql));
   {
     std::lock_guard lock(impl_->mutex);
     if (impl_->started) impl_->start_connectors();  // sources created while running start now
@@ -217,14 +217,14 @@ Result<QueryResult> Database::execute(std::string_view sql) {
 }
 
 Result<SourceHandle> Database::source(std::string_view name) {
-  SLC_ASSIGN_OR_RETURN(std::shared_ptr<runtime::SourceRuntime> s, impl_->engine->source(name));
+  SLC_ASSIGN_OR_RETURN(std::shared_ptr<runtime::SourceRuntime> s, impl_->loop->source(name));
   if (!s->definition->connector.empty()) {
     return Status(ErrorCode::kInvalidArgument,
                   "source '" + s->name() + "' reads from its connector ('" +
                       s->definition->connector +
                       "'); only sources without a connector take pushed rows");
   }
-  return SourceHandle(impl_->engine, std::move(s));
+  return SourceHandle(impl_->loop, std::move(s));
 }
 
 void Database::register_callback(const std::string& name,
@@ -234,16 +234,16 @@ void Database::register_callback(const std::string& name,
 }
 
 Result<std::string> Database::graph_json() {
-  return impl_->engine->graph_json();
+  return impl_->loop->graph_json();
 }
 
 Result<SinkMetrics> Database::sink_metrics(std::string_view name) {
-  return impl_->engine->sink_metrics(name);
+  return impl_->loop->sink_metrics(name);
 }
 
 Result<SourceMetrics> Database::source_metrics(std::string_view name) {
-  SLC_ASSIGN_OR_RETURN(std::shared_ptr<runtime::SourceRuntime> s, impl_->engine->source(name));
-  SourceMetrics m = SourceHandle(impl_->engine, s).metrics();
+  SLC_ASSIGN_OR_RETURN(std::shared_ptr<runtime::SourceRuntime> s, impl_->loop->source(name));
+  SourceMetrics m = SourceHandle(impl_->loop, s).metrics();
   std::lock_guard lock(impl_->mutex);
   if (auto it = impl_->source_connectors.find(s->id); it != impl_->source_connectors.end()) {
     m.skipped_lines = it->second->rows_skipped();
@@ -253,7 +253,7 @@ Result<SourceMetrics> Database::source_metrics(std::string_view name) {
 
 Result<Subscription> Database::subscribe(std::string_view name, SubscribeOptions options) {
   SLC_ASSIGN_OR_RETURN(std::shared_ptr<runtime::SubscriptionState> state,
-                       impl_->engine->subscribe(name, options));
+                       impl_->loop->subscribe(name, options));
   return Subscription(std::move(state));
 }
 
@@ -266,14 +266,14 @@ Status Database::start() {
 }
 
 bool Database::all_sources_bounded() const {
-  for (const auto& s : impl_->engine->sources()) {
+  for (const auto& s : impl_->loop->sources()) {
     if (s->definition->connector.empty() || !s->definition->bounded) return false;
   }
   return true;
 }
 
 Status Database::flush() {
-  return impl_->engine->flush();
+  return impl_->loop->flush();
 }
 
 Status Database::wait_for_bounded_sources() {
@@ -290,29 +290,29 @@ Status Database::wait_for_bounded_sources() {
   for (connectors::SourceConnector* reader : impl_->running_sources()) {
     if (reader->bounded()) reader->wait_finished();
   }
-  SLC_RETURN_IF_ERROR(impl_->engine->flush());
-  return impl_->engine->status();
+  SLC_RETURN_IF_ERROR(impl_->loop->flush());
+  return impl_->loop->status();
 }
 
 Status Database::shutdown() {
   {
     std::lock_guard lock(impl_->mutex);
-    if (impl_->shut_down) return impl_->engine->status();
+    if (impl_->shut_down) return impl_->loop->status();
     impl_->shut_down = true;
   }
   const std::vector<connectors::SourceConnector*> readers = impl_->running_sources();
-  // Order matters: ask the readers to stop, then shut the engine down (closing its sources
+  // Order matters: ask the readers to stop, then shut the compute loop down (closing its sources
   // wakes a reader blocked in a push), then join them. Joining first could wait forever on a
   // reader whose push waits for credits that never come back.
   for (connectors::SourceConnector* reader : readers) reader->request_stop();
-  Status done = impl_->engine->shutdown();  // cuts and commits a last epoch when durable
+  Status done = impl_->loop->shutdown();  // cuts and commits a last epoch when durable
   if (impl_->coordinator) impl_->coordinator->stop();
   for (connectors::SourceConnector* reader : readers) reader->stop();
   return done;
 }
 
 Status Database::status() const {
-  return impl_->engine->status();
+  return impl_->loop->status();
 }
 
 }  // namespace sluice

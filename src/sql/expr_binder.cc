@@ -1,0 +1,652 @@
+#include "sql/expr_binder.h"
+
+#include <algorithm>
+#include <charconv>
+#include <functional>
+
+#include "columnar/timestamp.h"
+#include "sql/expr_eval.h"
+
+namespace sluice::sql {
+
+Status error_at(ErrorCode code, SourcePos pos, std::string msg) {
+  return Status(code, std::move(msg), pos.to_string());
+}
+
+std::string tname(DataType t) {
+  return std::string(type_name(t));
+}
+
+namespace {
+
+int numeric_rank(DataType t) {
+  switch (t) {
+    case DataType::kInt32:
+      return 1;
+    case DataType::kInt64:
+      return 2;
+    case DataType::kDouble:
+      return 3;
+    default:
+      return 0;
+  }
+}
+
+}  // namespace
+
+const std::set<std::string> kAggregates = {"COUNT", "SUM",         "AVG",       "MIN",
+                                           "MAX",   "FIRST_VALUE", "LAST_VALUE"};
+const std::set<std::string> kWindows = {"TUMBLE", "HOP", "SESSION"};
+
+namespace {
+
+const std::set<std::string> kScalars = {
+    "LOWER", "UPPER", "LENGTH", "CHAR_LENGTH", "SUBSTR",  "SUBSTRING", "TRIM",      "CONCAT",
+    "ABS",   "ROUND", "FLOOR",  "CEIL",        "CEILING", "COALESCE",  "DATE_TRUNC"};
+const std::set<std::string> kExtractFields = {"YEAR",        "QUARTER", "MONTH",  "DAY",
+                                              "HOUR",        "MINUTE",  "SECOND", "MILLISECOND",
+                                              "MICROSECOND", "DOW",     "DOY",    "EPOCH"};
+const std::set<std::string> kTruncUnits = {"MICROSECOND", "MILLISECOND", "SECOND", "MINUTE",
+                                           "HOUR",        "DAY",         "WEEK",   "MONTH",
+                                           "QUARTER",     "YEAR"};
+
+std::string upper(std::string_view s) {
+  return to_upper(s);
+}
+
+}  // namespace
+
+Result<Bound> ExprBinder::bind(const Expr& e, Scope& scope) {
+  if (scope.query != nullptr) {
+    // A whole expression equal to a GROUP BY key refers to that key.
+    const std::string text = to_lower(e.to_sql());
+    for (size_t k = 0; k < scope.key_sql->size(); ++k) {
+      if ((*scope.key_sql)[k] == text) {
+        const Field& f = (*scope.group_fields)[k];
+        return Bound{make_column(static_cast<int>(k), f.type, f.name)};
+      }
+    }
+    if (e.kind == ExprKind::kFunction && kAggregates.count(e.name)) return aggregate(e, scope);
+  }
+  switch (e.kind) {
+    case ExprKind::kLiteral:
+      return literal(e);
+    case ExprKind::kColumn:
+      return column(e, scope);
+    case ExprKind::kStar:
+      return error_at(ErrorCode::kSqlSyntax, e.pos,
+                      "'*' is only allowed as a select item or in COUNT(*)");
+    case ExprKind::kUnary:
+      return unary(e, scope);
+    case ExprKind::kBinary:
+      return binary(e, scope);
+    case ExprKind::kFunction:
+      return function(e, scope);
+    case ExprKind::kCase:
+      return case_expr(e, scope);
+    case ExprKind::kCast:
+      return cast(e, scope);
+    case ExprKind::kIsNull: {
+      SLC_ASSIGN_OR_RETURN(Bound a, bind(*e.args[0], scope));
+      return Bound{make_call(e.negated ? Fn::kIsNotNull : Fn::kIsNull, DataType::kBoolean, {a.expr},
+                             e.to_sql())};
+    }
+    case ExprKind::kInList:
+      return in_list(e, scope);
+    case ExprKind::kBetween:
+      return between(e, scope);
+    case ExprKind::kLike: {
+      SLC_ASSIGN_OR_RETURN(Bound a, bind(*e.args[0], scope));
+      SLC_ASSIGN_OR_RETURN(Bound p, bind(*e.args[1], scope));
+      SLC_ASSIGN_OR_RETURN(BoundExprPtr ac, coerce(a, DataType::kVarchar, e.args[0]->pos, "LIKE"));
+      SLC_ASSIGN_OR_RETURN(BoundExprPtr pc, coerce(p, DataType::kVarchar, e.args[1]->pos, "LIKE"));
+      BoundExprPtr like = make_call(Fn::kLike, DataType::kBoolean, {ac, pc}, e.to_sql());
+      if (e.negated) like = make_call(Fn::kNot, DataType::kBoolean, {like}, e.to_sql());
+      return Bound{like};
+    }
+    case ExprKind::kExtract: {
+      if (!kExtractFields.count(e.name)) {
+        return error_at(ErrorCode::kSqlUnknownName, e.pos,
+                        "unknown EXTRACT field '" + e.name +
+                            "' (YEAR, QUARTER, MONTH, DAY, HOUR, MINUTE, SECOND, MILLISECOND, "
+                            "MICROSECOND, DOW, DOY, EPOCH)");
+      }
+      SLC_ASSIGN_OR_RETURN(Bound a, bind(*e.args[0], scope));
+      SLC_ASSIGN_OR_RETURN(BoundExprPtr ts,
+                           coerce(a, DataType::kTimestamp, e.args[0]->pos, "EXTRACT"));
+      auto call = std::const_pointer_cast<BoundExpr>(
+          make_call(Fn::kExtract, DataType::kInt64, {ts}, e.to_sql()));
+      call->unit = e.name;
+      return Bound{call};
+    }
+  }
+  return error_at(ErrorCode::kInternal, e.pos, "unhandled expression");
+}
+
+Result<BoundExprPtr> ExprBinder::coerce(const Bound& b, DataType target, SourcePos pos,
+                                        std::string_view context) {
+  if (b.type() == target && !b.untyped_null) return b.expr;
+  if (b.untyped_null) return make_literal(Value::Null(target));
+  const int from = numeric_rank(b.type()), to = numeric_rank(target);
+  if (from > 0 && to > 0 && from <= to) return cast_node(b.expr, target);
+  if (b.string_literal && target == DataType::kTimestamp) {
+    auto t = parse_timestamp(b.expr->literal.s);
+    if (!t.ok())
+      return error_at(ErrorCode::kInvalidTimestamp, pos, std::string(t.status().message()));
+    return make_literal(Value::Timestamp(*t));
+  }
+  return error_at(ErrorCode::kSqlTypeMismatch, pos,
+                  std::string(context) + " expects " + tname(target) + ", got " + tname(b.type()) +
+                      " (" + b.expr->sql + ")");
+}
+
+Result<DataType> ExprBinder::common_type(const std::vector<Bound>& items, SourcePos pos,
+                                         std::string_view context) {
+  std::optional<DataType> type;
+  bool has_string_literal = false, has_timestamp = false;
+  for (const Bound& b : items) {
+    if (b.untyped_null) continue;
+    has_string_literal |= b.string_literal;
+    has_timestamp |= b.type() == DataType::kTimestamp;
+  }
+  for (const Bound& b : items) {
+    if (b.untyped_null) continue;
+    DataType t = b.type();
+    if (b.string_literal && has_timestamp) t = DataType::kTimestamp;
+    if (!type) {
+      type = t;
+    } else if (*type != t) {
+      const int a = numeric_rank(*type), c = numeric_rank(t);
+      if (a > 0 && c > 0) {
+        type = a >= c ? *type : t;
+      } else {
+        return error_at(
+            ErrorCode::kSqlTypeMismatch, pos,
+            std::string(context) + " mixes " + tname(*type) + " and " + tname(t) + "; add a CAST");
+      }
+    }
+  }
+  (void)has_string_literal;
+  return type.value_or(DataType::kVarchar);
+}
+
+BoundExprPtr ExprBinder::cast_node(BoundExprPtr e, DataType to) {
+  const std::string sql = "CAST(" + e->sql + " AS " + tname(to) + ")";
+  if (e->kind == BoundExpr::Kind::kLiteral) {
+    auto v = cast_value(e->literal, to);
+    if (v.ok()) return make_literal(*v);
+  }
+  return make_call(Fn::kCast, to, {std::move(e)}, sql);
+}
+
+Result<Bound> ExprBinder::literal(const Expr& e) {
+  switch (e.literal_kind) {
+    case LiteralKind::kNull:
+      return Bound{make_literal(Value::Null(DataType::kVarchar)), true};
+    case LiteralKind::kBool:
+      return Bound{make_literal(Value::Bool(e.value_text == "TRUE"))};
+    case LiteralKind::kInteger: {
+      int64_t v;
+      auto [ptr, ec] =
+          std::from_chars(e.value_text.data(), e.value_text.data() + e.value_text.size(), v);
+      if (ec != std::errc()) {
+        return error_at(ErrorCode::kOutOfRange, e.pos,
+                        "integer " + e.value_text + " is out of range for BIGINT");
+      }
+      if (v >= INT32_MIN && v <= INT32_MAX)
+        return Bound{make_literal(Value::Int32(static_cast<int32_t>(v)))};
+      return Bound{make_literal(Value::Int64(v))};
+    }
+    case LiteralKind::kDecimal: {
+      double d = 0;
+      std::from_chars(e.value_text.data(), e.value_text.data() + e.value_text.size(), d);
+      return Bound{make_literal(Value::Double(d))};
+    }
+    case LiteralKind::kString:
+      return Bound{make_literal(Value::Varchar(e.value_text)), false, true};
+    case LiteralKind::kInterval:
+      return Bound{make_literal(Value::Interval(e.interval_micros))};
+    case LiteralKind::kTimestamp: {
+      auto t = parse_timestamp(e.value_text);
+      if (!t.ok())
+        return error_at(ErrorCode::kInvalidTimestamp, e.pos, std::string(t.status().message()));
+      return Bound{make_literal(Value::Timestamp(*t))};
+    }
+  }
+  return error_at(ErrorCode::kInternal, e.pos, "unknown literal");
+}
+
+Result<Bound> ExprBinder::column(const Expr& e, Scope& scope) {
+  if (!e.qualifier.empty() && to_lower(e.qualifier) != to_lower(scope.relation)) {
+    return error_at(
+        ErrorCode::kSqlUnknownName, e.pos,
+        "unknown table '" + e.qualifier + "' (the query reads '" + scope.relation + "')");
+  }
+  if (scope.query != nullptr) {
+    // In an aggregate's SELECT/HAVING: window bounds, or a key column by name.
+    const std::string name = to_lower(e.name);
+    if (scope.query->window && (name == "window_start" || name == "window_end")) {
+      const int index = scope.query->window_start_index() + (name == "window_end");
+      return Bound{make_column(index, DataType::kTimestamp, name)};
+    }
+    for (size_t k = 0; k < scope.key_sql->size(); ++k) {
+      if ((*scope.group_fields)[k].name == name || (*scope.key_sql)[k] == name) {
+        const Field& f = (*scope.group_fields)[k];
+        return Bound{make_column(static_cast<int>(k), f.type, f.name)};
+      }
+    }
+    if (scope.input->find(e.name) >= 0) {
+      return error_at(ErrorCode::kSqlInvalidQuery, e.pos,
+                      "column '" + e.name + "' must appear in GROUP BY or be used in an aggregate");
+    }
+  }
+  const int index = scope.input->find(e.name);
+  if (index < 0) {
+    std::string msg = "unknown column '" + e.name + "' in " + scope.relation;
+    std::string best;
+    size_t best_d = 3;
+    for (const Field& f : scope.input->fields()) {
+      const size_t d = edit_distance(e.name, f.name);
+      if (d < best_d) {
+        best_d = d;
+        best = f.name;
+      }
+    }
+    const std::string lname = to_lower(e.name);
+    if (best.empty() && (lname == "window_start" || lname == "window_end")) {
+      msg +=
+          " (window_start and window_end exist when GROUP BY has a TUMBLE, HOP or SESSION "
+          "window)";
+    } else if (!best.empty()) {
+      msg += " (did you mean '" + best + "'?)";
+    }
+    return error_at(ErrorCode::kSqlUnknownName, e.pos, std::move(msg));
+  }
+  const Field& f = scope.input->field(index);
+  return Bound{make_column(index, f.type, f.name)};
+}
+
+Result<Bound> ExprBinder::unary(const Expr& e, Scope& scope) {
+  SLC_ASSIGN_OR_RETURN(Bound a, bind(*e.args[0], scope));
+  if (e.name == "NOT") {
+    SLC_ASSIGN_OR_RETURN(BoundExprPtr b, coerce(a, DataType::kBoolean, e.args[0]->pos, "NOT"));
+    return Bound{make_call(Fn::kNot, DataType::kBoolean, {b}, e.to_sql())};
+  }
+  if (numeric_rank(a.type()) == 0 && a.type() != DataType::kInterval) {
+    return error_at(ErrorCode::kSqlTypeMismatch, e.pos, "cannot negate " + tname(a.type()));
+  }
+  return Bound{make_call(Fn::kNeg, a.type(), {a.expr}, e.to_sql())};
+}
+
+Result<Bound> ExprBinder::binary(const Expr& e, Scope& scope) {
+  SLC_ASSIGN_OR_RETURN(Bound a, bind(*e.args[0], scope));
+  SLC_ASSIGN_OR_RETURN(Bound b, bind(*e.args[1], scope));
+  const std::string& op = e.name;
+  const std::string sql = e.to_sql();
+  if (op == "AND" || op == "OR") {
+    SLC_ASSIGN_OR_RETURN(BoundExprPtr l, coerce(a, DataType::kBoolean, e.args[0]->pos, op));
+    SLC_ASSIGN_OR_RETURN(BoundExprPtr r, coerce(b, DataType::kBoolean, e.args[1]->pos, op));
+    return Bound{make_call(op == "AND" ? Fn::kAnd : Fn::kOr, DataType::kBoolean, {l, r}, sql)};
+  }
+  if (op == "||") {
+    return Bound{concat_call({a.expr, b.expr}, true, sql)};
+  }
+  if (op == "=" || op == "<>" || op == "<" || op == "<=" || op == ">" || op == ">=") {
+    SLC_ASSIGN_OR_RETURN(DataType t, common_type({a, b}, e.pos, "comparison '" + op + "'"));
+    SLC_ASSIGN_OR_RETURN(BoundExprPtr l, coerce(a, t, e.args[0]->pos, "comparison"));
+    SLC_ASSIGN_OR_RETURN(BoundExprPtr r, coerce(b, t, e.args[1]->pos, "comparison"));
+    const Fn fn = op == "="    ? Fn::kEq
+                  : op == "<>" ? Fn::kNe
+                  : op == "<"  ? Fn::kLt
+                  : op == "<=" ? Fn::kLe
+                  : op == ">"  ? Fn::kGt
+                               : Fn::kGe;
+    return Bound{make_call(fn, DataType::kBoolean, {l, r}, sql)};
+  }
+  // Arithmetic.
+  const Fn fn = op == "+"   ? Fn::kAdd
+                : op == "-" ? Fn::kSub
+                : op == "*" ? Fn::kMul
+                : op == "/" ? Fn::kDiv
+                            : Fn::kMod;
+  if (a.untyped_null || b.untyped_null) {
+    const DataType t = a.untyped_null ? (b.untyped_null ? DataType::kInt64 : b.type()) : a.type();
+    return Bound{make_literal(Value::Null(t))};
+  }
+  const DataType at = a.type(), bt = b.type();
+  const int ar = numeric_rank(at), br = numeric_rank(bt);
+  if (ar > 0 && br > 0) {
+    const DataType t = ar >= br ? at : bt;
+    return Bound{make_call(fn, t, {cast_to(a.expr, t), cast_to(b.expr, t)}, sql)};
+  }
+  using D = DataType;
+  auto temporal = [&](DataType result) {
+    return Bound{make_call(fn, result, {a.expr, b.expr}, sql)};
+  };
+  if (fn == Fn::kAdd && ((at == D::kTimestamp && bt == D::kInterval) ||
+                         (at == D::kInterval && bt == D::kTimestamp))) {
+    return temporal(D::kTimestamp);
+  }
+  if (fn == Fn::kSub && at == D::kTimestamp && bt == D::kInterval) return temporal(D::kTimestamp);
+  if (fn == Fn::kSub && at == D::kTimestamp && bt == D::kTimestamp) return temporal(D::kInterval);
+  if ((fn == Fn::kAdd || fn == Fn::kSub) && at == D::kInterval && bt == D::kInterval) {
+    return temporal(D::kInterval);
+  }
+  if (fn == Fn::kMul && ((at == D::kInterval && br > 0) || (ar > 0 && bt == D::kInterval))) {
+    return temporal(D::kInterval);
+  }
+  if (fn == Fn::kDiv && at == D::kInterval && br > 0) return temporal(D::kInterval);
+  return error_at(ErrorCode::kSqlTypeMismatch, e.pos,
+                  "operator '" + op + "' does not apply to " + tname(at) + " and " + tname(bt));
+}
+
+BoundExprPtr ExprBinder::cast_to(BoundExprPtr e, DataType t) {
+  return e->type == t ? e : cast_node(std::move(e), t);
+}
+
+BoundExprPtr ExprBinder::concat_call(std::vector<BoundExprPtr> args, bool strict, std::string sql) {
+  auto call = std::const_pointer_cast<BoundExpr>(
+      make_call(Fn::kConcat, DataType::kVarchar, std::move(args), std::move(sql)));
+  if (strict) call->unit = "||";
+  return call;
+}
+
+Result<Bound> ExprBinder::in_list(const Expr& e, Scope& scope) {
+  std::vector<Bound> items;
+  for (const ExprPtr& a : e.args) {
+    SLC_ASSIGN_OR_RETURN(Bound b, bind(*a, scope));
+    items.push_back(std::move(b));
+  }
+  SLC_ASSIGN_OR_RETURN(DataType t, common_type(items, e.pos, "IN"));
+  SLC_ASSIGN_OR_RETURN(BoundExprPtr left, coerce(items[0], t, e.args[0]->pos, "IN"));
+  BoundExprPtr any;
+  for (size_t i = 1; i < items.size(); ++i) {
+    SLC_ASSIGN_OR_RETURN(BoundExprPtr right, coerce(items[i], t, e.args[i]->pos, "IN"));
+    BoundExprPtr eq = make_call(Fn::kEq, DataType::kBoolean, {left, right}, e.to_sql());
+    any = any ? make_call(Fn::kOr, DataType::kBoolean, {any, eq}, e.to_sql()) : eq;
+  }
+  if (e.negated) any = make_call(Fn::kNot, DataType::kBoolean, {any}, e.to_sql());
+  return Bound{any};
+}
+
+Result<Bound> ExprBinder::between(const Expr& e, Scope& scope) {
+  std::vector<Bound> items;
+  for (const ExprPtr& a : e.args) {
+    SLC_ASSIGN_OR_RETURN(Bound b, bind(*a, scope));
+    items.push_back(std::move(b));
+  }
+  SLC_ASSIGN_OR_RETURN(DataType t, common_type(items, e.pos, "BETWEEN"));
+  SLC_ASSIGN_OR_RETURN(BoundExprPtr x, coerce(items[0], t, e.args[0]->pos, "BETWEEN"));
+  SLC_ASSIGN_OR_RETURN(BoundExprPtr lo, coerce(items[1], t, e.args[1]->pos, "BETWEEN"));
+  SLC_ASSIGN_OR_RETURN(BoundExprPtr hi, coerce(items[2], t, e.args[2]->pos, "BETWEEN"));
+  BoundExprPtr r = make_call(Fn::kAnd, DataType::kBoolean,
+                             {make_call(Fn::kGe, DataType::kBoolean, {x, lo}, e.to_sql()),
+                              make_call(Fn::kLe, DataType::kBoolean, {x, hi}, e.to_sql())},
+                             e.to_sql());
+  if (e.negated) r = make_call(Fn::kNot, DataType::kBoolean, {r}, e.to_sql());
+  return Bound{r};
+}
+
+Result<Bound> ExprBinder::case_expr(const Expr& e, Scope& scope) {
+  size_t i = 0;
+  std::optional<Bound> operand;
+  if (e.has_case_operand) {
+    SLC_ASSIGN_OR_RETURN(Bound o, bind(*e.args[0], scope));
+    operand = o;
+    i = 1;
+  }
+  const size_t pairs_end = e.args.size() - (e.has_else ? 1 : 0);
+  std::vector<BoundExprPtr> conditions;
+  std::vector<Bound> results;
+  for (; i < pairs_end; i += 2) {
+    SLC_ASSIGN_OR_RETURN(Bound when, bind(*e.args[i], scope));
+    if (operand) {
+      SLC_ASSIGN_OR_RETURN(DataType t, common_type({*operand, when}, e.args[i]->pos, "CASE"));
+      SLC_ASSIGN_OR_RETURN(BoundExprPtr l, coerce(*operand, t, e.pos, "CASE"));
+      SLC_ASSIGN_OR_RETURN(BoundExprPtr r, coerce(when, t, e.args[i]->pos, "CASE"));
+      conditions.push_back(make_call(Fn::kEq, DataType::kBoolean, {l, r}, e.to_sql()));
+    } else {
+      SLC_ASSIGN_OR_RETURN(BoundExprPtr c,
+                           coerce(when, DataType::kBoolean, e.args[i]->pos, "WHEN"));
+      conditions.push_back(c);
+    }
+    SLC_ASSIGN_OR_RETURN(Bound then, bind(*e.args[i + 1], scope));
+    results.push_back(then);
+  }
+  if (e.has_else) {
+    SLC_ASSIGN_OR_RETURN(Bound otherwise, bind(*e.args.back(), scope));
+    results.push_back(otherwise);
+  }
+  SLC_ASSIGN_OR_RETURN(DataType t, common_type(results, e.pos, "CASE results"));
+  std::vector<BoundExprPtr> args;
+  for (size_t k = 0; k < conditions.size(); ++k) {
+    args.push_back(conditions[k]);
+    SLC_ASSIGN_OR_RETURN(BoundExprPtr r, coerce(results[k], t, e.pos, "CASE"));
+    args.push_back(r);
+  }
+  if (e.has_else) {
+    SLC_ASSIGN_OR_RETURN(BoundExprPtr r, coerce(results.back(), t, e.args.back()->pos, "ELSE"));
+    args.push_back(r);
+  }
+  auto call =
+      std::const_pointer_cast<BoundExpr>(make_call(Fn::kCase, t, std::move(args), e.to_sql()));
+  call->has_else = e.has_else;
+  return Bound{call};
+}
+
+Result<Bound> ExprBinder::cast(const Expr& e, Scope& scope) {
+  SLC_ASSIGN_OR_RETURN(Bound a, bind(*e.args[0], scope));
+  if (a.untyped_null) return Bound{make_literal(Value::Null(e.cast_type))};
+  const DataType from = a.type(), to = e.cast_type;
+  const bool ok =
+      from == to || to == DataType::kVarchar ||
+      (from == DataType::kVarchar && to != DataType::kInterval) ||
+      (numeric_rank(from) && numeric_rank(to)) ||
+      (from == DataType::kBoolean && numeric_rank(to) && to != DataType::kDouble) ||
+      (numeric_rank(from) && from != DataType::kDouble && to == DataType::kBoolean) ||
+      (from == DataType::kBoolean && to == DataType::kDouble) ||
+      (from == DataType::kTimestamp && (to == DataType::kInt64)) ||
+      ((from == DataType::kInt64 || from == DataType::kInt32) && to == DataType::kTimestamp);
+  if (!ok) {
+    return error_at(ErrorCode::kSqlTypeMismatch, e.pos,
+                    "cannot cast " + tname(from) + " to " + tname(to));
+  }
+  if (from == to) return a;
+  BoundExprPtr node = make_call(Fn::kCast, to, {a.expr}, e.to_sql());
+  if (a.expr->kind == BoundExpr::Kind::kLiteral) {
+    auto v = cast_value(a.expr->literal, to);
+    if (!v.ok()) return v.status().with_location(e.pos.to_string());
+    node = make_literal(*v);
+  }
+  return Bound{node};
+}
+
+Status ExprBinder::arity(const Expr& e, size_t lo, size_t hi) {
+  if (e.args.size() < lo || e.args.size() > hi) {
+    std::string want =
+        lo == hi ? std::to_string(lo) : std::to_string(lo) + " to " + std::to_string(hi);
+    return error_at(ErrorCode::kSqlSyntax, e.pos,
+                    e.name + " takes " + want + " argument" + (hi == 1 ? "" : "s") + ", got " +
+                        std::to_string(e.args.size()));
+  }
+  return Status::Ok();
+}
+
+Result<Bound> ExprBinder::function(const Expr& e, Scope& scope) {
+  if (kAggregates.count(e.name)) {
+    return error_at(
+        ErrorCode::kSqlInvalidQuery, e.pos,
+        "aggregate " + e.name + " is not allowed here (only in SELECT or HAVING of a query)");
+  }
+  if (kWindows.count(e.name)) {
+    return error_at(ErrorCode::kSqlInvalidQuery, e.pos, e.name + " belongs in GROUP BY");
+  }
+  if (!kScalars.count(e.name)) {
+    std::string msg = "unknown function '" + to_lower(e.name) + "'";
+    std::string best;
+    size_t best_d = 3;
+    for (const auto* set : {&kScalars, &kAggregates}) {
+      for (const std::string& f : *set) {
+        const size_t d = edit_distance(e.name, f);
+        if (d < best_d) {
+          best_d = d;
+          best = f;
+        }
+      }
+    }
+    if (!best.empty()) msg += " (did you mean '" + to_lower(best) + "'?)";
+    return error_at(ErrorCode::kSqlUnknownName, e.pos, std::move(msg));
+  }
+  if (e.distinct)
+    return error_at(ErrorCode::kSqlSyntax, e.pos, "DISTINCT applies to aggregates only");
+  std::vector<Bound> args;
+  for (const ExprPtr& a : e.args) {
+    SLC_ASSIGN_OR_RETURN(Bound b, bind(*a, scope));
+    args.push_back(std::move(b));
+  }
+  const std::string sql = e.to_sql();
+  const std::string& n = e.name;
+  auto varchar_arg = [&](size_t i) {
+    return coerce(args[i], DataType::kVarchar, e.args[i]->pos, n);
+  };
+  auto bigint_arg = [&](size_t i) { return coerce(args[i], DataType::kInt64, e.args[i]->pos, n); };
+  if (n == "LOWER" || n == "UPPER" || n == "TRIM" || n == "LENGTH" || n == "CHAR_LENGTH") {
+    SLC_RETURN_IF_ERROR(arity(e, 1, 1));
+    SLC_ASSIGN_OR_RETURN(BoundExprPtr s, varchar_arg(0));
+    const Fn fn = n == "LOWER"   ? Fn::kLower
+                  : n == "UPPER" ? Fn::kUpper
+                  : n == "TRIM"  ? Fn::kTrim
+                                 : Fn::kLength;
+    return Bound{
+        make_call(fn, fn == Fn::kLength ? DataType::kInt64 : DataType::kVarchar, {s}, sql)};
+  }
+  if (n == "SUBSTR" || n == "SUBSTRING") {
+    SLC_RETURN_IF_ERROR(arity(e, 2, 3));
+    std::vector<BoundExprPtr> bound;
+    SLC_ASSIGN_OR_RETURN(BoundExprPtr s, varchar_arg(0));
+    bound.push_back(s);
+    for (size_t i = 1; i < args.size(); ++i) {
+      SLC_ASSIGN_OR_RETURN(BoundExprPtr k, bigint_arg(i));
+      bound.push_back(k);
+    }
+    return Bound{make_call(Fn::kSubstr, DataType::kVarchar, std::move(bound), sql)};
+  }
+  if (n == "CONCAT") {
+    if (args.empty()) return error_at(ErrorCode::kSqlSyntax, e.pos, "CONCAT needs arguments");
+    std::vector<BoundExprPtr> bound;
+    for (const Bound& b : args) bound.push_back(b.expr);
+    return Bound{concat_call(std::move(bound), false, sql)};
+  }
+  if (n == "ABS" || n == "FLOOR" || n == "CEIL" || n == "CEILING" || n == "ROUND") {
+    SLC_RETURN_IF_ERROR(arity(e, 1, n == "ROUND" ? 2 : 1));
+    if (numeric_rank(args[0].type()) == 0 && !args[0].untyped_null) {
+      return error_at(ErrorCode::kSqlTypeMismatch, e.args[0]->pos,
+                      n + " expects a number, got " + tname(args[0].type()));
+    }
+    const DataType t = args[0].untyped_null ? DataType::kDouble : args[0].type();
+    std::vector<BoundExprPtr> bound = {args[0].untyped_null ? make_literal(Value::Null(t))
+                                                            : args[0].expr};
+    if (args.size() > 1) {
+      SLC_ASSIGN_OR_RETURN(BoundExprPtr digits, bigint_arg(1));
+      bound.push_back(digits);
+    }
+    const Fn fn = n == "ABS"     ? Fn::kAbs
+                  : n == "ROUND" ? Fn::kRound
+                  : n == "FLOOR" ? Fn::kFloor
+                                 : Fn::kCeil;
+    return Bound{make_call(fn, t, std::move(bound), sql)};
+  }
+  if (n == "COALESCE") {
+    if (args.empty()) return error_at(ErrorCode::kSqlSyntax, e.pos, "COALESCE needs arguments");
+    SLC_ASSIGN_OR_RETURN(DataType t, common_type(args, e.pos, "COALESCE"));
+    std::vector<BoundExprPtr> bound;
+    for (size_t i = 0; i < args.size(); ++i) {
+      SLC_ASSIGN_OR_RETURN(BoundExprPtr b, coerce(args[i], t, e.args[i]->pos, "COALESCE"));
+      bound.push_back(b);
+    }
+    return Bound{make_call(Fn::kCoalesce, t, std::move(bound), sql)};
+  }
+  if (n == "DATE_TRUNC") {
+    SLC_RETURN_IF_ERROR(arity(e, 2, 2));
+    if (!args[0].string_literal) {
+      return error_at(ErrorCode::kSqlInvalidQuery, e.args[0]->pos,
+                      "DATE_TRUNC's unit must be a string literal such as 'minute'");
+    }
+    const std::string unit = upper(args[0].expr->literal.s);
+    if (!kTruncUnits.count(unit)) {
+      return error_at(ErrorCode::kSqlUnknownName, e.args[0]->pos,
+                      "unknown DATE_TRUNC unit '" + args[0].expr->literal.s + "'");
+    }
+    SLC_ASSIGN_OR_RETURN(BoundExprPtr ts, coerce(args[1], DataType::kTimestamp, e.args[1]->pos, n));
+    auto call = std::const_pointer_cast<BoundExpr>(
+        make_call(Fn::kDateTrunc, DataType::kTimestamp, {ts}, sql));
+    call->unit = unit;
+    return Bound{call};
+  }
+  return error_at(ErrorCode::kInternal, e.pos, "function " + n + " has no binding");
+}
+
+Result<Bound> ExprBinder::aggregate(const Expr& e, Scope& scope) {
+  BoundQuery& q = *scope.query;
+  const std::string sql = e.to_sql();
+  AggregateCall call;
+  call.sql = sql;
+  call.distinct = e.distinct;
+  const std::string& n = e.name;
+  if (e.distinct && n != "COUNT") {
+    return error_at(ErrorCode::kSqlInvalidQuery, e.pos, "DISTINCT is supported in COUNT only");
+  }
+  if (n == "COUNT" && e.args.size() == 1 && e.args[0]->kind == ExprKind::kStar) {
+    if (e.distinct) return error_at(ErrorCode::kSqlSyntax, e.pos, "COUNT(DISTINCT *) is not valid");
+    call.kind = AggKind::kCountStar;
+  } else {
+    if (e.args.size() != 1) {
+      return error_at(ErrorCode::kSqlSyntax, e.pos, n + " takes one argument");
+    }
+    Scope inner{scope.input, scope.relation};
+    SLC_ASSIGN_OR_RETURN(Bound arg, bind(*e.args[0], inner));
+    const DataType t = arg.untyped_null ? DataType::kInt64 : arg.type();
+    call.arg = arg.untyped_null ? make_literal(Value::Null(t)) : arg.expr;
+    if (n == "COUNT") {
+      call.kind = AggKind::kCount;
+    } else if (n == "SUM") {
+      call.kind = AggKind::kSum;
+      if (numeric_rank(t) == 0 && t != DataType::kInterval) {
+        return error_at(ErrorCode::kSqlTypeMismatch, e.args[0]->pos,
+                        "SUM expects a number, got " + tname(t));
+      }
+      call.result_type = t == DataType::kDouble     ? DataType::kDouble
+                         : t == DataType::kInterval ? DataType::kInterval
+                                                    : DataType::kInt64;
+    } else if (n == "AVG") {
+      call.kind = AggKind::kAvg;
+      if (numeric_rank(t) == 0) {
+        return error_at(ErrorCode::kSqlTypeMismatch, e.args[0]->pos,
+                        "AVG expects a number, got " + tname(t));
+      }
+      call.result_type = DataType::kDouble;
+    } else {
+      call.kind = n == "MIN"           ? AggKind::kMin
+                  : n == "MAX"         ? AggKind::kMax
+                  : n == "FIRST_VALUE" ? AggKind::kFirstValue
+                                       : AggKind::kLastValue;
+      call.result_type = t;
+    }
+  }
+  // The same aggregate written twice is computed once.
+  for (size_t i = 0; i < q.aggregates.size(); ++i) {
+    if (to_lower(q.aggregates[i].sql) == to_lower(sql) &&
+        q.aggregates[i].distinct == call.distinct) {
+      const int index = q.first_aggregate_index() + static_cast<int>(i);
+      return Bound{make_column(index, q.aggregates[i].result_type, q.aggregates[i].sql)};
+    }
+  }
+  q.aggregates.push_back(call);
+  const int index = q.first_aggregate_index() + static_cast<int>(q.aggregates.size()) - 1;
+  const bool counts = call.kind == AggKind::kCount || call.kind == AggKind::kCountStar;
+  scope.group_fields->push_back(
+      Field{"agg" + std::to_string(q.aggregates.size()), call.result_type, !counts});
+  return Bound{make_column(index, call.result_type, call.sql)};
+}
+
+}  // namespace sluice::sql
