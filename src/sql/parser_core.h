@@ -1,0 +1,178 @@
+#pragma once
+// Parser: a recursive-descent parser over the lexer's tokens. Statements (CREATE / DROP / SHOW /
+// DESCRIBE / EXPLAIN / SELECT / CHECKPOINT) are parsed in parser.cc, expressions in
+// expression_parser.cc. Internal to the sql module; parser.h is the interface.
+//
+// Thread: a value used by one thread at a time.
+
+#include <strings.h>
+
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "sluice/status.h"
+#include "sql/ast.h"
+#include "sql/lexer.h"
+#include "sql/names.h"
+
+namespace sluice::sql::parsing {
+
+inline bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+inline std::string upper(std::string_view s) {
+  return to_upper(s);
+}
+inline std::string lower(std::string_view s) {
+  return to_lower(s);
+}
+
+// Words that end an expression or select item and so cannot be bare aliases.
+const std::unordered_set<std::string>& reserved();
+
+class Parser {
+ public:
+  Parser(std::vector<Token> tokens, std::string_view sql) : tokens_(std::move(tokens)), sql_(sql) {}
+
+  Result<std::vector<Statement>> statements();
+
+  Result<ExprPtr> lone_expression();
+
+ private:
+  // ---- token helpers -------------------------------------------------------------------
+  const Token& peek(size_t ahead = 0) const {
+    return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)];
+  }
+  const Token& next() {
+    const Token& t = tokens_[pos_];
+    if (pos_ + 1 < tokens_.size()) ++pos_;
+    return t;
+  }
+  bool is_word(std::string_view w, size_t ahead = 0) const {
+    return peek(ahead).kind == TokenKind::kWord && iequals(peek(ahead).text, w);
+  }
+  bool is_symbol(std::string_view s) const {
+    return peek().kind == TokenKind::kSymbol && peek().text == s;
+  }
+  bool accept_word(std::string_view w) {
+    if (!is_word(w)) return false;
+    next();
+    return true;
+  }
+  bool accept_symbol(std::string_view s) {
+    if (!is_symbol(s)) return false;
+    next();
+    return true;
+  }
+  static std::string describe(const Token& t);
+  Status error(std::string what) const {
+    return Status(ErrorCode::kSqlSyntax, what + ", found " + describe(peek()),
+                  peek().pos.to_string());
+  }
+  Status expect_word(std::string_view w) {
+    if (accept_word(w)) return Status::Ok();
+    return error("expected " + std::string(w));
+  }
+  Status expect_symbol(std::string_view s) {
+    if (accept_symbol(s)) return Status::Ok();
+    return error("expected '" + std::string(s) + "'");
+  }
+  Result<std::string> identifier(std::string_view what) {
+    const Token& t = peek();
+    if (t.kind == TokenKind::kQuotedIdent) return next().text;
+    if (t.kind == TokenKind::kWord && !reserved().count(upper(t.text))) return next().text;
+    return error("expected " + std::string(what));
+  }
+  size_t offset_of(SourcePos p) const {
+    size_t line = 1, i = 0;
+    while (i < sql_.size() && line < static_cast<size_t>(p.line)) {
+      if (sql_[i++] == '\n') ++line;
+    }
+    return std::min(sql_.size(), i + static_cast<size_t>(p.column) - 1);
+  }
+  static std::string_view trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+  }
+
+  // ---- statements ----------------------------------------------------------------------
+  Result<Statement> statement();
+
+  Status if_not_exists(Statement& s);
+
+  Result<Statement> create_source(SourcePos pos);
+
+  Result<DataType> type_name_here();
+
+  Status options(std::vector<Option>& out);
+
+  // Option keys may be any word, reserved or not (e.g. `format`, `on.error`).
+  Result<std::string> option_word() {
+    if (peek().kind == TokenKind::kWord || peek().kind == TokenKind::kQuotedIdent) {
+      return next().text;
+    }
+    return error("expected an option name");
+  }
+
+  Result<Statement> create_query(SourcePos pos, StatementKind kind) {
+    Statement s{kind, pos};
+    SLC_RETURN_IF_ERROR(if_not_exists(s));
+    SLC_RETURN_IF_ERROR(expect_word("AS"));
+    SLC_ASSIGN_OR_RETURN(s.query, select());
+    return s;
+  }
+
+  Result<Statement> create_sink(SourcePos pos);
+
+  Result<ObjectKind> object_kind();
+
+  Result<Statement> drop(SourcePos pos);
+
+  Result<Statement> show(SourcePos pos);
+
+  // ---- SELECT --------------------------------------------------------------------------
+  Result<std::unique_ptr<SelectStmt>> select();
+
+  // ---- expressions (lowest precedence first) -------------------------------------------
+  Result<ExprPtr> expr() { return or_expr(); }
+
+  ExprPtr binary(std::string op, SourcePos pos, ExprPtr l, ExprPtr r);
+
+  Result<ExprPtr> or_expr();
+
+  Result<ExprPtr> and_expr();
+
+  Result<ExprPtr> not_expr();
+
+  Result<ExprPtr> comparison();
+
+  Result<ExprPtr> concat();
+
+  Result<ExprPtr> additive();
+
+  Result<ExprPtr> multiplicative();
+
+  Result<ExprPtr> unary();
+
+  Result<ExprPtr> literal(LiteralKind kind, const Token& t);
+
+  Result<ExprPtr> primary();
+
+  Result<ExprPtr> column_ref();
+
+  Result<ExprPtr> function_call();
+
+  Result<ExprPtr> interval();
+
+  Result<ExprPtr> case_expr();
+
+  std::vector<Token> tokens_;
+  std::string_view sql_;
+  size_t pos_ = 0;
+};
+
+}  // namespace sluice::sql::parsing
