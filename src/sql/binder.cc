@@ -43,7 +43,7 @@ Result<int64_t> interval_argument(const Expr& e, std::string_view fn) {
 
 Result<BoundExprPtr> Binder::bind_scalar(const Expr& expr, const Schema& schema,
                                          std::string_view relation) const {
-  ExprBinder binder(catalog_);
+  ExprBinder binder;
   Scope scope{&schema, std::string(relation)};
   SLC_ASSIGN_OR_RETURN(Bound b, binder.bind(expr, scope));
   return b.untyped_null ? make_literal(Value::Null(DataType::kVarchar)) : b.expr;
@@ -62,7 +62,7 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select) const {
   q.input = from->name();
   q.input_schema = from->schema();
   const Schema& input = *q.input_schema;
-  ExprBinder binder(catalog_);
+  ExprBinder binder;
   Scope scalar{&input, from->name()};
 
   if (select.where) {

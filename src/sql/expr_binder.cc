@@ -6,6 +6,7 @@
 
 #include "columnar/timestamp.h"
 #include "sql/expr_eval.h"
+#include "sql/names.h"
 
 namespace sluice::sql {
 

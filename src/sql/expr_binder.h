@@ -14,7 +14,6 @@
 #include "sql/ast.h"
 #include "sql/bound_expr.h"
 #include "sql/bound_query.h"
-#include "sql/catalog.h"
 
 namespace sluice::sql {
 
@@ -50,8 +49,6 @@ struct Scope {
 
 class ExprBinder {
  public:
-  ExprBinder(const Catalog& catalog) : catalog_(catalog) {}
-
   Result<Bound> bind(const Expr& e, Scope& scope);
 
   // Makes `b` a value of type `target`: NULL literals take the type, numbers widen, string
@@ -79,8 +76,6 @@ class ExprBinder {
   Status arity(const Expr& e, size_t lo, size_t hi);
   Result<Bound> function(const Expr& e, Scope& scope);
   Result<Bound> aggregate(const Expr& e, Scope& scope);
-
-  const Catalog& catalog_;
 };
 
 }  // namespace sluice::sql
