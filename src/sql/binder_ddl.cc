@@ -83,11 +83,7 @@ Result<SourceDef> Binder::bind_source(const Statement& s) const {
   const ConnectorCatalog* connectors = catalog_.connectors();
   const ConnectorSpec* spec = connectors ? connectors->find_source(def.connector) : nullptr;
   if (spec == nullptr) {
-    std::string names;
-    if (connectors) {
-      for (const std::string& n : connectors->source_names())
-        names += (names.empty() ? "" : ", ") + n;
-    }
+    const std::string names = connectors ? join_names(connectors->source_names()) : "";
     return Status(ErrorCode::kSqlInvalidOption,
                   "unknown source connector '" + def.connector + "' (available: " + names + ")");
   }
@@ -177,11 +173,7 @@ Result<SinkDef> Binder::bind_sink(const Statement& s, const std::string& input) 
   const ConnectorCatalog* connectors = catalog_.connectors();
   const ConnectorSpec* spec = connectors ? connectors->find_sink(s.connector) : nullptr;
   if (spec == nullptr) {
-    std::string names;
-    if (connectors) {
-      for (const std::string& n : connectors->sink_names())
-        names += (names.empty() ? "" : ", ") + n;
-    }
+    const std::string names = connectors ? join_names(connectors->sink_names()) : "";
     return error_at(ErrorCode::kSqlInvalidOption, s.connector_pos,
                     "unknown sink connector '" + s.connector + "' (available: " + names + ")");
   }

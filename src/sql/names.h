@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sluice::sql {
 
@@ -17,6 +18,9 @@ struct NameLess {
 };
 
 // Levenshtein distance, ignoring case.
+// "a, b, c": names listed in a message.
+std::string join_names(const std::vector<std::string>& names);
+
 size_t edit_distance(std::string_view a, std::string_view b);
 // `word` is within two edits of `keyword` without being it (a likely misspelling).
 bool looks_like(std::string_view word, std::string_view keyword);

@@ -39,12 +39,6 @@ const std::vector<OptionSpec>& sink_task_option_specs() {
 
 namespace {
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
-  return out;
-}
-
 Status check_value(const OptionSpec& spec, const std::string& value) {
   switch (spec.kind) {
     case K::kString:
@@ -74,7 +68,7 @@ Status check_value(const OptionSpec& spec, const std::string& value) {
         if (to_lower(value) == c) return Status::Ok();
       }
       return Status(ErrorCode::kSqlInvalidOption,
-                    "expected one of " + join(spec.choices) + ", got '" + value + "'");
+                    "expected one of " + join_names(spec.choices) + ", got '" + value + "'");
     case K::kDuration: {
       auto d = parse_duration(value);
       if (!d.ok()) return d.status();
@@ -121,7 +115,7 @@ Result<OptionMap> validate_options(const std::vector<Option>& given, const Conne
       std::string msg = "unknown option '" + o.key + "' for " + std::string(what) + " (";
       if (!closest.empty()) msg += "did you mean '" + closest + "'? ";
       msg += "connector '" + spec.name + "'";
-      msg += keys.empty() ? " takes no options)" : " takes: " + join(keys) + ")";
+      msg += keys.empty() ? " takes no options)" : " takes: " + join_names(keys) + ")";
       return Status(ErrorCode::kSqlInvalidOption, std::move(msg), o.pos.to_string());
     }
     if (Status s = check_value(*match, o.value); !s.ok()) {
