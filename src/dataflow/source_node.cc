@@ -38,17 +38,34 @@ Status SourceNode::push(const RecordBatch& batch) {
   }
   if (batch.num_rows() == 0) return Status::Ok();
   rows_in_ += batch.num_rows();
-  SLC_RETURN_IF_ERROR(emit(batch));
-  // The watermark follows the largest event time seen.
-  if (definition_->watermark_column < 0) return Status::Ok();
+  if (definition_->watermark_column < 0) return emit(batch);
+  // Rows are judged in source order: each row sees the watermark of the rows before it
+  // (their largest event time minus the delay), whatever the batch boundaries. A row at or
+  // above that watermark is in windows that are all still open, so only a row below it can
+  // be judged differently from the rest of its batch: the batch is cut before such a row and
+  // the watermark advanced there. In-order input is never cut.
   const Column& time = batch.column(definition_->watermark_column);
+  const int64_t delay = definition_->watermark_delay;
+  const int64_t n = time.length();
   int64_t max = max_event_time_;
-  for (int64_t r = 0; r < time.length(); ++r) {
-    if (!time.is_null(r)) max = std::max(max, time.int64_value(r));
+  int64_t segment = 0;
+  for (int64_t r = 0; r < n; ++r) {
+    if (time.is_null(r)) continue;
+    const int64_t ts = time.int64_value(r);
+    if (max != kNoWatermark) {
+      const int64_t before = max - delay;  // the watermark this row sees
+      if (ts < before && before > watermark()) {
+        if (r > segment) SLC_RETURN_IF_ERROR(emit(batch.slice(segment, r - segment)));
+        segment = r;
+        SLC_RETURN_IF_ERROR(advance_downstream(before));
+      }
+    }
+    max = std::max(max, ts);
   }
+  SLC_RETURN_IF_ERROR(emit(segment == 0 ? batch : batch.slice(segment, n - segment)));
   max_event_time_ = max;
   if (max == kNoWatermark) return Status::Ok();
-  return advance_downstream(max - definition_->watermark_delay);
+  return advance_downstream(max - delay);
 }
 
 Status SourceNode::end_input() {

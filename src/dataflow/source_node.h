@@ -1,7 +1,9 @@
 #pragma once
 // SourceNode: where a source's rows enter the graph. Its watermark follows the largest event
 // time seen minus the declared delay (or what the source says, for explicit watermarks); at
-// the end of its input the final watermark closes every window downstream.
+// the end of its input the final watermark closes every window downstream. The watermark
+// moves row by row in source order, so late rows do not depend on batch boundaries
+// (docs/sql.md, "Watermarks and late rows").
 //
 // Batches reach it already checked against the source's schema (check_batch, once, where
 // they are pushed).

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "columnar/timestamp.h"
+#include "sql/event_time.h"
 #include "sql/expr_binder.h"
 #include "sql/expr_eval.h"
 #include "sql/options.h"
@@ -73,6 +74,7 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select) const {
   // GROUP BY: keys and at most one window.
   std::vector<std::string> key_sql;
   std::vector<Field> group_fields;
+  SourcePos window_time_pos;
   for (const ExprPtr& g : select.group_by) {
     if (g->kind == ExprKind::kFunction && kWindows.count(g->name)) {
       if (q.window) {
@@ -93,6 +95,7 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select) const {
                         g->name + "'s first argument must be a TIMESTAMP column");
       }
       w.time_column = t.expr->column;
+      window_time_pos = g->args[0]->pos;
       if (g->name == "TUMBLE") {
         w.kind = WindowKind::kTumble;
         SLC_ASSIGN_OR_RETURN(w.size, interval_argument(*g->args[1], "TUMBLE"));
@@ -223,6 +226,10 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select) const {
                       "ALLOW LATENESS applies to windowed aggregates only");
     }
     q.lateness = *select.allowed_lateness_micros;
+  }
+  if (q.window) {
+    Status s = check_window_time(catalog_, q.input, q.window->time_column, *q.window, q.lateness);
+    if (!s.ok()) return error_at(s.code(), window_time_pos, std::string(s.message()));
   }
   if (q.emit == EmitMode::kChanges) {
     for (const Field& f : out_fields) {

@@ -35,6 +35,20 @@ with open(sys.argv[1], "w") as f:
     for i in range(40000):
         f.write('{"id": %d, "word": "w%d", "v": %d}\n' % (i, i % 97, (i * 7919) % 1000))
 PY
+# Event times out of order within the watermark's delay, and some rows far behind it: which
+# rows are late must not depend on where a restart cut the input (docs/sql.md, late rows).
+python3 - "$work/jitter.jsonl" <<'PY'
+import random, sys
+rng = random.Random(11)
+clock = 1_700_000_000_000
+with open(sys.argv[1], "w") as f:
+    for i in range(30000):
+        clock += rng.randrange(40)
+        ts = clock - rng.randrange(1500)
+        if rng.randrange(100) < 3:
+            ts = clock - 3000 - rng.randrange(20000)  # late, mostly
+        f.write('{"k": %d, "v": %d, "ts": %d}\n' % (rng.randrange(8), rng.randrange(1000), ts))
+PY
 
 pipeline() {  # output directory, PostgreSQL schema
   cat <<SQL
@@ -45,6 +59,17 @@ CREATE SOURCE events (id BIGINT NOT NULL, k BIGINT, ts TIMESTAMP NOT NULL,
         'fields.ts.kind' = 'sequence', 'fields.ts.step' = '10');
 CREATE SOURCE lines (id BIGINT, word VARCHAR, v BIGINT)
   WITH (connector = 'file', path = '$work/lines.jsonl');
+CREATE SOURCE jitter (k BIGINT, v BIGINT, ts TIMESTAMP,
+    WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+  WITH (connector = 'file', path = '$work/jitter.jsonl');
+CREATE SINK late_hop AS
+  SELECT k, window_start, COUNT(*) AS n, SUM(v) AS total FROM jitter
+  GROUP BY k, HOP(ts, INTERVAL '1' SECOND, INTERVAL '3' SECOND)
+  INTO file (path = '$1/late_hop', delivery = 'exactly-once');
+CREATE SINK late_sessions AS
+  SELECT k, window_start, window_end, COUNT(*) AS n FROM jitter
+  GROUP BY k, SESSION(ts, INTERVAL '300' MILLISECOND)
+  INTO file (path = '$1/late_sessions', delivery = 'exactly-once');
 CREATE SINK raw FROM events INTO file (path = '$1/raw', delivery = 'exactly-once');
 CREATE SINK per_second AS
   SELECT k, window_start, COUNT(*) AS n, SUM(id) AS total, MAX(id) AS top
@@ -75,7 +100,7 @@ signature() {  # output directory, schema, sink → sorted rows
     *) cat "$1/$3"/part-* 2>/dev/null | sort ;;
   esac
 }
-sinks=(raw per_second big pg_raw pg_totals)
+sinks=(raw per_second big late_hop late_sessions pg_raw pg_totals)
 for sink in "${sinks[@]}"; do
   signature "$work/expected" expected "$sink" >"$work/expected.$sink"
 done
