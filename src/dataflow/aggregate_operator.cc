@@ -281,6 +281,12 @@ Status AggregateOperator::process(const RecordBatch& input, std::vector<RecordBa
   return Status::Ok();
 }
 
+Status AggregateOperator::emit_empty_global_group(std::vector<RecordBatch>& out) {
+  if (!query_->keys.empty() || query_->window || !index_.empty()) return Status::Ok();
+  const uint32_t slot = find_or_create({}, 0, 0, 0);
+  return emit({slot}, out);
+}
+
 Status AggregateOperator::update(std::span<const uint32_t> rows, std::span<const uint32_t> slots,
                                  const std::vector<Datum>& args) {
   const size_t n = rows.size();

@@ -42,6 +42,11 @@ class AggregateOperator final : public Operator {
   Status restore(StateReader& reader) override;
   std::string describe() const override;
 
+  // For a one-off query over a finite input (an ad-hoc SELECT): a global aggregate (no GROUP
+  // BY) that saw no rows still has its one row, as SQL says: COUNT(*) = 0, SUM NULL. (A
+  // continuous query emits nothing until a row arrives.)
+  Status emit_empty_global_group(std::vector<RecordBatch>& out);
+
   const SchemaPtr& output_schema() const { return output_schema_; }
   size_t live_groups() const { return index_.size() + session_groups_; }
 

@@ -1,6 +1,7 @@
 #include "dataflow/introspection.h"
 
 #include "columnar/timestamp.h"
+#include "dataflow/aggregate_operator.h"
 #include "dataflow/ddl.h"
 #include "dataflow/view_node.h"
 #include "sluice/batch_builder.h"
@@ -181,10 +182,16 @@ Result<QueryResult> Introspection::select(const Statement& s) const {
   snapshot.add(Catalog::Entry{ObjectKind::kSource, def, nullptr, nullptr});
   SLC_ASSIGN_OR_RETURN(sql::BoundQuery q, sql::Binder(snapshot).bind_query(*s.query));
   auto query = std::make_shared<const sql::BoundQuery>(std::move(q));
-  std::unique_ptr<Operator> op = make_operator(query);
   std::vector<RecordBatch> out;
-  SLC_RETURN_IF_ERROR(op->process(table.to_batch(), out));
-  SLC_RETURN_IF_ERROR(op->on_watermark(kFinalWatermark, out));
+  if (query->aggregate) {
+    AggregateOperator op(query, false);
+    SLC_RETURN_IF_ERROR(op.process(table.to_batch(), out));
+    SLC_RETURN_IF_ERROR(op.on_watermark(kFinalWatermark, out));
+    SLC_RETURN_IF_ERROR(op.emit_empty_global_group(out));
+  } else {
+    std::unique_ptr<Operator> op = make_operator(query);
+    SLC_RETURN_IF_ERROR(op->process(table.to_batch(), out));
+  }
   RecordBatch rows = RecordBatch::empty(query->output_schema);
   if (!out.empty()) {
     SLC_ASSIGN_OR_RETURN(rows, RecordBatch::concat(out));

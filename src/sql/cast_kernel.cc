@@ -51,7 +51,8 @@ Result<Value> cast_value(const Value& v, DataType to) {
           break;
         case DataType::kDouble:
           if (!(std::fabs(v.d) < 9.2e18)) return cast_error(v, to, "out of range");
-          x = std::llround(v.d);
+          // Half to even, as PostgreSQL and DuckDB cast a DOUBLE (rint): 2.5 → 2, 3.5 → 4.
+          x = static_cast<int64_t>(std::nearbyint(v.d));
           break;
         case DataType::kVarchar:
           if (Status s = parse_int64(v.s, x); !s.ok()) return cast_error(v, to);

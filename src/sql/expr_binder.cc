@@ -116,7 +116,8 @@ Result<Bound> ExprBinder::bind(const Expr& e, Scope& scope) {
       SLC_ASSIGN_OR_RETURN(BoundExprPtr ts,
                            coerce(a, DataType::kTimestamp, e.args[0]->pos, "EXTRACT"));
       auto call = std::const_pointer_cast<BoundExpr>(
-          make_call(Fn::kExtract, DataType::kInt64, {ts}, e.to_sql()));
+          make_call(Fn::kExtract, e.name == "EPOCH" ? DataType::kDouble : DataType::kInt64, {ts},
+                    e.to_sql()));
       call->unit = e.name;
       return Bound{call};
     }

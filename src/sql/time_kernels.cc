@@ -52,17 +52,25 @@ int64_t extract_field(int64_t micros, std::string_view field) {
   if (field == "MICROSECOND") return rem % (60 * kMicrosPerSecond);
   if (field == "DOW") return ((days % 7) + 7 + 4) % 7;  // 0 = Sunday
   if (field == "DOY") return days - days_from_civil(y, 1, 1) + 1;
-  if (field == "EPOCH") {
-    int64_t s = micros / kMicrosPerSecond;
-    if (micros % kMicrosPerSecond < 0) --s;
-    return s;
-  }
   return 0;  // the binder accepts only the fields above
 }
 
 }  // namespace
 
 Result<Column> time(const BoundExpr& e, const std::vector<Datum>& args, int64_t n) {
+  if (e.fn == Fn::kExtract && e.unit == "EPOCH") {
+    // Seconds with their fraction, as PostgreSQL and DuckDB give them (exact to the
+    // microsecond for any timestamp within ±142 years of 1970: 2^53 µs).
+    FixedOut<double> out(n);
+    for (int64_t i = 0; i < n; ++i) {
+      if (args[0].is_null(i)) {
+        out.set_null(i);
+      } else {
+        out.set(i, static_cast<double>(read<int64_t>(args[0], i)) / kMicrosPerSecond);
+      }
+    }
+    return out.finish(DataType::kDouble);
+  }
   FixedOut<int64_t> out(n);
   for (int64_t i = 0; i < n; ++i) {
     if (args[0].is_null(i)) {
