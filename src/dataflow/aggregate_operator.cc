@@ -351,6 +351,25 @@ Status AggregateOperator::update(std::span<const uint32_t> rows, std::span<const
           }
         }
         break;
+      case AggKind::kVarSamp:
+      case AggKind::kVarPop:
+      case AggKind::kStddevSamp:
+      case AggKind::kStddevPop:
+        // Welford's update: stable where summing squares would cancel.
+        for (size_t k = 0; k < n; ++k) {
+          const int64_t r = arg.index(rows[k]);
+          if (arg.column.is_null(r)) continue;
+          AggState& s = groups_[slots[k]].aggs[a];
+          const double x = type == DataType::kDouble ? arg.column.double_value(r)
+                           : type == DataType::kInt32
+                               ? arg.column.int32_value(r)
+                               : static_cast<double>(arg.column.int64_value(r));
+          ++s.count;
+          const double delta = x - s.d;
+          s.d += delta / static_cast<double>(s.count);
+          s.m2 += delta * (x - s.d);
+        }
+        break;
       case AggKind::kFirstValue:
       case AggKind::kLastValue:
         for (size_t k = 0; k < n; ++k) {
@@ -384,6 +403,18 @@ Status AggregateOperator::merge(AggState& into, const AggState& from, const Aggr
         return Status(ErrorCode::kOutOfRange, call.sql + " overflowed BIGINT");
       }
       return Status::Ok();
+    case AggKind::kVarSamp:
+    case AggKind::kVarPop:
+    case AggKind::kStddevSamp:
+    case AggKind::kStddevPop: {  // Chan et al.'s combination of two partial results
+      if (from.count == 0) return Status::Ok();
+      const double na = static_cast<double>(into.count), nb = static_cast<double>(from.count);
+      const double delta = from.d - into.d;
+      into.count += from.count;
+      into.d += delta * nb / (na + nb);
+      into.m2 += from.m2 + delta * delta * na * nb / (na + nb);
+      return Status::Ok();
+    }
     case AggKind::kMin:
     case AggKind::kMax:
       if (from.has &&
@@ -424,6 +455,18 @@ Value AggregateOperator::finalize(const AggState& s, const AggregateCall& call) 
     case AggKind::kAvg:
       return s.count == 0 ? Value::Null(DataType::kDouble)
                           : Value::Double(s.d / static_cast<double>(s.count));
+    case AggKind::kVarSamp:
+    case AggKind::kStddevSamp:
+    case AggKind::kVarPop:
+    case AggKind::kStddevPop: {
+      // The sample forms need two values (n - 1 in the denominator), the population one.
+      const bool sample = call.kind == AggKind::kVarSamp || call.kind == AggKind::kStddevSamp;
+      if (s.count < (sample ? 2 : 1)) return Value::Null(DataType::kDouble);
+      const double variance =
+          std::max(0.0, s.m2) / static_cast<double>(sample ? s.count - 1 : s.count);
+      const bool root = call.kind == AggKind::kStddevSamp || call.kind == AggKind::kStddevPop;
+      return Value::Double(root ? std::sqrt(variance) : variance);
+    }
     default:
       return s.has ? s.v : Value::Null(call.result_type);
   }

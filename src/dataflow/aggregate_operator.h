@@ -54,7 +54,8 @@ class AggregateOperator final : public Operator {
   struct AggState {
     int64_t count = 0;
     int64_t i = 0;
-    double d = 0;
+    double d = 0;   // SUM/AVG of doubles: the sum; VAR*/STDDEV*: the running mean
+    double m2 = 0;  // VAR*/STDDEV*: the sum of squared differences from the mean (Welford)
     bool has = false;
     Value v;
     std::unique_ptr<std::unordered_set<std::string>> distinct;

@@ -7,6 +7,17 @@
 
 namespace sluice::dataflow {
 
+namespace {
+
+// Variance and standard deviation carry a second moment; other aggregates have none, so
+// their state reads as before these aggregates existed.
+bool has_m2(const sql::AggregateCall& call) {
+  return call.kind == sql::AggKind::kVarSamp || call.kind == sql::AggKind::kVarPop ||
+         call.kind == sql::AggKind::kStddevSamp || call.kind == sql::AggKind::kStddevPop;
+}
+
+}  // namespace
+
 void AggregateOperator::snapshot(StateWriter& w) const {
   w.i64(watermark_);
   w.i64(static_cast<int64_t>(next_order_));
@@ -24,10 +35,12 @@ void AggregateOperator::snapshot(StateWriter& w) const {
     w.u8(g.emitted);
     w.i64(static_cast<int64_t>(g.last_output.size()));
     for (const Value& v : g.last_output) w.value(v);
-    for (const AggState& s : g.aggs) {
+    for (size_t a = 0; a < g.aggs.size(); ++a) {
+      const AggState& s = g.aggs[a];
       w.i64(s.count);
       w.i64(s.i);
       w.f64(s.d);
+      if (has_m2(query_->aggregates[a])) w.f64(s.m2);
       w.u8(s.has);
       w.value(s.v);
       w.i64(s.distinct ? static_cast<int64_t>(s.distinct->size()) : -1);
@@ -70,12 +83,14 @@ Status AggregateOperator::restore(StateReader& r) {
     g.last_output.resize(static_cast<size_t>(std::max<int64_t>(count, 0)));
     for (Value& v : g.last_output) SLC_RETURN_IF_ERROR(r.value(v));
     g.aggs.resize(query_->aggregates.size());
-    for (AggState& s : g.aggs) {
+    for (size_t a = 0; a < g.aggs.size(); ++a) {
+      AggState& s = g.aggs[a];
       uint8_t has;
       int64_t distinct;
       SLC_RETURN_IF_ERROR(r.i64(s.count));
       SLC_RETURN_IF_ERROR(r.i64(s.i));
       SLC_RETURN_IF_ERROR(r.f64(s.d));
+      if (has_m2(query_->aggregates[a])) SLC_RETURN_IF_ERROR(r.f64(s.m2));
       SLC_RETURN_IF_ERROR(r.u8(has));
       s.has = has != 0;
       SLC_RETURN_IF_ERROR(r.value(s.v));

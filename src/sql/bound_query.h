@@ -29,7 +29,20 @@ struct WindowSpec {
   std::string sql;
 };
 
-enum class AggKind { kCountStar, kCount, kSum, kAvg, kMin, kMax, kFirstValue, kLastValue };
+enum class AggKind {
+  kCountStar,
+  kCount,
+  kSum,
+  kAvg,
+  kMin,
+  kMax,
+  kFirstValue,
+  kLastValue,
+  kVarSamp,     // VARIANCE, VAR_SAMP
+  kVarPop,      // VAR_POP
+  kStddevSamp,  // STDDEV, STDDEV_SAMP
+  kStddevPop,   // STDDEV_POP
+};
 
 struct AggregateCall {
   AggKind kind = AggKind::kCountStar;

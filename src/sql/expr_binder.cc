@@ -35,8 +35,9 @@ int numeric_rank(DataType t) {
 
 }  // namespace
 
-const std::set<std::string> kAggregates = {"COUNT", "SUM",         "AVG",       "MIN",
-                                           "MAX",   "FIRST_VALUE", "LAST_VALUE"};
+const std::set<std::string> kAggregates = {
+    "COUNT",  "SUM",        "AVG",         "MIN",      "MAX",     "FIRST_VALUE", "LAST_VALUE",
+    "STDDEV", "STDDEV_POP", "STDDEV_SAMP", "VARIANCE", "VAR_POP", "VAR_SAMP"};
 const std::set<std::string> kWindows = {"TUMBLE", "HOP", "SESSION"};
 
 namespace {
@@ -625,6 +626,16 @@ Result<Bound> ExprBinder::aggregate(const Expr& e, Scope& scope) {
       if (numeric_rank(t) == 0) {
         return error_at(ErrorCode::kSqlTypeMismatch, e.args[0]->pos,
                         "AVG expects a number, got " + tname(t));
+      }
+      call.result_type = DataType::kDouble;
+    } else if (n.starts_with("STDDEV") || n.starts_with("VAR")) {
+      call.kind = n == "STDDEV_POP"         ? AggKind::kStddevPop
+                  : n == "VAR_POP"          ? AggKind::kVarPop
+                  : n.starts_with("STDDEV") ? AggKind::kStddevSamp
+                                            : AggKind::kVarSamp;
+      if (numeric_rank(t) == 0) {
+        return error_at(ErrorCode::kSqlTypeMismatch, e.args[0]->pos,
+                        n + " expects a number, got " + tname(t));
       }
       call.result_type = DataType::kDouble;
     } else {

@@ -17,9 +17,11 @@ constexpr const char* kDdl[] = {
     "SECOND)",
     "CREATE STREAM per_min AS SELECT k, window_start, COUNT(*) AS n, SUM(v) AS total FROM e "
     "GROUP BY k, TUMBLE(ts, INTERVAL '1' MINUTE)",
-    "CREATE STREAM sessions AS SELECT k, window_start, window_end, COUNT(*) AS n FROM e "
+    "CREATE STREAM sessions AS SELECT k, window_start, window_end, COUNT(*) AS n, VAR_POP(v) AS vp "
+    "FROM e "
     "GROUP BY k, SESSION(ts, INTERVAL '20' SECOND) EMIT CHANGES",
-    "CREATE STREAM running AS SELECT k, SUM(v) AS total, COUNT(DISTINCT v) AS d FROM e GROUP BY k "
+    "CREATE STREAM running AS SELECT k, SUM(v) AS total, COUNT(DISTINCT v) AS d, STDDEV(v) AS sd "
+    "FROM e GROUP BY k "
     "HAVING SUM(v) > 3 EMIT CHANGES",
     "CREATE MATERIALIZED VIEW latest AS SELECT k, MAX(v) AS top FROM e GROUP BY k",
     "CREATE SINK big FROM e WHERE v > 5 INTO blackhole ()",
