@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <functional>
 #include <set>
 
 #include "columnar/timestamp.h"
@@ -25,6 +24,50 @@ std::string output_name(const SelectItem& item) {
   }
   if (e.kind == ExprKind::kExtract) return to_lower(e.name);
   return e.to_sql();
+}
+
+bool contains_aggregate(const Expr& e) {
+  if (e.kind == ExprKind::kFunction && kAggregates.count(e.name)) return true;
+  for (const ExprPtr& a : e.args) {
+    if (contains_aggregate(*a)) return true;
+  }
+  return false;
+}
+
+// What a GROUP BY item stands for. As in PostgreSQL: an integer is a position in the select
+// list (1-based); a bare name that is no input column is an output alias; anything else is
+// itself. Input columns win over aliases of the same name.
+Result<const Expr*> group_item(const Expr& g, const SelectStmt& select, const Schema& input) {
+  const Expr* item = nullptr;
+  if (g.kind == ExprKind::kLiteral && g.literal_kind == LiteralKind::kInteger) {
+    const std::string& digits = g.value_text;
+    size_t position = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), position);
+    if (ec != std::errc() || end != digits.data() + digits.size() || position < 1 ||
+        position > select.items.size()) {
+      return error_at(ErrorCode::kSqlInvalidQuery, g.pos,
+                      "GROUP BY position " + digits + " is not in the select list (1 to " +
+                          std::to_string(select.items.size()) + ")");
+    }
+    item = select.items[position - 1].expr.get();
+    if (item->kind == ExprKind::kStar) {
+      return error_at(ErrorCode::kSqlInvalidQuery, g.pos, "cannot GROUP BY *; list the columns");
+    }
+  } else if (g.kind == ExprKind::kColumn && g.qualifier.empty()) {
+    for (const Field& f : input.fields()) {
+      if (to_lower(f.name) == to_lower(g.name)) return &g;
+    }
+    for (const SelectItem& s : select.items) {
+      if (!s.alias.empty() && to_lower(s.alias) == to_lower(g.name)) item = s.expr.get();
+    }
+  }
+  if (item == nullptr) return &g;
+  if (contains_aggregate(*item)) {
+    return error_at(ErrorCode::kSqlInvalidQuery, g.pos,
+                    "GROUP BY " + g.to_sql() + " refers to an aggregate (" + item->to_sql() +
+                        "); group by input columns or expressions");
+  }
+  return item;
 }
 
 Result<int64_t> interval_argument(const Expr& e, std::string_view fn) {
@@ -75,7 +118,8 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select) const {
   std::vector<std::string> key_sql;
   std::vector<Field> group_fields;
   SourcePos window_time_pos;
-  for (const ExprPtr& g : select.group_by) {
+  for (const ExprPtr& written : select.group_by) {
+    SLC_ASSIGN_OR_RETURN(const Expr* g, group_item(*written, select, input));
     if (g->kind == ExprKind::kFunction && kWindows.count(g->name)) {
       if (q.window) {
         return error_at(ErrorCode::kSqlInvalidQuery, g->pos, "GROUP BY may have only one window");
@@ -136,16 +180,9 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select) const {
   }
 
   // Aggregate query? Any GROUP BY, or an aggregate anywhere in SELECT/HAVING.
-  std::function<bool(const Expr&)> has_aggregate = [&](const Expr& e) {
-    if (e.kind == ExprKind::kFunction && kAggregates.count(e.name)) return true;
-    for (const ExprPtr& a : e.args) {
-      if (has_aggregate(*a)) return true;
-    }
-    return false;
-  };
   q.aggregate = !select.group_by.empty();
-  for (const SelectItem& item : select.items) q.aggregate |= has_aggregate(*item.expr);
-  if (select.having) q.aggregate |= has_aggregate(*select.having);
+  for (const SelectItem& item : select.items) q.aggregate |= contains_aggregate(*item.expr);
+  if (select.having) q.aggregate |= contains_aggregate(*select.having);
 
   std::vector<Field> out_fields;
   Scope group_scope{&input, from->name(), &q, &key_sql, &group_fields};
