@@ -34,6 +34,15 @@ struct Database::Impl {
   std::mutex callbacks_mutex;
   std::map<std::string, connectors::BatchCallback> callbacks;  // callback sinks', by name
 
+  // Runs statements that begin at `start` in their script; sources they create start at once
+  // when the database is running.
+  Result<QueryResult> execute(std::string_view sql, sql::SourcePos start) {
+    SLC_ASSIGN_OR_RETURN(QueryResult r, loop->execute(sql, start));
+    std::lock_guard lock(mutex);
+    if (started) start_connectors();
+    return r;
+  }
+
   // Starts every source whose connector has a source factory and that is not running yet
   // (call with mutex held).
   void start_connectors() {
@@ -195,7 +204,8 @@ Result<QueryResult> Database::declare(std::string_view sql) {
       last = QueryResult{"ALREADY DECLARED", false, {}};
       continue;
     }
-    SLC_ASSIGN_OR_RETURN(last, execute(s.text));
+    // From the statement's own position, so errors point into the script.
+    SLC_ASSIGN_OR_RETURN(last, impl_->execute(s.text, s.pos));
   }
   return last;
 }
@@ -208,12 +218,7 @@ Result<uint64_t> Database::checkpoint() {
 }
 
 Result<QueryResult> Database::execute(std::string_view sql) {
-  SLC_ASSIGN_OR_RETURN(QueryResult r, impl_->loop->execute(sql));
-  {
-    std::lock_guard lock(impl_->mutex);
-    if (impl_->started) impl_->start_connectors();  // sources created while running start now
-  }
-  return r;
+  return impl_->execute(sql, {});
 }
 
 Result<SourceHandle> Database::source(std::string_view name) {

@@ -43,17 +43,18 @@ Status ComputeLoop::post(Command command) {
   return Status::Ok();
 }
 
-Result<QueryResult> ComputeLoop::execute(std::string_view sql) {
-  return execute_script(sql, false);
+Result<QueryResult> ComputeLoop::execute(std::string_view sql, sql::SourcePos start) {
+  return execute_script(sql, false, start);
 }
 
 Result<QueryResult> ComputeLoop::replay(std::string_view statement) {
-  return execute_script(statement, true);
+  return execute_script(statement, true, {});
 }
 
-Result<QueryResult> ComputeLoop::execute_script(std::string_view sql, bool replay) {
+Result<QueryResult> ComputeLoop::execute_script(std::string_view sql, bool replay,
+                                                sql::SourcePos start) {
   auto script = std::make_shared<Script>();
-  SLC_ASSIGN_OR_RETURN(script->statements, sql::parse_statements(sql));
+  SLC_ASSIGN_OR_RETURN(script->statements, sql::parse_statements(sql, start));
   if (script->statements.empty()) return Status(ErrorCode::kSqlSyntax, "no statement to execute");
   script->replay = replay;
   for (;;) {

@@ -45,6 +45,7 @@
 #include "sluice/sink_metrics.h"
 #include "sluice/status.h"
 #include "sql/catalog.h"
+#include "sql/lexer.h"
 
 namespace sluice::runtime {
 
@@ -80,8 +81,9 @@ class ComputeLoop final : public Ingest, public EpochControl, private SourceSlot
   // statement.
   void set_tap(Router::Tap tap) { router_.set_tap(std::move(tap)); }
 
-  // Runs ';'-separated statements on the compute thread; returns the last result.
-  Result<QueryResult> execute(std::string_view sql);
+  // Runs ';'-separated statements on the compute thread; returns the last result. `start`
+  // is where `sql` begins in its script, so errors give the script's line:column.
+  Result<QueryResult> execute(std::string_view sql, sql::SourcePos start = {});
   // Runs a statement from the catalog log at recovery: like execute(), but not logged again.
   Result<QueryResult> replay(std::string_view statement);
   // Recovery: loads a checkpoint's graph state and source offsets (the pipeline must be
@@ -163,7 +165,7 @@ class ComputeLoop final : public Ingest, public EpochControl, private SourceSlot
   // Shutdown's end of run(): a last epoch, then subscriptions and sinks close.
   void finish();
   Status post(Command command);
-  Result<QueryResult> execute_script(std::string_view sql, bool replay);
+  Result<QueryResult> execute_script(std::string_view sql, bool replay, sql::SourcePos start);
   void run_command(Command& command);
   void drain_inputs(int64_t max_rows);
   void flush_source(uint32_t id);

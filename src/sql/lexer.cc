@@ -17,17 +17,21 @@ bool is_digit(char c) {
 
 }  // namespace
 
-Result<std::vector<Token>> tokenize(std::string_view sql) {
+Result<std::vector<Token>> tokenize(std::string_view sql, SourcePos start) {
   std::vector<Token> tokens;
   size_t i = 0;
-  int line = 1;
+  int line = start.line;
   size_t line_start = 0;
-  auto pos_at = [&](size_t at) { return SourcePos{line, static_cast<int>(at - line_start) + 1}; };
+  int first_column = start.column;  // columns of the first line start there, later ones at 1
+  auto pos_at = [&](size_t at) {
+    return SourcePos{line, static_cast<int>(at - line_start) + first_column};
+  };
   auto advance_newlines = [&](size_t from, size_t to) {
     for (size_t k = from; k < to; ++k) {
       if (sql[k] == '\n') {
         ++line;
         line_start = k + 1;
+        first_column = 1;
       }
     }
   };

@@ -35,7 +35,8 @@ struct Token {
 };
 
 // Tokenizes all of `sql`; the last token is kEnd. Errors: unterminated string or quoted
-// identifier, an unexpected character.
-Result<std::vector<Token>> tokenize(std::string_view sql);
+// identifier, an unexpected character. `start` is where `sql` begins in its file (a
+// statement taken out of a script keeps the script's line:column in its errors).
+Result<std::vector<Token>> tokenize(std::string_view sql, SourcePos start = {});
 
 }  // namespace sluice::sql

@@ -416,8 +416,8 @@ Result<int64_t> parse_interval_text(std::string_view number, std::string_view un
   return static_cast<int64_t>(micros);
 }
 
-Result<std::vector<Statement>> parse_statements(std::string_view sql) {
-  SLC_ASSIGN_OR_RETURN(std::vector<Token> tokens, tokenize(sql));
+Result<std::vector<Statement>> parse_statements(std::string_view sql, SourcePos start) {
+  SLC_ASSIGN_OR_RETURN(std::vector<Token> tokens, tokenize(sql, start));
   parsing::Parser parser(std::move(tokens), sql);
   return parser.statements();
 }

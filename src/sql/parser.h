@@ -10,8 +10,9 @@
 
 namespace sluice::sql {
 
-// Parses one or more ';'-separated statements.
-Result<std::vector<Statement>> parse_statements(std::string_view sql);
+// Parses one or more ';'-separated statements; positions count from `start` (where `sql`
+// begins in its file).
+Result<std::vector<Statement>> parse_statements(std::string_view sql, SourcePos start = {});
 // Parses exactly one statement (a trailing ';' is allowed).
 Result<Statement> parse_statement(std::string_view sql);
 // Parses a lone expression (for tests and option values).

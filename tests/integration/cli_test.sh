@@ -44,6 +44,14 @@ code=$?
 check "run of a bad file exits non-zero" test "$code" -ne 0
 check "run marks the bad position" grep -q "SLC-1001 at 3:" "$work/bad.out"
 
+# An error found after parsing (an unknown column) in a statement that is not the first: the
+# file's line:column, with the caret under that line's column.
+printf 'CREATE SOURCE t (k VARCHAR, v BIGINT);\n\n\nCREATE STREAM s AS\n  SELECT k, nope FROM t;\n' > "$work/bind.sql"
+"$sluice" run "$work/bind.sql" >"$work/bind.out" 2>&1
+check "run gives a bind error the file's line:column" grep -q "SLC-1002 at 5:13: unknown column 'nope'" "$work/bind.out"
+check "run draws the caret under the column" grep -qx "                ^" "$work/bind.out"
+check "run shows the error's line" grep -qx "5 |   SELECT k, nope FROM t;" "$work/bind.out"
+
 printf "CREATE SOURCE bid WITH (connector = 'nexmark', table = 'bid', rate = '1000');\nCREATE SINK b FROM bid INTO blackhole ();\n" > "$work/forever.sql"
 start=$(date +%s%N)
 "$sluice" run "$work/forever.sql" --for 1s >"$work/for.out" 2>&1

@@ -98,7 +98,8 @@ int run_file(const RunOptions& options) {
   // declare(): on a data_dir that already holds this script's pipeline, the run resumes it.
   auto created = db->declare(sql);
   if (!created.ok()) {
-    std::fprintf(stderr, "%s: %s%s\n", options.file.c_str(),
+    // The file on a line of its own, so the caret lines up under the marked line.
+    std::fprintf(stderr, "in %s:\n%s%s\n", options.file.c_str(),
                  mark_error(sql, created.status()).c_str(), created.status().to_string().c_str());
     return 1;
   }

@@ -397,5 +397,18 @@ TEST(FileSourceFollow, ReadsWhatIsAppendedAndNeverEnds) {
   ASSERT_TRUE(db->shutdown().ok());
 }
 
+// declare() runs a script statement by statement; an error in a later statement, found after
+// parsing, gives the script's line:column, not the statement's.
+TEST(Database, DeclareErrorsGiveTheScriptsLineAndColumn) {
+  auto db = Database::open().value();
+  auto r = db->declare(
+      "CREATE SOURCE t (k VARCHAR, v BIGINT);\n\n\nCREATE STREAM s AS\n  SELECT k, nope FROM t;\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().to_string(), "SLC-1002 at 5:13: unknown column 'nope' in t");
+  r = db->declare("CREATE SOURCE u (k VARCHAR);\n  CREATE SINK s FROM u INTO nosuch (a = 'b');");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().location(), "2:29");
+}
+
 }  // namespace
 }  // namespace sluice
