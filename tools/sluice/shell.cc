@@ -17,6 +17,7 @@ constexpr const char* kHelp = R"(Statements end with ';' and may span lines.
   CREATE SOURCE | STREAM | MATERIALIZED VIEW | SINK ...;   DROP ...;
   SHOW SOURCES | STREAMS | MATERIALIZED VIEWS | SINKS | PIPELINE;
   DESCRIBE name;   EXPLAIN name | SELECT ...;   SELECT ... FROM a_materialized_view;
+A file or generator source starts when the first stream, view or sink over it is created.
 Commands:
   \help   this text
   \q      quit
@@ -50,6 +51,13 @@ void run_statement(Database& db, const std::string& sql) {
   if (!result.ok()) {
     std::cout << mark_error(sql, result.status()) << result.status().to_string() << "\n";
     return;
+  }
+  // The shell runs what it declares, as `run` does. A connector source (a file, a generator)
+  // starts once something reads it — the first stream, view or sink over it — so that
+  // consumer sees its input from the start; one declared later joins it where it is.
+  const std::string& tag = result->message;
+  if (tag.starts_with("CREATE ") && !tag.starts_with("CREATE SOURCE")) {
+    if (Status started = db.start(); !started.ok()) std::cout << started.to_string() << "\n";
   }
   if (result->has_rows) {
     std::cout << result->rows.to_string(INT64_MAX) << "(" << result->rows.num_rows()
