@@ -48,6 +48,7 @@ struct Database::Impl {
   void start_connectors() {
     for (const auto& source : loop->sources()) {
       if (source_connectors.count(source->id)) continue;
+      if (!source->consumed.load(std::memory_order_acquire)) continue;  // nothing reads it yet
       std::unique_ptr<connectors::SourceConnector> reader = registry.make_source(loop, source);
       if (!reader) continue;  // a push source
       reader->start();
@@ -259,6 +260,10 @@ Result<SourceMetrics> Database::source_metrics(std::string_view name) {
 Result<Subscription> Database::subscribe(std::string_view name, SubscribeOptions options) {
   SLC_ASSIGN_OR_RETURN(std::shared_ptr<runtime::SubscriptionState> state,
                        impl_->loop->subscribe(name, options));
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->started) impl_->start_connectors();  // a source subscribed to directly starts now
+  }
   return Subscription(std::move(state));
 }
 

@@ -253,9 +253,12 @@ void ComputeLoop::finish() {
 
 void ComputeLoop::run_command(Command& c) {
   switch (c.kind) {
-    case Command::Kind::kExecute:
-      c.executed->set(runner_.continue_script(*c.script));
+    case Command::Kind::kExecute: {
+      Result<QueryResult> r = runner_.continue_script(*c.script);
+      mark_consumed_sources();  // before the caller hears back and starts connectors
+      c.executed->set(std::move(r));
       return;
+    }
     case Command::Kind::kRestore: {
       Status s = restore_state(c.text, c.offsets);
       if (s.ok()) {
@@ -304,7 +307,20 @@ Result<std::shared_ptr<SubscriptionState>> ComputeLoop::subscribe_now(
   }
   auto state = std::make_shared<SubscriptionState>(e->name(), e->schema(), options);
   router_.subscribe(e->name(), state);
+  for (Slot& slot : slots_) {
+    if (slot.node != nullptr && slot.source->name() == e->name()) {
+      slot.source->consumed.store(true, std::memory_order_release);
+    }
+  }
   return state;
+}
+
+void ComputeLoop::mark_consumed_sources() {
+  for (Slot& slot : slots_) {
+    if (slot.node != nullptr && !slot.node->downstream().empty()) {
+      slot.source->consumed.store(true, std::memory_order_release);
+    }
+  }
 }
 
 void ComputeLoop::add(std::shared_ptr<SourceRuntime> source, dataflow::SourceNode* node) {

@@ -157,6 +157,10 @@ class ComputeLoop final : public Ingest, public EpochControl, private SourceSlot
     int64_t offset = 0;  // the source's position after the rows processed so far
   };
 
+  // Marks every source that something reads (a stream, view or sink over it), so that the
+  // database starts its connector (SourceRuntime::consumed).
+  void mark_consumed_sources();
+
   // SourceSlots (the statement runner's side).
   void add(std::shared_ptr<SourceRuntime> source, dataflow::SourceNode* node) override;
   void remove(const std::string& name) override;

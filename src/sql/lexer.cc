@@ -59,6 +59,7 @@ Result<std::vector<Token>> tokenize(std::string_view sql, SourcePos start) {
     }
     Token t;
     t.pos = pos_at(i);
+    t.offset = i;
     if (is_word_start(c)) {
       size_t j = i;
       while (j < sql.size() && is_word_char(sql[j])) ++j;
@@ -138,6 +139,7 @@ Result<std::vector<Token>> tokenize(std::string_view sql, SourcePos start) {
   Token end;
   end.kind = TokenKind::kEnd;
   end.pos = pos_at(i);
+  end.offset = sql.size();
   tokens.push_back(end);
   return tokens;
 }

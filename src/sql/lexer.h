@@ -32,6 +32,7 @@ struct Token {
   TokenKind kind = TokenKind::kEnd;
   std::string text;  // the word, unescaped string, number text or symbol
   SourcePos pos;
+  size_t offset = 0;  // of its first byte in the tokenized text
 };
 
 // Tokenizes all of `sql`; the last token is kEnd. Errors: unterminated string or quoted

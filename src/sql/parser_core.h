@@ -86,13 +86,6 @@ class Parser {
     if (t.kind == TokenKind::kWord && !reserved().count(upper(t.text))) return next().text;
     return error("expected " + std::string(what));
   }
-  size_t offset_of(SourcePos p) const {
-    size_t line = 1, i = 0;
-    while (i < sql_.size() && line < static_cast<size_t>(p.line)) {
-      if (sql_[i++] == '\n') ++line;
-    }
-    return std::min(sql_.size(), i + static_cast<size_t>(p.column) - 1);
-  }
   static std::string_view trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);

@@ -52,13 +52,6 @@ void run_statement(Database& db, const std::string& sql) {
     std::cout << mark_error(sql, result.status()) << result.status().to_string() << "\n";
     return;
   }
-  // The shell runs what it declares, as `run` does. A connector source (a file, a generator)
-  // starts once something reads it — the first stream, view or sink over it — so that
-  // consumer sees its input from the start; one declared later joins it where it is.
-  const std::string& tag = result->message;
-  if (tag.starts_with("CREATE ") && !tag.starts_with("CREATE SOURCE")) {
-    if (Status started = db.start(); !started.ok()) std::cout << started.to_string() << "\n";
-  }
   if (result->has_rows) {
     std::cout << result->rows.to_string(INT64_MAX) << "(" << result->rows.num_rows()
               << (result->rows.num_rows() == 1 ? " row)\n" : " rows)\n");
@@ -70,6 +63,13 @@ void run_statement(Database& db, const std::string& sql) {
 }  // namespace
 
 int run_shell(Database& db) {
+  // The shell runs what it declares, as `run` does: a connector source (a file, a generator)
+  // starts once something reads it (Database::start), so its first consumer sees its input
+  // from the start; one declared later joins it where it is.
+  if (Status started = db.start(); !started.ok()) {
+    std::cout << started.to_string() << "\n";
+    return 1;
+  }
   const bool terminal = isatty(STDIN_FILENO);
   const std::string history = history_path();
   if (terminal) {
