@@ -91,10 +91,10 @@ class Database {
   // Subscribes to a stream, materialized view or source by name.
   Result<Subscription> subscribe(std::string_view name, SubscribeOptions options = {});
 
-  // Starts the connector sources (files, generators) that something reads — a stream, view
-  // or sink over them, or a subscription — and, from then on, each one as soon as something
-  // reads it (so its first consumer sees its input from the start). Push sources take rows
-  // at any time.
+  // Starts the connector sources (files, generators) declared so far; one declared later
+  // starts as soon as something reads it — a stream, view or sink over it, or a subscription
+  // — so that its first consumer sees its input from the start. Push sources take rows at
+  // any time.
   Status start();
   // Returns once every row accepted so far has been processed and delivered.
   Status flush();

@@ -34,21 +34,23 @@ struct Database::Impl {
   std::mutex callbacks_mutex;
   std::map<std::string, connectors::BatchCallback> callbacks;  // callback sinks', by name
 
-  // Runs statements that begin at `start` in their script; sources they create start at once
-  // when the database is running.
+  // Runs statements that begin at `start` in their script; once the database has started,
+  // a source they create starts as soon as something reads it.
   Result<QueryResult> execute(std::string_view sql, sql::SourcePos start) {
     SLC_ASSIGN_OR_RETURN(QueryResult r, loop->execute(sql, start));
     std::lock_guard lock(mutex);
-    if (started) start_connectors();
+    if (started) start_connectors(false);
     return r;
   }
 
-  // Starts every source whose connector has a source factory and that is not running yet
-  // (call with mutex held).
-  void start_connectors() {
+  // Starts the sources whose connector has a source factory and that are not running yet:
+  // all of them (start()), or those something reads (a source created while running, which
+  // waits for its first consumer so that it sees the input from the start). Call with mutex
+  // held.
+  void start_connectors(bool all) {
     for (const auto& source : loop->sources()) {
       if (source_connectors.count(source->id)) continue;
-      if (!source->consumed.load(std::memory_order_acquire)) continue;  // nothing reads it yet
+      if (!all && !source->consumed.load(std::memory_order_acquire)) continue;
       std::unique_ptr<connectors::SourceConnector> reader = registry.make_source(loop, source);
       if (!reader) continue;  // a push source
       reader->start();
@@ -262,7 +264,7 @@ Result<Subscription> Database::subscribe(std::string_view name, SubscribeOptions
                        impl_->loop->subscribe(name, options));
   {
     std::lock_guard lock(impl_->mutex);
-    if (impl_->started) impl_->start_connectors();  // a source subscribed to directly starts now
+    if (impl_->started) impl_->start_connectors(false);  // a source subscribed to starts now
   }
   return Subscription(std::move(state));
 }
@@ -271,7 +273,7 @@ Status Database::start() {
   std::lock_guard lock(impl_->mutex);
   if (impl_->shut_down) return Status(ErrorCode::kClosed, "the database has shut down");
   impl_->started = true;
-  impl_->start_connectors();
+  impl_->start_connectors(true);
   return Status::Ok();
 }
 

@@ -32,8 +32,8 @@ struct SourceRuntime {
   std::atomic<bool> dropped{false};
   std::atomic<bool> ended{false};
   // Something reads it: a stream, view or sink over it, or a subscription (set by the compute
-  // thread, never unset). A connector source starts only then, so that its first consumer
-  // sees its input from the start (Database::start).
+  // thread, never unset). A connector source created while the database runs starts only
+  // then, so that its first consumer sees its input from the start (Database::start).
   std::atomic<bool> consumed{false};
   // Where a connector starts reading: the offset of the checkpoint the database recovered
   // from (a byte position, an event number), 0 for a fresh start. Set before start().

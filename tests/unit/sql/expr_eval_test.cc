@@ -109,7 +109,8 @@ TEST(ExprEval, NullFreeFastPathOnSlicesAndOverflow) {
 
 TEST(ExprEval, CastValueRules) {
   EXPECT_EQ(*cast_value(Value::Varchar(" 42 "), DataType::kInt64), Value::Int64(42));
-  EXPECT_EQ(*cast_value(Value::Double(2.5), DataType::kInt64), Value::Int64(3));
+  EXPECT_EQ(*cast_value(Value::Double(2.5), DataType::kInt64), Value::Int64(2));  // half to even
+  EXPECT_EQ(*cast_value(Value::Double(3.5), DataType::kInt64), Value::Int64(4));
   EXPECT_FALSE(cast_value(Value::Int64(1LL << 40), DataType::kInt32).ok());
   EXPECT_EQ(*cast_value(Value::Int64(1), DataType::kTimestamp), Value::Timestamp(1000));
   EXPECT_EQ(*cast_value(Value::Varchar("t"), DataType::kBoolean), Value::Bool(true));
