@@ -35,6 +35,13 @@ Status::Status(ErrorCode code, std::string message, std::string location) {
 
 Status Status::with_location(std::string_view outer) const {
   if (ok() || outer.empty()) return *this;
+  // Located there already (a connector that names its sink, wrapped again by the sink's
+  // task): a location is said once.
+  const std::string_view inner = state_->location;
+  if (inner.starts_with(outer) &&
+      (inner.size() == outer.size() || inner.substr(outer.size()).starts_with(", "))) {
+    return *this;
+  }
   std::string loc(outer);
   if (!state_->location.empty()) {
     loc += ", ";

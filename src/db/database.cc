@@ -1,5 +1,6 @@
 #include "sluice/database.h"
 
+#include <charconv>
 #include <map>
 #include <mutex>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "runtime/compute_loop.h"
 #include "sql/names.h"
 #include "sql/parser.h"
+#include "sql/redaction.h"
 
 namespace sluice {
 
@@ -44,6 +46,18 @@ struct Database::Impl {
       reader->start();
       source_connectors.emplace(source->id, std::move(reader));
     }
+  }
+
+  // Which option keys hold secrets: those a registered connector marks so.
+  sql::SecretOption secret_option() const {
+    return [this](std::string_view key) { return registry.secret_option(key); };
+  }
+  // An error about `sql` with what it repeats of its secrets masked (a parser naming the token
+  // it did not expect, an option value echoed back).
+  Status redact_error(const Status& error, std::string_view sql) const {
+    const sql::SecretOption secret = secret_option();
+    return Status(error.code(), sql::redact_message(error.message(), sql, secret),
+                  sql::redact_message(error.location(), sql, secret));
   }
 
   // Active source connectors (the pointers stay valid while the Database lives).
@@ -149,8 +163,9 @@ Status Database::recover(std::unique_ptr<checkpoint::DataDir> dir) {
   auto replay = [&](size_t i) -> Status {
     Status s = impl.loop->replay(statements[i]).status();
     if (s.ok()) return s;
-    return s.with_location("catalog statement " + std::to_string(i + 1) + " (" + statements[i] +
-                           ")");
+    return impl.redact_error(s, statements[i])
+        .with_location("catalog statement " + std::to_string(i + 1) + " (" + redact(statements[i]) +
+                       ")");
   };
   for (size_t i = 0; i < before; ++i) SLC_RETURN_IF_ERROR(replay(i));
   if (checkpoint) {
@@ -176,7 +191,34 @@ Status Database::recover(std::unique_ptr<checkpoint::DataDir> dir) {
   return Status::Ok();
 }
 
+namespace {
+
+// An error of a statement run alone, its "line:column" made relative to the script the statement
+// starts in at `start`, so the script's caret display points at the right place.
+Status at_statement(const Status& error, sql::SourcePos start) {
+  const std::string_view where = error.location();
+  const size_t colon = where.find(':');
+  sql::SourcePos pos;
+  if (colon == std::string_view::npos ||
+      std::from_chars(where.data(), where.data() + colon, pos.line).ptr != where.data() + colon ||
+      std::from_chars(where.data() + colon + 1, where.data() + where.size(), pos.column).ptr !=
+          where.data() + where.size()) {
+    return error;  // not a position in the statement
+  }
+  if (pos.line == 1) pos.column += start.column - 1;
+  pos.line += start.line - 1;
+  return Status(error.code(), std::string(error.message()), pos.to_string());
+}
+
+}  // namespace
+
 Result<QueryResult> Database::declare(std::string_view sql) {
+  Result<QueryResult> r = declare_statements(sql);
+  if (r.ok()) return r;
+  return impl_->redact_error(r.status(), sql);
+}
+
+Result<QueryResult> Database::declare_statements(std::string_view sql) {
   SLC_ASSIGN_OR_RETURN(std::vector<sql::Statement> statements, sql::parse_statements(sql));
   const std::vector<std::string>& recorded = impl_->recovered_statements;
   size_t next = 0;  // the next recorded statement to match
@@ -186,8 +228,8 @@ Result<QueryResult> Database::declare(std::string_view sql) {
       if (recorded[next] != s.text) {
         return Status(ErrorCode::kInvalidArgument,
                       "the data_dir holds a pipeline declared differently: its statement " +
-                          std::to_string(next + 1) + " is `" + recorded[next] +
-                          "`, the script has `" + s.text +
+                          std::to_string(next + 1) + " is `" + redact(recorded[next]) +
+                          "`, the script has `" + redact(s.text) +
                           "` here; use a fresh data_dir for a different pipeline",
                       s.pos.to_string());
       }
@@ -195,7 +237,9 @@ Result<QueryResult> Database::declare(std::string_view sql) {
       last = QueryResult{"ALREADY DECLARED", false, {}};
       continue;
     }
-    SLC_ASSIGN_OR_RETURN(last, execute(s.text));
+    Result<QueryResult> r = execute_unredacted(s.text);
+    if (!r.ok()) return at_statement(r.status(), s.pos);
+    last = std::move(r).value();
   }
   return last;
 }
@@ -208,6 +252,16 @@ Result<uint64_t> Database::checkpoint() {
 }
 
 Result<QueryResult> Database::execute(std::string_view sql) {
+  Result<QueryResult> r = execute_unredacted(sql);
+  if (r.ok()) return r;
+  return impl_->redact_error(r.status(), sql);
+}
+
+std::string Database::redact(std::string_view sql) const {
+  return sql::redact_statement(sql, impl_->secret_option());
+}
+
+Result<QueryResult> Database::execute_unredacted(std::string_view sql) {
   SLC_ASSIGN_OR_RETURN(QueryResult r, impl_->loop->execute(sql));
   {
     std::lock_guard lock(impl_->mutex);
@@ -313,6 +367,13 @@ Status Database::shutdown() {
 
 Status Database::status() const {
   return impl_->loop->status();
+}
+
+Status Database::wait_for_failure(std::chrono::milliseconds timeout) {
+  // A timeout past what nanoseconds hold (the default) waits without a deadline.
+  const auto longest =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::nanoseconds::max() / 2);
+  return impl_->loop->wait_for_failure(timeout >= longest ? kNoDeadline : deadline_after(timeout));
 }
 
 }  // namespace sluice
