@@ -93,6 +93,7 @@ std::string redact_keyword_passwords(std::string_view text) {
 struct Located {
   Token token;
   size_t begin = 0, end = 0;  // bytes of the text; a literal's quotes included
+  bool unread = false;        // the rest the lexer could not read, as written
 };
 
 size_t offset_of(std::string_view sql, SourcePos pos) {
@@ -156,6 +157,7 @@ std::vector<Located> locate_tokens(std::string_view sql) {
   }
   if (readable < sql.size()) {
     Located rest;
+    rest.unread = true;
     rest.token.kind = TokenKind::kString;
     rest.begin = readable;
     rest.end = sql.size();
@@ -200,6 +202,7 @@ Secrets find_secrets(std::string_view sql, const SecretOption& secret) {
     const TokenKind kind = tokens[i].token.kind;
     if (kind != TokenKind::kWord && kind != TokenKind::kString && kind != TokenKind::kQuotedIdent)
       continue;
+    if (i > 0 && is_symbol(tokens[i - 1], ".")) continue;  // inside a dotted key
     // An option key: a word or a string, dotted words (queue.capacity).
     std::string key = to_lower(tokens[i].token.text);
     size_t j = i + 1;
@@ -227,10 +230,17 @@ Secrets find_secrets(std::string_view sql, const SecretOption& secret) {
   }
   for (size_t i = 0; i < tokens.size(); ++i) {
     if (masked[i] || tokens[i].token.kind != TokenKind::kString) continue;
-    const std::string redacted = redact_connection_string(tokens[i].token.text);
-    if (redacted != tokens[i].token.text) {
-      out.edits.push_back({tokens[i].begin, tokens[i].end, quoted(redacted)});
+    const Located& t = tokens[i];
+    const std::string redacted = redact_connection_string(t.token.text);
+    if (redacted == t.token.text) continue;
+    if (!t.unread) {
+      out.edits.push_back({t.begin, t.end, quoted(redacted)});
+      continue;
     }
+    // What the lexer could not read is kept as written: its opening quote, no closing one.
+    const bool opens_quoted = sql[t.begin] == '\'' || sql[t.begin] == '"';
+    out.edits.push_back(
+        {t.begin, t.end, std::string(sql.substr(t.begin, opens_quoted ? 1 : 0)) + redacted});
   }
   std::sort(out.edits.begin(), out.edits.end(),
             [](const Edit& a, const Edit& b) { return a.begin < b.begin; });
@@ -269,19 +279,24 @@ std::string redact_statement(std::string_view sql, const SecretOption& secret) {
   return out;
 }
 
-std::string redact_message(std::string_view message, std::string_view sql,
-                           const SecretOption& secret) {
-  std::string out(message);
-  for (const std::string& value : find_secrets(sql, secret).values) {
+std::string mask_secrets(std::string_view text, const std::vector<std::string>& secrets) {
+  std::string out(text);
+  for (const std::string& value : secrets) {
     if (value.empty()) continue;
-    // A short value could be any part of the message: only where it stands quoted.
-    if (value.size() < 3) {
-      replace_all(out, quoted(value), quoted(kRedacted));
-    } else {
+    if (value.size() >= 3) {
       replace_all(out, value, kRedacted);
+      continue;
+    }
+    for (const char* quote : {"'", "\""}) {
+      replace_all(out, quote + value + quote, quote + std::string(kRedacted) + quote);
     }
   }
-  return redact_connection_string(out);
+  return out;
+}
+
+std::string redact_message(std::string_view message, std::string_view sql,
+                           const SecretOption& secret) {
+  return redact_connection_string(mask_secrets(message, find_secrets(sql, secret).values));
 }
 
 }  // namespace sluice::sql

@@ -16,6 +16,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sluice::sql {
 
@@ -38,6 +39,10 @@ std::string shown_option_value(std::string_view value, bool secret);
 // masked. Text the lexer cannot read to the end (an unterminated literal) is treated as one
 // literal from where reading stopped. Everything else is kept as written.
 std::string redact_statement(std::string_view sql, const SecretOption& secret);
+
+// `text` with each of `secrets` masked wherever it occurs; a secret shorter than 3 characters
+// only where it stands quoted ('x' or "x"), as it could be part of any word.
+std::string mask_secrets(std::string_view text, const std::vector<std::string>& secrets);
 
 // An error message (or location) about `sql`: every secret value of `sql` it repeats (a parser
 // naming the token it did not expect) is masked, and so are connection-string passwords.

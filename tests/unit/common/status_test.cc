@@ -39,6 +39,8 @@ TEST(Status, WithLocationNamesAPlaceOnce) {
   EXPECT_EQ(connector.with_location("sink 'pg'").to_string(),
             "SLC-3002 at sink 'pg', epoch 7: COPY rejected");
   EXPECT_EQ(connector.with_location("sink 'pg', epoch 7").location(), "sink 'pg', epoch 7");
+  EXPECT_EQ(connector.with_location("sink 'pg', periodic flush").location(),
+            "sink 'pg', periodic flush, epoch 7");
   // A different place, or one that only shares a prefix of text, is still added.
   EXPECT_EQ(connector.with_location("sink 'p'").location(), "sink 'p', sink 'pg', epoch 7");
   EXPECT_EQ(connector.with_location("checkpoint of epoch 7").location(),
