@@ -109,10 +109,20 @@ class Database {
   Status shutdown();
   // The first error met while processing (a failing query, a fatal bad line); OK otherwise.
   Status status() const;
+  // `sql` as it may be shown or logged: the values of secret options (a password) and the
+  // passwords in connection strings masked as ***. execute() and declare() already mask them in
+  // their errors; a program that shows the statement itself (a caret under an error) uses this.
+  std::string redact(std::string_view sql) const;
+  // Blocks until the pipeline fails and returns that error (as status() would), or returns
+  // OK once shutdown() has finished without one or `timeout` has passed. A program running a
+  // pipeline on another thread learns of a failure here at once (`sluice run` exits on it).
+  Status wait_for_failure(std::chrono::milliseconds timeout = std::chrono::milliseconds::max());
 
  private:
   explicit Database(DatabaseOptions options);
   Status recover(std::unique_ptr<checkpoint::DataDir> dir);
+  // declare() before its errors are redacted.
+  Result<QueryResult> declare_statements(std::string_view sql);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -8,7 +8,9 @@ namespace sluice {
 
 struct SinkMetrics {
   std::string name;
-  std::string state;  // opening | running | paused (retrying a failing write) | failed | closed
+  // opening | running | retrying (a failed write or flush, up to retry.max) | paused (past the
+  // retries with on.error = 'pause', still retrying) | failed | closed
+  std::string state;
   int64_t rows = 0;
   int64_t batches = 0;
   int64_t bytes = 0;

@@ -34,7 +34,8 @@ class [[nodiscard]] Status {
   std::string_view location() const { return state_ ? std::string_view(state_->location) : ""; }
 
   // A copy of this error with a location added in front of any it already has, e.g. a
-  // decoder's "field 'price'" becomes "file trades.jsonl, line 3, field 'price'".
+  // decoder's "field 'price'" becomes "file trades.jsonl, line 3, field 'price'". A part of the
+  // location that `outer` names already is not repeated: each place is said once.
   Status with_location(std::string_view outer) const;
 
   // "SLC-NNNN" for this status's code.

@@ -29,7 +29,10 @@ class CsvDecoder final : public RowDecoder {
       Status split = split_record(text, pos, final, end, lines);
       if (!split.ok()) {
         Status located = split.with_location("line " + std::to_string(line_no));
-        if (!skip(on_error, located)) return located;
+        if (!skip(on_error, located)) {
+          stopped_at_ = pos;
+          return located;
+        }
         next_line_ += lines;
         // A malformed record is skipped whole; an unterminated quote runs to the end.
         if (end == std::string_view::npos) return text.size();
@@ -38,12 +41,16 @@ class CsvDecoder final : public RowDecoder {
       }
       if (end == std::string_view::npos) break;  // incomplete record; wait for more text
       next_line_ += lines;
+      const size_t record_start = pos;
       pos = end;
       if (fields_.size() == 1 && field_text(0).empty() && !quoted_[0]) continue;  // blank line
       Status s = header_pending_ ? read_header() : append_record();
       if (!s.ok()) {
         Status located = s.with_location("line " + std::to_string(line_no));
-        if (!skip(on_error, located)) return located;
+        if (!skip(on_error, located)) {
+          stopped_at_ = record_start;
+          return located;
+        }
       }
     }
     return pos;

@@ -151,12 +151,16 @@ class JsonLinesDecoder final : public RowDecoder {
       std::string_view line = text.substr(pos, end - pos);
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       const int64_t line_no = next_line_++;
+      const size_t line_start = pos;
       pos = nl == std::string_view::npos ? text.size() : nl + 1;
       if (is_blank(line)) continue;
       Status s = append_line(line);
       if (!s.ok()) {
         Status located = s.with_location("line " + std::to_string(line_no));
-        if (!skip(on_error, located)) return located;
+        if (!skip(on_error, located)) {
+          stopped_at_ = line_start;
+          return located;
+        }
       }
     }
     return pos;

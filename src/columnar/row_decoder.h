@@ -6,7 +6,9 @@
 // writing it); the return value says how many bytes were consumed, so the caller can keep the
 // rest. A record that fails to decode appends nothing; the decoder calls on_error with a
 // Status located at "line N, field 'x'", and continues when on_error returns true (skip) or
-// stops and returns that error when it returns false or is empty (fail).
+// stops and returns that error when it returns false or is empty (fail). When it stops, the
+// records before the bad one stay decoded (num_rows), and stopped_at() says how many bytes of
+// the text came before the bad record, so a reader can deliver them and resume exactly.
 //
 // Thread: belongs to one thread.
 
@@ -35,6 +37,8 @@ class RowDecoder {
   // Rows decoded and not yet finished into a batch.
   int64_t num_rows() const { return builder_.num_rows(); }
   size_t buffered_bytes() const { return builder_.data_bytes(); }
+  // After append() stopped at a bad record: the bytes of its text before that record.
+  size_t stopped_at() const { return stopped_at_; }
   // Line number of the next record (1-based), for positions in errors and offsets.
   int64_t next_line() const { return next_line_; }
   void set_next_line(int64_t line) { next_line_ = line; }
@@ -50,6 +54,7 @@ class RowDecoder {
 
   BatchBuilder builder_;
   int64_t next_line_ = 1;
+  size_t stopped_at_ = 0;
 };
 
 struct CsvOptions {

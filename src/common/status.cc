@@ -1,7 +1,9 @@
 #include "sluice/status.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 namespace sluice {
 
@@ -35,10 +37,25 @@ Status::Status(ErrorCode code, std::string message, std::string location) {
 
 Status Status::with_location(std::string_view outer) const {
   if (ok() || outer.empty()) return *this;
+  // A place is said once: a part of the inner location that the outer one names already
+  // (a connector that locates at its sink, wrapped again by the sink's task) is dropped.
+  constexpr std::string_view kSeparator = ", ";
+  auto parts = [&](std::string_view location) {
+    std::vector<std::string_view> out;
+    while (!location.empty()) {
+      const size_t end = location.find(kSeparator);
+      out.push_back(location.substr(0, end));
+      if (end == std::string_view::npos) break;
+      location.remove_prefix(end + kSeparator.size());
+    }
+    return out;
+  };
+  const std::vector<std::string_view> outer_parts = parts(outer);
   std::string loc(outer);
-  if (!state_->location.empty()) {
-    loc += ", ";
-    loc += state_->location;
+  for (std::string_view part : parts(state_->location)) {
+    if (std::find(outer_parts.begin(), outer_parts.end(), part) != outer_parts.end()) continue;
+    loc += kSeparator;
+    loc += part;
   }
   return Status(state_->code, state_->message, std::move(loc));
 }

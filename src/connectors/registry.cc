@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "sql/env_reference.h"
 #include "sql/names.h"
 
 namespace sluice::connectors {
@@ -69,6 +70,18 @@ std::vector<std::string> Registry::sink_names() const {
   return names_of(sinks_);
 }
 
+bool Registry::secret_option(std::string_view key) const {
+  auto in = [&](const auto& entries) {
+    for (const auto& e : entries) {
+      for (const sql::OptionSpec& o : e.spec.options) {
+        if (o.secret && o.key == key) return true;
+      }
+    }
+    return false;
+  };
+  return in(sources_) || in(sinks_);
+}
+
 std::unique_ptr<SourceConnector> Registry::make_source(
     std::shared_ptr<runtime::Ingest> ingest, std::shared_ptr<runtime::SourceRuntime> s) const {
   const std::string& connector = s->definition->connector;
@@ -84,7 +97,12 @@ Result<std::unique_ptr<sink::Sink>> Registry::make_sink(const sql::SinkDef& defi
   if (entry == nullptr || !entry->factory) {
     return Status(ErrorCode::kSqlInvalidOption, "no sink connector '" + definition.connector + "'");
   }
-  return entry->factory(definition, context);
+  // Resolved now, on every open (a restart reads the environment again); kept nowhere else.
+  Result<sql::OptionMap> resolved = sql::resolve_env_options(definition.options);
+  if (!resolved.ok()) return resolved.status().with_location("sink '" + definition.name + "'");
+  sql::SinkDef opened = definition;
+  opened.options = std::move(resolved).value();
+  return entry->factory(opened, context);
 }
 
 }  // namespace sluice::connectors

@@ -56,13 +56,15 @@ class Registry final : public sql::ConnectorCatalog {
   const sql::ConnectorSpec* find_sink(std::string_view name) const override;
   std::vector<std::string> source_names() const override;
   std::vector<std::string> sink_names() const override;
+  bool secret_option(std::string_view key) const override;
 
   // The reader of a source whose connector is registered; null for a push source (no
   // connector) or an unknown connector.
   std::unique_ptr<SourceConnector> make_source(
       std::shared_ptr<runtime::Ingest> ingest,
       std::shared_ptr<runtime::SourceRuntime> source) const;
-  // The connector of a CREATE SINK.
+  // The connector of a CREATE SINK. Its factory gets the options with ${env:NAME} references
+  // resolved (sql/env_reference.h): the definition keeps them as written.
   Result<std::unique_ptr<sink::Sink>> make_sink(const sql::SinkDef& definition,
                                                 const SinkFactoryContext& context) const;
 

@@ -1,6 +1,9 @@
 #include "dataflow/sink_node.h"
 
+#include <algorithm>
+
 #include "dataflow/project_operator.h"
+#include "sql/redaction.h"
 
 namespace sluice::dataflow {
 
@@ -19,8 +22,10 @@ std::string SinkNode::describe() const {
   if (definition_->where) line += ": filter " + definition_->where->sql + " →";
   line += " " + definition_->connector + "(";
   bool first = true;
+  const std::vector<std::string>& secret = definition_->secret_options;
   for (const auto& [k, v] : definition_->options) {
-    line += (first ? "" : ", ") + k + "=" + v;
+    const bool is_secret = std::find(secret.begin(), secret.end(), k) != secret.end();
+    line += (first ? "" : ", ") + k + "=" + sql::shown_option_value(v, is_secret);
     first = false;
   }
   return line + ")";

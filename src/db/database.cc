@@ -1,5 +1,6 @@
 #include "sluice/database.h"
 
+#include <charconv>
 #include <map>
 #include <mutex>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "runtime/compute_loop.h"
 #include "sql/names.h"
 #include "sql/parser.h"
+#include "sql/redaction.h"
 
 namespace sluice {
 
@@ -56,6 +58,18 @@ struct Database::Impl {
       reader->start();
       source_connectors.emplace(source->id, std::move(reader));
     }
+  }
+
+  // Which option keys hold secrets: those a registered connector marks so.
+  sql::SecretOption secret_option() const {
+    return [this](std::string_view key) { return registry.secret_option(key); };
+  }
+  // An error about `sql` with what it repeats of its secrets masked (a parser naming the token
+  // it did not expect, an option value echoed back).
+  Status redact_error(const Status& error, std::string_view sql) const {
+    const sql::SecretOption secret = secret_option();
+    return Status(error.code(), sql::redact_message(error.message(), sql, secret),
+                  sql::redact_message(error.location(), sql, secret));
   }
 
   // Active source connectors (the pointers stay valid while the Database lives).
@@ -161,8 +175,9 @@ Status Database::recover(std::unique_ptr<checkpoint::DataDir> dir) {
   auto replay = [&](size_t i) -> Status {
     Status s = impl.loop->replay(statements[i]).status();
     if (s.ok()) return s;
-    return s.with_location("catalog statement " + std::to_string(i + 1) + " (" + statements[i] +
-                           ")");
+    return impl.redact_error(s, statements[i])
+        .with_location("catalog statement " + std::to_string(i + 1) + " (" + redact(statements[i]) +
+                       ")");
   };
   for (size_t i = 0; i < before; ++i) SLC_RETURN_IF_ERROR(replay(i));
   if (checkpoint) {
@@ -189,6 +204,12 @@ Status Database::recover(std::unique_ptr<checkpoint::DataDir> dir) {
 }
 
 Result<QueryResult> Database::declare(std::string_view sql) {
+  Result<QueryResult> r = declare_statements(sql);
+  if (r.ok()) return r;
+  return impl_->redact_error(r.status(), sql);
+}
+
+Result<QueryResult> Database::declare_statements(std::string_view sql) {
   SLC_ASSIGN_OR_RETURN(std::vector<sql::Statement> statements, sql::parse_statements(sql));
   const std::vector<std::string>& recorded = impl_->recovered_statements;
   size_t next = 0;  // the next recorded statement to match
@@ -198,8 +219,8 @@ Result<QueryResult> Database::declare(std::string_view sql) {
       if (recorded[next] != s.text) {
         return Status(ErrorCode::kInvalidArgument,
                       "the data_dir holds a pipeline declared differently: its statement " +
-                          std::to_string(next + 1) + " is `" + recorded[next] +
-                          "`, the script has `" + s.text +
+                          std::to_string(next + 1) + " is `" + redact(recorded[next]) +
+                          "`, the script has `" + redact(s.text) +
                           "` here; use a fresh data_dir for a different pipeline",
                       s.pos.to_string());
       }
@@ -221,7 +242,13 @@ Result<uint64_t> Database::checkpoint() {
 }
 
 Result<QueryResult> Database::execute(std::string_view sql) {
-  return impl_->execute(sql, {});
+  Result<QueryResult> r = impl_->execute(sql, {});
+  if (r.ok()) return r;
+  return impl_->redact_error(r.status(), sql);
+}
+
+std::string Database::redact(std::string_view sql) const {
+  return sql::redact_statement(sql, impl_->secret_option());
 }
 
 Result<SourceHandle> Database::source(std::string_view name) {
@@ -325,6 +352,13 @@ Status Database::shutdown() {
 
 Status Database::status() const {
   return impl_->loop->status();
+}
+
+Status Database::wait_for_failure(std::chrono::milliseconds timeout) {
+  // A timeout past what nanoseconds hold (the default) waits without a deadline.
+  const auto longest =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::nanoseconds::max() / 2);
+  return impl_->loop->wait_for_failure(timeout >= longest ? kNoDeadline : deadline_after(timeout));
 }
 
 }  // namespace sluice

@@ -180,6 +180,7 @@ Status ComputeLoop::shutdown() {
     abandon_.store(true, std::memory_order_release);
   }
   if (thread_.joinable()) thread_.join();
+  failure_.release();  // nothing can fail any more: wake wait_for_failure()
   return status();
 }
 
@@ -385,6 +386,10 @@ void ComputeLoop::drain_inputs(int64_t max_rows) {
         if (!s.ok()) failure_.record(s);
         break;
       }
+      case Input::Kind::kFail:
+        flush_source(in.source);  // the rows before the error are delivered
+        failure_.record(in.error);
+        break;
     }
   }
   for (uint32_t id : touched_) flush_source(id);

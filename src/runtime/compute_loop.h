@@ -120,6 +120,9 @@ class ComputeLoop final : public Ingest, public EpochControl, private SourceSlot
   }
   Status end_input(SourceRuntime& source) override { return intake_.end_input(source); }
   void fail(const Status& error) override { failure_.record(error); }
+  void fail_after_input(SourceRuntime& source, const Status& error) override {
+    intake_.fail_after_input(source, error);
+  }
 
   // EpochControl (the checkpoint coordinator's side).
   std::shared_ptr<Completion<Result<uint64_t>>> request_checkpoint(bool force,
@@ -127,6 +130,9 @@ class ComputeLoop final : public Ingest, public EpochControl, private SourceSlot
   void epoch_resolved(uint64_t epoch) override { cutter_.resolved(epoch); }
 
   Status status() const { return failure_.status(); }
+  // Waits until the pipeline fails (returns the error), shutdown() has finished or the
+  // deadline passes (OK when nothing failed).
+  Status wait_for_failure(Deadline deadline) { return failure_.wait(deadline); }
   // Drains and stops the compute thread; closes subscriptions and sinks. Idempotent.
   Status shutdown();
 

@@ -25,9 +25,12 @@ class Ingest {
   virtual Status advance_watermark(SourceRuntime& source, int64_t micros) = 0;
   // The source has no more input: its final watermark closes every window downstream.
   virtual Status end_input(SourceRuntime& source) = 0;
-  // Records an error met outside the compute thread (a connector's fatal bad line); the
+  // Records an error met outside the compute thread (a connector that cannot start); the
   // database stops taking input and reports it.
   virtual void fail(const Status& error) = 0;
+  // The source's input stops at an error (a fatal bad line): the rows it pushed before are
+  // processed and delivered first, then the database fails with `error`, as fail() does.
+  virtual void fail_after_input(SourceRuntime& source, const Status& error) = 0;
 };
 
 }  // namespace sluice::runtime

@@ -91,6 +91,17 @@ Status Intake::end_input(SourceRuntime& source) {
   return enqueue(std::move(in));
 }
 
+void Intake::fail_after_input(SourceRuntime& source, const Status& error) {
+  source.ended.store(true, std::memory_order_release);  // it pushes nothing more
+  Input in;
+  in.source = source.id;
+  in.kind = Input::Kind::kFail;
+  in.error = error;
+  // Queued behind the source's rows, so the compute thread records it once they are through;
+  // a database that has stopped taking input records it at once.
+  if (!enqueue(std::move(in)).ok()) failure_.record(error);
+}
+
 void Intake::close_gates() {
   for (const auto& s : sources()) s->gate.close();
 }

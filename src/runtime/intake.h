@@ -23,14 +23,16 @@
 
 namespace sluice::runtime {
 
-// One item of the intake queue: rows, a watermark, or the end of a source's input.
+// One item of the intake queue: rows, a watermark, the end of a source's input, or the
+// error its input stopped at.
 struct Input {
-  enum class Kind : uint8_t { kData, kWatermark, kEnd };
+  enum class Kind : uint8_t { kData, kWatermark, kEnd, kFail };
   uint32_t source = 0;
   Kind kind = Kind::kData;
   int64_t watermark = 0;
   int64_t offset = -1;
   RecordBatch batch;
+  Status error;  // kFail
 };
 
 class Intake final : public Ingest {
@@ -44,6 +46,7 @@ class Intake final : public Ingest {
   Status advance_watermark(SourceRuntime& source, int64_t micros) override;
   Status end_input(SourceRuntime& source) override;
   void fail(const Status& error) override { failure_.record(error); }
+  void fail_after_input(SourceRuntime& source, const Status& error) override;
 
   // Compute thread: the next queued input, if any.
   bool pop(Input& input) { return queue_.try_pop(input) == QueueStatus::kOk; }

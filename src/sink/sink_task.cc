@@ -185,7 +185,8 @@ void SinkTask::write(const RecordBatch& batch) {
       batches_.fetch_add(1, std::memory_order_relaxed);
       bytes_.store(sink_->bytes_written(), std::memory_order_relaxed);
       dirty_.store(true, std::memory_order_relaxed);
-      if (state_.load() == State::kPaused) state_.store(State::kRunning);
+      // A buffered write says nothing of a flush that keeps failing: that trouble stays shown.
+      if (failed_flushes_ == 0) recovered();
       return;
     }
     write_errors_.fetch_add(1, std::memory_order_relaxed);
@@ -196,6 +197,7 @@ void SinkTask::write(const RecordBatch& batch) {
     }
     const bool closing = closing_.load(std::memory_order_acquire);
     if (attempt < options_.retry_max && !closing) {
+      state_.store(State::kRetrying);
       retries_.fetch_add(1, std::memory_order_relaxed);
       back_off(attempt);
       continue;
@@ -213,7 +215,7 @@ void SinkTask::write(const RecordBatch& batch) {
       }
     }
     failed_rows_.fetch_add(batch.num_rows(), std::memory_order_relaxed);
-    if (state_.exchange(State::kFailed) != State::kFailed && on_failure_) on_failure_(located);
+    give_up(located);
     return;
   }
 }
@@ -224,6 +226,8 @@ Status SinkTask::flush_now() {
   if (s.ok()) {
     dirty_.store(false, std::memory_order_relaxed);
     bytes_.store(sink_->bytes_written(), std::memory_order_relaxed);
+    failed_flushes_ = 0;
+    recovered();
   } else {
     MutexLock lock(error_mutex_);
     last_error_ = s.to_string();
@@ -233,11 +237,7 @@ Status SinkTask::flush_now() {
 
 void SinkTask::periodic_flush() {
   Status s = flush_now();
-  if (s.ok()) {
-    failed_flushes_ = 0;
-    if (state_.load() == State::kPaused) state_.store(State::kRunning);
-    return;
-  }
+  if (s.ok()) return;
   if (state_.load() == State::kFailed) return;
   write_errors_.fetch_add(1, std::memory_order_relaxed);
   const Status located = s.with_location("sink '" + name_ + "', periodic flush");
@@ -247,6 +247,7 @@ void SinkTask::periodic_flush() {
   }
   // The rows stay with the connector: the next interval tries again, up to retry.max times.
   if (++failed_flushes_ <= options_.retry_max || closing_.load(std::memory_order_acquire)) {
+    state_.store(State::kRetrying);
     retries_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
@@ -256,7 +257,18 @@ void SinkTask::periodic_flush() {
     return;
   }
   // fail, and dead_letter too: there is no batch to hand on, the rows are the connector's.
-  if (state_.exchange(State::kFailed) != State::kFailed && on_failure_) on_failure_(located);
+  give_up(located);
+}
+
+void SinkTask::give_up(const Status& error) {
+  if (state_.exchange(State::kFailed) == State::kFailed) return;
+  gave_up_ = error;
+  if (on_failure_) on_failure_(error);
+}
+
+void SinkTask::recovered() {
+  const State now = state_.load();
+  if (now == State::kPaused || now == State::kRetrying) state_.store(State::kRunning);
 }
 
 void SinkTask::run() {
@@ -286,11 +298,13 @@ void SinkTask::run() {
         result = sink_->begin_epoch(c.epoch);
         break;
       case Kind::kPreCommit:
-        // A sink that gave up on a write has lost rows of this epoch: it must not commit.
-        result =
-            state_.load() == State::kFailed
-                ? Status(ErrorCode::kClosed, "sink '" + name_ + "' has failed: " + last_error())
-                : sink_->pre_commit(c.epoch);
+        // A sink that gave up on a write has lost rows of this epoch: it must not commit. The
+        // error is the one it gave up on, located once (it names the sink already).
+        result = state_.load() == State::kFailed
+                     ? Status(gave_up_.code(),
+                              "the sink gave up earlier: " + std::string(gave_up_.message()),
+                              std::string(gave_up_.location()))
+                     : sink_->pre_commit(c.epoch);
         if (result.ok()) dirty_.store(false, std::memory_order_relaxed);
         break;
       case Kind::kCommit:
@@ -327,6 +341,9 @@ SinkMetrics SinkTask::metrics() const {
       break;
     case State::kRunning:
       m.state = "running";
+      break;
+    case State::kRetrying:
+      m.state = "retrying";
       break;
     case State::kPaused:
       m.state = "paused";

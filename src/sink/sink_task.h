@@ -88,7 +88,9 @@ class SinkTask {
     uint64_t epoch = 0;
     std::shared_ptr<Completion<Status>> ack;
   };
-  enum class State : uint8_t { kOpening, kRunning, kPaused, kFailed, kClosed };
+  // kRetrying: a write or periodic flush failed and is being retried (up to retry.max);
+  // kPaused: past the retries with on.error = 'pause', still retrying.
+  enum class State : uint8_t { kOpening, kRunning, kRetrying, kPaused, kFailed, kClosed };
 
   Status call(Kind kind, uint64_t epoch);
   std::shared_ptr<Completion<Status>> post(Kind kind, uint64_t epoch, bool want_ack);
@@ -101,6 +103,11 @@ class SinkTask {
   // The timer's flush: a failure is retried at the next interval, and after retry.max
   // failures in a row on.error applies (pause keeps trying; otherwise the task fails).
   void periodic_flush();
+  // A write or flush succeeded: a retrying or paused task runs again.
+  void recovered();
+  // on.error = 'fail' (or nothing else left): the task fails for good with `error`, which the
+  // database records as the pipeline's failure.
+  void give_up(const Status& error);
   // Sleeps the retry delay for `attempt`, waking early if the task is closing.
   void back_off(int attempt);
 
@@ -117,6 +124,7 @@ class SinkTask {
   std::atomic<bool> closed_{false};
   std::atomic<bool> dirty_{false};
   int failed_flushes_ = 0;  // periodic flushes failed in a row (task thread only)
+  Status gave_up_;          // the error the task failed with (task thread only)
 
   std::atomic<State> state_{State::kOpening};
   std::atomic<int64_t> rows_{0}, batches_{0}, bytes_{0}, write_errors_{0}, retries_{0};

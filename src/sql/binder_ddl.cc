@@ -179,6 +179,9 @@ Result<SinkDef> Binder::bind_sink(const Statement& s, const std::string& input) 
   }
   SLC_ASSIGN_OR_RETURN(def.options,
                        validate_sink_options(s.options, *spec, "sink '" + s.name + "'"));
+  for (const OptionSpec& o : spec->options) {
+    if (o.secret) def.secret_options.push_back(o.key);
+  }
   if (spec->check) {
     if (Status checked = spec->check(def.options, *from->schema()); !checked.ok()) {
       return error_at(checked.code(), s.connector_pos,

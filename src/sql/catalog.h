@@ -44,7 +44,8 @@ struct SinkDef {
   std::string input;   // the stream or view it reads
   BoundExprPtr where;  // over the input's schema, may be null
   std::string connector;
-  OptionMap options;
+  OptionMap options;  // as written: ${env:NAME} references are resolved when it opens
+  std::vector<std::string> secret_options;  // keys its connector marks secret (shown as ***)
   std::string sql;
 };
 

@@ -25,6 +25,9 @@ struct OptionSpec {
   bool required = false;
   std::string default_value;  // filled in when absent (empty: no default)
   int64_t min = 0;            // kInteger, kDuration (µs)
+  // A secret (a password): shown as *** wherever options or statements are shown
+  // (sql/redaction.h). Best given as ${env:NAME} (sql/env_reference.h), so it is not stored.
+  bool secret = false;
 };
 
 enum class ConnectorKind { kSource, kSink };
@@ -68,6 +71,9 @@ class ConnectorCatalog {
   virtual const ConnectorSpec* find_sink(std::string_view name) const = 0;
   virtual std::vector<std::string> source_names() const = 0;
   virtual std::vector<std::string> sink_names() const = 0;
+  // Some connector of either kind marks an option of this key (lower case) secret, so its
+  // value is masked in statement text shown to people, whichever connector the statement names.
+  virtual bool secret_option(std::string_view key) const = 0;
 };
 
 }  // namespace sluice::sql

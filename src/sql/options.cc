@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "columnar/value_parse.h"
+#include "sql/env_reference.h"
 #include "sql/parser.h"
 
 namespace sluice::sql {
@@ -38,6 +39,15 @@ const std::vector<OptionSpec>& sink_task_option_specs() {
 }
 
 namespace {
+
+constexpr const char* kEnvWhere = "${env:NAME} is resolved in a sink connector's text options only";
+
+bool is_sink_task_option(const std::string& key) {
+  for (const OptionSpec& s : sink_task_option_specs()) {
+    if (s.key == key) return true;
+  }
+  return false;
+}
 
 Status check_value(const OptionSpec& spec, const std::string& value) {
   switch (spec.kind) {
@@ -87,6 +97,17 @@ Status check_value(const OptionSpec& spec, const std::string& value) {
   return Status::Ok();
 }
 
+// ${env:NAME} stands in text options of sink connectors, resolved when the sink opens
+// (connectors::Registry::make_sink). Elsewhere nothing would resolve it: refused, not taken
+// literally.
+Status check_env_use(const OptionSpec& spec, ConnectorKind kind, const std::string& value) {
+  if (!has_env_reference(value)) return Status::Ok();
+  if (kind != ConnectorKind::kSink || spec.kind != K::kString || is_sink_task_option(spec.key)) {
+    return Status(ErrorCode::kSqlInvalidOption, kEnvWhere);
+  }
+  return check_env_references(value);
+}
+
 }  // namespace
 
 Result<OptionMap> validate_options(const std::vector<Option>& given, const ConnectorSpec& spec,
@@ -94,6 +115,11 @@ Result<OptionMap> validate_options(const std::vector<Option>& given, const Conne
   OptionMap out;
   for (const Option& o : given) {
     if (!spec.open_prefix.empty() && o.key.rfind(spec.open_prefix, 0) == 0) {
+      if (has_env_reference(o.value)) {
+        return Status(ErrorCode::kSqlInvalidOption,
+                      "option '" + o.key + "' of " + std::string(what) + ": " + kEnvWhere,
+                      o.pos.to_string());
+      }
       out[o.key] = o.value;  // checked by the connector
       continue;
     }
@@ -117,6 +143,12 @@ Result<OptionMap> validate_options(const std::vector<Option>& given, const Conne
       msg += "connector '" + spec.name + "'";
       msg += keys.empty() ? " takes no options)" : " takes: " + join_names(keys) + ")";
       return Status(ErrorCode::kSqlInvalidOption, std::move(msg), o.pos.to_string());
+    }
+    if (Status s = check_env_use(*match, spec.kind, o.value); !s.ok()) {
+      return Status(
+          ErrorCode::kSqlInvalidOption,
+          "option '" + o.key + "' of " + std::string(what) + ": " + std::string(s.message()),
+          o.pos.to_string());
     }
     if (Status s = check_value(*match, o.value); !s.ok()) {
       return Status(

@@ -2,17 +2,22 @@
 # The sluice command end to end: --version/--help, the shell on a pipe (multi-line
 # statements, tables, errors marked at their position), `run` of a bounded pipeline (exit 0,
 # files written), `run` of a bad file (non-zero, position marked), `run --for` on a source
-# that never ends. Usage: cli_test.sh PATH_TO_SLUICE
+# that never ends; a run whose pipeline fails (a row that overflows, a sink that gives up, a
+# bad line) exits at once, non-zero, with the error; the status line shows a sink in trouble;
+# passwords never appear in what is shown. Usage: cli_test.sh PATH_TO_SLUICE
 set -u
 sluice=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
+checks=0
 check() {  # description, condition...
   local what=$1
   shift
+  checks=$((checks + 1))
   if "$@"; then echo "ok   $what"; else echo "FAIL $what"; failures=$((failures + 1)); fi
 }
+millis() { echo $(($(date +%s%N) / 1000000)); }
 contains() { grep -qF -- "$2" <<<"$1"; }
 
 out=$("$sluice" --version)
@@ -85,5 +90,110 @@ check "quickstart exits 0" test "$code" -eq 0
 check "quickstart prints five windows" test "$(grep -c '^2026-11-24T10:00:[0-4]0Z | 92000 ' "$work/quick.out")" -eq 5
 check "quickstart writes its files" test -s "$work/out/busy_auctions/part-000000.jsonl" -a -s "$work/out/big_bids/part-000000.jsonl"
 
-echo "cli: $((19 - failures)) passed, $failures failed"
+# A run whose pipeline fails ends at once, non-zero, with the error, although its source never
+# ends (`timeout` bounds the test: 124 would mean it kept running).
+cat > "$work/overflow.sql" <<SQL
+CREATE SOURCE g (n BIGINT) WITH (connector = 'datagen', rate = '2000',
+  fields.n.kind = 'values', fields.n.values = '1, 2, 9223372036854775807');
+CREATE STREAM doubled AS SELECT n * 2 AS m FROM g;
+CREATE SINK out FROM doubled INTO blackhole ();
+SQL
+start=$(millis)
+timeout 60 "$sluice" run "$work/overflow.sql" >"$work/overflow.out" 2>&1
+code=$?
+elapsed_ms=$(($(millis) - start))
+check "run of an endless source exits non-zero on an overflowing row (exit $code)" test "$code" -ne 0 -a "$code" -ne 124
+check "it exits at once (${elapsed_ms} ms)" test "$elapsed_ms" -lt 10000
+check "it prints the error" grep -q "SLC-0006.*integer overflow in (n \* 2)" "$work/overflow.out"
+
+# A sink that gives up: an at-least-once file sink whose directory is deleted while it writes.
+# It must not go on counting rows into the unlinked file: the sink fails, the run ends.
+cat > "$work/gone.sql" <<SQL
+CREATE SOURCE g (n BIGINT) WITH (connector = 'datagen', rate = '5000');
+CREATE SINK files FROM g INTO file (path = '$work/gone', flush.interval = '50ms',
+  retry.max = '1');
+SQL
+timeout 60 "$sluice" run "$work/gone.sql" >"$work/gone.out" 2>&1 &
+run=$!
+for _ in $(seq 200); do [ -s "$work/gone/part-000000.jsonl" ] && break; sleep 0.05; done
+check "the file sink writes its first part" test -s "$work/gone/part-000000.jsonl"
+rm -rf "$work/gone"
+start=$(millis)
+wait "$run"
+code=$?
+elapsed_ms=$(($(millis) - start))
+check "run exits non-zero once the sink's directory is gone (exit $code)" test "$code" -ne 0 -a "$code" -ne 124
+check "it exits soon after (${elapsed_ms} ms)" test "$elapsed_ms" -lt 10000
+check "the error says the part file is gone, naming the sink once" \
+  test "$(grep -c "SLC-0008 at sink 'files'.*part-000000.jsonl is gone" "$work/gone.out")" -ge 1 -a \
+  "$(grep "^sluice: " "$work/gone.out" | grep -o "sink 'files'" | wc -l)" -eq 1
+check "the final line shows the sink failed" grep -q "files [0-9]* (queue [0-9]*, failed: SLC-0008" "$work/gone.out"
+
+# The status line shows a sink in trouble while the run goes on: paused, with its error.
+cat > "$work/paused.sql" <<SQL
+CREATE SOURCE g (n BIGINT) WITH (connector = 'datagen', rate = '1000');
+CREATE SINK files FROM g INTO file (path = '$work/paused', flush.interval = '50ms',
+  retry.max = '1', retry.backoff = '10ms', on.error = 'pause');
+SQL
+timeout 60 "$sluice" run "$work/paused.sql" --for 4s --status-interval 100ms >"$work/paused.out" 2>&1 &
+run=$!
+for _ in $(seq 200); do [ -s "$work/paused/part-000000.jsonl" ] && break; sleep 0.05; done
+rm -rf "$work/paused"
+wait "$run"
+check "the status line shows the paused sink and why" \
+  grep -q "files [0-9]* (queue [0-9]*, paused: SLC-0008 at sink 'files'.*is gone" "$work/paused.out"
+
+# on.error = 'fail' on a file source: the lines before the bad one are delivered, then the run
+# fails (JSON lines and CSV, the bad line in the same read as the good ones).
+printf '{"n": 1}\n{"n": "two"}\n{"n": 3}\n' > "$work/bad.jsonl"
+cat > "$work/badjson.sql" <<SQL
+CREATE SOURCE j (n BIGINT) WITH (connector = 'file', path = '$work/bad.jsonl');
+CREATE SINK jout FROM j INTO file (path = '$work/jout');
+SQL
+timeout 60 "$sluice" run "$work/badjson.sql" >"$work/badjson.out" 2>&1
+code=$?
+check "a bad JSON line with on.error = 'fail' fails the run (exit $code)" test "$code" -ne 0 -a "$code" -ne 124
+check "it names the file and line" grep -q "bad.jsonl, line 2, field 'n'" "$work/badjson.out"
+check "the JSON line before the bad one is delivered" test "$(cat "$work"/jout/*.jsonl)" = '{"n":1}'
+printf 'n\n1\n2\nthree\n4\n' > "$work/bad.csv"
+cat > "$work/badcsv.sql" <<SQL
+CREATE SOURCE c (n BIGINT) WITH (connector = 'file', path = '$work/bad.csv', format = 'csv',
+  header = 'true');
+CREATE SINK cout FROM c INTO file (path = '$work/cout', format = 'csv');
+SQL
+timeout 60 "$sluice" run "$work/badcsv.sql" >"$work/badcsv.out" 2>&1
+code=$?
+check "a bad CSV line with on.error = 'fail' fails the run (exit $code)" test "$code" -ne 0 -a "$code" -ne 124
+check "the CSV lines before the bad one are delivered" test "$(cat "$work"/cout/*.csv | tr '\n' ' ')" = "n 1 2 "
+
+# Secrets: a statement with passwords, refused (an unknown option, a missing '='), is shown
+# with its line and caret, the passwords masked, in the shell and in `run`.
+secret_sql="CREATE SOURCE t (n BIGINT);
+CREATE SINK p FROM t INTO postgres (dsn = 'postgresql://app:Hunter2dsn@127.0.0.1:1/db', password = 'Hunter2pw', tabel = 'x');
+CREATE SINK q FROM t INTO postgres (host = '127.0.0.1', password 'Hunter2bare', table = 'x');"
+out=$(printf '%s\n' "$secret_sql" | "$sluice" 2>&1)
+check "shell: the refused statement is shown with its caret" contains "$out" "tabel = 'x')"
+caret_under() {  # output, word: the caret on the line after the word's line is under it
+  local line caret
+  line=$(grep -F -- "$2" <<<"$1" | head -1)
+  caret=$(grep -F -A1 -- "$2" <<<"$1" | sed -n 2p)
+  caret=${caret%%^*}
+  test "${line:${#caret}:${#2}}" = "$2"
+}
+check "shell: the caret still points at the bad option" caret_under "$out" "tabel"
+check "shell: the password is masked where the statement is shown" contains "$out" "password = '***'"
+check "shell: the DSN password is masked" contains "$out" "postgresql://app:***@127.0.0.1:1/db"
+check "shell: no password is shown" test "$(grep -c Hunter2 <<<"$out")" -eq 0
+check "shell: the statement without '=' is shown masked" contains "$out" "password '***', table"
+printf '%s\n' "$secret_sql" | sed 3d > "$work/secret.sql"
+"$sluice" run "$work/secret.sql" >"$work/secret.out" 2>&1
+check "run: no password is shown" test "$(grep -c Hunter2 "$work/secret.out")" -eq 0
+check "run: the statement is shown masked" grep -q "password = '\*\*\*'" "$work/secret.out"
+check "run: the caret still points at the bad option" caret_under "$(cat "$work/secret.out")" "tabel"
+printf '%s\n' "$secret_sql" | sed 2d > "$work/secret.sql"
+"$sluice" run "$work/secret.sql" >"$work/secret.out" 2>&1
+check "run: a syntax error shows no password" test "$(grep -c Hunter2 "$work/secret.out")" -eq 0 -a \
+  "$(grep -c "expected '=', found string '\*\*\*'" "$work/secret.out")" -eq 1
+
+echo "cli: $((checks - failures)) passed, $failures failed"
 exit "$failures"

@@ -1,10 +1,12 @@
 #include "error_marker.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace sluice::cli {
 
-std::string mark_error(std::string_view sql, const Status& error, int first_line) {
+std::string mark_error(std::string_view sql, const Status& error, const Redactor& redact,
+                       int first_line) {
   const std::string_view where = error.location();
   const size_t colon = where.find(':');
   if (colon == std::string_view::npos) return {};
@@ -21,12 +23,19 @@ std::string mark_error(std::string_view sql, const Status& error, int first_line
     if (start == std::string_view::npos) return {};
     ++start;
   }
-  const size_t end = sql.find('\n', start);
-  const std::string_view text =
-      sql.substr(start, end == std::string_view::npos ? sql.size() - start : end - start);
+  const size_t at = std::min(sql.size(), start + static_cast<size_t>(column) - 1);
+  // The error's place in the shown text: masking may shorten what comes before it (a token
+  // boundary, so the text before it redacts the same alone as within the whole).
+  const std::string shown = redact(sql);
+  const std::string shown_before = redact(sql.substr(0, at));
+  const size_t line_start =
+      shown_before.rfind('\n') == std::string::npos ? 0 : shown_before.rfind('\n') + 1;
+  const size_t line_end = shown.find('\n', line_start);
+  const std::string_view text = std::string_view(shown).substr(
+      line_start, line_end == std::string::npos ? std::string::npos : line_end - line_start);
   const std::string prefix = std::to_string(line + first_line - 1) + " | ";
   std::string out = prefix + std::string(text) + "\n";
-  out.append(prefix.size() + static_cast<size_t>(column) - 1, ' ');
+  out.append(prefix.size() + (shown_before.size() - line_start), ' ');
   out += "^\n";
   return out;
 }

@@ -1,7 +1,10 @@
 #pragma once
 // Shows where a SQL error is: the statement's line with a caret under the column the error's
-// "line:column" location names. Nothing when the error has no such location.
+// "line:column" location names. Nothing when the error has no such location. The line is shown
+// redacted (secret option values and connection-string passwords masked), the caret moved to
+// match.
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -9,7 +12,11 @@
 
 namespace sluice::cli {
 
+// Masks secrets in statement text (Database::redact).
+using Redactor = std::function<std::string(std::string_view sql)>;
+
 // `first_line` is the line of `sql` within its file (1 for a statement typed alone).
-std::string mark_error(std::string_view sql, const Status& error, int first_line = 1);
+std::string mark_error(std::string_view sql, const Status& error, const Redactor& redact,
+                       int first_line = 1);
 
 }  // namespace sluice::cli

@@ -24,6 +24,13 @@ run options:
                       sinks. Running the same FILE on DIR again resumes where it stopped
   --checkpoint-interval DURATION
                       with --data-dir: how often to checkpoint (default 1s)
+  --status-interval DURATION
+                      how often the status line is printed (default 1s on a terminal,
+                      5s otherwise); it shows each sink's state and last error when the
+                      sink is retrying, paused or failed
+
+A run ends with a non-zero exit as soon as the pipeline fails (a row it cannot compute, a
+sink that gives up), printing the error.
 
 SQL reference: docs/sql.md; sinks: docs/sinks.md.
 )";
@@ -53,7 +60,8 @@ int main(int argc, char** argv) {
     options.file = argv[2];
     for (int i = 3; i < argc; ++i) {
       const std::string arg = argv[i];
-      if ((arg == "--for" || arg == "--data-dir" || arg == "--checkpoint-interval") &&
+      if ((arg == "--for" || arg == "--data-dir" || arg == "--checkpoint-interval" ||
+           arg == "--status-interval") &&
           i + 1 >= argc) {
         std::fprintf(stderr, "sluice: %s needs a value\n", arg.c_str());
         return 2;
@@ -75,6 +83,14 @@ int main(int argc, char** argv) {
           return 2;
         }
         options.checkpoint_interval = std::chrono::milliseconds(*micros / 1000);
+      } else if (arg == "--status-interval") {
+        auto micros = sql::parse_duration(argv[++i]);
+        if (!micros.ok() || *micros < 1000) {
+          std::fprintf(stderr, "sluice: --status-interval: %s\n",
+                       micros.ok() ? "must be at least 1ms" : micros.status().to_string().c_str());
+          return 2;
+        }
+        options.status_every = std::chrono::milliseconds(*micros / 1000);
       } else {
         std::fprintf(stderr, "sluice: unknown option %s\n\n%s", arg.c_str(), kUsage);
         return 2;

@@ -43,8 +43,28 @@ Names names(Database& db) {
 struct Totals {
   int64_t in = 0;
   int64_t out = 0;
-  std::string sinks;  // "name rows (queue n), ..."
+  std::string sinks;  // "name rows (queue n), ..." and, for a sink in trouble, its state
 };
+
+// A sink's last error on the status line: long ones are cut (a terminal line must not wrap).
+constexpr size_t kShownErrorChars = 160;
+
+// "name rows (queue n)"; a sink that is not simply running also shows its state and last
+// error ("(queue n, retrying: SLC-3001 ...)"), so an outage is visible as it happens.
+std::string sink_summary(const SinkMetrics& m) {
+  std::string out =
+      m.name + " " + std::to_string(m.rows) + " (queue " + std::to_string(m.queue_depth);
+  if (m.state != "running" && m.state != "closed") {
+    out += ", " + m.state;
+    if (!m.last_error.empty()) {
+      out += ": ";
+      out += m.last_error.size() > kShownErrorChars
+                 ? m.last_error.substr(0, kShownErrorChars) + "..."
+                 : m.last_error;
+    }
+  }
+  return out + ")";
+}
 
 // Counters by name; they keep working after shutdown, for the final line.
 Totals totals(Database& db, const Names& n) {
@@ -57,21 +77,20 @@ Totals totals(Database& db, const Names& n) {
     if (!m.ok()) continue;
     t.out += m->rows;
     if (!t.sinks.empty()) t.sinks += ", ";
-    t.sinks +=
-        s + " " + std::to_string(m->rows) + " (queue " + std::to_string(m->queue_depth) + ")";
+    t.sinks += sink_summary(*m);
   }
   return t;
 }
 
 std::string status_line(const Totals& t, const Totals& last, double elapsed, double seconds) {
-  char line[512];
-  std::snprintf(line, sizeof line, "[%6.1fs] in %lld (%.0f/s)  out %lld (%.0f/s)  sinks: %s",
-                elapsed, static_cast<long long>(t.in),
+  char counts[160];
+  std::snprintf(counts, sizeof counts,
+                "[%6.1fs] in %lld (%.0f/s)  out %lld (%.0f/s)  sinks: ", elapsed,
+                static_cast<long long>(t.in),
                 seconds > 0 ? static_cast<double>(t.in - last.in) / seconds : 0.0,
                 static_cast<long long>(t.out),
-                seconds > 0 ? static_cast<double>(t.out - last.out) / seconds : 0.0,
-                t.sinks.empty() ? "none" : t.sinks.c_str());
-  return line;
+                seconds > 0 ? static_cast<double>(t.out - last.out) / seconds : 0.0);
+  return counts + (t.sinks.empty() ? std::string("none") : t.sinks);
 }
 
 }  // namespace
@@ -99,8 +118,11 @@ int run_file(const RunOptions& options) {
   auto created = db->declare(sql);
   if (!created.ok()) {
     // The file on a line of its own, so the caret lines up under the marked line.
-    std::fprintf(stderr, "in %s:\n%s%s\n", options.file.c_str(),
-                 mark_error(sql, created.status()).c_str(), created.status().to_string().c_str());
+    std::fprintf(
+        stderr, "%s:\n%s%s\n", options.file.c_str(),
+        mark_error(sql, created.status(), [&](std::string_view text) { return db->redact(text); })
+            .c_str(),
+        created.status().to_string().c_str());
     return 1;
   }
   std::signal(SIGINT, on_signal);
@@ -115,8 +137,10 @@ int run_file(const RunOptions& options) {
                  "sluice: some sources never end; running until Ctrl-C (or pass --for DURATION)\n");
   }
 
-  // Watches for the end of bounded input on its own thread; the main thread reports.
+  // Watch for the end of bounded input and for a failure, each on its own thread; the main
+  // thread reports. A failure ends the run at once: with an endless source nothing else would.
   std::atomic<bool> input_done{false};
+  std::atomic<bool> failed{false};
   WaitSignal wake;
   std::thread waiter;
   if (bounded && !options.duration) {
@@ -126,9 +150,15 @@ int run_file(const RunOptions& options) {
       wake.notify_all();
     });
   }
+  std::thread failure_watch([&] {
+    // Returns on a failure, or once shutdown() below has finished.
+    if (!db->wait_for_failure().ok()) failed.store(true);
+    wake.notify_all();
+  });
   const Names objects = names(*db);
   const bool terminal = isatty(STDERR_FILENO);
-  const auto every = terminal ? options.status_every : std::chrono::milliseconds(5000);
+  const auto every = options.status_every.value_or(terminal ? std::chrono::milliseconds(1000)
+                                                            : std::chrono::milliseconds(5000));
   const auto start = SteadyClock::now();
   const Deadline end = options.duration ? start + *options.duration : kNoDeadline;
   auto seconds_since = [](SteadyClock::time_point t) {
@@ -141,9 +171,9 @@ int run_file(const RunOptions& options) {
     // Wake for the next report, the end, or every 200 ms to notice Ctrl-C.
     const Deadline until =
         std::min({next_report, end, SteadyClock::now() + std::chrono::milliseconds(200)});
-    wake.wait_until([&] { return input_done.load(); }, until);
+    wake.wait_until([&] { return input_done.load() || failed.load(); }, until);
     const auto now = SteadyClock::now();
-    if (input_done.load() || now >= end || g_interrupted.load()) break;
+    if (input_done.load() || failed.load() || now >= end || g_interrupted.load()) break;
     if (now >= next_report) {
       const Totals t = totals(*db, objects);
       const std::string line = status_line(t, last, seconds_since(start), seconds_since(last_time));
@@ -154,8 +184,10 @@ int run_file(const RunOptions& options) {
       next_report = now + every;
     }
   }
+  // A bounded source stops by itself once the pipeline has failed (its pushes are refused).
   if (waiter.joinable()) waiter.join();
   Status done = db->shutdown();  // drains: everything accepted is delivered and flushed
+  failure_watch.join();          // shutdown() ended its wait
   // The final line comes after the drain, so it counts what the drain delivered.
   std::fflush(stdout);
   const std::string line =

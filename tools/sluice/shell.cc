@@ -49,7 +49,9 @@ std::string history_path() {
 void run_statement(Database& db, const std::string& sql) {
   auto result = db.execute(sql);
   if (!result.ok()) {
-    std::cout << mark_error(sql, result.status()) << result.status().to_string() << "\n";
+    std::cout << mark_error(sql, result.status(),
+                            [&](std::string_view text) { return db.redact(text); })
+              << result.status().to_string() << "\n";
     return;
   }
   if (result->has_rows) {

@@ -2,7 +2,9 @@
 // Encoded bytes collect in one reused buffer and go to the file in large writes; flush()
 // writes the buffer out, so flushed rows are visible to readers. A part file is closed and a
 // new one started when it passes its size or age limit. Existing parts are never
-// overwritten: numbering continues after the highest part found.
+// overwritten: numbering continues after the highest part found. At every flush and roll the
+// open part is checked to still be the file its path names: one removed meanwhile (its
+// directory deleted) is an error, never rows counted as written that are on no disk.
 //
 // With delivery = 'exactly-once' rows go to one staged file per epoch instead, under
 // <path>/.staging/epoch-<e>.<ext>: flushes write into it (never visible), pre_commit(e)
@@ -11,6 +13,7 @@
 // and deletes the rest; their rows come again from the sources' replay.
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -258,7 +261,27 @@ class FileSink final : public Sink {
     return Status::Ok();
   }
 
+  // At-least-once: the open part must still be the file its path names. A part whose
+  // directory entry was removed (the directory deleted) or replaced takes writes that reach
+  // no reader: the rows written to it are lost, and the sink must say so (on.error applies)
+  // rather than count them as written. The loss is for good, so every later call fails too.
+  Status check_part_on_disk() {
+    if (!lost_.ok() || fd_ < 0) return lost_;
+    struct stat open_file {};
+    struct stat named {};
+    if (::fstat(fd_, &open_file) != 0) return io_error("cannot stat");
+    const bool gone = ::stat(path_.c_str(), &named) != 0 || named.st_dev != open_file.st_dev ||
+                      named.st_ino != open_file.st_ino;
+    if (!gone) return Status::Ok();
+    lost_ = Status(ErrorCode::kIoError,
+                   "part file " + path_ +
+                       " is gone (its directory entry was removed or replaced while open): the " +
+                       std::to_string(file_bytes_) + " bytes written to it are lost");
+    return lost_;
+  }
+
   Status write_out() {
+    SLC_RETURN_IF_ERROR(check_part_on_disk());  // at every flush and before a roll
     if (buffer_.empty()) return Status::Ok();
     SLC_RETURN_IF_ERROR(roll_if_due());
     // On a failed write the buffer stays, so a retried flush writes it again: at-least-once.
@@ -283,6 +306,7 @@ class FileSink final : public Sink {
   uint64_t epoch_ = 0;
   bool prepared_ = false;  // the current epoch is pre-committed (close must keep it)
   bool broken_ = false;    // a staged write of the current epoch failed part-way
+  Status lost_;            // at-least-once: a part was removed while open (check_part_on_disk)
 };
 
 }  // namespace

@@ -62,12 +62,8 @@ void FileSource::run() {
   }
   bool failed = false;
   auto on_error = [&](const Status& error) {
+    if (!skip) return false;  // the decoder stops; the loop below delivers what came before
     const Status located = error.with_location(path);
-    if (!skip) {
-      ingest().fail(located.with_location("source '" + source().name() + "'"));
-      failed = true;
-      return false;
-    }
     if (lines_skipped_.fetch_add(1) < kLoggedErrors) {
       std::fprintf(stderr, "sluice: %s: skipped: %s\n", where.c_str(), located.to_string().c_str());
     }
@@ -100,7 +96,17 @@ void FileSource::run() {
     }
     buffer.append(chunk.data(), n);
     Result<size_t> consumed = decoder->append(buffer, eof, on_error);
-    if (!consumed.ok()) break;  // on_error already recorded it
+    if (!consumed.ok()) {
+      // on.error = 'fail': the lines before the bad one are delivered (their offset is where
+      // the bad line starts), then the pipeline fails.
+      offset += static_cast<int64_t>(decoder->stopped_at());
+      if (push_rows()) {
+        ingest().fail_after_input(source(), consumed.status().with_location(path).with_location(
+                                                "source '" + source().name() + "'"));
+      }
+      failed = true;
+      break;
+    }
     buffer.erase(0, *consumed);
     offset += static_cast<int64_t>(*consumed);
     if (decoder->num_rows() >= kBatchRows || at_end) {

@@ -7,8 +7,8 @@
 // the checkpoint's offset (a CSV header is read first, since it names the columns).
 //
 // A malformed line is reported with file, line and reason and counted; with on.error =
-// 'skip' reading goes on, with 'fail' (the default) the database records the error and the
-// source stops. Nothing crashes on bad input.
+// 'skip' reading goes on, with 'fail' (the default) the lines before it are delivered, then
+// the database records the error and the source stops. Nothing crashes on bad input.
 //
 // Thread: its own reader thread (SourceConnector); start()/stop() from the owner.
 

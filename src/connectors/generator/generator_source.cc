@@ -3,6 +3,7 @@
 #include "columnar/value_parse.h"
 #include "connectors/generator/datagen.h"
 #include "connectors/generator/nexmark.h"
+#include "connectors/generator/pacing.h"
 
 namespace sluice::connectors {
 namespace {
@@ -40,12 +41,11 @@ void GeneratorSource::run() {
   // Small batches at low rates keep latency low; large ones at full speed keep cost low.
   const int64_t per_batch =
       rate > 0 ? std::clamp<int64_t>(rate / 100, 1, kEventsPerBatch) : kEventsPerBatch;
-  // A recovered database resumes at the checkpoint's event number, with the pace kept as if
-  // the earlier events had just been made.
-  next_event_.store(source().resume_offset.load(std::memory_order_acquire));
-  const auto start = SteadyClock::now() -
-                     (rate > 0 ? std::chrono::nanoseconds(next_event_.load() * 1'000'000'000 / rate)
-                               : std::chrono::nanoseconds(0));
+  // A recovered database resumes at the checkpoint's event number; the pace starts there, as
+  // if the earlier events had just been made.
+  const int64_t resumed_at = source().resume_offset.load(std::memory_order_acquire);
+  next_event_.store(resumed_at);
+  const auto start = SteadyClock::now();
   BatchBuilder builder(source().schema());
   while (!stopping()) {
     const int64_t first = next_event_.load();
@@ -55,7 +55,7 @@ void GeneratorSource::run() {
       return;
     }
     if (rate > 0) {  // wait until this batch is due
-      const auto due = start + std::chrono::nanoseconds(first * 1'000'000'000 / rate);
+      const auto due = start + pace_offset(first - resumed_at, rate);
       if (!sleep_until(due)) return;
     }
     generator->generate(first, count, builder);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "sql/redaction.h"
+
 namespace sluice::connectors::postgres {
 namespace {
 
@@ -17,6 +19,26 @@ std::string trimmed(const char* text) {
   std::string s = text ? text : "";
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
+}
+
+// libpq's message on a failed connect may repeat part of the connection string (a malformed
+// "key=value" names what it could not read): every password given is masked, with any other a
+// connection string holds.
+std::string without_passwords(const std::string& message, const ConnectParams& params) {
+  std::vector<std::string> passwords;
+  for (const auto& [key, value] : params.keywords) {
+    if (key == "password") passwords.push_back(value);
+  }
+  if (!params.dsn.empty()) {
+    if (PQconninfoOption* parsed = PQconninfoParse(params.dsn.c_str(), nullptr)) {
+      for (PQconninfoOption* o = parsed; o->keyword != nullptr; ++o) {
+        if (o->val != nullptr && std::string_view(o->keyword) == "password")
+          passwords.push_back(o->val);
+      }
+      PQconninfoFree(parsed);
+    }
+  }
+  return sql::redact_connection_string(sql::mask_secrets(message, passwords));
 }
 
 bool is_connection_state(std::string_view sqlstate) {
@@ -54,7 +76,8 @@ Status PgConnection::connect(const ConnectParams& params) {
   if (conn_ == nullptr) return Status(ErrorCode::kResourceExhausted, "libpq: out of memory");
   if (PQstatus(conn_) != CONNECTION_OK) {
     Status s(ErrorCode::kUnavailable,
-             "cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(conn_)));
+             "cannot connect to PostgreSQL: " +
+                 without_passwords(trimmed(PQerrorMessage(conn_)), params));
     disconnect();
     return s;
   }

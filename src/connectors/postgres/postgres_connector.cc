@@ -55,7 +55,7 @@ void register_connector(Registry& registry) {
                    {"port", K::kInteger, {}, false, "", 1},
                    {"dbname", K::kString, {}, false, "", 0},
                    {"user", K::kString, {}, false, "", 0},
-                   {"password", K::kString, {}, false, "", 0},
+                   {"password", K::kString, {}, false, "", 0, /*secret=*/true},
                    {"table", K::kString, {}, true, "", 0},
                    {"schema", K::kString, {}, false, "public", 0},
                    {"mode", K::kChoice, {"append", "upsert"}, false, "append", 0},

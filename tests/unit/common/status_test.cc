@@ -33,6 +33,20 @@ TEST(Status, WithLocationNestsOuterFirst) {
   EXPECT_EQ(inner.location(), "field 'price'");  // the original is unchanged
 }
 
+TEST(Status, WithLocationNamesAPlaceOnce) {
+  // A connector that located its error at its sink, wrapped again by the sink's task.
+  Status connector(ErrorCode::kRejected, "COPY rejected", "sink 'pg', epoch 7");
+  EXPECT_EQ(connector.with_location("sink 'pg'").to_string(),
+            "SLC-3002 at sink 'pg', epoch 7: COPY rejected");
+  EXPECT_EQ(connector.with_location("sink 'pg', epoch 7").location(), "sink 'pg', epoch 7");
+  EXPECT_EQ(connector.with_location("sink 'pg', periodic flush").location(),
+            "sink 'pg', periodic flush, epoch 7");
+  // A different place, or one that only shares a prefix of text, is still added.
+  EXPECT_EQ(connector.with_location("sink 'p'").location(), "sink 'p', sink 'pg', epoch 7");
+  EXPECT_EQ(connector.with_location("checkpoint of epoch 7").location(),
+            "checkpoint of epoch 7, sink 'pg', epoch 7");
+}
+
 TEST(Status, CopiesAreIndependent) {
   Status a(ErrorCode::kIoError, "disk full");
   Status b = a;

@@ -34,6 +34,7 @@ class ScriptedSink : public Sink {
     std::chrono::milliseconds write_delay{0};
     std::chrono::milliseconds open_delay{0};
     std::atomic<bool> fail_open{false};
+    std::string error_location;  // where a failed write says it failed (set before writes)
     std::vector<SteadyClock::time_point> write_times;
   };
   explicit ScriptedSink(std::shared_ptr<Shared> shared) : s_(std::move(shared)) {}
@@ -48,7 +49,7 @@ class ScriptedSink : public Sink {
   Status write(const RecordBatch& b) override {
     if (s_->write_delay.count()) std::this_thread::sleep_for(s_->write_delay);
     if (s_->fail_forever.load() || s_->fail_writes.fetch_sub(1) > 0) {
-      return Status(ErrorCode::kIoError, "scripted write failure");
+      return Status(ErrorCode::kIoError, "scripted write failure", s_->error_location);
     }
     std::lock_guard lock(s_->mutex);
     s_->log.push_back("write " + std::to_string(b.column(0).int64_value(0)));
@@ -203,6 +204,52 @@ TEST(SinkTask, OnErrorFailReportsAndCountsWhatItGaveUp) {
   EXPECT_EQ(m.retries, 2);
   EXPECT_NE(h.failure.find("SLC-0008 at sink 't': scripted write failure"), std::string::npos)
       << h.failure;
+}
+
+TEST(SinkTask, ShowsRetryingWhileItRetriesAWrite) {
+  SinkOptions o;
+  o.retry_max = 1000;
+  o.retry_backoff = 1ms;
+  Harness h(o);
+  h.shared->fail_forever = true;
+  ASSERT_TRUE(h.task->submit(rows(1), h.never).ok());
+  const auto start = SteadyClock::now();
+  while (h.task->metrics().state != "retrying" && SteadyClock::now() - start < 5s)
+    std::this_thread::sleep_for(1ms);
+  const SinkMetrics m = h.task->metrics();
+  EXPECT_EQ(m.state, "retrying");
+  EXPECT_NE(m.last_error.find("scripted write failure"), std::string::npos) << m.last_error;
+  h.shared->fail_forever = false;  // the destination is back
+  ASSERT_TRUE(h.task->flush().ok());
+  EXPECT_EQ(h.task->metrics().state, "running");
+  EXPECT_EQ(h.task->metrics().rows, 1);
+  EXPECT_TRUE(h.failure.empty());
+}
+
+// How many times `what` occurs in `text`.
+size_t occurrences(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST(SinkTask, AFailureNamesItsSinkOnce) {
+  SinkOptions o;
+  o.retry_max = 0;
+  Harness h(o);
+  // A connector that locates its own errors at its sink (the PostgreSQL sink does: "sink 'pg',
+  // epoch 7"), wrapped by the task, which locates at its sink too.
+  h.shared->error_location = "sink 't', epoch 3";
+  h.shared->fail_forever = true;
+  ASSERT_TRUE(h.task->submit(rows(1), h.never).ok());
+  ASSERT_TRUE(h.task->flush().ok());
+  EXPECT_EQ(h.failure, "SLC-0008 at sink 't', epoch 3: scripted write failure");
+  EXPECT_EQ(occurrences(h.failure, "sink 't'"), 1u) << h.failure;
+  // The epoch it cannot commit says why, naming the sink once as well.
+  const Status pre_committed = h.task->pre_commit(3);
+  ASSERT_FALSE(pre_committed.ok());
+  EXPECT_EQ(occurrences(pre_committed.to_string(), "sink 't'"), 1u) << pre_committed.to_string();
+  EXPECT_NE(pre_committed.to_string().find("scripted write failure"), std::string::npos);
 }
 
 TEST(SinkTask, OnErrorPauseKeepsRetryingUntilTheSinkRecovers) {
