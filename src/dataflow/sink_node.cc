@@ -16,7 +16,7 @@ Status SinkNode::feed(const RecordBatch& batch) {
 
 std::string SinkNode::describe() const {
   std::string line;
-  if (definition_->where) line += ": filter " + definition_->where->sql + " →";
+  if (definition_->where) line += ": filter " + definition_->where->sql.str() + " →";
   line += " " + definition_->connector + "(";
   bool first = true;
   for (const auto& [k, v] : definition_->options) {

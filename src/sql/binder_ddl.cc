@@ -43,8 +43,8 @@ Result<SourceDef> Binder::bind_source(const Statement& s) const {
     };
     if (same_column(w)) {
       def.watermark_delay = 0;
-    } else if (w.kind == ExprKind::kBinary && w.name == "-" && same_column(*w.args[0]) &&
-               w.args[1]->kind == ExprKind::kLiteral &&
+    } else if (w.kind == ExprKind::kBinary && w.args.size() == 2 && w.ops[0].text == "-" &&
+               same_column(*w.args[0]) && w.args[1]->kind == ExprKind::kLiteral &&
                w.args[1]->literal_kind == LiteralKind::kInterval &&
                w.args[1]->interval_micros >= 0) {
       def.watermark_delay = w.args[1]->interval_micros;
