@@ -292,6 +292,20 @@ Result<Bound> ExprBinder::literal(const Expr& e) {
   return error_at(ErrorCode::kInternal, e.pos, "unknown literal");
 }
 
+int ExprBinder::find_column(const Schema& schema, std::string_view name) {
+  // Schema::find reads the fields in turn: a wide SELECT over a wide input would take time
+  // quadratic in its width.
+  if (schema.num_fields() <= 16) return schema.find(name);
+  if (indexed_ != &schema) {
+    index_.clear();
+    index_.reserve(static_cast<size_t>(schema.num_fields()));
+    for (int i = 0; i < schema.num_fields(); ++i) index_.emplace(to_lower(schema.field(i).name), i);
+    indexed_ = &schema;
+  }
+  const auto it = index_.find(to_lower(name));
+  return it == index_.end() ? -1 : it->second;
+}
+
 Result<Bound> ExprBinder::column(const Expr& e, Scope& scope) {
   if (e.kind == ExprKind::kStar) {
     return error_at(ErrorCode::kSqlSyntax, e.pos,
@@ -315,12 +329,12 @@ Result<Bound> ExprBinder::column(const Expr& e, Scope& scope) {
         return Bound{make_column(static_cast<int>(k), f.type, f.name)};
       }
     }
-    if (scope.input->find(e.name) >= 0) {
+    if (find_column(*scope.input, e.name) >= 0) {
       return error_at(ErrorCode::kSqlInvalidQuery, e.pos,
                       "column '" + e.name + "' must appear in GROUP BY or be used in an aggregate");
     }
   }
-  const int index = scope.input->find(e.name);
+  const int index = find_column(*scope.input, e.name);
   if (index < 0) {
     std::string msg = "unknown column '" + e.name + "' in " + scope.relation;
     std::string best;

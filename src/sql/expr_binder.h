@@ -95,6 +95,8 @@ class ExprBinder {
   std::optional<Bound> chain_key(const Expr& chain, const Scope& scope, size_t& first) const;
   Result<Bound> literal(const Expr& e);
   Result<Bound> column(const Expr& e, Scope& scope);  // or `*`, an error here
+  // Schema::find, through a hash index for a wide schema.
+  int find_column(const Schema& schema, std::string_view name);
   Result<Bound> unary(const Expr& e, const Bound& a);
   Result<Bound> binary(const Expr& e, Operands& o);
   Result<Bound> comparison(const Expr& e, const Bound& a, const Bound& b);
@@ -117,6 +119,9 @@ class ExprBinder {
   // The aggregates of the query so far, by lower-cased text (and "DISTINCT"): written twice,
   // computed once.
   std::unordered_map<std::string, size_t> aggregate_index_;
+  // find_column's index: lower-cased name → index, of the schema `indexed_`.
+  const Schema* indexed_ = nullptr;
+  std::unordered_map<std::string, int> index_;
 };
 
 }  // namespace sluice::sql

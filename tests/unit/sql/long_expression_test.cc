@@ -249,5 +249,43 @@ TEST(LongExpression, GroupKeyAsTheLeadingPartOfAChain) {
   EXPECT_EQ(refused.status().code(), ErrorCode::kSqlInvalidQuery);
 }
 
+// 2,000 columns, each looked up by name (any case) among 2,000; duplicate output names found,
+// at the item that repeats one (also after a `*`).
+TEST(LongExpression, WideSelectOverAWideSource) {
+  constexpr int kColumns = 2000;
+  std::string create = "CREATE SOURCE t (", select = "SELECT ";
+  for (int i = 0; i < kColumns; ++i) {
+    create += (i ? ", c" : "c") + std::to_string(i) + " BIGINT";
+    select += (i ? ", C" : "C") + std::to_string(kColumns - 1 - i);
+  }
+  Catalog catalog;
+  auto declared = parse_statement(create + ")");
+  ASSERT_TRUE(declared.ok());
+  auto source = Binder(catalog).bind_source(*declared);
+  ASSERT_TRUE(source.ok()) << source.status().to_string();
+  catalog.add(Catalog::Entry{ObjectKind::kSource, std::make_shared<SourceDef>(std::move(*source)),
+                             nullptr, nullptr});
+  auto s = parse_statement(select + " FROM t");
+  ASSERT_TRUE(s.ok());
+  auto q = Binder(catalog).bind_query(*s->query);
+  ASSERT_TRUE(q.ok()) << q.status().to_string();
+  ASSERT_EQ(q->projection.size(), size_t{kColumns});
+  EXPECT_EQ(q->projection[0]->column, kColumns - 1);
+  EXPECT_EQ(q->projection[kColumns - 1]->column, 0);
+  auto unknown = parse_statement("SELECT c1, c20000 FROM t");
+  auto refused = Binder(catalog).bind_query(*unknown->query);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), ErrorCode::kSqlUnknownName);
+  auto twice = parse_statement("SELECT *, c7 FROM t");
+  auto duplicate = Binder(catalog).bind_query(*twice->query);
+  ASSERT_FALSE(duplicate.ok());
+  EXPECT_EQ(duplicate.status().to_string(),
+            "SLC-1004 at 1:11: two output columns are named 'c7'; add an alias with AS");
+  auto again = parse_statement(create + ", C5 INT)");
+  auto redeclared = Binder(catalog).bind_source(*again);
+  ASSERT_FALSE(redeclared.ok());
+  EXPECT_EQ(redeclared.status().code(), ErrorCode::kSqlDuplicateName);
+}
+
 }  // namespace
 }  // namespace sluice::sql
