@@ -4,6 +4,7 @@
 //   keyed tumble:      SELECT symbol, window_start, SUM(volume), COUNT(*) FROM trades
 //                      GROUP BY symbol, TUMBLE(ts, INTERVAL '1' SECOND)
 //   build/release/bench/sql_bench
+// sql_bind_bench.cc adds the cost of binding big statements and of IN lists.
 
 #include <benchmark/benchmark.h>
 
@@ -180,6 +181,12 @@ int main(int argc, char** argv) {
                        "BM_FilterProject_HandLoop");
   reporter.print_ratio("tumble sum/count engine/hand", "BM_TumbleSumCount_Engine",
                        "BM_TumbleSumCount_HandLoop");
+  for (const char* n : {"10", "100", "1000"}) {
+    const std::string set = std::string("BM_InList_HashSet/") + n;
+    const std::string chain = std::string("BM_InList_OrChain/") + n;
+    const std::string name = std::string("IN of ") + n + " hash set/OR chain";
+    reporter.print_ratio(name.c_str(), set.c_str(), chain.c_str());
+  }
   benchmark::Shutdown();
   return 0;
 }

@@ -5,6 +5,10 @@
 namespace sluice {
 
 bool is_valid_utf8(std::string_view text) {
+  return valid_utf8_prefix(text) == text.size();
+}
+
+size_t valid_utf8_prefix(std::string_view text) {
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   const size_t n = text.size();
   size_t i = 0;
@@ -35,20 +39,20 @@ bool is_valid_utf8(std::string_view text) {
       len = 4;
       cp = c & 0x07;
     } else {
-      return false;
+      return i;
     }
-    if (i + len > n) return false;
+    if (i + len > n) return i;
     for (size_t k = 1; k < len; ++k) {
-      if ((s[i + k] & 0xc0) != 0x80) return false;
+      if ((s[i + k] & 0xc0) != 0x80) return i;
       cp = (cp << 6) | (s[i + k] & 0x3f);
     }
     if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) {
-      return false;  // overlong
+      return i;  // overlong
     }
-    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
     i += len;
   }
-  return true;
+  return n;
 }
 
 }  // namespace sluice

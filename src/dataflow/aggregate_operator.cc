@@ -602,11 +602,12 @@ Status AggregateOperator::on_watermark(int64_t watermark, std::vector<RecordBatc
 
 std::string AggregateOperator::describe() const {
   std::string out;
-  if (query_->where) out += "filter " + query_->where->sql + " → ";
+  if (query_->where) out += "filter " + query_->where->sql.str() + " → ";
   out += "aggregate";
   if (!query_->keys.empty()) {
     out += " by [";
-    for (size_t i = 0; i < query_->keys.size(); ++i) out += (i ? ", " : "") + query_->keys[i]->sql;
+    for (size_t i = 0; i < query_->keys.size(); ++i)
+      out += (i ? ", " : "") + query_->keys[i]->sql.str();
     out += "]";
   }
   if (query_->window) out += " window " + query_->window->sql;
@@ -616,7 +617,7 @@ std::string AggregateOperator::describe() const {
   }
   out += "]";
   if (query_->lateness) out += " lateness " + std::to_string(query_->lateness / 1000) + "ms";
-  if (query_->having) out += " → having " + query_->having->sql;
+  if (query_->having) out += " → having " + query_->having->sql.str();
   out += " → " + describe_projection(*query_) + " emit " + sql::emit_mode_name(query_->emit);
   return out;
 }

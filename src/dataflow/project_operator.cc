@@ -36,7 +36,7 @@ std::string describe_projection(const sql::BoundQuery& query) {
   std::string out = "project [";
   for (size_t i = 0; i < query.projection.size(); ++i) {
     if (i) out += ", ";
-    const std::string& expr = query.projection[i]->sql;
+    const std::string expr = query.projection[i]->sql.str();
     const std::string& name = query.output_schema->field(static_cast<int>(i)).name;
     out += expr;
     if (sql::to_lower(expr) != sql::to_lower(name)) out += " AS " + name;
@@ -61,7 +61,7 @@ Status ProjectOperator::process(const RecordBatch& input, std::vector<RecordBatc
 
 std::string ProjectOperator::describe() const {
   std::string out;
-  if (query_->where) out += "filter " + query_->where->sql + " → ";
+  if (query_->where) out += "filter " + query_->where->sql.str() + " → ";
   return out + describe_projection(*query_);
 }
 

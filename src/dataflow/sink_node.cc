@@ -19,7 +19,7 @@ Status SinkNode::feed(const RecordBatch& batch) {
 
 std::string SinkNode::describe() const {
   std::string line;
-  if (definition_->where) line += ": filter " + definition_->where->sql + " →";
+  if (definition_->where) line += ": filter " + definition_->where->sql.str() + " →";
   line += " " + definition_->connector + "(";
   bool first = true;
   const std::vector<std::string>& secret = definition_->secret_options;

@@ -110,7 +110,7 @@ QueryResult SinkRegistry::show(const sql::Catalog& catalog) const {
     const sql::SinkDef& d = *e->sink;
     b.column(0).append_string(m.name);
     b.column(1).append_string(d.input);
-    d.where ? b.column(2).append_string(d.where->sql) : b.column(2).append_null();
+    d.where ? b.column(2).append_string(d.where->sql.str()) : b.column(2).append_null();
     b.column(3).append_string(d.connector);
     b.column(4).append_string(m.state);
     b.column(5).append_int64(m.rows);

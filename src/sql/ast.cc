@@ -44,85 +44,154 @@ const char* object_kind_name(ObjectKind kind) {
 }
 
 std::string Expr::to_sql() const {
-  auto arg = [&](size_t i) { return args[i]->to_sql(); };
+  std::string out;
+  append_sql(out);
+  return out;
+}
+
+// One pass appending to one string, so the text of an expression costs time linear in its
+// size (returning a string per node would copy each subtree's text once per level above it).
+void Expr::append_sql(std::string& out, Spans* spans) const {
+  const size_t begin = out.size();
+  auto arg = [&](size_t i) { args[i]->append_sql(out, spans); };
   switch (kind) {
     case ExprKind::kLiteral:
       switch (literal_kind) {
         case LiteralKind::kNull:
-          return "NULL";
-        case LiteralKind::kString: {
-          std::string out = "'";
+          out += "NULL";
+          break;
+        case LiteralKind::kString:
+          out += '\'';
           for (char c : value_text) {
             out.push_back(c);
             if (c == '\'') out.push_back('\'');
           }
-          return out + "'";
-        }
+          out += '\'';
+          break;
         case LiteralKind::kInterval:
-          return "INTERVAL '" + value_text + "' " + name;
+          out += "INTERVAL '" + value_text + "' " + name;
+          break;
         case LiteralKind::kTimestamp:
-          return "TIMESTAMP '" + value_text + "'";
+          out += "TIMESTAMP '" + value_text + "'";
+          break;
         default:
-          return value_text;
+          out += value_text;
+          break;
       }
+      break;
     case ExprKind::kColumn:
-      return qualifier.empty() ? name : qualifier + "." + name;
+      if (!qualifier.empty()) out += qualifier + ".";
+      out += name;
+      break;
     case ExprKind::kStar:
-      return "*";
+      out += "*";
+      break;
     case ExprKind::kUnary:
-      return name == "NOT" ? "NOT " + arg(0) : "-" + arg(0);
+      out += name == "NOT" ? "NOT " : "-";
+      arg(0);
+      break;
     case ExprKind::kBinary:
-      return "(" + arg(0) + " " + name + " " + arg(1) + ")";
-    case ExprKind::kFunction: {
-      std::string out = name + "(";
-      if (distinct) out += "DISTINCT ";
-      for (size_t i = 0; i < args.size(); ++i) out += (i ? ", " : "") + arg(i);
-      return out + ")";
-    }
-    case ExprKind::kCase: {
-      std::string out = "CASE";
-      size_t i = 0;
-      if (has_case_operand) out += " " + arg(i++);
-      const size_t pairs_end = args.size() - (has_else ? 1 : 0);
-      for (; i + 1 < pairs_end + 1 && i < pairs_end; i += 2) {
-        out += " WHEN " + arg(i) + " THEN " + arg(i + 1);
+      // A chain prints as the left-nested operations it stands for: ((a + b) - c).
+      out.append(args.size() - 1, '(');
+      arg(0);
+      for (size_t i = 1; i < args.size(); ++i) {
+        out += " " + ops[i - 1].text + " ";
+        arg(i);
+        out += ")";
       }
-      if (has_else) out += " ELSE " + args.back()->to_sql();
-      return out + " END";
+      break;
+    case ExprKind::kFunction:
+      out += name + "(";
+      if (distinct) out += "DISTINCT ";
+      for (size_t i = 0; i < args.size(); ++i) {
+        if (i) out += ", ";
+        arg(i);
+      }
+      out += ")";
+      break;
+    case ExprKind::kCase: {
+      out += "CASE";
+      size_t i = 0;
+      if (has_case_operand) {
+        out += " ";
+        arg(i++);
+      }
+      const size_t pairs_end = args.size() - (has_else ? 1 : 0);
+      for (; i < pairs_end; i += 2) {
+        out += " WHEN ";
+        arg(i);
+        out += " THEN ";
+        arg(i + 1);
+      }
+      if (has_else) {
+        out += " ELSE ";
+        arg(args.size() - 1);
+      }
+      out += " END";
+      break;
     }
     case ExprKind::kCast:
-      return "CAST(" + arg(0) + " AS " + std::string(type_name(cast_type)) + ")";
+      out += "CAST(";
+      arg(0);
+      out += " AS " + std::string(type_name(cast_type)) + ")";
+      break;
     case ExprKind::kIsNull:
-      return arg(0) + (negated ? " IS NOT NULL" : " IS NULL");
-    case ExprKind::kInList: {
-      std::string out = arg(0) + (negated ? " NOT IN (" : " IN (");
-      for (size_t i = 1; i < args.size(); ++i) out += (i > 1 ? ", " : "") + arg(i);
-      return out + ")";
-    }
+      arg(0);
+      out += negated ? " IS NOT NULL" : " IS NULL";
+      break;
+    case ExprKind::kInList:
+      arg(0);
+      out += negated ? " NOT IN (" : " IN (";
+      for (size_t i = 1; i < args.size(); ++i) {
+        if (i > 1) out += ", ";
+        arg(i);
+      }
+      out += ")";
+      break;
     case ExprKind::kBetween:
-      return arg(0) + (negated ? " NOT BETWEEN " : " BETWEEN ") + arg(1) + " AND " + arg(2);
+      arg(0);
+      out += negated ? " NOT BETWEEN " : " BETWEEN ";
+      arg(1);
+      out += " AND ";
+      arg(2);
+      break;
     case ExprKind::kLike:
-      return arg(0) + (negated ? " NOT LIKE " : " LIKE ") + arg(1);
+      arg(0);
+      out += negated ? " NOT LIKE " : " LIKE ";
+      arg(1);
+      break;
     case ExprKind::kExtract:
-      return "EXTRACT(" + name + " FROM " + arg(0) + ")";
+      out += "EXTRACT(" + name + " FROM ";
+      arg(0);
+      out += ")";
+      break;
   }
-  return "?";
+  if (spans != nullptr) (*spans)[this] = {begin, out.size()};
 }
 
 std::string SelectStmt::to_sql() const {
   std::string out = "SELECT ";
   for (size_t i = 0; i < items.size(); ++i) {
     if (i) out += ", ";
-    out += items[i].expr->to_sql();
+    items[i].expr->append_sql(out);
     if (!items[i].alias.empty()) out += " AS " + items[i].alias;
   }
   out += " FROM " + from;
-  if (where) out += " WHERE " + where->to_sql();
+  if (where) {
+    out += " WHERE ";
+    where->append_sql(out);
+  }
   if (!group_by.empty()) {
     out += " GROUP BY ";
-    for (size_t i = 0; i < group_by.size(); ++i) out += (i ? ", " : "") + group_by[i]->to_sql();
+    for (size_t i = 0; i < group_by.size(); ++i) {
+      if (i) out += ", ";
+      group_by[i]->append_sql(out);
+    }
   }
-  if (having) out += " HAVING " + having->to_sql();
+  if (having) {
+    out += " HAVING ";
+    having->append_sql(out);
+  }
   if (emit != EmitMode::kDefault) out += std::string(" EMIT ") + emit_mode_name(emit);
   return out;
 }

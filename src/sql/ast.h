@@ -1,10 +1,16 @@
 #pragma once
 // The syntax tree the parser produces. Every node keeps the position it came from, so the
 // binder's errors can point at it. Names are as written (case is folded by lookups).
+//
+// A tree is at most kMaxExpressionDepth levels deep (the parser refuses deeper ones), so code
+// may walk it recursively. A flat chain of one precedence level (a + b - c …, a AND b AND …)
+// is one node with all its operands, however long.
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sluice/data_type.h"
@@ -15,12 +21,26 @@ namespace sluice::sql {
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
 
+// How many levels an expression may nest: each pair of parentheses, operator, function call,
+// CASE, CAST, EXTRACT, IN list, NOT and unary sign around an operand is one level; a leaf is
+// one. Past it the parser refuses the statement (SLC-1008), so that neither it nor the binder,
+// the evaluation or a destructor can run out of stack. Sized to keep a whole statement's worst
+// case well inside a default thread stack in a sanitizer build (docs/sql.md, "Limits").
+inline constexpr int kMaxExpressionDepth = 500;
+
+// An operator of a kBinary chain, as written.
+struct Operator {
+  std::string text;  // + - * / % || = <> < <= > >= AND OR
+  SourcePos pos;
+};
+
 enum class ExprKind {
   kLiteral,   // value_text + literal_kind
   kColumn,    // name (qualifier optional)
   kStar,      // * in a select list or COUNT(*)
   kUnary,     // op: "-", "NOT"
-  kBinary,    // op: + - * / % || = <> < <= > >= AND OR
+  kBinary,    // args[0] ops[0] args[1] ops[1] args[2] …: a flat chain of one precedence level
+              // (AND; OR; ||; + -; * / %), evaluated left to right; a comparison has two args
   kFunction,  // name(args), distinct for COUNT(DISTINCT x)
   kCase,      // args: [operand?] when/then pairs, else; see case_* fields
   kCast,      // args[0] AS cast_type
@@ -36,7 +56,7 @@ enum class LiteralKind { kNull, kBool, kInteger, kDecimal, kString, kInterval, k
 struct Expr {
   ExprKind kind;
   SourcePos pos;
-  std::string name;       // column, function, operator, extract field
+  std::string name;       // column, function, unary operator, extract field
   std::string qualifier;  // table.column
   LiteralKind literal_kind = LiteralKind::kNull;
   std::string value_text;  // literal text (strings unescaped)
@@ -47,10 +67,17 @@ struct Expr {
   bool has_else = false;
   DataType cast_type = DataType::kInt64;
   std::vector<ExprPtr> args;
+  std::vector<Operator> ops;  // kBinary: ops[i] stands between args[i] and args[i + 1]
+  int levels = 1;             // nesting levels of this subtree, its own parentheses included
 
   Expr(ExprKind k, SourcePos p) : kind(k), pos(p) {}
-  // The expression as SQL text (used for default column names and EXPLAIN).
+  // The expression as SQL text (used for default column names and EXPLAIN); a chain prints as
+  // the left-nested binary operations it stands for: ((a + b) - c).
   std::string to_sql() const;
+  // Where each node's text lies in a rendering: [begin, end) offsets.
+  using Spans = std::unordered_map<const Expr*, std::pair<size_t, size_t>>;
+  // Appends to_sql() to `out` in one pass; records every node's span when `spans` is given.
+  void append_sql(std::string& out, Spans* spans = nullptr) const;
 };
 
 struct SelectItem {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <set>
+#include <unordered_set>
 
 #include "columnar/timestamp.h"
 #include "sql/event_time.h"
@@ -185,6 +186,7 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select) const {
   if (select.having) q.aggregate |= contains_aggregate(*select.having);
 
   std::vector<Field> out_fields;
+  std::vector<SourcePos> out_pos;  // where each output column was written (for `*`, the star)
   Scope group_scope{&input, from->name(), &q, &key_sql, &group_fields};
   Scope& scope = q.aggregate ? group_scope : scalar;
   for (const SelectItem& item : select.items) {
@@ -197,6 +199,7 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select) const {
         q.projection.push_back(make_column(i, input.field(i).type, input.field(i).name));
         out_fields.push_back(
             Field{input.field(i).name, input.field(i).type, input.field(i).nullable});
+        out_pos.push_back(item.expr->pos);
       }
       continue;
     }
@@ -209,6 +212,7 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select) const {
                              : input.field(e->column).nullable;
     }
     out_fields.push_back(Field{output_name(item), e->type, nullable});
+    out_pos.push_back(item.expr->pos);
   }
   if (select.having) {
     if (!q.aggregate) {
@@ -219,13 +223,13 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select) const {
     SLC_ASSIGN_OR_RETURN(q.having,
                          binder.coerce(h, DataType::kBoolean, select.having->pos, "HAVING"));
   }
+  std::unordered_set<std::string> names;  // a set, not pairs: a wide SELECT binds in linear time
+  names.reserve(out_fields.size());
   for (size_t i = 0; i < out_fields.size(); ++i) {
-    for (size_t j = 0; j < i; ++j) {
-      if (to_lower(out_fields[i].name) == to_lower(out_fields[j].name)) {
-        return error_at(
-            ErrorCode::kSqlDuplicateName, select.items[i].expr->pos,
-            "two output columns are named '" + out_fields[i].name + "'; add an alias with AS");
-      }
+    if (!names.insert(to_lower(out_fields[i].name)).second) {
+      return error_at(
+          ErrorCode::kSqlDuplicateName, out_pos[i],
+          "two output columns are named '" + out_fields[i].name + "'; add an alias with AS");
     }
   }
   q.group_schema = make_schema(group_fields);

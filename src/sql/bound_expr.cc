@@ -4,20 +4,12 @@
 
 namespace sluice::sql {
 
-bool BoundExpr::is_constant() const {
-  if (kind == Kind::kColumn) return false;
-  for (const auto& a : args) {
-    if (!a->is_constant()) return false;
-  }
-  return true;
-}
-
 BoundExprPtr make_column(int index, DataType type, std::string name) {
   auto e = std::make_shared<BoundExpr>();
   e->kind = BoundExpr::Kind::kColumn;
   e->type = type;
   e->column = index;
-  e->sql = std::move(name);
+  e->sql = SqlText(std::move(name));
   return e;
 }
 
@@ -25,7 +17,7 @@ BoundExprPtr make_literal(Value v) {
   auto e = std::make_shared<BoundExpr>();
   e->kind = BoundExpr::Kind::kLiteral;
   e->type = v.type;
-  e->sql = v.null ? "NULL" : v.to_string();
+  e->sql = SqlText(v.null ? "NULL" : v.to_string());
   ColumnBuilder builder(v.type);
   append_value(builder, v);
   e->literal_column = builder.finish();
@@ -33,12 +25,38 @@ BoundExprPtr make_literal(Value v) {
   return e;
 }
 
-BoundExprPtr make_call(Fn fn, DataType type, std::vector<BoundExprPtr> args, std::string sql) {
+BoundExprPtr make_call(Fn fn, DataType type, std::vector<BoundExprPtr> args, SqlText sql) {
   auto e = std::make_shared<BoundExpr>();
   e->kind = BoundExpr::Kind::kCall;
   e->fn = fn;
   e->type = type;
   e->args = std::move(args);
+  e->sql = std::move(sql);
+  return e;
+}
+
+BoundExprPtr make_fold(DataType type, std::vector<BoundExprPtr> args, SqlText sql) {
+  auto e = std::make_shared<BoundExpr>();
+  e->kind = BoundExpr::Kind::kFold;
+  e->type = type;
+  e->args = std::move(args);
+  e->sql = std::move(sql);
+  return e;
+}
+
+BoundExprPtr make_let(BoundExprPtr value, BoundExprPtr body, SqlText sql) {
+  auto e = std::make_shared<BoundExpr>();
+  e->kind = BoundExpr::Kind::kLet;
+  e->type = body->type;
+  e->args = {std::move(value), std::move(body)};
+  e->sql = std::move(sql);
+  return e;
+}
+
+BoundExprPtr make_use(DataType type, SqlText sql) {
+  auto e = std::make_shared<BoundExpr>();
+  e->kind = BoundExpr::Kind::kUse;
+  e->type = type;
   e->sql = std::move(sql);
   return e;
 }

@@ -2,6 +2,10 @@
 // A bound expression: names resolved to column indexes, every node typed, implicit casts
 // made explicit, and each call's function chosen once. Evaluation (expr_eval.h) walks it
 // column-at-a-time: one kernel call per node per batch, never per row.
+//
+// A bound tree is as deep as its SQL is nested (a small multiple of kMaxExpressionDepth, ast.h),
+// never as deep as a chain is long: AND, OR and || take all the operands of a chain, and an
+// arithmetic chain is one kFold. So code may walk it recursively.
 
 #include <memory>
 #include <string>
@@ -10,6 +14,8 @@
 #include "sluice/column.h"
 #include "sluice/data_type.h"
 #include "sluice/value.h"
+#include "sql/sql_text.h"
+#include "sql/value_set.h"
 
 namespace sluice::sql {
 
@@ -28,12 +34,14 @@ enum class Fn {
   kLe,
   kGt,
   kGe,
-  // logic, SQL three-valued
+  // logic, SQL three-valued; AND and OR take two or more operands
   kAnd,
   kOr,
   kNot,
   kIsNull,
   kIsNotNull,
+  // args[0] IN the constants of `set`: TRUE when found; else NULL if args[0] or an item is NULL
+  kInSet,
   // strings
   kConcat,
   kLike,
@@ -61,7 +69,15 @@ struct BoundExpr;
 using BoundExprPtr = std::shared_ptr<const BoundExpr>;
 
 struct BoundExpr {
-  enum class Kind { kColumn, kLiteral, kCall };
+  // kFold: a chain of arithmetic (a + b - c * …, operators of one precedence level) applied left
+  //   to right, each step with the types and overflow checks of the binary operation it stands
+  //   for: args[0] is the first operand; each later arg is one step, a small tree over a kUse
+  //   leaf (the value so far) and the next operand, e.g. kAdd(kCast(use), c).
+  // kLet: args[0] evaluated once, then args[1] (the value) with it standing for each kUse leaf
+  //   in it. An operand written once but tested several times (x BETWEEN lo AND hi, x IN (…),
+  //   CASE x WHEN …) is computed once: nested ones cost linear time, not exponential.
+  // kUse: the value of the innermost enclosing kLet's args[0], or of a kFold's chain so far.
+  enum class Kind { kColumn, kLiteral, kCall, kFold, kLet, kUse };
   Kind kind = Kind::kLiteral;
   DataType type = DataType::kInt64;
   int column = -1;        // kColumn: index in the input schema
@@ -72,14 +88,18 @@ struct BoundExpr {
   bool has_else = false;
   // kExtract / kDateTrunc: the unit, upper case (SECOND, MINUTE, ..., EPOCH, DOW).
   std::string unit;
+  std::shared_ptr<const ValueSet> set;  // kInSet
   std::vector<BoundExprPtr> args;
-  std::string sql;  // display text
-
-  bool is_constant() const;
+  SqlText sql;  // display text
 };
 
 BoundExprPtr make_column(int index, DataType type, std::string name);
 BoundExprPtr make_literal(Value v);
-BoundExprPtr make_call(Fn fn, DataType type, std::vector<BoundExprPtr> args, std::string sql);
+BoundExprPtr make_call(Fn fn, DataType type, std::vector<BoundExprPtr> args, SqlText sql);
+// A fold whose steps (args after the first) end in a value of `type`.
+BoundExprPtr make_fold(DataType type, std::vector<BoundExprPtr> args, SqlText sql);
+// `body` with kUse leaves of `value`'s type standing for `value`, computed once.
+BoundExprPtr make_let(BoundExprPtr value, BoundExprPtr body, SqlText sql);
+BoundExprPtr make_use(DataType type, SqlText sql);
 
 }  // namespace sluice::sql

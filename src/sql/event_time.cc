@@ -48,7 +48,7 @@ Origin trace(const Catalog& catalog, std::string_view name, int column) {
   const std::string col = "'" + e->schema()->field(column).name + "' of '" + e->name() + "'";
   if (p.kind != BoundExpr::Kind::kColumn) {
     Origin o;
-    o.detail = col + " is computed (" + p.sql + "), not the watermark's column";
+    o.detail = col + " is computed (" + p.sql.str() + "), not the watermark's column";
     return o;
   }
   if (!q.aggregate) return trace(catalog, q.input, p.column);

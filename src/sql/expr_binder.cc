@@ -59,71 +59,146 @@ std::string upper(std::string_view s) {
 }  // namespace
 
 Result<Bound> ExprBinder::bind(const Expr& e, Scope& scope) {
+  text_ = ExprText(e);
+  return bind_node(e, scope);
+}
+
+std::optional<Bound> ExprBinder::group_key(std::string_view text, const Scope& scope) const {
+  // Compared in place, lengths first: most nodes match no key's length and cost nothing.
+  for (size_t k = 0; k < scope.key_sql->size(); ++k) {
+    const std::string& key = (*scope.key_sql)[k];
+    if (key.size() == text.size() && to_lower(text) == key) {
+      const Field& f = (*scope.group_fields)[k];
+      return Bound{make_column(static_cast<int>(k), f.type, f.name)};
+    }
+  }
+  return std::nullopt;
+}
+
+// The recursion of binding goes bind_node → bind_operands → bind_node, two small stack frames a
+// level; what combines the operands (typing, casts, the calls) runs after, off that path.
+Result<Bound> ExprBinder::bind_node(const Expr& e, Scope& scope) {
   if (scope.query != nullptr) {
     // A whole expression equal to a GROUP BY key refers to that key.
-    const std::string text = to_lower(e.to_sql());
-    for (size_t k = 0; k < scope.key_sql->size(); ++k) {
-      if ((*scope.key_sql)[k] == text) {
-        const Field& f = (*scope.group_fields)[k];
-        return Bound{make_column(static_cast<int>(k), f.type, f.name)};
-      }
-    }
+    if (std::optional<Bound> key = group_key(text_.view(e), scope)) return *key;
     if (e.kind == ExprKind::kFunction && kAggregates.count(e.name)) return aggregate(e, scope);
   }
-  switch (e.kind) {
-    case ExprKind::kLiteral:
-      return literal(e);
-    case ExprKind::kColumn:
-      return column(e, scope);
-    case ExprKind::kStar:
-      return error_at(ErrorCode::kSqlSyntax, e.pos,
-                      "'*' is only allowed as a select item or in COUNT(*)");
-    case ExprKind::kUnary:
-      return unary(e, scope);
-    case ExprKind::kBinary:
-      return binary(e, scope);
-    case ExprKind::kFunction:
-      return function(e, scope);
-    case ExprKind::kCase:
-      return case_expr(e, scope);
-    case ExprKind::kCast:
-      return cast(e, scope);
-    case ExprKind::kIsNull: {
-      SLC_ASSIGN_OR_RETURN(Bound a, bind(*e.args[0], scope));
-      return Bound{make_call(e.negated ? Fn::kIsNotNull : Fn::kIsNull, DataType::kBoolean, {a.expr},
-                             e.to_sql())};
+  if (e.kind == ExprKind::kLiteral) return literal(e);
+  if (e.kind == ExprKind::kColumn || e.kind == ExprKind::kStar) return column(e, scope);
+  SLC_RETURN_IF_ERROR(check_name(e));
+  SLC_ASSIGN_OR_RETURN(Operands operands, bind_operands(e, scope));
+  return combine(e, operands);
+}
+
+Result<ExprBinder::Operands> ExprBinder::bind_operands(const Expr& e, Scope& scope) {
+  Operands out;
+  size_t next = 0;
+  if (e.kind == ExprKind::kBinary && scope.query != nullptr) {
+    if (std::optional<Bound> key = chain_key(e, scope, out.first)) {
+      out.bound.push_back(std::move(*key));
+      next = out.first;
     }
-    case ExprKind::kInList:
-      return in_list(e, scope);
-    case ExprKind::kBetween:
-      return between(e, scope);
-    case ExprKind::kLike: {
-      SLC_ASSIGN_OR_RETURN(Bound a, bind(*e.args[0], scope));
-      SLC_ASSIGN_OR_RETURN(Bound p, bind(*e.args[1], scope));
-      SLC_ASSIGN_OR_RETURN(BoundExprPtr ac, coerce(a, DataType::kVarchar, e.args[0]->pos, "LIKE"));
-      SLC_ASSIGN_OR_RETURN(BoundExprPtr pc, coerce(p, DataType::kVarchar, e.args[1]->pos, "LIKE"));
-      BoundExprPtr like = make_call(Fn::kLike, DataType::kBoolean, {ac, pc}, e.to_sql());
-      if (e.negated) like = make_call(Fn::kNot, DataType::kBoolean, {like}, e.to_sql());
-      return Bound{like};
+  }
+  out.bound.reserve(out.bound.size() + e.args.size() - next);
+  for (size_t i = next; i < e.args.size(); ++i) {
+    SLC_ASSIGN_OR_RETURN(Bound b, bind_node(*e.args[i], scope));
+    out.bound.push_back(std::move(b));
+  }
+  return out;
+}
+
+std::optional<Bound> ExprBinder::chain_key(const Expr& chain, const Scope& scope,
+                                           size_t& first) const {
+  for (size_t k = chain.args.size() - 2; k >= 1; --k) {
+    if (std::optional<Bound> key = group_key(text_.prefix_view(chain, k), scope)) {
+      first = k + 1;
+      return key;
     }
-    case ExprKind::kExtract: {
-      if (!kExtractFields.count(e.name)) {
-        return error_at(ErrorCode::kSqlUnknownName, e.pos,
-                        "unknown EXTRACT field '" + e.name +
-                            "' (YEAR, QUARTER, MONTH, DAY, HOUR, MINUTE, SECOND, MILLISECOND, "
-                            "MICROSECOND, DOW, DOY, EPOCH)");
+  }
+  return std::nullopt;
+}
+
+Status ExprBinder::check_name(const Expr& e) const {
+  if (e.kind == ExprKind::kExtract && !kExtractFields.count(e.name)) {
+    return error_at(ErrorCode::kSqlUnknownName, e.pos,
+                    "unknown EXTRACT field '" + e.name +
+                        "' (YEAR, QUARTER, MONTH, DAY, HOUR, MINUTE, SECOND, MILLISECOND, "
+                        "MICROSECOND, DOW, DOY, EPOCH)");
+  }
+  if (e.kind != ExprKind::kFunction) return Status::Ok();
+  if (kAggregates.count(e.name)) {
+    return error_at(
+        ErrorCode::kSqlInvalidQuery, e.pos,
+        "aggregate " + e.name + " is not allowed here (only in SELECT or HAVING of a query)");
+  }
+  if (kWindows.count(e.name)) {
+    return error_at(ErrorCode::kSqlInvalidQuery, e.pos, e.name + " belongs in GROUP BY");
+  }
+  if (!kScalars.count(e.name)) {
+    std::string msg = "unknown function '" + to_lower(e.name) + "'";
+    std::string best;
+    size_t best_d = 3;
+    for (const auto* set : {&kScalars, &kAggregates}) {
+      for (const std::string& f : *set) {
+        const size_t d = edit_distance(e.name, f);
+        if (d < best_d) {
+          best_d = d;
+          best = f;
+        }
       }
-      SLC_ASSIGN_OR_RETURN(Bound a, bind(*e.args[0], scope));
+    }
+    if (!best.empty()) msg += " (did you mean '" + to_lower(best) + "'?)";
+    return error_at(ErrorCode::kSqlUnknownName, e.pos, std::move(msg));
+  }
+  if (e.distinct) {
+    return error_at(ErrorCode::kSqlSyntax, e.pos, "DISTINCT applies to aggregates only");
+  }
+  return Status::Ok();
+}
+
+Result<Bound> ExprBinder::combine(const Expr& e, Operands& o) {
+  std::vector<Bound>& a = o.bound;
+  switch (e.kind) {
+    case ExprKind::kUnary:
+      return unary(e, a[0]);
+    case ExprKind::kBinary:
+      return binary(e, o);
+    case ExprKind::kFunction:
+      return function(e, a);
+    case ExprKind::kCase:
+      return case_expr(e, a);
+    case ExprKind::kCast:
+      return cast(e, a[0]);
+    case ExprKind::kIsNull:
+      return Bound{make_call(e.negated ? Fn::kIsNotNull : Fn::kIsNull, DataType::kBoolean,
+                             {a[0].expr}, text_.of(e))};
+    case ExprKind::kInList:
+      return in_list(e, a);
+    case ExprKind::kBetween:
+      return between(e, a);
+    case ExprKind::kLike:
+      return like(e, a);
+    case ExprKind::kExtract: {
       SLC_ASSIGN_OR_RETURN(BoundExprPtr ts,
-                           coerce(a, DataType::kTimestamp, e.args[0]->pos, "EXTRACT"));
+                           coerce(a[0], DataType::kTimestamp, e.args[0]->pos, "EXTRACT"));
       auto call = std::const_pointer_cast<BoundExpr>(
           make_call(Fn::kExtract, e.name == "EPOCH" ? DataType::kDouble : DataType::kInt64, {ts},
-                    e.to_sql()));
+                    text_.of(e)));
       call->unit = e.name;
       return Bound{call};
     }
+    default:
+      break;
   }
   return error_at(ErrorCode::kInternal, e.pos, "unhandled expression");
+}
+
+Result<Bound> ExprBinder::like(const Expr& e, const std::vector<Bound>& a) {
+  SLC_ASSIGN_OR_RETURN(BoundExprPtr ac, coerce(a[0], DataType::kVarchar, e.args[0]->pos, "LIKE"));
+  SLC_ASSIGN_OR_RETURN(BoundExprPtr pc, coerce(a[1], DataType::kVarchar, e.args[1]->pos, "LIKE"));
+  BoundExprPtr result = make_call(Fn::kLike, DataType::kBoolean, {ac, pc}, text_.of(e));
+  if (e.negated) result = make_call(Fn::kNot, DataType::kBoolean, {result}, text_.of(e));
+  return Bound{result};
 }
 
 Result<BoundExprPtr> ExprBinder::coerce(const Bound& b, DataType target, SourcePos pos,
@@ -140,7 +215,7 @@ Result<BoundExprPtr> ExprBinder::coerce(const Bound& b, DataType target, SourceP
   }
   return error_at(ErrorCode::kSqlTypeMismatch, pos,
                   std::string(context) + " expects " + tname(target) + ", got " + tname(b.type()) +
-                      " (" + b.expr->sql + ")");
+                      " (" + b.expr->sql.str() + ")");
 }
 
 Result<DataType> ExprBinder::common_type(const std::vector<Bound>& items, SourcePos pos,
@@ -174,12 +249,12 @@ Result<DataType> ExprBinder::common_type(const std::vector<Bound>& items, Source
 }
 
 BoundExprPtr ExprBinder::cast_node(BoundExprPtr e, DataType to) {
-  const std::string sql = "CAST(" + e->sql + " AS " + tname(to) + ")";
   if (e->kind == BoundExpr::Kind::kLiteral) {
     auto v = cast_value(e->literal, to);
     if (v.ok()) return make_literal(*v);
   }
-  return make_call(Fn::kCast, to, {std::move(e)}, sql);
+  SqlText sql = e->sql.wrapped("CAST(", " AS " + tname(to) + ")");
+  return make_call(Fn::kCast, to, {std::move(e)}, std::move(sql));
 }
 
 Result<Bound> ExprBinder::literal(const Expr& e) {
@@ -219,7 +294,25 @@ Result<Bound> ExprBinder::literal(const Expr& e) {
   return error_at(ErrorCode::kInternal, e.pos, "unknown literal");
 }
 
+int ExprBinder::find_column(const Schema& schema, std::string_view name) {
+  // Schema::find reads the fields in turn: a wide SELECT over a wide input would take time
+  // quadratic in its width.
+  if (schema.num_fields() <= 16) return schema.find(name);
+  if (indexed_ != &schema) {
+    index_.clear();
+    index_.reserve(static_cast<size_t>(schema.num_fields()));
+    for (int i = 0; i < schema.num_fields(); ++i) index_.emplace(to_lower(schema.field(i).name), i);
+    indexed_ = &schema;
+  }
+  const auto it = index_.find(to_lower(name));
+  return it == index_.end() ? -1 : it->second;
+}
+
 Result<Bound> ExprBinder::column(const Expr& e, Scope& scope) {
+  if (e.kind == ExprKind::kStar) {
+    return error_at(ErrorCode::kSqlSyntax, e.pos,
+                    "'*' is only allowed as a select item or in COUNT(*)");
+  }
   if (!e.qualifier.empty() && to_lower(e.qualifier) != to_lower(scope.relation)) {
     return error_at(
         ErrorCode::kSqlUnknownName, e.pos,
@@ -238,12 +331,12 @@ Result<Bound> ExprBinder::column(const Expr& e, Scope& scope) {
         return Bound{make_column(static_cast<int>(k), f.type, f.name)};
       }
     }
-    if (scope.input->find(e.name) >= 0) {
+    if (find_column(*scope.input, e.name) >= 0) {
       return error_at(ErrorCode::kSqlInvalidQuery, e.pos,
                       "column '" + e.name + "' must appear in GROUP BY or be used in an aggregate");
     }
   }
-  const int index = scope.input->find(e.name);
+  const int index = find_column(*scope.input, e.name);
   if (index < 0) {
     std::string msg = "unknown column '" + e.name + "' in " + scope.relation;
     std::string best;
@@ -269,49 +362,82 @@ Result<Bound> ExprBinder::column(const Expr& e, Scope& scope) {
   return Bound{make_column(index, f.type, f.name)};
 }
 
-Result<Bound> ExprBinder::unary(const Expr& e, Scope& scope) {
-  SLC_ASSIGN_OR_RETURN(Bound a, bind(*e.args[0], scope));
+Result<Bound> ExprBinder::unary(const Expr& e, const Bound& a) {
   if (e.name == "NOT") {
     SLC_ASSIGN_OR_RETURN(BoundExprPtr b, coerce(a, DataType::kBoolean, e.args[0]->pos, "NOT"));
-    return Bound{make_call(Fn::kNot, DataType::kBoolean, {b}, e.to_sql())};
+    return Bound{make_call(Fn::kNot, DataType::kBoolean, {b}, text_.of(e))};
   }
   if (numeric_rank(a.type()) == 0 && a.type() != DataType::kInterval) {
     return error_at(ErrorCode::kSqlTypeMismatch, e.pos, "cannot negate " + tname(a.type()));
   }
-  return Bound{make_call(Fn::kNeg, a.type(), {a.expr}, e.to_sql())};
+  return Bound{make_call(Fn::kNeg, a.type(), {a.expr}, text_.of(e))};
 }
 
-Result<Bound> ExprBinder::binary(const Expr& e, Scope& scope) {
-  SLC_ASSIGN_OR_RETURN(Bound a, bind(*e.args[0], scope));
-  SLC_ASSIGN_OR_RETURN(Bound b, bind(*e.args[1], scope));
-  const std::string& op = e.name;
-  const std::string sql = e.to_sql();
+Result<Bound> ExprBinder::binary(const Expr& e, Operands& o) {
+  const std::string& op = e.ops[0].text;
+  if (op == "+" || op == "-" || op == "*" || op == "/" || op == "%") return arithmetic_chain(e, o);
+  // The other chains take all their operands at once, and comparisons have two.
   if (op == "AND" || op == "OR") {
-    SLC_ASSIGN_OR_RETURN(BoundExprPtr l, coerce(a, DataType::kBoolean, e.args[0]->pos, op));
-    SLC_ASSIGN_OR_RETURN(BoundExprPtr r, coerce(b, DataType::kBoolean, e.args[1]->pos, op));
-    return Bound{make_call(op == "AND" ? Fn::kAnd : Fn::kOr, DataType::kBoolean, {l, r}, sql)};
+    std::vector<BoundExprPtr> args;
+    args.reserve(o.bound.size());
+    for (size_t i = 0; i < o.bound.size(); ++i) {
+      SLC_ASSIGN_OR_RETURN(BoundExprPtr b, coerce(o.bound[i], DataType::kBoolean, o.pos(e, i), op));
+      args.push_back(std::move(b));
+    }
+    return Bound{make_call(op == "AND" ? Fn::kAnd : Fn::kOr, DataType::kBoolean, std::move(args),
+                           text_.of(e))};
   }
   if (op == "||") {
-    return Bound{concat_call({a.expr, b.expr}, true, sql)};
+    std::vector<BoundExprPtr> args;
+    args.reserve(o.bound.size());
+    for (const Bound& b : o.bound) args.push_back(b.expr);
+    return Bound{concat_call(std::move(args), true, text_.of(e))};
   }
-  if (op == "=" || op == "<>" || op == "<" || op == "<=" || op == ">" || op == ">=") {
-    SLC_ASSIGN_OR_RETURN(DataType t, common_type({a, b}, e.pos, "comparison '" + op + "'"));
-    SLC_ASSIGN_OR_RETURN(BoundExprPtr l, coerce(a, t, e.args[0]->pos, "comparison"));
-    SLC_ASSIGN_OR_RETURN(BoundExprPtr r, coerce(b, t, e.args[1]->pos, "comparison"));
-    const Fn fn = op == "="    ? Fn::kEq
-                  : op == "<>" ? Fn::kNe
-                  : op == "<"  ? Fn::kLt
-                  : op == "<=" ? Fn::kLe
-                  : op == ">"  ? Fn::kGt
-                               : Fn::kGe;
-    return Bound{make_call(fn, DataType::kBoolean, {l, r}, sql)};
+  return comparison(e, o.bound[0], o.bound[1]);
+}
+
+Result<Bound> ExprBinder::comparison(const Expr& e, const Bound& a, const Bound& b) {
+  const std::string& op = e.ops[0].text;
+  SLC_ASSIGN_OR_RETURN(DataType t, common_type({a, b}, e.pos, "comparison '" + op + "'"));
+  SLC_ASSIGN_OR_RETURN(BoundExprPtr l, coerce(a, t, e.args[0]->pos, "comparison"));
+  SLC_ASSIGN_OR_RETURN(BoundExprPtr r, coerce(b, t, e.args[1]->pos, "comparison"));
+  const Fn fn = op == "="    ? Fn::kEq
+                : op == "<>" ? Fn::kNe
+                : op == "<"  ? Fn::kLt
+                : op == "<=" ? Fn::kLe
+                : op == ">"  ? Fn::kGt
+                             : Fn::kGe;
+  return Bound{make_call(fn, DataType::kBoolean, {l, r}, text_.of(e))};
+}
+
+// a + b is one call; a longer chain is a fold whose every step keeps the types and overflow
+// checks of the binary operation it stands for (so `int + int + double` adds the ints as INT
+// first, as ((int + int) + double) would).
+Result<Bound> ExprBinder::arithmetic_chain(const Expr& e, Operands& o) {
+  const size_t n = o.bound.size();
+  if (n == 2) return arithmetic(e, o.first, o.bound[0], o.bound[1], text_.of(e));
+  std::vector<BoundExprPtr> steps;
+  steps.reserve(n);
+  steps.push_back(o.bound[0].expr);
+  Bound so_far = o.bound[0];
+  for (size_t i = 1; i < n; ++i) {
+    const size_t k = o.first - 1 + i;  // operand i is args[k], after ops[k - 1]
+    const Bound value{make_use(so_far.type(), text_.prefix(e, k - 1)), so_far.untyped_null};
+    SLC_ASSIGN_OR_RETURN(Bound step, arithmetic(e, k, value, o.bound[i], text_.prefix(e, k)));
+    so_far = Bound{step.expr};
+    steps.push_back(std::move(step.expr));
   }
-  // Arithmetic.
-  const Fn fn = op == "+"   ? Fn::kAdd
-                : op == "-" ? Fn::kSub
-                : op == "*" ? Fn::kMul
-                : op == "/" ? Fn::kDiv
-                            : Fn::kMod;
+  return Bound{make_fold(so_far.type(), std::move(steps), text_.of(e))};
+}
+
+Result<Bound> ExprBinder::arithmetic(const Expr& e, size_t k, const Bound& a, const Bound& b,
+                                     SqlText sql) {
+  const Operator& op = e.ops[k - 1];
+  const Fn fn = op.text == "+"   ? Fn::kAdd
+                : op.text == "-" ? Fn::kSub
+                : op.text == "*" ? Fn::kMul
+                : op.text == "/" ? Fn::kDiv
+                                 : Fn::kMod;
   if (a.untyped_null || b.untyped_null) {
     const DataType t = a.untyped_null ? (b.untyped_null ? DataType::kInt64 : b.type()) : a.type();
     return Bound{make_literal(Value::Null(t))};
@@ -320,11 +446,11 @@ Result<Bound> ExprBinder::binary(const Expr& e, Scope& scope) {
   const int ar = numeric_rank(at), br = numeric_rank(bt);
   if (ar > 0 && br > 0) {
     const DataType t = ar >= br ? at : bt;
-    return Bound{make_call(fn, t, {cast_to(a.expr, t), cast_to(b.expr, t)}, sql)};
+    return Bound{make_call(fn, t, {cast_to(a.expr, t), cast_to(b.expr, t)}, std::move(sql))};
   }
   using D = DataType;
   auto temporal = [&](DataType result) {
-    return Bound{make_call(fn, result, {a.expr, b.expr}, sql)};
+    return Bound{make_call(fn, result, {a.expr, b.expr}, std::move(sql))};
   };
   if (fn == Fn::kAdd && ((at == D::kTimestamp && bt == D::kInterval) ||
                          (at == D::kInterval && bt == D::kTimestamp))) {
@@ -339,87 +465,118 @@ Result<Bound> ExprBinder::binary(const Expr& e, Scope& scope) {
     return temporal(D::kInterval);
   }
   if (fn == Fn::kDiv && at == D::kInterval && br > 0) return temporal(D::kInterval);
-  return error_at(ErrorCode::kSqlTypeMismatch, e.pos,
-                  "operator '" + op + "' does not apply to " + tname(at) + " and " + tname(bt));
+  return error_at(
+      ErrorCode::kSqlTypeMismatch, op.pos,
+      "operator '" + op.text + "' does not apply to " + tname(at) + " and " + tname(bt));
 }
 
 BoundExprPtr ExprBinder::cast_to(BoundExprPtr e, DataType t) {
   return e->type == t ? e : cast_node(std::move(e), t);
 }
 
-BoundExprPtr ExprBinder::concat_call(std::vector<BoundExprPtr> args, bool strict, std::string sql) {
+BoundExprPtr ExprBinder::concat_call(std::vector<BoundExprPtr> args, bool strict, SqlText sql) {
   auto call = std::const_pointer_cast<BoundExpr>(
       make_call(Fn::kConcat, DataType::kVarchar, std::move(args), std::move(sql)));
   if (strict) call->unit = "||";
   return call;
 }
 
-Result<Bound> ExprBinder::in_list(const Expr& e, Scope& scope) {
-  std::vector<Bound> items;
-  for (const ExprPtr& a : e.args) {
-    SLC_ASSIGN_OR_RETURN(Bound b, bind(*a, scope));
-    items.push_back(std::move(b));
-  }
-  SLC_ASSIGN_OR_RETURN(DataType t, common_type(items, e.pos, "IN"));
-  SLC_ASSIGN_OR_RETURN(BoundExprPtr left, coerce(items[0], t, e.args[0]->pos, "IN"));
-  BoundExprPtr any;
-  for (size_t i = 1; i < items.size(); ++i) {
-    SLC_ASSIGN_OR_RETURN(BoundExprPtr right, coerce(items[i], t, e.args[i]->pos, "IN"));
-    BoundExprPtr eq = make_call(Fn::kEq, DataType::kBoolean, {left, right}, e.to_sql());
-    any = any ? make_call(Fn::kOr, DataType::kBoolean, {any, eq}, e.to_sql()) : eq;
-  }
-  if (e.negated) any = make_call(Fn::kNot, DataType::kBoolean, {any}, e.to_sql());
-  return Bound{any};
+namespace {
+
+bool free_to_read(const BoundExpr& x) {
+  return x.kind == BoundExpr::Kind::kColumn || x.kind == BoundExpr::Kind::kLiteral;
 }
 
-Result<Bound> ExprBinder::between(const Expr& e, Scope& scope) {
-  std::vector<Bound> items;
-  for (const ExprPtr& a : e.args) {
-    SLC_ASSIGN_OR_RETURN(Bound b, bind(*a, scope));
-    items.push_back(std::move(b));
+// What stands for `x` where it is tested several times: itself when it is a column or a
+// literal, which cost nothing to read again; otherwise a kUse leaf of the let() around the tests.
+BoundExprPtr reused(const BoundExprPtr& x) {
+  return free_to_read(*x) ? x : make_use(x->type, x->sql);
+}
+BoundExprPtr let(const BoundExprPtr& x, BoundExprPtr tests, SqlText sql) {
+  return free_to_read(*x) ? tests : make_let(x, std::move(tests), std::move(sql));
+}
+
+}  // namespace
+
+// x IN (items): the constant items go in a hash set built once, here; any other item is
+// compared on its own (x = item), and the parts are ORed: TRUE if one matches, else NULL if x or
+// an item is NULL, else FALSE.
+Result<Bound> ExprBinder::in_list(const Expr& e, const std::vector<Bound>& items) {
+  SLC_ASSIGN_OR_RETURN(DataType t, common_type(items, e.pos, "IN"));
+  SLC_ASSIGN_OR_RETURN(BoundExprPtr x, coerce(items[0], t, e.args[0]->pos, "IN"));
+  const BoundExprPtr x_again = reused(x);
+  const SqlText sql = text_.of(e);
+  std::shared_ptr<ValueSet> constants;
+  std::vector<BoundExprPtr> any;
+  for (size_t i = 1; i < items.size(); ++i) {
+    SLC_ASSIGN_OR_RETURN(BoundExprPtr item, coerce(items[i], t, e.args[i]->pos, "IN"));
+    if (item->kind == BoundExpr::Kind::kLiteral) {
+      if (!constants) {
+        constants = std::make_shared<ValueSet>(t);
+        constants->reserve(items.size() - i);
+      }
+      constants->insert(item->literal);
+    } else {
+      any.push_back(make_call(Fn::kEq, DataType::kBoolean, {x_again, std::move(item)}, sql));
+    }
   }
+  if (constants) {
+    auto in = std::const_pointer_cast<BoundExpr>(
+        make_call(Fn::kInSet, DataType::kBoolean, {x_again}, sql));
+    in->set = std::move(constants);
+    any.insert(any.begin(), std::move(in));
+  }
+  BoundExprPtr result =
+      any.size() == 1 ? any[0] : make_call(Fn::kOr, DataType::kBoolean, std::move(any), sql);
+  result = let(x, std::move(result), sql);
+  if (e.negated) result = make_call(Fn::kNot, DataType::kBoolean, {result}, sql);
+  return Bound{result};
+}
+
+Result<Bound> ExprBinder::between(const Expr& e, const std::vector<Bound>& items) {
   SLC_ASSIGN_OR_RETURN(DataType t, common_type(items, e.pos, "BETWEEN"));
   SLC_ASSIGN_OR_RETURN(BoundExprPtr x, coerce(items[0], t, e.args[0]->pos, "BETWEEN"));
   SLC_ASSIGN_OR_RETURN(BoundExprPtr lo, coerce(items[1], t, e.args[1]->pos, "BETWEEN"));
   SLC_ASSIGN_OR_RETURN(BoundExprPtr hi, coerce(items[2], t, e.args[2]->pos, "BETWEEN"));
+  const SqlText sql = text_.of(e);
+  const BoundExprPtr x_again = reused(x);
   BoundExprPtr r = make_call(Fn::kAnd, DataType::kBoolean,
-                             {make_call(Fn::kGe, DataType::kBoolean, {x, lo}, e.to_sql()),
-                              make_call(Fn::kLe, DataType::kBoolean, {x, hi}, e.to_sql())},
-                             e.to_sql());
-  if (e.negated) r = make_call(Fn::kNot, DataType::kBoolean, {r}, e.to_sql());
+                             {make_call(Fn::kGe, DataType::kBoolean, {x_again, lo}, sql),
+                              make_call(Fn::kLe, DataType::kBoolean, {x_again, hi}, sql)},
+                             sql);
+  r = let(x, std::move(r), sql);
+  if (e.negated) r = make_call(Fn::kNot, DataType::kBoolean, {r}, sql);
   return Bound{r};
 }
 
-Result<Bound> ExprBinder::case_expr(const Expr& e, Scope& scope) {
+Result<Bound> ExprBinder::case_expr(const Expr& e, const std::vector<Bound>& parts) {
   size_t i = 0;
-  std::optional<Bound> operand;
+  std::optional<Bound> operand;  // CASE x WHEN …: compared with each WHEN, computed once
+  BoundExprPtr operand_value;
   if (e.has_case_operand) {
-    SLC_ASSIGN_OR_RETURN(Bound o, bind(*e.args[0], scope));
-    operand = o;
+    const Bound& o = parts[0];
+    operand = Bound{reused(o.expr), o.untyped_null, o.string_literal};
+    operand_value = o.expr;
     i = 1;
   }
   const size_t pairs_end = e.args.size() - (e.has_else ? 1 : 0);
   std::vector<BoundExprPtr> conditions;
   std::vector<Bound> results;
   for (; i < pairs_end; i += 2) {
-    SLC_ASSIGN_OR_RETURN(Bound when, bind(*e.args[i], scope));
+    const Bound& when = parts[i];
     if (operand) {
       SLC_ASSIGN_OR_RETURN(DataType t, common_type({*operand, when}, e.args[i]->pos, "CASE"));
       SLC_ASSIGN_OR_RETURN(BoundExprPtr l, coerce(*operand, t, e.pos, "CASE"));
       SLC_ASSIGN_OR_RETURN(BoundExprPtr r, coerce(when, t, e.args[i]->pos, "CASE"));
-      conditions.push_back(make_call(Fn::kEq, DataType::kBoolean, {l, r}, e.to_sql()));
+      conditions.push_back(make_call(Fn::kEq, DataType::kBoolean, {l, r}, text_.of(e)));
     } else {
       SLC_ASSIGN_OR_RETURN(BoundExprPtr c,
                            coerce(when, DataType::kBoolean, e.args[i]->pos, "WHEN"));
       conditions.push_back(c);
     }
-    SLC_ASSIGN_OR_RETURN(Bound then, bind(*e.args[i + 1], scope));
-    results.push_back(then);
+    results.push_back(parts[i + 1]);
   }
-  if (e.has_else) {
-    SLC_ASSIGN_OR_RETURN(Bound otherwise, bind(*e.args.back(), scope));
-    results.push_back(otherwise);
-  }
+  if (e.has_else) results.push_back(parts.back());
   SLC_ASSIGN_OR_RETURN(DataType t, common_type(results, e.pos, "CASE results"));
   std::vector<BoundExprPtr> args;
   for (size_t k = 0; k < conditions.size(); ++k) {
@@ -432,13 +589,13 @@ Result<Bound> ExprBinder::case_expr(const Expr& e, Scope& scope) {
     args.push_back(r);
   }
   auto call =
-      std::const_pointer_cast<BoundExpr>(make_call(Fn::kCase, t, std::move(args), e.to_sql()));
+      std::const_pointer_cast<BoundExpr>(make_call(Fn::kCase, t, std::move(args), text_.of(e)));
   call->has_else = e.has_else;
+  if (operand_value) return Bound{let(operand_value, std::move(call), text_.of(e))};
   return Bound{call};
 }
 
-Result<Bound> ExprBinder::cast(const Expr& e, Scope& scope) {
-  SLC_ASSIGN_OR_RETURN(Bound a, bind(*e.args[0], scope));
+Result<Bound> ExprBinder::cast(const Expr& e, const Bound& a) {
   if (a.untyped_null) return Bound{make_literal(Value::Null(e.cast_type))};
   const DataType from = a.type(), to = e.cast_type;
   const bool ok =
@@ -455,7 +612,7 @@ Result<Bound> ExprBinder::cast(const Expr& e, Scope& scope) {
                     "cannot cast " + tname(from) + " to " + tname(to));
   }
   if (from == to) return a;
-  BoundExprPtr node = make_call(Fn::kCast, to, {a.expr}, e.to_sql());
+  BoundExprPtr node = make_call(Fn::kCast, to, {a.expr}, text_.of(e));
   if (a.expr->kind == BoundExpr::Kind::kLiteral) {
     auto v = cast_value(a.expr->literal, to);
     if (!v.ok()) return v.status().with_location(e.pos.to_string());
@@ -475,39 +632,8 @@ Status ExprBinder::arity(const Expr& e, size_t lo, size_t hi) {
   return Status::Ok();
 }
 
-Result<Bound> ExprBinder::function(const Expr& e, Scope& scope) {
-  if (kAggregates.count(e.name)) {
-    return error_at(
-        ErrorCode::kSqlInvalidQuery, e.pos,
-        "aggregate " + e.name + " is not allowed here (only in SELECT or HAVING of a query)");
-  }
-  if (kWindows.count(e.name)) {
-    return error_at(ErrorCode::kSqlInvalidQuery, e.pos, e.name + " belongs in GROUP BY");
-  }
-  if (!kScalars.count(e.name)) {
-    std::string msg = "unknown function '" + to_lower(e.name) + "'";
-    std::string best;
-    size_t best_d = 3;
-    for (const auto* set : {&kScalars, &kAggregates}) {
-      for (const std::string& f : *set) {
-        const size_t d = edit_distance(e.name, f);
-        if (d < best_d) {
-          best_d = d;
-          best = f;
-        }
-      }
-    }
-    if (!best.empty()) msg += " (did you mean '" + to_lower(best) + "'?)";
-    return error_at(ErrorCode::kSqlUnknownName, e.pos, std::move(msg));
-  }
-  if (e.distinct)
-    return error_at(ErrorCode::kSqlSyntax, e.pos, "DISTINCT applies to aggregates only");
-  std::vector<Bound> args;
-  for (const ExprPtr& a : e.args) {
-    SLC_ASSIGN_OR_RETURN(Bound b, bind(*a, scope));
-    args.push_back(std::move(b));
-  }
-  const std::string sql = e.to_sql();
+Result<Bound> ExprBinder::function(const Expr& e, const std::vector<Bound>& args) {
+  const SqlText sql = text_.of(e);
   const std::string& n = e.name;
   auto varchar_arg = [&](size_t i) {
     return coerce(args[i], DataType::kVarchar, e.args[i]->pos, n);
@@ -591,7 +717,7 @@ Result<Bound> ExprBinder::function(const Expr& e, Scope& scope) {
 
 Result<Bound> ExprBinder::aggregate(const Expr& e, Scope& scope) {
   BoundQuery& q = *scope.query;
-  const std::string sql = e.to_sql();
+  const std::string sql = text_.of(e).str();
   AggregateCall call;
   call.sql = sql;
   call.distinct = e.distinct;
@@ -607,7 +733,7 @@ Result<Bound> ExprBinder::aggregate(const Expr& e, Scope& scope) {
       return error_at(ErrorCode::kSqlSyntax, e.pos, n + " takes one argument");
     }
     Scope inner{scope.input, scope.relation};
-    SLC_ASSIGN_OR_RETURN(Bound arg, bind(*e.args[0], inner));
+    SLC_ASSIGN_OR_RETURN(Bound arg, bind_node(*e.args[0], inner));
     const DataType t = arg.untyped_null ? DataType::kInt64 : arg.type();
     call.arg = arg.untyped_null ? make_literal(Value::Null(t)) : arg.expr;
     if (n == "COUNT") {
@@ -647,12 +773,12 @@ Result<Bound> ExprBinder::aggregate(const Expr& e, Scope& scope) {
     }
   }
   // The same aggregate written twice is computed once.
-  for (size_t i = 0; i < q.aggregates.size(); ++i) {
-    if (to_lower(q.aggregates[i].sql) == to_lower(sql) &&
-        q.aggregates[i].distinct == call.distinct) {
-      const int index = q.first_aggregate_index() + static_cast<int>(i);
-      return Bound{make_column(index, q.aggregates[i].result_type, q.aggregates[i].sql)};
-    }
+  const auto [known, added] = aggregate_index_.try_emplace(
+      to_lower(sql) + (call.distinct ? " DISTINCT" : ""), q.aggregates.size());
+  if (!added) {
+    const AggregateCall& same = q.aggregates[known->second];
+    const int index = q.first_aggregate_index() + static_cast<int>(known->second);
+    return Bound{make_column(index, same.result_type, same.sql)};
   }
   q.aggregates.push_back(call);
   const int index = q.first_aggregate_index() + static_cast<int>(q.aggregates.size()) - 1;

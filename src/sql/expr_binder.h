@@ -6,14 +6,17 @@
 //
 // Thread: a value used by one thread at a time.
 
+#include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "sluice/status.h"
 #include "sql/ast.h"
 #include "sql/bound_expr.h"
 #include "sql/bound_query.h"
+#include "sql/expr_text.h"
 
 namespace sluice::sql {
 
@@ -47,8 +50,13 @@ struct Scope {
   std::vector<Field>* group_fields = nullptr;         // the group row being built
 };
 
+// Binding recurses once per level of the expression's nesting (bounded by the parser), never
+// once per operand of a chain, and labels each bound node with a span of the expression's text
+// rendered once (ExprText): its cost is linear in the expression's size. Errors come operands
+// first, then the node (left to right, inside out), except what a name alone shows.
 class ExprBinder {
  public:
+  // Binds a whole expression (a WHERE, a select item, a key, HAVING).
   Result<Bound> bind(const Expr& e, Scope& scope);
 
   // Makes `b` a value of type `target`: NULL literals take the type, numbers widen, string
@@ -63,19 +71,57 @@ class ExprBinder {
   static BoundExprPtr cast_node(BoundExprPtr e, DataType to);
 
  private:
+  // The operands of a node, bound. bound[0] stands for args[0], or, for a chain in an aggregate
+  // query's SELECT or HAVING, for args[0 .. first - 1] when those are a GROUP BY key
+  // ((a + b) + c with GROUP BY a + b); bound[i] for args[first - 1 + i].
+  struct Operands {
+    std::vector<Bound> bound;
+    size_t first = 1;
+    SourcePos pos(const Expr& e, size_t i) const { return e.args[i ? first - 1 + i : 0]->pos; }
+  };
+
+  // A node of the expression bind() was given: operands first (bind_operands), then the node
+  // (combine), so that the recursion passes through small stack frames only.
+  Result<Bound> bind_node(const Expr& e, Scope& scope);
+  Result<Operands> bind_operands(const Expr& e, Scope& scope);
+  // Errors a node's name alone shows (an unknown function or EXTRACT field), before its operands.
+  Status check_name(const Expr& e) const;
+  Result<Bound> combine(const Expr& e, Operands& operands);
+  // The GROUP BY key whose text is `text`, written again in an aggregate query's SELECT or
+  // HAVING, if there is one.
+  std::optional<Bound> group_key(std::string_view text, const Scope& scope) const;
+  // The longest leading part of a chain that is a GROUP BY key, and the index of the operand
+  // after it in `first`.
+  std::optional<Bound> chain_key(const Expr& chain, const Scope& scope, size_t& first) const;
   Result<Bound> literal(const Expr& e);
-  Result<Bound> column(const Expr& e, Scope& scope);
-  Result<Bound> unary(const Expr& e, Scope& scope);
-  Result<Bound> binary(const Expr& e, Scope& scope);
+  Result<Bound> column(const Expr& e, Scope& scope);  // or `*`, an error here
+  // Schema::find, through a hash index for a wide schema.
+  int find_column(const Schema& schema, std::string_view name);
+  Result<Bound> unary(const Expr& e, const Bound& a);
+  Result<Bound> binary(const Expr& e, Operands& o);
+  Result<Bound> comparison(const Expr& e, const Bound& a, const Bound& b);
+  Result<Bound> arithmetic_chain(const Expr& e, Operands& o);
+  // Step k (1-based) of an arithmetic chain: e.ops[k - 1] applied to a and b, as the binary
+  // operation it stands for (types, widening, timestamps and intervals, NULL literals).
+  Result<Bound> arithmetic(const Expr& e, size_t k, const Bound& a, const Bound& b, SqlText sql);
   static BoundExprPtr cast_to(BoundExprPtr e, DataType t);
-  static BoundExprPtr concat_call(std::vector<BoundExprPtr> args, bool strict, std::string sql);
-  Result<Bound> in_list(const Expr& e, Scope& scope);
-  Result<Bound> between(const Expr& e, Scope& scope);
-  Result<Bound> case_expr(const Expr& e, Scope& scope);
-  Result<Bound> cast(const Expr& e, Scope& scope);
+  static BoundExprPtr concat_call(std::vector<BoundExprPtr> args, bool strict, SqlText sql);
+  Result<Bound> in_list(const Expr& e, const std::vector<Bound>& items);
+  Result<Bound> between(const Expr& e, const std::vector<Bound>& items);
+  Result<Bound> like(const Expr& e, const std::vector<Bound>& items);
+  Result<Bound> case_expr(const Expr& e, const std::vector<Bound>& parts);
+  Result<Bound> cast(const Expr& e, const Bound& a);
   Status arity(const Expr& e, size_t lo, size_t hi);
-  Result<Bound> function(const Expr& e, Scope& scope);
+  Result<Bound> function(const Expr& e, const std::vector<Bound>& args);
   Result<Bound> aggregate(const Expr& e, Scope& scope);
+
+  ExprText text_;  // of the expression being bound
+  // The aggregates of the query so far, by lower-cased text (and "DISTINCT"): written twice,
+  // computed once.
+  std::unordered_map<std::string, size_t> aggregate_index_;
+  // find_column's index: lower-cased name → index, of the schema `indexed_`.
+  const Schema* indexed_ = nullptr;
+  std::unordered_map<std::string, int> index_;
 };
 
 }  // namespace sluice::sql

@@ -64,6 +64,7 @@ Result<Column> call(const BoundExpr& e, const std::vector<Datum>& args, int64_t 
     case Fn::kNot:
     case Fn::kIsNull:
     case Fn::kIsNotNull:
+    case Fn::kInSet:
       return kernel::logic(e, args, n);
     case Fn::kConcat:
     case Fn::kLike:
@@ -87,7 +88,7 @@ Result<Column> call(const BoundExpr& e, const std::vector<Datum>& args, int64_t 
     case Fn::kCast:
       return kernel::cast(e, args, n);
   }
-  return Status(ErrorCode::kInternal, "unknown function in " + e.sql);
+  return Status(ErrorCode::kInternal, "unknown function in " + e.sql.str());
 }
 
 Column broadcast(const Datum& d, int64_t rows) {
@@ -98,29 +99,71 @@ Column broadcast(const Datum& d, int64_t rows) {
   return b.finish();
 }
 
-}  // namespace
+// The recursion of evaluation goes evaluate_node → evaluate_call (or _let, _fold) →
+// evaluate_node, small stack frames; a kernel runs in apply(), off that path.
+//
+// `used`: what kUse leaves stand for: the value of the innermost enclosing kLet, or the value
+// so far of the kFold whose step this is.
+Result<Datum> evaluate_node(const BoundExpr& e, const RecordBatch& batch, const Datum* used);
 
-Result<Datum> evaluate(const BoundExpr& e, const RecordBatch& batch) {
+Result<Datum> apply(const BoundExpr& e, const std::vector<Datum>& args, int64_t rows) {
+  bool all_scalar = true;
+  for (const Datum& d : args) all_scalar &= d.scalar;
+  // A call on constants only is computed once, for one row.
+  const int64_t n = all_scalar ? 1 : rows;
+  SLC_ASSIGN_OR_RETURN(Column c, call(e, args, n));
+  return Datum{std::move(c), all_scalar};
+}
+
+Result<Datum> evaluate_call(const BoundExpr& e, const RecordBatch& batch, const Datum* used) {
+  std::vector<Datum> args;
+  args.reserve(e.args.size());
+  for (const BoundExprPtr& a : e.args) {
+    Result<Datum> d = evaluate_node(*a, batch, used);
+    if (!d.ok()) return d.status();
+    args.push_back(std::move(*d));
+  }
+  return apply(e, args, batch.num_rows());
+}
+
+Result<Datum> evaluate_let(const BoundExpr& e, const RecordBatch& batch, const Datum* used) {
+  Result<Datum> value = evaluate_node(*e.args[0], batch, used);
+  if (!value.ok()) return value.status();
+  return evaluate_node(*e.args[1], batch, &*value);
+}
+
+// Left to right, one step at a time, in a loop: a long chain costs no recursion.
+Result<Datum> evaluate_fold(const BoundExpr& e, const RecordBatch& batch, const Datum* used) {
+  Result<Datum> so_far = evaluate_node(*e.args[0], batch, used);
+  for (size_t k = 1; k < e.args.size() && so_far.ok(); ++k) {
+    so_far = evaluate_node(*e.args[k], batch, &*so_far);
+  }
+  return so_far;
+}
+
+Result<Datum> evaluate_node(const BoundExpr& e, const RecordBatch& batch, const Datum* used) {
   switch (e.kind) {
     case BoundExpr::Kind::kColumn:
       return Datum{batch.column(e.column), false};
     case BoundExpr::Kind::kLiteral:
       return Datum{e.literal_column, true};
+    case BoundExpr::Kind::kUse:
+      if (used == nullptr) return Status(ErrorCode::kInternal, "a shared value used out of scope");
+      return *used;
+    case BoundExpr::Kind::kLet:
+      return evaluate_let(e, batch, used);
+    case BoundExpr::Kind::kFold:
+      return evaluate_fold(e, batch, used);
     case BoundExpr::Kind::kCall:
       break;
   }
-  std::vector<Datum> args;
-  args.reserve(e.args.size());
-  bool all_scalar = true;
-  for (const BoundExprPtr& a : e.args) {
-    SLC_ASSIGN_OR_RETURN(Datum d, evaluate(*a, batch));
-    all_scalar &= d.scalar;
-    args.push_back(std::move(d));
-  }
-  // A call on constants only is computed once, for one row.
-  const int64_t n = all_scalar ? 1 : batch.num_rows();
-  SLC_ASSIGN_OR_RETURN(Column c, call(e, args, n));
-  return Datum{std::move(c), all_scalar};
+  return evaluate_call(e, batch, used);
+}
+
+}  // namespace
+
+Result<Datum> evaluate(const BoundExpr& e, const RecordBatch& batch) {
+  return evaluate_node(e, batch, nullptr);
 }
 
 Result<Column> evaluate_column(const BoundExpr& e, const RecordBatch& batch) {

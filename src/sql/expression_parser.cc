@@ -1,5 +1,7 @@
-// Parser's expressions: precedence climbing from OR down to primaries (literals, columns,
-// function calls, CASE, CAST, INTERVAL, parentheses).
+// Parser's expressions: precedence climbing over the operators, down to primaries (literals,
+// columns, function calls, CASE, CAST, EXTRACT, INTERVAL, parentheses). A run of operators of one
+// precedence level becomes one chain node; nesting is counted as it is parsed and refused past
+// kMaxExpressionDepth (ast.h).
 
 #include <algorithm>
 #include <charconv>
@@ -10,158 +12,181 @@
 
 namespace sluice::sql::parsing {
 
-ExprPtr Parser::binary(std::string op, SourcePos pos, ExprPtr l, ExprPtr r) {
-  auto e = std::make_unique<Expr>(ExprKind::kBinary, pos);
-  e->name = std::move(op);
-  e->args.push_back(std::move(l));
-  e->args.push_back(std::move(r));
+Status Parser::too_deep(SourcePos at) {
+  return Status(ErrorCode::kSqlTooDeep,
+                "expression nested too deeply (more than " + std::to_string(kMaxExpressionDepth) +
+                    " levels); simplify it or split it",
+                at.to_string());
+}
+
+Status Parser::deeper(SourcePos at) {
+  // What the construct nests sits at level depth_ + 2 (the outermost expression is level 1).
+  if (depth_ + 2 > kMaxExpressionDepth) return too_deep(at);
+  ++depth_;
+  return Status::Ok();
+}
+
+Result<ExprPtr> Parser::measured(ExprPtr e) {
+  int below = 0;
+  for (const ExprPtr& a : e->args) below = std::max(below, a->levels);
+  e->levels = below + 1;
+  if (e->levels > kMaxExpressionDepth) return too_deep(e->pos);
   return e;
 }
 
-Result<ExprPtr> Parser::or_expr() {
-  SLC_ASSIGN_OR_RETURN(ExprPtr left, and_expr());
-  while (is_word("OR")) {
-    const SourcePos p = next().pos;
-    SLC_ASSIGN_OR_RETURN(ExprPtr right, and_expr());
-    left = binary("OR", p, std::move(left), std::move(right));
+Status Parser::enclose(Expr& e, SourcePos at) {
+  if (e.levels + 1 > kMaxExpressionDepth) return too_deep(at);
+  ++e.levels;
+  return Status::Ok();
+}
+
+// Precedence climbing: operators(min) parses an operand, then every operator binding at `min`
+// or tighter. Against a function per precedence level this keeps a parenthesis, a function
+// call or a CASE to a handful of small stack frames, which is what bounds how deep an
+// expression may nest. Each function on that path stays small; the rarer forms have their own.
+int Parser::operator_level() const {
+  const Token& t = peek();
+  if (t.kind == TokenKind::kSymbol) {
+    const std::string& s = t.text;
+    if (s == "*" || s == "/" || s == "%") return kMultiplicative;
+    if (s == "+" || s == "-") return kAdditive;
+    if (s == "||") return kConcat;
+    if (s == "=" || s == "<>" || s == "!=" || s == "<" || s == "<=" || s == ">" || s == ">=") {
+      return kComparison;
+    }
+    return 0;
+  }
+  if (t.kind != TokenKind::kWord) return 0;
+  if (iequals(t.text, "OR")) return kOr;
+  if (iequals(t.text, "AND")) return kAnd;
+  if (iequals(t.text, "IS") || iequals(t.text, "IN") || iequals(t.text, "BETWEEN") ||
+      iequals(t.text, "LIKE")) {
+    return kComparison;
+  }
+  if (iequals(t.text, "NOT") && (is_word("IN", 1) || is_word("BETWEEN", 1) || is_word("LIKE", 1))) {
+    return kComparison;
+  }
+  return 0;
+}
+
+Result<ExprPtr> Parser::operators(int min) {
+  SLC_ASSIGN_OR_RETURN(ExprPtr left, operand(min));
+  for (int level = operator_level(); level >= min; level = operator_level()) {
+    SLC_ASSIGN_OR_RETURN(
+        left, level == kComparison ? comparison(std::move(left)) : chain(level, std::move(left)));
   }
   return left;
 }
 
-Result<ExprPtr> Parser::and_expr() {
-  SLC_ASSIGN_OR_RETURN(ExprPtr left, not_expr());
-  while (is_word("AND")) {
-    const SourcePos p = next().pos;
-    SLC_ASSIGN_OR_RETURN(ExprPtr right, not_expr());
-    left = binary("AND", p, std::move(left), std::move(right));
-  }
-  return left;
+// NOT takes a comparison (NOT a = b is NOT (a = b)); it is no operand of tighter operators.
+Result<ExprPtr> Parser::operand(int min) {
+  if (min > kNot || !is_word("NOT")) return unary();
+  const SourcePos p = next().pos;
+  SLC_RETURN_IF_ERROR(deeper(p));
+  const Level level{depth_};
+  SLC_ASSIGN_OR_RETURN(ExprPtr inner, operators(kNot));
+  auto e = std::make_unique<Expr>(ExprKind::kUnary, p);
+  e->name = "NOT";
+  e->args.push_back(std::move(inner));
+  return measured(std::move(e));
 }
 
-Result<ExprPtr> Parser::not_expr() {
-  if (is_word("NOT")) {
-    const SourcePos p = next().pos;
-    SLC_ASSIGN_OR_RETURN(ExprPtr inner, not_expr());
-    auto e = std::make_unique<Expr>(ExprKind::kUnary, p);
-    e->name = "NOT";
-    e->args.push_back(std::move(inner));
-    return e;
-  }
-  return comparison();
-}
-
-Result<ExprPtr> Parser::comparison() {
-  SLC_ASSIGN_OR_RETURN(ExprPtr left, concat());
-  for (;;) {
-    const SourcePos p = peek().pos;
-    if (peek().kind == TokenKind::kSymbol &&
-        (peek().text == "=" || peek().text == "<>" || peek().text == "!=" || peek().text == "<" ||
-         peek().text == "<=" || peek().text == ">" || peek().text == ">=")) {
-      std::string op = next().text;
-      if (op == "!=") op = "<>";
-      SLC_ASSIGN_OR_RETURN(ExprPtr right, concat());
-      left = binary(op, p, std::move(left), std::move(right));
-      continue;
-    }
-    if (is_word("IS")) {
-      next();
-      auto e = std::make_unique<Expr>(ExprKind::kIsNull, p);
-      e->negated = accept_word("NOT");
-      SLC_RETURN_IF_ERROR(expect_word("NULL"));
-      e->args.push_back(std::move(left));
-      left = std::move(e);
-      continue;
-    }
-    const bool negated =
-        is_word("NOT") && (is_word("IN", 1) || is_word("BETWEEN", 1) || is_word("LIKE", 1));
-    if (negated) next();
-    if (accept_word("IN")) {
-      auto e = std::make_unique<Expr>(ExprKind::kInList, p);
-      e->negated = negated;
-      e->args.push_back(std::move(left));
-      SLC_RETURN_IF_ERROR(expect_symbol("("));
-      do {
-        SLC_ASSIGN_OR_RETURN(ExprPtr item, expr());
-        e->args.push_back(std::move(item));
-      } while (accept_symbol(","));
-      SLC_RETURN_IF_ERROR(expect_symbol(")"));
-      left = std::move(e);
-      continue;
-    }
-    if (accept_word("BETWEEN")) {
-      auto e = std::make_unique<Expr>(ExprKind::kBetween, p);
-      e->negated = negated;
-      e->args.push_back(std::move(left));
-      SLC_ASSIGN_OR_RETURN(ExprPtr low, concat());
-      SLC_RETURN_IF_ERROR(expect_word("AND"));
-      SLC_ASSIGN_OR_RETURN(ExprPtr high, concat());
-      e->args.push_back(std::move(low));
-      e->args.push_back(std::move(high));
-      left = std::move(e);
-      continue;
-    }
-    if (accept_word("LIKE")) {
-      auto e = std::make_unique<Expr>(ExprKind::kLike, p);
-      e->negated = negated;
-      e->args.push_back(std::move(left));
-      SLC_ASSIGN_OR_RETURN(ExprPtr pattern, concat());
-      e->args.push_back(std::move(pattern));
-      left = std::move(e);
-      continue;
-    }
-    if (negated) return error("expected IN, BETWEEN or LIKE after NOT");
-    return left;
-  }
-}
-
-Result<ExprPtr> Parser::concat() {
-  SLC_ASSIGN_OR_RETURN(ExprPtr left, additive());
-  while (is_symbol("||")) {
-    const SourcePos p = next().pos;
-    SLC_ASSIGN_OR_RETURN(ExprPtr right, additive());
-    left = binary("||", p, std::move(left), std::move(right));
-  }
-  return left;
-}
-
-Result<ExprPtr> Parser::additive() {
-  SLC_ASSIGN_OR_RETURN(ExprPtr left, multiplicative());
-  while (is_symbol("+") || is_symbol("-")) {
+// All the operators of one level in a row become one chain node, in a loop: a long chain costs
+// neither recursion nor nesting.
+Result<ExprPtr> Parser::chain(int level, ExprPtr first) {
+  auto chain = std::make_unique<Expr>(ExprKind::kBinary, peek().pos);
+  chain->args.push_back(std::move(first));
+  while (operator_level() == level) {
     const Token& op = next();
-    SLC_ASSIGN_OR_RETURN(ExprPtr right, multiplicative());
-    left = binary(op.text, op.pos, std::move(left), std::move(right));
+    chain->ops.push_back(Operator{op.kind == TokenKind::kWord ? upper(op.text) : op.text, op.pos});
+    SLC_ASSIGN_OR_RETURN(ExprPtr operand, operators(level + 1));
+    chain->args.push_back(std::move(operand));
   }
-  return left;
+  return measured(std::move(chain));
 }
 
-Result<ExprPtr> Parser::multiplicative() {
-  SLC_ASSIGN_OR_RETURN(ExprPtr left, unary());
-  while (is_symbol("*") || is_symbol("/") || is_symbol("%")) {
-    const Token& op = next();
-    SLC_ASSIGN_OR_RETURN(ExprPtr right, unary());
-    left = binary(op.text, op.pos, std::move(left), std::move(right));
+// Comparisons and the postfix forms do not chain: each wraps what is to its left, one level
+// deeper (measured() refuses a run of them past the limit).
+Result<ExprPtr> Parser::comparison(ExprPtr left) {
+  const SourcePos p = peek().pos;
+  if (peek().kind == TokenKind::kSymbol) return compare(std::move(left));
+  if (accept_word("IS")) {
+    auto e = std::make_unique<Expr>(ExprKind::kIsNull, p);
+    e->negated = accept_word("NOT");
+    SLC_RETURN_IF_ERROR(expect_word("NULL"));
+    e->args.push_back(std::move(left));
+    return measured(std::move(e));
   }
-  return left;
+  const bool negated = accept_word("NOT");
+  if (accept_word("IN")) return in_list(std::move(left), p, negated);
+  const bool between = accept_word("BETWEEN");
+  if (!between) SLC_RETURN_IF_ERROR(expect_word("LIKE"));
+  auto e = std::make_unique<Expr>(between ? ExprKind::kBetween : ExprKind::kLike, p);
+  e->negated = negated;
+  e->args.push_back(std::move(left));
+  SLC_ASSIGN_OR_RETURN(ExprPtr low, operators(kConcat));
+  e->args.push_back(std::move(low));
+  if (between) {
+    SLC_RETURN_IF_ERROR(expect_word("AND"));
+    SLC_ASSIGN_OR_RETURN(ExprPtr high, operators(kConcat));
+    e->args.push_back(std::move(high));
+  }
+  return measured(std::move(e));
+}
+
+Result<ExprPtr> Parser::compare(ExprPtr left) {
+  const Token& op = next();
+  SLC_ASSIGN_OR_RETURN(ExprPtr right, operators(kConcat));
+  auto e = std::make_unique<Expr>(ExprKind::kBinary, op.pos);
+  e->ops.push_back(Operator{op.text == "!=" ? "<>" : op.text, op.pos});
+  e->args.push_back(std::move(left));
+  e->args.push_back(std::move(right));
+  return measured(std::move(e));
+}
+
+Result<ExprPtr> Parser::in_list(ExprPtr left, SourcePos p, bool negated) {
+  auto e = std::make_unique<Expr>(ExprKind::kInList, p);
+  e->negated = negated;
+  e->args.push_back(std::move(left));
+  SLC_RETURN_IF_ERROR(expect_symbol("("));
+  SLC_RETURN_IF_ERROR(deeper(p));
+  const Level level{depth_};
+  do {
+    SLC_ASSIGN_OR_RETURN(ExprPtr item, expr());
+    e->args.push_back(std::move(item));
+  } while (accept_symbol(","));
+  SLC_RETURN_IF_ERROR(expect_symbol(")"));
+  return measured(std::move(e));
 }
 
 Result<ExprPtr> Parser::unary() {
-  if (is_symbol("-") || is_symbol("+")) {
-    const Token& op = next();
-    SLC_ASSIGN_OR_RETURN(ExprPtr inner, unary());
-    if (op.text == "+") return inner;
-    // Fold -literal so that INT64_MIN and negative intervals parse.
-    if (inner->kind == ExprKind::kLiteral && (inner->literal_kind == LiteralKind::kInteger ||
-                                              inner->literal_kind == LiteralKind::kDecimal)) {
-      inner->value_text = "-" + inner->value_text;
-      inner->pos = op.pos;
-      return inner;
-    }
-    auto e = std::make_unique<Expr>(ExprKind::kUnary, op.pos);
-    e->name = "-";
-    e->args.push_back(std::move(inner));
-    return e;
+  if (!is_symbol("-") && !is_symbol("+")) return primary();
+  const Token& op = next();
+  // A minus sign directly before a number is part of it, so that INT64_MIN parses.
+  if (op.text == "-" &&
+      (peek().kind == TokenKind::kInteger || peek().kind == TokenKind::kDecimal)) {
+    return negative_number(op.pos);
   }
-  return primary();
+  SLC_RETURN_IF_ERROR(deeper(op.pos));
+  const Level level{depth_};
+  SLC_ASSIGN_OR_RETURN(ExprPtr inner, unary());
+  if (op.text == "+") {
+    SLC_RETURN_IF_ERROR(enclose(*inner, op.pos));
+    return inner;
+  }
+  auto e = std::make_unique<Expr>(ExprKind::kUnary, op.pos);
+  e->name = "-";
+  e->args.push_back(std::move(inner));
+  return measured(std::move(e));
+}
+
+Result<ExprPtr> Parser::negative_number(SourcePos minus) {
+  const Token& number = next();
+  auto e = std::make_unique<Expr>(ExprKind::kLiteral, minus);
+  e->literal_kind =
+      number.kind == TokenKind::kInteger ? LiteralKind::kInteger : LiteralKind::kDecimal;
+  e->value_text = "-" + number.text;
+  return e;
 }
 
 Result<ExprPtr> Parser::literal(LiteralKind kind, const Token& t) {
@@ -186,12 +211,7 @@ Result<ExprPtr> Parser::primary() {
     case TokenKind::kQuotedIdent:
       return column_ref();
     case TokenKind::kSymbol:
-      if (t.text == "(") {
-        next();
-        SLC_ASSIGN_OR_RETURN(ExprPtr inner, expr());
-        SLC_RETURN_IF_ERROR(expect_symbol(")"));
-        return inner;
-      }
+      if (t.text == "(") return parenthesized();
       return error("expected an expression");
     case TokenKind::kEnd:
       return error("expected an expression");
@@ -199,45 +219,67 @@ Result<ExprPtr> Parser::primary() {
       break;
   }
   if (is_word("NULL")) return literal(LiteralKind::kNull, next());
-  if (is_word("TRUE") || is_word("FALSE")) {
-    const Token& b = next();
-    auto e = std::make_unique<Expr>(ExprKind::kLiteral, b.pos);
-    e->literal_kind = LiteralKind::kBool;
-    e->value_text = upper(b.text);
-    return e;
-  }
+  if (is_word("TRUE") || is_word("FALSE")) return boolean();
   if (is_word("INTERVAL")) return interval();
   if (is_word("TIMESTAMP") && peek(1).kind == TokenKind::kString) {
     next();
     return literal(LiteralKind::kTimestamp, next());
   }
   if (is_word("CASE")) return case_expr();
-  if (is_word("CAST")) {
-    const SourcePos p = next().pos;
-    SLC_RETURN_IF_ERROR(expect_symbol("("));
-    auto e = std::make_unique<Expr>(ExprKind::kCast, p);
-    SLC_ASSIGN_OR_RETURN(ExprPtr inner, expr());
-    e->args.push_back(std::move(inner));
-    SLC_RETURN_IF_ERROR(expect_word("AS"));
-    SLC_ASSIGN_OR_RETURN(e->cast_type, type_name_here());
-    SLC_RETURN_IF_ERROR(expect_symbol(")"));
-    return e;
-  }
+  if (is_word("CAST")) return cast();
   if (is_word("EXTRACT") && peek(1).kind == TokenKind::kSymbol && peek(1).text == "(") {
-    const SourcePos p = next().pos;
-    next();
-    auto e = std::make_unique<Expr>(ExprKind::kExtract, p);
-    if (peek().kind != TokenKind::kWord) return error("expected a field to extract");
-    e->name = upper(next().text);
-    SLC_RETURN_IF_ERROR(expect_word("FROM"));
-    SLC_ASSIGN_OR_RETURN(ExprPtr inner, expr());
-    e->args.push_back(std::move(inner));
-    SLC_RETURN_IF_ERROR(expect_symbol(")"));
-    return e;
+    return extract();
   }
   if (reserved().count(upper(t.text))) return error("expected an expression");
   if (peek(1).kind == TokenKind::kSymbol && peek(1).text == "(") return function_call();
   return column_ref();
+}
+
+Result<ExprPtr> Parser::parenthesized() {
+  const SourcePos open = next().pos;
+  SLC_RETURN_IF_ERROR(deeper(open));
+  const Level level{depth_};
+  SLC_ASSIGN_OR_RETURN(ExprPtr inner, expr());
+  SLC_RETURN_IF_ERROR(expect_symbol(")"));
+  SLC_RETURN_IF_ERROR(enclose(*inner, open));
+  return inner;
+}
+
+Result<ExprPtr> Parser::boolean() {
+  const Token& b = next();
+  auto e = std::make_unique<Expr>(ExprKind::kLiteral, b.pos);
+  e->literal_kind = LiteralKind::kBool;
+  e->value_text = upper(b.text);
+  return e;
+}
+
+Result<ExprPtr> Parser::cast() {
+  const SourcePos p = next().pos;
+  SLC_RETURN_IF_ERROR(expect_symbol("("));
+  SLC_RETURN_IF_ERROR(deeper(p));
+  const Level level{depth_};
+  auto e = std::make_unique<Expr>(ExprKind::kCast, p);
+  SLC_ASSIGN_OR_RETURN(ExprPtr inner, expr());
+  e->args.push_back(std::move(inner));
+  SLC_RETURN_IF_ERROR(expect_word("AS"));
+  SLC_ASSIGN_OR_RETURN(e->cast_type, type_name_here());
+  SLC_RETURN_IF_ERROR(expect_symbol(")"));
+  return measured(std::move(e));
+}
+
+Result<ExprPtr> Parser::extract() {
+  const SourcePos p = next().pos;
+  next();
+  auto e = std::make_unique<Expr>(ExprKind::kExtract, p);
+  if (peek().kind != TokenKind::kWord) return error("expected a field to extract");
+  e->name = upper(next().text);
+  SLC_RETURN_IF_ERROR(expect_word("FROM"));
+  SLC_RETURN_IF_ERROR(deeper(p));
+  const Level level{depth_};
+  SLC_ASSIGN_OR_RETURN(ExprPtr inner, expr());
+  e->args.push_back(std::move(inner));
+  SLC_RETURN_IF_ERROR(expect_symbol(")"));
+  return measured(std::move(e));
 }
 
 Result<ExprPtr> Parser::column_ref() {
@@ -258,6 +300,8 @@ Result<ExprPtr> Parser::function_call() {
   e->name = upper(name.text);
   SLC_RETURN_IF_ERROR(expect_symbol("("));
   if (accept_symbol(")")) return e;
+  SLC_RETURN_IF_ERROR(deeper(name.pos));
+  const Level level{depth_};
   if (accept_word("DISTINCT")) e->distinct = true;
   do {
     if (is_symbol("*")) {
@@ -268,7 +312,7 @@ Result<ExprPtr> Parser::function_call() {
     }
   } while (accept_symbol(","));
   SLC_RETURN_IF_ERROR(expect_symbol(")"));
-  return e;
+  return measured(std::move(e));
 }
 
 Result<ExprPtr> Parser::interval() {
@@ -305,6 +349,8 @@ Result<ExprPtr> Parser::interval() {
 
 Result<ExprPtr> Parser::case_expr() {
   const SourcePos p = next().pos;
+  SLC_RETURN_IF_ERROR(deeper(p));
+  const Level level{depth_};
   auto e = std::make_unique<Expr>(ExprKind::kCase, p);
   if (!is_word("WHEN")) {
     SLC_ASSIGN_OR_RETURN(ExprPtr operand, expr());
@@ -325,7 +371,7 @@ Result<ExprPtr> Parser::case_expr() {
     e->has_else = true;
   }
   SLC_RETURN_IF_ERROR(expect_word("END"));
-  return e;
+  return measured(std::move(e));
 }
 
 }  // namespace sluice::sql::parsing

@@ -97,7 +97,7 @@ class BoolOut {
 };
 
 inline Status overflow_error(const BoundExpr& e) {
-  return Status(ErrorCode::kOutOfRange, "integer overflow in " + e.sql);
+  return Status(ErrorCode::kOutOfRange, "integer overflow in " + e.sql.str());
 }
 
 // ---- null-free fast paths -----------------------------------------------------------------

@@ -1,6 +1,10 @@
 #include "sql/lexer.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cstdio>
+
+#include "columnar/utf8.h"
 
 namespace sluice::sql {
 namespace {
@@ -13,6 +17,12 @@ bool is_word_char(char c) {
 }
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
+}
+
+std::string hex_byte(char c) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%02X", static_cast<unsigned>(static_cast<unsigned char>(c)));
+  return buf;
 }
 
 }  // namespace
@@ -35,6 +45,15 @@ Result<std::vector<Token>> tokenize(std::string_view sql, SourcePos start) {
       }
     }
   };
+  // Checks that sql[from, to) is UTF-8; the error names the first bad byte and where it is.
+  auto check_utf8 = [&](size_t from, size_t to, std::string_view where) -> Status {
+    const size_t bad = from + valid_utf8_prefix(sql.substr(from, to - from));
+    if (bad == to) return Status::Ok();
+    advance_newlines(from, bad);
+    return Status(ErrorCode::kInvalidUtf8,
+                  "invalid UTF-8 in " + std::string(where) + ": byte " + hex_byte(sql[bad]),
+                  pos_at(bad).to_string());
+  };
 
   while (i < sql.size()) {
     const char c = sql[i];
@@ -44,7 +63,9 @@ Result<std::vector<Token>> tokenize(std::string_view sql, SourcePos start) {
       continue;
     }
     if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {  // -- comment
+      const size_t start = i;
       while (i < sql.size() && sql[i] != '\n') ++i;
+      SLC_RETURN_IF_ERROR(check_utf8(start, i, "a comment"));
       continue;
     }
     if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {  // /* comment */
@@ -53,6 +74,7 @@ Result<std::vector<Token>> tokenize(std::string_view sql, SourcePos start) {
       if (end == std::string_view::npos) {
         return Status(ErrorCode::kSqlSyntax, "unterminated /* comment", start.to_string());
       }
+      SLC_RETURN_IF_ERROR(check_utf8(i, end, "a comment"));
       advance_newlines(i, end + 2);
       i = end + 2;
       continue;
@@ -108,6 +130,8 @@ Result<std::vector<Token>> tokenize(std::string_view sql, SourcePos start) {
         }
         text.push_back(sql[j++]);
       }
+      SLC_RETURN_IF_ERROR(
+          check_utf8(i + 1, j, quote == '\'' ? "a string literal" : "a quoted identifier"));
       advance_newlines(i, j);
       t.kind = quote == '\'' ? TokenKind::kString : TokenKind::kQuotedIdent;
       t.text = std::move(text);
@@ -127,7 +151,15 @@ Result<std::vector<Token>> tokenize(std::string_view sql, SourcePos start) {
       if (!matched) {
         static constexpr std::string_view kOne = "(),;.*+-/%=<>";
         if (kOne.find(c) == std::string_view::npos) {
-          return Status(ErrorCode::kSqlSyntax, std::string("unexpected character '") + c + "'",
+          // The whole character, not its first byte (which alone would be invalid UTF-8).
+          const auto lead = static_cast<unsigned char>(c);
+          const size_t len = std::min(sql.size() - i, lead >= 0xf0   ? size_t{4}
+                                                      : lead >= 0xe0 ? size_t{3}
+                                                      : lead >= 0xc0 ? size_t{2}
+                                                                     : size_t{1});
+          SLC_RETURN_IF_ERROR(check_utf8(i, i + len, "the SQL text"));
+          return Status(ErrorCode::kSqlSyntax,
+                        "unexpected character '" + std::string(sql.substr(i, len)) + "'",
                         t.pos.to_string());
         }
         t.text = std::string(1, c);
@@ -139,7 +171,7 @@ Result<std::vector<Token>> tokenize(std::string_view sql, SourcePos start) {
   Token end;
   end.kind = TokenKind::kEnd;
   end.pos = pos_at(i);
-  end.offset = sql.size();
+  end.offset = i;
   tokens.push_back(end);
   return tokens;
 }

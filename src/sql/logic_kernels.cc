@@ -1,4 +1,5 @@
-// Kernels of comparisons (= <> < <= > >=), AND / OR / NOT (three-valued) and IS [NOT] NULL.
+// Kernels of comparisons (= <> < <= > >=), AND / OR / NOT (three-valued), IS [NOT] NULL and
+// IN over a set of constants.
 
 #include "sql/kernels.h"
 
@@ -92,27 +93,43 @@ Column compare_any(Fn fn, const Datum& a, const Datum& b, int64_t n) {
   }
 }
 
-Column and_or(Fn fn, const Datum& a, const Datum& b, int64_t n) {
+// AND / OR of any number of operands, an operand at a time: a row is decided by one FALSE
+// (AND) or TRUE (OR); otherwise it is NULL if an operand was NULL there.
+Column and_or(Fn fn, const std::vector<Datum>& args, int64_t n) {
+  const bool decisive = fn == Fn::kOr;
+  std::vector<uint8_t> decided(static_cast<size_t>(n), 0), null(static_cast<size_t>(n), 0);
+  for (const Datum& d : args) {
+    for (int64_t i = 0; i < n; ++i) {
+      if (d.is_null(i)) {
+        null[static_cast<size_t>(i)] = 1;
+      } else if (read<bool>(d, i) == decisive) {
+        decided[static_cast<size_t>(i)] = 1;
+      }
+    }
+  }
   BoolOut out(n);
   for (int64_t i = 0; i < n; ++i) {
-    const bool an = a.is_null(i), bn = b.is_null(i);
-    const bool av = !an && read<bool>(a, i), bv = !bn && read<bool>(b, i);
-    if (fn == Fn::kAnd) {
-      if ((!an && !av) || (!bn && !bv)) {
-        out.set(i, false);
-      } else if (an || bn) {
-        out.set_null(i);
-      } else {
-        out.set(i, true);
-      }
+    if (decided[static_cast<size_t>(i)]) {
+      out.set(i, decisive);
+    } else if (null[static_cast<size_t>(i)]) {
+      out.set_null(i);
     } else {
-      if (av || bv) {
-        out.set(i, true);
-      } else if (an || bn) {
-        out.set_null(i);
-      } else {
-        out.set(i, false);
-      }
+      out.set(i, !decisive);
+    }
+  }
+  return out.finish();
+}
+
+// x IN (constants): TRUE when found; else NULL when x is NULL or the list has a NULL.
+Column in_set(const ValueSet& set, const Datum& x, int64_t n) {
+  BoolOut out(n);
+  for (int64_t i = 0; i < n; ++i) {
+    if (x.is_null(i)) {
+      out.set_null(i);
+    } else if (set.contains(x.column, x.index(i))) {
+      out.set(i, true);
+    } else if (set.has_null()) {
+      out.set_null(i);
     }
   }
   return out.finish();
@@ -124,7 +141,9 @@ Column logic(const BoundExpr& e, const std::vector<Datum>& args, int64_t n) {
   switch (e.fn) {
     case Fn::kAnd:
     case Fn::kOr:
-      return and_or(e.fn, args[0], args[1], n);
+      return and_or(e.fn, args, n);
+    case Fn::kInSet:
+      return in_set(*e.set, args[0], n);
     case Fn::kNot: {
       BoolOut out(n);
       for (int64_t i = 0; i < n; ++i) {

@@ -28,7 +28,7 @@ Result<std::vector<Statement>> Parser::statements() {
     if (peek().kind == TokenKind::kEnd) break;
     const size_t start = peek().offset;
     SLC_ASSIGN_OR_RETURN(Statement s, statement());
-    const size_t end = peek().offset;
+    const size_t end = peek().kind == TokenKind::kEnd ? sql_.size() : peek().offset;
     s.text = std::string(trim(sql_.substr(start, end - start)));
     out.push_back(std::move(s));
     if (peek().kind != TokenKind::kEnd && !is_symbol(";")) {

@@ -1,7 +1,7 @@
 #pragma once
 // Parser: a recursive-descent parser over the lexer's tokens. Statements (CREATE / DROP / SHOW /
-// DESCRIBE / EXPLAIN / SELECT / CHECKPOINT) are parsed in parser.cc, expressions in
-// expression_parser.cc. Internal to the sql module; parser.h is the interface.
+// DESCRIBE / EXPLAIN / SELECT / CHECKPOINT) are parsed in parser.cc, expressions (by precedence
+// climbing) in expression_parser.cc. Internal to the sql module; parser.h is the interface.
 //
 // Thread: a value used by one thread at a time.
 
@@ -130,30 +130,45 @@ class Parser {
   // ---- SELECT --------------------------------------------------------------------------
   Result<std::unique_ptr<SelectStmt>> select();
 
-  // ---- expressions (lowest precedence first) -------------------------------------------
-  Result<ExprPtr> expr() { return or_expr(); }
+  // ---- expressions: precedence climbing ------------------------------------------------
+  // How tightly operators bind, loosest first.
+  enum Precedence { kOr = 1, kAnd, kNot, kComparison, kConcat, kAdditive, kMultiplicative };
 
-  ExprPtr binary(std::string op, SourcePos pos, ExprPtr l, ExprPtr r);
+  Result<ExprPtr> expr() { return operators(kOr); }
 
-  Result<ExprPtr> or_expr();
+  // The precedence of the operator at the current token; 0 when none continues an expression.
+  int operator_level() const;
 
-  Result<ExprPtr> and_expr();
+  // An operand, then every operator that binds at `min` or tighter.
+  Result<ExprPtr> operators(int min);
 
-  Result<ExprPtr> not_expr();
+  // NOT …, or a unary expression.
+  Result<ExprPtr> operand(int min);
 
-  Result<ExprPtr> comparison();
+  Result<ExprPtr> chain(int level, ExprPtr first);
 
-  Result<ExprPtr> concat();
+  // One comparison or postfix form (IS [NOT] NULL, [NOT] IN, BETWEEN, LIKE) around `left`.
+  Result<ExprPtr> comparison(ExprPtr left);
 
-  Result<ExprPtr> additive();
+  Result<ExprPtr> compare(ExprPtr left);
 
-  Result<ExprPtr> multiplicative();
+  Result<ExprPtr> in_list(ExprPtr left, SourcePos p, bool negated);
 
   Result<ExprPtr> unary();
+
+  Result<ExprPtr> negative_number(SourcePos minus);
 
   Result<ExprPtr> literal(LiteralKind kind, const Token& t);
 
   Result<ExprPtr> primary();
+
+  Result<ExprPtr> parenthesized();
+
+  Result<ExprPtr> boolean();
+
+  Result<ExprPtr> cast();
+
+  Result<ExprPtr> extract();
 
   Result<ExprPtr> column_ref();
 
@@ -163,6 +178,23 @@ class Parser {
 
   Result<ExprPtr> case_expr();
 
+  // ---- nesting (kMaxExpressionDepth, ast.h) ---------------------------------------------
+  // Opens one level for the construct at `at` (a parenthesis, a function's arguments, CASE,
+  // CAST, EXTRACT, an IN list, a unary sign, NOT) before parsing what it nests, so that the
+  // recursion stops at the limit whatever the input; a Level closes it on scope exit.
+  Status deeper(SourcePos at);
+  struct Level {
+    int& depth;
+    ~Level() { --depth; }
+  };
+  // Sets e's levels from its operands' and refuses it past the limit. This catches the depth
+  // that loops build without recursing (x IS NULL IS NULL …, a = b = c …).
+  Result<ExprPtr> measured(ExprPtr e);
+  // One more level around `e` that makes no node of its own: parentheses, a unary plus.
+  Status enclose(Expr& e, SourcePos at);
+  static Status too_deep(SourcePos at);
+
+  int depth_ = 0;  // constructs open around the token being parsed
   std::vector<Token> tokens_;
   std::string_view sql_;
   size_t pos_ = 0;

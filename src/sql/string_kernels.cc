@@ -147,7 +147,7 @@ Result<Column> strings(const BoundExpr& e, const std::vector<Datum>& args, int64
         int64_t start = read<int64_t>(args[1], i);
         int64_t length = args.size() > 2 ? read<int64_t>(args[2], i) : INT64_MAX / 2;
         if (length < 0) {
-          return Status(ErrorCode::kOutOfRange, "negative substring length in " + e.sql);
+          return Status(ErrorCode::kOutOfRange, "negative substring length in " + e.sql.str());
         }
         int64_t end = start + length;
         if (start < 1) start = 1;
@@ -161,7 +161,7 @@ Result<Column> strings(const BoundExpr& e, const std::vector<Datum>& args, int64
         break;
       }
       default:
-        return Status(ErrorCode::kInternal, "not a string function: " + e.sql);
+        return Status(ErrorCode::kInternal, "not a string function: " + e.sql.str());
     }
   }
   return out.finish();

@@ -31,6 +31,42 @@ TEST(Lexer, ReportsBadCharactersWithPosition) {
   EXPECT_EQ(tokens.status().to_string(), "SLC-1001 at 2:18: unexpected character '?'");
 }
 
+// Malformed UTF-8 is refused where it is, whatever holds it; the error names the byte.
+TEST(Lexer, RefusesInvalidUtf8AtTheBadByte) {
+  struct Case {
+    std::string sql;
+    const char* error;
+  };
+  const Case cases[] = {
+      {"SELECT length('a\xff"
+       "b')",
+       "SLC-2004 at 1:17: invalid UTF-8 in a string literal: byte 0xFF"},
+      {"SELECT 1,\n  'ok',\n  'x\xc3(' FROM t",
+       "SLC-2004 at 3:5: invalid UTF-8 in a string literal: byte 0xC3"},
+      {"SELECT \"col\xe9\" FROM t",
+       "SLC-2004 at 1:12: invalid UTF-8 in a quoted identifier: byte 0xE9"},
+      {"SELECT 1 -- caf\xe9\nFROM t", "SLC-2004 at 1:16: invalid UTF-8 in a comment: byte 0xE9"},
+      {"SELECT 1 /* \n \x80 */", "SLC-2004 at 2:2: invalid UTF-8 in a comment: byte 0x80"},
+      {"SELECT a \xff FROM t", "SLC-2004 at 1:10: invalid UTF-8 in the SQL text: byte 0xFF"},
+      // An overlong '/', a UTF-16 surrogate, a sequence cut short by the closing quote.
+      {"SELECT '\xc0\xaf'", "SLC-2004 at 1:9: invalid UTF-8 in a string literal: byte 0xC0"},
+      {"SELECT '\xed\xa0\x80'", "SLC-2004 at 1:9: invalid UTF-8 in a string literal: byte 0xED"},
+      {"SELECT '\xe2\x82'", "SLC-2004 at 1:9: invalid UTF-8 in a string literal: byte 0xE2"},
+      // Well-formed, but not SQL: the whole character is named.
+      {"SELECT a \xc2\xa7 b FROM t", "SLC-1001 at 1:10: unexpected character '\xc2\xa7'"},
+  };
+  for (const Case& c : cases) {
+    auto r = parse_statements(c.sql);
+    ASSERT_FALSE(r.ok()) << c.sql;
+    EXPECT_EQ(r.status().to_string(), c.error) << c.sql;
+  }
+  auto fine =
+      tokenize("SELECT 'h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x8c\x8a' AS \"\xc3\xa9t\xc3\xa9\"");
+  ASSERT_TRUE(fine.ok()) << fine.status().to_string();
+  EXPECT_EQ((*fine)[1].text, "h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x8c\x8a");
+  EXPECT_EQ((*fine)[3].text, "\xc3\xa9t\xc3\xa9");
+}
+
 TEST(Parser, OperatorPrecedence) {
   auto e = parse_expression("a + b * c > 2 AND NOT d OR e IS NULL");
   ASSERT_TRUE(e.ok()) << e.status().to_string();
