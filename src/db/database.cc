@@ -95,6 +95,12 @@ Result<std::unique_ptr<Database>> Database::open(DatabaseOptions options) {
   std::unique_ptr<Database> db(new Database(options));
   Status recovered = db->recover(std::move(dir));
   if (!recovered.ok()) {
+    // Recovery stopped half-way: the compute thread, sink tasks and push logs it started are
+    // stopped here. Failing the loop first keeps shutdown from cutting a last epoch, which
+    // would wait forever for a checkpoint thread that never started (and would checkpoint a
+    // state that was never whole).
+    db->impl_->loop->fail(recovered);
+    db->shutdown().ignore();
     return recovered.with_location("recovering data_dir " + options.data_dir);
   }
   return db;
