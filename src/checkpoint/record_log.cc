@@ -19,7 +19,7 @@ RecordLog::~RecordLog() {
 
 Result<int64_t> RecordLog::open(
     const std::function<Status(std::string_view record, int64_t end)>& each) {
-  fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd_ < 0) return io_error("cannot open", path_);
   // A new file's name must be durable before records in it can be.
   const std::string parent = std::filesystem::path(path_).parent_path().string();

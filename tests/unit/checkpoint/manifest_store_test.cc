@@ -41,16 +41,17 @@ TEST_F(ManifestStoreTest, WritesAndLoadsTheNewest) {
   ASSERT_TRUE(store.open().ok());
   auto none = store.load_latest();
   ASSERT_TRUE(none.ok());
-  EXPECT_FALSE(none->has_value());
+  EXPECT_FALSE(none->checkpoint.has_value());
+  EXPECT_TRUE(none->skipped.empty());
   ASSERT_TRUE(store.write(manifest(1), "state one").ok());
   ASSERT_TRUE(store.write(manifest(2), std::string("state\0two", 9)).ok());
   auto latest = store.load_latest();
-  ASSERT_TRUE(latest.ok() && latest->has_value());
-  EXPECT_EQ((*latest)->manifest.epoch, 2u);
-  EXPECT_EQ((*latest)->state, std::string("state\0two", 9));
-  EXPECT_EQ((*latest)->manifest.source_offsets.at("bid"), 8192);
-  EXPECT_EQ((*latest)->manifest.source_offsets.at("trades \"x\""), 7);
-  EXPECT_TRUE((*latest)->skipped.empty());
+  ASSERT_TRUE(latest.ok() && latest->checkpoint.has_value());
+  EXPECT_EQ(latest->checkpoint->manifest.epoch, 2u);
+  EXPECT_EQ(latest->checkpoint->state, std::string("state\0two", 9));
+  EXPECT_EQ(latest->checkpoint->manifest.source_offsets.at("bid"), 8192);
+  EXPECT_EQ(latest->checkpoint->manifest.source_offsets.at("trades \"x\""), 7);
+  EXPECT_TRUE(latest->skipped.empty());
   for (const auto& e : fs::directory_iterator(dir_)) {
     EXPECT_FALSE(e.path().string().ends_with(".tmp")) << "no temp file is left behind";
   }
@@ -73,16 +74,13 @@ TEST_F(ManifestStoreTest, FallsBackPastCorruptAndPartialCheckpoints) {
   // 3: its state file is damaged.
   clobber("state-00000000000000000003.bin", "state X");
   auto latest = store.load_latest();
-  ASSERT_TRUE(latest.ok() && latest->has_value());
-  EXPECT_EQ((*latest)->manifest.epoch, 2u);
-  EXPECT_EQ((*latest)->state, "state 2");
-  ASSERT_EQ((*latest)->skipped.size(), 3u);
-  EXPECT_NE((*latest)->skipped[0].find("has no checksum"), std::string::npos)
-      << (*latest)->skipped[0];
-  EXPECT_NE((*latest)->skipped[1].find("checksum mismatch"), std::string::npos)
-      << (*latest)->skipped[1];
-  EXPECT_NE((*latest)->skipped[2].find("missing or damaged"), std::string::npos)
-      << (*latest)->skipped[2];
+  ASSERT_TRUE(latest.ok() && latest->checkpoint.has_value());
+  EXPECT_EQ(latest->checkpoint->manifest.epoch, 2u);
+  EXPECT_EQ(latest->checkpoint->state, "state 2");
+  ASSERT_EQ(latest->skipped.size(), 3u);
+  EXPECT_NE(latest->skipped[0].find("has no checksum"), std::string::npos) << latest->skipped[0];
+  EXPECT_NE(latest->skipped[1].find("checksum mismatch"), std::string::npos) << latest->skipped[1];
+  EXPECT_NE(latest->skipped[2].find("missing or damaged"), std::string::npos) << latest->skipped[2];
 }
 
 TEST_F(ManifestStoreTest, KeepsOnlyTheNewestN) {

@@ -116,11 +116,11 @@ TEST_F(FileSinkExactlyOnce, RecoverCommitsUpToTheManifestAndRollsBackTheRest) {
   }
   EXPECT_EQ(staged(), 3u);
   auto sink = open_sink();
-  ASSERT_TRUE(sink->recover(2).ok());  // the manifest reached epoch 2
+  ASSERT_TRUE(sink->recover(2, std::nullopt).ok());  // the manifest reached epoch 2
   EXPECT_EQ(published(),
             (std::vector<std::string>{"{\"n\":10}", "{\"n\":11}", "{\"n\":20}", "{\"n\":21}"}));
   EXPECT_EQ(staged(), 0u);
-  ASSERT_TRUE(sink->recover(2).ok());  // idempotent
+  ASSERT_TRUE(sink->recover(2, std::nullopt).ok());  // idempotent
   EXPECT_EQ(published().size(), 4u);
   ASSERT_TRUE(sink->close().ok());
 }
