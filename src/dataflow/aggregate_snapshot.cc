@@ -83,7 +83,7 @@ Status AggregateOperator::restore(StateReader& r) {
       s.has = has != 0;
       SLC_RETURN_IF_ERROR(r.value(s.v));
       SLC_RETURN_IF_ERROR(r.i64(distinct));
-      if (distinct >= 0 && static_cast<uint64_t>(distinct) > r.remaining() / 8) {
+      if (distinct < -1 || (distinct >= 0 && static_cast<uint64_t>(distinct) > r.remaining() / 8)) {
         return Status(ErrorCode::kDataCorrupt, "state is damaged: " + std::to_string(distinct) +
                                                    " distinct values with " +
                                                    std::to_string(r.remaining()) + " bytes left");
