@@ -18,8 +18,18 @@ namespace sluice::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_signal(int) {
-  g_interrupted.store(true);
+// The first Ctrl-C (or SIGTERM) stops the run in order: input ends, what was accepted is
+// delivered and checkpointed. A second one stops the process at once, whatever the drain
+// waits on (a sink retrying an unreachable server): a durable pipeline recovers from that as
+// from a crash. Only async-signal-safe calls here.
+extern "C" void on_signal(int signal) {
+  if (!g_interrupted.exchange(true)) {
+    constexpr char kFirst[] = "\nsluice: stopping (interrupt again to stop at once)\n";
+    ::write(STDERR_FILENO, kFirst, sizeof kFirst - 1);
+    return;
+  }
+  std::signal(signal, SIG_DFL);
+  std::raise(signal);
 }
 
 // The pipeline's sources and sinks, read once: a run declares them up front.

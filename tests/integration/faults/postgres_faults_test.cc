@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "faults/sluice_process.h"
@@ -69,6 +70,55 @@ class PostgresFaults : public ::testing::Test {
   sluice::testing::TempDir tmp_{"sluice_pgfaults_"};
   int runs_ = 0;
 };
+
+// The first interrupt drains: here it waits on a sink retrying a server that went away
+// (write.timeout is long). The second stops the process at once; the restart, with the server
+// back, ends with every row exactly once.
+TEST_F(PostgresFaults, ASecondInterruptStopsADrainThatWaits) {
+  std::ofstream(tmp_ / "patient.sql")
+      << "CREATE SOURCE lines (id BIGINT) WITH (connector = 'file', path = '"
+      << (tmp_ / "input.jsonl").string()
+      << "', follow = true);\n"
+         "CREATE SINK pg FROM lines INTO postgres (dsn = '"
+      << pg_.dsn() << "', table = 't', delivery = 'exactly-once', write.timeout = '120s');\n";
+  const std::vector<std::string> args = {"run",
+                                         (tmp_ / "patient.sql").string(),
+                                         "--data-dir",
+                                         (tmp_ / "data").string(),
+                                         "--checkpoint-interval",
+                                         "100ms"};
+  append_input(0, 1000);
+  {
+    testing::SluiceProcess sluice(args, tmp_ / "patient.log");
+    // Running, with the first rows committed.
+    auto committed = [&]() -> int64_t {
+      try {
+        return rows();
+      } catch (const std::runtime_error&) {
+        return 0;  // the sink has not created the table yet
+      }
+    };
+    for (int i = 0; i < 300 && committed() < 1000; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_EQ(rows(), 1000) << sluice.output();
+    pg_.stop();
+    append_input(1000, 1000);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    sluice.signal(SIGINT);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    sluice.signal(SIGINT);
+    const ProcessResult r = sluice.wait(std::chrono::seconds(10));
+    ASSERT_FALSE(r.timed_out) << "the second interrupt did not stop it:\n" << r.output;
+    EXPECT_EQ(r.signal, SIGINT) << r.output;
+  }
+  pg_.start();
+  const ProcessResult back = run_sluice({"run", (tmp_ / "patient.sql").string(), "--data-dir",
+                                         (tmp_ / "data").string(), "--for", "2s"},
+                                        tmp_ / "back.log");
+  ASSERT_TRUE(back.exited(0)) << back.output;
+  EXPECT_EQ(rows(), 2000);
+  EXPECT_EQ(distinct_ids(), 2000);
+}
 
 TEST_F(PostgresFaults, AServerDownAtRestartFailsPromptlyThenResumesExactly) {
   append_input(0, 1000);
