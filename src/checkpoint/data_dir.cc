@@ -36,8 +36,8 @@ Result<uint64_t> read_lease(const std::string& path) {
     append_json_string(std::string_view(text).substr(0, 40), shown);
     return Status(ErrorCode::kDataCorrupt,
                   path + " is damaged: it holds " + shown + (text.size() > 40 ? "..." : "") +
-                      " where the next epoch number belongs; write a number above every epoch "
-                      "in checkpoints/ into it, or restore it");
+                      " where the next epoch number belongs; restore it, or remove it (the next "
+                      "epoch then follows the newest checkpoint)");
   }
   return leased;
 }
