@@ -34,6 +34,19 @@ class ManifestStoreTest : public ::testing::Test {
 TEST(Crc32c, KnownValue) {
   EXPECT_EQ(crc32c("123456789"), 0xE3069283u);  // the standard check value
   EXPECT_EQ(crc32c(""), 0u);
+  // Longer than a word at a time, with a tail: the standard 32 zero bytes' value.
+  EXPECT_EQ(crc32c(std::string(32, '\0')), 0x8A9136AAu);
+}
+
+// A checksum can follow a file as it grows: pieces of any length chain to the whole's.
+TEST(Crc32c, ChainsAcrossPiecesOfAnyLength) {
+  std::string bytes(1000, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 131 + 7);
+  const uint32_t whole = crc32c(bytes);
+  for (size_t cut : {0, 1, 7, 8, 9, 63, 500, 999, 1000}) {
+    const std::string_view all(bytes);
+    EXPECT_EQ(crc32c(all.substr(cut), crc32c(all.substr(0, cut))), whole) << cut;
+  }
 }
 
 TEST_F(ManifestStoreTest, WritesAndLoadsTheNewest) {
