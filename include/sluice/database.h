@@ -47,6 +47,11 @@ struct DatabaseOptions {
   std::chrono::milliseconds checkpoint_interval{1000};
   // With a data_dir: how many checkpoints are kept.
   int keep_checkpoints = 3;
+  // With a data_dir, for this open only: resume even when an exactly-once sink has published
+  // epochs past the checkpoint recovery resumes from (the newest one is damaged or gone), so
+  // those epochs' rows reach it a second time. Without it such an open fails (SLC-4002),
+  // naming the damaged checkpoint and the sink. `sluice run --accept-duplicates`.
+  bool accept_duplicates = false;
   // Rows the compute thread takes from its input per cycle, at most.
   int64_t max_batch_rows = 65536;
   // Default budget of rows in flight per source (CREATE SOURCE ... WITH (credits = N)).

@@ -81,6 +81,11 @@ void Coordinator::resolve(runtime::EpochCut& cut) {
   manifest.epoch = cut.epoch;
   manifest.source_offsets = cut.source_offsets;
   manifest.catalog_statements = cut.catalog_statements;
+  // What each sink staged: recovery checks the staged output against it before publishing.
+  for (const auto& marker : cut.sinks) {
+    if (auto staged = marker.task->staged_epoch(cut.epoch))
+      manifest.sinks[marker.task->name()] = std::move(*staged);
+  }
   if (s.ok()) {
     Status written = dir_.write_checkpoint(manifest, cut.state);
     if (!written.ok()) s = written.with_location(what);

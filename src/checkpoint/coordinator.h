@@ -5,7 +5,8 @@
 //
 //   1. wait until every sink has run pre_commit(e) (the markers the compute thread queued);
 //   2. make the logs of durable push sources durable up to the cut's offsets;
-//   3. write the manifest and state durably (DataDir → ManifestStore);
+//   3. write the manifest and state durably (DataDir → ManifestStore), with what each sink
+//      staged for the epoch (rows, bytes, checksum), so recovery can check it;
 //   4. commit(e) on every sink.
 //
 // A failure before step 3 is durable rolls e back on every sink and fails the engine (a

@@ -10,11 +10,15 @@
 //   sinks/               nothing of ours: sinks keep their own staging where they write
 //
 // open() takes the lock, reads the catalog log (cutting a torn tail), loads the newest valid
-// checkpoint and works out the first epoch this run may use.
+// checkpoint (remembering the newer ones it passed over, and why) and works out the first
+// epoch this run may use. Everything it creates is its owner's alone (files 0600,
+// directories 0700); it warns once when the directory itself is open to other users.
 //
 // Thread: open() before anything runs; then log_statement() on the compute thread,
-// reserve_epoch() on the compute thread, write_checkpoint() on the checkpoint thread.
+// reserve_epoch() on the compute thread, write_checkpoint() on the checkpoint thread;
+// newest_epoch() from any thread.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -44,8 +48,15 @@ class DataDir {
     return statements_;
   }
   const std::optional<Checkpoint>& checkpoint() const { return checkpoint_; }
+  // Manifests newer than checkpoint() that open() passed over, each "path: reason".
+  const std::vector<std::string>& skipped() const { return skipped_; }
   uint64_t committed_epoch() const { return checkpoint_ ? checkpoint_->manifest.epoch : 0; }
   uint64_t first_epoch() const { return first_epoch_; }
+  // The epoch of the newest durable manifest: checkpoint()'s, or one this run wrote since.
+  uint64_t newest_epoch() const { return newest_epoch_.load(std::memory_order_acquire); }
+  const std::string& checkpoint_directory() const { return manifests_.directory(); }
+  // A file of the checkpoint directory, by name (a manifest's state_file).
+  std::string checkpoint_file(const std::string& name) const { return manifests_.path_of(name); }
 
   Status log_statement(const std::string& statement) EXCLUDES(catalog_mutex_);
   Status reserve_epoch(uint64_t epoch);
@@ -60,6 +71,8 @@ class DataDir {
   ManifestStore manifests_;
   std::vector<std::string> statements_ GUARDED_BY(catalog_mutex_);
   std::optional<Checkpoint> checkpoint_;
+  std::vector<std::string> skipped_;
+  std::atomic<uint64_t> newest_epoch_{0};
   uint64_t first_epoch_ = 1;
   uint64_t leased_until_ = 0;  // epochs below this are reserved
   Mutex catalog_mutex_;

@@ -22,12 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string manifest_name(uint64_t epoch) {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "manifest-%020llu.json", static_cast<unsigned long long>(epoch));
-  return buf;
-}
-
 std::string state_name(uint64_t epoch) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "state-%020llu.bin", static_cast<unsigned long long>(epoch));
@@ -44,16 +38,30 @@ Result<std::string> read_file(const std::string& path) {
 
 constexpr std::string_view kChecksumKey = ",\"checksum\":";
 
+// A state file named in a manifest is opened in the checkpoint directory: a name that could
+// lead anywhere else ("../x", "/etc/x", "a/b") is damage, never followed.
+bool plain_file_name(std::string_view name) {
+  return !name.empty() && name != "." && name != ".." &&
+         name.find_first_of(std::string_view("/\0", 2)) == std::string_view::npos;
+}
+
 }  // namespace
 
 ManifestStore::ManifestStore(std::string directory, int keep)
     : directory_(std::move(directory)), keep_(keep) {}
 
 Status ManifestStore::open() {
-  std::error_code ec;
-  fs::create_directories(directory_, ec);
-  if (ec) return Status(ErrorCode::kIoError, "cannot create " + directory_ + ": " + ec.message());
-  return Status::Ok();
+  return create_private_directory(directory_);
+}
+
+std::string ManifestStore::manifest_name(uint64_t epoch) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "manifest-%020llu.json", static_cast<unsigned long long>(epoch));
+  return buf;
+}
+
+std::string ManifestStore::path_of(const std::string& name) const {
+  return (fs::path(directory_) / name).string();
 }
 
 std::string ManifestStore::to_json(const Manifest& m) {
@@ -72,6 +80,21 @@ std::string ManifestStore::to_json(const Manifest& m) {
     out += ":" + std::to_string(offset);
   }
   out += "}";
+  if (!m.sinks.empty()) {
+    out += ",\"sinks\":{";
+    first = true;
+    for (const auto& [name, staged] : m.sinks) {
+      if (!first) out += ",";
+      first = false;
+      append_json_string(name, out);
+      out += ":{\"location\":";
+      append_json_string(staged.location, out);
+      out += ",\"rows\":" + std::to_string(staged.rows) +
+             ",\"bytes\":" + std::to_string(staged.bytes) +
+             ",\"crc32c\":" + std::to_string(staged.crc32c) + "}";
+    }
+    out += "}";
+  }
   // The checksum covers every byte before it.
   const uint32_t crc = crc32c(out);
   out += std::string(kChecksumKey) + std::to_string(crc) + "}\n";
@@ -104,6 +127,12 @@ Result<Manifest> ManifestStore::from_json(std::string_view text) {
   Manifest m;
   if (doc["catalog_statements"].get(m.catalog_statements) || m.catalog_statements < 0)
     return Status(ErrorCode::kIoError, "manifest lacks catalog_statements");
+  if (!plain_file_name(state_file)) {
+    std::string shown;
+    append_json_string(state_file, shown);
+    return Status(ErrorCode::kDataCorrupt, "manifest names the state file " + shown +
+                                               ", which is not a plain file name in its directory");
+  }
   m.epoch = epoch;
   m.created_at_ms = created;
   m.state_file = std::string(state_file);
@@ -118,6 +147,23 @@ Result<Manifest> ManifestStore::from_json(std::string_view text) {
       return Status(ErrorCode::kIoError, "bad offset for source " + std::string(name));
     m.source_offsets[std::string(name)] = offset;
   }
+  // Sinks' staged epochs: absent when no sink staged anything.
+  simdjson::dom::object sinks;
+  if (!doc["sinks"].get(sinks)) {
+    for (auto [name, value] : sinks) {
+      sink::StagedEpoch staged;
+      std::string_view location;
+      uint64_t crc = 0;
+      if (value["location"].get(location) || value["rows"].get(staged.rows) ||
+          value["bytes"].get(staged.bytes) || value["crc32c"].get(crc) || staged.rows < 0 ||
+          staged.bytes < 0) {
+        return Status(ErrorCode::kIoError, "bad staged epoch for sink " + std::string(name));
+      }
+      staged.location = std::string(location);
+      staged.crc32c = static_cast<uint32_t>(crc);
+      m.sinks[std::string(name)] = std::move(staged);
+    }
+  }
   return m;
 }
 
@@ -129,7 +175,7 @@ Status ManifestStore::write_file_durably(const std::string& name, std::string_vi
                                          const char* fault) const {
   const std::string path = (fs::path(directory_) / name).string();
   const std::string temp = path + ".tmp";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return io_error("cannot create", temp);
   size_t done = 0;
   while (done < bytes.size()) {
@@ -194,37 +240,40 @@ std::vector<uint64_t> ManifestStore::epochs() const {
   return out;
 }
 
-Result<std::optional<Checkpoint>> ManifestStore::load_latest() const {
-  Checkpoint found;
+Result<LoadedCheckpoint> ManifestStore::load_latest() const {
+  LoadedCheckpoint loaded;
   for (uint64_t epoch : epochs()) {
-    const std::string path = (fs::path(directory_) / manifest_name(epoch)).string();
+    const std::string path = path_of(manifest_name(epoch));
     auto text = read_file(path);
     if (!text.ok()) {
-      found.skipped.push_back(path + ": " + std::string(text.status().message()));
+      loaded.skipped.push_back(path + ": " + std::string(text.status().message()));
       continue;
     }
     auto manifest = from_json(*text);
     if (!manifest.ok()) {
-      found.skipped.push_back(path + ": " + std::string(manifest.status().message()));
+      loaded.skipped.push_back(path + ": " + std::string(manifest.status().message()));
       continue;
     }
     if (manifest->epoch != epoch) {
-      found.skipped.push_back(path + ": names epoch " + std::to_string(manifest->epoch));
+      loaded.skipped.push_back(path + ": names epoch " + std::to_string(manifest->epoch));
       continue;
     }
-    const std::string state_path = (fs::path(directory_) / manifest->state_file).string();
-    auto state = read_file(state_path);
+    const std::string state_path = path_of(manifest->state_file);
+    // The size first: a damaged manifest's state_bytes decides nothing, the file's own does.
+    std::error_code ec;
+    const uintmax_t size = fs::file_size(state_path, ec);
+    Result<std::string> state = Status(ErrorCode::kIoError, "");
+    if (!ec && size == manifest->state_bytes) state = read_file(state_path);
     if (!state.ok() || state->size() != manifest->state_bytes ||
         crc32c(*state) != manifest->state_crc) {
-      found.skipped.push_back(path + ": its state file " + manifest->state_file +
-                              " is missing or damaged");
+      loaded.skipped.push_back(path + ": its state file " + manifest->state_file +
+                               " is missing or damaged");
       continue;
     }
-    found.manifest = std::move(manifest).value();
-    found.state = std::move(state).value();
-    return std::optional<Checkpoint>(std::move(found));
+    loaded.checkpoint = Checkpoint{std::move(manifest).value(), std::move(state).value()};
+    return loaded;
   }
-  return std::optional<Checkpoint>();
+  return loaded;
 }
 
 void ManifestStore::prune() {

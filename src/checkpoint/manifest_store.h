@@ -9,8 +9,11 @@
 // manifest's rename is durable, not before.
 //
 // load_latest() takes the newest manifest that parses, checksums, and names a state file
-// that is whole (size and CRC match), skipping past corrupt or partial ones and saying why.
-// After each write only the newest `keep` checkpoints are kept.
+// that is whole (size and CRC match), skipping past corrupt or partial ones and saying why
+// (recovery decides whether falling back is safe: docs/checkpoints.md). The state file must
+// be a plain file name in the directory; a manifest naming anything else is damaged.
+// After each write only the newest `keep` checkpoints are kept. Files and the directory are
+// created readable by their owner only (0600, 0700).
 //
 // Thread: one writer (the checkpoint thread); loads happen at open, before it starts.
 
@@ -20,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "sink/sink.h"
 #include "sluice/status.h"
 
 namespace sluice::checkpoint {
@@ -37,12 +41,19 @@ struct Manifest {
   std::string state_file;
   uint64_t state_bytes = 0;
   uint32_t state_crc = 0;
+  // What each sink staged for this epoch at pre-commit (sinks that staged nothing are
+  // absent), by sink name: commit and recovery check the staged output against it.
+  std::map<std::string, sink::StagedEpoch> sinks;
 };
 
 struct Checkpoint {
   Manifest manifest;
   std::string state;
-  std::vector<std::string> skipped;  // newer manifests passed over, each with its reason
+};
+
+struct LoadedCheckpoint {
+  std::optional<Checkpoint> checkpoint;  // the newest whole one; none when none checks out
+  std::vector<std::string> skipped;      // newer manifests passed over, each "path: reason"
 };
 
 class ManifestStore {
@@ -52,13 +63,16 @@ class ManifestStore {
   // Creates the directory when needed. Fails with SLC-0008 naming the path and the reason.
   Status open();
   Status write(Manifest manifest, std::string_view state);
-  // The newest valid checkpoint, or nullopt when there is none.
-  Result<std::optional<Checkpoint>> load_latest() const;
+  // The newest valid checkpoint (none when there is none), and the newer ones passed over.
+  Result<LoadedCheckpoint> load_latest() const;
   // Epochs of the manifest files present, newest first (valid or not).
   std::vector<uint64_t> epochs() const;
 
   const std::string& directory() const { return directory_; }
+  std::string path_of(const std::string& name) const;
 
+  // "manifest-<epoch, 20 digits>.json": the file of epoch's manifest.
+  static std::string manifest_name(uint64_t epoch);
   static std::string to_json(const Manifest& manifest);
   static Result<Manifest> from_json(std::string_view text);
 

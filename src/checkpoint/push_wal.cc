@@ -27,9 +27,10 @@ std::string PushWal::segment_path(int64_t base) const {
 
 Result<std::shared_ptr<PushWal>> PushWal::open(std::string directory, SchemaPtr schema,
                                                int64_t segment_bytes) {
+  // data_dir/wal/ and data_dir/wal/<source>/, each its owner's alone.
+  SLC_RETURN_IF_ERROR(create_private_directory(fs::path(directory).parent_path().string()));
+  SLC_RETURN_IF_ERROR(create_private_directory(directory));
   std::error_code ec;
-  fs::create_directories(directory, ec);
-  if (ec) return Status(ErrorCode::kIoError, "cannot create " + directory + ": " + ec.message());
   std::shared_ptr<PushWal> wal(new PushWal(directory, std::move(schema), segment_bytes));
   for (const auto& entry : fs::directory_iterator(directory, ec)) {
     const std::string name = entry.path().filename().string();
@@ -99,8 +100,13 @@ Status PushWal::replay(int64_t from,
     SLC_RETURN_IF_ERROR(segment
                             .open([&](std::string_view record, int64_t end) -> Status {
                               if (base + end <= from) return Status::Ok();
-                              SLC_ASSIGN_OR_RETURN(RecordBatch batch, decode(record, schema_));
-                              return each(std::move(batch), base + end);
+                              auto batch = decode(record, schema_);
+                              if (!batch.ok()) {
+                                return batch.status().with_location(segment.path() +
+                                                                    ", record ending at byte " +
+                                                                    std::to_string(end));
+                              }
+                              return each(std::move(batch).value(), base + end);
                             })
                             .status());
   }
@@ -154,8 +160,8 @@ std::string PushWal::encode(const RecordBatch& batch) {
 Result<RecordBatch> PushWal::decode(std::string_view bytes, const SchemaPtr& schema) {
   dataflow::StateReader r(bytes);
   int64_t rows;
-  SLC_RETURN_IF_ERROR(r.i64(rows));
-  if (rows < 0) return Status(ErrorCode::kIoError, "damaged push-log record");
+  // Every row takes at least a byte per column: a damaged count fails before it sizes anything.
+  SLC_RETURN_IF_ERROR(r.count(rows, static_cast<size_t>(std::max(1, schema->num_fields()))));
   BatchBuilder b(schema);
   for (int c = 0; c < schema->num_fields(); ++c) {
     ColumnBuilder& out = b.column(c);
@@ -199,7 +205,7 @@ Result<RecordBatch> PushWal::decode(std::string_view bytes, const SchemaPtr& sch
       }
     }
   }
-  if (!r.done()) return Status(ErrorCode::kIoError, "damaged push-log record (trailing bytes)");
+  if (!r.done()) return Status(ErrorCode::kDataCorrupt, "damaged push-log record (trailing bytes)");
   return b.finish();
 }
 

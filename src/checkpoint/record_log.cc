@@ -19,7 +19,7 @@ RecordLog::~RecordLog() {
 
 Result<int64_t> RecordLog::open(
     const std::function<Status(std::string_view record, int64_t end)>& each) {
-  fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd_ < 0) return io_error("cannot open", path_);
   // A new file's name must be durable before records in it can be.
   const std::string parent = std::filesystem::path(path_).parent_path().string();
@@ -36,9 +36,22 @@ Result<int64_t> RecordLog::open(
     uint32_t length, crc;
     std::memcpy(&length, bytes.data() + at, 4);
     std::memcpy(&crc, bytes.data() + at + 4, 4);
+    // A length past the end: the append a crash cut short (the torn tail).
     if (bytes.size() - at - 8 < length) break;
     const std::string_view record(bytes.data() + at + 8, length);
-    if (crc32c(record) != crc) break;
+    if (length == 0 || crc32c(record) != crc) {  // no record is empty
+      // The last record, or zeros to the end (a file extended before its data reached the
+      // disk): the torn tail. Anything else is damage in the middle, and cutting there would
+      // drop every record after it without a word.
+      const size_t end = at + 8 + length;
+      if (end == bytes.size() || bytes.find_first_not_of('\0', at) == std::string::npos) {
+        break;
+      }
+      return Status(ErrorCode::kDataCorrupt,
+                    path_ + " is damaged: the record at byte " + std::to_string(at) +
+                        " fails its checksum and " + std::to_string(bytes.size() - end) +
+                        " bytes follow it; restore the file from a backup");
+    }
     at += 8 + length;
     SLC_RETURN_IF_ERROR(each(record, static_cast<int64_t>(at)));
   }

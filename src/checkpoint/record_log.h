@@ -1,8 +1,11 @@
 #pragma once
 // RecordLog: an append-only file of checksummed records ([length u32][crc32c u32][bytes]),
 // the shape of the catalog log and of each push-WAL segment. open() reads every whole record
-// and cuts a torn tail (a crash in the middle of an append) off the file, so appends continue
-// after the last good record. append() writes; sync() makes the appended records durable.
+// and cuts a torn tail (a crash in the middle of an append: a last record that runs past the
+// end or fails its checksum) off the file, so appends continue after the last good record. A
+// record that fails its checksum with more records after it is damage, not a torn tail:
+// open() fails (SLC-4001) rather than drop what follows. append() writes; sync() makes the
+// appended records durable. The file is created readable by its owner only (0600).
 //
 // Thread: one owner; callers serialize.
 

@@ -1,6 +1,7 @@
 #include "common/durable_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -37,7 +38,7 @@ Status sync_directory(const std::string& directory) {
 
 Status replace_file(const std::string& path, std::string_view bytes) {
   const std::string temp = path + ".tmp";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return io_error("cannot create", temp);
   Status s = write_all(fd, bytes, temp);
   if (s.ok() && ::fsync(fd) != 0) s = io_error("cannot fsync", temp);
@@ -46,6 +47,17 @@ Status replace_file(const std::string& path, std::string_view bytes) {
   if (::rename(temp.c_str(), path.c_str()) != 0) return io_error("cannot rename", temp);
   const std::string parent = std::filesystem::path(path).parent_path().string();
   return sync_directory(parent.empty() ? "." : parent);
+}
+
+Status create_private_directory(const std::string& path) {
+  if (::mkdir(path.c_str(), 0700) == 0) return Status::Ok();  // the umask can only narrow it
+  if (errno != EEXIST) return io_error("cannot create directory", path);
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return io_error("cannot stat", path);
+  if (!S_ISDIR(st.st_mode)) {
+    return Status(ErrorCode::kIoError, "cannot create directory " + path + ": a file is there");
+  }
+  return Status::Ok();
 }
 
 }  // namespace sluice

@@ -63,14 +63,17 @@ Status AggregateOperator::restore(StateReader& r) {
   SLC_RETURN_IF_ERROR(r.i64(watermark_));
   SLC_RETURN_IF_ERROR(r.i64(order));
   next_order_ = static_cast<uint64_t>(order);
-  SLC_RETURN_IF_ERROR(r.i64(live));
+  // Every count is checked against the bytes left before anything is sized by it: a damaged
+  // state is an error, not an allocation of whatever its bytes say (a group takes at least
+  // its key's length; a value its type and null flag; a distinct item its length).
+  SLC_RETURN_IF_ERROR(r.count(live, 8));
   for (int64_t n = 0; n < live; ++n) {
     Group g;
     g.live = true;
     int64_t count, group_order;
     SLC_RETURN_IF_ERROR(r.str(g.key));
-    SLC_RETURN_IF_ERROR(r.i64(count));
-    g.key_values.resize(static_cast<size_t>(std::max<int64_t>(count, 0)));
+    SLC_RETURN_IF_ERROR(r.count(count, 2));
+    g.key_values.resize(static_cast<size_t>(count));
     for (Value& v : g.key_values) SLC_RETURN_IF_ERROR(r.value(v));
     SLC_RETURN_IF_ERROR(r.i64(g.window_start));
     SLC_RETURN_IF_ERROR(r.i64(g.window_end));
@@ -79,8 +82,8 @@ Status AggregateOperator::restore(StateReader& r) {
     uint8_t emitted;
     SLC_RETURN_IF_ERROR(r.u8(emitted));
     g.emitted = emitted != 0;
-    SLC_RETURN_IF_ERROR(r.i64(count));
-    g.last_output.resize(static_cast<size_t>(std::max<int64_t>(count, 0)));
+    SLC_RETURN_IF_ERROR(r.count(count, 2));
+    g.last_output.resize(static_cast<size_t>(count));
     for (Value& v : g.last_output) SLC_RETURN_IF_ERROR(r.value(v));
     g.aggs.resize(query_->aggregates.size());
     for (size_t a = 0; a < g.aggs.size(); ++a) {
@@ -95,6 +98,11 @@ Status AggregateOperator::restore(StateReader& r) {
       s.has = has != 0;
       SLC_RETURN_IF_ERROR(r.value(s.v));
       SLC_RETURN_IF_ERROR(r.i64(distinct));
+      if (distinct < -1 || (distinct >= 0 && static_cast<uint64_t>(distinct) > r.remaining() / 8)) {
+        return Status(ErrorCode::kDataCorrupt, "state is damaged: " + std::to_string(distinct) +
+                                                   " distinct values with " +
+                                                   std::to_string(r.remaining()) + " bytes left");
+      }
       if (distinct >= 0) {
         s.distinct = std::make_unique<std::unordered_set<std::string>>();
         for (int64_t d = 0; d < distinct; ++d) {
@@ -122,7 +130,7 @@ Status AggregateOperator::restore(StateReader& r) {
       return groups_[a].window_start < groups_[b].window_start;
     });
   }
-  if (!r.done()) return Status(ErrorCode::kInternal, "operator state has trailing bytes");
+  if (!r.done()) return Status(ErrorCode::kDataCorrupt, "operator state has trailing bytes");
   return Status::Ok();
 }
 

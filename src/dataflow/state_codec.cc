@@ -24,8 +24,20 @@ void StateWriter::value(const Value& v) {
 
 Status StateReader::need(size_t n) const {
   if (in_.size() - pos_ < n) {
-    return Status(ErrorCode::kInternal,
-                  "operator state is truncated at byte " + std::to_string(pos_));
+    return Status(ErrorCode::kDataCorrupt, "state is damaged: " + std::to_string(n) +
+                                               " bytes needed at byte " + std::to_string(pos_) +
+                                               ", " + std::to_string(in_.size() - pos_) + " left");
+  }
+  return Status::Ok();
+}
+
+Status StateReader::count(int64_t& n, size_t min_bytes) {
+  const size_t at = pos_;
+  SLC_RETURN_IF_ERROR(i64(n));
+  if (n < 0 || static_cast<uint64_t>(n) > remaining() / min_bytes) {
+    return Status(ErrorCode::kDataCorrupt, "state is damaged: a count of " + std::to_string(n) +
+                                               " at byte " + std::to_string(at) + ", with " +
+                                               std::to_string(remaining()) + " bytes left");
   }
   return Status::Ok();
 }
@@ -52,9 +64,7 @@ Status StateReader::f64(double& v) {
 
 Status StateReader::str(std::string& s) {
   int64_t n;
-  SLC_RETURN_IF_ERROR(i64(n));
-  if (n < 0) return Status(ErrorCode::kInternal, "operator state has a negative length");
-  SLC_RETURN_IF_ERROR(need(static_cast<size_t>(n)));
+  SLC_RETURN_IF_ERROR(count(n, 1));
   s.assign(in_.data() + pos_, static_cast<size_t>(n));
   pos_ += static_cast<size_t>(n);
   return Status::Ok();
@@ -65,7 +75,9 @@ Status StateReader::value(Value& v) {
   SLC_RETURN_IF_ERROR(u8(type));
   SLC_RETURN_IF_ERROR(u8(null));
   if (type > static_cast<uint8_t>(DataType::kInterval)) {
-    return Status(ErrorCode::kInternal, "operator state has an unknown type tag");
+    return Status(ErrorCode::kDataCorrupt, "state is damaged: an unknown type tag " +
+                                               std::to_string(type) + " at byte " +
+                                               std::to_string(pos_ - 2));
   }
   v = Value::Null(static_cast<DataType>(type));
   if (null) return Status::Ok();

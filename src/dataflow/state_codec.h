@@ -1,7 +1,9 @@
 #pragma once
-// A small binary format for operator snapshots: fixed-width little-endian integers,
-// length-prefixed strings, typed Values. The reader checks every length, so a truncated or
-// corrupt snapshot is an error, never a crash.
+// A small binary format for operator snapshots (and push-log records): fixed-width
+// little-endian integers, length-prefixed strings, typed Values. The reader checks every
+// length and count against the bytes that remain before anything is allocated, so a
+// truncated or corrupt snapshot is an error (SLC-4001), never a crash or an out-of-memory
+// abort.
 
 #include <cstdint>
 #include <cstring>
@@ -38,7 +40,12 @@ class StateReader {
   Status f64(double& v);
   Status str(std::string& s);
   Status value(Value& v);
+  // Reads a count of items that each take at least `min_bytes` (> 0) of what follows, and
+  // checks it against the bytes that remain: a damaged count fails here, before a caller
+  // sizes anything by it.
+  Status count(int64_t& n, size_t min_bytes);
   bool done() const { return pos_ == in_.size(); }
+  size_t remaining() const { return in_.size() - pos_; }
 
  private:
   Status need(size_t n) const;

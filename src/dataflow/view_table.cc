@@ -57,12 +57,22 @@ Status ViewTable::restore(StateReader& r, int64_t distinct_rows) {
   for (int64_t t = 0; t < distinct_rows; ++t) {
     int64_t copies, width;
     SLC_RETURN_IF_ERROR(r.i64(copies));
-    SLC_RETURN_IF_ERROR(r.i64(width));
-    if (width < 0 || width > 100000)
-      return Status(ErrorCode::kInternal, "damaged view table in checkpoint");
+    // Checked against the bytes left (a value takes at least its type and null flag) before
+    // the row is sized by it.
+    SLC_RETURN_IF_ERROR(r.count(width, 2));
+    int64_t size = 0;
+    if (copies < 1 || __builtin_add_overflow(size_, copies, &size)) {
+      return Status(ErrorCode::kDataCorrupt, "damaged view table in checkpoint: a row held " +
+                                                 std::to_string(copies) + " times");
+    }
     std::vector<Value> row(static_cast<size_t>(width));
     for (Value& v : row) SLC_RETURN_IF_ERROR(r.value(v));
-    for (int64_t c = 0; c < copies; ++c) apply(row, true);
+    // All copies at once: a damaged count costs no time. A snapshot's rows are distinct.
+    std::string key = encode(row);
+    if (!rows_.try_emplace(std::move(key), std::move(row), copies).second) {
+      return Status(ErrorCode::kDataCorrupt, "damaged view table in checkpoint: a row twice");
+    }
+    size_ = size;
   }
   return Status::Ok();
 }

@@ -8,6 +8,7 @@
 #include "checkpoint/coordinator.h"
 #include "checkpoint/data_dir.h"
 #include "checkpoint/push_wal.h"
+#include "checkpoint/resume_check.h"
 #include "connectors/registry.h"
 #include "runtime/compute_loop.h"
 #include "sql/names.h"
@@ -121,6 +122,12 @@ Result<std::unique_ptr<Database>> Database::open(DatabaseOptions options) {
   std::unique_ptr<Database> db(new Database(options));
   Status recovered = db->recover(std::move(dir));
   if (!recovered.ok()) {
+    // Recovery stopped half-way: the compute thread, sink tasks and push logs it started are
+    // stopped here. Failing the loop first keeps shutdown from cutting a last epoch, which
+    // would wait forever for a checkpoint thread that never started (and would checkpoint a
+    // state that was never whole).
+    db->impl_->loop->fail(recovered);
+    db->shutdown().ignore();
     return recovered.with_location("recovering data_dir " + options.data_dir);
   }
   return db;
@@ -157,6 +164,23 @@ Status Database::recover(std::unique_ptr<checkpoint::DataDir> dir) {
   hooks.on_cut = [&impl](runtime::EpochCut cut) { impl.coordinator->submit(std::move(cut)); };
   hooks.reserve_epoch = [&data_dir](uint64_t epoch) { return data_dir.reserve_epoch(epoch); };
   hooks.log_statement = [&data_dir](const std::string& s) { return data_dir.log_statement(s); };
+  hooks.resume_sink = [&impl](const std::string& sink_name) {
+    const checkpoint::DataDir& dir = *impl.data_dir;
+    sink::SinkTask::Resume resume;
+    resume.epoch = dir.newest_epoch();
+    // What the checkpoint loaded at open says the sink staged for its epoch (a sink created
+    // after a newer checkpoint has nothing in doubt there).
+    const auto& loaded = dir.checkpoint();
+    if (loaded && loaded->manifest.epoch == resume.epoch) {
+      auto it = loaded->manifest.sinks.find(sink_name);
+      if (it != loaded->manifest.sinks.end()) resume.staged = it->second;
+    }
+    resume.committed_past = [&impl, sink_name, epoch = resume.epoch](uint64_t committed) {
+      return checkpoint::check_sink_resume(*impl.data_dir, sink_name, epoch, committed,
+                                           impl.options.accept_duplicates);
+    };
+    return resume;
+  };
   hooks.open_push_log =
       [&impl](const sql::SourceDef& source) -> Result<std::shared_ptr<runtime::PushLog>> {
     SLC_ASSIGN_OR_RETURN(
@@ -183,7 +207,8 @@ Status Database::recover(std::unique_ptr<checkpoint::DataDir> dir) {
   if (checkpoint) {
     SLC_RETURN_IF_ERROR(
         impl.loop->restore(checkpoint->state, checkpoint->manifest.source_offsets)
-            .with_location("checkpoint " + std::to_string(checkpoint->manifest.epoch)));
+            .with_location("checkpoint " + std::to_string(checkpoint->manifest.epoch) + " (" +
+                           data_dir.checkpoint_file(checkpoint->manifest.state_file) + ")"));
   }
   for (size_t i = before; i < statements.size(); ++i) SLC_RETURN_IF_ERROR(replay(i));
   // Rows durable push sources accepted after the checkpoint.

@@ -50,6 +50,9 @@ struct CheckpointHooks {
   std::function<Status(uint64_t epoch)> reserve_epoch;
   // Durably records a DDL statement that succeeded, before the caller hears of it.
   std::function<Status(const std::string& statement)> log_statement;
+  // Where recovery resumes a sink from, by its name, as the sink is created (its connector
+  // resolves its in-doubt epochs against it, and refuses to repeat committed ones).
+  std::function<sink::SinkTask::Resume(const std::string& sink)> resume_sink;
   // Opens the write-ahead log of a durable push source as it is created.
   std::function<Result<std::shared_ptr<PushLog>>(const sql::SourceDef& source)> open_push_log;
 };

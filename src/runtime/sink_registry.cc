@@ -9,7 +9,7 @@
 namespace sluice::runtime {
 
 Result<std::shared_ptr<sink::SinkTask>> SinkRegistry::start(
-    const sql::SinkDef& def, SchemaPtr input_schema, std::optional<uint64_t> recover_epoch,
+    const sql::SinkDef& def, SchemaPtr input_schema, std::optional<sink::SinkTask::Resume> resume,
     std::shared_ptr<Completion<Status>>& opened) {
   SLC_ASSIGN_OR_RETURN(sink::SinkOptions options, sink::parse_sink_options(def.options));
   SLC_ASSIGN_OR_RETURN(std::unique_ptr<sink::Sink> connector, factory_(def));
@@ -25,7 +25,7 @@ Result<std::shared_ptr<sink::SinkTask>> SinkRegistry::start(
     };
   }
   opened = task->start(
-      sink::SinkTask::Opening{std::move(input_schema), recover_epoch},
+      sink::SinkTask::Opening{std::move(input_schema), std::move(resume)},
       [this](const Status& error) { failure_.record(error); }, std::move(dead_letter));
   MutexLock lock(mutex_);
   tasks_[def.name] = task;

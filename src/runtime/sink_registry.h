@@ -40,11 +40,11 @@ class SinkRegistry {
   void set_factory(SinkFactory factory) { factory_ = std::move(factory); }
 
   // Makes the sink's connector and starts its task, which opens the connector on its own
-  // thread; the completion carries the open's outcome. `recover_epoch`: with checkpoints, the
-  // newest committed epoch (the connector resolves what an earlier run left in doubt).
+  // thread; the completion carries the open's outcome. `resume`: with checkpoints, where
+  // recovery resumes it from (the connector resolves what an earlier run left in doubt).
   Result<std::shared_ptr<sink::SinkTask>> start(const sql::SinkDef& definition,
                                                 SchemaPtr input_schema,
-                                                std::optional<uint64_t> recover_epoch,
+                                                std::optional<sink::SinkTask::Resume> resume,
                                                 std::shared_ptr<Completion<Status>>& opened);
   bool has(const std::string& name) const;
   std::shared_ptr<sink::SinkTask> find(const std::string& name) const;

@@ -113,10 +113,10 @@ Result<QueryResult> StatementRunner::create_sink(Script& script, size_t index) {
   }
   p_.router.resolve(p_.graph);
   const sql::SinkDef& def = *e->sink;
-  std::optional<uint64_t> recover;
-  if (p_.cutter.enabled()) recover = p_.cutter.hooks().committed_epoch;
+  std::optional<sink::SinkTask::Resume> resume;
+  if (p_.cutter.enabled()) resume = p_.cutter.hooks().resume_sink(name);
   std::shared_ptr<Completion<Status>> opened;
-  auto task = p_.sinks.start(def, p_.catalog.find(def.input)->schema(), recover, opened);
+  auto task = p_.sinks.start(def, p_.catalog.find(def.input)->schema(), std::move(resume), opened);
   if (!task.ok()) {
     undo_sink(name);  // nothing may half-exist
     return task.status();

@@ -12,15 +12,27 @@
 //   begin_epoch(e)    rows written from now on belong to epoch e.
 //   pre_commit(e)     makes epoch e durable but not yet visible; after it returns OK the sink
 //                     must be able to commit or roll back e, even after a restart.
+//   staged_epoch(e)   right after pre_commit(e): what it staged (where, rows, bytes and a
+//                     checksum), or nothing when it staged no rows. The checkpoint's manifest
+//                     records it, so that recovery can tell a whole staged epoch from a lost
+//                     or damaged one.
 //   commit(e)         makes epoch e visible; must be idempotent (recovery may repeat it).
+//                     Staged rows that are gone or damaged by then are an error
+//                     (SLC-4003), never a silent loss.
 //                     At most one epoch is pre-committed at a time: commit(e) or
 //                     rollback(e) comes before pre_commit(e+1), though writes of e+1 may
 //                     come first.
 //   rollback(e)       discards epoch e; must be idempotent.
-//   recover(c)        after open, before any write, when the database checkpoints: resolve
+//   committed_epoch() after open, when the database checkpoints: the newest epoch whose rows
+//                     this sink has made visible (0: none, or it cannot tell). Recovery
+//                     refuses to resume from an older checkpoint, which would write those
+//                     epochs again (SLC-4002).
+//   recover(c, s)     after open, before any write, when the database checkpoints: resolve
 //                     the epochs a previous run left pre-committed (in doubt): commit every
 //                     one up to c, the newest epoch a durable manifest records, and roll back
-//                     the rest (their rows are replayed). Must be idempotent.
+//                     the rest (their rows are replayed). `s` is what the manifest says this
+//                     sink staged for c, when it staged anything: epoch c must be published
+//                     whole, or it is an error (SLC-4003). Must be idempotent.
 //   close()           flushes and releases resources; the last call. An exactly-once sink
 //                     publishes nothing at close: rows of an epoch not pre-committed are
 //                     dropped (they are replayed from the last checkpoint).
@@ -34,6 +46,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "sluice/record_batch.h"
@@ -46,6 +59,14 @@ struct SinkCapabilities {
   bool upsert = false;        // can apply rows by key
   bool changelog = false;     // understands _op = 'insert' / 'delete'
   bool idempotent = false;    // repeating a write has no extra effect
+};
+
+// What a sink staged for one epoch at pre-commit, as the checkpoint's manifest records it.
+struct StagedEpoch {
+  std::string location;  // where: a staged file, a prepared transaction (the sink's own words)
+  int64_t rows = 0;
+  int64_t bytes = 0;    // the staged bytes, when the sink can check them again (else 0)
+  uint32_t crc32c = 0;  // CRC-32C of those bytes
 };
 
 struct SinkContext {
@@ -84,8 +105,14 @@ class Sink {
     (void)epoch;
     return Status::Ok();
   }
-  virtual Status recover(uint64_t committed_epoch) {
+  virtual std::optional<StagedEpoch> staged_epoch(uint64_t epoch) const {
+    (void)epoch;
+    return std::nullopt;
+  }
+  virtual Result<uint64_t> committed_epoch() { return uint64_t{0}; }
+  virtual Status recover(uint64_t committed_epoch, const std::optional<StagedEpoch>& staged) {
     (void)committed_epoch;
+    (void)staged;
     return Status::Ok();
   }
   virtual Status close() = 0;

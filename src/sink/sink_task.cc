@@ -37,14 +37,28 @@ Status SinkTask::open_connector(const Opening& opening) {
   Status s = sink_->open(
       SinkContext{name_, opening.schema, options_.write_timeout, options_.exactly_once});
   if (!s.ok()) return s.with_location("sink '" + name_ + "'");
-  if (opening.recover_epoch) {
-    s = sink_->recover(*opening.recover_epoch);
-    if (!s.ok()) {
-      sink_->close().ignore();
-      return s.with_location("sink '" + name_ + "', recovering");
-    }
+  if (!opening.resume) return s;
+  const Resume& resume = *opening.resume;
+  if (options_.exactly_once) {
+    // Resuming from an older checkpoint than the connector has committed would write the
+    // epochs between them again.
+    Result<uint64_t> committed = sink_->committed_epoch();
+    s = committed.status();
+    if (s.ok() && *committed > resume.epoch && resume.committed_past)
+      s = resume.committed_past(*committed);
+  }
+  if (s.ok()) s = sink_->recover(resume.epoch, resume.staged);
+  if (!s.ok()) {
+    sink_->close().ignore();
+    return s.with_location("sink '" + name_ + "', recovering");
   }
   return s;
+}
+
+std::optional<StagedEpoch> SinkTask::staged_epoch(uint64_t epoch) const {
+  MutexLock lock(staged_mutex_);
+  if (staged_for_ != epoch) return std::nullopt;
+  return staged_;
 }
 
 void SinkTask::refuse(const Status& error) {
@@ -305,7 +319,12 @@ void SinkTask::run() {
                               "the sink gave up earlier: " + std::string(gave_up_.message()),
                               std::string(gave_up_.location()))
                      : sink_->pre_commit(c.epoch);
-        if (result.ok()) dirty_.store(false, std::memory_order_relaxed);
+        if (result.ok()) {
+          dirty_.store(false, std::memory_order_relaxed);
+          MutexLock lock(staged_mutex_);  // before the ack: the coordinator reads it next
+          staged_for_ = c.epoch;
+          staged_ = sink_->staged_epoch(c.epoch);
+        }
         break;
       case Kind::kCommit:
         result = sink_->commit(c.epoch);

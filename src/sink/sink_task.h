@@ -42,11 +42,21 @@ class SinkTask {
   SinkTask(const SinkTask&) = delete;
   SinkTask& operator=(const SinkTask&) = delete;
 
+  // With checkpoints: where recovery resumes this sink from.
+  struct Resume {
+    // The newest committed epoch: the connector resolves the epochs an earlier run left in
+    // doubt up to it (Sink::recover) before it takes anything.
+    uint64_t epoch = 0;
+    // What the manifest of `epoch` says this sink staged for it, if anything.
+    std::optional<StagedEpoch> staged;
+    // An exactly-once connector that has committed past `epoch` would be handed those epochs'
+    // rows again. Called with its newest committed epoch: an error refuses the open; OK goes
+    // on (the duplicates are accepted).
+    std::function<Status(uint64_t committed)> committed_past;
+  };
   struct Opening {
     SchemaPtr schema;
-    // With checkpoints: the newest committed epoch, so the connector resolves the epochs an
-    // earlier run left in doubt (Sink::recover) before it takes anything.
-    std::optional<uint64_t> recover_epoch = std::nullopt;
+    std::optional<Resume> resume = std::nullopt;
   };
   // Starts the task's thread, which first opens the connector (a connection, a table check:
   // possibly seconds) so that a slow or unreachable destination holds up this sink alone.
@@ -74,6 +84,10 @@ class SinkTask {
   Status rollback(uint64_t epoch);
   // Flushes, closes the connector and stops the thread. Idempotent.
   Status close();
+
+  // What the connector staged for `epoch` at its pre-commit (once that is acknowledged), for
+  // the checkpoint's manifest; nothing when it staged no rows.
+  std::optional<StagedEpoch> staged_epoch(uint64_t epoch) const EXCLUDES(staged_mutex_);
 
   const std::string& name() const { return name_; }
   const SinkOptions& options() const { return options_; }
@@ -134,6 +148,9 @@ class SinkTask {
   Histogram write_latency_;
   mutable Mutex error_mutex_;
   std::string last_error_ GUARDED_BY(error_mutex_);
+  mutable Mutex staged_mutex_;
+  uint64_t staged_for_ GUARDED_BY(staged_mutex_) = 0;  // the epoch staged_ describes
+  std::optional<StagedEpoch> staged_ GUARDED_BY(staged_mutex_);
 };
 
 }  // namespace sluice::sink

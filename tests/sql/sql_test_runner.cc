@@ -183,6 +183,7 @@ class Harness {
     };
     hooks.reserve_epoch = [](uint64_t) { return Status::Ok(); };
     hooks.log_statement = [](const std::string&) { return Status::Ok(); };
+    hooks.resume_sink = [](const std::string&) { return sink::SinkTask::Resume{}; };
     hooks.open_push_log =
         [this](const sql::SourceDef& source) -> Result<std::shared_ptr<runtime::PushLog>> {
       SLC_ASSIGN_OR_RETURN(auto wal,

@@ -24,6 +24,10 @@ run options:
                       sinks. Running the same FILE on DIR again resumes where it stopped
   --checkpoint-interval DURATION
                       with --data-dir: how often to checkpoint (default 1s)
+  --accept-duplicates with --data-dir, for this run only: resume even though an
+                      exactly-once sink has published epochs past the checkpoint
+                      recovery resumes from (the newest one is damaged or gone);
+                      those epochs' rows reach the sink again (docs/checkpoints.md)
   --status-interval DURATION
                       how often the status line is printed (default 1s on a terminal,
                       5s otherwise); it shows each sink's state and last error when the
@@ -75,6 +79,8 @@ int main(int argc, char** argv) {
         options.duration = std::chrono::milliseconds(*micros / 1000);
       } else if (arg == "--data-dir") {
         options.data_dir = argv[++i];
+      } else if (arg == "--accept-duplicates") {
+        options.accept_duplicates = true;
       } else if (arg == "--checkpoint-interval") {
         auto micros = sql::parse_duration(argv[++i]);
         if (!micros.ok() || *micros < 1000) {

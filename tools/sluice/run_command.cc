@@ -18,8 +18,18 @@ namespace sluice::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_signal(int) {
-  g_interrupted.store(true);
+// The first Ctrl-C (or SIGTERM) stops the run in order: input ends, what was accepted is
+// delivered and checkpointed. A second one stops the process at once, whatever the drain
+// waits on (a sink retrying an unreachable server): a durable pipeline recovers from that as
+// from a crash. Only async-signal-safe calls here.
+extern "C" void on_signal(int signal) {
+  if (!g_interrupted.exchange(true)) {
+    constexpr char kFirst[] = "\nsluice: stopping (interrupt again to stop at once)\n";
+    ::write(STDERR_FILENO, kFirst, sizeof kFirst - 1);
+    return;
+  }
+  std::signal(signal, SIG_DFL);
+  std::raise(signal);
 }
 
 // The pipeline's sources and sinks, read once: a run declares them up front.
@@ -108,6 +118,7 @@ int run_file(const RunOptions& options) {
   DatabaseOptions db_options;
   db_options.data_dir = options.data_dir;
   db_options.checkpoint_interval = options.checkpoint_interval;
+  db_options.accept_duplicates = options.accept_duplicates;
   auto opened = Database::open(db_options);
   if (!opened.ok()) {
     std::fprintf(stderr, "sluice: %s\n", opened.status().to_string().c_str());

@@ -15,6 +15,7 @@ struct RunOptions {
   std::optional<std::chrono::milliseconds> duration;    // --for
   std::string data_dir;                                 // --data-dir
   std::chrono::milliseconds checkpoint_interval{1000};  // --checkpoint-interval
+  bool accept_duplicates = false;                       // --accept-duplicates
   // --status-interval; unset: every second on a terminal, plain lines every 5 s otherwise.
   std::optional<std::chrono::milliseconds> status_every;
 };

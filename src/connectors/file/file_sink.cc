@@ -8,11 +8,16 @@
 //
 // With delivery = 'exactly-once' rows go to one staged file per epoch instead, under
 // <path>/.staging/epoch-<e>.<ext>: flushes write into it (never visible), pre_commit(e)
-// fsyncs it, commit(e) renames it into place as <path>/part-<e>.<ext> (20 digits, so names
-// sort in epoch order) and fsyncs the directory. recover(c) commits every staged epoch up to c
-// and deletes the rest; their rows come again from the sources' replay.
+// fsyncs it and reports its rows, size and CRC-32C (the manifest records them), commit(e)
+// renames it into place as <path>/part-<e>.<ext> (20 digits, so names sort in epoch order;
+// never over an existing part) and fsyncs the directory. recover(c) commits every staged
+// epoch up to c and deletes the rest; their rows come again from the sources' replay. Epoch
+// c, which the manifest may record as staged, is checked first: a staged file that is
+// missing, shorter or different from what pre_commit reported is an error (SLC-4003), not
+// a silent loss. The newest committed epoch is the highest part's number.
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +30,7 @@
 
 #include "columnar/row_encoder.h"
 #include "columnar/timestamp.h"
+#include "common/crc32c.h"
 #include "common/durable_file.h"
 #include "common/wait_signal.h"
 #include "connectors/file/file_sink.h"
@@ -87,7 +93,10 @@ class FileSink final : public Sink {
       }
     }
     options_.csv ? csv_->encode(batch, buffer_) : json_->encode(batch, buffer_);
-    if (exactly_once_) return buffer_.size() >= kWriteThreshold ? stage() : Status::Ok();
+    if (exactly_once_) {
+      staged_rows_ += batch.num_rows();
+      return buffer_.size() >= kWriteThreshold ? stage() : Status::Ok();
+    }
     // Write out in large chunks, and as soon as the part would pass its size limit, so parts
     // overshoot it by at most one batch.
     const auto room = options_.roll_bytes - file_bytes_;
@@ -103,6 +112,8 @@ class FileSink final : public Sink {
     epoch_ = epoch;
     prepared_ = false;
     broken_ = false;
+    staged_rows_ = 0;
+    staged_crc_ = 0;
     return Status::Ok();
   }
 
@@ -117,25 +128,31 @@ class FileSink final : public Sink {
       return Status(ErrorCode::kIoError, "epoch " + std::to_string(epoch) + " lost a write to " +
                                              staged_path(epoch) + "; it must be rolled back");
     }
+    staged_.reset();
     if (fd_ >= 0) {
       if (::fsync(fd_) != 0) return io_error("cannot fsync");
       if (::close(fd_) != 0) return io_error("cannot close");
       fd_ = -1;
       SLC_RETURN_IF_ERROR(sync_directory(staging_));
+      staged_ = sink::StagedEpoch{path_, staged_rows_, file_bytes_, staged_crc_};
+      staged_epoch_ = epoch;
     }
     prepared_ = true;
     return Status::Ok();
   }
 
+  std::optional<sink::StagedEpoch> staged_epoch(uint64_t epoch) const override {
+    if (!staged_ || staged_epoch_ != epoch) return std::nullopt;
+    return staged_;
+  }
+
   Status commit(uint64_t epoch) override {
     if (!exactly_once_) return Status::Ok();
-    const std::string staged = staged_path(epoch);
-    if (::rename(staged.c_str(), part_path(epoch).c_str()) != 0) {
-      if (errno == ENOENT) return Status::Ok();  // an empty epoch, or committed already
-      path_ = staged;
-      return io_error("cannot publish");
-    }
-    return sync_directory(options_.directory);
+    // What this run staged for the epoch, when it did: its size is checked before it goes out.
+    const sink::StagedEpoch* expected = staged_ && staged_epoch_ == epoch ? &*staged_ : nullptr;
+    SLC_RETURN_IF_ERROR(publish(epoch, expected, false));
+    if (expected != nullptr) staged_.reset();
+    return Status::Ok();
   }
 
   Status rollback(uint64_t epoch) override {
@@ -145,7 +162,10 @@ class FileSink final : public Sink {
       fd_ = -1;
       buffer_.clear();
       broken_ = false;
+      staged_rows_ = 0;
+      staged_crc_ = 0;
     }
+    if (staged_epoch_ == epoch) staged_.reset();
     const std::string staged = staged_path(epoch);
     if (::unlink(staged.c_str()) != 0 && errno != ENOENT) {
       path_ = staged;
@@ -154,7 +174,19 @@ class FileSink final : public Sink {
     return Status::Ok();
   }
 
-  Status recover(uint64_t committed_epoch) override {
+  Result<uint64_t> committed_epoch() override {
+    std::error_code ec;
+    uint64_t newest = 0;
+    for (const auto& entry : fs::directory_iterator(options_.directory, ec)) {
+      if (auto e = epoch_of_part(entry.path().filename().string())) newest = std::max(newest, *e);
+    }
+    if (ec)
+      return Status(ErrorCode::kIoError, "cannot list " + options_.directory + ": " + ec.message());
+    return newest;
+  }
+
+  Status recover(uint64_t committed_epoch,
+                 const std::optional<sink::StagedEpoch>& recorded) override {
     if (!exactly_once_) return Status::Ok();
     std::error_code ec;
     std::vector<uint64_t> staged;
@@ -164,8 +196,15 @@ class FileSink final : public Sink {
         staged.push_back(std::strtoull(name.c_str() + 6, nullptr, 10));
     }
     if (ec) return Status(ErrorCode::kIoError, "cannot list " + staging_ + ": " + ec.message());
+    // The manifest's record of epoch c, when it is about this sink's staged file (a sink of
+    // the same name may have written elsewhere).
+    const sink::StagedEpoch* expected =
+        recorded && recorded->location == staged_path(committed_epoch) ? &*recorded : nullptr;
+    // Epoch c first: publishing any other epoch is no use if c is lost.
+    if (expected != nullptr) SLC_RETURN_IF_ERROR(publish(committed_epoch, expected, true));
     for (uint64_t e : staged) {
-      SLC_RETURN_IF_ERROR(e <= committed_epoch ? commit(e) : rollback(e));
+      if (e == committed_epoch && expected != nullptr) continue;
+      SLC_RETURN_IF_ERROR(e <= committed_epoch ? publish(e, nullptr, true) : rollback(e));
     }
     return sync_directory(staging_);
   }
@@ -202,8 +241,94 @@ class FileSink final : public Sink {
     return (fs::path(options_.directory) / name).string();
   }
 
+  // The epoch of an exactly-once part's name ("part-" and 20 digits), if it is one.
+  static std::optional<uint64_t> epoch_of_part(const std::string& name) {
+    constexpr size_t kDigits = 20;
+    if (name.rfind("part-", 0) != 0 || name.size() < 5 + kDigits + 1 || name[5 + kDigits] != '.')
+      return std::nullopt;
+    uint64_t epoch = 0;
+    const char* first = name.data() + 5;
+    const auto [end, error] = std::from_chars(first, first + kDigits, epoch);
+    if (error != std::errc() || end != first + kDigits) return std::nullopt;
+    return epoch;
+  }
+
+  // Moves epoch e's staged file into place as its part, never over an existing one. With
+  // `expected` (what pre_commit staged), the staged file must be whole: its size, and with
+  // `full` its checksum too (recovery reads it back; a live commit, a moment after the
+  // pre-commit, checks the size). A missing staged file is an epoch committed already, when
+  // its part is there, or one that wrote nothing, when nothing was expected; otherwise the
+  // epoch's rows are lost, and that is an error.
+  Status publish(uint64_t epoch, const sink::StagedEpoch* expected, bool full) {
+    const std::string staged = staged_path(epoch);
+    const std::string part = part_path(epoch);
+    auto lost = [&](const std::string& what) {
+      return Status(ErrorCode::kStagedEpochLost,
+                    "epoch " + std::to_string(epoch) + " was decided with " +
+                        std::to_string(expected->rows) + " rows staged in " + staged + " (" +
+                        std::to_string(expected->bytes) + " bytes), but " + what +
+                        ": those rows cannot be published");
+    };
+    struct stat st;
+    if (::stat(staged.c_str(), &st) != 0) {
+      if (errno != ENOENT) {
+        path_ = staged;
+        return io_error("cannot stat");
+      }
+      if (expected == nullptr || ::access(part.c_str(), F_OK) == 0) return Status::Ok();
+      return lost("the staged file is missing and " + part + " does not exist");
+    }
+    if (expected != nullptr) {
+      if (st.st_size != expected->bytes) {
+        return lost("the staged file holds " + std::to_string(st.st_size) + " bytes");
+      }
+      if (full) {
+        SLC_ASSIGN_OR_RETURN(uint32_t crc, file_crc32c(staged));
+        if (crc != expected->crc32c) return lost("the staged file's checksum differs");
+      }
+    }
+    if (::renameat2(AT_FDCWD, staged.c_str(), AT_FDCWD, part.c_str(), RENAME_NOREPLACE) != 0) {
+      path_ = staged;
+      if (errno == EEXIST) {
+        return Status(ErrorCode::kIoError,
+                      "cannot publish " + staged + ": " + part +
+                          " exists already, written by a run this sink's data_dir has no "
+                          "record of; move it away or use another path");
+      }
+      // A file system without RENAME_NOREPLACE: the plain rename (nothing is there, as far
+      // as a moment ago could tell).
+      if (errno != EINVAL || ::rename(staged.c_str(), part.c_str()) != 0)
+        return io_error("cannot publish");
+    }
+    return sync_directory(options_.directory);
+  }
+
+  Result<uint32_t> file_crc32c(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      path_ = path;
+      return io_error("cannot open");
+    }
+    uint32_t crc = 0;
+    std::string chunk(1 << 20, '\0');
+    for (;;) {
+      const ssize_t n = ::read(fd, chunk.data(), chunk.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        path_ = path;
+        Status s = io_error("cannot read");
+        ::close(fd);
+        return s;
+      }
+      if (n == 0) break;
+      crc = crc32c(std::string_view(chunk.data(), static_cast<size_t>(n)), crc);
+    }
+    ::close(fd);
+    return crc;
+  }
+
   // Writes the buffer into the current epoch's staged file (opened, and truncated of anything
-  // an earlier run left under that name, on first use).
+  // an earlier run left under that name, on first use). The staged bytes' checksum follows.
   Status stage() {
     if (buffer_.empty()) return Status::Ok();
     if (fd_ < 0) {
@@ -211,12 +336,15 @@ class FileSink final : public Sink {
       fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
       if (fd_ < 0) return io_error("cannot create");
       file_bytes_ = 0;
+      staged_crc_ = 0;
       if (options_.csv) {
         std::string header;
         csv_->encode_header(header);
         SLC_RETURN_IF_ERROR(write_all(header));
+        staged_crc_ = crc32c(header, staged_crc_);
       }
     }
+    staged_crc_ = crc32c(buffer_, staged_crc_);
     Status s = write_all(buffer_);
     // A partial write cannot be taken back inside the staged file: the epoch must not commit.
     if (!s.ok()) broken_ = true;
@@ -304,9 +432,13 @@ class FileSink final : public Sink {
   bool exactly_once_ = false;
   std::string staging_;
   uint64_t epoch_ = 0;
-  bool prepared_ = false;  // the current epoch is pre-committed (close must keep it)
-  bool broken_ = false;    // a staged write of the current epoch failed part-way
-  Status lost_;            // at-least-once: a part was removed while open (check_part_on_disk)
+  bool prepared_ = false;    // the current epoch is pre-committed (close must keep it)
+  bool broken_ = false;      // a staged write of the current epoch failed part-way
+  Status lost_;              // at-least-once: a part was removed while open (check_part_on_disk)
+  int64_t staged_rows_ = 0;  // rows written in the current epoch
+  uint32_t staged_crc_ = 0;  // CRC-32C of the current epoch's staged file so far
+  std::optional<sink::StagedEpoch> staged_;  // what pre_commit staged, until its commit
+  uint64_t staged_epoch_ = 0;                // and for which epoch
 };
 
 }  // namespace

@@ -44,11 +44,16 @@ struct PostgresOptions {
 // Exactly-once. One transaction per epoch, opened at the epoch's first delivery; flushes
 // COPY into it and so stay invisible. pre_commit(e) finishes it (an upsert merges its
 // staging table, an unlogged table, since a prepared transaction may not touch temporary
-// ones) and runs PREPARE TRANSACTION 'sluice:<schema.table>:<sink>:<e>'; commit(e) runs
-// COMMIT PREPARED, rollback(e) ROLLBACK PREPARED, and recover(c) resolves what
-// pg_prepared_xacts holds under the sink's prefix. The sink keeps the whole open epoch: a
-// lost connection takes the transaction with it, and the epoch is sent again from its start
-// on a new one, so the pipeline goes on from its last checkpoint without a restart. Rows sent
+// ones), records e as the sink's progress in <schema>.sluice_progress (in the same
+// transaction, so the row is there exactly when the epoch's rows are) and runs PREPARE
+// TRANSACTION 'sluice:<schema.table>:<sink>:<e>'; commit(e) runs COMMIT PREPARED,
+// rollback(e) ROLLBACK PREPARED, and recover(c) resolves what pg_prepared_xacts holds under
+// the sink's prefix. The progress row says which epoch the table holds last
+// (committed_epoch()), and tells a prepared transaction that is gone because it was
+// committed from one that was lost: an epoch the manifest decided whose transaction is
+// neither prepared nor recorded is an error (SLC-4003), not a silent loss. The sink keeps the whole
+// open epoch: a lost connection takes the transaction with it, and the epoch is sent again from its
+// start on a new one, so the pipeline goes on from its last checkpoint without a restart. Rows sent
 // into the transaction move from `rows_` to a spill file once they pass resend.memory bytes,
 // so a long epoch costs disk, not memory. While
 // epoch e is prepared, rows of e+1 wait in `rows_` until commit(e): the prepared transaction
@@ -90,6 +95,8 @@ class PostgresSink final : public sink::Sink {
         bounded_name("sluice:" + options_.table.schema + "." + options_.table.table + ":" + name_,
                      kMaxGidPrefix) +
         ":";
+    progress_ = quote_ident(options_.table.schema) + ".sluice_progress";
+    if (exactly_once_) SLC_RETURN_IF_ERROR(ensure_progress_table());
     return Status::Ok();
   }
 
@@ -140,6 +147,9 @@ class PostgresSink final : public sink::Sink {
         SLC_RETURN_IF_ERROR(conn_.exec(merge()));
         SLC_RETURN_IF_ERROR(conn_.exec("TRUNCATE " + stage_));
       }
+      SLC_RETURN_IF_ERROR(conn_.exec("INSERT INTO " + progress_ + " (sink, epoch) VALUES (" +
+                                     quote_literal(gid_prefix_) + ", " + std::to_string(epoch) +
+                                     ") ON CONFLICT (sink) DO UPDATE SET epoch = EXCLUDED.epoch"));
       prepare_sent_ = true;
       return conn_.exec("PREPARE TRANSACTION " + quote_literal(gid));
     });
@@ -147,17 +157,40 @@ class PostgresSink final : public sink::Sink {
     if (!s.ok()) return fail_transaction(s);
     txn_open_ = false;
     bytes_written_ += static_cast<int64_t>(rows_.size() + spill_.size());
+    prepared_rows_ = row_count_;
     discard_epoch();
     prepared_ = epoch;
     return Status::Ok();
   }
 
+  std::optional<sink::StagedEpoch> staged_epoch(uint64_t epoch) const override {
+    if (!exactly_once_ || prepared_ != epoch) return std::nullopt;
+    return sink::StagedEpoch{gid_of(epoch), prepared_rows_, 0, 0};
+  }
+
   Status commit(uint64_t epoch) override {
     if (!exactly_once_ || prepared_ != epoch) return Status::Ok();  // nothing was prepared
-    SLC_RETURN_IF_ERROR(finish_prepared("COMMIT", epoch));
+    bool gone = false;
+    SLC_RETURN_IF_ERROR(finish_prepared("COMMIT", epoch, &gone));
+    // Gone: committed by an earlier try whose answer was lost, or lost.
+    if (gone) SLC_RETURN_IF_ERROR(check_published(epoch, prepared_rows_));
     // Rows of the next epoch waited for this.
     if (unsent_rows() >= options_.batch_rows) send().ignore();
     return Status::Ok();
+  }
+
+  Result<uint64_t> committed_epoch() override {
+    if (!exactly_once_) return uint64_t{0};
+    const std::string params[] = {gid_prefix_};
+    PgRows rows;
+    SLC_RETURN_IF_ERROR(with_reconnect("reading the sink's progress", [&]() -> Status {
+      SLC_ASSIGN_OR_RETURN(
+          rows, conn_.query("SELECT epoch FROM " + progress_ + " WHERE sink = $1", params));
+      return Status::Ok();
+    }));
+    int64_t epoch = 0;
+    if (!rows.empty() && rows[0][0]) SLC_RETURN_IF_ERROR(parse_int64(*rows[0][0], epoch));
+    return static_cast<uint64_t>(epoch);
   }
 
   Status rollback(uint64_t epoch) override {
@@ -165,7 +198,8 @@ class PostgresSink final : public sink::Sink {
     return finish_prepared("ROLLBACK", epoch);
   }
 
-  Status recover(uint64_t committed_epoch) override {
+  Status recover(uint64_t committed_epoch,
+                 const std::optional<sink::StagedEpoch>& staged) override {
     const std::string params[] = {gid_prefix_};
     PgRows in_doubt;
     SLC_RETURN_IF_ERROR(with_reconnect("recovery", [&]() -> Status {
@@ -175,13 +209,21 @@ class PostgresSink final : public sink::Sink {
                                                  params));
       return Status::Ok();
     }));
+    bool decided_in_doubt = false;  // the manifest's epoch is among them
     for (const auto& row : in_doubt) {
       const std::string& gid = *row[0];
       int64_t epoch = 0;
       if (!parse_int64(std::string_view(gid).substr(gid_prefix_.size()), epoch).ok()) continue;
+      if (static_cast<uint64_t>(epoch) == committed_epoch) decided_in_doubt = true;
       SLC_RETURN_IF_ERROR(
           finish_prepared(static_cast<uint64_t>(epoch) <= committed_epoch ? "COMMIT" : "ROLLBACK",
                           static_cast<uint64_t>(epoch)));
+    }
+    // The manifest says this sink prepared rows for its epoch: they are either committed
+    // (its progress says so) or were just committed above; otherwise they are lost.
+    if (exactly_once_ && staged && staged->location == gid_of(committed_epoch) &&
+        !decided_in_doubt) {
+      SLC_RETURN_IF_ERROR(check_published(committed_epoch, staged->rows));
     }
     return Status::Ok();
   }
@@ -223,6 +265,31 @@ class PostgresSink final : public sink::Sink {
                         "of exactly-once sinks (postgresql.conf) and restart the server");
     }
     return Status::Ok();
+  }
+
+  // <schema>.sluice_progress: the newest epoch each exactly-once sink writing into the
+  // schema has prepared (committed, once its transaction is). Sinks opening at the same time
+  // may race to create it: the loser finds it there.
+  Status ensure_progress_table() {
+    Status s = conn_.exec("CREATE TABLE IF NOT EXISTS " + progress_ +
+                          " (sink text PRIMARY KEY, epoch bigint NOT NULL)");
+    if (s.ok() || (conn_.last_sqlstate() != "23505" && conn_.last_sqlstate() != "42P07")) return s;
+    return conn_.exec("SELECT 1 FROM " + progress_ + " LIMIT 0");
+  }
+
+  // Epoch e's prepared transaction is gone: it is published when the progress row (written
+  // in that same transaction) has reached e.
+  Status check_published(uint64_t epoch, int64_t rows) {
+    SLC_ASSIGN_OR_RETURN(uint64_t progress, committed_epoch());
+    if (progress >= epoch) return Status::Ok();
+    return Status(ErrorCode::kStagedEpochLost,
+                  "epoch " + std::to_string(epoch) + " was decided with " + std::to_string(rows) +
+                      " rows in prepared transaction " + quote_literal(gid_of(epoch)) +
+                      ", but PostgreSQL " + conn_.where() +
+                      " holds no such prepared transaction and " + progress_ + " records epoch " +
+                      std::to_string(progress) +
+                      " for this sink: those rows are lost (was the transaction rolled back "
+                      "by hand?)");
   }
 
   // Runs `step` on a live connection; on a lost connection reconnects with backoff and runs
@@ -368,13 +435,16 @@ class PostgresSink final : public sink::Sink {
   }
 
   // COMMIT PREPARED or ROLLBACK PREPARED; a transaction that is not there was resolved
-  // already (or the epoch wrote nothing).
-  Status finish_prepared(const char* verb, uint64_t epoch) {
+  // already (or the epoch wrote nothing): `gone` says so.
+  Status finish_prepared(const char* verb, uint64_t epoch, bool* gone = nullptr) {
     const std::string sql = std::string(verb) + " PREPARED " + quote_literal(gid_of(epoch));
     SLC_RETURN_IF_ERROR(
         with_reconnect(std::string(verb) + " of epoch " + std::to_string(epoch), [&] {
           Status s = conn_.exec(sql);
-          if (!s.ok() && conn_.last_sqlstate() == kUndefinedObject) return Status::Ok();
+          if (!s.ok() && conn_.last_sqlstate() == kUndefinedObject) {
+            if (gone != nullptr) *gone = true;
+            return Status::Ok();
+          }
           return s;
         }));
     if (prepared_ == epoch) prepared_ = 0;
@@ -405,6 +475,7 @@ class PostgresSink final : public sink::Sink {
   std::string upsert_sql_;         // upsert: staging → target
   std::string upsert_delete_sql_;  // the same, for rows that delete keys too
   std::string gid_prefix_;
+  std::string progress_;  // <schema>.sluice_progress, quoted
   bool temp_stage_ready_ = false;
   bool unlogged_stage_ready_ = false;
 
@@ -419,7 +490,8 @@ class PostgresSink final : public sink::Sink {
   bool txn_open_ = false;
   bool prepare_sent_ = false;
   uint64_t epoch_ = 0;
-  uint64_t prepared_ = 0;  // exactly-once: a prepared epoch not yet committed (0: none)
+  uint64_t prepared_ = 0;      // exactly-once: a prepared epoch not yet committed (0: none)
+  int64_t prepared_rows_ = 0;  // and its rows
   Status txn_error_;
   Status send_error_;  // the last send's: rows are waiting that could not go
   int64_t bytes_written_ = 0;

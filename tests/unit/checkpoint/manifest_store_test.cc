@@ -34,6 +34,19 @@ class ManifestStoreTest : public ::testing::Test {
 TEST(Crc32c, KnownValue) {
   EXPECT_EQ(crc32c("123456789"), 0xE3069283u);  // the standard check value
   EXPECT_EQ(crc32c(""), 0u);
+  // Longer than a word at a time, with a tail: the standard 32 zero bytes' value.
+  EXPECT_EQ(crc32c(std::string(32, '\0')), 0x8A9136AAu);
+}
+
+// A checksum can follow a file as it grows: pieces of any length chain to the whole's.
+TEST(Crc32c, ChainsAcrossPiecesOfAnyLength) {
+  std::string bytes(1000, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>(i * 131 + 7);
+  const uint32_t whole = crc32c(bytes);
+  for (size_t cut : {0, 1, 7, 8, 9, 63, 500, 999, 1000}) {
+    const std::string_view all(bytes);
+    EXPECT_EQ(crc32c(all.substr(cut), crc32c(all.substr(0, cut))), whole) << cut;
+  }
 }
 
 TEST_F(ManifestStoreTest, WritesAndLoadsTheNewest) {
@@ -41,16 +54,17 @@ TEST_F(ManifestStoreTest, WritesAndLoadsTheNewest) {
   ASSERT_TRUE(store.open().ok());
   auto none = store.load_latest();
   ASSERT_TRUE(none.ok());
-  EXPECT_FALSE(none->has_value());
+  EXPECT_FALSE(none->checkpoint.has_value());
+  EXPECT_TRUE(none->skipped.empty());
   ASSERT_TRUE(store.write(manifest(1), "state one").ok());
   ASSERT_TRUE(store.write(manifest(2), std::string("state\0two", 9)).ok());
   auto latest = store.load_latest();
-  ASSERT_TRUE(latest.ok() && latest->has_value());
-  EXPECT_EQ((*latest)->manifest.epoch, 2u);
-  EXPECT_EQ((*latest)->state, std::string("state\0two", 9));
-  EXPECT_EQ((*latest)->manifest.source_offsets.at("bid"), 8192);
-  EXPECT_EQ((*latest)->manifest.source_offsets.at("trades \"x\""), 7);
-  EXPECT_TRUE((*latest)->skipped.empty());
+  ASSERT_TRUE(latest.ok() && latest->checkpoint.has_value());
+  EXPECT_EQ(latest->checkpoint->manifest.epoch, 2u);
+  EXPECT_EQ(latest->checkpoint->state, std::string("state\0two", 9));
+  EXPECT_EQ(latest->checkpoint->manifest.source_offsets.at("bid"), 8192);
+  EXPECT_EQ(latest->checkpoint->manifest.source_offsets.at("trades \"x\""), 7);
+  EXPECT_TRUE(latest->skipped.empty());
   for (const auto& e : fs::directory_iterator(dir_)) {
     EXPECT_FALSE(e.path().string().ends_with(".tmp")) << "no temp file is left behind";
   }
@@ -73,16 +87,13 @@ TEST_F(ManifestStoreTest, FallsBackPastCorruptAndPartialCheckpoints) {
   // 3: its state file is damaged.
   clobber("state-00000000000000000003.bin", "state X");
   auto latest = store.load_latest();
-  ASSERT_TRUE(latest.ok() && latest->has_value());
-  EXPECT_EQ((*latest)->manifest.epoch, 2u);
-  EXPECT_EQ((*latest)->state, "state 2");
-  ASSERT_EQ((*latest)->skipped.size(), 3u);
-  EXPECT_NE((*latest)->skipped[0].find("has no checksum"), std::string::npos)
-      << (*latest)->skipped[0];
-  EXPECT_NE((*latest)->skipped[1].find("checksum mismatch"), std::string::npos)
-      << (*latest)->skipped[1];
-  EXPECT_NE((*latest)->skipped[2].find("missing or damaged"), std::string::npos)
-      << (*latest)->skipped[2];
+  ASSERT_TRUE(latest.ok() && latest->checkpoint.has_value());
+  EXPECT_EQ(latest->checkpoint->manifest.epoch, 2u);
+  EXPECT_EQ(latest->checkpoint->state, "state 2");
+  ASSERT_EQ(latest->skipped.size(), 3u);
+  EXPECT_NE(latest->skipped[0].find("has no checksum"), std::string::npos) << latest->skipped[0];
+  EXPECT_NE(latest->skipped[1].find("checksum mismatch"), std::string::npos) << latest->skipped[1];
+  EXPECT_NE(latest->skipped[2].find("missing or damaged"), std::string::npos) << latest->skipped[2];
 }
 
 TEST_F(ManifestStoreTest, KeepsOnlyTheNewestN) {

@@ -2,6 +2,7 @@
 // open; durable push rows survive a crash; a failed checkpoint rolls every sink back; scripts
 // are re-declared idempotently. (The SIGKILL harness is tests/integration/crash_test.sh.)
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,6 +108,39 @@ TEST_F(Recovery, ANewDataDirIsPrivateToItsOwner) {
   ASSERT_NE(db, nullptr);
   EXPECT_EQ(fs::status(dir_ / "data").permissions(), fs::perms::owner_all);
   ASSERT_TRUE(db->shutdown().ok());
+}
+
+// Whatever the data_dir's own mode (here one the user made 0755), everything sluice creates
+// in it is its owner's alone; the open warns once that the directory is open to others.
+TEST_F(Recovery, EverythingInTheDataDirIsPrivateAndASharedDataDirIsWarnedAbout) {
+  fs::create_directories(dir_ / "data");
+  fs::permissions(dir_ / "data", fs::perms(0755));
+  const mode_t old_umask = ::umask(022);
+  ::testing::internal::CaptureStderr();
+  {
+    auto db = open();
+    ASSERT_NE(db, nullptr);
+    exec(*db,
+         "CREATE SOURCE t (n BIGINT) WITH (durable = true);"
+         "CREATE SINK out FROM t INTO file (path = '" +
+             sink_path("out") + "', delivery = 'exactly-once')");
+    ASSERT_TRUE(db->source("t").value().push_json(R"({"n": 1})").ok());
+    ASSERT_TRUE(db->checkpoint().ok());
+    ASSERT_TRUE(db->shutdown().ok());
+  }
+  const std::string warned = ::testing::internal::GetCapturedStderr();
+  ::umask(old_umask);
+  EXPECT_NE(warned.find("data_dir " + (dir_ / "data").string() + " is open to other users"),
+            std::string::npos)
+      << warned;
+  size_t checked = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir_ / "data")) {
+    const fs::perms want =
+        e.is_directory() ? fs::perms::owner_all : fs::perms::owner_read | fs::perms::owner_write;
+    EXPECT_EQ(e.status().permissions(), want) << e.path();
+    ++checked;
+  }
+  EXPECT_GE(checked, 9u);  // LOCK, catalog, lease, checkpoints/ + 2 files, wal/, wal/t/ + segment
 }
 
 TEST_F(Recovery, AnExplicitCheckpointCoversEveryAcceptedRow) {

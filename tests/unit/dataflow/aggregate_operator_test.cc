@@ -89,6 +89,54 @@ TEST(AggregateOperator, CorruptStateIsAnErrorNotACrash) {
   }
 }
 
+// A state whose counts say more than its bytes could hold (a damaged file whose checksum
+// was made to match) is an error before anything is sized by them: no bad_alloc.
+TEST(AggregateOperator, DamagedCountsAreErrorsNotAllocations) {
+  constexpr const char* kQuery =
+      "SELECT k, COUNT(*) AS n, COUNT(DISTINCT v) AS d FROM t GROUP BY k";
+  // One group, laid out as AggregateOperator::snapshot writes it, with the given counts.
+  auto state = [](int64_t groups, int64_t keys, int64_t outputs, int64_t distinct) {
+    StateWriter w;
+    w.i64(0);  // watermark
+    w.i64(1);  // next order
+    w.i64(groups);
+    w.str("a");
+    w.i64(keys);
+    w.value(Value::Null(DataType::kVarchar));
+    w.i64(0);  // window start
+    w.i64(0);  // window end
+    w.i64(0);  // order
+    w.u8(0);   // emitted
+    w.i64(outputs);
+    for (int aggregate = 0; aggregate < 2; ++aggregate) {
+      w.i64(1);
+      w.i64(0);
+      w.f64(0);
+      w.u8(0);
+      w.value(Value::Null(DataType::kInt64));
+      w.i64(aggregate == 1 ? distinct : -1);
+      if (aggregate == 1 && distinct == 1) w.str("x");
+    }
+    return w.take();
+  };
+  {
+    auto op = make(kQuery);
+    const std::string whole = state(1, 1, 0, 1);
+    StateReader reader(whole);
+    ASSERT_TRUE(op->restore(reader).ok()) << "the undamaged state must restore";
+  }
+  for (int64_t damaged : {int64_t{1} << 40, INT64_MAX, int64_t{-5}}) {
+    const std::string states[] = {state(damaged, 1, 0, 1), state(1, damaged, 0, 1),
+                                  state(1, 1, damaged, 1), state(1, 1, 0, damaged)};
+    for (const std::string& bytes : states) {
+      auto op = make(kQuery);
+      StateReader reader(bytes);
+      Status s = op->restore(reader);
+      EXPECT_EQ(s.code(), ErrorCode::kDataCorrupt) << damaged << ": " << s.to_string();
+    }
+  }
+}
+
 TEST(AggregateOperator, WindowsFreeTheirStateWhenTheyClose) {
   auto op = make("SELECT k, COUNT(*) AS n FROM t GROUP BY k, TUMBLE(ts, INTERVAL '1' MINUTE)");
   std::vector<RecordBatch> out;

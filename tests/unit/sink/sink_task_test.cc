@@ -36,6 +36,7 @@ class ScriptedSink : public Sink {
     std::atomic<bool> fail_open{false};
     std::string error_location;  // where a failed write says it failed (set before writes)
     std::vector<SteadyClock::time_point> write_times;
+    std::atomic<uint64_t> committed{0};  // what committed_epoch() says
   };
   explicit ScriptedSink(std::shared_ptr<Shared> shared) : s_(std::move(shared)) {}
   SinkCapabilities capabilities() const override { return {}; }
@@ -68,6 +69,13 @@ class ScriptedSink : public Sink {
   Status pre_commit(uint64_t e) override { return note("pre_commit " + std::to_string(e)); }
   Status commit(uint64_t e) override { return note("commit " + std::to_string(e)); }
   Status rollback(uint64_t e) override { return note("rollback " + std::to_string(e)); }
+  Result<uint64_t> committed_epoch() override {
+    SLC_RETURN_IF_ERROR(note("committed_epoch"));
+    return s_->committed.load();
+  }
+  Status recover(uint64_t c, const std::optional<StagedEpoch>&) override {
+    return note("recover " + std::to_string(c));
+  }
   Status close() override { return note("close"); }
 
  private:
@@ -121,6 +129,52 @@ TEST(SinkTask, CommandsRunInTheOrderTheyWereQueued) {
                                       "write 4", "commit 1", "rollback 2", "close"}));
   EXPECT_EQ(h.task->metrics().last_committed_epoch, 1);
   EXPECT_EQ(h.task->metrics().rows, 4);
+}
+
+// With checkpoints, an exactly-once connector that has published past the checkpoint is
+// judged before it recovers anything: a refusal fails the open and leaves it closed.
+TEST(SinkTask, AConnectorPublishedPastTheCheckpointIsJudgedBeforeRecovery) {
+  for (bool accept : {false, true}) {
+    auto shared = std::make_shared<ScriptedSink::Shared>();
+    shared->committed = 9;
+    SinkOptions o;
+    o.exactly_once = true;
+    SinkTask task("t", std::make_unique<ScriptedSink>(shared), o);
+    uint64_t judged = 0;
+    SinkTask::Resume resume;
+    resume.epoch = 5;
+    resume.committed_past = [&](uint64_t committed) {
+      judged = committed;
+      return accept ? Status::Ok() : Status(ErrorCode::kWouldDuplicate, "refused");
+    };
+    Status opened =
+        task.start({make_schema({{"n", DataType::kInt64}}), resume}, nullptr, nullptr)->wait();
+    EXPECT_EQ(judged, 9u);
+    ASSERT_TRUE(task.close().ok());
+    std::lock_guard lock(shared->mutex);
+    if (accept) {
+      EXPECT_TRUE(opened.ok()) << opened.to_string();
+      EXPECT_EQ(shared->log, (std::vector<std::string>{"committed_epoch", "recover 5", "close"}));
+    } else {
+      EXPECT_EQ(opened.code(), ErrorCode::kWouldDuplicate);
+      EXPECT_NE(opened.to_string().find("sink 't'"), std::string::npos) << opened.to_string();
+      EXPECT_EQ(shared->log, (std::vector<std::string>{"committed_epoch", "close"}));
+    }
+  }
+}
+
+TEST(SinkTask, AConnectorBehindTheCheckpointIsNotJudged) {
+  auto shared = std::make_shared<ScriptedSink::Shared>();
+  shared->committed = 5;
+  SinkOptions o;
+  o.exactly_once = true;
+  SinkTask task("t", std::make_unique<ScriptedSink>(shared), o);
+  SinkTask::Resume resume;
+  resume.epoch = 5;
+  resume.committed_past = [](uint64_t) { return Status(ErrorCode::kWouldDuplicate, "no"); };
+  ASSERT_TRUE(
+      task.start({make_schema({{"n", DataType::kInt64}}), resume}, nullptr, nullptr)->wait().ok());
+  ASSERT_TRUE(task.close().ok());
 }
 
 TEST(SinkTask, FlushesOnItsOwnTimerWithoutFurtherInput) {
