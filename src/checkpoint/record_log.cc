@@ -13,6 +13,22 @@
 
 namespace sluice::checkpoint {
 
+bool RecordFrame::intact() const {
+  return crc32c(record) == crc;
+}
+
+std::optional<RecordFrame> read_frame(std::string_view bytes, size_t at) {
+  if (at > bytes.size() || bytes.size() - at < 8) return std::nullopt;
+  uint32_t length;
+  RecordFrame frame;
+  std::memcpy(&length, bytes.data() + at, 4);
+  std::memcpy(&frame.crc, bytes.data() + at + 4, 4);
+  if (bytes.size() - at - 8 < length) return std::nullopt;
+  frame.record = bytes.substr(at + 8, length);
+  frame.end = at + 8 + length;
+  return frame;
+}
+
 RecordLog::~RecordLog() {
   if (fd_ >= 0) ::close(fd_);
 }
@@ -32,15 +48,11 @@ Result<int64_t> RecordLog::open(
     bytes = all.str();
   }
   size_t at = 0;
-  while (bytes.size() - at >= 8) {
-    uint32_t length, crc;
-    std::memcpy(&length, bytes.data() + at, 4);
-    std::memcpy(&crc, bytes.data() + at + 4, 4);
-    if (bytes.size() - at - 8 < length) break;
-    const std::string_view record(bytes.data() + at + 8, length);
-    if (crc32c(record) != crc) break;
-    at += 8 + length;
-    SLC_RETURN_IF_ERROR(each(record, static_cast<int64_t>(at)));
+  // A torn or damaged record ends the log: everything from it on is cut.
+  for (auto frame = read_frame(bytes, at); frame && frame->intact();
+       frame = read_frame(bytes, at)) {
+    at = frame->end;
+    SLC_RETURN_IF_ERROR(each(frame->record, static_cast<int64_t>(at)));
   }
   const int64_t torn = static_cast<int64_t>(bytes.size() - at);
   if (torn > 0) {
