@@ -48,7 +48,11 @@ Status SourceNode::push(const RecordBatch& batch) {
   }
   max_event_time_ = max;
   if (max == kNoWatermark) return Status::Ok();
-  return advance_downstream(max - definition_->watermark_delay);
+  // A watermark below the range of TIMESTAMP (event times within the delay of its smallest
+  // value) stays unset rather than wrapping around to the far future.
+  int64_t watermark;
+  if (__builtin_sub_overflow(max, definition_->watermark_delay, &watermark)) return Status::Ok();
+  return advance_downstream(watermark);
 }
 
 Status SourceNode::end_input() {
