@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential g++ cmake ninja-build ccache pkg-config
   clang clang-format tmux python3
+  libclang-rt-dev  # libFuzzer (clang -fsanitize=fuzzer), for the fuzz targets
   libgtest-dev libgmock-dev libbenchmark-dev
   libsimdjson-dev nlohmann-json3-dev libedit-dev
   libpq-dev postgresql

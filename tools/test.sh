@@ -5,7 +5,10 @@
 #   asan+ubsan  Debug build with ASan+UBSan, every gtest: `-L 'unit|integration' -LE script`
 #               (the shell-script end-to-end tests, label `script`, run in release only);
 #   clang       clang++ build of the libraries and tools with -DSLUICE_THREAD_SAFETY=ON
-#               (-Wthread-safety as errors); no tests run, a failed build counts as one failure.
+#               (-Wthread-safety as errors); no tests run, a failed build counts as one failure;
+#   fuzz        clang++ build of the fuzz targets (-DSLUICE_FUZZ=ON: libFuzzer, ASan+UBSan), each
+#               run for $FUZZ_SECONDS (default 20) from its seed corpus (tools/fuzz.sh short);
+#               each target counts as one test, a crash prints the input's path.
 # Ends with one line "N passed, N failed" summing all suites; exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -53,12 +56,27 @@ run_suite() {  # name, build dir, cmake args..., then -- ctest args...
   total_failed=$((total_failed + failed))
 }
 
+fuzz_suite() {  # builds build/fuzz, runs every target briefly; one test per target
+  build_suite "fuzz" build/fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
+    -DSLUICE_FUZZ=ON || return
+  echo "== fuzz: each target for ${FUZZ_SECONDS:-20}s"
+  local log=build/fuzz/short.log line
+  tools/fuzz.sh short "${FUZZ_SECONDS:-20}" | tee "$log"
+  line=$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+  if [ -z "$line" ]; then
+    echo "fuzz: printed no summary"; total_failed=$((total_failed + 1)); return
+  fi
+  total_passed=$((total_passed + $(sed -E 's/fuzz: ([0-9]+) passed.*/\1/' <<<"$line")))
+  total_failed=$((total_failed + $(sed -E 's/.* ([0-9]+) failed/\1/' <<<"$line")))
+}
+
 mkdir -p build
 run_suite "release" build/release -DCMAKE_BUILD_TYPE=Release --
 run_suite "asan+ubsan" build/asan -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON -DSLUICE_BENCH=OFF \
   -- -L 'unit|integration' -LE script
 build_suite "clang" build/clang -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++ \
   -DSLUICE_BENCH=OFF -DSLUICE_TESTS=OFF -DSLUICE_THREAD_SAFETY=ON
+fuzz_suite
 
 echo
 echo "tests: ${total_passed} passed, ${total_failed} failed"

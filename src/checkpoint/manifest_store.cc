@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -102,8 +103,25 @@ std::string ManifestStore::to_json(const Manifest& m) {
 }
 
 Result<Manifest> ManifestStore::from_json(std::string_view text) {
+  SLC_RETURN_IF_ERROR(verify_checksum(text));
+  return decode_json(text);
+}
+
+Status ManifestStore::verify_checksum(std::string_view text) {
   const size_t at = text.rfind(kChecksumKey);
   if (at == std::string_view::npos) return Status(ErrorCode::kIoError, "manifest has no checksum");
+  // The number right after the key (to_json writes it so); the JSON around it is checked when
+  // the fields are decoded.
+  const std::string_view digits = text.substr(at + kChecksumKey.size());
+  uint64_t checksum = 0;
+  const std::from_chars_result parsed =
+      std::from_chars(digits.data(), digits.data() + digits.size(), checksum);
+  if (parsed.ec != std::errc() || crc32c(text.substr(0, at)) != checksum)
+    return Status(ErrorCode::kIoError, "manifest checksum mismatch");
+  return Status::Ok();
+}
+
+Result<Manifest> ManifestStore::decode_json(std::string_view text) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (auto error = parser.parse(text.data(), text.size()).get(doc)) {
@@ -118,8 +136,6 @@ Result<Manifest> ManifestStore::from_json(std::string_view text) {
       doc["state_file"].get(state_file) || doc["created_at_ms"].get(created)) {
     return Status(ErrorCode::kIoError, "manifest lacks a field");
   }
-  if (crc32c(text.substr(0, at)) != checksum)
-    return Status(ErrorCode::kIoError, "manifest checksum mismatch");
   if (version != kManifestVersion) {
     return Status(ErrorCode::kUnsupported,
                   "manifest version " + std::to_string(version) + " is not supported");

@@ -13,6 +13,22 @@
 
 namespace sluice::checkpoint {
 
+bool RecordFrame::intact() const {
+  return crc32c(record) == crc;
+}
+
+std::optional<RecordFrame> read_frame(std::string_view bytes, size_t at) {
+  if (at > bytes.size() || bytes.size() - at < 8) return std::nullopt;
+  uint32_t length;
+  RecordFrame frame;
+  std::memcpy(&length, bytes.data() + at, 4);
+  std::memcpy(&frame.crc, bytes.data() + at + 4, 4);
+  if (bytes.size() - at - 8 < length) return std::nullopt;
+  frame.record = bytes.substr(at + 8, length);
+  frame.end = at + 8 + length;
+  return frame;
+}
+
 RecordLog::~RecordLog() {
   if (fd_ >= 0) ::close(fd_);
 }
@@ -32,28 +48,22 @@ Result<int64_t> RecordLog::open(
     bytes = all.str();
   }
   size_t at = 0;
-  while (bytes.size() - at >= 8) {
-    uint32_t length, crc;
-    std::memcpy(&length, bytes.data() + at, 4);
-    std::memcpy(&crc, bytes.data() + at + 4, 4);
-    // A length past the end: the append a crash cut short (the torn tail).
-    if (bytes.size() - at - 8 < length) break;
-    const std::string_view record(bytes.data() + at + 8, length);
-    if (length == 0 || crc32c(record) != crc) {  // no record is empty
+  // A length past the end is the append a crash cut short (the torn tail).
+  for (auto frame = read_frame(bytes, at); frame; frame = read_frame(bytes, at)) {
+    if (frame->record.empty() || !frame->intact()) {  // no record is empty
       // The last record, or zeros to the end (a file extended before its data reached the
       // disk): the torn tail. Anything else is damage in the middle, and cutting there would
       // drop every record after it without a word.
-      const size_t end = at + 8 + length;
-      if (end == bytes.size() || bytes.find_first_not_of('\0', at) == std::string::npos) {
+      if (frame->end == bytes.size() || bytes.find_first_not_of('\0', at) == std::string::npos) {
         break;
       }
       return Status(ErrorCode::kDataCorrupt,
                     path_ + " is damaged: the record at byte " + std::to_string(at) +
-                        " fails its checksum and " + std::to_string(bytes.size() - end) +
+                        " fails its checksum and " + std::to_string(bytes.size() - frame->end) +
                         " bytes follow it; restore the file from a backup");
     }
-    at += 8 + length;
-    SLC_RETURN_IF_ERROR(each(record, static_cast<int64_t>(at)));
+    at = frame->end;
+    SLC_RETURN_IF_ERROR(each(frame->record, static_cast<int64_t>(at)));
   }
   const int64_t torn = static_cast<int64_t>(bytes.size() - at);
   if (torn > 0) {

@@ -11,12 +11,26 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "sluice/status.h"
 
 namespace sluice::checkpoint {
+
+// One record as framed in a log's bytes. Reading a frame and checking its checksum are two
+// steps, so a decoder can be fed every framed record, intact or not (the fuzz targets).
+struct RecordFrame {
+  std::string_view record;
+  uint32_t crc = 0;     // as stored
+  size_t end = 0;       // the position after the frame
+  bool intact() const;  // the stored checksum matches the record
+};
+
+// The frame that starts at `at` in `bytes`; nullopt when fewer bytes are left than it needs
+// (a torn tail).
+std::optional<RecordFrame> read_frame(std::string_view bytes, size_t at);
 
 class RecordLog {
  public:

@@ -73,6 +73,15 @@ int64_t floor_div(int64_t a, int64_t b) {
   return q;
 }
 
+// Window bounds are event times plus or minus intervals. Near the ends of the int64 range of
+// microseconds (about ±292,000 years from 1970) they cannot be represented: such a row is an
+// error, as an integer overflow in an expression is, never a wrapped window.
+Status window_out_of_range(int64_t ts) {
+  return Status(ErrorCode::kOutOfRange, "event time " + std::to_string(ts) +
+                                            " µs is out of range: its window would start or "
+                                            "end beyond the range of TIMESTAMP");
+}
+
 }  // namespace
 
 AggregateOperator::AggregateOperator(std::shared_ptr<const sql::BoundQuery> query, bool changelog)
@@ -152,11 +161,13 @@ Status AggregateOperator::assign_session(const std::vector<Column>& keys, int64_
   std::vector<uint32_t>& list = sessions_[key_];
   // Sessions of one key are disjoint and sorted by start; the new row's interval
   // [ts, ts + gap) joins every session it overlaps.
-  int64_t start = ts, end = ts + gap;
+  int64_t row_end;
+  if (__builtin_add_overflow(ts, gap, &row_end)) return window_out_of_range(ts);
+  int64_t start = ts, end = row_end;
   size_t first = list.size(), last = 0;
   for (size_t i = 0; i < list.size(); ++i) {
     const Group& g = groups_[list[i]];
-    if (g.window_start < ts + gap && ts < g.window_end) {
+    if (g.window_start < row_end && ts < g.window_end) {
       first = std::min(first, i);
       last = i;
       start = std::min(start, g.window_start);
@@ -164,7 +175,7 @@ Status AggregateOperator::assign_session(const std::vector<Column>& keys, int64_
     }
   }
   if (first == list.size()) {
-    if (end + query_->lateness <= watermark_) {
+    if (end <= close_limit()) {
       slot = UINT32_MAX;  // late: its session would already be closed
       return Status::Ok();
     }
@@ -216,6 +227,7 @@ Status AggregateOperator::process(const RecordBatch& input, std::vector<RecordBa
   const auto& window = query_->window;
   std::vector<uint32_t> merged_away;
   BatchBuilder retractions(output_schema_);
+  const int64_t limit = close_limit();
   for (int64_t row = 0; row < n; ++row) {
     if (!window) {
       pair_rows_.push_back(static_cast<uint32_t>(row));
@@ -251,15 +263,27 @@ Status AggregateOperator::process(const RecordBatch& input, std::vector<RecordBa
       mark_dirty(slot);
       continue;
     }
-    // TUMBLE and HOP: every window [start, start + size) with start a multiple of slide.
+    // TUMBLE and HOP: every window [start, start + size) with start a multiple of slide that
+    // holds ts, latest first.
     bool placed = false;
-    for (int64_t start = floor_div(ts, window->slide) * window->slide; start > ts - window->size;
-         start -= window->slide) {
-      const int64_t end = start + window->size;
-      if (end + query_->lateness <= watermark_) continue;  // closed
-      pair_rows_.push_back(static_cast<uint32_t>(row));
-      pair_slots_.push_back(find_or_create(keys, row, start, end));
-      placed = true;
+    const int64_t slide = window->slide, size = window->size;
+    int64_t start;
+    if (__builtin_mul_overflow(floor_div(ts, slide), slide, &start)) return window_out_of_range(ts);
+    for (;;) {
+      int64_t end;
+      if (__builtin_add_overflow(start, size, &end)) return window_out_of_range(ts);
+      if (end <= ts) break;  // this window and the earlier ones end before ts
+      if (end > limit) {     // not closed
+        pair_rows_.push_back(static_cast<uint32_t>(row));
+        pair_slots_.push_back(find_or_create(keys, row, start, end));
+        placed = true;
+      }
+      if (__builtin_sub_overflow(start, slide, &start)) {
+        // The next window would start before the range: an error if it holds ts, that is if
+        // its end (end - slide, in the range) is past ts.
+        if (end - slide > ts) return window_out_of_range(ts);
+        break;
+      }
     }
     if (!placed) ++stats_.late_rows_dropped;
   }
@@ -551,15 +575,18 @@ Status AggregateOperator::emit(const std::vector<uint32_t>& slots, std::vector<R
   return Status::Ok();
 }
 
+int64_t AggregateOperator::close_limit() const {
+  const int64_t lateness = query_->lateness;
+  if (watermark_ == kFinalWatermark) return kFinalWatermark;
+  return watermark_ < INT64_MIN + lateness ? INT64_MIN : watermark_ - lateness;
+}
+
 Status AggregateOperator::on_watermark(int64_t watermark, std::vector<RecordBatch>& out) {
   if (watermark <= watermark_) return Status::Ok();
   watermark_ = watermark;
   if (!query_->window) return Status::Ok();
-  const int64_t lateness = query_->lateness;
   // Nothing to close until the earliest open window's end passes.
-  const int64_t limit = watermark_ == kFinalWatermark       ? kFinalWatermark
-                        : watermark_ < INT64_MIN + lateness ? INT64_MIN
-                                                            : watermark_ - lateness;
+  const int64_t limit = close_limit();
   if (min_open_end_ > limit && watermark_ != kFinalWatermark) return Status::Ok();
   std::vector<uint32_t> closing;
   int64_t next_min = kFinalWatermark;

@@ -80,6 +80,9 @@ class AggregateOperator final : public Operator {
   Status assign_session(const std::vector<Column>& keys, int64_t row, int64_t ts,
                         std::vector<uint32_t>& merged_away, uint32_t& slot);
   void mark_dirty(uint32_t slot);
+  // Windows that end at or before this are closed: the watermark less the allowed lateness
+  // (saturating; the final watermark closes everything).
+  int64_t close_limit() const;
   Status update(std::span<const uint32_t> rows, std::span<const uint32_t> slots,
                 const std::vector<sql::Datum>& args);
   Status merge(AggState& into, const AggState& from, const sql::AggregateCall& call);

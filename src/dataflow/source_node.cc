@@ -52,8 +52,8 @@ Status SourceNode::push(const RecordBatch& batch) {
   for (int64_t r = 0; r < n; ++r) {
     if (time.is_null(r)) continue;
     const int64_t ts = time.int64_value(r);
-    if (max != kNoWatermark) {
-      const int64_t before = max - delay;  // the watermark this row sees
+    int64_t before;  // the watermark this row sees (none below TIMESTAMP's range)
+    if (max != kNoWatermark && !__builtin_sub_overflow(max, delay, &before)) {
       if (ts < before && before > watermark()) {
         if (r > segment) SLC_RETURN_IF_ERROR(emit(batch.slice(segment, r - segment)));
         segment = r;
@@ -65,7 +65,11 @@ Status SourceNode::push(const RecordBatch& batch) {
   SLC_RETURN_IF_ERROR(emit(segment == 0 ? batch : batch.slice(segment, n - segment)));
   max_event_time_ = max;
   if (max == kNoWatermark) return Status::Ok();
-  return advance_downstream(max - delay);
+  // A watermark below the range of TIMESTAMP (event times within the delay of its smallest
+  // value) stays unset rather than wrapping around to the far future.
+  int64_t watermark;
+  if (__builtin_sub_overflow(max, delay, &watermark)) return Status::Ok();
+  return advance_downstream(watermark);
 }
 
 Status SourceNode::end_input() {

@@ -1,7 +1,8 @@
 #pragma once
 // TestGraph: a catalog and a graph driven directly on the test's thread — DDL, pushes,
-// watermarks, ad-hoc SELECT — for tests and benchmarks of the dataflow layer alone. (A
-// database runs statements through the runtime's dispatcher; this is the layer below it.)
+// watermarks, ad-hoc SELECT — for tests, benchmarks and fuzz targets of the dataflow layer
+// alone. (A database runs statements through the runtime's dispatcher; this is the layer below
+// it.)
 
 #include <map>
 #include <string>
@@ -23,10 +24,14 @@ class TestGraph {
     catalog.set_connectors(&registry);
   }
 
-  // CREATE / DROP, or an ad-hoc SELECT over a view.
+  // CREATE / DROP, SHOW / DESCRIBE / EXPLAIN, or an ad-hoc SELECT over a view.
   Result<QueryResult> execute(std::string_view text) {
     SLC_ASSIGN_OR_RETURN(sql::Statement s, sql::parse_statement(text));
+    return execute(s);
+  }
+  Result<QueryResult> execute(const sql::Statement& s) {
     dataflow::Ddl ddl(catalog, graph);
+    const dataflow::Introspection introspection(catalog, graph);
     switch (s.kind) {
       case sql::StatementKind::kCreateSource:
         return ddl.create_source(s);
@@ -37,10 +42,17 @@ class TestGraph {
         return ddl.create_sink(s);
       case sql::StatementKind::kDrop:
         return ddl.drop(s);
+      case sql::StatementKind::kShow:
+        return introspection.show(s);
+      case sql::StatementKind::kDescribe:
+        return introspection.describe(s);
+      case sql::StatementKind::kExplain:
+        return introspection.explain(s);
       case sql::StatementKind::kSelect:
-        return dataflow::Introspection(catalog, graph).select(s);
+        return introspection.select(s);
       default:
-        return Status(ErrorCode::kUnsupported, "TestGraph runs DDL and SELECT only");
+        return Status(ErrorCode::kUnsupported,
+                      "TestGraph runs DDL, SHOW, DESCRIBE, EXPLAIN and SELECT only");
     }
   }
   Status push(std::string_view source, const RecordBatch& batch) {
