@@ -53,10 +53,12 @@ build() {
 
 export UBSAN_OPTIONS="print_stacktrace=1:${UBSAN_OPTIONS:-}"
 
-# The last coverage line libFuzzer printed: "cov: N ft: N ... exec/s: N".
+# The last coverage line libFuzzer printed, "runs: N cov: N ft: N ...", from a plain run
+# ("#N  DONE   cov: ...") or a -fork run ("#N: cov: ...").
 last_stats() {
-  grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE|INITED)' "$1" | tail -1 |
-    sed -E 's/^#([0-9]+)[[:space:]]+[A-Za-z]+[[:space:]]+/runs: \1 /; s/ corp: [^ ]+//; s/ lim: [0-9]+//'
+  grep -E '^#[0-9]+(:|[[:space:]]+(DONE|pulse|NEW|REDUCE|INITED))' "$1" | tail -1 |
+    sed -E 's/^#([0-9]+)(:|[[:space:]]+[A-Za-z]+)[[:space:]]+/runs: \1 /; s/ corp: [^ ]+//;
+            s/ lim: [0-9]+//; s/ (time|job|dft_time): [0-9]+s?//g; s/ rss: [0-9]+Mb//'
 }
 
 short() {
