@@ -55,7 +55,9 @@ Status ViewNode::restore_table(StateReader& reader) {
     return Status(ErrorCode::kSchemaMismatch,
                   "the checkpoint's view table of " + name() + " does not match");
   }
-  return table_.restore(reader, rows);
+  // Every row the table ever took was emitted, so it holds at most rows_out() rows (the
+  // progress is restored before the table: Graph::restore).
+  return table_.restore(reader, rows, rows_out());
 }
 
 }  // namespace sluice::dataflow

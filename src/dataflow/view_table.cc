@@ -51,7 +51,7 @@ void ViewTable::snapshot(StateWriter& w) const {
   }
 }
 
-Status ViewTable::restore(StateReader& r, int64_t distinct_rows) {
+Status ViewTable::restore(StateReader& r, int64_t distinct_rows, int64_t max_rows) {
   rows_.clear();
   size_ = 0;
   for (int64_t t = 0; t < distinct_rows; ++t) {
@@ -61,9 +61,11 @@ Status ViewTable::restore(StateReader& r, int64_t distinct_rows) {
     // the row is sized by it.
     SLC_RETURN_IF_ERROR(r.count(width, 2));
     int64_t size = 0;
-    if (copies < 1 || __builtin_add_overflow(size_, copies, &size)) {
+    if (copies < 1 || __builtin_add_overflow(size_, copies, &size) || size > max_rows) {
       return Status(ErrorCode::kDataCorrupt, "damaged view table in checkpoint: a row held " +
-                                                 std::to_string(copies) + " times");
+                                                 std::to_string(copies) +
+                                                 " times, more than the view has ever emitted (" +
+                                                 std::to_string(max_rows) + ")");
     }
     std::vector<Value> row(static_cast<size_t>(width));
     for (Value& v : row) SLC_RETURN_IF_ERROR(r.value(v));

@@ -27,7 +27,9 @@ class ViewTable {
 
   // Distinct rows with their counts, for checkpoints.
   void snapshot(StateWriter& writer) const;
-  Status restore(StateReader& reader, int64_t distinct_rows);
+  // `max_rows` bounds the copies: a view holds at most the rows it has emitted, so a count past
+  // it is damage, refused before anything is sized by it (SELECT would materialize them).
+  Status restore(StateReader& reader, int64_t distinct_rows, int64_t max_rows);
   int64_t distinct_rows() const { return static_cast<int64_t>(rows_.size()); }
 
  private:

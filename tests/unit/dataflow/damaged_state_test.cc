@@ -77,7 +77,7 @@ class ViewTableRestore : public ::testing::Test {
 TEST_F(ViewTableRestore, AWholeRowComesBackWithItsCopies) {
   const std::string bytes = row(3, 1, 1);
   StateReader r(bytes);
-  ASSERT_TRUE(table_.restore(r, 1).ok());
+  ASSERT_TRUE(table_.restore(r, 1, 10).ok());
   EXPECT_EQ(table_.size(), 3);
   EXPECT_EQ(table_.distinct_rows(), 1);
 }
@@ -86,7 +86,7 @@ TEST_F(ViewTableRestore, AWidthPastTheBytesIsAnError) {
   for (int64_t width : {int64_t{1} << 40, int64_t{100000}, int64_t{-3}}) {
     const std::string bytes = row(1, width, 1);
     StateReader r(bytes);
-    EXPECT_EQ(table_.restore(r, 1).code(), ErrorCode::kDataCorrupt) << width;
+    EXPECT_EQ(table_.restore(r, 1, 10).code(), ErrorCode::kDataCorrupt) << width;
   }
 }
 
@@ -95,12 +95,18 @@ TEST_F(ViewTableRestore, ADamagedMultiplicityIsAnErrorOrTakenAtOnce) {
   for (int64_t copies : {int64_t{0}, int64_t{-7}}) {
     const std::string bytes = row(copies, 1, 1);
     StateReader r(bytes);
-    EXPECT_EQ(table_.restore(r, 1).code(), ErrorCode::kDataCorrupt) << copies;
+    EXPECT_EQ(table_.restore(r, 1, 10).code(), ErrorCode::kDataCorrupt) << copies;
   }
   const std::string bytes = row(INT64_MAX, 1, 1);
   StateReader r(bytes);
-  ASSERT_TRUE(table_.restore(r, 1).ok());
+  ASSERT_TRUE(table_.restore(r, 1, INT64_MAX).ok());
   EXPECT_EQ(table_.size(), INT64_MAX);
+  // More copies than the rows the view has emitted: refused (SELECT would materialize them all).
+  for (int64_t copies : {int64_t{11}, int64_t{1} << 40}) {
+    const std::string many = row(copies, 1, 1);
+    StateReader m(many);
+    EXPECT_EQ(table_.restore(m, 1, 10).code(), ErrorCode::kDataCorrupt) << copies;
+  }
   // Two rows whose copies overflow the table's size are damage too.
   StateWriter w;
   for (DataType type : {DataType::kInt64, DataType::kVarchar}) {
@@ -110,13 +116,13 @@ TEST_F(ViewTableRestore, ADamagedMultiplicityIsAnErrorOrTakenAtOnce) {
   }
   const std::string two = w.take();
   StateReader overflow(two);
-  EXPECT_EQ(table_.restore(overflow, 2).code(), ErrorCode::kDataCorrupt);
+  EXPECT_EQ(table_.restore(overflow, 2, INT64_MAX).code(), ErrorCode::kDataCorrupt);
 }
 
 TEST_F(ViewTableRestore, MoreRowsThanTheBytesHoldIsAnError) {
   const std::string bytes = row(1, 1, 1);
   StateReader r(bytes);
-  EXPECT_EQ(table_.restore(r, 1000).code(), ErrorCode::kDataCorrupt);
+  EXPECT_EQ(table_.restore(r, 1000, 10).code(), ErrorCode::kDataCorrupt);
 }
 
 }  // namespace
