@@ -44,7 +44,17 @@ class CsvDecoder final : public RowDecoder {
       const size_t record_start = pos;
       pos = end;
       if (fields_.size() == 1 && field_text(0).empty() && !quoted_[0]) continue;  // blank line
-      Status s = header_pending_ ? read_header() : append_record();
+      if (header_pending_) {
+        // A header that does not name every column is fatal whatever on.error says: every
+        // row would miss that column.
+        Status h = read_header();
+        if (!h.ok()) {
+          stopped_at_ = record_start;
+          return h.with_location("line " + std::to_string(line_no));
+        }
+        continue;
+      }
+      Status s = append_record();
       if (!s.ok()) {
         Status located = s.with_location("line " + std::to_string(line_no));
         if (!skip(on_error, located)) {
@@ -169,7 +179,18 @@ class CsvDecoder final : public RowDecoder {
       }
     }
     header_pending_ = false;
-    return Status::Ok();
+    std::string missing;
+    for (int c = 0; c < schema.num_fields(); ++c) {
+      if (covered[static_cast<size_t>(c)]) continue;
+      missing += (missing.empty() ? "'" : ", '") + schema.field(c).name + "'";
+    }
+    if (missing.empty()) return Status::Ok();
+    std::string header;
+    for (size_t f = 0; f < fields_.size(); ++f) {
+      header += (f ? ", " : "") + std::string(field_text(f));
+    }
+    return Status(ErrorCode::kCsvParse, "the header (" + header + ") has no column " + missing +
+                                            "; columns are matched by name");
   }
 
   Status append_record() {

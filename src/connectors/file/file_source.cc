@@ -42,7 +42,13 @@ void FileSource::run() {
   // The offset: the byte position after the last line handed to the decoder. A recovered
   // database starts at the checkpoint's (a CSV header is read first: it names the columns).
   int64_t offset = source().resume_offset.load(std::memory_order_acquire);
-  if (offset > 0) {
+  // A UTF-8 byte-order mark opens some files (spreadsheet exports): it is not data. Offsets
+  // stay file positions, so the first line starts after it.
+  char bom[3];
+  const bool has_bom = std::fread(bom, 1, 3, file) == 3 && std::memcmp(bom, "\xEF\xBB\xBF", 3) == 0;
+  if (!has_bom) std::rewind(file);
+  if (offset == 0 && has_bom) offset = 3;
+  if (offset > 3 || (offset > 0 && !has_bom)) {
     if (options.at("format") == "csv" && options.at("header") == "true") {
       std::string header;
       for (int ch; (ch = std::fgetc(file)) != EOF;) {

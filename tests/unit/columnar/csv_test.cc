@@ -41,14 +41,28 @@ TEST(CsvDecoder, HandlesQuotesEscapesAndEmbeddedLineBreaks) {
 
 TEST(CsvDecoder, HeaderMapsColumnsByNameInAnyOrder) {
   auto decoder = make_csv_decoder(people(), CsvOptions{',', true});
-  Result<size_t> n = decoder->append("active,unknown,ID,name\ntrue,x,7,Ann\nfalse,y,8,\n", true);
+  Result<size_t> n =
+      decoder->append("active,unknown,ID,score,name\ntrue,x,7,,Ann\nfalse,y,8,1.5,\n", true);
   ASSERT_TRUE(n.ok()) << n.status().to_string();
   RecordBatch b = decoder->finish();
   ASSERT_EQ(b.num_rows(), 2);
   EXPECT_EQ(b.column(0).int64_value(0), 7);
   EXPECT_EQ(b.column(1).string_value(0), "Ann");
-  EXPECT_TRUE(b.column(2).is_null(0)) << "columns missing from the header are NULL";
+  EXPECT_TRUE(b.column(2).is_null(0));
   EXPECT_FALSE(b.column(3).bool_value(1));
+}
+
+// A declared column the header does not name is an error naming it, even when bad records
+// are skipped: every row would miss it (this used to give NULLs silently).
+TEST(CsvDecoder, AHeaderWithoutADeclaredColumnIsAnError) {
+  auto decoder = make_csv_decoder(people(), CsvOptions{',', true});
+  Result<size_t> n =
+      decoder->append("active,ID,nmae\ntrue,7,Ann\n", true, [](const Status&) { return true; });
+  ASSERT_FALSE(n.ok());
+  EXPECT_EQ(n.status().code(), ErrorCode::kCsvParse);
+  EXPECT_EQ(n.status().to_string(),
+            "SLC-2002 at line 1: the header (active, ID, nmae) has no column 'name', 'score'; "
+            "columns are matched by name");
 }
 
 TEST(CsvDecoder, ErrorsNameTheLineAndField) {

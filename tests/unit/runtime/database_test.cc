@@ -327,6 +327,44 @@ TEST_F(FileSourceTest, FailModeStopsWithFileLineAndReason) {
   EXPECT_EQ(db->shutdown().code(), ErrorCode::kValueConversion) << "shutdown reports it too";
 }
 
+// A UTF-8 byte-order mark at the start of a file is not data: the first column of a CSV file
+// keeps its name, and a JSON-lines file reads (both used to fail: NULLs, or a parse error).
+TEST_F(FileSourceTest, AByteOrderMarkIsSkipped) {
+  const std::string csv = write("bom.csv", "\xEF\xBB\xBFn,s\n1,a\n2,b\n");
+  const std::string json = write("bom.jsonl", "\xEF\xBB\xBF{\"n\": 5}\n{\"n\": 6}\n");
+  auto db = open_db();
+  exec(*db, "CREATE SOURCE c (n BIGINT, s VARCHAR) WITH (connector = 'file', path = '" + csv +
+                "', format = 'csv', header = 'true')");
+  exec(*db, "CREATE SOURCE j (n BIGINT) WITH (connector = 'file', path = '" + json + "')");
+  exec(*db, "CREATE MATERIALIZED VIEW cs AS SELECT SUM(n) AS total, COUNT(s) AS named FROM c");
+  exec(*db, "CREATE MATERIALIZED VIEW js AS SELECT SUM(n) AS total FROM j");
+  ASSERT_TRUE(db->start().ok());
+  ASSERT_TRUE(db->wait_for_bounded_sources().ok()) << db->status().to_string();
+  auto c = db->execute("SELECT * FROM cs");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->rows.column(0).int64_value(0), 3);
+  EXPECT_EQ(c->rows.column(1).int64_value(0), 2);
+  auto j = db->execute("SELECT * FROM js");
+  ASSERT_TRUE(j.ok());
+  EXPECT_EQ(j->rows.column(0).int64_value(0), 11);
+}
+
+// A CSV header that does not name a declared column is an error naming it, whatever
+// on.error says (it used to give NULLs in that column and exit 0).
+TEST_F(FileSourceTest, AHeaderWithoutADeclaredColumnIsAnError) {
+  const std::string path = write("typo.csv", "n,pirce\n1,2\n");
+  auto db = open_db();
+  exec(*db, "CREATE SOURCE c (n BIGINT, price BIGINT) WITH (connector = 'file', path = '" + path +
+                "', format = 'csv', header = 'true', on.error = 'skip')");
+  exec(*db, "CREATE STREAM s AS SELECT n, price FROM c");
+  ASSERT_TRUE(db->start().ok());
+  Status s = db->wait_for_bounded_sources();
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), ErrorCode::kCsvParse);
+  EXPECT_NE(s.to_string().find("the header (n, pirce) has no column 'price'"), std::string::npos)
+      << s.to_string();
+}
+
 TEST_F(FileSourceTest, MissingFileIsAnIoError) {
   auto db = open_db();
   exec(*db, "CREATE SOURCE c (n BIGINT) WITH (connector = 'file', path = '" +
