@@ -8,6 +8,7 @@
 // errors, or give the same rows when there is none. The rows are then encoded as JSON lines and
 // CSV, as a sink would.
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <string>
