@@ -9,6 +9,7 @@
 // column stops all three at once.) The rows are then encoded as JSON lines and
 // CSV, as a sink would.
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <string>

@@ -149,7 +149,7 @@ case "$command" in
     "$build_dir/fuzz/fuzz_corpus" .
     ;;
   *)
-    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -204,20 +204,26 @@ void ComputeLoop::run() {
         cutter_.cut(r.done, r.force);
       }
     }
-    if (commands_.size() != 0) {
-      drain_inputs(INT64_MAX);  // a command sees every row queued before it
-      Command c;
-      while (commands_.try_pop(c) == QueueStatus::kOk) run_command(c);
-    }
+    if (commands_.size() != 0) run_commands();
     drain_inputs(options_.max_batch_rows);
     if (stopping_.load(std::memory_order_acquire) && intake_.empty()) {
+      run_commands();
       drain_inputs(INT64_MAX);
-      Command c;
-      while (commands_.try_pop(c) == QueueStatus::kOk) run_command(c);
       break;
     }
   }
   finish();
+}
+
+void ComputeLoop::run_commands() {
+  Command c;
+  while (commands_.try_pop(c) == QueueStatus::kOk) {
+    // A command sees every row queued before it, each time: the caller of the command just
+    // run may already have pushed rows and posted the next one (a flush) while this loop
+    // goes on.
+    drain_inputs(INT64_MAX);
+    run_command(c);
+  }
 }
 
 void ComputeLoop::finish() {

@@ -179,6 +179,8 @@ class ComputeLoop final : public Ingest, public EpochControl, private SourceSlot
   void run_command(Command& command);
   void drain_inputs(int64_t max_rows);
   void flush_source(uint32_t id);
+  // Runs every queued command, each after the rows queued before it.
+  void run_commands();
   Status restore_state(const std::string& state, const std::map<std::string, int64_t>& offsets);
   std::map<std::string, int64_t> source_offsets() const;
   Result<std::shared_ptr<SubscriptionState>> subscribe_now(const std::string& name,
