@@ -24,6 +24,8 @@ namespace sluice::sql {
 Status error_at(ErrorCode code, SourcePos pos, std::string msg);
 // A type's name, for messages.
 std::string tname(DataType t);
+// 1 INT, 2 BIGINT, 3 DOUBLE; 0 for a type that is not a number (the widening order).
+int numeric_rank(DataType t);
 
 // The aggregate functions (COUNT, SUM, ...) and the window functions of a GROUP BY (TUMBLE, HOP,
 // SESSION), by upper-case name.
