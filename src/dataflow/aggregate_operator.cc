@@ -111,6 +111,7 @@ uint32_t AggregateOperator::new_group(const std::string& key, const std::vector<
   }
   Group& g = groups_[slot];
   g.live = true;
+  g.born = process_calls_;
   g.key = key;
   g.key_values.clear();
   for (const Column& k : keys) g.key_values.push_back(Value::from_column(k, row));
@@ -205,6 +206,7 @@ Status AggregateOperator::assign_session(const std::vector<Column>& keys, int64_
 
 Status AggregateOperator::process(const RecordBatch& input, std::vector<RecordBatch>& out) {
   stats_.rows_in += input.num_rows();
+  ++process_calls_;
   SLC_ASSIGN_OR_RETURN(RecordBatch kept, filter_batch(query_->where, input, selection_));
   const int64_t n = kept.num_rows();
   if (n == 0) return Status::Ok();
@@ -216,9 +218,13 @@ Status AggregateOperator::process(const RecordBatch& input, std::vector<RecordBa
     keys.push_back(std::move(c));
   }
   std::vector<Datum> args(query_->aggregates.size());
+  std::vector<Datum> filters(query_->aggregates.size());
   for (size_t a = 0; a < query_->aggregates.size(); ++a) {
     if (query_->aggregates[a].arg) {
       SLC_ASSIGN_OR_RETURN(args[a], sql::evaluate(*query_->aggregates[a].arg, kept));
+    }
+    if (query_->aggregates[a].filter) {
+      SLC_ASSIGN_OR_RETURN(filters[a], sql::evaluate(*query_->aggregates[a].filter, kept));
     }
   }
 
@@ -259,7 +265,7 @@ Status AggregateOperator::process(const RecordBatch& input, std::vector<RecordBa
       }
       // Sessions update one row at a time: a later row may merge this session away.
       const uint32_t r = static_cast<uint32_t>(row);
-      SLC_RETURN_IF_ERROR(update(std::span(&r, 1), std::span(&slot, 1), args));
+      SLC_RETURN_IF_ERROR(update(std::span(&r, 1), std::span(&slot, 1), args, filters));
       mark_dirty(slot);
       continue;
     }
@@ -288,8 +294,13 @@ Status AggregateOperator::process(const RecordBatch& input, std::vector<RecordBa
     if (!placed) ++stats_.late_rows_dropped;
   }
   if (!pair_rows_.empty()) {
-    SLC_RETURN_IF_ERROR(update(pair_rows_, pair_slots_, args));
-    for (uint32_t slot : pair_slots_) mark_dirty(slot);
+    SLC_RETURN_IF_ERROR(update(pair_rows_, pair_slots_, args, filters));
+    // A group without aggregates (GROUP BY alone, SELECT DISTINCT) has the same row for as
+    // long as it lives: only a new one has an update to emit.
+    const bool fixed_rows = query_->aggregates.empty();
+    for (uint32_t slot : pair_slots_) {
+      if (!fixed_rows || groups_[slot].born == process_calls_) mark_dirty(slot);
+    }
   }
   if (retractions.num_rows() > 0) {
     RecordBatch r = retractions.finish();
@@ -311,12 +322,29 @@ Status AggregateOperator::emit_empty_global_group(std::vector<RecordBatch>& out)
   return emit({slot}, out);
 }
 
-Status AggregateOperator::update(std::span<const uint32_t> rows, std::span<const uint32_t> slots,
-                                 const std::vector<Datum>& args) {
-  const size_t n = rows.size();
+Status AggregateOperator::update(std::span<const uint32_t> all_rows,
+                                 std::span<const uint32_t> all_slots,
+                                 const std::vector<Datum>& args,
+                                 const std::vector<Datum>& filters) {
   for (size_t a = 0; a < query_->aggregates.size(); ++a) {
     const AggregateCall& call = query_->aggregates[a];
     const Datum& arg = args[a];
+    std::span<const uint32_t> rows = all_rows, slots = all_slots;
+    if (call.filter) {
+      // FILTER (WHERE ...): this aggregate sees only the rows its condition is TRUE for.
+      const Datum& f = filters[a];
+      filtered_rows_.clear();
+      filtered_slots_.clear();
+      for (size_t k = 0; k < all_rows.size(); ++k) {
+        const uint32_t r = all_rows[k];
+        if (f.is_null(r) || !f.column.bool_value(f.index(r))) continue;
+        filtered_rows_.push_back(r);
+        filtered_slots_.push_back(all_slots[k]);
+      }
+      rows = filtered_rows_;
+      slots = filtered_slots_;
+    }
+    const size_t n = rows.size();
     const DataType type = call.arg ? call.arg->type : DataType::kInt64;
     switch (call.kind) {
       case AggKind::kCountStar:

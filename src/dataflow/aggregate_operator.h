@@ -68,6 +68,7 @@ class AggregateOperator final : public Operator {
     int64_t window_end = 0;
     std::vector<AggState> aggs;
     bool dirty = false;
+    uint64_t born = 0;     // the process() call that created it (0: restored)
     bool emitted = false;  // changelog: last_output is the row downstream currently holds
     std::vector<Value> last_output;
     uint64_t order = 0;
@@ -83,8 +84,10 @@ class AggregateOperator final : public Operator {
   // Windows that end at or before this are closed: the watermark less the allowed lateness
   // (saturating; the final watermark closes everything).
   int64_t close_limit() const;
+  // Adds the rows to their groups' aggregates; `filters[a]` is aggregate a's FILTER condition
+  // over the batch (empty without one).
   Status update(std::span<const uint32_t> rows, std::span<const uint32_t> slots,
-                const std::vector<sql::Datum>& args);
+                const std::vector<sql::Datum>& args, const std::vector<sql::Datum>& filters);
   Status merge(AggState& into, const AggState& from, const sql::AggregateCall& call);
   Value finalize(const AggState& s, const sql::AggregateCall& call) const;
   // Emits the current rows of `slots` (in that order) according to the emit strategy.
@@ -104,6 +107,7 @@ class AggregateOperator final : public Operator {
   std::unordered_map<std::string, std::vector<uint32_t>> sessions_;  // key → slots by start
   size_t session_groups_ = 0;
   std::vector<uint32_t> dirty_;
+  uint64_t process_calls_ = 0;  // counts process() calls: which groups are new in this one
   uint64_t next_order_ = 0;
   int64_t watermark_ = kNoWatermark;
   int64_t min_open_end_ = kFinalWatermark;  // no window ends before this: nothing to close
@@ -112,6 +116,8 @@ class AggregateOperator final : public Operator {
   std::vector<uint32_t> selection_;
   std::vector<uint32_t> pair_rows_;
   std::vector<uint32_t> pair_slots_;
+  std::vector<uint32_t> filtered_rows_;
+  std::vector<uint32_t> filtered_slots_;
   std::string key_;
 };
 

@@ -1,6 +1,7 @@
 #include "dataflow/introspection.h"
 
 #include "columnar/timestamp.h"
+#include "dataflow/adhoc_result.h"
 #include "dataflow/aggregate_operator.h"
 #include "dataflow/ddl.h"
 #include "dataflow/view_node.h"
@@ -180,7 +181,8 @@ Result<QueryResult> Introspection::select(const Statement& s) const {
   def->schema = table.schema();
   def->bounded = true;
   snapshot.add(Catalog::Entry{ObjectKind::kSource, def, nullptr, nullptr});
-  SLC_ASSIGN_OR_RETURN(sql::BoundQuery q, sql::Binder(snapshot).bind_query(*s.query));
+  SLC_ASSIGN_OR_RETURN(sql::BoundQuery q,
+                       sql::Binder(snapshot).bind_query(*s.query, sql::QueryUse::kAdhoc));
   auto query = std::make_shared<const sql::BoundQuery>(std::move(q));
   std::vector<RecordBatch> out;
   if (query->aggregate) {
@@ -196,6 +198,7 @@ Result<QueryResult> Introspection::select(const Statement& s) const {
   if (!out.empty()) {
     SLC_ASSIGN_OR_RETURN(rows, RecordBatch::concat(out));
   }
+  SLC_ASSIGN_OR_RETURN(rows, finish_adhoc_result(*query, std::move(rows)));
   return table_result("SELECT " + std::to_string(rows.num_rows()), std::move(rows));
 }
 

@@ -28,7 +28,7 @@ Result<Bound> ExprBinder::aggregate(const Expr& e, Scope& scope) {
     if (e.args.size() != 1) {
       return error_at(ErrorCode::kSqlSyntax, e.pos, n + " takes one argument");
     }
-    Scope inner{scope.input, scope.relation};
+    Scope inner = input_scope(scope);
     SLC_ASSIGN_OR_RETURN(Bound arg, bind_node(*e.args[0], inner));
     const DataType t = arg.untyped_null ? DataType::kInt64 : arg.type();
     call.arg = arg.untyped_null ? make_literal(Value::Null(t)) : arg.expr;
@@ -67,6 +67,13 @@ Result<Bound> ExprBinder::aggregate(const Expr& e, Scope& scope) {
                                        : AggKind::kLastValue;
       call.result_type = t;
     }
+  }
+  if (e.filter) {
+    // FILTER (WHERE cond): over the input row, as the argument is; the call's text includes
+    // it, so two aggregates differing only by FILTER stay two.
+    Scope inner = input_scope(scope);
+    SLC_ASSIGN_OR_RETURN(Bound f, bind_node(*e.filter, inner));
+    SLC_ASSIGN_OR_RETURN(call.filter, coerce(f, DataType::kBoolean, e.filter->pos, "FILTER"));
   }
   // The same aggregate written twice is computed once.
   const auto [known, added] = aggregate_index_.try_emplace(

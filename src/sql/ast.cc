@@ -69,7 +69,8 @@ void Expr::append_sql(std::string& out, Spans* spans) const {
           out += '\'';
           break;
         case LiteralKind::kInterval:
-          out += "INTERVAL '" + value_text + "' " + name;
+          out += "INTERVAL '" + value_text + "'";
+          if (!name.empty()) out += " " + name;  // empty when the units are in the string
           break;
         case LiteralKind::kTimestamp:
           out += "TIMESTAMP '" + value_text + "'";
@@ -84,6 +85,7 @@ void Expr::append_sql(std::string& out, Spans* spans) const {
       out += name;
       break;
     case ExprKind::kStar:
+      if (!qualifier.empty()) out += qualifier + ".";
       out += "*";
       break;
     case ExprKind::kUnary:
@@ -108,6 +110,11 @@ void Expr::append_sql(std::string& out, Spans* spans) const {
         arg(i);
       }
       out += ")";
+      if (filter) {
+        out += " FILTER (WHERE ";
+        filter->append_sql(out, spans);
+        out += ")";
+      }
       break;
     case ExprKind::kCase: {
       out += "CASE";
@@ -170,13 +177,14 @@ void Expr::append_sql(std::string& out, Spans* spans) const {
 }
 
 std::string SelectStmt::to_sql() const {
-  std::string out = "SELECT ";
+  std::string out = distinct ? "SELECT DISTINCT " : "SELECT ";
   for (size_t i = 0; i < items.size(); ++i) {
     if (i) out += ", ";
     items[i].expr->append_sql(out);
     if (!items[i].alias.empty()) out += " AS " + items[i].alias;
   }
   out += " FROM " + from;
+  if (!from_alias.empty()) out += " AS " + from_alias;
   if (where) {
     out += " WHERE ";
     where->append_sql(out);
@@ -193,6 +201,14 @@ std::string SelectStmt::to_sql() const {
     having->append_sql(out);
   }
   if (emit != EmitMode::kDefault) out += std::string(" EMIT ") + emit_mode_name(emit);
+  for (size_t i = 0; i < order_by.size(); ++i) {
+    out += i ? ", " : " ORDER BY ";
+    order_by[i].expr->append_sql(out);
+    if (order_by[i].descending) out += " DESC";
+    if (order_by[i].nulls_first) out += *order_by[i].nulls_first ? " NULLS FIRST" : " NULLS LAST";
+  }
+  if (limit) out += " LIMIT " + std::to_string(*limit);
+  if (offset) out += " OFFSET " + std::to_string(*offset);
   return out;
 }
 

@@ -37,7 +37,7 @@ struct Operator {
 enum class ExprKind {
   kLiteral,   // value_text + literal_kind
   kColumn,    // name (qualifier optional)
-  kStar,      // * in a select list or COUNT(*)
+  kStar,      // * in a select list (qualifier.* too) or COUNT(*)
   kUnary,     // op: "-", "NOT"
   kBinary,    // args[0] ops[0] args[1] ops[1] args[2] …: a flat chain of one precedence level
               // (AND; OR; ||; + -; * / %), evaluated left to right; a comparison has two args
@@ -67,6 +67,7 @@ struct Expr {
   bool has_else = false;
   DataType cast_type = DataType::kInt64;
   std::vector<ExprPtr> args;
+  ExprPtr filter;             // kFunction: an aggregate's FILTER (WHERE filter)
   std::vector<Operator> ops;  // kBinary: ops[i] stands between args[i] and args[i + 1]
   int levels = 1;             // nesting levels of this subtree, its own parentheses included
 
@@ -86,20 +87,39 @@ struct SelectItem {
 };
 
 enum class EmitMode { kDefault, kOnWindowClose, kOnUpdate, kChanges };
+
+// ORDER BY expr [ASC | DESC] [NULLS FIRST | LAST]: an output column's name or ordinal, or an
+// expression. Without NULLS, NULLs sort as larger than every value (PostgreSQL): last
+// ascending, first descending.
+struct OrderItem {
+  ExprPtr expr;
+  bool descending = false;
+  std::optional<bool> nulls_first;
+};
 // "ON WINDOW CLOSE", "ON UPDATE", "CHANGES"; empty for kDefault. The one spelling of each mode.
 const char* emit_mode_name(EmitMode mode);
 
 struct SelectStmt {
   SourcePos pos;
+  bool distinct = false;  // SELECT DISTINCT (SELECT ALL is the default)
+  SourcePos distinct_pos;
   std::vector<SelectItem> items;
   std::string from;  // a source, stream or view
   SourcePos from_pos;
+  std::string from_alias;  // FROM name [AS] alias: what qualified names refer to; empty if none
   ExprPtr where;
   std::vector<ExprPtr> group_by;  // may contain one TUMBLE/HOP/SESSION call
   ExprPtr having;
   std::optional<int64_t> allowed_lateness_micros;
   EmitMode emit = EmitMode::kDefault;
   SourcePos emit_pos;
+  // ORDER BY, LIMIT, OFFSET: ad-hoc SELECTs only (the binder refuses them on a stream).
+  std::vector<OrderItem> order_by;
+  SourcePos order_pos;
+  std::optional<int64_t> limit;  // LIMIT n (LIMIT ALL: none)
+  SourcePos limit_pos;
+  std::optional<int64_t> offset;
+  SourcePos offset_pos;
   std::string to_sql() const;
 };
 

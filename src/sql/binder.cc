@@ -10,6 +10,7 @@
 #include "sql/expr_binder.h"
 #include "sql/expr_eval.h"
 #include "sql/options.h"
+#include "sql/order_by_binder.h"
 
 namespace sluice::sql {
 namespace {
@@ -84,17 +85,37 @@ Result<int64_t> interval_argument(const Expr& e, std::string_view fn) {
   return e.interval_micros;
 }
 
+// ORDER BY, LIMIT and OFFSET need the end of their input: refused on a stream, at the clause.
+Status check_continuous(const SelectStmt& select) {
+  const char* why =
+      " cannot apply to a continuous query: its input is unbounded, so the result has no "
+      "end to sort or count from. Use it in an ad-hoc SELECT of a materialized view";
+  if (!select.order_by.empty()) {
+    return error_at(ErrorCode::kSqlInvalidQuery, select.order_pos, std::string("ORDER BY") + why);
+  }
+  if (select.limit) {
+    return error_at(ErrorCode::kSqlInvalidQuery, select.limit_pos, std::string("LIMIT") + why);
+  }
+  if (select.offset) {
+    return error_at(ErrorCode::kSqlInvalidQuery, select.offset_pos, std::string("OFFSET") + why);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<BoundExprPtr> Binder::bind_scalar(const Expr& expr, const Schema& schema,
                                          std::string_view relation) const {
   ExprBinder binder;
-  Scope scope{&schema, std::string(relation)};
+  Scope scope;
+  scope.input = &schema;
+  scope.relation = std::string(relation);
   SLC_ASSIGN_OR_RETURN(Bound b, binder.bind(expr, scope));
   return b.untyped_null ? make_literal(Value::Null(DataType::kVarchar)) : b.expr;
 }
 
-Result<BoundQuery> Binder::bind_query(const SelectStmt& select) const {
+Result<BoundQuery> Binder::bind_query(const SelectStmt& select, QueryUse use) const {
+  if (use == QueryUse::kContinuous) SLC_RETURN_IF_ERROR(check_continuous(select));
   BoundQuery q;
   q.sql = select.to_sql();
   const Catalog::Entry* from = catalog_.find(select.from);
@@ -108,7 +129,10 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select) const {
   q.input_schema = from->schema();
   const Schema& input = *q.input_schema;
   ExprBinder binder;
-  Scope scalar{&input, from->name()};
+  Scope scalar;
+  scalar.input = &input;
+  scalar.relation = from->name();
+  scalar.alias = select.from_alias;
 
   if (select.where) {
     SLC_ASSIGN_OR_RETURN(Bound w, binder.bind(*select.where, scalar));
@@ -187,10 +211,11 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select) const {
 
   std::vector<Field> out_fields;
   std::vector<SourcePos> out_pos;  // where each output column was written (for `*`, the star)
-  Scope group_scope{&input, from->name(), &q, &key_sql, &group_fields};
+  Scope group_scope{&input, from->name(), &q, &key_sql, &group_fields, select.from_alias};
   Scope& scope = q.aggregate ? group_scope : scalar;
   for (const SelectItem& item : select.items) {
     if (item.expr->kind == ExprKind::kStar) {
+      SLC_RETURN_IF_ERROR(check_qualifier(*item.expr, scope));
       if (q.aggregate) {
         return error_at(ErrorCode::kSqlInvalidQuery, item.expr->pos,
                         "SELECT * cannot be used with GROUP BY or aggregates; list the columns");
@@ -223,6 +248,34 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select) const {
     SLC_ASSIGN_OR_RETURN(q.having,
                          binder.coerce(h, DataType::kBoolean, select.having->pos, "HAVING"));
   }
+  if (select.distinct) {
+    if (use == QueryUse::kAdhoc) {
+      q.distinct = true;  // the result's duplicate rows are removed once it is complete
+    } else if (q.aggregate) {
+      return error_at(ErrorCode::kSqlInvalidQuery, select.distinct_pos,
+                      "SELECT DISTINCT cannot be combined with GROUP BY or aggregates in a "
+                      "continuous query: their rows update, and DISTINCT over updates would have "
+                      "to aggregate them again. Use GROUP BY alone, or DISTINCT in an ad-hoc "
+                      "SELECT of a materialized view");
+    } else {
+      // A continuous DISTINCT is a GROUP BY over every output column with no aggregate: one
+      // group per distinct row, with a GROUP BY's emit modes (a view holds each row once).
+      q.aggregate = true;
+      q.keys = std::move(q.projection);
+      q.projection.clear();
+      group_fields = out_fields;
+      for (size_t i = 0; i < q.keys.size(); ++i) {
+        q.projection.push_back(
+            make_column(static_cast<int>(i), out_fields[i].type, out_fields[i].name));
+      }
+    }
+  }
+  std::vector<Field> hidden;
+  if (!select.order_by.empty()) {
+    SLC_ASSIGN_OR_RETURN(hidden, bind_order_by(select, binder, scope, out_fields, q));
+  }
+  q.limit = select.limit;
+  q.offset = select.offset.value_or(0);
   std::unordered_set<std::string> names;  // a set, not pairs: a wide SELECT binds in linear time
   names.reserve(out_fields.size());
   for (size_t i = 0; i < out_fields.size(); ++i) {
@@ -232,6 +285,7 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select) const {
           "two output columns are named '" + out_fields[i].name + "'; add an alias with AS");
     }
   }
+  out_fields.insert(out_fields.end(), hidden.begin(), hidden.end());
   q.group_schema = make_schema(group_fields);
 
   // EMIT and lateness.

@@ -15,12 +15,17 @@ namespace sluice::sql {
 
 struct ConnectorSpec;
 
+// What a SELECT is bound for: a continuous query (a stream, view or sink reads its unbounded
+// input) or an ad-hoc SELECT of a view's current rows, which may be sorted and sliced.
+enum class QueryUse { kContinuous, kAdhoc };
+
 class Binder {
  public:
   explicit Binder(const Catalog& catalog) : catalog_(catalog) {}
 
   Result<SourceDef> bind_source(const Statement& create_source) const;
-  Result<BoundQuery> bind_query(const SelectStmt& select) const;
+  Result<BoundQuery> bind_query(const SelectStmt& select,
+                                QueryUse use = QueryUse::kContinuous) const;
   // CREATE SINK: `input` is the stream it reads (the named one, or the anonymous stream
   // already made for AS SELECT).
   Result<SinkDef> bind_sink(const Statement& create_sink, const std::string& input) const;

@@ -47,9 +47,17 @@ enum class AggKind {
 struct AggregateCall {
   AggKind kind = AggKind::kCountStar;
   bool distinct = false;
-  BoundExprPtr arg;  // over the input; null for COUNT(*)
+  BoundExprPtr arg;     // over the input; null for COUNT(*)
+  BoundExprPtr filter;  // FILTER (WHERE ...) over the input: rows it is not TRUE for are skipped
   DataType result_type = DataType::kInt64;
   std::string sql;
+};
+
+// ORDER BY of an ad-hoc SELECT: a column of the output, its direction, where NULLs go.
+struct SortKey {
+  int column = 0;
+  bool descending = false;
+  bool nulls_first = false;
 };
 
 struct BoundQuery {
@@ -66,6 +74,16 @@ struct BoundQuery {
 
   std::vector<BoundExprPtr> projection;  // over the input, or group_schema when aggregate
   SchemaPtr output_schema;               // the projection, then `_op` for EMIT CHANGES
+
+  // Ad-hoc SELECTs only (a continuous query's result has no end to sort or slice): applied to
+  // the whole result, in this order — DISTINCT, ORDER BY, OFFSET, LIMIT — then the
+  // `hidden_columns` that ORDER BY added after the selected ones are dropped.
+  bool distinct = false;
+  std::vector<SortKey> order_by;
+  int first_hidden_column = 0;  // of output_schema
+  int hidden_columns = 0;
+  std::optional<int64_t> limit;
+  int64_t offset = 0;
 
   EmitMode emit = EmitMode::kOnUpdate;  // never kDefault once bound
   int64_t lateness = 0;                 // ALLOW LATENESS, µs

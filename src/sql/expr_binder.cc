@@ -14,6 +14,23 @@ Status error_at(ErrorCode code, SourcePos pos, std::string msg) {
   return Status(code, std::move(msg), pos.to_string());
 }
 
+Status check_qualifier(const Expr& e, const Scope& scope) {
+  if (e.qualifier.empty()) return Status::Ok();
+  const std::string& name = scope.alias.empty() ? scope.relation : scope.alias;
+  if (to_lower(e.qualifier) == to_lower(name)) return Status::Ok();
+  std::string msg = "unknown table '" + e.qualifier + "' (the query reads '" + scope.relation + "'";
+  if (!scope.alias.empty()) msg += " as '" + scope.alias + "'";
+  return error_at(ErrorCode::kSqlUnknownName, e.pos, msg + ")");
+}
+
+Scope ExprBinder::input_scope(const Scope& scope) {
+  Scope inner;
+  inner.input = scope.input;
+  inner.relation = scope.relation;
+  inner.alias = scope.alias;
+  return inner;
+}
+
 std::string tname(DataType t) {
   return std::string(type_name(t));
 }
@@ -75,6 +92,9 @@ Result<Bound> ExprBinder::bind_node(const Expr& e, Scope& scope) {
     // A whole expression equal to a GROUP BY key refers to that key.
     if (std::optional<Bound> key = group_key(text_.view(e), scope)) return *key;
     if (e.kind == ExprKind::kFunction && kAggregates.count(e.name)) return aggregate(e, scope);
+    if (e.kind == ExprKind::kFunction && kWindowHelpers.count(e.name)) {
+      return window_helper(e, scope);
+    }
   }
   if (e.kind == ExprKind::kLiteral) return literal(e);
   if (e.kind == ExprKind::kColumn || e.kind == ExprKind::kStar) return column(e, scope);
@@ -126,6 +146,15 @@ Status ExprBinder::check_name(const Expr& e) const {
   }
   if (kWindows.count(e.name)) {
     return error_at(ErrorCode::kSqlInvalidQuery, e.pos, e.name + " belongs in GROUP BY");
+  }
+  if (kWindowHelpers.count(e.name)) {
+    return error_at(ErrorCode::kSqlInvalidQuery, e.pos,
+                    e.name + " is allowed only in SELECT or HAVING of a query grouped by " +
+                        e.name.substr(0, e.name.find('_')) + "(...)");
+  }
+  if (e.filter) {
+    return error_at(ErrorCode::kSqlSyntax, e.pos,
+                    "FILTER (WHERE ...) applies to aggregates only, not to " + e.name);
   }
   if (!kScalars.count(e.name)) {
     std::string msg = "unknown function '" + to_lower(e.name) + "'";
@@ -306,11 +335,7 @@ Result<Bound> ExprBinder::column(const Expr& e, Scope& scope) {
     return error_at(ErrorCode::kSqlSyntax, e.pos,
                     "'*' is only allowed as a select item or in COUNT(*)");
   }
-  if (!e.qualifier.empty() && to_lower(e.qualifier) != to_lower(scope.relation)) {
-    return error_at(
-        ErrorCode::kSqlUnknownName, e.pos,
-        "unknown table '" + e.qualifier + "' (the query reads '" + scope.relation + "')");
-  }
+  if (Status s = check_qualifier(e, scope); !s.ok()) return s;
   if (scope.query != nullptr) {
     // In an aggregate's SELECT/HAVING: window bounds, or a key column by name.
     const std::string name = to_lower(e.name);

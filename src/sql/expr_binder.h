@@ -22,6 +22,10 @@ namespace sluice::sql {
 
 // An error at `pos` ("line:column").
 Status error_at(ErrorCode code, SourcePos pos, std::string msg);
+struct Scope;
+// OK when `e` (a column or qualified *) has no qualifier or names the scope's relation (its
+// alias, when it has one), else SLC-1002 at e.
+Status check_qualifier(const Expr& e, const Scope& scope);
 // A type's name, for messages.
 std::string tname(DataType t);
 // 1 INT, 2 BIGINT, 3 DOUBLE; 0 for a type that is not a number (the widening order).
@@ -31,6 +35,9 @@ int numeric_rank(DataType t);
 // SESSION), by upper-case name.
 extern const std::set<std::string> kAggregates;
 extern const std::set<std::string> kWindows;
+// Flink's group-window helpers (TUMBLE_START, HOP_END, SESSION_START, ...): the window bounds of
+// the GROUP BY's window, named after it.
+extern const std::set<std::string> kWindowHelpers;
 
 // A bound expression, plus whether it is an untyped NULL literal (which takes its type
 // from where it is used) or a string literal (which may become a TIMESTAMP).
@@ -50,6 +57,7 @@ struct Scope {
   BoundQuery* query = nullptr;
   const std::vector<std::string>* key_sql = nullptr;  // AST text of each GROUP BY key
   std::vector<Field>* group_fields = nullptr;         // the group row being built
+  std::string alias;  // FROM relation alias: what a qualified name must say instead, if set
 };
 
 // Binding recurses once per level of the expression's nesting (bounded by the parser), never
@@ -116,6 +124,11 @@ class ExprBinder {
   Status arity(const Expr& e, size_t lo, size_t hi);
   Result<Bound> function(const Expr& e, const std::vector<Bound>& args);
   Result<Bound> aggregate(const Expr& e, Scope& scope);
+  // TUMBLE_START(ts, size) and the other helpers: the window bound of the GROUP BY's window,
+  // when the helper's arguments are that window's.
+  Result<Bound> window_helper(const Expr& e, Scope& scope);
+  // The scalar scope over the input of `scope` (an aggregate's argument, its FILTER).
+  static Scope input_scope(const Scope& scope);
 
   ExprText text_;  // of the expression being bound
   // The aggregates of the query so far, by lower-cased text (and "DISTINCT"): written twice,

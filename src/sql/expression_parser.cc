@@ -312,7 +312,20 @@ Result<ExprPtr> Parser::function_call() {
     }
   } while (accept_symbol(","));
   SLC_RETURN_IF_ERROR(expect_symbol(")"));
-  return measured(std::move(e));
+  // An aggregate's FILTER (WHERE cond): FILTER is no reserved word, so only when '(' follows.
+  if (is_word("FILTER") && peek(1).kind == TokenKind::kSymbol && peek(1).text == "(") {
+    next();
+    next();
+    SLC_RETURN_IF_ERROR(expect_word("WHERE"));
+    SLC_ASSIGN_OR_RETURN(e->filter, expr());
+    SLC_RETURN_IF_ERROR(expect_symbol(")"));
+  }
+  SLC_ASSIGN_OR_RETURN(e, measured(std::move(e)));
+  if (e->filter) {
+    e->levels = std::max(e->levels, e->filter->levels + 1);
+    if (e->levels > kMaxExpressionDepth) return too_deep(e->pos);
+  }
+  return e;
 }
 
 Result<ExprPtr> Parser::interval() {
@@ -322,28 +335,30 @@ Result<ExprPtr> Parser::interval() {
     return error("expected a quantity after INTERVAL, as in INTERVAL '5' SECOND");
   }
   const Token& amount = next();
-  std::string number = amount.text;
-  std::string unit;
-  // INTERVAL '5 minutes' carries its unit inside the string.
-  if (const size_t space = number.find(' '); space != std::string::npos) {
-    unit = number.substr(space + 1);
-    number = number.substr(0, space);
+  auto e = std::make_unique<Expr>(ExprKind::kLiteral, p);
+  e->literal_kind = LiteralKind::kInterval;
+  e->value_text = amount.text;
+  Result<int64_t> micros = 0;
+  const bool lone_number = amount.kind != TokenKind::kString ||
+                           amount.text.find_first_not_of("0123456789.+- ") == std::string::npos;
+  // A word after a lone number is its unit unless it ends the expression: INTERVAL '5' MINUTS
+  // is a misspelt unit, not 5 seconds named MINUTS.
+  if (peek().kind == TokenKind::kWord &&
+      (is_interval_unit(peek().text) || (lone_number && !reserved().count(upper(peek().text))))) {
+    // INTERVAL '5' MINUTE, INTERVAL 5 MINUTE: one quantity, its unit after it.
+    e->name = upper(next().text);
+    micros = parse_interval_text(amount.text, e->name);
+  } else if (amount.kind == TokenKind::kString) {
+    // INTERVAL '1 hour 30 minutes': the units inside the string, as PostgreSQL reads them.
+    micros = parse_interval_string(amount.text);
   } else {
-    if (peek().kind != TokenKind::kWord) {
-      return error("expected a unit (SECOND, MINUTE, HOUR, DAY, ...) after the interval");
-    }
-    unit = next().text;
+    return error("expected a unit (SECOND, MINUTE, HOUR, DAY, ...) after the interval");
   }
-  auto micros = parse_interval_text(number, unit);
   if (!micros.ok()) {
     return Status(micros.status().code(), std::string(micros.status().message()),
                   amount.pos.to_string());
   }
-  auto e = std::make_unique<Expr>(ExprKind::kLiteral, p);
-  e->literal_kind = LiteralKind::kInterval;
   e->interval_micros = *micros;
-  e->value_text = number;
-  e->name = upper(unit);
   return e;
 }
 

@@ -298,15 +298,48 @@ Result<Statement> Parser::show(SourcePos pos) {
 }
 
 // ---- SELECT --------------------------------------------------------------------------
+namespace {
+
+// Words that begin a join after FROM's first name: never a table alias.
+bool starts_join(std::string_view word) {
+  for (const char* w : {"JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "NATURAL", "OUTER"}) {
+    if (iequals(word, w)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<SelectStmt>> Parser::select() {
   const Token* bare_alias = nullptr;
   auto q = std::make_unique<SelectStmt>();
   q->pos = peek().pos;
   SLC_RETURN_IF_ERROR(expect_word("SELECT"));
+  if (is_word("DISTINCT")) {
+    q->distinct_pos = next().pos;
+    q->distinct = true;
+    if (is_word("ON")) {
+      return Status(ErrorCode::kUnsupported,
+                    "SELECT DISTINCT ON (...) is not supported; use SELECT DISTINCT or GROUP BY",
+                    peek().pos.to_string());
+    }
+  } else if (is_word("ALL") && !is_word("FROM", 1) && !is_word("AS", 1) &&
+             !(peek(1).kind == TokenKind::kSymbol &&
+               (peek(1).text == "," || peek(1).text == "."))) {
+    next();  // SELECT ALL: the default, duplicates kept
+  }
   do {
     SelectItem item;
     if (is_symbol("*")) {
       item.expr = std::make_unique<Expr>(ExprKind::kStar, next().pos);
+    } else if (peek(1).kind == TokenKind::kSymbol && peek(1).text == "." &&
+               peek(2).kind == TokenKind::kSymbol && peek(2).text == "*") {
+      const SourcePos p = peek().pos;
+      SLC_ASSIGN_OR_RETURN(std::string qualifier, identifier("a table name before '.*'"));
+      next();
+      next();
+      item.expr = std::make_unique<Expr>(ExprKind::kStar, p);
+      item.expr->qualifier = std::move(qualifier);
     } else {
       SLC_ASSIGN_OR_RETURN(item.expr, expr());
     }
@@ -328,8 +361,18 @@ Result<std::unique_ptr<SelectStmt>> Parser::select() {
   SLC_RETURN_IF_ERROR(expect_word("FROM"));
   q->from_pos = peek().pos;
   SLC_ASSIGN_OR_RETURN(q->from, identifier("a source, stream or view name"));
-  if (is_word("JOIN") || is_word("INNER") || is_word("LEFT") || is_symbol(",")) {
-    return Status(ErrorCode::kUnsupported, "joins are not supported yet", peek().pos.to_string());
+  if (accept_word("AS")) {
+    SLC_ASSIGN_OR_RETURN(q->from_alias, identifier("an alias for " + q->from));
+  } else if (peek().kind == TokenKind::kQuotedIdent ||
+             (peek().kind == TokenKind::kWord && !reserved().count(upper(peek().text)) &&
+              !starts_join(peek().text) && !is_word("OFFSET"))) {
+    q->from_alias = next().text;
+  }
+  if ((peek().kind == TokenKind::kWord && starts_join(peek().text)) || is_symbol(",")) {
+    return Status(ErrorCode::kUnsupported,
+                  "joins are not supported yet: a query reads one source, stream or view (" +
+                      describe(peek()) + " after FROM " + q->from + ")",
+                  peek().pos.to_string());
   }
   if (accept_word("WHERE")) {
     SLC_ASSIGN_OR_RETURN(q->where, expr());
@@ -370,51 +413,71 @@ Result<std::unique_ptr<SelectStmt>> Parser::select() {
       return error("expected ON WINDOW CLOSE, ON UPDATE or CHANGES after EMIT");
     }
   }
-  if (is_word("ORDER") || is_word("LIMIT")) {
-    return Status(ErrorCode::kUnsupported, upper(peek().text) + " is not supported on streams",
-                  peek().pos.to_string());
-  }
+  SLC_RETURN_IF_ERROR(order_limit(*q));
   return q;
 }
 
-}  // namespace parsing
-
-Result<int64_t> parse_interval_text(std::string_view number, std::string_view unit) {
-  double amount = 0;
-  auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), amount);
-  if (ec != std::errc() || ptr != number.data() + number.size()) {
-    return Status(ErrorCode::kSqlSyntax,
-                  "'" + std::string(number) + "' is not an interval quantity");
+// ORDER BY ..., then LIMIT and OFFSET in either order (as PostgreSQL takes them). Parsed for
+// every SELECT; the binder decides where they apply (ad-hoc SELECTs only).
+Status Parser::order_limit(SelectStmt& q) {
+  if (is_word("ORDER")) {
+    q.order_pos = next().pos;
+    SLC_RETURN_IF_ERROR(expect_word("BY"));
+    do {
+      OrderItem item;
+      SLC_ASSIGN_OR_RETURN(item.expr, expr());
+      if (accept_word("DESC")) {
+        item.descending = true;
+      } else {
+        accept_word("ASC");
+      }
+      if (accept_word("NULLS")) {
+        if (accept_word("FIRST")) {
+          item.nulls_first = true;
+        } else if (accept_word("LAST")) {
+          item.nulls_first = false;
+        } else {
+          return error("expected FIRST or LAST after NULLS");
+        }
+      }
+      q.order_by.push_back(std::move(item));
+    } while (accept_symbol(","));
   }
-  std::string u = to_upper(unit);
-  if (u == "MS") u = "MILLISECOND";
-  if (u == "US") u = "MICROSECOND";
-  if (u.size() > 1 && u.back() == 'S') u.pop_back();
-  double scale;
-  if (u == "MICROSECOND" || u == "US") {
-    scale = 1;
-  } else if (u == "MILLISECOND" || u == "MS") {
-    scale = 1e3;
-  } else if (u == "SECOND" || u == "SEC") {
-    scale = 1e6;
-  } else if (u == "MINUTE" || u == "MIN") {
-    scale = 60e6;
-  } else if (u == "HOUR") {
-    scale = 3600e6;
-  } else if (u == "DAY") {
-    scale = 86400e6;
-  } else if (u == "WEEK") {
-    scale = 7 * 86400e6;
-  } else {
-    return Status(ErrorCode::kSqlSyntax,
-                  "unknown interval unit '" + std::string(unit) +
-                      "' (MICROSECOND, MILLISECOND, SECOND, MINUTE, HOUR, DAY, WEEK; months and "
-                      "years vary in length and are not supported)");
+  for (int i = 0; i < 2; ++i) {
+    if (!q.limit && is_word("LIMIT")) {
+      q.limit_pos = next().pos;
+      if (accept_word("ALL")) {
+        q.limit = INT64_MAX;
+        continue;
+      }
+      SLC_ASSIGN_OR_RETURN(q.limit, row_count("LIMIT"));
+    } else if (!q.offset && is_word("OFFSET")) {
+      q.offset_pos = next().pos;
+      SLC_ASSIGN_OR_RETURN(q.offset, row_count("OFFSET"));
+      (void)(accept_word("ROW") || accept_word("ROWS"));
+    }
   }
-  const double micros = std::round(amount * scale);
-  if (!(std::fabs(micros) < 9.2e18)) return Status(ErrorCode::kSqlSyntax, "interval out of range");
-  return static_cast<int64_t>(micros);
+  return Status::Ok();
 }
+
+Result<int64_t> Parser::row_count(std::string_view clause) {
+  const Token& t = peek();
+  if (is_symbol("-") && peek(1).kind == TokenKind::kInteger) {
+    return Status(ErrorCode::kSqlInvalidQuery, std::string(clause) + " must not be negative",
+                  t.pos.to_string());
+  }
+  int64_t n = 0;
+  if (t.kind == TokenKind::kInteger) {
+    const auto [end, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), n);
+    if (ec == std::errc() && end == t.text.data() + t.text.size()) {
+      next();
+      return n;
+    }
+  }
+  return error("expected a row count (a non-negative integer) after " + std::string(clause));
+}
+
+}  // namespace parsing
 
 Result<std::vector<Statement>> parse_statements(std::string_view sql, SourcePos start) {
   SLC_ASSIGN_OR_RETURN(std::vector<Token> tokens, tokenize(sql, start));

@@ -7,6 +7,7 @@
 
 #include "sluice/status.h"
 #include "sql/ast.h"
+#include "sql/interval_text.h"  // parse_interval_text, for option values
 
 namespace sluice::sql {
 
@@ -17,9 +18,5 @@ Result<std::vector<Statement>> parse_statements(std::string_view sql, SourcePos 
 Result<Statement> parse_statement(std::string_view sql);
 // Parses a lone expression (for tests and option values).
 Result<ExprPtr> parse_expression(std::string_view sql);
-
-// "5 SECOND" → microseconds. Units: MICROSECOND, MILLISECOND, SECOND, MINUTE, HOUR, DAY
-// (singular or plural, any case); the number may have a fraction.
-Result<int64_t> parse_interval_text(std::string_view number, std::string_view unit);
 
 }  // namespace sluice::sql

@@ -129,6 +129,9 @@ class Parser {
 
   // ---- SELECT --------------------------------------------------------------------------
   Result<std::unique_ptr<SelectStmt>> select();
+  Status order_limit(SelectStmt& q);
+  // A non-negative integer literal: LIMIT's or OFFSET's count.
+  Result<int64_t> row_count(std::string_view clause);
 
   // ---- expressions: precedence climbing ------------------------------------------------
   // How tightly operators bind, loosest first.
