@@ -156,5 +156,21 @@ TEST(Parser, IntervalUnits) {
   EXPECT_FALSE(parse_interval_text("1", "year").ok());
 }
 
+TEST(Parser, IntervalStrings) {
+  constexpr int64_t kSecond = 1'000'000;
+  EXPECT_EQ(*parse_interval_string("1 hour 30 minutes"), 5400 * kSecond);
+  EXPECT_EQ(*parse_interval_string("-1 hour 30 minutes"), -1800 * kSecond);
+  EXPECT_EQ(*parse_interval_string("01:30"), 5400 * kSecond);
+  EXPECT_EQ(*parse_interval_string("-0:00:01.5"), -1'500'000);
+  EXPECT_EQ(*parse_interval_string("1 day 1 hour ago"), -90'000 * kSecond);
+  EXPECT_EQ(*parse_interval_string("3usec"), 3);
+  EXPECT_FALSE(parse_interval_string("1 mon").ok());
+  EXPECT_FALSE(parse_interval_string("1 hour ago 2 min").ok());
+  EXPECT_FALSE(parse_interval_string("1:2:3:4").ok());
+  EXPECT_FALSE(parse_interval_string("01:30 02:00").ok());
+  EXPECT_FALSE(parse_interval_string("-").ok());
+  EXPECT_FALSE(parse_interval_string("1..5 s").ok());
+}
+
 }  // namespace
 }  // namespace sluice::sql
