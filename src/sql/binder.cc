@@ -108,6 +108,7 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select) const {
   q.input_schema = from->schema();
   const Schema& input = *q.input_schema;
   ExprBinder binder;
+  binder.set_statement_time(statement_time_);
   Scope scalar{&input, from->name()};
 
   if (select.where) {
