@@ -4,7 +4,8 @@
 //   keyed tumble:      SELECT symbol, window_start, SUM(volume), COUNT(*) FROM trades
 //                      GROUP BY symbol, TUMBLE(ts, INTERVAL '1' SECOND)
 //   build/release/bench/sql_bench
-// sql_bind_bench.cc adds the cost of binding big statements and of IN lists.
+// sql_bind_bench.cc adds the cost of binding big statements and of IN lists;
+// sql_function_bench.cc the regexp_like and lower kernels against RE2 and utf8proc by hand.
 
 #include <benchmark/benchmark.h>
 
@@ -181,6 +182,9 @@ int main(int argc, char** argv) {
                        "BM_FilterProject_HandLoop");
   reporter.print_ratio("tumble sum/count engine/hand", "BM_TumbleSumCount_Engine",
                        "BM_TumbleSumCount_HandLoop");
+  reporter.print_ratio("regexp_like kernel/hand RE2", "BM_RegexpLike_Kernel",
+                       "BM_RegexpLike_HandLoop");
+  reporter.print_ratio("lower kernel/hand utf8proc", "BM_Lower_Kernel", "BM_Lower_HandLoop");
   for (const char* n : {"10", "100", "1000"}) {
     const std::string set = std::string("BM_InList_HashSet/") + n;
     const std::string chain = std::string("BM_InList_OrChain/") + n;
