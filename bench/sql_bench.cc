@@ -5,7 +5,8 @@
 //                      GROUP BY symbol, TUMBLE(ts, INTERVAL '1' SECOND)
 //   the same with FILTER (WHERE volume > 5000) on both aggregates, beside the plain one
 //   build/release/bench/sql_bench
-// sql_bind_bench.cc adds the cost of binding big statements and of IN lists.
+// sql_bind_bench.cc adds the cost of binding big statements and of IN lists;
+// sql_function_bench.cc the regexp_like and lower kernels against RE2 and utf8proc by hand.
 
 #include <benchmark/benchmark.h>
 
@@ -194,6 +195,9 @@ int main(int argc, char** argv) {
                        "BM_TumbleSumCount_HandLoop");
   reporter.print_ratio("tumble sum/count with FILTER/without", "BM_TumbleSumCountFilter_Engine",
                        "BM_TumbleSumCount_Engine");
+  reporter.print_ratio("regexp_like kernel/hand RE2", "BM_RegexpLike_Kernel",
+                       "BM_RegexpLike_HandLoop");
+  reporter.print_ratio("lower kernel/hand utf8proc", "BM_Lower_Kernel", "BM_Lower_HandLoop");
   for (const char* n : {"10", "100", "1000"}) {
     const std::string set = std::string("BM_InList_HashSet/") + n;
     const std::string chain = std::string("BM_InList_OrChain/") + n;

@@ -9,10 +9,11 @@
 #   - "the public headers": any "sluice/..." header. Without it, a module may include only the
 #     public headers that it or an allowed module owns: a README owns the include/sluice/ headers
 #     it names (in a table row, or a paragraph, that mentions include/sluice/);
-#   - third-party libraries by name (simdjson, libpq, librdkafka, Boost.Beast, nlohmann-json);
+#   - third-party libraries by name (simdjson, libpq, librdkafka, Boost.Beast, nlohmann-json, RE2,
+#     utf8proc);
 #     "simdjson (in `a.cc` only)" restricts one to those files. Besides, whatever the READMEs say,
-#     libpq stays in src/connectors/postgres/, librdkafka in src/connectors/kafka/ and
-#     Boost.Beast in src/server/ (DESIGN.md).
+#     libpq stays in src/connectors/postgres/, librdkafka in src/connectors/kafka/,
+#     Boost.Beast in src/server/ (DESIGN.md), RE2 and utf8proc in src/sql/.
 # The layer chain is README.md's "common ← columnar ← …" line; a README that allows a module
 # above its own, a missing README or a missing "**May include:**" paragraph is an error.
 # It also checks that each module's CMakeLists.txt links (directly or through what it links)
@@ -62,12 +63,16 @@ THIRD_PARTY = {
     "librdkafka": re.compile(r"^librdkafka/"),
     "Boost.Beast": re.compile(r"^boost/beast"),
     "nlohmann-json": re.compile(r"^nlohmann/"),
+    "RE2": re.compile(r"^re2/"),
+    "utf8proc": re.compile(r"^utf8proc\.h"),
 }
 # Where a library may be included at all, whatever a README says (DESIGN.md, connectors README).
 THIRD_PARTY_HOME = {
     "libpq": "src/connectors/postgres/",
     "librdkafka": "src/connectors/kafka/",
     "Boost.Beast": "src/server/",
+    "RE2": "src/sql/",
+    "utf8proc": "src/sql/",
 }
 
 

@@ -9,6 +9,7 @@ packages=(
   libclang-rt-dev  # libFuzzer (clang -fsanitize=fuzzer), for the fuzz targets
   libgtest-dev libgmock-dev libbenchmark-dev
   libsimdjson-dev nlohmann-json3-dev libedit-dev
+  libre2-dev libutf8proc-dev  # regular expressions, Unicode case mapping (src/sql)
   libpq-dev postgresql
 )
 

@@ -27,6 +27,7 @@ namespace sluice {
   X(kSqlInvalidOption, 1006, "invalid option")                       \
   X(kSqlInvalidQuery, 1007, "invalid streaming query")               \
   X(kSqlTooDeep, 1008, "expression nested too deeply")               \
+  X(kSqlInvalidRegex, 1009, "invalid regular expression")            \
   X(kJsonParse, 2001, "malformed JSON")                              \
   X(kCsvParse, 2002, "malformed CSV")                                \
   X(kValueConversion, 2003, "value does not fit the column type")    \

@@ -1,5 +1,7 @@
 #include "dataflow/introspection.h"
 
+#include <chrono>
+
 #include "columnar/timestamp.h"
 #include "dataflow/adhoc_result.h"
 #include "dataflow/aggregate_operator.h"
@@ -181,8 +183,14 @@ Result<QueryResult> Introspection::select(const Statement& s) const {
   def->schema = table.schema();
   def->bounded = true;
   snapshot.add(Catalog::Entry{ObjectKind::kSource, def, nullptr, nullptr});
-  SLC_ASSIGN_OR_RETURN(sql::BoundQuery q,
-                       sql::Binder(snapshot).bind_query(*s.query, sql::QueryUse::kAdhoc));
+  // NOW() is the statement's time, read once (PostgreSQL's transaction time): every row of the
+  // answer sees the same value.
+  const int64_t statement_time = std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count();
+  SLC_ASSIGN_OR_RETURN(
+      sql::BoundQuery q,
+      sql::Binder(snapshot, statement_time).bind_query(*s.query, sql::QueryUse::kAdhoc));
   auto query = std::make_shared<const sql::BoundQuery>(std::move(q));
   std::vector<RecordBatch> out;
   if (query->aggregate) {

@@ -103,6 +103,18 @@ void Expr::append_sql(std::string& out, Spans* spans) const {
       }
       break;
     case ExprKind::kFunction:
+      if (name == "CURRENT_TIMESTAMP" && args.empty()) {
+        out += name;  // as the standard writes it, without parentheses
+        break;
+      }
+      if (name == "POSITION" && args.size() == 2) {
+        out += "POSITION(";
+        arg(0);
+        out += " IN ";
+        arg(1);
+        out += ")";
+        break;
+      }
       out += name + "(";
       if (distinct) out += "DISTINCT ";
       for (size_t i = 0; i < args.size(); ++i) {
@@ -164,7 +176,8 @@ void Expr::append_sql(std::string& out, Spans* spans) const {
       break;
     case ExprKind::kLike:
       arg(0);
-      out += negated ? " NOT LIKE " : " LIKE ";
+      out += negated ? " NOT " : " ";
+      out += name.empty() ? "LIKE " : name + " ";
       arg(1);
       break;
     case ExprKind::kExtract:

@@ -47,7 +47,7 @@ enum class ExprKind {
   kIsNull,    // args[0] IS [NOT] NULL (negated)
   kInList,    // args[0] [NOT] IN (args[1..])
   kBetween,   // args[0] [NOT] BETWEEN args[1] AND args[2]
-  kLike,      // args[0] [NOT] LIKE args[1]
+  kLike,      // args[0] [NOT] LIKE args[1]; name "ILIKE" for ILIKE
   kExtract,   // EXTRACT(name FROM args[0])
 };
 

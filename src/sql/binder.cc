@@ -129,6 +129,7 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select, QueryUse use) co
   q.input_schema = from->schema();
   const Schema& input = *q.input_schema;
   ExprBinder binder;
+  binder.set_statement_time(statement_time_);
   Scope scalar;
   scalar.input = &input;
   scalar.relation = from->name();

@@ -4,6 +4,8 @@
 // collects aggregates and the window of a GROUP BY, and rejects streaming queries that
 // cannot run or could never emit, saying why. Errors carry the line:column of the cause.
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "sluice/status.h"
@@ -21,7 +23,11 @@ enum class QueryUse { kContinuous, kAdhoc };
 
 class Binder {
  public:
-  explicit Binder(const Catalog& catalog) : catalog_(catalog) {}
+  // `statement_time` (µs since 1970): what NOW() and CURRENT_TIMESTAMP stand for, given only
+  // for an ad-hoc SELECT; a continuous query refuses them (its results must be a function of
+  // its input).
+  explicit Binder(const Catalog& catalog, std::optional<int64_t> statement_time = std::nullopt)
+      : catalog_(catalog), statement_time_(statement_time) {}
 
   Result<SourceDef> bind_source(const Statement& create_source) const;
   Result<BoundQuery> bind_query(const SelectStmt& select,
@@ -38,6 +44,7 @@ class Binder {
                             const ConnectorSpec& spec) const;
 
   const Catalog& catalog_;
+  std::optional<int64_t> statement_time_;
 };
 
 }  // namespace sluice::sql

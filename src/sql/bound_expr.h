@@ -34,6 +34,9 @@ enum class Fn {
   kLe,
   kGt,
   kGe,
+  // a IS [NOT] DISTINCT FROM b: = and <> with NULL a value like any other (never NULL)
+  kIsDistinct,
+  kIsNotDistinct,
   // logic, SQL three-valued; AND and OR take two or more operands
   kAnd,
   kOr,
@@ -50,6 +53,19 @@ enum class Fn {
   kLength,
   kSubstr,
   kTrim,
+  // text (text_kernels.cc), positions and lengths in code points, as LENGTH and SUBSTR count
+  kReplace,
+  kStrpos,
+  kStartsWith,
+  kSplitPart,
+  kLeft,
+  kRight,
+  kLpad,
+  kRpad,
+  // regular expressions (regex_kernels.cc), over the pattern compiled at bind time (`regex`)
+  kRegexpLike,
+  kRegexpReplace,
+  kRegexpExtract,
   // math
   kAbs,
   kRound,
@@ -58,14 +74,20 @@ enum class Fn {
   // conditional
   kCoalesce,
   kCase,
+  // the largest / smallest argument that is not NULL (NULL when all are)
+  kGreatest,
+  kLeast,
   // time
   kDateTrunc,
   kExtract,
+  kToTimestamp,  // DOUBLE seconds since 1970 → TIMESTAMP
+  kEpochMs,      // BIGINT milliseconds → TIMESTAMP, or TIMESTAMP → BIGINT milliseconds
   // conversion
   kCast,
 };
 
 struct BoundExpr;
+struct CompiledRegex;  // sql/regex.h
 using BoundExprPtr = std::shared_ptr<const BoundExpr>;
 
 struct BoundExpr {
@@ -88,7 +110,8 @@ struct BoundExpr {
   bool has_else = false;
   // kExtract / kDateTrunc: the unit, upper case (SECOND, MINUTE, ..., EPOCH, DOW).
   std::string unit;
-  std::shared_ptr<const ValueSet> set;  // kInSet
+  std::shared_ptr<const ValueSet> set;         // kInSet
+  std::shared_ptr<const CompiledRegex> regex;  // kRegexp*: compiled once, when bound
   std::vector<BoundExprPtr> args;
   SqlText sql;  // display text
 };

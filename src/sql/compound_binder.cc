@@ -13,16 +13,14 @@ bool free_to_read(const BoundExpr& x) {
   return x.kind == BoundExpr::Kind::kColumn || x.kind == BoundExpr::Kind::kLiteral;
 }
 
-// What stands for `x` where it is tested several times: itself when it is a column or a
-// literal, which cost nothing to read again; otherwise a kUse leaf of the let() around the tests.
+}  // namespace
+
 BoundExprPtr reused(const BoundExprPtr& x) {
   return free_to_read(*x) ? x : make_use(x->type, x->sql);
 }
 BoundExprPtr let(const BoundExprPtr& x, BoundExprPtr tests, SqlText sql) {
   return free_to_read(*x) ? tests : make_let(x, std::move(tests), std::move(sql));
 }
-
-}  // namespace
 
 // x IN (items): the constant items go in a hash set built once, here; any other item is
 // compared on its own (x = item), and the parts are ORed: TRUE if one matches, else NULL if x or

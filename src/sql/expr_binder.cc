@@ -156,11 +156,11 @@ Status ExprBinder::check_name(const Expr& e) const {
     return error_at(ErrorCode::kSqlSyntax, e.pos,
                     "FILTER (WHERE ...) applies to aggregates only, not to " + e.name);
   }
-  if (!kScalars.count(e.name)) {
+  if (!kScalars.count(e.name) && !kScalarFunctions.count(e.name)) {
     std::string msg = "unknown function '" + to_lower(e.name) + "'";
     std::string best;
     size_t best_d = 3;
-    for (const auto* set : {&kScalars, &kAggregates}) {
+    for (const auto* set : {&kScalars, &kScalarFunctions, &kAggregates}) {
       for (const std::string& f : *set) {
         const size_t d = edit_distance(e.name, f);
         if (d < best_d) {
@@ -216,8 +216,15 @@ Result<Bound> ExprBinder::combine(const Expr& e, Operands& o) {
 }
 
 Result<Bound> ExprBinder::like(const Expr& e, const std::vector<Bound>& a) {
-  SLC_ASSIGN_OR_RETURN(BoundExprPtr ac, coerce(a[0], DataType::kVarchar, e.args[0]->pos, "LIKE"));
-  SLC_ASSIGN_OR_RETURN(BoundExprPtr pc, coerce(a[1], DataType::kVarchar, e.args[1]->pos, "LIKE"));
+  const std::string op = e.name.empty() ? "LIKE" : e.name;
+  SLC_ASSIGN_OR_RETURN(BoundExprPtr ac, coerce(a[0], DataType::kVarchar, e.args[0]->pos, op));
+  SLC_ASSIGN_OR_RETURN(BoundExprPtr pc, coerce(a[1], DataType::kVarchar, e.args[1]->pos, op));
+  if (e.name == "ILIKE") {
+    // ILIKE compares lower-cased text (Unicode's simple case mapping, as LOWER), the pattern
+    // included: a constant pattern is lowered once per batch, as a scalar.
+    ac = make_call(Fn::kLower, DataType::kVarchar, {ac}, ac->sql);
+    pc = make_call(Fn::kLower, DataType::kVarchar, {pc}, pc->sql);
+  }
   BoundExprPtr result = make_call(Fn::kLike, DataType::kBoolean, {ac, pc}, text_.of(e));
   if (e.negated) result = make_call(Fn::kNot, DataType::kBoolean, {result}, text_.of(e));
   return Bound{result};
@@ -419,12 +426,14 @@ Result<Bound> ExprBinder::comparison(const Expr& e, const Bound& a, const Bound&
   SLC_ASSIGN_OR_RETURN(DataType t, common_type({a, b}, e.pos, "comparison '" + op + "'"));
   SLC_ASSIGN_OR_RETURN(BoundExprPtr l, coerce(a, t, e.args[0]->pos, "comparison"));
   SLC_ASSIGN_OR_RETURN(BoundExprPtr r, coerce(b, t, e.args[1]->pos, "comparison"));
-  const Fn fn = op == "="    ? Fn::kEq
-                : op == "<>" ? Fn::kNe
-                : op == "<"  ? Fn::kLt
-                : op == "<=" ? Fn::kLe
-                : op == ">"  ? Fn::kGt
-                             : Fn::kGe;
+  const Fn fn = op == "="                  ? Fn::kEq
+                : op == "<>"               ? Fn::kNe
+                : op == "<"                ? Fn::kLt
+                : op == "<="               ? Fn::kLe
+                : op == ">"                ? Fn::kGt
+                : op == ">="               ? Fn::kGe
+                : op == "IS DISTINCT FROM" ? Fn::kIsDistinct
+                                           : Fn::kIsNotDistinct;
   return Bound{make_call(fn, DataType::kBoolean, {l, r}, text_.of(e))};
 }
 
@@ -616,7 +625,7 @@ Result<Bound> ExprBinder::function(const Expr& e, const std::vector<Bound>& args
     call->unit = unit;
     return Bound{call};
   }
-  return error_at(ErrorCode::kInternal, e.pos, "function " + n + " has no binding");
+  return scalar_function(e, args);
 }
 
 }  // namespace sluice::sql

@@ -31,6 +31,16 @@ std::string tname(DataType t);
 // 1 INT, 2 BIGINT, 3 DOUBLE; 0 for a type that is not a number (the widening order).
 int numeric_rank(DataType t);
 
+// What stands for `x` where it is tested several times: itself when it is a column or a
+// literal, which cost nothing to read again; otherwise a kUse leaf of the let() around the
+// tests, which computes it once (compound_binder.cc).
+BoundExprPtr reused(const BoundExprPtr& x);
+BoundExprPtr let(const BoundExprPtr& x, BoundExprPtr tests, SqlText sql);
+
+// The scalar functions bound by scalar_functions.cc (by signature, or by their own rule), by
+// upper-case name; the others are in expr_binder.cc.
+extern const std::set<std::string> kScalarFunctions;
+
 // The aggregate functions (COUNT, SUM, ...) and the window functions of a GROUP BY (TUMBLE, HOP,
 // SESSION), by upper-case name.
 extern const std::set<std::string> kAggregates;
@@ -80,6 +90,10 @@ class ExprBinder {
 
   static BoundExprPtr cast_node(BoundExprPtr e, DataType to);
 
+  // NOW() and CURRENT_TIMESTAMP stand for `micros` (an ad-hoc SELECT's statement time). Without
+  // it, as in a continuous query, they are refused: a result must be a function of the input.
+  void set_statement_time(std::optional<int64_t> micros) { statement_time_ = micros; }
+
  private:
   // The operands of a node, bound. bound[0] stands for args[0], or, for a chain in an aggregate
   // query's SELECT or HAVING, for args[0 .. first - 1] when those are a GROUP BY key
@@ -123,6 +137,13 @@ class ExprBinder {
   Result<Bound> cast(const Expr& e, const Bound& a);
   Status arity(const Expr& e, size_t lo, size_t hi);
   Result<Bound> function(const Expr& e, const std::vector<Bound>& args);
+  // A function of kScalarFunctions (scalar_functions.cc).
+  Result<Bound> scalar_function(const Expr& e, const std::vector<Bound>& args);
+  Result<Bound> by_signature(const Expr& e, const std::vector<Bound>& args);
+  Result<Bound> nullif(const Expr& e, const std::vector<Bound>& args);
+  Result<Bound> extremum(const Expr& e, const std::vector<Bound>& args);
+  Result<Bound> now(const Expr& e);
+  Result<Bound> regexp(const Expr& e, const std::vector<Bound>& args);
   Result<Bound> aggregate(const Expr& e, Scope& scope);
   // TUMBLE_START(ts, size) and the other helpers: the window bound of the GROUP BY's window,
   // when the helper's arguments are that window's.
@@ -131,6 +152,7 @@ class ExprBinder {
   static Scope input_scope(const Scope& scope);
 
   ExprText text_;  // of the expression being bound
+  std::optional<int64_t> statement_time_;
   // The aggregates of the query so far, by lower-cased text (and "DISTINCT"): written twice,
   // computed once.
   std::unordered_map<std::string, size_t> aggregate_index_;

@@ -59,6 +59,8 @@ Result<Column> call(const BoundExpr& e, const std::vector<Datum>& args, int64_t 
     case Fn::kLe:
     case Fn::kGt:
     case Fn::kGe:
+    case Fn::kIsDistinct:
+    case Fn::kIsNotDistinct:
     case Fn::kAnd:
     case Fn::kOr:
     case Fn::kNot:
@@ -68,12 +70,26 @@ Result<Column> call(const BoundExpr& e, const std::vector<Datum>& args, int64_t 
       return kernel::logic(e, args, n);
     case Fn::kConcat:
     case Fn::kLike:
-    case Fn::kLower:
-    case Fn::kUpper:
     case Fn::kLength:
     case Fn::kSubstr:
     case Fn::kTrim:
       return kernel::strings(e, args, n);
+    case Fn::kLower:
+    case Fn::kUpper:
+      return kernel::letter_case(e, args, n);
+    case Fn::kReplace:
+    case Fn::kStrpos:
+    case Fn::kStartsWith:
+    case Fn::kSplitPart:
+    case Fn::kLeft:
+    case Fn::kRight:
+    case Fn::kLpad:
+    case Fn::kRpad:
+      return kernel::text(e, args, n);
+    case Fn::kRegexpLike:
+    case Fn::kRegexpReplace:
+    case Fn::kRegexpExtract:
+      return kernel::regex(e, args, n);
     case Fn::kAbs:
     case Fn::kRound:
     case Fn::kFloor:
@@ -82,8 +98,13 @@ Result<Column> call(const BoundExpr& e, const std::vector<Datum>& args, int64_t 
     case Fn::kCoalesce:
     case Fn::kCase:
       return choose(e, args, n);
+    case Fn::kGreatest:
+    case Fn::kLeast:
+      return kernel::extremum(e, args, n);
     case Fn::kDateTrunc:
     case Fn::kExtract:
+    case Fn::kToTimestamp:
+    case Fn::kEpochMs:
       return kernel::time(e, args, n);
     case Fn::kCast:
       return kernel::cast(e, args, n);

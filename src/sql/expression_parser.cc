@@ -60,10 +60,11 @@ int Parser::operator_level() const {
   if (iequals(t.text, "OR")) return kOr;
   if (iequals(t.text, "AND")) return kAnd;
   if (iequals(t.text, "IS") || iequals(t.text, "IN") || iequals(t.text, "BETWEEN") ||
-      iequals(t.text, "LIKE")) {
+      iequals(t.text, "LIKE") || iequals(t.text, "ILIKE")) {
     return kComparison;
   }
-  if (iequals(t.text, "NOT") && (is_word("IN", 1) || is_word("BETWEEN", 1) || is_word("LIKE", 1))) {
+  if (iequals(t.text, "NOT") &&
+      (is_word("IN", 1) || is_word("BETWEEN", 1) || is_word("LIKE", 1) || is_word("ILIKE", 1))) {
     return kComparison;
   }
   return 0;
@@ -111,8 +112,10 @@ Result<ExprPtr> Parser::comparison(ExprPtr left) {
   const SourcePos p = peek().pos;
   if (peek().kind == TokenKind::kSymbol) return compare(std::move(left));
   if (accept_word("IS")) {
+    const bool not_ = accept_word("NOT");
+    if (is_word("DISTINCT")) return distinct_from(std::move(left), not_);
     auto e = std::make_unique<Expr>(ExprKind::kIsNull, p);
-    e->negated = accept_word("NOT");
+    e->negated = not_;
     SLC_RETURN_IF_ERROR(expect_word("NULL"));
     e->args.push_back(std::move(left));
     return measured(std::move(e));
@@ -120,9 +123,11 @@ Result<ExprPtr> Parser::comparison(ExprPtr left) {
   const bool negated = accept_word("NOT");
   if (accept_word("IN")) return in_list(std::move(left), p, negated);
   const bool between = accept_word("BETWEEN");
-  if (!between) SLC_RETURN_IF_ERROR(expect_word("LIKE"));
+  const bool ilike = !between && accept_word("ILIKE");
+  if (!between && !ilike) SLC_RETURN_IF_ERROR(expect_word("LIKE"));
   auto e = std::make_unique<Expr>(between ? ExprKind::kBetween : ExprKind::kLike, p);
   e->negated = negated;
+  if (ilike) e->name = "ILIKE";
   e->args.push_back(std::move(left));
   SLC_ASSIGN_OR_RETURN(ExprPtr low, operators(kConcat));
   e->args.push_back(std::move(low));
@@ -139,6 +144,19 @@ Result<ExprPtr> Parser::compare(ExprPtr left) {
   SLC_ASSIGN_OR_RETURN(ExprPtr right, operators(kConcat));
   auto e = std::make_unique<Expr>(ExprKind::kBinary, op.pos);
   e->ops.push_back(Operator{op.text == "!=" ? "<>" : op.text, op.pos});
+  e->args.push_back(std::move(left));
+  e->args.push_back(std::move(right));
+  return measured(std::move(e));
+}
+
+// a IS [NOT] DISTINCT FROM b: a comparison whose operator is the phrase, so it binds, prints and
+// nests as = does.
+Result<ExprPtr> Parser::distinct_from(ExprPtr left, bool negated) {
+  const SourcePos p = next().pos;
+  SLC_RETURN_IF_ERROR(expect_word("FROM"));
+  SLC_ASSIGN_OR_RETURN(ExprPtr right, operators(kConcat));
+  auto e = std::make_unique<Expr>(ExprKind::kBinary, p);
+  e->ops.push_back(Operator{negated ? "IS NOT DISTINCT FROM" : "IS DISTINCT FROM", p});
   e->args.push_back(std::move(left));
   e->args.push_back(std::move(right));
   return measured(std::move(e));
@@ -231,7 +249,15 @@ Result<ExprPtr> Parser::primary() {
     return extract();
   }
   if (reserved().count(upper(t.text))) return error("expected an expression");
-  if (peek(1).kind == TokenKind::kSymbol && peek(1).text == "(") return function_call();
+  const bool call = peek(1).kind == TokenKind::kSymbol && peek(1).text == "(";
+  if (is_word("CURRENT_TIMESTAMP") && !call) {
+    // The SQL standard's form, without parentheses: the same function as NOW().
+    auto e = std::make_unique<Expr>(ExprKind::kFunction, next().pos);
+    e->name = "CURRENT_TIMESTAMP";
+    return e;
+  }
+  if (is_word("POSITION") && call) return position();
+  if (call) return function_call();
   return column_ref();
 }
 
@@ -326,6 +352,25 @@ Result<ExprPtr> Parser::function_call() {
     if (e->levels > kMaxExpressionDepth) return too_deep(e->pos);
   }
   return e;
+}
+
+// POSITION(needle IN haystack), the SQL standard's form of strpos(haystack, needle): a call
+// of POSITION with the operands in the order written. The needle is parsed above IN, so that IN
+// is read as this form's keyword, not as an IN list.
+Result<ExprPtr> Parser::position() {
+  const Token& name = next();
+  auto e = std::make_unique<Expr>(ExprKind::kFunction, name.pos);
+  e->name = "POSITION";
+  SLC_RETURN_IF_ERROR(expect_symbol("("));
+  SLC_RETURN_IF_ERROR(deeper(name.pos));
+  const Level level{depth_};
+  SLC_ASSIGN_OR_RETURN(ExprPtr needle, operators(kConcat));
+  e->args.push_back(std::move(needle));
+  SLC_RETURN_IF_ERROR(expect_word("IN"));
+  SLC_ASSIGN_OR_RETURN(ExprPtr haystack, expr());
+  e->args.push_back(std::move(haystack));
+  SLC_RETURN_IF_ERROR(expect_symbol(")"));
+  return measured(std::move(e));
 }
 
 Result<ExprPtr> Parser::interval() {

@@ -1,7 +1,7 @@
 #pragma once
 // What the expression kernels share: reading an operand's value at a row (scalars broadcast),
-// building fixed-width and boolean results in place, and the null-free fast-path loop.
-// Internal to the sql module (the kernels' files and expr_eval.cc).
+// counting UTF-8 code points, building fixed-width and boolean results in place, and the null-free
+// fast-path loop. Internal to the sql module (the kernels' files and expr_eval.cc).
 //
 // Thread: stateless.
 
@@ -39,6 +39,25 @@ inline bool read<bool>(const Datum& d, int64_t row) {
 template <>
 inline std::string_view read<std::string_view>(const Datum& d, int64_t row) {
   return d.column.string_value(d.index(row));
+}
+
+// ---- UTF-8 text: lengths and positions count code points ---------------------------------
+
+inline size_t utf8_length(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+  return n;
+}
+
+// Byte offset of code point `cp` (0-based) in s, clamped to s.size().
+inline size_t utf8_offset(std::string_view s, int64_t cp) {
+  size_t i = 0;
+  while (i < s.size() && cp > 0) {
+    ++i;
+    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xc0) == 0x80) ++i;
+    --cp;
+  }
+  return i;
 }
 
 // ---- writing results -------------------------------------------------------------------

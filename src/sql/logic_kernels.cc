@@ -1,5 +1,5 @@
-// Kernels of comparisons (= <> < <= > >=), AND / OR / NOT (three-valued), IS [NOT] NULL and
-// IN over a set of constants.
+// Kernels of comparisons (= <> < <= > >=, IS [NOT] DISTINCT FROM), AND / OR / NOT
+// (three-valued), IS [NOT] NULL and IN over a set of constants.
 
 #include "sql/kernels.h"
 
@@ -93,6 +93,20 @@ Column compare_any(Fn fn, const Datum& a, const Datum& b, int64_t n) {
   }
 }
 
+// a IS [NOT] DISTINCT FROM b: = where both are values; two NULLs are not distinct, a NULL and
+// a value are. Never NULL.
+Column distinct_from(Fn fn, const Datum& a, const Datum& b, int64_t n) {
+  const Column equal = compare_any(Fn::kEq, a, b, n);
+  const bool want_distinct = fn == Fn::kIsDistinct;
+  BoolOut out(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const bool a_null = a.is_null(i), b_null = b.is_null(i);
+    const bool distinct = a_null || b_null ? a_null != b_null : !equal.bool_value(i);
+    out.set(i, distinct == want_distinct);
+  }
+  return out.finish();
+}
+
 // AND / OR of any number of operands, an operand at a time: a row is decided by one FALSE
 // (AND) or TRUE (OR); otherwise it is NULL if an operand was NULL there.
 Column and_or(Fn fn, const std::vector<Datum>& args, int64_t n) {
@@ -144,6 +158,9 @@ Column logic(const BoundExpr& e, const std::vector<Datum>& args, int64_t n) {
       return and_or(e.fn, args, n);
     case Fn::kInSet:
       return in_set(*e.set, args[0], n);
+    case Fn::kIsDistinct:
+    case Fn::kIsNotDistinct:
+      return distinct_from(e.fn, args[0], args[1], n);
     case Fn::kNot: {
       BoolOut out(n);
       for (int64_t i = 0; i < n; ++i) {

@@ -156,6 +156,7 @@ class Parser {
   Result<ExprPtr> compare(ExprPtr left);
 
   Result<ExprPtr> in_list(ExprPtr left, SourcePos p, bool negated);
+  Result<ExprPtr> distinct_from(ExprPtr left, bool negated);
 
   Result<ExprPtr> unary();
 
@@ -176,6 +177,7 @@ class Parser {
   Result<ExprPtr> column_ref();
 
   Result<ExprPtr> function_call();
+  Result<ExprPtr> position();
 
   Result<ExprPtr> interval();
 

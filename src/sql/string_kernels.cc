@@ -1,5 +1,5 @@
-// Kernels of the string functions: concat (|| and CONCAT), LIKE, LOWER, UPPER, LENGTH, SUBSTR,
-// TRIM.
+// Kernels of the string functions: concat (|| and CONCAT), LIKE, LENGTH, SUBSTR, TRIM. LENGTH
+// and SUBSTR count code points (as text_kernels.cc does); LOWER and UPPER are in case_kernels.cc.
 
 #include "sql/kernels.h"
 
@@ -11,23 +11,6 @@
 
 namespace sluice::sql::kernel {
 namespace {
-
-size_t utf8_length(std::string_view s) {
-  size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xc0) != 0x80;
-  return n;
-}
-
-// Byte offset of code point `cp` (0-based) in s, clamped to s.size().
-size_t utf8_offset(std::string_view s, int64_t cp) {
-  size_t i = 0;
-  while (i < s.size() && cp > 0) {
-    ++i;
-    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xc0) == 0x80) ++i;
-    --cp;
-  }
-  return i;
-}
 
 // SQL LIKE: % any run, _ one character (code point).
 bool like(std::string_view s, std::string_view p) {
@@ -126,15 +109,6 @@ Result<Column> strings(const BoundExpr& e, const std::vector<Datum>& args, int64
     }
     const std::string_view s = read<std::string_view>(args[0], i);
     switch (e.fn) {
-      case Fn::kLower:
-      case Fn::kUpper:
-        scratch.assign(s);
-        for (char& c : scratch) {
-          c = static_cast<char>(e.fn == Fn::kLower ? std::tolower(static_cast<unsigned char>(c))
-                                                   : std::toupper(static_cast<unsigned char>(c)));
-        }
-        out.append_string(scratch);
-        break;
       case Fn::kTrim: {
         size_t b = 0, en = s.size();
         while (b < en && s[b] == ' ') ++b;

@@ -1,6 +1,8 @@
-// Kernels of DATE_TRUNC and EXTRACT.
+// Kernels of DATE_TRUNC, EXTRACT, to_timestamp(seconds) and epoch_ms.
 
 #include "sql/kernels.h"
+
+#include <cmath>
 
 #include "columnar/timestamp.h"
 #include "sql/kernel_support.h"
@@ -55,9 +57,58 @@ int64_t extract_field(int64_t micros, std::string_view field) {
   return 0;  // the binder accepts only the fields above
 }
 
+// to_timestamp(seconds): rounded to the microsecond, as PostgreSQL does; a value no TIMESTAMP
+// holds (NaN, infinite, past ±292,000 years) is an error rather than a wrong time.
+Result<int64_t> timestamp_from_seconds(double seconds, const BoundExpr& e) {
+  const double micros = std::nearbyint(seconds * static_cast<double>(kMicrosPerSecond));
+  // 2^63 as a double: every double below it converts exactly into an int64_t.
+  constexpr double kLimit = 9223372036854775808.0;
+  if (!(micros > -kLimit && micros < kLimit)) {
+    return Status(ErrorCode::kOutOfRange,
+                  "timestamp out of range in " + e.sql.str() + ": " + std::to_string(seconds));
+  }
+  return static_cast<int64_t>(micros);
+}
+
+Result<Column> epoch_ms(const BoundExpr& e, const Datum& arg, int64_t n) {
+  FixedOut<int64_t> out(n);
+  for (int64_t i = 0; i < n; ++i) {
+    if (arg.is_null(i)) {
+      out.set_null(i);
+      continue;
+    }
+    const int64_t v = read<int64_t>(arg, i);
+    if (e.type == DataType::kInt64) {
+      // TIMESTAMP → milliseconds, rounded down (toward the past, as DATE_TRUNC does).
+      out.set(i, v / 1000 - (v % 1000 < 0 ? 1 : 0));
+    } else {
+      int64_t micros = 0;
+      if (__builtin_mul_overflow(v, int64_t{1000}, &micros)) {
+        return Status(ErrorCode::kOutOfRange,
+                      "timestamp out of range in " + e.sql.str() + ": " + std::to_string(v));
+      }
+      out.set(i, micros);
+    }
+  }
+  return out.finish(e.type);
+}
+
 }  // namespace
 
 Result<Column> time(const BoundExpr& e, const std::vector<Datum>& args, int64_t n) {
+  if (e.fn == Fn::kEpochMs) return epoch_ms(e, args[0], n);
+  if (e.fn == Fn::kToTimestamp) {
+    FixedOut<int64_t> out(n);
+    for (int64_t i = 0; i < n; ++i) {
+      if (args[0].is_null(i)) {
+        out.set_null(i);
+      } else {
+        SLC_ASSIGN_OR_RETURN(int64_t t, timestamp_from_seconds(read<double>(args[0], i), e));
+        out.set(i, t);
+      }
+    }
+    return out.finish(DataType::kTimestamp);
+  }
   if (e.fn == Fn::kExtract && e.unit == "EPOCH") {
     // Seconds with their fraction, as PostgreSQL and DuckDB give them (exact to the
     // microsecond for any timestamp within ±142 years of 1970: 2^53 µs).
