@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsimdjson-dev nlohmann-json3-dev libedit-dev
   libpq-dev postgresql
+  librdkafka-dev  # the kafka sink (src/connectors/kafka/) and its mock cluster for the tests
 )
 
 missing=()
