@@ -1,0 +1,24 @@
+#include "connectors/kafka/kafka_connector.h"
+
+#include "connectors/kafka/kafka_options.h"
+#include "connectors/kafka/kafka_sink.h"
+#include "connectors/registry.h"
+
+namespace sluice::connectors::kafka {
+
+void register_connector(Registry& registry) {
+  using K = sql::OptionSpec::Kind;
+  registry.add_sink({.name = "kafka",
+                     .options = {{"bootstrap.servers", K::kString, {}, true, "", 0},
+                                 {"topic", K::kString, {}, true, "", 0},
+                                 {"format", K::kChoice, {"json", "csv"}, false, "json", 0},
+                                 {"key", K::kString, {}, false, "", 0}},
+                     // librdkafka's own properties, passed through (checked by check_kafka_sink).
+                     .open_prefix = kPropertiesPrefix,
+                     // Keyed messages; a changelog becomes upserts and tombstones.
+                     .capabilities = {.upsert = true, .changelog = true},
+                     .check = check_kafka_sink},
+                    make_kafka_sink);
+}
+
+}  // namespace sluice::connectors::kafka
