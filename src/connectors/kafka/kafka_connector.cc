@@ -8,17 +8,23 @@ namespace sluice::connectors::kafka {
 
 void register_connector(Registry& registry) {
   using K = sql::OptionSpec::Kind;
-  registry.add_sink({.name = "kafka",
-                     .options = {{"bootstrap.servers", K::kString, {}, true, "", 0},
-                                 {"topic", K::kString, {}, true, "", 0},
-                                 {"format", K::kChoice, {"json", "csv"}, false, "json", 0},
-                                 {"key", K::kString, {}, false, "", 0}},
-                     // librdkafka's own properties, passed through (checked by check_kafka_sink).
-                     .open_prefix = kPropertiesPrefix,
-                     // Keyed messages; a changelog becomes upserts and tombstones.
-                     .capabilities = {.upsert = true, .changelog = true},
-                     .check = check_kafka_sink},
-                    make_kafka_sink);
+  registry.add_sink(
+      {.name = "kafka",
+       .options = {{"bootstrap.servers", K::kString, {}, true, "", 0},
+                   {"topic", K::kString, {}, true, "", 0},
+                   {"format", K::kChoice, {"json", "csv"}, false, "json", 0},
+                   {"key", K::kString, {}, false, "", 0},
+                   // kafka_options.h's credential_properties(); passwords secret
+                   {"sasl.username", K::kString, {}, false, "", 0},
+                   {"sasl.password", K::kString, {}, false, "", 0, true},
+                   {"ssl.key.password", K::kString, {}, false, "", 0, true},
+                   {"sasl.oauthbearer.client.secret", K::kString, {}, false, "", 0, true}},
+       // librdkafka's own properties, passed through (checked by check_kafka_sink).
+       .open_prefix = kPropertiesPrefix,
+       // Keyed messages; a changelog becomes upserts and tombstones.
+       .capabilities = {.upsert = true, .changelog = true},
+       .check = check_kafka_sink},
+      make_kafka_sink);
 }
 
 }  // namespace sluice::connectors::kafka

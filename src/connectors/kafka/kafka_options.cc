@@ -15,6 +15,17 @@ constexpr std::array<std::string_view, 6> kReserved = {
 
 }  // namespace
 
+const std::vector<std::pair<std::string, std::string>>& credential_properties() {
+  // option → librdkafka property. Options of their own, not properties.*: a secret option is
+  // masked wherever options are shown and may be ${env:NAME} (docs/connectors.md, Secrets).
+  static const std::vector<std::pair<std::string, std::string>> secrets = {
+      {"sasl.username", "sasl.username"},
+      {"sasl.password", "sasl.password"},
+      {"ssl.key.password", "ssl.key.password"},
+      {"sasl.oauthbearer.client.secret", "sasl.oauthbearer.client.secret"}};
+  return secrets;
+}
+
 KafkaSinkOptions kafka_sink_options(const sql::OptionMap& options, const std::string& sink) {
   KafkaSinkOptions k;
   k.bootstrap = options.at("bootstrap.servers");
@@ -33,6 +44,10 @@ KafkaSinkOptions kafka_sink_options(const sql::OptionMap& options, const std::st
   for (const auto& [key, value] : options) {
     if (key.rfind(prefix, 0) == 0) k.properties.emplace_back(key.substr(prefix.size()), value);
   }
+  for (const auto& [option, property] : credential_properties()) {
+    if (auto it = options.find(option); it != options.end())
+      k.properties.emplace_back(property, it->second);
+  }
   return k;
 }
 
@@ -46,6 +61,14 @@ Status check_kafka_sink(const sql::OptionMap& options, const Schema& input) {
   for (const auto& [key, value] : options) {
     if (key.rfind(prefix, 0) != 0) continue;
     const std::string name = key.substr(prefix.size());
+    for (const auto& [option, property] : credential_properties()) {
+      if (name == property) {
+        return Status(ErrorCode::kSqlInvalidOption,
+                      "option '" + key + "' is a credential: use the sink's option '" + option +
+                          "' (passwords are masked wherever options are shown; any of them may "
+                          "be ${env:NAME})");
+      }
+    }
     for (std::string_view reserved : kReserved) {
       if (name == reserved) {
         return Status(ErrorCode::kSqlInvalidOption,

@@ -27,6 +27,11 @@ struct KafkaSinkOptions {
   Properties properties;  // every librdkafka property, the sink's and the user's
 };
 
+// The credentials among librdkafka's properties, each an option of the sink's own (option,
+// property): passwords are secret options, masked wherever options are shown, and any may be
+// ${env:NAME} (which properties.* may not); refused as properties.<name>.
+const std::vector<std::pair<std::string, std::string>>& credential_properties();
+
 // The options of a validated CREATE SINK ... INTO kafka (...), for the sink named `sink`.
 KafkaSinkOptions kafka_sink_options(const sql::OptionMap& options, const std::string& sink);
 

@@ -26,8 +26,11 @@ Result<rd_kafka_conf_t*> make_conf(const Properties& properties, std::string_vie
     if (name == skip) continue;
     if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), why, sizeof why) != RD_KAFKA_CONF_OK) {
       rd_kafka_conf_destroy(conf);
+      // A secret's value is not shown (sasl.password, ssl.key.password, ...).
+      const bool secret =
+          name.find("password") != std::string::npos || name.find("secret") != std::string::npos;
       return Status(ErrorCode::kSqlInvalidOption,
-                    std::string(label) + name + "' = '" + value + "': " + why);
+                    std::string(label) + name + "' = '" + (secret ? "***" : value) + "': " + why);
     }
   }
   return conf;
