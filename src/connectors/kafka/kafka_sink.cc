@@ -69,6 +69,14 @@ class KafkaSink final : public sink::Sink {
   int64_t bytes_written() const override {
     return counters_->delivered_bytes.load(std::memory_order_relaxed);
   }
+  std::vector<std::pair<std::string, int64_t>> connector_metrics() const override {
+    const ProducerCounters& c = *counters_;
+    return {{"delivered", c.delivered.load(std::memory_order_relaxed)},
+            {"delivery_errors", c.delivery_errors.load(std::memory_order_relaxed)},
+            {"in_flight", c.in_flight.load(std::memory_order_relaxed)},
+            {"transactions", c.transactions.load(std::memory_order_relaxed)},
+            {"last_transaction_us", c.transaction_us.load(std::memory_order_relaxed)}};
+  }
 
  private:
   Status make_producer() {

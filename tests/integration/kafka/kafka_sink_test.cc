@@ -205,6 +205,13 @@ TEST_F(KafkaSink, RefusedDeliveriesAreSentAgainByTheRetries) {
   EXPECT_EQ(m.bytes, bytes);
   EXPECT_GE(m.write_errors, 1);  // the refused delivery's flush
   EXPECT_EQ(m.state, "running");
+  // The connector's own counters: librdkafka's delivery reports.
+  std::map<std::string, int64_t> counters(m.connector.begin(), m.connector.end());
+  EXPECT_EQ(counters["delivered"], 100);
+  EXPECT_GE(counters["delivery_errors"], 1);
+  EXPECT_EQ(counters["in_flight"], 0);
+  const std::string graph = db->graph_json().value();
+  EXPECT_NE(graph.find("\"delivery_errors\":"), std::string::npos) << graph;
   const Status s = db->shutdown();
   ASSERT_TRUE(s.ok()) << s.to_string();
   expect_numbers(read_topic(mock_.bootstrap(), "out"), 100);
