@@ -14,6 +14,9 @@ void register_connector(Registry& registry) {
                    {"topic", K::kString, {}, true, "", 0},
                    {"format", K::kChoice, {"json", "csv"}, false, "json", 0},
                    {"key", K::kString, {}, false, "", 0},
+                   // exactly-once (kafka_sink.cc, docs/sinks.md)
+                   {"transactional.id", K::kString, {}, false, "", 0},
+                   {"progress.topic", K::kString, {}, false, "_sluice_progress", 0},
                    // kafka_options.h's credential_properties(); passwords secret
                    {"sasl.username", K::kString, {}, false, "", 0},
                    {"sasl.password", K::kString, {}, false, "", 0, true},
@@ -21,8 +24,8 @@ void register_connector(Registry& registry) {
                    {"sasl.oauthbearer.client.secret", K::kString, {}, false, "", 0, true}},
        // librdkafka's own properties, passed through (checked by check_kafka_sink).
        .open_prefix = kPropertiesPrefix,
-       // Keyed messages; a changelog becomes upserts and tombstones.
-       .capabilities = {.upsert = true, .changelog = true},
+       // A transaction per epoch; keyed messages, a changelog becomes upserts and tombstones.
+       .capabilities = {.exactly_once = true, .upsert = true, .changelog = true},
        .check = check_kafka_sink},
       make_kafka_sink);
 }

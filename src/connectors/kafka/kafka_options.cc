@@ -33,6 +33,10 @@ KafkaSinkOptions kafka_sink_options(const sql::OptionMap& options, const std::st
   k.format = options.at("format") == "csv" ? MessageFormat::kCsv : MessageFormat::kJson;
   if (auto it = options.find("key"); it != options.end())
     k.key_columns = sql::split_column_list(it->second);
+  auto id = options.find("transactional.id");
+  k.transactional_id =
+      id != options.end() && !id->second.empty() ? id->second : "sluice-" + k.topic + "-" + sink;
+  k.progress_topic = options.at("progress.topic");
   k.properties = {{"bootstrap.servers", k.bootstrap},
                   {"client.id", "sluice-" + sink},
                   {"enable.idempotence", "true"},

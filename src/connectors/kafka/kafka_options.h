@@ -25,6 +25,10 @@ struct KafkaSinkOptions {
   MessageFormat format = MessageFormat::kJson;
   std::vector<std::string> key_columns;
   Properties properties;  // every librdkafka property, the sink's and the user's
+  // Exactly-once: the producer's transactional.id (also the key of the sink's progress
+  // records) and the topic those go to (progress_log.h).
+  std::string transactional_id;
+  std::string progress_topic;
 };
 
 // The credentials among librdkafka's properties, each an option of the sink's own (option,

@@ -51,8 +51,10 @@ Status status_of(rd_kafka_error_t* error, const std::string& what) {
 struct KafkaProducer::Handle {
   rd_kafka_t* rk = nullptr;
   rd_kafka_topic_t* topic = nullptr;
+  rd_kafka_topic_t* progress = nullptr;
   ~Handle() {
     if (topic != nullptr) rd_kafka_topic_destroy(topic);
+    if (progress != nullptr) rd_kafka_topic_destroy(progress);
     if (rk != nullptr) rd_kafka_destroy(rk);
   }
 };
@@ -87,7 +89,7 @@ KafkaProducer::~KafkaProducer() {
 
 Result<std::unique_ptr<KafkaProducer>> KafkaProducer::make(
     const Properties& properties, std::string topic, std::string where,
-    std::shared_ptr<ProducerCounters> counters) {
+    std::shared_ptr<ProducerCounters> counters, const std::string& progress_topic) {
   std::unique_ptr<KafkaProducer> p(
       new KafkaProducer(std::move(topic), std::move(where), std::move(counters)));
   SLC_ASSIGN_OR_RETURN(rd_kafka_conf_t * conf, make_conf(properties, "Kafka property '"));
@@ -106,6 +108,13 @@ Result<std::unique_ptr<KafkaProducer>> KafkaProducer::make(
   if (p->handle_->topic == nullptr) {
     return Status(ErrorCode::kSqlInvalidOption,
                   "Kafka topic '" + p->topic_ + "': " + rd_kafka_err2str(rd_kafka_last_error()));
+  }
+  if (!progress_topic.empty()) {
+    p->handle_->progress = rd_kafka_topic_new(p->handle_->rk, progress_topic.c_str(), nullptr);
+    if (p->handle_->progress == nullptr) {
+      return Status(ErrorCode::kSqlInvalidOption, "Kafka topic '" + progress_topic + "': " +
+                                                      rd_kafka_err2str(rd_kafka_last_error()));
+    }
   }
   return p;
 }
@@ -135,8 +144,9 @@ void KafkaProducer::on_delivery(void* /*rk*/, const void* message, void* opaque)
         m->err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN;
     self->delivery_error_ =
         Status(retriable ? ErrorCode::kUnavailable : ErrorCode::kRejected,
-               "Kafka " + self->where_ + " did not take a message for topic '" + self->topic_ +
-                   "' [" + std::to_string(m->partition) + "]: " + rd_kafka_err2str(m->err));
+               "Kafka " + self->where_ + " did not take a message for topic '" +
+                   rd_kafka_topic_name(m->rkt) + "' [" + std::to_string(m->partition) +
+                   "]: " + rd_kafka_err2str(m->err));
   }
 }
 
@@ -162,11 +172,22 @@ Status KafkaProducer::check_topic(milliseconds timeout) {
 
 Status KafkaProducer::produce(std::optional<std::string_view> key,
                               std::optional<std::string_view> value, Deadline deadline) {
+  return produce_into(handle_->topic, RD_KAFKA_PARTITION_UA, key, value, deadline);
+}
+
+Status KafkaProducer::produce_progress(std::string_view key, std::string_view value,
+                                       int32_t partition, Deadline deadline) {
+  return produce_into(handle_->progress, partition, key, value, deadline);
+}
+
+Status KafkaProducer::produce_into(void* topic, int32_t partition,
+                                   std::optional<std::string_view> key,
+                                   std::optional<std::string_view> value, Deadline deadline) {
   for (;;) {
-    const int rc = rd_kafka_produce(handle_->topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-                                    value ? const_cast<char*>(value->data()) : nullptr,
-                                    value ? value->size() : 0, key ? key->data() : nullptr,
-                                    key ? key->size() : 0, nullptr);
+    const int rc = rd_kafka_produce(
+        static_cast<rd_kafka_topic_t*>(topic), partition, RD_KAFKA_MSG_F_COPY,
+        value ? const_cast<char*>(value->data()) : nullptr, value ? value->size() : 0,
+        key ? key->data() : nullptr, key ? key->size() : 0, nullptr);
     if (rc == 0) {
       counters_->in_flight.fetch_add(1, std::memory_order_relaxed);
       return Status::Ok();
@@ -175,7 +196,8 @@ Status KafkaProducer::produce(std::optional<std::string_view> key,
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       return Status(
           err == RD_KAFKA_RESP_ERR__FATAL ? ErrorCode::kUnavailable : ErrorCode::kRejected,
-          "Kafka " + where_ + " did not take a message for topic '" + topic_ +
+          "Kafka " + where_ + " did not take a message for topic '" +
+              rd_kafka_topic_name(static_cast<rd_kafka_topic_t*>(topic)) +
               "': " + rd_kafka_err2str(err));
     }
     // librdkafka's queue is full (queue.buffering.max.*): wait for acknowledgements.

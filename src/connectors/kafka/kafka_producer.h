@@ -53,9 +53,11 @@ class KafkaProducer {
 
   // Makes the producer (no I/O yet). `where` names the cluster in messages; `counters` outlive
   // the producer (a sink replaces a producer after a fatal error, its metrics go on).
+  // `progress_topic` (exactly-once): where produce_progress() writes.
   static Result<std::unique_ptr<KafkaProducer>> make(const Properties& properties,
                                                      std::string topic, std::string where,
-                                                     std::shared_ptr<ProducerCounters> counters);
+                                                     std::shared_ptr<ProducerCounters> counters,
+                                                     const std::string& progress_topic = "");
   ~KafkaProducer();
   KafkaProducer(const KafkaProducer&) = delete;
   KafkaProducer& operator=(const KafkaProducer&) = delete;
@@ -68,6 +70,9 @@ class KafkaProducer {
   // queue, serving delivery reports, until `deadline`.
   Status produce(std::optional<std::string_view> key, std::optional<std::string_view> value,
                  Deadline deadline);
+  // Queues one message to partition `partition` of the progress topic.
+  Status produce_progress(std::string_view key, std::string_view value, int32_t partition,
+                          Deadline deadline);
   // Serves the delivery reports that arrived, without waiting.
   void poll();
   // Waits until every queued message is acknowledged or failed, until `deadline`: SLC-3001 when
@@ -96,6 +101,8 @@ class KafkaProducer {
   struct Handle;
   KafkaProducer(std::string topic, std::string where, std::shared_ptr<ProducerCounters> counters);
   static void on_delivery(void* rk, const void* message, void* opaque);
+  Status produce_into(void* topic, int32_t partition, std::optional<std::string_view> key,
+                      std::optional<std::string_view> value, Deadline deadline);
 
   std::string topic_;
   std::string where_;
