@@ -49,6 +49,7 @@ Status status_of(rd_kafka_error_t* error, const std::string& what) {
 }  // namespace
 
 struct KafkaProducer::Handle {
+  std::vector<rd_kafka_message_t> batch;  // produce_all's, reused
   rd_kafka_t* rk = nullptr;
   rd_kafka_topic_t* topic = nullptr;
   rd_kafka_topic_t* progress = nullptr;
@@ -173,6 +174,49 @@ Status KafkaProducer::check_topic(milliseconds timeout) {
 Status KafkaProducer::produce(std::optional<std::string_view> key,
                               std::optional<std::string_view> value, Deadline deadline) {
   return produce_into(handle_->topic, RD_KAFKA_PARTITION_UA, key, value, deadline);
+}
+
+Status KafkaProducer::produce_all(const EncodedMessages& messages, size_t from, Deadline deadline) {
+  std::vector<rd_kafka_message_t>& batch = handle_->batch;
+  while (from < messages.size()) {
+    batch.assign(messages.size() - from, rd_kafka_message_t{});
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const auto key = messages.key(from + i);
+      const auto value = messages.value(from + i);
+      if (key) {
+        batch[i].key = const_cast<char*>(key->data());
+        batch[i].key_len = key->size();
+      }
+      if (value) {
+        batch[i].payload = const_cast<char*>(value->data());
+        batch[i].len = value->size();
+      }
+    }
+    const int queued =
+        rd_kafka_produce_batch(handle_->topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+                               batch.data(), static_cast<int>(batch.size()));
+    counters_->in_flight.fetch_add(queued, std::memory_order_relaxed);
+    // librdkafka queues a prefix: after a full queue every later message fails too.
+    size_t done = 0;
+    while (done < batch.size() && batch[done].err == RD_KAFKA_RESP_ERR_NO_ERROR) ++done;
+    from += done;
+    if (done == batch.size()) break;
+    const rd_kafka_resp_err_t err = batch[done].err;
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      return Status(
+          err == RD_KAFKA_RESP_ERR__FATAL ? ErrorCode::kUnavailable : ErrorCode::kRejected,
+          "Kafka " + where_ + " did not take a message for topic '" + topic_ +
+              "': " + rd_kafka_err2str(err));
+    }
+    if (SteadyClock::now() >= deadline) {
+      return Status(ErrorCode::kUnavailable, "Kafka " + where_ +
+                                                 ": the producer's queue stayed full (" +
+                                                 std::to_string(rd_kafka_outq_len(handle_->rk)) +
+                                                 " messages unacknowledged) until write.timeout");
+    }
+    rd_kafka_poll(handle_->rk, kPollSliceMs);
+  }
+  return Status::Ok();
 }
 
 Status KafkaProducer::produce_progress(std::string_view key, std::string_view value,

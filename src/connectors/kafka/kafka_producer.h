@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/wait_signal.h"
+#include "connectors/kafka/message_encoder.h"
 #include "sluice/status.h"
 
 namespace sluice::connectors::kafka {
@@ -70,6 +71,10 @@ class KafkaProducer {
   // queue, serving delivery reports, until `deadline`.
   Status produce(std::optional<std::string_view> key, std::optional<std::string_view> value,
                  Deadline deadline);
+  // Queues messages [from, end) of `messages` in order, as one call to librdkafka per batch
+  // (one lock and clock reading for all); waits for room as produce() does. On an error the
+  // messages before the failed one are queued.
+  Status produce_all(const EncodedMessages& messages, size_t from, Deadline deadline);
   // Queues one message to partition `partition` of the progress topic.
   Status produce_progress(std::string_view key, std::string_view value, int32_t partition,
                           Deadline deadline);

@@ -101,10 +101,7 @@ class KafkaSink final : public sink::Sink {
     SLC_RETURN_IF_ERROR(replace_failed_producer());
     messages_.clear();
     encoder_->encode(batch, messages_);
-    const Deadline deadline = deadline_after(write_timeout_);
-    for (size_t i = 0; i < messages_.size(); ++i) {
-      SLC_RETURN_IF_ERROR(producer_->produce(messages_.key(i), messages_.value(i), deadline));
-    }
+    SLC_RETURN_IF_ERROR(producer_->produce_all(messages_, 0, deadline_after(write_timeout_)));
     producer_->poll();
     return Status::Ok();
   }
@@ -305,9 +302,7 @@ class KafkaSink final : public sink::Sink {
       s = producer_->begin_transaction();
       if (s.ok()) txn_epoch_ = epoch_;
     }
-    const Deadline deadline = deadline_after(write_timeout_);
-    for (size_t i = 0; s.ok() && i < pending_.size(); ++i)
-      s = producer_->produce(pending_.key(i), pending_.value(i), deadline);
+    if (s.ok()) s = producer_->produce_all(pending_, 0, deadline_after(write_timeout_));
     pending_.clear();
     producer_->poll();
     // Some messages may be in the transaction: the epoch cannot commit.
