@@ -151,10 +151,12 @@ void KafkaProducer::on_delivery(void* /*rk*/, const void* message, void* opaque)
   }
 }
 
-Status KafkaProducer::check_topic(milliseconds timeout) {
+Status KafkaProducer::check_topic(milliseconds timeout, bool progress) {
+  rd_kafka_topic_t* handle = progress ? handle_->progress : handle_->topic;
+  const std::string topic = rd_kafka_topic_name(handle);
   const rd_kafka_metadata_t* metadata = nullptr;
-  const rd_kafka_resp_err_t err = rd_kafka_metadata(handle_->rk, 0, handle_->topic, &metadata,
-                                                    static_cast<int>(timeout.count()));
+  const rd_kafka_resp_err_t err =
+      rd_kafka_metadata(handle_->rk, 0, handle, &metadata, static_cast<int>(timeout.count()));
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Status(ErrorCode::kUnavailable, "Kafka " + where_ + " did not answer within " +
                                                std::to_string(timeout.count()) +
@@ -162,13 +164,13 @@ Status KafkaProducer::check_topic(milliseconds timeout) {
   }
   rd_kafka_resp_err_t topic_err = RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
   for (int i = 0; i < metadata->topic_cnt; ++i) {
-    if (topic_ == metadata->topics[i].topic) topic_err = metadata->topics[i].err;
+    if (topic == metadata->topics[i].topic) topic_err = metadata->topics[i].err;
   }
   rd_kafka_metadata_destroy(metadata);
   if (topic_err == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::Ok();
   return Status(topic_err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ? ErrorCode::kSqlInvalidOption
                                                                      : ErrorCode::kRejected,
-                "Kafka topic '" + topic_ + "' on " + where_ + ": " + rd_kafka_err2str(topic_err));
+                "Kafka topic '" + topic + "' on " + where_ + ": " + rd_kafka_err2str(topic_err));
 }
 
 Status KafkaProducer::produce(std::optional<std::string_view> key,

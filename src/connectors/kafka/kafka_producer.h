@@ -65,7 +65,8 @@ class KafkaProducer {
 
   // Asks the cluster for the topic's metadata: the brokers answer and the topic exists, within
   // `timeout`; else SLC-3001 (unreachable) or SLC-1006 (no such topic).
-  Status check_topic(std::chrono::milliseconds timeout);
+  // `progress`: the progress topic's instead (exactly-once).
+  Status check_topic(std::chrono::milliseconds timeout, bool progress = false);
 
   // Queues one message (copied; nullopt value: a tombstone). Waits for room in librdkafka's
   // queue, serving delivery reports, until `deadline`.

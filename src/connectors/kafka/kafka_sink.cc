@@ -90,6 +90,7 @@ class KafkaSink final : public sink::Sink {
     SLC_RETURN_IF_ERROR(make_producer());
     // The brokers answer and the topic is there: a wrong address or topic fails CREATE SINK.
     SLC_RETURN_IF_ERROR(producer_->check_topic(write_timeout_));
+    if (exactly_once_) SLC_RETURN_IF_ERROR(producer_->check_topic(write_timeout_, true));
     // Aborts whatever a previous run of this transactional.id left open: recover() sends its
     // decided epochs again.
     if (exactly_once_) SLC_RETURN_IF_ERROR(producer_->init_transactions(write_timeout_));

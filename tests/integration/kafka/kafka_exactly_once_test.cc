@@ -265,5 +265,22 @@ TEST_F(KafkaExactlyOnce, ADatabaseCommitsAnEpochPerCheckpointAndResumes) {
   EXPECT_EQ(values("_sluice_progress").size(), 4u);
 }
 
+TEST_F(KafkaExactlyOnce, AMissingProgressTopicFailsCreateSink) {
+  mock_.command("topic_error nowhere 3");  // UNKNOWN_TOPIC_OR_PART
+  DatabaseOptions o;
+  o.data_dir = (data_ / "db").string();
+  auto db = Database::open(o).value();
+  ASSERT_TRUE(db->execute("CREATE SOURCE t (n BIGINT) WITH (durable = true)").ok());
+  auto r =
+      db->execute("CREATE SINK k FROM t INTO kafka (bootstrap.servers = '" + mock_.bootstrap() +
+                  "', topic = 'out', delivery = 'exactly-once', progress.topic = 'nowhere', "
+                  "write.timeout = '2s')");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kSqlInvalidOption) << r.status().to_string();
+  EXPECT_NE(r.status().to_string().find("Kafka topic 'nowhere' on 127.0.0.1:"), std::string::npos)
+      << r.status().to_string();
+  ASSERT_TRUE(db->shutdown().ok());
+}
+
 }  // namespace
 }  // namespace sluice
