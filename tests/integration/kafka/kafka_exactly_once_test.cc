@@ -125,6 +125,9 @@ TEST_F(KafkaExactlyOnce, EachEpochIsATransactionWithItsProgressRecord) {
   std::map<std::string, int64_t> counters;
   for (const auto& [k, v] : sink->connector_metrics()) counters[k] = v;
   EXPECT_EQ(counters["transactions"], 2);
+  EXPECT_GT(counters["last_transaction_us"], 0);
+  EXPECT_EQ(counters["in_flight"], 0);
+  EXPECT_EQ(counters["delivered"], 8);  // 6 rows and 2 progress records
   ASSERT_TRUE(sink->close().ok());
   EXPECT_EQ(values(), numbers(0, 6));
   EXPECT_EQ(values("_sluice_progress"), (std::vector<std::string>{"1", "2"}));
