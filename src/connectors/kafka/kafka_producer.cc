@@ -203,20 +203,7 @@ Status KafkaProducer::produce_all(const EncodedMessages& messages, size_t from, 
     while (done < batch.size() && batch[done].err == RD_KAFKA_RESP_ERR_NO_ERROR) ++done;
     from += done;
     if (done == batch.size()) break;
-    const rd_kafka_resp_err_t err = batch[done].err;
-    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-      return Status(
-          err == RD_KAFKA_RESP_ERR__FATAL ? ErrorCode::kUnavailable : ErrorCode::kRejected,
-          "Kafka " + where_ + " did not take a message for topic '" + topic_ +
-              "': " + rd_kafka_err2str(err));
-    }
-    if (SteadyClock::now() >= deadline) {
-      return Status(ErrorCode::kUnavailable, "Kafka " + where_ +
-                                                 ": the producer's queue stayed full (" +
-                                                 std::to_string(rd_kafka_outq_len(handle_->rk)) +
-                                                 " messages unacknowledged) until write.timeout");
-    }
-    rd_kafka_poll(handle_->rk, kPollSliceMs);
+    SLC_RETURN_IF_ERROR(wait_for_room(batch[done].err, handle_->topic, deadline));
   }
   return Status::Ok();
 }
@@ -238,23 +225,27 @@ Status KafkaProducer::produce_into(void* topic, int32_t partition,
       counters_->in_flight.fetch_add(1, std::memory_order_relaxed);
       return Status::Ok();
     }
-    const rd_kafka_resp_err_t err = rd_kafka_last_error();
-    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-      return Status(
-          err == RD_KAFKA_RESP_ERR__FATAL ? ErrorCode::kUnavailable : ErrorCode::kRejected,
-          "Kafka " + where_ + " did not take a message for topic '" +
-              rd_kafka_topic_name(static_cast<rd_kafka_topic_t*>(topic)) +
-              "': " + rd_kafka_err2str(err));
-    }
-    // librdkafka's queue is full (queue.buffering.max.*): wait for acknowledgements.
-    if (SteadyClock::now() >= deadline) {
-      return Status(ErrorCode::kUnavailable, "Kafka " + where_ +
-                                                 ": the producer's queue stayed full (" +
-                                                 std::to_string(rd_kafka_outq_len(handle_->rk)) +
-                                                 " messages unacknowledged) until write.timeout");
-    }
-    rd_kafka_poll(handle_->rk, kPollSliceMs);
+    SLC_RETURN_IF_ERROR(wait_for_room(rd_kafka_last_error(), topic, deadline));
   }
+}
+
+Status KafkaProducer::wait_for_room(int error, void* topic, Deadline deadline) {
+  const auto err = static_cast<rd_kafka_resp_err_t>(error);
+  if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+    return Status(err == RD_KAFKA_RESP_ERR__FATAL ? ErrorCode::kUnavailable : ErrorCode::kRejected,
+                  "Kafka " + where_ + " did not take a message for topic '" +
+                      rd_kafka_topic_name(static_cast<rd_kafka_topic_t*>(topic)) +
+                      "': " + rd_kafka_err2str(err));
+  }
+  // librdkafka's queue is full (queue.buffering.max.*): wait for acknowledgements.
+  if (SteadyClock::now() >= deadline) {
+    return Status(ErrorCode::kUnavailable, "Kafka " + where_ +
+                                               ": the producer's queue stayed full (" +
+                                               std::to_string(rd_kafka_outq_len(handle_->rk)) +
+                                               " messages unacknowledged) until write.timeout");
+  }
+  rd_kafka_poll(handle_->rk, kPollSliceMs);
+  return Status::Ok();
 }
 
 void KafkaProducer::poll() {

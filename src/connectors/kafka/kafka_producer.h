@@ -109,6 +109,9 @@ class KafkaProducer {
   static void on_delivery(void* rk, const void* message, void* opaque);
   Status produce_into(void* topic, int32_t partition, std::optional<std::string_view> key,
                       std::optional<std::string_view> value, Deadline deadline);
+  // librdkafka did not queue a message for `topic` (an rd_kafka_topic_t): a full queue is
+  // waited on for a moment (OK: try again) until `deadline`; anything else is the error.
+  Status wait_for_room(int error, void* topic, Deadline deadline);
 
   std::string topic_;
   std::string where_;

@@ -238,6 +238,30 @@ TEST_F(KafkaSink, DeliveriesRefusedForGoodFailTheSinkVisibly) {
   db->shutdown().ignore();
 }
 
+// librdkafka's queue full (the broker away, queue.buffering.max.messages small): the write waits
+// up to write.timeout, then fails, visibly; it never blocks without end.
+TEST_F(KafkaSink, AQueueThatStaysFullFailsTheWriteAfterWriteTimeout) {
+  auto db = open();
+  exec(*db, "CREATE SOURCE t (n BIGINT)");
+  exec(*db, "CREATE SINK k FROM t " +
+                into("out",
+                     "properties.queue.buffering.max.messages = '10', write.timeout = "
+                     "'500ms', retry.max = 0"));
+  mock_.command("down 1");
+  auto t = db->source("t").value();
+  ASSERT_TRUE(t.push_json(numbers(0, 100)).ok());
+  const Status failed = db->wait_for_failure(20s);
+  EXPECT_EQ(failed.code(), ErrorCode::kUnavailable) << failed.to_string();
+  EXPECT_NE(failed.to_string().find("the producer's queue stayed full"), std::string::npos)
+      << failed.to_string();
+  const auto m = db->sink_metrics("k").value();
+  EXPECT_EQ(m.state, "failed");
+  std::map<std::string, int64_t> counters(m.connector.begin(), m.connector.end());
+  EXPECT_EQ(counters["in_flight"], 10);  // what librdkafka holds
+  mock_.command("up 1");
+  db->shutdown().ignore();
+}
+
 TEST_F(KafkaSink, AWrongAddressFailsCreateSinkWithinWriteTimeout) {
   auto db = open();
   exec(*db, "CREATE SOURCE t (n BIGINT)");
