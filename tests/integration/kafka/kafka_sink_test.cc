@@ -5,6 +5,8 @@
 // wrong address, topic or property.
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
 #include <chrono>
 #include <map>
 #include <set>
@@ -305,6 +307,31 @@ TEST_F(KafkaSink, PropertiesReachLibrdkafka) {
   ASSERT_TRUE(t.push_json(numbers(0, 50)).ok());
   ASSERT_TRUE(db->shutdown().ok());
   expect_numbers(read_topic(mock_.bootstrap(), "out"), 50);
+}
+
+// Credentials are options of their own: a password is shown as *** wherever options are shown,
+// and may name an environment variable, resolved when the sink opens. (The mock speaks
+// PLAINTEXT, so librdkafka does not use them; what is shown is the point.)
+TEST_F(KafkaSink, APasswordIsNeverShown) {
+  ::setenv("SLUICE_TEST_KAFKA_PASSWORD", "from-the-environment", 1);
+  auto db = open();
+  exec(*db, "CREATE SOURCE t (n BIGINT)");
+  exec(*db,
+       "CREATE SINK k FROM t " + into("out", "sasl.username = 'app', sasl.password = 'hunter2'"));
+  exec(*db, "CREATE SINK e FROM t " +
+                into("out", "sasl.password = '${env:SLUICE_TEST_KAFKA_PASSWORD}'"));
+  std::string shown;
+  for (const char* sql : {"EXPLAIN k", "SHOW SINKS", "SHOW PIPELINE", "EXPLAIN e"}) {
+    auto r = db->execute(sql);
+    ASSERT_TRUE(r.ok()) << sql << ": " << r.status().to_string();
+    shown += r->rows.to_string(INT64_MAX);
+  }
+  shown += db->graph_json().value();
+  EXPECT_EQ(shown.find("hunter2"), std::string::npos) << shown;
+  EXPECT_EQ(shown.find("from-the-environment"), std::string::npos) << shown;
+  EXPECT_NE(shown.find("***"), std::string::npos) << shown;
+  ASSERT_TRUE(db->shutdown().ok());
+  ::unsetenv("SLUICE_TEST_KAFKA_PASSWORD");
 }
 
 TEST_F(KafkaSink, MetricsCountDeliveredBytes) {
