@@ -11,6 +11,12 @@ using std::chrono::milliseconds;
 
 constexpr int kPollSliceMs = 10;  // between queue-full retries and deadline checks
 
+// The counters have one writer, the sink's thread (delivery reports are served on it too), and
+// readers anywhere: a plain load and store, no locked read-modify-write per message.
+void add(std::atomic<int64_t>& counter, int64_t n) {
+  counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
 int remaining_ms(Deadline deadline) {
   const auto left = std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now());
   return static_cast<int>(std::clamp<int64_t>(left.count(), 0, 1 << 30));
@@ -124,15 +130,14 @@ void KafkaProducer::on_delivery(void* /*rk*/, const void* message, void* opaque)
   auto* self = static_cast<KafkaProducer*>(opaque);
   const auto* m = static_cast<const rd_kafka_message_t*>(message);
   ProducerCounters& c = *self->counters_;
-  c.in_flight.fetch_sub(1, std::memory_order_relaxed);
+  add(c.in_flight, -1);
   if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    c.delivered.fetch_add(1, std::memory_order_relaxed);
-    c.delivered_bytes.fetch_add(static_cast<int64_t>(m->len + m->key_len),
-                                std::memory_order_relaxed);
+    add(c.delivered, 1);
+    add(c.delivered_bytes, static_cast<int64_t>(m->len + m->key_len));
     return;
   }
   if (self->discarding_) return;
-  c.delivery_errors.fetch_add(1, std::memory_order_relaxed);
+  add(c.delivery_errors, 1);
   Failed f;
   if (m->key != nullptr) f.key.emplace(static_cast<const char*>(m->key), m->key_len);
   if (m->payload != nullptr) f.value.emplace(static_cast<const char*>(m->payload), m->len);
@@ -197,7 +202,7 @@ Status KafkaProducer::produce_all(const EncodedMessages& messages, size_t from, 
     const int queued =
         rd_kafka_produce_batch(handle_->topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
                                batch.data(), static_cast<int>(batch.size()));
-    counters_->in_flight.fetch_add(queued, std::memory_order_relaxed);
+    add(counters_->in_flight, queued);
     // librdkafka queues a prefix: after a full queue every later message fails too.
     size_t done = 0;
     while (done < batch.size() && batch[done].err == RD_KAFKA_RESP_ERR_NO_ERROR) ++done;
@@ -222,7 +227,7 @@ Status KafkaProducer::produce_into(void* topic, int32_t partition,
         value ? const_cast<char*>(value->data()) : nullptr, value ? value->size() : 0,
         key ? key->data() : nullptr, key ? key->size() : 0, nullptr);
     if (rc == 0) {
-      counters_->in_flight.fetch_add(1, std::memory_order_relaxed);
+      add(counters_->in_flight, 1);
       return Status::Ok();
     }
     SLC_RETURN_IF_ERROR(wait_for_room(rd_kafka_last_error(), topic, deadline));
@@ -293,7 +298,7 @@ Status KafkaProducer::commit_transaction(milliseconds timeout) {
                        "Kafka " + where_ + ": commit_transaction");
   rd_kafka_poll(handle_->rk, 0);
   if (s.ok()) {
-    counters_->transactions.fetch_add(1, std::memory_order_relaxed);
+    add(counters_->transactions, 1);
     counters_->transaction_us.store(
         std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start).count(),
         std::memory_order_relaxed);

@@ -34,7 +34,7 @@ using Properties = std::vector<std::pair<std::string, std::string>>;
 // librdkafka refuses.
 Status check_producer_properties(const Properties& properties, std::string_view label);
 
-// Counters any thread may read (metrics).
+// Counters any thread may read (metrics); only the producer's thread writes them.
 struct ProducerCounters {
   std::atomic<int64_t> delivered{0};        // messages acknowledged
   std::atomic<int64_t> delivered_bytes{0};  // their keys and values
