@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <thread>
 
 #include "connectors/kafka/kafka_connector.h"
 #include "connectors/kafka/kafka_sink.h"
@@ -296,6 +297,33 @@ TEST_F(KafkaExactlyOnce, AFencedCommitFailsAndKeepsTheStagedEpoch) {
   ASSERT_TRUE(sink->close().ok());
   EXPECT_EQ(staged_files(), 0u);
   EXPECT_EQ(values(), numbers(0, 3));
+}
+
+// A broker away across a checkpoint: pre-commit waits (within write.timeout) until every
+// message of the epoch is acknowledged, then the epoch commits whole.
+TEST_F(KafkaExactlyOnce, ABrokerDownAcrossACheckpointDelaysItAndLosesNothing) {
+  DatabaseOptions o;
+  o.data_dir = (data_ / "db").string();
+  o.checkpoint_interval = 3600s;
+  auto db = Database::open(o).value();
+  ASSERT_TRUE(db->execute("CREATE SOURCE t (n BIGINT) WITH (durable = true)").ok());
+  ASSERT_TRUE(db->execute("CREATE SINK k FROM t INTO kafka (bootstrap.servers = '" +
+                          mock_.bootstrap() + "', topic = 'out', delivery = 'exactly-once')")
+                  .ok());
+  std::string lines;
+  for (int i = 0; i < 300; ++i) lines += "{\"n\": " + std::to_string(i) + "}\n";
+  mock_.command("down 1");
+  ASSERT_TRUE(db->source("t").value().push_json(lines).ok());
+  std::thread up([&] {
+    std::this_thread::sleep_for(3s);
+    mock_.command("up 1");
+  });
+  const auto checkpointed = db->checkpoint();
+  up.join();
+  ASSERT_TRUE(checkpointed.ok()) << checkpointed.status().to_string();
+  EXPECT_EQ(values(), numbers(0, 300));
+  EXPECT_EQ(values("_sluice_progress").size(), 1u);
+  ASSERT_TRUE(db->shutdown().ok());
 }
 
 TEST_F(KafkaExactlyOnce, AMissingProgressTopicFailsCreateSink) {
