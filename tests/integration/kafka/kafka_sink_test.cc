@@ -148,6 +148,28 @@ TEST_F(KafkaSink, AChangelogBecomesUpsertsAndTombstones) {
   EXPECT_EQ(by_key[R"({"k":"b"})"], (std::vector<std::string>{R"({"k":"b","n":1})"}));
 }
 
+// A sink from an updating view gets each group's new row: keyed by the group, the topic's last
+// message per key is the view's current row.
+TEST_F(KafkaSink, AnUpdatingViewKeyedByItsGroupIsAnUpsertStream) {
+  auto db = open();
+  exec(*db, "CREATE SOURCE t (k VARCHAR)");
+  exec(*db, "CREATE MATERIALIZED VIEW v AS SELECT k, COUNT(*) AS n FROM t GROUP BY k");
+  exec(*db, "CREATE SINK s FROM v " + into("keyed", "key = 'k'"));
+  auto t = db->source("t").value();
+  for (const char* k : {"a", "b", "a", "a"}) {
+    ASSERT_TRUE(t.push_json(std::string(R"({"k": ")") + k + R"("})").ok());
+    ASSERT_TRUE(db->flush().ok());
+  }
+  ASSERT_TRUE(db->shutdown().ok());
+  std::map<std::string, std::string> last;
+  for (const auto& m : read_topic(mock_.bootstrap(), "keyed")) {
+    ASSERT_TRUE(m.key.has_value());
+    last[*m.key] = m.value.value_or("<tombstone>");
+  }
+  EXPECT_EQ(last, (std::map<std::string, std::string>{{R"({"k":"a"})", R"({"k":"a","n":3})"},
+                                                      {R"({"k":"b"})", R"({"k":"b","n":1})"}}));
+}
+
 TEST_F(KafkaSink, WithoutAKeyAChangelogIsALogWithItsOpColumn) {
   auto db = open();
   exec(*db, "CREATE SOURCE t (k VARCHAR)");
