@@ -11,6 +11,7 @@ packages=(
   libsimdjson-dev nlohmann-json3-dev libedit-dev
   libre2-dev libutf8proc-dev  # regular expressions, Unicode case mapping (src/sql)
   libpq-dev postgresql
+  librdkafka-dev  # the kafka sink (src/connectors/kafka/) and its mock cluster for the tests
 )
 
 missing=()

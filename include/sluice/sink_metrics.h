@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace sluice {
 
@@ -29,6 +31,9 @@ struct SinkMetrics {
   uint64_t write_p999_ns = 0;
   uint64_t write_max_ns = 0;
   std::string last_error;
+  // The connector's own counters, by name: the kafka sink's delivery_errors, in_flight
+  // (messages queued or sent, not yet acknowledged), transactions and last_transaction_us.
+  std::vector<std::pair<std::string, int64_t>> connector;
 };
 
 }  // namespace sluice

@@ -186,9 +186,13 @@ void CsvEncoder::encode_header(std::string& out) const {
 }
 
 void CsvEncoder::encode(const RecordBatch& batch, std::string& out) const {
+  encode_rows(batch, 0, batch.num_rows(), out);
+}
+
+void CsvEncoder::encode_rows(const RecordBatch& batch, int64_t begin, int64_t end,
+                             std::string& out) const {
   const int ncols = batch.num_columns();
-  const int64_t rows = batch.num_rows();
-  for (int64_t row = 0; row < rows; ++row) {
+  for (int64_t row = begin; row < end; ++row) {
     for (int c = 0; c < ncols; ++c) {
       if (c != 0) out.push_back(options_.delimiter);
       const Column& column = batch.column(c);

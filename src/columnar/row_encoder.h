@@ -38,6 +38,8 @@ class CsvEncoder {
   // Appends the header line (column names).
   void encode_header(std::string& out) const;
   void encode(const RecordBatch& batch, std::string& out) const;
+  // Appends rows [begin, end) of the batch.
+  void encode_rows(const RecordBatch& batch, int64_t begin, int64_t end, std::string& out) const;
 
  private:
   std::string header_;

@@ -6,6 +6,7 @@
 #include "connectors/console/console_sink.h"
 #include "connectors/file/file_connector.h"
 #include "connectors/generator/generator_connectors.h"
+#include "connectors/kafka/kafka_connector.h"
 #include "connectors/postgres/postgres_connector.h"
 #include "connectors/registry.h"
 
@@ -18,6 +19,7 @@ void register_builtin_connectors(Registry& registry) {
   callback::register_connector(registry);
   file::register_connector(registry);  // the file source and the file sink
   postgres::register_connector(registry);
+  kafka::register_connector(registry);
 }
 
 }  // namespace sluice::connectors

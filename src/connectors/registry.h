@@ -28,6 +28,9 @@ using BatchCallback = std::function<void(const RecordBatch&)>;
 struct SinkFactoryContext {
   // Finds a registered callback by name; an empty function when there is none.
   std::function<BatchCallback(const std::string& name)> callback;
+  // The database's data directory (empty without one): where a sink keeps what it must find
+  // again after a crash (the kafka sink's staged epochs, under kafka/<sink>/).
+  std::string data_dir;
 };
 
 // Makes a source connector's reader for one source (validated definition in

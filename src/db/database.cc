@@ -94,6 +94,7 @@ Database::Database(DatabaseOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->loop->set_connectors(&impl_->registry);
   impl_->loop->set_sink_factory([impl = impl_.get()](const sql::SinkDef& def) {
     connectors::SinkFactoryContext context;
+    context.data_dir = impl->options.data_dir;
     context.callback = [impl](const std::string& name) {
       std::lock_guard lock(impl->callbacks_mutex);
       auto it = impl->callbacks.find(name);

@@ -142,6 +142,7 @@ void SinkRegistry::write_json(JsonWriter& w) const {
     w.key("queue_depth").value(m.queue_depth);
     w.key("dropped_rows").value(m.dropped_rows);
     w.key("write_errors").value(m.write_errors);
+    for (const auto& [name, value] : m.connector) w.key(name).value(value);
     w.end_object();
   }
   w.end_object();

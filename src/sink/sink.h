@@ -42,12 +42,14 @@
 // calls: write() (same batch), commit(e) and rollback(e) (recovery repeats them). See
 // docs/sinks.md for the whole contract.
 //
-// Thread: the SinkTask's thread only.
+// Thread: the SinkTask's thread only (connector_metrics() excepted: any thread).
 
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sluice/record_batch.h"
 #include "sluice/status.h"
@@ -119,6 +121,10 @@ class Sink {
 
   // Bytes this sink has written out in all (for metrics); 0 when it does not know.
   virtual int64_t bytes_written() const { return 0; }
+  // The connector's own counters, by name (the kafka sink's delivery errors and messages in
+  // flight), shown with the sink's metrics. The one call made from other threads (whoever
+  // reads metrics): read only atomics here.
+  virtual std::vector<std::pair<std::string, int64_t>> connector_metrics() const { return {}; }
 };
 
 }  // namespace sluice::sink

@@ -391,6 +391,7 @@ SinkMetrics SinkTask::metrics() const {
   m.write_p99_ns = h.p99;
   m.write_p999_ns = h.p999;
   m.write_max_ns = h.max;
+  m.connector = sink_->connector_metrics();
   MutexLock lock(error_mutex_);
   m.last_error = last_error_;
   return m;
