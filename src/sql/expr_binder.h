@@ -24,7 +24,8 @@ namespace sluice::sql {
 Status error_at(ErrorCode code, SourcePos pos, std::string msg);
 // A type's name, for messages.
 std::string tname(DataType t);
-// 1 INT, 2 BIGINT, 3 DOUBLE; 0 for a type that is not a number (the widening order).
+// 1 INT, 2 BIGINT, 3 DECIMAL, 4 DOUBLE; 0 for a type that is not a number (the widening order;
+// two DECIMALs meet in common_numeric, decimal_rules.h).
 int numeric_rank(DataType t);
 
 // The aggregate functions (COUNT, SUM, ...) and the window functions of a GROUP BY (TUMBLE, HOP,

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "columnar/decimal.h"
 #include "columnar/timestamp.h"
 #include "columnar/value_parse.h"
 #include "connectors/generator/random.h"
@@ -76,8 +77,10 @@ class Datagen final : public RowGenerator {
                 ? p.start + p.step * row
                 : p.imin + static_cast<int64_t>(r.next() % static_cast<uint64_t>(std::max<int64_t>(
                                                                p.imax - p.imin, 1)));
-        if (p.type == DataType::kInt32) {
+        if (p.type == DataType::kInt32 || p.type == DataType::kDate) {  // a DATE: days
           out.append_int32(static_cast<int32_t>(v));
+        } else if (p.type == DataType::kDecimal) {  // whole numbers
+          out.append_decimal(static_cast<__int128>(v) * decimal::pow10(p.type.scale()));
         } else {
           out.append_int64(v);
         }
