@@ -180,6 +180,21 @@ Result<Column> cast(const BoundExpr& e, const std::vector<Datum>& args, int64_t 
       a.is_null(i) ? out.set_null(i) : out.set(i, read<int32_t>(a, i));
     return out.finish(e.type);
   }
+  // Integers to DECIMAL (what the binder inserts beside a DECIMAL): no Value per row.
+  if (e.type == DataType::kDecimal && (from == DataType::kInt32 || from == DataType::kInt64)) {
+    FixedOut<decimal::int128> out(n);
+    for (int64_t i = 0; i < n; ++i) {
+      if (a.is_null(i)) {
+        out.set_null(i);
+        continue;
+      }
+      const int64_t x = from == DataType::kInt32 ? read<int32_t>(a, i) : read<int64_t>(a, i);
+      decimal::int128 v;
+      if (!decimal::from_integer(x, e.type, v)) return decimal::overflow(std::to_string(x), e.type);
+      out.set(i, v);
+    }
+    return out.finish(e.type);
+  }
   ColumnBuilder out(e.type);
   out.reserve(n);
   for (int64_t i = 0; i < n; ++i) {
