@@ -152,13 +152,17 @@ std::string to_string(int128 v, int scale) {
 int128 divide_rounded(int128 num, int128 den) {
   int128 q = num / den;
   const int128 r = num % den;
-  // |r| * 2 ≥ |den| rounds away from zero; |r| < |den| ≤ 10^38 so doubling cannot overflow.
+  // |r| ≥ |den| - |r| (that is, 2|r| ≥ |den|, without doubling past 2^127) rounds away from zero.
   const int128 ar = r < 0 ? -r : r, ad = den < 0 ? -den : den;
-  if (ar * 2 >= ad) q += ((num < 0) != (den < 0)) ? -1 : 1;
+  if (ar >= ad - ar) q += ((num < 0) != (den < 0)) ? -1 : 1;
   return q;
 }
 
 bool rescale(int128 v, int from, int to, int128& out) {
+  if (to - from > kMax) {  // only zero has room for more than 38 more digits
+    out = 0;
+    return v == 0;
+  }
   if (to >= from) {
     return !__builtin_mul_overflow(v, kPow10.v[to - from], &out) && fits(out, kMax);
   }

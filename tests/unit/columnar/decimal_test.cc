@@ -81,6 +81,12 @@ TEST(Decimal, RescaleAlignsAndRoundsNegativesAwayFromZero) {
   ASSERT_TRUE(decimal::rescale(1, 0, 37, out));
   EXPECT_FALSE(decimal::rescale(10, 0, 38, out)) << "10^39 does not fit 38 digits";
   EXPECT_FALSE(decimal::rescale(decimal::pow10(37), 0, 1, out));
+  // A division's dividend may be asked to move past 38 digits (scale 0 to 38 + 38).
+  EXPECT_FALSE(decimal::rescale(1, 0, 76, out));
+  ASSERT_TRUE(decimal::rescale(0, 0, 76, out));
+  EXPECT_EQ(out, 0);
+  ASSERT_TRUE(decimal::rescale(decimal::pow10(38) - 1, 38, 0, out));
+  EXPECT_EQ(out, 1);
 }
 
 TEST(Decimal, DivisionRoundsHalfAwayFromZero) {
