@@ -158,6 +158,44 @@ int128 divide_rounded(int128 num, int128 den) {
   return q;
 }
 
+bool divide(int128 x, int sx, int128 y, int sy, int scale, int128& out) {
+  const int shift = scale + sy - sx;  // digits the dividend moves left
+  int128 shifted;
+  if (rescale(x, 0, shift, shifted)) {  // the common case: one division
+    out = divide_rounded(shifted, y);
+    return fits(out, kMax);
+  }
+  // Long division: the integer quotient, then one digit per place of the shift. The remainder
+  // stays below |y| < 10^38, and ten times it is summed modulo |y| so nothing passes 2^128.
+  using u128 = unsigned __int128;
+  const bool negative = (x < 0) != (y < 0);
+  const u128 ux = x < 0 ? -static_cast<u128>(x) : static_cast<u128>(x);
+  const u128 uy = y < 0 ? -static_cast<u128>(y) : static_cast<u128>(y);
+  const u128 limit = static_cast<u128>(kPow10.v[kMax]);
+  u128 q = ux / uy, r = ux % uy;
+  auto next_digit = [&] {  // floor(10 r / |y|), r becomes 10 r mod |y|
+    u128 acc = 0;
+    int d = 0;
+    for (int i = 0; i < 10; ++i) {
+      acc += r;
+      if (acc >= uy) {
+        acc -= uy;
+        ++d;
+      }
+    }
+    r = acc;
+    return d;
+  };
+  for (int i = 0; i < shift; ++i) {
+    if (q >= limit / 10) return false;  // the next digit would pass 38 digits
+    q = q * 10 + static_cast<u128>(next_digit());
+  }
+  if (next_digit() >= 5) ++q;
+  if (q >= limit) return false;
+  out = negative ? -static_cast<int128>(q) : static_cast<int128>(q);
+  return true;
+}
+
 bool rescale(int128 v, int from, int to, int128& out) {
   if (to - from > kMax) {  // only zero has room for more than 38 more digits
     out = 0;

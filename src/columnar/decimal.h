@@ -40,6 +40,10 @@ std::string to_string(int128 v, int scale);
 bool rescale(int128 v, int from, int to, int128& out);
 // num / den rounded half away from zero; den ≠ 0.
 int128 divide_rounded(int128 num, int128 den);
+// (x at scale sx) / (y at scale sy) at scale `scale` (≥ sx), rounded half away from zero; y ≠ 0.
+// Exact for every quotient of at most 38 digits, however many the shifted dividend would need;
+// false when the quotient has more.
+bool divide(int128 x, int sx, int128 y, int sy, int scale, int128& out);
 
 // The nearest double (correctly rounded: through the decimal text).
 double to_double(int128 v, int scale);

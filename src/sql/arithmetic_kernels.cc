@@ -165,9 +165,9 @@ Result<Column> temporal_arithmetic(const BoundExpr& e, const Datum& a, const Dat
 
 // DECIMAL + - * / %: exact on the __int128 units. The operands keep their own scales (the
 // binder chose the result's type, decimal_rules.h); + - % align them to the result's scale, * adds
-// the scales, / shifts the dividend so that the quotient has the result's scale and rounds it
-// half away from zero. A result with more digits than its type is SLC-0006; / and % by zero
-// are NULL, as for integers.
+// the scales, / gives the quotient at the result's scale rounded half away from zero
+// (decimal::divide, exact even where the shifted dividend would pass 38 digits). A result with more
+// digits than its type is SLC-0006; / and % by zero are NULL, as for integers.
 Result<Column> decimal_arithmetic(const BoundExpr& e, const Datum& a, const Datum& b, int64_t n) {
   using decimal::int128;
   const int sa = a.column.type().scale(), sb = b.column.type().scale();
@@ -196,8 +196,7 @@ Result<Column> decimal_arithmetic(const BoundExpr& e, const Datum& a, const Datu
           out.set_null(i);
           continue;
         }
-        ok = decimal::rescale(x, sa, rs + sb, x);
-        if (ok) r = decimal::divide_rounded(x, y);
+        ok = decimal::divide(x, sa, y, sb, rs, r);
         break;
       case Fn::kMod:
         if (y == 0) {

@@ -102,6 +102,27 @@ TEST(Decimal, DivisionRoundsHalfAwayFromZero) {
   EXPECT_EQ(decimal::divide_rounded(max, 2), decimal::pow10(38) / 2);
 }
 
+TEST(Decimal, DivideIsExactWhereTheShiftedDividendWouldOverflow) {
+  int128 out;
+  // 10^37 / 10^36 at scale 6: the dividend shifted by 6 digits has 44; the quotient 10.000000.
+  ASSERT_TRUE(decimal::divide(decimal::pow10(37), 0, decimal::pow10(36), 0, 6, out));
+  EXPECT_EQ(str(out, 6), "10.000000");
+  // 2 / 3 at scale 6, both ways of computing it, and negatives half away from zero.
+  ASSERT_TRUE(decimal::divide(200, 2, 300, 2, 6, out));
+  EXPECT_EQ(str(out, 6), "0.666667");
+  const int128 big = decimal::pow10(38) - 1;                      // 38 nines
+  ASSERT_TRUE(decimal::divide(-big, 0, big / 9 * 3, 0, 6, out));  // -(10^38 - 1) / (3.33…3 × 10^37)
+  EXPECT_EQ(str(out, 6), "-3.000000");
+  ASSERT_TRUE(decimal::divide(-2, 0, decimal::pow10(37) * 3, 0, 38, out));
+  EXPECT_EQ(str(out, 38), "-0.00000000000000000000000000000000000007");  // 6.67e-38, rounded
+  ASSERT_TRUE(decimal::divide(big, 38, big, 38, 6, out));
+  EXPECT_EQ(str(out, 6), "1.000000");
+  EXPECT_FALSE(decimal::divide(big, 38, big, 38, 38, out)) << "1 has no room at scale 38";
+  // A quotient of more than 38 digits is refused, by either path.
+  EXPECT_FALSE(decimal::divide(big, 0, 1, 0, 6, out));
+  EXPECT_FALSE(decimal::divide(decimal::pow10(37), 0, 3, 0, 6, out));
+}
+
 TEST(Decimal, FitsIsStrictlyBelowTenToThePrecision) {
   EXPECT_TRUE(decimal::fits(decimal::pow10(38) - 1, 38));
   EXPECT_FALSE(decimal::fits(decimal::pow10(38), 38));
