@@ -171,8 +171,28 @@ Result<Column> temporal_arithmetic(const BoundExpr& e, const Datum& a, const Dat
 Result<Column> decimal_arithmetic(const BoundExpr& e, const Datum& a, const Datum& b, int64_t n) {
   using decimal::int128;
   const int sa = a.column.type().scale(), sb = b.column.type().scale();
+  const int pa = a.column.type().precision(), pb = b.column.type().precision();
   const DataType rt = e.type;
   const int rs = rt.scale();
+  // Where the result's type was not capped at 38 digits it holds every result of + - *: without
+  // NULLs, a tight loop with no overflow checks.
+  const bool uncapped = (e.fn == Fn::kMul && pa + pb <= rt.precision()) ||
+                        ((e.fn == Fn::kAdd || e.fn == Fn::kSub) &&
+                         std::max(pa - sa, pb - sb) + rs + 1 <= rt.precision());
+  if (uncapped && !has_nulls(a) && !has_nulls(b)) {
+    BufferBuilder values;
+    values.resize(static_cast<size_t>(n) * sizeof(int128));
+    auto* r = reinterpret_cast<int128*>(values.data());
+    const int128 fa = decimal::pow10(rs - sa), fb = decimal::pow10(rs - sb);
+    if (e.fn == Fn::kMul) {
+      map_values<int128>(a, b, n, r, [](int128 x, int128 y) { return x * y; });
+    } else if (e.fn == Fn::kAdd) {
+      map_values<int128>(a, b, n, r, [fa, fb](int128 x, int128 y) { return x * fa + y * fb; });
+    } else {
+      map_values<int128>(a, b, n, r, [fa, fb](int128 x, int128 y) { return x * fa - y * fb; });
+    }
+    return Column(rt, n, 0, Buffer(), values.finish());
+  }
   FixedOut<int128> out(n);
   for (int64_t i = 0; i < n; ++i) {
     if (a.is_null(i) || b.is_null(i)) {
