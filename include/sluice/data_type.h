@@ -6,6 +6,8 @@
 // `DataType` converts to its `TypeId`, so `switch (type)` with `case DataType::kInt32:` and
 // `type == DataType::kDecimal` test the kind alone; `DataType == DataType` compares the whole
 // type (DECIMAL(10,2) is not DECIMAL(12,2)).
+//
+// Thread: a value; any thread.
 
 #include <cstdint>
 #include <optional>
