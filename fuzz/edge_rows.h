@@ -48,6 +48,17 @@ inline std::vector<Value> edge_values(DataType type) {
     case DataType::kInterval:
       return {Value::Interval(0), Value::Interval(1000000), Value::Interval(-1),
               Value::Interval(kMax), Value::Interval(kMin)};
+    case DataType::kDecimal: {  // zero, ± one unit, ± the largest the precision holds
+      __int128 largest = 1;
+      for (int i = 0; i < type.precision(); ++i) largest *= 10;
+      --largest;
+      return {Value::Decimal(0, type), Value::Decimal(1, type), Value::Decimal(-1, type),
+              Value::Decimal(largest, type), Value::Decimal(-largest, type)};
+    }
+    case DataType::kDate:
+      return {Value::Date(0), Value::Date(20483), Value::Date(-1),
+              Value::Date(std::numeric_limits<int32_t>::max()),
+              Value::Date(std::numeric_limits<int32_t>::min())};
   }
   return {};
 }

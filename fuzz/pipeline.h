@@ -26,7 +26,9 @@ inline SchemaPtr events_schema() {
                       {"price", DataType::kDouble},
                       {"symbol", DataType::kVarchar},
                       {"ts", DataType::kTimestamp},
-                      {"pause", DataType::kInterval}});
+                      {"pause", DataType::kInterval},
+                      {"amount", DataType::Decimal(12, 2)},
+                      {"day", DataType::kDate}});
 }
 
 inline std::vector<std::string> pipeline_statements() {
@@ -42,7 +44,8 @@ inline std::vector<std::string> pipeline_statements() {
       "CREATE MATERIALIZED VIEW hops AS SELECT window_start, COUNT(*) AS n, AVG(price) AS mean "
       "FROM events GROUP BY HOP(ts, INTERVAL '1' MINUTE, INTERVAL '2' MINUTE) EMIT CHANGES",
       "CREATE MATERIALIZED VIEW totals AS SELECT symbol, SUM(id) AS ids, COUNT(flag) AS flags, "
-      "MAX(pause) AS longest FROM events GROUP BY symbol",
+      "MAX(pause) AS longest, SUM(amount) AS amount, AVG(amount) AS mean_amount, "
+      "MAX(day) AS last_day FROM events GROUP BY symbol",
       "CREATE STREAM latest AS SELECT symbol, MAX(price) AS top FROM events GROUP BY symbol "
       "EMIT CHANGES",
       "CREATE MATERIALIZED VIEW flagged AS SELECT id, symbol, price FROM events WHERE flag",
@@ -51,11 +54,11 @@ inline std::vector<std::string> pipeline_statements() {
 }
 
 inline std::string event_lines() {
-  return R"({"flag":true,"small":1,"id":1,"price":10.5,"symbol":"AAPL","ts":"2026-11-24T10:00:01Z","pause":1000}
-{"flag":false,"small":2,"id":2,"price":20,"symbol":"AAPL","ts":"2026-11-24T10:00:30Z","pause":null}
+  return R"({"flag":true,"small":1,"id":1,"price":10.5,"symbol":"AAPL","ts":"2026-11-24T10:00:01Z","pause":1000,"amount":12.34,"day":"2026-11-24"}
+{"flag":false,"small":2,"id":2,"price":20,"symbol":"AAPL","ts":"2026-11-24T10:00:30Z","pause":null,"amount":"-0.05","day":"1969-12-31"}
 {"flag":null,"small":null,"id":3,"price":null,"symbol":"MSFT","ts":"2026-11-24T10:00:59Z"}
 {"flag":true,"small":2,"id":4,"price":-3.25,"symbol":"Zürich","ts":1795514460000,"pause":-5}
-{"small":7,"id":5,"price":1e300,"symbol":"","ts":"2026-11-24T10:01:06.123456Z","pause":0}
+{"small":7,"id":5,"price":1e300,"symbol":"","ts":"2026-11-24T10:01:06.123456Z","pause":0,"amount":9999999999.99}
 {"flag":true,"small":-2147483648,"id":6,"price":0,"symbol":"MSFT","ts":"2026-11-24T10:02:40+01:00"}
 {"flag":false,"small":2147483647,"id":7,"symbol":"a\"b\\c\n","ts":"2026-11-24T10:03:00Z"}
 )";

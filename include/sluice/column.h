@@ -9,6 +9,7 @@
 // Thread: immutable; read from any thread.
 
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -53,6 +54,12 @@ class Column {
   int32_t int32_value(int64_t i) const { return values<int32_t>()[i]; }
   int64_t int64_value(int64_t i) const { return values<int64_t>()[i]; }
   double double_value(int64_t i) const { return values<double>()[i]; }
+  // DECIMAL: units of 10^-scale (memcpy: a slice's values need not be 16-byte aligned).
+  __int128 decimal_value(int64_t i) const {
+    __int128 v;
+    std::memcpy(&v, values_.data() + (offset_ + i) * 16, sizeof v);
+    return v;
+  }
   std::string_view string_value(int64_t i) const {
     const int32_t* offsets = values<int32_t>();
     return {reinterpret_cast<const char*>(data_.data()) + offsets[i],

@@ -29,10 +29,13 @@ class ColumnBuilder {
 
   void append_null();
   void append_bool(bool v);
+  // INT and DATE (days since the epoch).
   void append_int32(int32_t v);
   // BIGINT, TIMESTAMP (microseconds) and INTERVAL (microseconds).
   void append_int64(int64_t v);
   void append_double(double v);
+  // DECIMAL: the value in units of 10^-scale.
+  void append_decimal(__int128 v);
   void append_string(std::string_view v);
 
   // Copies row `row` of `column` (same type), null or not.

@@ -32,7 +32,7 @@ namespace sluice {
   X(kCsvParse, 2002, "malformed CSV")                                \
   X(kValueConversion, 2003, "value does not fit the column type")    \
   X(kInvalidUtf8, 2004, "invalid UTF-8")                             \
-  X(kInvalidTimestamp, 2005, "invalid timestamp")                    \
+  X(kInvalidTimestamp, 2005, "invalid timestamp or date")            \
   X(kMissingValue, 2006, "missing value for a NOT NULL column")      \
   X(kArrowImport, 2007, "Arrow C Data Interface import failed")      \
   X(kSchemaMismatch, 2008, "schema mismatch")                        \

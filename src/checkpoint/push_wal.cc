@@ -138,7 +138,11 @@ std::string PushWal::encode(const RecordBatch& batch) {
           w.u8(col.bool_value(r) ? 1 : 0);
           break;
         case DataType::kInt32:
+        case DataType::kDate:
           w.i64(col.int32_value(r));
+          break;
+        case DataType::kDecimal:
+          w.i128(col.decimal_value(r));
           break;
         case DataType::kInt64:
         case DataType::kTimestamp:
@@ -181,9 +185,16 @@ Result<RecordBatch> PushWal::decode(std::string_view bytes, const SchemaPtr& sch
           break;
         }
         case DataType::kInt32:
+        case DataType::kDate:
           SLC_RETURN_IF_ERROR(r.i64(n));
           out.append_int32(static_cast<int32_t>(n));
           break;
+        case DataType::kDecimal: {
+          __int128 v;
+          SLC_RETURN_IF_ERROR(r.i128(v));
+          out.append_decimal(v);
+          break;
+        }
         case DataType::kInt64:
         case DataType::kTimestamp:
         case DataType::kInterval:

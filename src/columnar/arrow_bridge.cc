@@ -1,3 +1,4 @@
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -9,7 +10,9 @@
 namespace sluice {
 namespace {
 
-const char* arrow_format(DataType type) {
+// Arrow's format string of a type ("d:10,2" for DECIMAL(10,2): decimal128, 16-byte
+// little-endian two's complement, which is how an __int128 lies in memory here).
+std::string arrow_format(DataType type) {
   switch (type) {
     case DataType::kBoolean:
       return "b";
@@ -25,6 +28,10 @@ const char* arrow_format(DataType type) {
       return "tsu:UTC";
     case DataType::kInterval:
       return "tDu";
+    case DataType::kDecimal:
+      return "d:" + std::to_string(type.precision()) + "," + std::to_string(type.scale());
+    case DataType::kDate:
+      return "tdD";
   }
   return "n";
 }
@@ -32,6 +39,7 @@ const char* arrow_format(DataType type) {
 // ---- export: schema ------------------------------------------------------------------
 
 struct SchemaPrivate {
+  std::string format;
   std::string name;
   std::vector<ArrowSchema> child_structs;
   std::vector<ArrowSchema*> child_pointers;
@@ -46,10 +54,11 @@ void release_schema(ArrowSchema* schema) {
   schema->release = nullptr;
 }
 
-void fill_schema(ArrowSchema* out, const char* format, std::string name, int64_t flags,
+void fill_schema(ArrowSchema* out, std::string format, std::string name, int64_t flags,
                  SchemaPrivate* priv) {
+  priv->format = std::move(format);
   priv->name = std::move(name);
-  out->format = format;
+  out->format = priv->format.c_str();
   out->name = priv->name.c_str();
   out->metadata = nullptr;
   out->flags = flags;
@@ -104,13 +113,23 @@ Status import_error(std::string msg) {
 
 Result<DataType> type_of_format(const char* format, const char* name) {
   const std::string_view f = format ? format : "";
-  if (f == "b") return DataType::kBoolean;
-  if (f == "i") return DataType::kInt32;
-  if (f == "l") return DataType::kInt64;
-  if (f == "g") return DataType::kDouble;
-  if (f == "u") return DataType::kVarchar;
-  if (f.starts_with("tsu:")) return DataType::kTimestamp;
-  if (f == "tDu") return DataType::kInterval;
+  if (f == "b") return DataType(DataType::kBoolean);
+  if (f == "i") return DataType(DataType::kInt32);
+  if (f == "l") return DataType(DataType::kInt64);
+  if (f == "g") return DataType(DataType::kDouble);
+  if (f == "u") return DataType(DataType::kVarchar);
+  if (f.starts_with("tsu:")) return DataType(DataType::kTimestamp);
+  if (f == "tDu") return DataType(DataType::kInterval);
+  if (f == "tdD") return DataType(DataType::kDate);
+  if (f.starts_with("d:")) {
+    // d:precision,scale[,bitwidth]: only decimal128 (no bitwidth, or 128).
+    int precision = -1, scale = -1, bits = 128;
+    const std::string text(f.substr(2));
+    const int n = std::sscanf(text.c_str(), "%d,%d,%d", &precision, &scale, &bits);
+    if (n >= 2 && bits == 128 && check_decimal(precision, scale).empty()) {
+      return DataType::Decimal(precision, scale);
+    }
+  }
   return import_error("column '" + std::string(name ? name : "") + "': unsupported Arrow format '" +
                       std::string(f) + "'");
 }

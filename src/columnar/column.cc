@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "columnar/bitmap.h"
+#include "columnar/decimal.h"
 #include "columnar/timestamp.h"
 #include "sluice/column_builder.h"
 
@@ -67,7 +68,10 @@ Column Column::take(std::span<const uint32_t> indices) const {
       return Column(type_, n, nulls, std::move(validity), bits.finish());
     }
     case DataType::kInt32:
+    case DataType::kDate:
       return Column(type_, n, nulls, std::move(validity), gather(values<int32_t>(), indices));
+    case DataType::kDecimal:
+      return Column(type_, n, nulls, std::move(validity), gather(values<__int128>(), indices));
     case DataType::kVarchar: {
       const int32_t* offsets = values<int32_t>();
       BufferBuilder out_offsets;
@@ -90,9 +94,13 @@ Column Column::take(std::span<const uint32_t> indices) const {
       }
       return Column(type_, n, nulls, std::move(validity), out_offsets.finish(), bytes.finish());
     }
-    default:  // BIGINT, DOUBLE, TIMESTAMP, INTERVAL: 8 bytes
+    case DataType::kInt64:
+    case DataType::kDouble:
+    case DataType::kTimestamp:
+    case DataType::kInterval:
       return Column(type_, n, nulls, std::move(validity), gather(values<int64_t>(), indices));
   }
+  return Column();
 }
 
 bool Column::equals(const Column& other) const {
@@ -106,7 +114,11 @@ bool Column::equals(const Column& other) const {
         if (bool_value(i) != other.bool_value(i)) return false;
         break;
       case DataType::kInt32:
+      case DataType::kDate:
         if (int32_value(i) != other.int32_value(i)) return false;
+        break;
+      case DataType::kDecimal:
+        if (decimal_value(i) != other.decimal_value(i)) return false;
         break;
       case DataType::kDouble: {
         const double a = double_value(i), b = other.double_value(i);
@@ -116,7 +128,9 @@ bool Column::equals(const Column& other) const {
       case DataType::kVarchar:
         if (string_value(i) != other.string_value(i)) return false;
         break;
-      default:
+      case DataType::kInt64:
+      case DataType::kTimestamp:
+      case DataType::kInterval:
         if (int64_value(i) != other.int64_value(i)) return false;
     }
   }
@@ -145,6 +159,12 @@ std::string Column::value_to_string(int64_t i) const {
       return out;
     case DataType::kInterval:
       append_interval(int64_value(i), out);
+      return out;
+    case DataType::kDecimal:
+      decimal::append(decimal_value(i), type_.scale(), out);
+      return out;
+    case DataType::kDate:
+      append_date(int32_value(i), out);
       return out;
   }
   return out;

@@ -65,12 +65,18 @@ void ColumnBuilder::append_null() {
       values_.append_value(static_cast<int32_t>(data_.size()));
       break;
     case DataType::kInt32:
+    case DataType::kDate:
       values_.append_value<int32_t>(0);
       break;
     case DataType::kDouble:
       values_.append_value<double>(0);
       break;
-    default:
+    case DataType::kDecimal:
+      values_.append_value<__int128>(0);
+      break;
+    case DataType::kInt64:
+    case DataType::kTimestamp:
+    case DataType::kInterval:
       values_.append_value<int64_t>(0);
       break;
   }
@@ -86,7 +92,7 @@ void ColumnBuilder::append_bool(bool v) {
 }
 
 void ColumnBuilder::append_int32(int32_t v) {
-  assert(type_ == DataType::kInt32);
+  assert(type_ == DataType::kInt32 || type_ == DataType::kDate);
   mark_valid();
   values_.append_value(v);
   ++length_;
@@ -95,6 +101,13 @@ void ColumnBuilder::append_int32(int32_t v) {
 void ColumnBuilder::append_int64(int64_t v) {
   assert(type_ == DataType::kInt64 || type_ == DataType::kTimestamp ||
          type_ == DataType::kInterval);
+  mark_valid();
+  values_.append_value(v);
+  ++length_;
+}
+
+void ColumnBuilder::append_decimal(__int128 v) {
+  assert(type_ == DataType::kDecimal);
   mark_valid();
   values_.append_value(v);
   ++length_;
@@ -131,6 +144,7 @@ void ColumnBuilder::append_from(const Column& column, int64_t row) {
       append_bool(column.bool_value(row));
       break;
     case DataType::kInt32:
+    case DataType::kDate:
       append_int32(column.int32_value(row));
       break;
     case DataType::kDouble:
@@ -139,7 +153,12 @@ void ColumnBuilder::append_from(const Column& column, int64_t row) {
     case DataType::kVarchar:
       append_string(column.string_value(row));
       break;
-    default:
+    case DataType::kDecimal:
+      append_decimal(column.decimal_value(row));
+      break;
+    case DataType::kInt64:
+    case DataType::kTimestamp:
+    case DataType::kInterval:
       append_int64(column.int64_value(row));
       break;
   }

@@ -5,7 +5,7 @@
 
 namespace sluice {
 
-std::string_view type_name(DataType type) {
+std::string type_name(DataType type) {
   switch (type) {
     case DataType::kBoolean:
       return "BOOLEAN";
@@ -21,6 +21,11 @@ std::string_view type_name(DataType type) {
       return "TIMESTAMP";
     case DataType::kInterval:
       return "INTERVAL";
+    case DataType::kDecimal:
+      return "DECIMAL(" + std::to_string(type.precision()) + "," + std::to_string(type.scale()) +
+             ")";
+    case DataType::kDate:
+      return "DATE";
   }
   return "UNKNOWN";
 }
@@ -37,18 +42,37 @@ std::optional<DataType> parse_type_name(std::string_view name) {
   if (upper == "VARCHAR" || upper == "TEXT" || upper == "STRING") return DataType::kVarchar;
   if (upper == "TIMESTAMP" || upper == "TIMESTAMPTZ") return DataType::kTimestamp;
   if (upper == "INTERVAL") return DataType::kInterval;
+  if (upper == "DECIMAL" || upper == "NUMERIC" || upper == "DEC") {
+    return DataType::Decimal(DataType::kDefaultDecimalPrecision, DataType::kDefaultDecimalScale);
+  }
+  if (upper == "DATE") return DataType::kDate;
   return std::nullopt;
+}
+
+std::string check_decimal(int64_t precision, int64_t scale) {
+  if (precision < 1 || precision > DataType::kMaxDecimalPrecision) {
+    return "DECIMAL precision must be between 1 and " +
+           std::to_string(DataType::kMaxDecimalPrecision) + ", got " + std::to_string(precision);
+  }
+  if (scale < 0 || scale > precision) {
+    return "DECIMAL scale must be between 0 and the precision (" + std::to_string(precision) +
+           "), got " + std::to_string(scale);
+  }
+  return {};
 }
 
 int fixed_width(DataType type) {
   switch (type) {
     case DataType::kInt32:
+    case DataType::kDate:
       return 4;
     case DataType::kInt64:
     case DataType::kDouble:
     case DataType::kTimestamp:
     case DataType::kInterval:
       return 8;
+    case DataType::kDecimal:
+      return 16;
     case DataType::kBoolean:
     case DataType::kVarchar:
       return 0;
@@ -57,7 +81,8 @@ int fixed_width(DataType type) {
 }
 
 bool is_numeric(DataType type) {
-  return type == DataType::kInt32 || type == DataType::kInt64 || type == DataType::kDouble;
+  return type == DataType::kInt32 || type == DataType::kInt64 || type == DataType::kDouble ||
+         type == DataType::kDecimal;
 }
 
 }  // namespace sluice

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "columnar/decimal.h"
 #include "columnar/row_decoder.h"
 #include "columnar/timestamp.h"
 
@@ -64,9 +65,25 @@ bool as_integer(element value, int64_t& out) {
   }
 }
 
-Status append_value(ColumnBuilder& b, element value) {
+// `raw` is the value's text in the line (for DECIMAL, whose digits must not pass through the
+// double simdjson's DOM keeps).
+Status append_value(ColumnBuilder& b, element value, std::string_view raw) {
   const element_type t = value.type();
   switch (b.type()) {
+    case DataType::kDecimal: {
+      if (t != element_type::STRING && !value.is_number()) return mismatch("a decimal number", t);
+      SLC_ASSIGN_OR_RETURN(
+          decimal::int128 v,
+          decimal::parse(t == element_type::STRING ? std::string_view(value) : raw, b.type()));
+      b.append_decimal(v);
+      return Status::Ok();
+    }
+    case DataType::kDate: {
+      if (t != element_type::STRING) return mismatch("a date string (YYYY-MM-DD)", t);
+      SLC_ASSIGN_OR_RETURN(int32_t days, parse_date(std::string_view(value)));
+      b.append_int32(days);
+      return Status::Ok();
+    }
     case DataType::kBoolean:
       if (t != element_type::BOOL) return mismatch("a boolean", t);
       b.append_bool(bool(value));
@@ -135,10 +152,70 @@ Status append_value(ColumnBuilder& b, element value) {
   return Status(ErrorCode::kInternal, "unknown column type");
 }
 
+// The raw text of each member of the JSON object `line`, in document order: DOM iteration gives
+// the same order, so member k's value text is spans[k].value. `line` need not be valid JSON
+// (it is scanned before a re-parse, below); a malformed line gives fewer members.
+struct MemberText {
+  std::string_view key;  // between the quotes, escapes left as written
+  std::string_view value;
+};
+void member_spans(std::string_view line, std::vector<MemberText>& spans) {
+  spans.clear();
+  size_t i = 0;
+  auto ws = [&] {
+    while (i < line.size() &&
+           (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' || line[i] == '\n')) {
+      ++i;
+    }
+  };
+  auto skip_string = [&] {  // at the opening quote
+    for (++i; i < line.size() && line[i] != '"'; ++i) {
+      if (line[i] == '\\') ++i;
+    }
+    ++i;
+  };
+  ws();
+  if (i >= line.size() || line[i] != '{') return;
+  ++i;
+  while (true) {
+    ws();
+    if (i >= line.size() || line[i] != '"') return;
+    const size_t key_start = i + 1;
+    skip_string();
+    if (i > line.size()) return;
+    const std::string_view key = line.substr(key_start, i - 1 - key_start);
+    ws();
+    ++i;  // ':'
+    ws();
+    const size_t start = i;
+    int depth = 0;
+    while (i < line.size()) {
+      const char c = line[i];
+      if (c == '"') {
+        skip_string();
+        continue;
+      }
+      if (c == '{' || c == '[') ++depth;
+      if (c == '}' || c == ']') {
+        if (depth == 0) break;
+        --depth;
+      }
+      if (c == ',' && depth == 0) break;
+      ++i;
+    }
+    size_t end = i;
+    while (end > start && (line[end - 1] == ' ' || line[end - 1] == '\t')) --end;
+    spans.push_back({key, line.substr(start, end - start)});
+    if (i >= line.size() || line[i] != ',') return;
+    ++i;
+  }
+}
+
 class JsonLinesDecoder final : public RowDecoder {
  public:
   explicit JsonLinesDecoder(SchemaPtr schema) : RowDecoder(std::move(schema)) {
     seen_.resize(static_cast<size_t>(builder_.schema()->num_fields()));
+    for (const Field& f : builder_.schema()->fields()) has_decimal_ |= f.type == DataType::kDecimal;
   }
 
   Result<size_t> append(std::string_view text, bool final,
@@ -174,11 +251,44 @@ class JsonLinesDecoder final : public RowDecoder {
     return true;
   }
 
+  // simdjson's DOM refuses integers beyond 64 bits, which a DECIMAL(38, s) column may be sent:
+  // such a line is parsed again with the numbers of its DECIMAL members quoted (their text is
+  // what the column reads anyway).
+  bool quote_decimal_numbers(std::string_view line) {
+    member_spans(line, spans_);
+    requoted_.clear();
+    size_t copied = 0;
+    bool changed = false;
+    for (const MemberText& m : spans_) {
+      const int index = builder_.schema()->find(m.key);
+      if (index < 0 || builder_.schema()->field(index).type != DataType::kDecimal) continue;
+      if (m.value.empty() || !(m.value[0] == '-' || (m.value[0] >= '0' && m.value[0] <= '9'))) {
+        continue;
+      }
+      const auto at = static_cast<size_t>(m.value.data() - line.data());
+      requoted_.append(line.substr(copied, at - copied));
+      requoted_ += '"';
+      requoted_.append(m.value);
+      requoted_ += '"';
+      copied = at + m.value.size();
+      changed = true;
+    }
+    requoted_.append(line.substr(copied));
+    return changed;
+  }
+
   Status append_line(std::string_view line) {
     scratch_.resize(line.size() + simdjson::SIMDJSON_PADDING);
     std::memcpy(scratch_.data(), line.data(), line.size());
     element doc;
-    if (auto error = parser_.parse(scratch_.data(), line.size(), false).get(doc)) {
+    auto error = parser_.parse(scratch_.data(), line.size(), false).get(doc);
+    if (error == simdjson::NUMBER_ERROR && has_decimal_ && quote_decimal_numbers(line)) {
+      line = requoted_;
+      scratch_.resize(line.size() + simdjson::SIMDJSON_PADDING);
+      std::memcpy(scratch_.data(), line.data(), line.size());
+      error = parser_.parse(scratch_.data(), line.size(), false).get(doc);
+    }
+    if (error) {
       const ErrorCode code =
           error == simdjson::UTF8_ERROR ? ErrorCode::kInvalidUtf8 : ErrorCode::kJsonParse;
       return Status(code, std::string(simdjson::error_message(error)));
@@ -190,6 +300,7 @@ class JsonLinesDecoder final : public RowDecoder {
     }
     const int64_t row = builder_.num_rows();
     std::fill(seen_.begin(), seen_.end(), 0);
+    if (has_decimal_) member_spans(line, spans_);
     Status status = append_fields(object);
     if (status.ok()) status = fill_missing();
     if (!status.ok()) builder_.truncate(row);
@@ -216,7 +327,9 @@ class JsonLinesDecoder final : public RowDecoder {
         column.append_null();
         continue;
       }
-      Status s = append_value(column, value);
+      const size_t member = position - 1;
+      Status s = append_value(column, value,
+                              member < spans_.size() ? spans_[member].value : std::string_view());
       if (!s.ok()) return s.with_location("field '" + field.name + "'");
     }
     return Status::Ok();
@@ -263,6 +376,9 @@ class JsonLinesDecoder final : public RowDecoder {
   std::vector<char> scratch_;
   std::vector<int> order_hint_;
   std::vector<uint8_t> seen_;
+  bool has_decimal_ = false;
+  std::vector<MemberText> spans_;  // member texts of the line, when has_decimal_
+  std::string requoted_;           // the line with its DECIMAL numbers quoted
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "columnar/decimal.h"
 #include "columnar/timestamp.h"
 
 namespace sluice {
@@ -49,6 +50,12 @@ void append_plain(const Column& column, int64_t row, std::string& out) {
       break;
     case DataType::kVarchar:
       out.append(column.string_value(row));
+      break;
+    case DataType::kDecimal:  // exact digits: a JSON number, a CSV field
+      decimal::append(column.decimal_value(row), column.type().scale(), out);
+      break;
+    case DataType::kDate:
+      append_date(column.int32_value(row), out);
       break;
   }
 }
@@ -161,6 +168,7 @@ void JsonLinesEncoder::encode_rows(const RecordBatch& batch, int64_t begin, int6
           break;
         case DataType::kTimestamp:
         case DataType::kInterval:
+        case DataType::kDate:
           out.push_back('"');
           append_plain(column, row, out);
           out.push_back('"');

@@ -70,6 +70,43 @@ void civil_from_days(int64_t z, int64_t& year, unsigned& month, unsigned& day) {
   year = static_cast<int64_t>(yoe) + era * 400 + (month <= 2);
 }
 
+Result<int32_t> parse_date(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  auto bad_date = [&](std::string_view why) {
+    std::string msg = "invalid date '";
+    msg.append(text.substr(0, 64));
+    msg += "': ";
+    msg += why;
+    msg += " (expected YYYY-MM-DD, e.g. 2024-01-31)";
+    return Status(ErrorCode::kInvalidTimestamp, std::move(msg));
+  };
+  size_t pos = 0;
+  int64_t year = 0, month = 0, day = 0;
+  if (!read_digits(text, pos, 4, year)) return bad_date("expected a 4-digit year");
+  if (pos >= text.size() || text[pos++] != '-') return bad_date("expected '-' after the year");
+  if (!read_digits(text, pos, 2, month)) return bad_date("expected a 2-digit month");
+  if (pos >= text.size() || text[pos++] != '-') return bad_date("expected '-' after the month");
+  if (!read_digits(text, pos, 2, day)) return bad_date("expected a 2-digit day");
+  if (pos != text.size()) return bad_date("unexpected text after the day");
+  if (month < 1 || month > 12) return bad_date("month out of range");
+  if (day < 1 || day > days_in_month(year, static_cast<unsigned>(month))) {
+    return bad_date("day out of range");
+  }
+  return static_cast<int32_t>(
+      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)));
+}
+
+void append_date(int64_t days, std::string& out) {
+  int64_t year;
+  unsigned month, day;
+  civil_from_days(days, year, month, day);
+  char buf[32];
+  const int n =
+      std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(year), month, day);
+  out.append(buf, static_cast<size_t>(n));
+}
+
 Result<int64_t> parse_timestamp(std::string_view text) {
   // Trim surrounding spaces.
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);

@@ -5,6 +5,7 @@
 //        a bare date (midnight), or an integer: epoch milliseconds.
 //   out: UTC with 'Z'; a fraction only when non-zero (3 digits if whole milliseconds, else 6).
 // Intervals are written as ISO 8601 durations in seconds: PT90.5S.
+// Dates (days since 1970-01-01) are YYYY-MM-DD both ways.
 
 #include <cstdint>
 #include <string>
@@ -18,6 +19,11 @@ Result<int64_t> parse_timestamp(std::string_view text);
 void append_timestamp(int64_t micros, std::string& out);
 std::string format_timestamp(int64_t micros);
 void append_interval(int64_t micros, std::string& out);
+
+// DATE text: YYYY-MM-DD (spaces around allowed), a valid proleptic Gregorian day whose
+// distance from 1970-01-01 fits an int32.
+Result<int32_t> parse_date(std::string_view text);
+void append_date(int64_t days, std::string& out);
 
 // Splits a timestamp into whole days since the epoch and microseconds into that day
 // (0 ≤ micros_of_day < one day, also before 1970).

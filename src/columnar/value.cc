@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "columnar/decimal.h"
 #include "columnar/timestamp.h"
 #include "sluice/column_builder.h"
 
@@ -25,6 +26,10 @@ Value Value::from_column(const Column& column, int64_t row) {
       return Timestamp(column.int64_value(row));
     case DataType::kInterval:
       return Interval(column.int64_value(row));
+    case DataType::kDecimal:
+      return Decimal(column.decimal_value(row), column.type());
+    case DataType::kDate:
+      return Date(column.int32_value(row));
   }
   return Null(column.type());
 }
@@ -53,6 +58,12 @@ std::string Value::to_string() const {
     case DataType::kInterval:
       append_interval(i, out);
       return out;
+    case DataType::kDecimal:
+      decimal::append(dec, type.scale(), out);
+      return out;
+    case DataType::kDate:
+      append_date(i, out);
+      return out;
   }
   return out;
 }
@@ -67,6 +78,8 @@ bool Value::operator==(const Value& o) const {
       return d == o.d || (std::isnan(d) && std::isnan(o.d));
     case DataType::kVarchar:
       return s == o.s;
+    case DataType::kDecimal:
+      return dec == o.dec;
     default:
       return i == o.i;
   }
@@ -82,7 +95,11 @@ void append_value(ColumnBuilder& builder, const Value& v) {
       builder.append_bool(v.b);
       break;
     case DataType::kInt32:
+    case DataType::kDate:
       builder.append_int32(static_cast<int32_t>(v.i));
+      break;
+    case DataType::kDecimal:
+      builder.append_decimal(v.dec);
       break;
     case DataType::kDouble:
       builder.append_double(v.d);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "columnar/decimal.h"
 #include "columnar/timestamp.h"
 #include "columnar/utf8.h"
 
@@ -141,6 +142,16 @@ Status append_text_value(ColumnBuilder& builder, std::string_view text) {
         return Status(ErrorCode::kValueConversion, "interval " + quote(text) + " is out of range");
       }
       builder.append_int64(millis * 1000);
+      return Status::Ok();
+    }
+    case DataType::kDecimal: {
+      SLC_ASSIGN_OR_RETURN(decimal::int128 v, decimal::parse(text, builder.type()));
+      builder.append_decimal(v);
+      return Status::Ok();
+    }
+    case DataType::kDate: {
+      SLC_ASSIGN_OR_RETURN(int32_t days, parse_date(text));
+      builder.append_int32(days);
       return Status::Ok();
     }
   }

@@ -16,7 +16,8 @@ Status parse_int64(std::string_view text, int64_t& out);
 Status parse_double(std::string_view text, double& out);
 
 // Parses `text` as a value of the builder's type and appends it. VARCHAR text must be
-// valid UTF-8. TIMESTAMP accepts RFC 3339 or epoch milliseconds; INTERVAL milliseconds.
+// valid UTF-8. TIMESTAMP accepts RFC 3339 or epoch milliseconds; INTERVAL milliseconds;
+// DECIMAL exact digits (decimal::parse); DATE YYYY-MM-DD.
 Status append_text_value(ColumnBuilder& builder, std::string_view text);
 
 }  // namespace sluice

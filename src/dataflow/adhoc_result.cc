@@ -18,7 +18,10 @@ int compare_cells(const Column& c, int64_t a, int64_t b) {
     case DataType::kBoolean:
       return static_cast<int>(c.bool_value(a)) - static_cast<int>(c.bool_value(b));
     case DataType::kInt32:
+    case DataType::kDate:
       return (c.int32_value(a) > c.int32_value(b)) - (c.int32_value(a) < c.int32_value(b));
+    case DataType::kDecimal:  // one column, one scale
+      return (c.decimal_value(a) > c.decimal_value(b)) - (c.decimal_value(a) < c.decimal_value(b));
     case DataType::kDouble: {
       const double x = c.double_value(a), y = c.double_value(b);
       if (std::isnan(x) || std::isnan(y)) return std::isnan(x) - std::isnan(y);
@@ -28,9 +31,12 @@ int compare_cells(const Column& c, int64_t a, int64_t b) {
       const int r = c.string_value(a).compare(c.string_value(b));
       return (r > 0) - (r < 0);
     }
-    default:
+    case DataType::kInt64:
+    case DataType::kTimestamp:
+    case DataType::kInterval:
       return (c.int64_value(a) > c.int64_value(b)) - (c.int64_value(a) < c.int64_value(b));
   }
+  return 0;
 }
 
 // The rows of `rows` whose selected columns (before the hidden ones) differ from every row

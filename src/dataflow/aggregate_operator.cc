@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "columnar/decimal.h"
 #include "dataflow/project_operator.h"
 #include "sluice/column_builder.h"
 
@@ -25,9 +26,15 @@ void append_key(std::string& out, const Column& column, int64_t row) {
     case DataType::kBoolean:
       out.push_back(column.bool_value(row) ? '\1' : '\0');
       break;
-    case DataType::kInt32: {
+    case DataType::kInt32:
+    case DataType::kDate: {
       const int32_t v = column.int32_value(row);
       out.append(reinterpret_cast<const char*>(&v), 4);
+      break;
+    }
+    case DataType::kDecimal: {  // one type per column: equal values have equal units
+      const __int128 v = column.decimal_value(row);
+      out.append(reinterpret_cast<const char*>(&v), 16);
       break;
     }
     case DataType::kDouble: {
@@ -44,7 +51,9 @@ void append_key(std::string& out, const Column& column, int64_t row) {
       out.append(s);
       break;
     }
-    default: {
+    case DataType::kInt64:
+    case DataType::kTimestamp:
+    case DataType::kInterval: {
       const int64_t v = column.int64_value(row);
       out.append(reinterpret_cast<const char*>(&v), 8);
     }
@@ -62,6 +71,8 @@ int compare_values(const Value& a, const Value& b) {
       return (a.d > b.d) - (a.d < b.d);
     case DataType::kVarchar:
       return a.s.compare(b.s) < 0 ? -1 : a.s == b.s ? 0 : 1;
+    case DataType::kDecimal:
+      return (a.dec > b.dec) - (a.dec < b.dec);
     default:
       return (a.i > b.i) - (a.i < b.i);
   }
@@ -345,7 +356,7 @@ Status AggregateOperator::update(std::span<const uint32_t> all_rows,
       slots = filtered_slots_;
     }
     const size_t n = rows.size();
-    const DataType type = call.arg ? call.arg->type : DataType::kInt64;
+    const DataType type = call.arg ? call.arg->type : DataType(DataType::kInt64);
     switch (call.kind) {
       case AggKind::kCountStar:
         for (size_t k = 0; k < n; ++k) ++groups_[slots[k]].aggs[a].count;
@@ -372,6 +383,10 @@ Status AggregateOperator::update(std::span<const uint32_t> all_rows,
           AggState& s = groups_[slots[k]].aggs[a];
           s.has = true;
           ++s.count;
+          if (type == DataType::kDecimal) {
+            SLC_RETURN_IF_ERROR(add_decimal(s, arg.column.decimal_value(r), call));
+            continue;
+          }
           if (type == DataType::kDouble) {
             s.d += arg.column.double_value(r);
             continue;
@@ -413,6 +428,8 @@ Status AggregateOperator::update(std::span<const uint32_t> all_rows,
           if (arg.column.is_null(r)) continue;
           AggState& s = groups_[slots[k]].aggs[a];
           const double x = type == DataType::kDouble ? arg.column.double_value(r)
+                           : type == DataType::kDecimal
+                               ? decimal::to_double(arg.column.decimal_value(r), type.scale())
                            : type == DataType::kInt32
                                ? arg.column.int32_value(r)
                                : static_cast<double>(arg.column.int64_value(r));
@@ -436,6 +453,21 @@ Status AggregateOperator::update(std::span<const uint32_t> all_rows,
   return Status::Ok();
 }
 
+Status AggregateOperator::add_decimal(AggState& s, __int128 units, const AggregateCall& call) {
+  if (s.v.type != DataType::kDecimal) {  // the first value: a sum at the argument's scale
+    s.v = Value::Decimal(0,
+                         DataType::Decimal(DataType::kMaxDecimalPrecision, call.arg->type.scale()));
+  }
+  // AVG's sum leaves room for shifting it to AVG's scale in finalize().
+  const int digits =
+      DataType::kMaxDecimalPrecision -
+      (call.kind == AggKind::kAvg ? call.result_type.scale() - call.arg->type.scale() : 0);
+  if (__builtin_add_overflow(s.v.dec, units, &s.v.dec) || !decimal::fits(s.v.dec, digits)) {
+    return decimal::overflow(call.sql, call.result_type);
+  }
+  return Status::Ok();
+}
+
 Status AggregateOperator::merge(AggState& into, const AggState& from, const AggregateCall& call) {
   switch (call.kind) {
     case AggKind::kCountStar:
@@ -448,6 +480,11 @@ Status AggregateOperator::merge(AggState& into, const AggState& from, const Aggr
       return Status::Ok();
     case AggKind::kSum:
     case AggKind::kAvg:
+      if (call.arg && call.arg->type == DataType::kDecimal && from.has) {
+        into.count += from.count;
+        into.has = true;
+        return add_decimal(into, from.v.dec, call);
+      }
       into.count += from.count;
       into.d += from.d;
       into.has |= from.has;
@@ -503,8 +540,20 @@ Value AggregateOperator::finalize(const AggState& s, const AggregateCall& call) 
       if (!s.has) return Value::Null(call.result_type);
       if (call.result_type == DataType::kDouble) return Value::Double(s.d);
       if (call.result_type == DataType::kInterval) return Value::Interval(s.i);
+      if (call.result_type == DataType::kDecimal) return Value::Decimal(s.v.dec, call.result_type);
       return Value::Int64(s.i);
     case AggKind::kAvg:
+      if (call.result_type == DataType::kDecimal) {
+        if (s.count == 0) return Value::Null(call.result_type);
+        // sum / count at the result's scale: the quotient shifted, the remainder's share rounded
+        // (add_decimal kept the sum small enough for the shift).
+        const int shift = call.result_type.scale() - call.arg->type.scale();
+        const decimal::int128 count = s.count;
+        const decimal::int128 q = s.v.dec / count, r = s.v.dec % count;
+        return Value::Decimal(
+            q * decimal::pow10(shift) + decimal::divide_rounded(r * decimal::pow10(shift), count),
+            call.result_type);
+      }
       return s.count == 0 ? Value::Null(DataType::kDouble)
                           : Value::Double(s.d / static_cast<double>(s.count));
     case AggKind::kVarSamp:

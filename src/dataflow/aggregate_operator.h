@@ -54,7 +54,8 @@ class AggregateOperator final : public Operator {
   struct AggState {
     int64_t count = 0;
     int64_t i = 0;
-    double d = 0;   // SUM/AVG of doubles: the sum; VAR*/STDDEV*: the running mean
+    double d = 0;  // SUM/AVG of doubles: the sum; VAR*/STDDEV*: the running mean
+    // (SUM/AVG of decimals: the exact sum is v, a DECIMAL of SUM's type)
     double m2 = 0;  // VAR*/STDDEV*: the sum of squared differences from the mean (Welford)
     bool has = false;
     Value v;
@@ -89,6 +90,8 @@ class AggregateOperator final : public Operator {
   Status update(std::span<const uint32_t> rows, std::span<const uint32_t> slots,
                 const std::vector<sql::Datum>& args, const std::vector<sql::Datum>& filters);
   Status merge(AggState& into, const AggState& from, const sql::AggregateCall& call);
+  // Adds a DECIMAL to a SUM's or AVG's exact sum (kept in s.v); SLC-0006 past 38 digits.
+  static Status add_decimal(AggState& s, __int128 units, const sql::AggregateCall& call);
   Value finalize(const AggState& s, const sql::AggregateCall& call) const;
   // Emits the current rows of `slots` (in that order) according to the emit strategy.
   Status emit(const std::vector<uint32_t>& slots, std::vector<RecordBatch>& out);

@@ -1,12 +1,25 @@
 #include "dataflow/state_codec.h"
 
+#include "columnar/decimal.h"
+
 namespace sluice::dataflow {
 
+void StateWriter::type(DataType t) {
+  u8(static_cast<uint8_t>(t.id()));
+  if (t == DataType::kDecimal) {
+    u8(static_cast<uint8_t>(t.precision()));
+    u8(static_cast<uint8_t>(t.scale()));
+  }
+}
+
 void StateWriter::value(const Value& v) {
-  u8(static_cast<uint8_t>(v.type));
+  type(v.type);
   u8(v.null ? 1 : 0);
   if (v.null) return;
   switch (v.type) {
+    case DataType::kDecimal:
+      i128(v.dec);
+      break;
     case DataType::kBoolean:
       u8(v.b);
       break;
@@ -62,6 +75,13 @@ Status StateReader::f64(double& v) {
   return Status::Ok();
 }
 
+Status StateReader::i128(__int128& v) {
+  SLC_RETURN_IF_ERROR(need(16));
+  std::memcpy(&v, in_.data() + pos_, 16);
+  pos_ += 16;
+  return Status::Ok();
+}
+
 Status StateReader::str(std::string& s) {
   int64_t n;
   SLC_RETURN_IF_ERROR(count(n, 1));
@@ -70,19 +90,57 @@ Status StateReader::str(std::string& s) {
   return Status::Ok();
 }
 
-Status StateReader::value(Value& v) {
-  uint8_t type, null;
-  SLC_RETURN_IF_ERROR(u8(type));
-  SLC_RETURN_IF_ERROR(u8(null));
-  if (type > static_cast<uint8_t>(DataType::kInterval)) {
+Status StateReader::type(DataType& t) {
+  const size_t at = pos_;
+  uint8_t id;
+  SLC_RETURN_IF_ERROR(u8(id));
+  if (id > kLastTypeId) {
     return Status(ErrorCode::kDataCorrupt, "state is damaged: an unknown type tag " +
-                                               std::to_string(type) + " at byte " +
-                                               std::to_string(pos_ - 2));
+                                               std::to_string(id) + " at byte " +
+                                               std::to_string(at));
   }
-  v = Value::Null(static_cast<DataType>(type));
+  t = DataType(static_cast<TypeId>(id));
+  if (t == DataType::kDecimal) {
+    uint8_t precision, scale;
+    SLC_RETURN_IF_ERROR(u8(precision));
+    SLC_RETURN_IF_ERROR(u8(scale));
+    if (std::string why = check_decimal(precision, scale); !why.empty()) {
+      return Status(ErrorCode::kDataCorrupt,
+                    "state is damaged: " + why + " at byte " + std::to_string(at));
+    }
+    t = DataType::Decimal(precision, scale);
+  }
+  return Status::Ok();
+}
+
+Status StateReader::value(Value& v) {
+  DataType t;
+  uint8_t null;
+  SLC_RETURN_IF_ERROR(type(t));
+  SLC_RETURN_IF_ERROR(u8(null));
+  v = Value::Null(t);
   if (null) return Status::Ok();
   v.null = false;
   switch (v.type) {
+    case DataType::kDecimal: {
+      SLC_RETURN_IF_ERROR(i128(v.dec));
+      if (!decimal::fits(v.dec, t.precision())) {
+        return Status(ErrorCode::kDataCorrupt, "state is damaged: a decimal out of " +
+                                                   type_name(t) + " at byte " +
+                                                   std::to_string(pos_ - 16));
+      }
+      return Status::Ok();
+    }
+    case DataType::kDate: {
+      int64_t days;
+      SLC_RETURN_IF_ERROR(i64(days));
+      if (days < INT32_MIN || days > INT32_MAX) {
+        return Status(ErrorCode::kDataCorrupt,
+                      "state is damaged: a date out of range at byte " + std::to_string(pos_ - 8));
+      }
+      v.i = days;
+      return Status::Ok();
+    }
     case DataType::kBoolean: {
       uint8_t b;
       SLC_RETURN_IF_ERROR(u8(b));

@@ -20,10 +20,13 @@ class StateWriter {
   void u8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
   void i64(int64_t v) { out_.append(reinterpret_cast<const char*>(&v), 8); }
   void f64(double v) { out_.append(reinterpret_cast<const char*>(&v), 8); }
+  void i128(__int128 v) { out_.append(reinterpret_cast<const char*>(&v), 16); }
   void str(std::string_view s) {
     i64(static_cast<int64_t>(s.size()));
     out_.append(s);
   }
+  // A type: its id, and a DECIMAL's precision and scale.
+  void type(DataType t);
   void value(const Value& v);
   const std::string& bytes() const { return out_; }
   std::string take() { return std::move(out_); }
@@ -38,7 +41,9 @@ class StateReader {
   Status u8(uint8_t& v);
   Status i64(int64_t& v);
   Status f64(double& v);
+  Status i128(__int128& v);
   Status str(std::string& s);
+  Status type(DataType& t);
   Status value(Value& v);
   // Reads a count of items that each take at least `min_bytes` (> 0) of what follows, and
   // checks it against the bytes that remain: a damaged count fails here, before a caller

@@ -39,7 +39,11 @@ RowBuilder& RowBuilder::set(int column, const Value& value) {
       value.null || value.type == f.type ||
       (is_numeric(value.type) && is_numeric(f.type) &&
        (f.type == DataType::kDouble || value.type == DataType::kInt32)) ||
-      (value.type == DataType::kVarchar && f.type == DataType::kTimestamp);
+      ((value.type == DataType::kInt32 || value.type == DataType::kInt64) &&
+       f.type == DataType::kDecimal) ||
+      (value.type == DataType::kVarchar &&
+       (f.type == DataType::kTimestamp || f.type == DataType::kDecimal ||
+        f.type == DataType::kDate));
   if (!converted.ok() || !widening_or_same) {
     if (error_.ok()) {
       error_ = Status(ErrorCode::kSchemaMismatch,

@@ -2,6 +2,7 @@
 // family): each argument bound over the input, the call recorded once in the query, and a
 // column of the group row in its place. The rest of ExprBinder is in expr_binder.cc.
 
+#include "sql/decimal_rules.h"
 #include "sql/expr_binder.h"
 #include "sql/names.h"
 
@@ -30,7 +31,7 @@ Result<Bound> ExprBinder::aggregate(const Expr& e, Scope& scope) {
     }
     Scope inner = input_scope(scope);
     SLC_ASSIGN_OR_RETURN(Bound arg, bind_node(*e.args[0], inner));
-    const DataType t = arg.untyped_null ? DataType::kInt64 : arg.type();
+    const DataType t = arg.untyped_null ? DataType(DataType::kInt64) : arg.type();
     call.arg = arg.untyped_null ? make_literal(Value::Null(t)) : arg.expr;
     if (n == "COUNT") {
       call.kind = AggKind::kCount;
@@ -40,16 +41,18 @@ Result<Bound> ExprBinder::aggregate(const Expr& e, Scope& scope) {
         return error_at(ErrorCode::kSqlTypeMismatch, e.args[0]->pos,
                         "SUM expects a number, got " + tname(t));
       }
-      call.result_type = t == DataType::kDouble     ? DataType::kDouble
-                         : t == DataType::kInterval ? DataType::kInterval
-                                                    : DataType::kInt64;
+      call.result_type = t == DataType::kDouble     ? DataType(DataType::kDouble)
+                         : t == DataType::kInterval ? DataType(DataType::kInterval)
+                         : t == DataType::kDecimal  ? decimal_sum_type(t)
+                                                    : DataType(DataType::kInt64);
     } else if (n == "AVG") {
       call.kind = AggKind::kAvg;
       if (numeric_rank(t) == 0) {
         return error_at(ErrorCode::kSqlTypeMismatch, e.args[0]->pos,
                         "AVG expects a number, got " + tname(t));
       }
-      call.result_type = DataType::kDouble;
+      call.result_type =
+          t == DataType::kDecimal ? decimal_avg_type(t) : DataType(DataType::kDouble);
     } else if (n.starts_with("STDDEV") || n.starts_with("VAR")) {
       call.kind = n == "STDDEV_POP"         ? AggKind::kStddevPop
                   : n == "VAR_POP"          ? AggKind::kVarPop

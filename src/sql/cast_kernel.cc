@@ -7,6 +7,7 @@
 #include <cmath>
 #include <string>
 
+#include "columnar/decimal.h"
 #include "columnar/timestamp.h"
 #include "columnar/value_parse.h"
 #include "sluice/column_builder.h"
@@ -20,6 +21,35 @@ Status cast_error(const Value& v, DataType to, std::string_view why = {}) {
                     "' to " + std::string(type_name(to));
   if (!why.empty()) msg += ": " + std::string(why);
   return Status(ErrorCode::kValueConversion, std::move(msg));
+}
+
+// Every number and text to DECIMAL(p, s): exact where the source is, rounded half away from
+// zero at the scale otherwise; too many integer digits for p is SLC-0006 (out of range).
+Result<Value> cast_to_decimal(const Value& v, DataType to) {
+  decimal::int128 out = 0;
+  switch (v.type) {
+    case DataType::kInt32:
+    case DataType::kInt64:
+      if (!decimal::from_integer(v.i, to, out)) return decimal::overflow(v.to_string(), to);
+      return Value::Decimal(out, to);
+    case DataType::kDecimal:
+      if (!decimal::rescale(v.dec, v.type.scale(), to.scale(), out) ||
+          !decimal::fits(out, to.precision())) {
+        return decimal::overflow(v.to_string(), to);
+      }
+      return Value::Decimal(out, to);
+    case DataType::kDouble:
+      if (!std::isfinite(v.d)) return cast_error(v, to, "not a finite number");
+      if (!decimal::from_double(v.d, to, out)) return decimal::overflow(v.to_string(), to);
+      return Value::Decimal(out, to);
+    case DataType::kVarchar: {
+      auto parsed = decimal::parse(v.s, to);
+      if (!parsed.ok()) return parsed.status();
+      return Value::Decimal(*parsed, to);
+    }
+    default:
+      return cast_error(v, to);
+  }
 }
 
 }  // namespace
@@ -62,6 +92,11 @@ Result<Value> cast_value(const Value& v, DataType to) {
           if (v.i % 1000 < 0) --x;
           break;
         }
+        case DataType::kDecimal:  // rounded half away from zero, as PostgreSQL's numeric
+          if (!decimal::to_integer(v.dec, v.type.scale(), x)) {
+            return cast_error(v, to, "out of range");
+          }
+          break;
         default:
           return cast_error(v, to);
       }
@@ -83,6 +118,8 @@ Result<Value> cast_value(const Value& v, DataType to) {
           if (Status s = parse_double(v.s, d); !s.ok()) return cast_error(v, to);
           return Value::Double(d);
         }
+        case DataType::kDecimal:
+          return Value::Double(decimal::to_double(v.dec, v.type.scale()));
         default:
           return cast_error(v, to);
       }
@@ -97,9 +134,24 @@ Result<Value> cast_value(const Value& v, DataType to) {
           return cast_error(v, to, "out of range");
         return Value::Timestamp(v.i * 1000);
       }
+      if (v.type == DataType::kDate) return Value::Timestamp(v.i * kMicrosPerDay);  // midnight
       return cast_error(v, to);
     case DataType::kInterval:
       return cast_error(v, to, "write an INTERVAL literal such as INTERVAL '5' SECOND");
+    case DataType::kDecimal:
+      return cast_to_decimal(v, to);
+    case DataType::kDate:
+      if (v.type == DataType::kVarchar) {
+        auto d = parse_date(v.s);
+        if (!d.ok()) return cast_error(v, to, d.status().message());
+        return Value::Date(*d);
+      }
+      if (v.type == DataType::kTimestamp) {  // the day the instant falls on, in UTC
+        int64_t days, micros_of_day;
+        split_days(v.i, days, micros_of_day);
+        return Value::Date(static_cast<int32_t>(days));
+      }
+      return cast_error(v, to);
   }
   return cast_error(v, to);
 }
@@ -126,6 +178,21 @@ Result<Column> cast(const BoundExpr& e, const std::vector<Datum>& args, int64_t 
     FixedOut<int64_t> out(n);
     for (int64_t i = 0; i < n; ++i)
       a.is_null(i) ? out.set_null(i) : out.set(i, read<int32_t>(a, i));
+    return out.finish(e.type);
+  }
+  // Integers to DECIMAL (what the binder inserts beside a DECIMAL): no Value per row.
+  if (e.type == DataType::kDecimal && (from == DataType::kInt32 || from == DataType::kInt64)) {
+    FixedOut<decimal::int128> out(n);
+    for (int64_t i = 0; i < n; ++i) {
+      if (a.is_null(i)) {
+        out.set_null(i);
+        continue;
+      }
+      const int64_t x = from == DataType::kInt32 ? read<int32_t>(a, i) : read<int64_t>(a, i);
+      decimal::int128 v;
+      if (!decimal::from_integer(x, e.type, v)) return decimal::overflow(std::to_string(x), e.type);
+      out.set(i, v);
+    }
     return out.finish(e.type);
   }
   ColumnBuilder out(e.type);

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "columnar/timestamp.h"
+#include "sql/decimal_rules.h"
 #include "sql/expr_eval.h"
 #include "sql/names.h"
 
@@ -41,8 +42,10 @@ int numeric_rank(DataType t) {
       return 1;
     case DataType::kInt64:
       return 2;
-    case DataType::kDouble:
+    case DataType::kDecimal:
       return 3;
+    case DataType::kDouble:
+      return 4;
     default:
       return 0;
   }
@@ -242,6 +245,15 @@ Result<BoundExprPtr> ExprBinder::coerce(const Bound& b, DataType target, SourceP
       return error_at(ErrorCode::kInvalidTimestamp, pos, std::string(t.status().message()));
     return make_literal(Value::Timestamp(*t));
   }
+  if (b.string_literal && target == DataType::kDate) {
+    auto d = parse_date(b.expr->literal.s);
+    if (!d.ok()) return error_at(d.status().code(), pos, std::string(d.status().message()));
+    return make_literal(Value::Date(*d));
+  }
+  // A DATE beside a TIMESTAMP is its midnight, as in PostgreSQL.
+  if (b.type() == DataType::kDate && target == DataType::kTimestamp) {
+    return cast_node(b.expr, target);
+  }
   return error_at(ErrorCode::kSqlTypeMismatch, pos,
                   std::string(context) + " expects " + tname(target) + ", got " + tname(b.type()) +
                       " (" + b.expr->sql.str() + ")");
@@ -250,22 +262,25 @@ Result<BoundExprPtr> ExprBinder::coerce(const Bound& b, DataType target, SourceP
 Result<DataType> ExprBinder::common_type(const std::vector<Bound>& items, SourcePos pos,
                                          std::string_view context) {
   std::optional<DataType> type;
-  bool has_string_literal = false, has_timestamp = false;
+  bool has_string_literal = false, has_timestamp = false, has_date = false;
   for (const Bound& b : items) {
     if (b.untyped_null) continue;
     has_string_literal |= b.string_literal;
     has_timestamp |= b.type() == DataType::kTimestamp;
+    has_date |= b.type() == DataType::kDate;
   }
   for (const Bound& b : items) {
     if (b.untyped_null) continue;
     DataType t = b.type();
     if (b.string_literal && has_timestamp) t = DataType::kTimestamp;
+    if (b.string_literal && has_date && !has_timestamp) t = DataType::kDate;
+    if (has_date && has_timestamp && t == DataType::kDate) t = DataType::kTimestamp;
     if (!type) {
       type = t;
     } else if (*type != t) {
       const int a = numeric_rank(*type), c = numeric_rank(t);
       if (a > 0 && c > 0) {
-        type = a >= c ? *type : t;
+        type = common_numeric(*type, t);
       } else {
         return error_at(
             ErrorCode::kSqlTypeMismatch, pos,
@@ -466,16 +481,42 @@ Result<Bound> ExprBinder::arithmetic(const Expr& e, size_t k, const Bound& a, co
                 : op.text == "/" ? Fn::kDiv
                                  : Fn::kMod;
   if (a.untyped_null || b.untyped_null) {
-    const DataType t = a.untyped_null ? (b.untyped_null ? DataType::kInt64 : b.type()) : a.type();
+    const DataType t =
+        a.untyped_null ? (b.untyped_null ? DataType(DataType::kInt64) : b.type()) : a.type();
     return Bound{make_literal(Value::Null(t))};
   }
   const DataType at = a.type(), bt = b.type();
   const int ar = numeric_rank(at), br = numeric_rank(bt);
   if (ar > 0 && br > 0) {
+    if ((at == DataType::kDecimal || bt == DataType::kDecimal) && at != DataType::kDouble &&
+        bt != DataType::kDouble) {
+      // Operands keep their scales (the kernel aligns them); integers become DECIMAL(n, 0).
+      const DataType da = as_decimal(at), db = as_decimal(bt);
+      auto t = decimal_arithmetic_type(fn, da, db);
+      if (!t.ok()) return t.status().with_location(op.pos.to_string());
+      return Bound{make_call(fn, *t, {cast_to(a.expr, da), cast_to(b.expr, db)}, std::move(sql))};
+    }
     const DataType t = ar >= br ? at : bt;
     return Bound{make_call(fn, t, {cast_to(a.expr, t), cast_to(b.expr, t)}, std::move(sql))};
   }
   using D = DataType;
+  // DATE ± INT is a DATE, DATE - DATE the INT days between (PostgreSQL's rules); a DATE with an
+  // INTERVAL is its midnight TIMESTAMP.
+  const bool a_int = at == D::kInt32 || at == D::kInt64, b_int = bt == D::kInt32 || bt == D::kInt64;
+  if (at == D::kDate && b_int && (fn == Fn::kAdd || fn == Fn::kSub)) {
+    return Bound{make_call(fn, D::kDate, {a.expr, cast_to(b.expr, D::kInt64)}, std::move(sql))};
+  }
+  if (a_int && bt == D::kDate && fn == Fn::kAdd) {
+    return Bound{make_call(fn, D::kDate, {b.expr, cast_to(a.expr, D::kInt64)}, std::move(sql))};
+  }
+  if (at == D::kDate && bt == D::kDate && fn == Fn::kSub) {
+    return Bound{make_call(fn, D::kInt32, {a.expr, b.expr}, std::move(sql))};
+  }
+  if ((at == D::kDate && bt == D::kInterval) || (at == D::kInterval && bt == D::kDate)) {
+    const Bound ta{at == D::kDate ? cast_to(a.expr, D::kTimestamp) : a.expr};
+    const Bound tb{bt == D::kDate ? cast_to(b.expr, D::kTimestamp) : b.expr};
+    return arithmetic(e, k, ta, tb, std::move(sql));
+  }
   auto temporal = [&](DataType result) {
     return Bound{make_call(fn, result, {a.expr, b.expr}, std::move(sql))};
   };
@@ -515,10 +556,14 @@ Result<Bound> ExprBinder::cast(const Expr& e, const Bound& a) {
       from == to || to == DataType::kVarchar ||
       (from == DataType::kVarchar && to != DataType::kInterval) ||
       (numeric_rank(from) && numeric_rank(to)) ||
-      (from == DataType::kBoolean && numeric_rank(to) && to != DataType::kDouble) ||
-      (numeric_rank(from) && from != DataType::kDouble && to == DataType::kBoolean) ||
+      (from == DataType::kBoolean && numeric_rank(to) && to != DataType::kDouble &&
+       to != DataType::kDecimal) ||
+      (numeric_rank(from) && from != DataType::kDouble && from != DataType::kDecimal &&
+       to == DataType::kBoolean) ||
       (from == DataType::kBoolean && to == DataType::kDouble) ||
       (from == DataType::kTimestamp && (to == DataType::kInt64)) ||
+      (from == DataType::kTimestamp && to == DataType::kDate) ||
+      (from == DataType::kDate && to == DataType::kTimestamp) ||
       ((from == DataType::kInt64 || from == DataType::kInt32) && to == DataType::kTimestamp);
   if (!ok) {
     return error_at(ErrorCode::kSqlTypeMismatch, e.pos,
@@ -585,7 +630,7 @@ Result<Bound> ExprBinder::function(const Expr& e, const std::vector<Bound>& args
       return error_at(ErrorCode::kSqlTypeMismatch, e.args[0]->pos,
                       n + " expects a number, got " + tname(args[0].type()));
     }
-    const DataType t = args[0].untyped_null ? DataType::kDouble : args[0].type();
+    const DataType t = args[0].untyped_null ? DataType(DataType::kDouble) : args[0].type();
     std::vector<BoundExprPtr> bound = {args[0].untyped_null ? make_literal(Value::Null(t))
                                                             : args[0].expr};
     if (args.size() > 1) {

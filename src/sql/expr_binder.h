@@ -28,7 +28,8 @@ struct Scope;
 Status check_qualifier(const Expr& e, const Scope& scope);
 // A type's name, for messages.
 std::string tname(DataType t);
-// 1 INT, 2 BIGINT, 3 DOUBLE; 0 for a type that is not a number (the widening order).
+// 1 INT, 2 BIGINT, 3 DECIMAL, 4 DOUBLE; 0 for a type that is not a number (the widening order;
+// two DECIMALs meet in common_numeric, decimal_rules.h).
 int numeric_rank(DataType t);
 
 // What stands for `x` where it is tested several times: itself when it is a column or a

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "columnar/decimal.h"
 #include "sql/parser.h"
 #include "sql/parser_core.h"
 
@@ -243,6 +244,10 @@ Result<ExprPtr> Parser::primary() {
     next();
     return literal(LiteralKind::kTimestamp, next());
   }
+  if ((is_word("DATE") || is_word("DECIMAL") || is_word("NUMERIC")) &&
+      peek(1).kind == TokenKind::kString) {
+    return typed_literal();
+  }
   if (is_word("CASE")) return case_expr();
   if (is_word("CAST")) return cast();
   if (is_word("EXTRACT") && peek(1).kind == TokenKind::kSymbol && peek(1).text == "(") {
@@ -290,6 +295,23 @@ Result<ExprPtr> Parser::cast() {
   SLC_RETURN_IF_ERROR(expect_word("AS"));
   SLC_ASSIGN_OR_RETURN(e->cast_type, type_name_here());
   SLC_RETURN_IF_ERROR(expect_symbol(")"));
+  return measured(std::move(e));
+}
+
+// DATE '2024-01-31' and DECIMAL '12.34' are casts of the string; a DECIMAL literal's type is the
+// smallest that holds its digits exactly (DECIMAL(4,2) here), as in DuckDB.
+Result<ExprPtr> Parser::typed_literal() {
+  const Token& word = next();
+  auto e = std::make_unique<Expr>(ExprKind::kCast, word.pos);
+  const Token& text = next();
+  if (iequals(word.text, "DATE")) {
+    e->cast_type = DataType::kDate;
+  } else {
+    e->cast_type = decimal::type_of_text(text.text).value_or(
+        DataType::Decimal(DataType::kDefaultDecimalPrecision, DataType::kDefaultDecimalScale));
+  }
+  SLC_ASSIGN_OR_RETURN(ExprPtr inner, literal(LiteralKind::kString, text));
+  e->args.push_back(std::move(inner));
   return measured(std::move(e));
 }
 

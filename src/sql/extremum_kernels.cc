@@ -41,14 +41,20 @@ Column extremum(const BoundExpr& e, const std::vector<Datum>& args, int64_t n) {
     case DataType::kBoolean:
       return pick<bool>(greatest, args, e.type, n);
     case DataType::kInt32:
+    case DataType::kDate:  // days since 1970
       return pick<int32_t>(greatest, args, e.type, n);
+    case DataType::kDecimal:  // one scale for all arguments: the binder cast them to one type
+      return pick<__int128>(greatest, args, e.type, n);
     case DataType::kDouble:
       return pick<double>(greatest, args, e.type, n);
     case DataType::kVarchar:
       return pick<std::string_view>(greatest, args, e.type, n);
-    default:  // BIGINT, and TIMESTAMP and INTERVAL as their 64-bit integers
+    case DataType::kInt64:
+    case DataType::kTimestamp:
+    case DataType::kInterval:
       return pick<int64_t>(greatest, args, e.type, n);
   }
+  return pick<int64_t>(greatest, args, e.type, n);  // not reached: every type is a case above
 }
 
 }  // namespace sluice::sql::kernel

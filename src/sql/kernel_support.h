@@ -29,6 +29,10 @@ inline int64_t read<int64_t>(const Datum& d, int64_t row) {
   return d.column.int64_value(d.index(row));
 }
 template <>
+inline __int128 read<__int128>(const Datum& d, int64_t row) {
+  return d.column.decimal_value(d.index(row));
+}
+template <>
 inline double read<double>(const Datum& d, int64_t row) {
   return d.column.double_value(d.index(row));
 }

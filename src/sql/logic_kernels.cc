@@ -83,7 +83,10 @@ Column compare_any(Fn fn, const Datum& a, const Datum& b, int64_t n) {
     case DataType::kBoolean:
       return compare<bool>(fn, a, b, n);
     case DataType::kInt32:
+    case DataType::kDate:
       return compare<int32_t>(fn, a, b, n);
+    case DataType::kDecimal:  // operands of one DECIMAL type (the binder cast them)
+      return compare<__int128>(fn, a, b, n);
     case DataType::kDouble:
       return compare<double>(fn, a, b, n);
     case DataType::kVarchar:

@@ -4,12 +4,55 @@
 
 #include <cmath>
 
+#include "columnar/decimal.h"
 #include "sql/kernel_support.h"
 
 namespace sluice::sql::kernel {
 
+namespace {
+
+// ABS, FLOOR, CEIL and ROUND(x[, digits]) of a DECIMAL, exactly; the result keeps x's type
+// (ROUND(12.345, 1) is 12.300 in DECIMAL(5,3)). ROUND rounds half away from zero, as
+// PostgreSQL's numeric.
+Result<Column> decimal_math(const BoundExpr& e, const std::vector<Datum>& args, int64_t n) {
+  using decimal::int128;
+  const int scale = e.type.scale();
+  FixedOut<int128> out(n);
+  for (int64_t i = 0; i < n; ++i) {
+    if (args[0].is_null(i) || (args.size() > 1 && args[1].is_null(i))) {
+      out.set_null(i);
+      continue;
+    }
+    const int128 x = read<int128>(args[0], i);
+    int128 r = x;
+    // Digits to drop below the point: all of them for FLOOR and CEIL.
+    int64_t drop = scale;
+    if (e.fn == Fn::kRound) drop = scale - (args.size() > 1 ? read<int64_t>(args[1], i) : 0);
+    if (e.fn == Fn::kAbs) {
+      r = x < 0 ? -x : x;
+    } else if (drop > 0) {
+      if (drop > DataType::kMaxDecimalPrecision) {
+        r = 0;
+      } else {
+        const int128 unit = decimal::pow10(static_cast<int>(drop));
+        int128 q = e.fn == Fn::kRound ? decimal::divide_rounded(x, unit) : x / unit;
+        if (e.fn == Fn::kFloor && x < 0 && x % unit != 0) --q;
+        if (e.fn == Fn::kCeil && x > 0 && x % unit != 0) ++q;
+        if (__builtin_mul_overflow(q, unit, &r) || !decimal::fits(r, e.type.precision())) {
+          return decimal::overflow(e.sql.str(), e.type);
+        }
+      }
+    }
+    out.set(i, r);
+  }
+  return out.finish(e.type);
+}
+
+}  // namespace
+
 Result<Column> math(const BoundExpr& e, const std::vector<Datum>& args, int64_t n) {
   const DataType t = e.type;
+  if (t == DataType::kDecimal) return decimal_math(e, args, n);
   if (t == DataType::kDouble) {
     FixedOut<double> out(n);
     for (int64_t i = 0; i < n; ++i) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <vector>
 
 #include "sql/parser_core.h"
@@ -158,7 +159,8 @@ Result<DataType> Parser::type_name_here() {
   if (!type) {
     return Status(ErrorCode::kSqlSyntax,
                   "unknown type '" + t.text +
-                      "' (types: BOOLEAN, INT, BIGINT, DOUBLE, VARCHAR, TIMESTAMP, INTERVAL)",
+                      "' (types: BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p, s), VARCHAR, DATE, "
+                      "TIMESTAMP, INTERVAL)",
                   t.pos.to_string());
   }
   next();
@@ -166,6 +168,21 @@ Result<DataType> Parser::type_name_here() {
     if (peek().kind != TokenKind::kInteger) return error("expected a length");
     next();
     SLC_RETURN_IF_ERROR(expect_symbol(")"));
+  }
+  if (*type == DataType::kDecimal && accept_symbol("(")) {  // DECIMAL(p) is DECIMAL(p, 0)
+    const SourcePos at = peek().pos;
+    int64_t precision = 0, scale = 0;
+    if (peek().kind != TokenKind::kInteger) return error("expected a precision");
+    precision = std::strtoll(next().text.c_str(), nullptr, 10);
+    if (accept_symbol(",")) {
+      if (peek().kind != TokenKind::kInteger) return error("expected a scale");
+      scale = std::strtoll(next().text.c_str(), nullptr, 10);
+    }
+    SLC_RETURN_IF_ERROR(expect_symbol(")"));
+    if (std::string why = check_decimal(precision, scale); !why.empty()) {
+      return Status(ErrorCode::kSqlSyntax, why, at.to_string());
+    }
+    type = DataType::Decimal(static_cast<int>(precision), static_cast<int>(scale));
   }
   if (*type == DataType::kTimestamp && accept_word("WITH")) {  // TIMESTAMP WITH TIME ZONE
     SLC_RETURN_IF_ERROR(expect_word("TIME"));

@@ -173,6 +173,7 @@ class Parser {
   Result<ExprPtr> cast();
 
   Result<ExprPtr> extract();
+  Result<ExprPtr> typed_literal();
 
   Result<ExprPtr> column_ref();
 

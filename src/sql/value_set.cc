@@ -8,6 +8,7 @@ void ValueSet::reserve(size_t n) {
       doubles_.reserve(n);
       break;
     case DataType::kVarchar:
+    case DataType::kDecimal:
       strings_.reserve(n);
       break;
     default:
@@ -28,6 +29,9 @@ void ValueSet::insert(const Value& v) {
       break;
     case DataType::kVarchar:
       strings_.insert(v.s);
+      break;
+    case DataType::kDecimal:
+      strings_.insert(std::string(reinterpret_cast<const char*>(&v.dec), sizeof v.dec));
       break;
     case DataType::kBoolean:
       ints_.insert(v.b ? 1 : 0);

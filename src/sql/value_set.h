@@ -2,8 +2,8 @@
 // ValueSet: the constant items of an IN list, hashed once when the expression is bound, so that
 // `x IN (…)` costs one probe per row however long the list. Keyed by the list's common type:
 // BOOLEAN, INT, BIGINT, TIMESTAMP and INTERVAL as 64-bit integers, DOUBLE as doubles (0.0 and
-// -0.0 equal, NaN equal to nothing, as with =), VARCHAR as bytes. A NULL item is remembered,
-// not stored: it makes a miss NULL instead of FALSE.
+// -0.0 equal, NaN equal to nothing, as with =), VARCHAR and DECIMAL (its 16 bytes) as bytes. A NULL
+// item is remembered, not stored: it makes a miss NULL instead of FALSE.
 //
 // Thread: filled by the binder, then immutable; probe from any thread.
 
@@ -37,9 +37,15 @@ class ValueSet {
         return doubles_.count(column.double_value(row)) != 0;
       case DataType::kVarchar:
         return strings_.find(column.string_value(row)) != strings_.end();
+      case DataType::kDecimal: {
+        const __int128 v = column.decimal_value(row);
+        return strings_.find(std::string_view(reinterpret_cast<const char*>(&v), sizeof v)) !=
+               strings_.end();
+      }
       case DataType::kBoolean:
         return ints_.count(column.bool_value(row) ? 1 : 0) != 0;
       case DataType::kInt32:
+      case DataType::kDate:
         return ints_.count(column.int32_value(row)) != 0;
       default:
         return ints_.count(column.int64_value(row)) != 0;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "columnar/decimal.h"
 #include "columnar/timestamp.h"
 #include "columnar/value_parse.h"
 #include "connectors/generator/random.h"
@@ -76,8 +77,14 @@ class Datagen final : public RowGenerator {
                 ? p.start + p.step * row
                 : p.imin + static_cast<int64_t>(r.next() % static_cast<uint64_t>(std::max<int64_t>(
                                                                p.imax - p.imin, 1)));
-        if (p.type == DataType::kInt32) {
+        if (p.type == DataType::kInt32 || p.type == DataType::kDate) {  // a DATE: days
           out.append_int32(static_cast<int32_t>(v));
+        } else if (p.type == DataType::kDecimal) {
+          // Whole numbers; a sequence wraps within the integer digits the type has (random
+          // bounds were checked to fit when the generator was made).
+          const int digits = p.type.precision() - p.type.scale();
+          const __int128 limit = decimal::pow10(digits);
+          out.append_decimal((static_cast<__int128>(v) % limit) * decimal::pow10(p.type.scale()));
         } else {
           out.append_int64(v);
         }
@@ -162,6 +169,12 @@ Result<std::unique_ptr<RowGenerator>> make_datagen(const Schema& schema,
     if ((f.type == DataType::kDouble ? p.dmax <= p.dmin : p.imax <= p.imin) &&
         p.kind == Kind::kRandom) {
       return bad(prefix + "max", "must be greater than min");
+    }
+    __int128 unused;
+    if (f.type == DataType::kDecimal && p.kind == Kind::kRandom &&
+        (!decimal::from_integer(p.imin, f.type, unused) ||
+         !decimal::from_integer(p.imax - 1, f.type, unused))) {
+      return bad(prefix + "max", "the range [min, max) does not fit " + type_name(f.type));
     }
     if (const std::string* v = get("length")) {
       if (!parse_int64(*v, p.length).ok() || p.length < 0 || p.length > 1 << 20) {

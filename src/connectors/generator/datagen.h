@@ -10,6 +10,8 @@
 //   fields.C.values    values: a comma-separated list to pick from uniformly
 //   fields.C.length    random VARCHAR length (default 10)
 //   fields.C.null.rate share of NULLs, 0 to 1 (nullable columns only)
+// A DECIMAL column takes whole numbers (random bounds must fit its type; a sequence wraps within
+// its integer digits); a DATE column days since 1970-01-01 (values as YYYY-MM-DD).
 // A TIMESTAMP column without options is a sequence from 2026-11-24T10:00:00Z stepping
 // 1 s / rate (1 ms when the rate is unlimited): an in-order event time.
 

@@ -2,6 +2,9 @@
 
 #include <bit>
 #include <cstring>
+#include <string>
+
+#include "columnar/decimal.h"
 
 namespace sluice::connectors::postgres {
 namespace {
@@ -38,8 +41,48 @@ size_t fixed_field_bytes(WireType w) {
       return 4 + 16;
     case WireType::kText:
       return 4;
+    case WireType::kDate:
+      return 4 + 4;
+    case WireType::kNumeric:  // at most: a header and 11 base-10000 digits for 38 decimal ones
+      return 4 + 8 + 2 * 12;
   }
   return 4;
+}
+
+// PostgreSQL's binary numeric (numeric_recv): ndigits, weight (the power of 10000 of the first
+// digit), sign, display scale, then the base-10000 digits, most significant first, with no
+// leading or trailing zero digits. Built from the decimal text, so it is exact.
+char* put_numeric(char* p, __int128 v, int scale) {
+  std::string text;
+  decimal::append(v < 0 ? -v : v, scale, text);
+  const size_t point = scale > 0 ? text.size() - static_cast<size_t>(scale) - 1 : text.size();
+  std::string int_part = text.substr(0, point);
+  std::string frac_part = scale > 0 ? text.substr(point + 1) : std::string();
+  int_part.insert(0, (4 - int_part.size() % 4) % 4, '0');
+  frac_part.append((4 - frac_part.size() % 4) % 4, '0');
+  const std::string all = int_part + frac_part;
+  uint16_t digits[16];
+  int n = 0;
+  for (size_t i = 0; i < all.size(); i += 4) {
+    digits[n++] = static_cast<uint16_t>((all[i] - '0') * 1000 + (all[i + 1] - '0') * 100 +
+                                        (all[i + 2] - '0') * 10 + (all[i + 3] - '0'));
+  }
+  int weight = static_cast<int>(int_part.size() / 4) - 1;
+  int first = 0;
+  while (first < n && digits[first] == 0) {
+    ++first;
+    --weight;
+  }
+  while (n > first && digits[n - 1] == 0) --n;
+  const int ndigits = n - first;
+  if (ndigits == 0) weight = 0;
+  p = put32(p, static_cast<uint32_t>(8 + 2 * ndigits));
+  p = put16(p, static_cast<uint16_t>(ndigits));
+  p = put16(p, static_cast<uint16_t>(static_cast<int16_t>(weight)));
+  p = put16(p, v < 0 ? 0x4000 : 0x0000);
+  p = put16(p, static_cast<uint16_t>(scale));
+  for (int i = first; i < n; ++i) p = put16(p, digits[i]);
+  return p;
 }
 
 }  // namespace
@@ -74,6 +117,10 @@ WireType default_wire_type(DataType type) {
       return WireType::kTimestamp;
     case DataType::kInterval:
       return WireType::kInterval;
+    case DataType::kDecimal:
+      return WireType::kNumeric;
+    case DataType::kDate:
+      return WireType::kDate;
   }
   return WireType::kText;
 }
@@ -142,6 +189,13 @@ int64_t CopyEncoder::encode(const RecordBatch& batch, std::string& out, int64_t&
           p = put64(p, static_cast<uint64_t>(col.int64_value(r)));
           p = put32(p, 0);  // days
           p = put32(p, 0);  // months
+          break;
+        case WireType::kNumeric:
+          p = put_numeric(p, col.decimal_value(r), col.type().scale());
+          break;
+        case WireType::kDate:
+          p = put32(p, 4);
+          p = put32(p, static_cast<uint32_t>(col.int32_value(r) - kPostgresEpochShiftDays));
           break;
       }
     }

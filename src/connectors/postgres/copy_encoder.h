@@ -26,7 +26,17 @@
 namespace sluice::connectors::postgres {
 
 // The PostgreSQL type a column is written as.
-enum class WireType : uint8_t { kBool, kInt4, kInt8, kFloat8, kText, kTimestamp, kInterval };
+enum class WireType : uint8_t {
+  kBool,
+  kInt4,
+  kInt8,
+  kFloat8,
+  kText,
+  kTimestamp,
+  kInterval,
+  kNumeric,  // a DECIMAL as PostgreSQL's binary numeric: base-10000 digits, exact
+  kDate,     // days since 2000-01-01
+};
 
 struct CopyColumn {
   int input = 0;  // column of the input batch
@@ -35,6 +45,7 @@ struct CopyColumn {
 
 // µs between 1970-01-01 and PostgreSQL's epoch, 2000-01-01.
 inline constexpr int64_t kPostgresEpochShiftMicros = 946'684'800'000'000;
+inline constexpr int32_t kPostgresEpochShiftDays = 10'957;
 
 class CopyEncoder {
  public:

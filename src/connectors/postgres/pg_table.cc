@@ -12,7 +12,7 @@ namespace {
 constexpr const char* kSeqColumn = "\"__sluice_seq\"";
 constexpr const char* kDeleteColumn = "\"__sluice_delete\"";
 
-const char* declared_type(DataType type) {
+std::string declared_type(DataType type) {
   switch (type) {
     case DataType::kBoolean:
       return "boolean";
@@ -28,6 +28,11 @@ const char* declared_type(DataType type) {
       return "timestamptz";
     case DataType::kInterval:
       return "interval";
+    case DataType::kDecimal:
+      return "numeric(" + std::to_string(type.precision()) + "," + std::to_string(type.scale()) +
+             ")";
+    case DataType::kDate:
+      return "date";
   }
   return "text";
 }
@@ -56,6 +61,12 @@ std::optional<WireType> wire_for(DataType type, const std::string& typname) {
       break;
     case DataType::kInterval:
       if (typname == "interval") return WireType::kInterval;
+      break;
+    case DataType::kDecimal:
+      if (typname == "numeric") return WireType::kNumeric;
+      break;
+    case DataType::kDate:
+      if (typname == "date") return WireType::kDate;
       break;
   }
   return std::nullopt;

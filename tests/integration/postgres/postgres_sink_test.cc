@@ -125,6 +125,66 @@ TEST_F(PostgresSink, AppendsEveryTypeWithNullsAndNonAscii) {
   for (const auto& v : rows[2]) EXPECT_FALSE(v.has_value());
 }
 
+// DECIMAL arrives as numeric(p,s) with its exact digits (binary COPY builds PostgreSQL's
+// base-10000 numeric from the decimal text, never from a double), DATE as date.
+TEST_F(PostgresSink, DecimalsArriveExactlyAsNumericAndDatesAsDate) {
+  auto db = open();
+  exec(*db,
+       "CREATE SOURCE t (id INT, x DECIMAL(10,1), y DECIMAL(10,1), big DECIMAL(38,2), "
+       "f DECIMAL(38,10), d DATE)");
+  exec(*db,
+       "CREATE STREAM money AS SELECT id, x + y AS s, big, big * 2 AS twice, -big AS neg, f, d, "
+       "d + 1 AS next_day FROM t");
+  exec(*db, "CREATE SINK out FROM money " + into("table = 'money'"));
+  auto t = db->source("t").value();
+  ASSERT_TRUE(
+      t.push_json(
+           R"({"id": 1, "x": 0.1, "y": 0.2, "big": 12345678901234567890.12, "f": 0.0000000001, "d": "2024-01-31"})"
+           "\n"
+           R"({"id": 2, "x": 0, "y": -0.1, "big": "10000", "f": "100000000.0000000001", "d": "1999-12-31"})"
+           "\n"
+           R"({"id": 3, "x": 99999999.9, "y": null, "big": 0.01, "f": -9999999999999999999999999999.9999999999, "d": null})"
+           "\n"
+           R"({"id": 4, "x": 1, "y": 2, "big": 0, "f": 123456789012.3456789, "d": "2000-01-01"})")
+          .ok());
+  ASSERT_TRUE(db->shutdown().ok());
+  auto types = pg_.query(
+      "SELECT column_name, data_type, numeric_precision, numeric_scale FROM "
+      "information_schema.columns WHERE table_name = 'money' ORDER BY ordinal_position");
+  ASSERT_EQ(types.size(), 8u);
+  EXPECT_EQ(*types[1][1], "numeric");
+  EXPECT_EQ(*types[1][2] + "," + *types[1][3], "11,1");  // DECIMAL(10,1) + DECIMAL(10,1)
+  EXPECT_EQ(*types[2][2] + "," + *types[2][3], "38,2");
+  EXPECT_EQ(*types[5][2] + "," + *types[5][3], "38,10");
+  EXPECT_EQ(*types[6][1], "date");
+  auto rows =
+      pg_.query("SELECT s, big, twice, neg, f, d, next_day, s = 0.3 FROM money ORDER BY id");
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(*rows[0][0], "0.3");
+  EXPECT_EQ(*rows[0][7], "t") << "0.1 + 0.2 is 0.3 exactly";
+  EXPECT_EQ(*rows[0][1], "12345678901234567890.12");
+  EXPECT_EQ(*rows[0][2], "24691357802469135780.24");
+  EXPECT_EQ(*rows[0][3], "-12345678901234567890.12");
+  EXPECT_EQ(*rows[0][4], "0.0000000001");
+  EXPECT_EQ(*rows[0][5], "2024-01-31");
+  EXPECT_EQ(*rows[0][6], "2024-02-01");
+  EXPECT_EQ(*rows[1][0], "-0.1");
+  EXPECT_EQ(*rows[1][1], "10000.00");
+  EXPECT_EQ(*rows[1][4], "100000000.0000000001");
+  EXPECT_EQ(*rows[1][5], "1999-12-31");
+  EXPECT_FALSE(rows[2][0].has_value());
+  EXPECT_EQ(*rows[2][1], "0.01");
+  EXPECT_EQ(*rows[2][3], "-0.01");
+  EXPECT_EQ(*rows[2][4], "-9999999999999999999999999999.9999999999");
+  EXPECT_FALSE(rows[2][5].has_value());
+  EXPECT_EQ(*rows[3][0], "3.0");
+  EXPECT_EQ(*rows[3][1], "0.00");
+  EXPECT_EQ(*rows[3][3], "0.00");
+  EXPECT_EQ(*rows[3][4], "123456789012.3456789000");
+  EXPECT_EQ(*rows[3][5], "2000-01-01");
+  EXPECT_EQ(pg_.scalar("SELECT sum(big) FROM money"), "12345678901234577890.13");
+}
+
 TEST_F(PostgresSink, RowsAreVisibleWithinTheFlushIntervalWithoutMoreInput) {
   auto db = open();
   exec(*db, "CREATE SOURCE t (n BIGINT)");

@@ -83,3 +83,39 @@ TEST(CopyEncoder, StageFieldsNumberRowsAndMarkDeletes) {
 
 }  // namespace
 }  // namespace sluice::connectors::postgres
+
+namespace sluice::connectors::postgres {
+namespace {
+
+// PostgreSQL's binary numeric: ndigits, weight, sign, dscale, then base-10000 digits without
+// leading or trailing zero digits; and date as days since 2000-01-01.
+TEST(CopyEncoder, DecimalsAsBinaryNumericAndDatesAsDays) {
+  BatchBuilder b(make_schema({{"x", DataType::Decimal(38, 1)}, {"d", DataType::kDate}}));
+  b.column(0).append_decimal(123456789);  // 12345678.9
+  b.column(1).append_int32(10957);        // 2000-01-01
+  b.column(0).append_decimal(-5);         // -0.5
+  b.column(1).append_int32(10956);        // 1999-12-31
+  b.column(0).append_decimal(0);
+  b.column(1).append_int32(0);            // 1970-01-01
+  b.column(0).append_decimal(100000000);  // 10000000.0: trailing zero digits dropped
+  b.column(1).append_null();
+  CopyEncoder encoder({{0, WireType::kNumeric}, {1, WireType::kDate}}, -1, false);
+  std::string out;
+  int64_t seq = 0;
+  encoder.encode(b.finish(), out, seq);
+  const std::string want =
+      bytes({0, 2}) + bytes({0, 0, 0, 14, 0, 3, 0, 1, 0, 0, 0, 1}) +  // 3 digits, weight 1
+      bytes({0x04, 0xd2, 0x16, 0x2e, 0x23, 0x28}) +                   // 1234 5678 9000
+      bytes({0, 0, 0, 4, 0, 0, 0, 0}) +                               // day 0 of PostgreSQL
+      bytes({0, 2}) + bytes({0, 0, 0, 10, 0, 1, 0xff, 0xff, 0x40, 0, 0, 1}) +  // weight -1, -
+      bytes({0x13, 0x88}) +                                                    // 5000
+      bytes({0, 0, 0, 4, 0xff, 0xff, 0xff, 0xff}) +                            // day -1
+      bytes({0, 2}) + bytes({0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 1}) +            // zero
+      bytes({0, 0, 0, 4, 0xff, 0xff, 0xd5, 0x33}) +                            // -10957
+      bytes({0, 2}) + bytes({0, 0, 0, 10, 0, 1, 0, 1, 0, 0, 0, 1}) +           // 1000 0000
+      bytes({0x03, 0xe8}) + bytes({0xff, 0xff, 0xff, 0xff});
+  EXPECT_EQ(out, want);
+}
+
+}  // namespace
+}  // namespace sluice::connectors::postgres
