@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -168,11 +169,12 @@ void member_spans(std::string_view line, std::vector<MemberText>& spans) {
       ++i;
     }
   };
-  auto skip_string = [&] {  // at the opening quote
-    for (++i; i < line.size() && line[i] != '"'; ++i) {
-      if (line[i] == '\\') ++i;
-    }
+  // At the opening quote; ends just past the closing one, or at line.size() + 1 when the string
+  // is not closed (a backslash at the end escapes nothing: i never runs further).
+  auto skip_string = [&] {
     ++i;
+    while (i < line.size() && line[i] != '"') i += line[i] == '\\' ? 2 : 1;
+    i = std::min(i + 1, line.size() + 1);
   };
   ws();
   if (i >= line.size() || line[i] != '{') return;
@@ -185,7 +187,8 @@ void member_spans(std::string_view line, std::vector<MemberText>& spans) {
     if (i > line.size()) return;
     const std::string_view key = line.substr(key_start, i - 1 - key_start);
     ws();
-    ++i;  // ':'
+    if (i >= line.size() || line[i] != ':') return;
+    ++i;
     ws();
     const size_t start = i;
     int depth = 0;
@@ -203,7 +206,7 @@ void member_spans(std::string_view line, std::vector<MemberText>& spans) {
       if (c == ',' && depth == 0) break;
       ++i;
     }
-    size_t end = i;
+    size_t end = std::min(i, line.size());  // an unclosed string ran to the end
     while (end > start && (line[end - 1] == ' ' || line[end - 1] == '\t')) --end;
     spans.push_back({key, line.substr(start, end - start)});
     if (i >= line.size() || line[i] != ',') return;

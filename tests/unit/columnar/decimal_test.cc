@@ -226,6 +226,23 @@ TEST(DecimalCodecs, JsonValuesThatDoNotFitAreErrors) {
   EXPECT_EQ(other.status().code(), ErrorCode::kJsonParse);
 }
 
+TEST(DecimalCodecs, MalformedLinesWithLongNumbersAreJsonErrors) {
+  // A number simdjson refuses sends the line to the member scanner, which must stop at the
+  // line's end whatever it holds: an escaped quote, a string or key left open, a backslash
+  // last, a member without ':' (the fuzzer found the first reading past the end).
+  for (const char* line : {R"({"amount":999\"99999999999999999999.99})",
+                           R"({"amount":123456789012345678901234567890,"day":"x\)",
+                           R"({"amount":123456789012345678901234567890,"da)",
+                           R"({"amount":123456789012345678901234567890,"day")",
+                           R"({"amount":123456789012345678901234567890,"day"  )",
+                           R"({"amount":123456789012345678901234567890,"day" 5})",
+                           R"({"amount":123456789012345678901234567890\)"}) {
+    auto r = decode_json_lines(money_schema(), line);
+    ASSERT_FALSE(r.ok()) << line;
+    EXPECT_EQ(r.status().code(), ErrorCode::kJsonParse) << line;
+  }
+}
+
 TEST(DecimalCodecs, CsvFieldsParseExactly) {
   CsvOptions options;
   options.header = true;
