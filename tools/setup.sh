@@ -11,6 +11,7 @@ packages=(
   libsimdjson-dev nlohmann-json3-dev libedit-dev
   libre2-dev libutf8proc-dev  # regular expressions, Unicode case mapping (src/sql)
   libpq-dev postgresql
+  libboost1.81-dev  # Boost.Beast/Asio: `sluice serve` (src/server)
 )
 
 missing=()
