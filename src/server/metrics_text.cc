@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <string_view>
 #include <vector>
 
@@ -140,6 +142,23 @@ Status write_sinks(Database& db, PrometheusWriter& w) {
   for (const SinkMetrics& m : metrics)
     w.sample("sluice_sink_last_committed_epoch", {{"sink", m.name}},
              double(m.last_committed_epoch));
+  // Write latency as a Prometheus histogram: cumulative buckets in seconds, +Inf the count.
+  constexpr std::string_view kLatency = "sluice_sink_write_latency_seconds";
+  w.family(kLatency, "histogram", "Time of the connector's write call per batch.");
+  for (const SinkMetrics& m : metrics) {
+    for (size_t i = 0; i < kWriteLatencyBoundsNs.size(); ++i) {
+      char le[32];
+      std::snprintf(le, sizeof le, "%g", double(kWriteLatencyBoundsNs[i]) / 1e9);
+      w.sample("sluice_sink_write_latency_seconds_bucket", {{"sink", m.name}, {"le", le}},
+               double(std::min(m.write_latency_buckets[i], m.write_latency_count)));
+    }
+    w.sample("sluice_sink_write_latency_seconds_bucket", {{"sink", m.name}, {"le", "+Inf"}},
+             double(m.write_latency_count));
+    w.sample("sluice_sink_write_latency_seconds_sum", {{"sink", m.name}},
+             double(m.write_latency_sum_ns) / 1e9);
+    w.sample("sluice_sink_write_latency_seconds_count", {{"sink", m.name}},
+             double(m.write_latency_count));
+  }
   w.family("sluice_sink_up", "gauge", "1 while the sink is running, with its state as a label.");
   for (const SinkMetrics& m : metrics)
     w.sample("sluice_sink_up", {{"sink", m.name}, {"state", m.state}},

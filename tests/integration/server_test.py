@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """`sluice serve` end to end with real HTTP clients on 127.0.0.1: the token (generated 0600,
 never printed, required for everything but /health and /ready), SQL round trips with JSON rows
 and positioned errors, bad JSON, unknown endpoints, oversized bodies and malformed HTTP (a
@@ -107,6 +107,52 @@ def sink_rows(directory):
     return rows
 
 
+def check_metrics(srv, token, rows):
+    """/metrics parses with prometheus_client, and its counters are SHOW SINKS's."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    deadline = time.monotonic() + DEADLINE
+    shown = {}
+    while time.monotonic() < deadline:  # wait until the sink has every row: counters settle
+        status, body, _ = srv.sql("SHOW SINKS", token)
+        shown = {r["name"]: r for r in json.loads(body)["rows"]} if status == 200 else {}
+        if shown.get("out", {}).get("rows") == rows and shown["out"]["queue_depth"] == 0:
+            break
+        time.sleep(0.05)
+    status, text, r = srv.request("GET", "/metrics", None, token)
+    check("/metrics: 200 text/plain", status == 200 and r.getheader("Content-Type").startswith("text/plain"))
+    samples = {}
+    types = {}
+    try:
+        for family in text_string_to_metric_families(text):
+            types[family.name] = family.type
+            for sample in family.samples:
+                samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+        parsed = True
+    except Exception as e:  # noqa: BLE001 - any parse error fails the check
+        parsed = False
+        print(e)
+    check("/metrics parses with prometheus_client", parsed and len(samples) > 0)
+    out = shown.get("out", {})
+    for metric, column in [("rows", "rows"), ("batches", "batches"), ("bytes", "bytes"),
+                           ("dropped_rows", "dropped_rows"), ("write_errors", "write_errors"),
+                           ("retries", "retries"), ("backpressure_events", "backpressure")]:
+        got = samples.get((f"sluice_sink_{metric}_total", (("sink", "out"),)))
+        check(f"sluice_sink_{metric}_total matches SHOW SINKS", got is not None and got == out.get(column),
+              f"{got} != {out.get(column)}")
+    check("sink rows are every row", out.get("rows") == rows)
+    check("source rows counted", samples.get(("sluice_source_rows_total", (("source", "t"),))) == rows)
+    check("node rows counted",
+          samples.get(("sluice_node_rows_in_total", (("kind", "sink"), ("node", "out")))) == rows)
+    check("write latency is a Prometheus histogram", types.get("sluice_sink_write_latency_seconds") == "histogram")
+    buckets = sorted((float(dict(labels)["le"]), v) for (name, labels), v in samples.items()
+                     if name == "sluice_sink_write_latency_seconds_bucket" and dict(labels)["sink"] == "out")
+    count = samples.get(("sluice_sink_write_latency_seconds_count", (("sink", "out"),)))
+    check("histogram buckets cumulative, +Inf = count >= batches",
+          len(buckets) == 16 and all(a[1] <= b[1] for a, b in zip(buckets, buckets[1:]))
+          and buckets[-1] == (float("inf"), count) and count >= out.get("batches", 1), buckets)
+
+
 def main():
     work = tempfile.mkdtemp(prefix="sluice_server_test_")
     data = os.path.join(work, "data")
@@ -204,6 +250,7 @@ def main():
     lines = "".join(json.dumps({"k": "c", "n": i}) + "\n" for i in range(1000, 3000))
     status, body, _ = srv.request("POST", "/api/v1/sources/t/rows", lines, token)
     check("push 2000 more rows", status == 200, body)
+    check_metrics(srv, token, 3000)
     code = srv.stop()
     check("SIGTERM: exit 0", code == 0, srv.stderr())
     got = sorted(r["n"] for r in sink_rows(out_dir))
