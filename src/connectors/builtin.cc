@@ -8,6 +8,7 @@
 #include "connectors/generator/generator_connectors.h"
 #include "connectors/postgres/postgres_connector.h"
 #include "connectors/registry.h"
+#include "connectors/websocket/websocket_sink.h"
 
 namespace sluice::connectors {
 
@@ -18,6 +19,7 @@ void register_builtin_connectors(Registry& registry) {
   callback::register_connector(registry);
   file::register_connector(registry);  // the file source and the file sink
   postgres::register_connector(registry);
+  websocket::register_connector(registry);  // needs the application's server (sluice serve)
 }
 
 }  // namespace sluice::connectors

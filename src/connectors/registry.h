@@ -28,6 +28,10 @@ using BatchCallback = std::function<void(const RecordBatch&)>;
 struct SinkFactoryContext {
   // Finds a registered callback by name; an empty function when there is none.
   std::function<BatchCallback(const std::string& name)> callback;
+  // Finds a service the application provides by name (DatabaseOptions::services); null when
+  // there is none. The connector that asks knows the type behind it (the `websocket` sink:
+  // websocket::kBroadcasterService).
+  std::function<std::shared_ptr<void>(const std::string& name)> service;
 };
 
 // Makes a source connector's reader for one source (validated definition in

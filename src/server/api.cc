@@ -188,11 +188,26 @@ ApiResponse error_response(int http_status, const Status& error) {
   return response;
 }
 
-bool Api::authorized(const ApiRequest& request) const {
+bool Api::authorized(const ApiRequest& request, bool allow_query_token) const {
   constexpr std::string_view kBearer = "Bearer ";
   const std::string_view header = request.authorization;
-  return header.substr(0, kBearer.size()) == kBearer &&
-         token_matches(header.substr(kBearer.size()), token_);
+  if (header.substr(0, kBearer.size()) == kBearer &&
+      token_matches(header.substr(kBearer.size()), token_)) {
+    return true;
+  }
+  if (!allow_query_token) return false;
+  const std::string_view target = request.target;
+  const size_t query = target.find('?');
+  if (query == std::string_view::npos) return false;
+  std::string_view rest = target.substr(query + 1);
+  while (!rest.empty()) {
+    const size_t amp = rest.find('&');
+    const std::string_view param = rest.substr(0, amp);
+    if (param.starts_with("token=") && token_matches(param.substr(6), token_)) return true;
+    if (amp == std::string_view::npos) break;
+    rest = rest.substr(amp + 1);
+  }
+  return false;
 }
 
 bool Api::answers_at_once(const ApiRequest& request) const {
@@ -303,7 +318,7 @@ ApiResponse Api::checkpoint() const {
 }
 
 ApiResponse Api::metrics() const {
-  auto text = prometheus_text(db_);
+  auto text = prometheus_text(db_, hub_.get());
   if (!text.ok()) return error_response(http_status_of(text.status().code()), text.status());
   ApiResponse response = json_response(200, std::move(text).value());
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";

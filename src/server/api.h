@@ -23,6 +23,7 @@
 #include <string>
 
 #include "sluice/database.h"
+#include "websocket_hub.h"
 
 namespace sluice::server {
 
@@ -46,7 +47,14 @@ ApiResponse error_response(int http_status, const Status& error);
 
 class Api {
  public:
-  Api(Database& db, std::string token) : db_(db), token_(std::move(token)) {}
+  // `hub`: the WebSocket channels of `websocket` sinks (null: none); /metrics counts them.
+  Api(Database& db, std::string token, std::shared_ptr<WebSocketHub> hub = nullptr)
+      : db_(db), token_(std::move(token)), hub_(std::move(hub)) {}
+
+  const std::shared_ptr<WebSocketHub>& hub() const { return hub_; }
+  // The bearer token is right: in the Authorization header or, for a WebSocket upgrade
+  // (browsers cannot set headers on one), as `token=` in the query.
+  bool authorized(const ApiRequest& request, bool allow_query_token = false) const;
 
   // /ready answers 200 from now on (the pipeline file is declared and started), or 503
   // again (the server is draining).
@@ -58,7 +66,6 @@ class Api {
   ApiResponse handle(const ApiRequest& request) const;
 
  private:
-  bool authorized(const ApiRequest& request) const;
   ApiResponse execute_sql(const std::string& body) const;
   ApiResponse list(const std::string& what) const;
   ApiResponse push(const std::string& source, const std::string& lines) const;
@@ -67,6 +74,7 @@ class Api {
 
   Database& db_;
   const std::string token_;
+  const std::shared_ptr<WebSocketHub> hub_;
   std::atomic<bool> ready_{false};
 };
 

@@ -3,10 +3,13 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <charconv>
+#include <deque>
 #include <future>
 #include <optional>
 #include <thread>
@@ -19,6 +22,7 @@ namespace sluice::server {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
 namespace {
@@ -27,8 +31,13 @@ namespace {
 constexpr std::chrono::seconds kStopGrace{5};
 // Request headers larger than this are refused (431), like the body limit.
 constexpr uint32_t kMaxHeaderBytes = 16 * 1024;
+// WebSocket clients only receive; a message from one larger than this closes it.
+constexpr size_t kMaxClientMessageBytes = 64 * 1024;
+// How long a WebSocket client has to answer our close frame before the connection is cut.
+constexpr std::chrono::seconds kCloseTimeout{2};
 
 class Session;
+class WsClient;
 
 }  // namespace
 
@@ -48,10 +57,156 @@ struct Server::Impl {
   bool stopped = false;  // the controlling thread's
   // Open connections, so that stop() can close the idle ones. io thread only.
   std::vector<std::weak_ptr<Session>> sessions;
+  std::vector<std::weak_ptr<WsClient>> ws_clients;
   bool stopping = false;  // io thread only
 };
 
 namespace {
+
+// One WebSocket client of a `websocket` sink's channel, on the io thread. Its queue holds
+// references to the channel's shared messages, bounded in bytes; when a message does not fit,
+// the channel's policy decides (websocket_hub.h). Reads only to notice the client leave or
+// break the protocol (an invalid frame or invalid UTF-8 closes this client alone).
+class WsClient final : public HubClient, public std::enable_shared_from_this<WsClient> {
+ public:
+  WsClient(tcp::socket socket, std::shared_ptr<HubChannel> channel, Server::Impl& server)
+      : ws_(std::move(socket)),
+        channel_(std::move(channel)),
+        server_(server),
+        close_timer_(ws_.get_executor()) {}
+
+  void accept(http::request<http::string_body> request) {
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& r) { r.set(http::field::server, "sluice"); }));
+    ws_.read_message_max(kMaxClientMessageBytes);
+    ws_.text(true);
+    ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // a failed handshake: the connection just ends
+      self->open_ = true;
+      auto& clients = self->server_.ws_clients;
+      std::erase_if(clients, [](const std::weak_ptr<WsClient>& c) { return c.expired(); });
+      clients.push_back(self);
+      self->channel_->attach(self);
+      self->read();
+    });
+  }
+
+  void deliver(const std::shared_ptr<const std::string>& message) override {
+    if (!open_) return;
+    // The bound is on the backlog: a message always fits an empty queue (else one larger than
+    // the bound would reach nobody), so a client that keeps up gets everything.
+    const auto& options = channel_->options();
+    const int64_t size = static_cast<int64_t>(message->size());
+    if (!queue_.empty() && queued_bytes_ + size > options.client_queue_bytes) {
+      switch (options.policy) {
+        case connectors::websocket::SlowClientPolicy::kDisconnect:
+          channel_->counters().disconnects.fetch_add(1, std::memory_order_relaxed);
+          return close(websocket::close_code::policy_error, "too slow: client queue full");
+        case connectors::websocket::SlowClientPolicy::kDropNewest:
+          return drop(1);
+        case connectors::websocket::SlowClientPolicy::kDropOldest:
+          while (!queue_.empty() && queued_bytes_ + size > options.client_queue_bytes) {
+            queued_bytes_ -= static_cast<int64_t>(queue_.front()->size());
+            queue_.pop_front();
+            drop(1);
+          }
+          break;
+      }
+    }
+    queue_.push_back(message);
+    queued_bytes_ += size;
+    if (!writing_) write_next();
+  }
+
+  void disconnect() override {
+    close(websocket::close_code::going_away, "the sink was dropped or the server stops");
+  }
+
+ private:
+  void drop(int64_t messages) {
+    missed_ += messages;
+    channel_->counters().dropped_messages.fetch_add(messages, std::memory_order_relaxed);
+  }
+
+  void write_next() {
+    if (!open_) return;
+    std::shared_ptr<const std::string> message;
+    if (missed_ > 0) {
+      // The client is told how many messages it missed before the next one it gets (a small
+      // message of its own; the data messages stay shared).
+      message = std::make_shared<const std::string>("{\"missed\":" + std::to_string(missed_) + "}");
+      missed_ = 0;
+    } else if (!queue_.empty()) {
+      message = std::move(queue_.front());
+      queue_.pop_front();
+      queued_bytes_ -= static_cast<int64_t>(message->size());
+    } else {
+      writing_ = false;
+      return;
+    }
+    writing_ = true;
+    ws_.async_write(asio::buffer(*message), [self = shared_from_this(), message](
+                                                beast::error_code ec, size_t bytes) {
+      if (ec) return self->gone();
+      auto& counters = self->channel_->counters();
+      counters.messages_sent.fetch_add(1, std::memory_order_relaxed);
+      counters.bytes_sent.fetch_add(static_cast<int64_t>(bytes), std::memory_order_relaxed);
+      self->write_next();
+    });
+  }
+
+  void read() {
+    ws_.async_read(in_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->gone();  // closed, reset, or a protocol error (Beast answered it)
+      self->in_.consume(self->in_.size());  // what a client says is ignored
+      self->read();
+    });
+  }
+
+  // The connection ended: leave the channel.
+  void gone() {
+    if (!open_) return;
+    open_ = false;
+    leave();
+  }
+
+  void close(websocket::close_code code, const char* reason) {
+    if (!open_) return;
+    open_ = false;
+    leave();
+    ws_.async_close(
+        websocket::close_reason(code, reason),
+        [self = shared_from_this()](beast::error_code) { self->close_timer_.cancel(); });
+    // The close frame waits behind what is being written: a client that does not read would
+    // keep the connection (and a server that stops) waiting. Cut it after kCloseTimeout.
+    close_timer_.expires_after(kCloseTimeout);
+    close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // the close handshake finished first
+      beast::error_code ignored;
+      beast::get_lowest_layer(self->ws_).socket().close(ignored);
+    });
+  }
+
+  // Detaching is posted: this may run inside the channel's loop over its clients.
+  void leave() {
+    queue_.clear();
+    queued_bytes_ = 0;
+    asio::post(ws_.get_executor(),
+               [self = shared_from_this()] { self->channel_->detach(self.get()); });
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  const std::shared_ptr<HubChannel> channel_;
+  Server::Impl& server_;
+  asio::steady_timer close_timer_;
+  beast::flat_buffer in_;
+  std::deque<std::shared_ptr<const std::string>> queue_;
+  int64_t queued_bytes_ = 0;
+  int64_t missed_ = 0;  // dropped since the last message this client got
+  bool writing_ = false;
+  bool open_ = false;
+};
 
 // One connection, on the io thread; at most one request at a time (HTTP/1.1 without
 // pipelining: the next request is read once the answer is written).
@@ -102,6 +257,7 @@ class Session : public std::enable_shared_from_this<Session> {
                   false);
     }
     http::request<http::string_body> message = parser_->release();
+    if (websocket::is_upgrade(message)) return upgrade(std::move(message));
     ApiRequest request;
     request.method = std::string(message.method_string());
     request.target = std::string(message.target());
@@ -119,6 +275,32 @@ class Session : public std::enable_shared_from_this<Session> {
                               self->send(std::move(response), keep_alive);
                             });
                });
+  }
+
+  // A WebSocket client for a `websocket` sink's path: the token (header or ?token=), then the
+  // connection moves to a WsClient.
+  void upgrade(http::request<http::string_body> message) {
+    ApiRequest request;
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    request.authorization = std::string(message[http::field::authorization]);
+    if (!server_.api.authorized(request, true)) {
+      return send(error_response(401, Status(ErrorCode::kUnauthorized,
+                                             "a WebSocket needs the bearer token (Authorization "
+                                             "header or ?token=)")),
+                  false);
+    }
+    const std::string path = request.target.substr(0, request.target.find('?'));
+    const auto& hub = server_.api.hub();
+    std::shared_ptr<HubChannel> channel = hub ? hub->find(path) : nullptr;
+    if (!channel) {
+      return send(
+          error_response(404, Status(ErrorCode::kNotFound, "no websocket sink serves " + path)),
+          false);
+    }
+    stream_.expires_never();
+    auto client = std::make_shared<WsClient>(stream_.release_socket(), std::move(channel), server_);
+    client->accept(std::move(message));
   }
 
   void send(ApiResponse answer, bool keep_alive) {
@@ -216,6 +398,9 @@ Result<std::unique_ptr<Server>> Server::start(Api& api, const ServerOptions& opt
   impl->port = impl->acceptor.local_endpoint().port();
   impl->accept();
   Impl* raw = impl.get();
+  if (const auto& hub = api.hub()) {
+    hub->set_io([raw](std::function<void()> work) { asio::post(raw->io, std::move(work)); });
+  }
   impl->io_thread = std::thread([raw] {
     raw->io.run();
     raw->io_done.set_value();
@@ -244,7 +429,12 @@ void Server::stop() {
     for (const auto& weak : raw->sessions) {
       if (auto session = weak.lock()) session->stop();
     }
+    for (const auto& weak : raw->ws_clients) {
+      if (auto client = weak.lock()) client->disconnect();
+    }
   });
+  // From now on the sinks' messages have no clients to go to.
+  if (const auto& hub = raw->api.hub()) hub->set_io(nullptr);
   raw->workers.join();  // requests being run finish; their answers are posted to the io thread
   // With the acceptor and every connection closed the io thread runs out of work and ends;
   // a client that does not take its answer is given kStopGrace.

@@ -199,13 +199,47 @@ Status write_nodes(Database& db, PrometheusWriter& w) {
   return Status::Ok();
 }
 
+struct ChannelCounter {
+  std::string_view name;
+  std::string_view type;
+  std::string_view help;
+  std::atomic<int64_t> ChannelCounters::*field;
+};
+constexpr ChannelCounter kChannelCounters[] = {
+    {"sluice_websocket_clients", "gauge", "Clients connected to the sink's path.",
+     &ChannelCounters::clients},
+    {"sluice_websocket_messages_encoded_total", "counter",
+     "Messages the sink encoded (once each, whatever the number of clients).",
+     &ChannelCounters::published},
+    {"sluice_websocket_messages_sent_total", "counter", "Messages written to clients (per client).",
+     &ChannelCounters::messages_sent},
+    {"sluice_websocket_bytes_sent_total", "counter", "Bytes written to clients (per client).",
+     &ChannelCounters::bytes_sent},
+    {"sluice_websocket_dropped_messages_total", "counter",
+     "Messages a slow client's queue dropped (per client).", &ChannelCounters::dropped_messages},
+    {"sluice_websocket_disconnects_total", "counter",
+     "Clients closed by client.slow = 'disconnect'.", &ChannelCounters::disconnects},
+};
+
+void write_channels(const WebSocketHub& hub, PrometheusWriter& w) {
+  const auto channels = hub.channels();
+  for (const ChannelCounter& c : kChannelCounters) {
+    w.family(c.name, c.type, c.help);
+    for (const auto& channel : channels) {
+      w.sample(c.name, {{"sink", channel->options().sink}, {"path", channel->options().path}},
+               double((channel->counters().*c.field).load()));
+    }
+  }
+}
+
 }  // namespace
 
-Result<std::string> prometheus_text(Database& db) {
+Result<std::string> prometheus_text(Database& db, const WebSocketHub* hub) {
   PrometheusWriter w;
   SLC_RETURN_IF_ERROR(write_sources(db, w));
   SLC_RETURN_IF_ERROR(write_nodes(db, w));
   SLC_RETURN_IF_ERROR(write_sinks(db, w));
+  if (hub != nullptr) write_channels(*hub, w);
   return w.take();
 }
 

@@ -14,9 +14,11 @@
 #include <string>
 
 #include "sluice/database.h"
+#include "websocket_hub.h"
 
 namespace sluice::server {
 
-Result<std::string> prometheus_text(Database& db);
+// `hub`: the WebSocket channels (sluice_websocket_*); null: none.
+Result<std::string> prometheus_text(Database& db, const WebSocketHub* hub = nullptr);
 
 }  // namespace sluice::server

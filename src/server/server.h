@@ -3,12 +3,12 @@
 // This header is free of Boost: Beast and Asio stay in http_server.cc, the one file that
 // compiles them.
 //
-// Threads: one io thread runs Asio (accepts, reads requests, writes responses; it never
-// calls the database). Requests that touch the database (api.h: all but /health, /ready and
-// refusals) go to a small pool of worker threads, which call Api::handle (the Database is
-// thread-safe; a statement or CHECKPOINT may take long) and post the response back to the io
-// thread, so a slow statement never stalls other connections. start() and stop() from one
-// controlling thread.
+// Threads: one io thread runs Asio (accepts, reads requests, writes responses, runs the
+// WebSocket clients of `websocket` sinks; it never calls the database). Requests that touch the
+// database (api.h: all but /health, /ready and refusals) go to a small pool of worker threads,
+// which call Api::handle (the Database is thread-safe; a statement or CHECKPOINT may take long) and
+// post the response back to the io thread, so a slow statement never stalls other connections.
+// start() and stop() from one controlling thread.
 
 #include <chrono>
 #include <cstdint>

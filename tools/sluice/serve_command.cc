@@ -118,7 +118,11 @@ int serve_main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  // The WebSocket channels of `websocket` sinks: given to the database before it opens, so
+  // that the sinks a recovered data dir re-creates find it too.
+  auto hub = std::make_shared<server::WebSocketHub>();
   DatabaseOptions db_options;
+  db_options.services[std::string(connectors::websocket::kBroadcasterService)] = hub;
   db_options.data_dir = options.data_dir;
   db_options.checkpoint_interval = options.checkpoint_interval;
   auto opened = Database::open(db_options);
@@ -143,7 +147,7 @@ int serve_main(int argc, char** argv) {
     std::fprintf(stderr, "sluice serve: %s\n", s.to_string().c_str());
     return 1;
   }
-  server::Api api(*db, std::move(token).value());
+  server::Api api(*db, std::move(token).value(), hub);
   auto started = server::Server::start(api, options.server);
   if (!started.ok()) {
     std::fprintf(stderr, "sluice serve: %s\n", started.status().to_string().c_str());
