@@ -10,6 +10,7 @@
 
 #include "server/access_token.h"
 #include "support/temp_dir.h"
+#include "wait_for_sink.h"
 
 namespace sluice::server {
 namespace {
@@ -123,6 +124,7 @@ TEST_F(ApiTest, SqlErrorsCarryCodeAndLineColumn) {
 TEST_F(ApiTest, ListsCarryMetrics) {
   ASSERT_TRUE(db_->source("t")->push_json("{\"k\":\"a\",\"n\":1}\n{\"k\":\"b\",\"n\":1}\n").ok());
   ASSERT_TRUE(db_->flush().ok());
+  ASSERT_TRUE(wait_for_sink_rows(*db_, "out", 2));
   const ApiResponse sinks = call("GET", "/api/v1/sinks");
   EXPECT_EQ(sinks.status, 200);
   EXPECT_NE(sinks.body.find(R"({"sinks":[{"name":"out")"), std::string::npos) << sinks.body;

@@ -7,6 +7,7 @@
 
 #include "connectors/websocket/websocket_sink.h"
 #include "sluice/database.h"
+#include "wait_for_sink.h"
 
 namespace sluice::server {
 namespace {
@@ -60,6 +61,7 @@ TEST(WebSocketSink, EachBatchEncodedOnceAndSharedByEveryClient) {
   ASSERT_TRUE(db->flush().ok());
   ASSERT_TRUE(t.push_json("{\"n\":3,\"s\":\"c\"}\n").ok());
   ASSERT_TRUE(db->flush().ok());
+  ASSERT_TRUE(wait_for_sink_rows(*db, "live", 3));
 
   const int64_t batches = db->sink_metrics("live")->batches;
   EXPECT_EQ(connectors::websocket::encoded_messages() - encoded_before, batches);
@@ -97,6 +99,7 @@ TEST(WebSocketSink, RowFormatOneMessagePerRowWithSequenceNumbers) {
   hub->find("/ws/rows")->attach(client);
   ASSERT_TRUE(db->source("t")->push_json("{\"n\":5}\n{\"n\":6}\n").ok());
   ASSERT_TRUE(db->flush().ok());
+  ASSERT_TRUE(wait_for_sink_rows(*db, "rows", 2));
   ASSERT_EQ(client->messages.size(), 2u);
   EXPECT_EQ(*client->messages[0], R"({"seq":1,"row":{"n":5}})");
   EXPECT_EQ(*client->messages[1], R"({"seq":2,"row":{"n":6}})");
