@@ -52,6 +52,7 @@ class Api {
       : db_(db), token_(std::move(token)), hub_(std::move(hub)) {}
 
   const std::shared_ptr<WebSocketHub>& hub() const { return hub_; }
+  Database& db() const { return db_; }
   // The bearer token is right: in the Authorization header or, for a WebSocket upgrade
   // (browsers cannot set headers on one), as `token=` in the query.
   bool authorized(const ApiRequest& request, bool allow_query_token = false) const;

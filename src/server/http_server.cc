@@ -11,11 +11,13 @@
 #include <charconv>
 #include <deque>
 #include <future>
+#include <map>
 #include <optional>
 #include <thread>
 #include <vector>
 
 #include "server.h"
+#include "subscription_feed.h"
 
 namespace sluice::server {
 
@@ -33,6 +35,8 @@ constexpr std::chrono::seconds kStopGrace{5};
 constexpr uint32_t kMaxHeaderBytes = 16 * 1024;
 // WebSocket clients only receive; a message from one larger than this closes it.
 constexpr size_t kMaxClientMessageBytes = 64 * 1024;
+// The backlog bound of an ad-hoc subscription's client (drop_oldest beyond it).
+constexpr int64_t kSubscriptionQueueBytes = 1 << 20;
 // How long a WebSocket client has to answer our close frame before the connection is cut.
 constexpr std::chrono::seconds kCloseTimeout{2};
 
@@ -58,6 +62,10 @@ struct Server::Impl {
   // Open connections, so that stop() can close the idle ones. io thread only.
   std::vector<std::weak_ptr<Session>> sessions;
   std::vector<std::weak_ptr<WsClient>> ws_clients;
+  // Ad-hoc subscriptions (/ws/subscribe), by their channel; made and ended on worker threads
+  // (they call into the database and join their thread), the rest in stop().
+  Mutex feeds_mutex;
+  std::map<const HubChannel*, std::unique_ptr<SubscriptionFeed>> feeds GUARDED_BY(feeds_mutex);
   bool stopping = false;  // io thread only
 };
 
@@ -82,7 +90,7 @@ class WsClient final : public HubClient, public std::enable_shared_from_this<WsC
     ws_.read_message_max(kMaxClientMessageBytes);
     ws_.text(true);
     ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) {
-      if (ec) return;  // a failed handshake: the connection just ends
+      if (ec) return self->channel_->detach(self.get());  // ends an ad-hoc feed at once
       self->open_ = true;
       auto& clients = self->server_.ws_clients;
       std::erase_if(clients, [](const std::weak_ptr<WsClient>& c) { return c.expired(); });
@@ -292,6 +300,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     const std::string path = request.target.substr(0, request.target.find('?'));
     const auto& hub = server_.api.hub();
+    if (path == "/ws/subscribe" && hub) return subscribe(std::move(message));
     std::shared_ptr<HubChannel> channel = hub ? hub->find(path) : nullptr;
     if (!channel) {
       return send(
@@ -301,6 +310,51 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_never();
     auto client = std::make_shared<WsClient>(stream_.release_socket(), std::move(channel), server_);
     client->accept(std::move(message));
+  }
+
+  // /ws/subscribe?stream=s[&where=...]: the feed subscribes through the database on a worker;
+  // its answer (a feed to attach to, or an error) comes back to the io thread.
+  void subscribe(http::request<http::string_body> message) {
+    busy_ = true;
+    auto request = parse_subscribe_query(std::string(message.target()));
+    if (!request.ok()) return send(error_response(400, request.status()), false);
+    auto shared = std::make_shared<http::request<http::string_body>>(std::move(message));
+    asio::post(server_.workers, [self = shared_from_this(), request = *request, shared] {
+      Server::Impl& server = self->server_;
+      int status = 400;
+      auto feed = SubscriptionFeed::start(server.api.db(), server.api.hub(), request,
+                                          kSubscriptionQueueBytes, status);
+      std::shared_ptr<HubChannel> channel;
+      Status error;
+      if (feed.ok()) {
+        channel = (*feed)->channel();
+        MutexLock lock(server.feeds_mutex);
+        server.feeds[channel.get()] = std::move(feed).value();
+      } else {
+        error = feed.status();
+      }
+      asio::post(self->stream_.get_executor(), [self, channel, error, status, shared]() mutable {
+        if (!channel) return self->send(error_response(status, error), false);
+        Server::Impl* server = &self->server_;
+        // The client left: end the feed on a worker (it joins the feed's thread).
+        channel->set_on_empty([server, key = channel.get()] {
+          asio::post(server->workers, [server, key] {
+            std::unique_ptr<SubscriptionFeed> ended;
+            {
+              MutexLock lock(server->feeds_mutex);
+              auto it = server->feeds.find(key);
+              if (it == server->feeds.end()) return;
+              ended = std::move(it->second);
+              server->feeds.erase(it);
+            }
+          });
+        });
+        self->stream_.expires_never();
+        auto client =
+            std::make_shared<WsClient>(self->stream_.release_socket(), std::move(channel), *server);
+        client->accept(std::move(*shared));
+      });
+    });
   }
 
   void send(ApiResponse answer, bool keep_alive) {
@@ -440,6 +494,13 @@ void Server::stop() {
   // a client that does not take its answer is given kStopGrace.
   if (raw->io_done.get_future().wait_for(kStopGrace) != std::future_status::ready) raw->io.stop();
   raw->io_thread.join();
+  // Ad-hoc subscriptions still open: close them and join their threads.
+  std::map<const HubChannel*, std::unique_ptr<SubscriptionFeed>> feeds;
+  {
+    MutexLock lock(raw->feeds_mutex);
+    feeds.swap(raw->feeds);
+  }
+  feeds.clear();
 }
 
 }  // namespace sluice::server

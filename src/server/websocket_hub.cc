@@ -1,6 +1,7 @@
 #include "websocket_hub.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace sluice::server {
 
@@ -33,6 +34,7 @@ void HubChannel::attach(const std::shared_ptr<HubClient>& client) {
 void HubChannel::detach(const HubClient* client) {
   std::erase_if(clients_, [&](const std::shared_ptr<HubClient>& c) { return c.get() == client; });
   counters_.clients.store(static_cast<int64_t>(clients_.size()));
+  if (clients_.empty() && on_empty_) std::exchange(on_empty_, nullptr)();
 }
 
 Result<std::shared_ptr<connectors::websocket::BroadcastChannel>> WebSocketHub::open_channel(

@@ -57,6 +57,9 @@ class HubChannel final : public connectors::websocket::BroadcastChannel,
   // The io thread.
   void attach(const std::shared_ptr<HubClient>& client);
   void detach(const HubClient* client);
+  // Runs `callback` (on the io thread, once) when the last client leaves: an ad-hoc
+  // subscription's channel ends its feed then.
+  void set_on_empty(std::function<void()> callback) { on_empty_ = std::move(callback); }
   bool closed() const { return closed_.load(); }
 
   const connectors::websocket::ChannelOptions& options() const { return options_; }
@@ -69,6 +72,7 @@ class HubChannel final : public connectors::websocket::BroadcastChannel,
   ChannelCounters counters_;
   std::atomic<bool> closed_{false};
   std::vector<std::shared_ptr<HubClient>> clients_;  // io thread only
+  std::function<void()> on_empty_;                   // io thread only
 };
 
 class WebSocketHub final : public connectors::websocket::Broadcaster,

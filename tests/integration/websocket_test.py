@@ -5,7 +5,8 @@ every row in order with consecutive sequence numbers, while the sink encodes eac
 (encoded messages = the sink's batches; messages sent = clients x encoded); a never-reading
 client does not slow the pipeline or the other clients (its drops are counted, and told to it
 as {"missed": K}); the disconnect policy closes it instead; invalid frames and invalid UTF-8
-close only that client; no token: 401; no sink at the path: 404; DROP SINK closes its clients.
+close only that client; no token: 401; no sink at the path: 404; DROP SINK closes its clients;
+ad-hoc /ws/subscribe with and without a WHERE, and its refusals (404, 400).
 Usage: websocket_test.py PATH_TO_SLUICE"""
 
 import asyncio
@@ -250,6 +251,30 @@ async def main_async(srv_port, token, api):
           f"got {got} missed {missed} of {published}")
     check("its messages stay in order (gaps only)", ordered)
     check("the drops told match the drops counted", missed == dropped, f"{missed} != {dropped}")
+
+    # Ad-hoc subscriptions: a stream's rows from now on, filtered by a WHERE compiled once.
+    import urllib.parse
+    where = urllib.parse.quote("n % 3 = 0 AND n >= 30")
+    sub = await websockets.connect(f"{url}/ws/subscribe?stream=t&where={where}", extra_headers=auth,
+                                   max_size=None)
+    everything = await websockets.connect(f"{url}/ws/subscribe?stream=t&token={token}", max_size=None)
+    tasks = [asyncio.create_task(collect(sub, len(range(30, 300, 3)))),
+             asyncio.create_task(collect(everything, 300))]
+    for start in range(0, 300, 50):
+        await asyncio.get_running_loop().run_in_executor(None, api.push, "t", [{"n": n} for n in range(start, start + 50)])
+    (sub_seqs, sub_values, _), (_, all_values, _) = await asyncio.gather(*tasks)
+    check("subscribe with where: only matching rows, in order", sub_values == list(range(30, 300, 3)), sub_values[:10])
+    check("subscribe: sequence numbers from 1", sub_seqs == list(range(1, len(sub_seqs) + 1)))
+    check("subscribe without where: every row from now on", all_values == list(range(300)))
+    for query, status in [("?stream=nope", 404), ("?stream=t&where=nope%20%3E%201", 400),
+                          ("?stream=t&where=n%20%2B%201", 400), ("", 400)]:
+        try:
+            await websockets.connect(f"{url}/ws/subscribe{query}", extra_headers=auth)
+            check(f"subscribe{query}: refused", False)
+        except websockets.exceptions.InvalidStatusCode as e:
+            check(f"subscribe{query}: {status}", e.status_code == status, e.status_code)
+    await sub.close()
+    await everything.close()
 
     # DROP SINK closes its clients.
     status, _ = api.sql("DROP SINK slow")

@@ -1,6 +1,5 @@
 #include "connectors/websocket/websocket_sink.h"
 
-#include "columnar/row_encoder.h"
 #include "connectors/registry.h"
 
 namespace sluice::connectors::websocket {
@@ -46,28 +45,9 @@ class WebSocketSink final : public Sink {
   int64_t bytes_written() const override { return bytes_; }
 
  private:
-  // Rows [begin, end) as one message, encoded once: the buffer is shared by every client.
   void publish(const RecordBatch& batch, int64_t begin, int64_t end) {
-    scratch_.clear();
-    encoder_->encode_rows(batch, begin, end, scratch_);
-    auto message = std::make_shared<std::string>();
-    message->reserve(scratch_.size() + 32);
-    *message += "{\"seq\":";
-    *message += std::to_string(++seq_);
-    if (per_row_) {
-      *message += ",\"row\":";
-      message->append(scratch_, 0, scratch_.size() - 1);  // without the line's '\n'
-    } else {
-      *message += ",\"rows\":[";
-      for (char& c : scratch_) {
-        if (c == '\n') c = ',';  // JSON strings escape newlines: each '\n' ends a row
-      }
-      message->append(scratch_, 0, scratch_.size() - 1);
-      *message += ']';
-    }
-    *message += '}';
+    auto message = encode_message(*encoder_, batch, begin, end, ++seq_, per_row_, scratch_);
     bytes_ += static_cast<int64_t>(message->size());
-    g_encoded.fetch_add(1, std::memory_order_relaxed);
     channel_->publish(std::move(message));
   }
 
@@ -100,6 +80,32 @@ Status check_websocket(const sql::OptionMap& options, const Schema&) {
 }
 
 }  // namespace
+
+std::shared_ptr<const std::string> encode_message(const JsonLinesEncoder& encoder,
+                                                  const RecordBatch& batch, int64_t begin,
+                                                  int64_t end, int64_t seq, bool per_row,
+                                                  std::string& scratch) {
+  scratch.clear();
+  encoder.encode_rows(batch, begin, end, scratch);
+  auto message = std::make_shared<std::string>();
+  message->reserve(scratch.size() + 32);
+  *message += "{\"seq\":";
+  *message += std::to_string(seq);
+  if (per_row) {
+    *message += ",\"row\":";
+    message->append(scratch, 0, scratch.size() - 1);  // without the line's '\n'
+  } else {
+    *message += ",\"rows\":[";
+    for (char& c : scratch) {
+      if (c == '\n') c = ',';  // JSON strings escape newlines: each '\n' ends a row
+    }
+    message->append(scratch, 0, scratch.size() - 1);
+    *message += ']';
+  }
+  *message += '}';
+  g_encoded.fetch_add(1, std::memory_order_relaxed);
+  return message;
+}
 
 int64_t encoded_messages() {
   return g_encoded.load(std::memory_order_relaxed);

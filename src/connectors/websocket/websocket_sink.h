@@ -13,6 +13,7 @@
 #include <atomic>
 #include <memory>
 
+#include "columnar/row_encoder.h"
 #include "connectors/websocket/broadcaster.h"
 #include "sink/sink.h"
 
@@ -21,6 +22,14 @@ class Registry;
 }
 
 namespace sluice::connectors::websocket {
+
+// Rows [begin, end) of `batch` as one message, {"seq":N,"rows":[...]} or, `per_row` (one row),
+// {"seq":N,"row":{...}}: encoded once, into an immutable buffer for every client. `scratch` is
+// reused between calls. The websocket sink and `sluice serve`'s subscriptions share it.
+std::shared_ptr<const std::string> encode_message(const JsonLinesEncoder& encoder,
+                                                  const RecordBatch& batch, int64_t begin,
+                                                  int64_t end, int64_t seq, bool per_row,
+                                                  std::string& scratch);
 
 // Messages encoded by every websocket sink of the process (a test checks: one per batch,
 // however many clients).

@@ -5,23 +5,43 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
+#include "common/mutex.h"
 #include "connectors/websocket/websocket_sink.h"
+#include "server/subscription_feed.h"
 #include "sluice/database.h"
 #include "wait_for_sink.h"
 
 namespace sluice::server {
 namespace {
 
-// A client that records what it was handed. The io thread is this thread: the hub's poster
-// runs work at once.
+// A client that records what it was handed. The io thread is whichever thread posts: the
+// hub's poster runs work at once (the sink's or a feed's thread), hence the lock.
 class RecordingClient final : public HubClient {
  public:
   void deliver(const std::shared_ptr<const std::string>& message) override {
-    messages.push_back(message);
+    MutexLock lock(mutex_);
+    messages_.push_back(message);
   }
-  void disconnect() override { disconnected = true; }
-  std::vector<std::shared_ptr<const std::string>> messages;
-  bool disconnected = false;
+  void disconnect() override {
+    MutexLock lock(mutex_);
+    disconnected_ = true;
+  }
+  std::vector<std::shared_ptr<const std::string>> messages() const {
+    MutexLock lock(mutex_);
+    return messages_;
+  }
+  bool disconnected() const {
+    MutexLock lock(mutex_);
+    return disconnected_;
+  }
+
+ private:
+  mutable Mutex mutex_;
+  std::vector<std::shared_ptr<const std::string>> messages_ GUARDED_BY(mutex_);
+  bool disconnected_ GUARDED_BY(mutex_) = false;
 };
 
 std::unique_ptr<Database> open_with(std::shared_ptr<WebSocketHub> hub) {
@@ -66,14 +86,16 @@ TEST(WebSocketSink, EachBatchEncodedOnceAndSharedByEveryClient) {
   const int64_t batches = db->sink_metrics("live")->batches;
   EXPECT_EQ(connectors::websocket::encoded_messages() - encoded_before, batches);
   EXPECT_EQ(channel->counters().published.load(), batches);
-  ASSERT_EQ(clients[0]->messages.size(), static_cast<size_t>(batches));
+  const auto first = clients[0]->messages();
+  ASSERT_EQ(first.size(), static_cast<size_t>(batches));
   for (const auto& client : clients) {
-    ASSERT_EQ(client->messages.size(), clients[0]->messages.size());
-    for (size_t i = 0; i < client->messages.size(); ++i)
-      EXPECT_EQ(client->messages[i].get(), clients[0]->messages[i].get());  // one buffer, no copy
+    const auto got = client->messages();
+    ASSERT_EQ(got.size(), first.size());
+    for (size_t i = 0; i < got.size(); ++i)
+      EXPECT_EQ(got[i].get(), first[i].get());  // one buffer, no copy
   }
   std::string all;
-  for (const auto& m : clients[0]->messages) all += *m + "\n";
+  for (const auto& m : first) all += *m + "\n";
   EXPECT_NE(all.find(R"({"seq":1,"rows":[{"n":1,"s":"a\nb"},{"n":2,"s":null})"), std::string::npos)
       << all;
   EXPECT_NE(all.find(R"("rows":[{"n":3,"s":"c"}]})"), std::string::npos) << all;
@@ -83,7 +105,7 @@ TEST(WebSocketSink, EachBatchEncodedOnceAndSharedByEveryClient) {
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.status().code(), ErrorCode::kSqlDuplicateName);
   ASSERT_TRUE(db->execute("DROP SINK live").ok());
-  for (const auto& client : clients) EXPECT_TRUE(client->disconnected);
+  for (const auto& client : clients) EXPECT_TRUE(client->disconnected());
   EXPECT_EQ(hub->find("/ws/live"), nullptr);
   EXPECT_TRUE(db->execute("CREATE SINK again FROM t INTO websocket (path = '/ws/live')").ok());
 }
@@ -100,9 +122,10 @@ TEST(WebSocketSink, RowFormatOneMessagePerRowWithSequenceNumbers) {
   ASSERT_TRUE(db->source("t")->push_json("{\"n\":5}\n{\"n\":6}\n").ok());
   ASSERT_TRUE(db->flush().ok());
   ASSERT_TRUE(wait_for_sink_rows(*db, "rows", 2));
-  ASSERT_EQ(client->messages.size(), 2u);
-  EXPECT_EQ(*client->messages[0], R"({"seq":1,"row":{"n":5}})");
-  EXPECT_EQ(*client->messages[1], R"({"seq":2,"row":{"n":6}})");
+  const auto got = client->messages();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(*got[0], R"({"seq":1,"row":{"n":5}})");
+  EXPECT_EQ(*got[1], R"({"seq":2,"row":{"n":6}})");
 }
 
 TEST(WebSocketSink, PathMustBeUnderWs) {
@@ -115,6 +138,50 @@ TEST(WebSocketSink, PathMustBeUnderWs) {
     ASSERT_FALSE(r.ok()) << path;
     EXPECT_EQ(r.status().code(), ErrorCode::kSqlInvalidOption) << path;
   }
+}
+
+TEST(Subscribe, QueryParsedAndPercentDecoded) {
+  auto r = parse_subscribe_query(
+      "/ws/subscribe?token=x&stream=t&where=n+%3E%3D+3%20AND%20s%20%3D%20%27a%26b%27");
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->stream, "t");
+  EXPECT_EQ(r->where, "n >= 3 AND s = 'a&b'");
+  EXPECT_EQ(parse_subscribe_query("/ws/subscribe?where=x").status().code(), ErrorCode::kBadRequest);
+  EXPECT_EQ(parse_subscribe_query("/ws/subscribe?stream=%zz").status().code(),
+            ErrorCode::kBadRequest);
+}
+
+TEST(Subscribe, FeedFiltersWithAConditionCompiledOnceAndEndsWhenItsClientLeaves) {
+  auto hub = std::make_shared<WebSocketHub>();
+  hub->set_io([](std::function<void()> work) { work(); });
+  auto db = open_with(hub);
+  ASSERT_TRUE(db->execute("CREATE SOURCE t (n BIGINT)").ok());
+  int status = 0;
+  auto bad = SubscriptionFeed::start(*db, hub, {"t", "n >\n nope"}, 1 << 20, status);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(status, 400);
+  EXPECT_EQ(bad.status().code(), ErrorCode::kSqlUnknownName);
+  EXPECT_EQ(bad.status().location(), "2:2");  // within the condition
+  EXPECT_FALSE(SubscriptionFeed::start(*db, hub, {"t", "n + 1"}, 1 << 20, status).ok());
+  EXPECT_FALSE(SubscriptionFeed::start(*db, hub, {"nope", ""}, 1 << 20, status).ok());
+  EXPECT_EQ(status, 404);
+
+  auto feed = SubscriptionFeed::start(*db, hub, {"t", "n % 2 = 1"}, 1 << 20, status).value();
+  auto client = std::make_shared<RecordingClient>();
+  bool ended = false;
+  feed->channel()->attach(client);
+  feed->channel()->set_on_empty([&] { ended = true; });
+  ASSERT_TRUE(db->source("t")->push_json("{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n").ok());
+  ASSERT_TRUE(db->flush().ok());
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (client->messages().empty() && std::chrono::steady_clock::now() < end)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const auto got = client->messages();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(*got[0], R"({"seq":1,"rows":[{"n":1},{"n":3}]})");
+  feed->channel()->detach(client.get());
+  EXPECT_TRUE(ended);
+  feed.reset();  // closes the subscription, joins its thread
 }
 
 }  // namespace
