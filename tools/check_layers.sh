@@ -61,7 +61,8 @@ THIRD_PARTY = {
     "simdjson": re.compile(r"^simdjson(\.h|/)"),
     "libpq": re.compile(r"^(libpq-fe\.h|libpq/|postgresql/)"),
     "librdkafka": re.compile(r"^librdkafka/"),
-    "Boost.Beast": re.compile(r"^boost/beast"),
+    # Asio comes with Beast (Beast is built on it): both are "Boost.Beast" here.
+    "Boost.Beast": re.compile(r"^boost/(beast|asio)"),
     "nlohmann-json": re.compile(r"^nlohmann/"),
     "RE2": re.compile(r"^re2/"),
     "utf8proc": re.compile(r"^utf8proc\.h"),

@@ -12,6 +12,8 @@ packages=(
   libre2-dev libutf8proc-dev  # regular expressions, Unicode case mapping (src/sql)
   libpq-dev postgresql
   librdkafka-dev  # the kafka sink (src/connectors/kafka/) and its mock cluster for the tests
+  libboost1.81-dev  # Boost.Beast/Asio: `sluice serve` (src/server)
+  python3-prometheus-client python3-websockets  # tests/integration/server_test.py
 )
 
 missing=()

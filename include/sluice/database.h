@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -61,6 +62,11 @@ struct DatabaseOptions {
   // shutdown() waits this long for subscribers (block policy) that neither read nor close;
   // after it, what they would have received is counted in their dropped_rows().
   std::chrono::milliseconds shutdown_grace{5000};
+  // Services the application provides to connectors, by name: `sluice serve` provides its
+  // WebSocket server as "websocket.broadcaster", which the `websocket` sink publishes through
+  // (without it, CREATE SINK ... INTO websocket is refused). Given here rather than later so
+  // that recovery, which re-creates the sinks of a data_dir, finds them too.
+  std::map<std::string, std::shared_ptr<void>> services;
 };
 
 class Database {

@@ -1,12 +1,19 @@
 #pragma once
 // Counters of one sink, from Database::sink_metrics() and SHOW SINKS.
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace sluice {
+
+// The upper bounds (nanoseconds) of SinkMetrics::write_latency_buckets: 1 µs to 10 s.
+inline constexpr std::array<uint64_t, 15> kWriteLatencyBoundsNs = {
+    1'000,       5'000,       10'000,        50'000,        100'000,
+    500'000,     1'000'000,   5'000'000,     10'000'000,    50'000'000,
+    100'000'000, 500'000'000, 1'000'000'000, 5'000'000'000, 10'000'000'000};
 
 struct SinkMetrics {
   std::string name;
@@ -30,6 +37,12 @@ struct SinkMetrics {
   uint64_t write_p99_ns = 0;
   uint64_t write_p999_ns = 0;
   uint64_t write_max_ns = 0;
+  // The same latencies as a cumulative histogram (Prometheus `/metrics`): element i counts the
+  // writes that took at most kWriteLatencyBoundsNs[i] (within ~3%: the recording histogram's
+  // bucket width); with the number of writes and their total time.
+  std::array<uint64_t, kWriteLatencyBoundsNs.size()> write_latency_buckets{};
+  uint64_t write_latency_count = 0;
+  uint64_t write_latency_sum_ns = 0;
   std::string last_error;
   // The connector's own counters, by name: the kafka sink's delivery_errors, in_flight
   // (messages queued or sent, not yet acknowledged), transactions and last_transaction_us.

@@ -69,6 +69,14 @@ uint64_t Histogram::min() const {
   return count() == 0 ? 0 : min_.load(std::memory_order_relaxed);
 }
 
+uint64_t Histogram::count_at_most(uint64_t bound) const {
+  const size_t last = bucket_of(bound);
+  uint64_t n = 0;
+  for (size_t b = 0; b <= last && b < kBuckets; ++b)
+    n += buckets_[b].load(std::memory_order_relaxed);
+  return n;
+}
+
 double Histogram::mean() const {
   const uint64_t n = count();
   return n == 0 ? 0.0 : static_cast<double>(sum_.load(std::memory_order_relaxed)) / n;

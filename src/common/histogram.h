@@ -45,6 +45,10 @@ class Histogram {
   uint64_t min() const;
   uint64_t max() const { return max_.load(std::memory_order_relaxed); }
   double mean() const;
+  uint64_t sum() const { return sum_.load(std::memory_order_relaxed); }
+  // Values recorded that are at most `bound` (a Prometheus bucket's `le`): every bucket whose
+  // range starts at or below `bound`, so within the bucket width (~3%) of the exact count.
+  uint64_t count_at_most(uint64_t bound) const;
   // The value at quantile q in [0, 1]: the middle of its bucket, clamped to [min, max].
   uint64_t quantile(double q) const;
   HistogramSummary summary() const;

@@ -9,6 +9,7 @@
 #include "connectors/kafka/kafka_connector.h"
 #include "connectors/postgres/postgres_connector.h"
 #include "connectors/registry.h"
+#include "connectors/websocket/websocket_sink.h"
 
 namespace sluice::connectors {
 
@@ -20,6 +21,7 @@ void register_builtin_connectors(Registry& registry) {
   file::register_connector(registry);  // the file source and the file sink
   postgres::register_connector(registry);
   kafka::register_connector(registry);
+  websocket::register_connector(registry);  // needs the application's server (sluice serve)
 }
 
 }  // namespace sluice::connectors

@@ -31,6 +31,10 @@ struct SinkFactoryContext {
   // The database's data directory (empty without one): where a sink keeps what it must find
   // again after a crash (the kafka sink's staged epochs, under kafka/<sink>/).
   std::string data_dir;
+  // Finds a service the application provides by name (DatabaseOptions::services); null when
+  // there is none. The connector that asks knows the type behind it (the `websocket` sink:
+  // websocket::kBroadcasterService).
+  std::function<std::shared_ptr<void>(const std::string& name)> service;
 };
 
 // Makes a source connector's reader for one source (validated definition in

@@ -207,7 +207,8 @@ Result<QueryResult> Introspection::select(const Statement& s) const {
     SLC_ASSIGN_OR_RETURN(rows, RecordBatch::concat(out));
   }
   SLC_ASSIGN_OR_RETURN(rows, finish_adhoc_result(*query, std::move(rows)));
-  return table_result("SELECT " + std::to_string(rows.num_rows()), std::move(rows));
+  std::string tag = "SELECT " + std::to_string(rows.num_rows());  // before rows is moved
+  return table_result(std::move(tag), std::move(rows));
 }
 
 void Introspection::write_nodes(JsonWriter& w) const {

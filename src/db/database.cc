@@ -100,6 +100,10 @@ Database::Database(DatabaseOptions options) : impl_(std::make_unique<Impl>()) {
       auto it = impl->callbacks.find(name);
       return it == impl->callbacks.end() ? connectors::BatchCallback() : it->second;
     };
+    context.service = [impl](const std::string& name) -> std::shared_ptr<void> {
+      auto it = impl->options.services.find(name);
+      return it == impl->options.services.end() ? nullptr : it->second;
+    };
     return impl->registry.make_sink(def, context);
   });
 }

@@ -392,6 +392,10 @@ SinkMetrics SinkTask::metrics() const {
   m.write_p999_ns = h.p999;
   m.write_max_ns = h.max;
   m.connector = sink_->connector_metrics();
+  for (size_t i = 0; i < kWriteLatencyBoundsNs.size(); ++i)
+    m.write_latency_buckets[i] = write_latency_.count_at_most(kWriteLatencyBoundsNs[i]);
+  m.write_latency_count = write_latency_.count();
+  m.write_latency_sum_ns = write_latency_.sum();
   MutexLock lock(error_mutex_);
   m.last_error = last_error_;
   return m;

@@ -1,10 +1,11 @@
-// The sluice command: an interactive SQL shell, or `run FILE.sql`.
+// The sluice command: an interactive SQL shell, `run FILE.sql`, or `serve [FILE.sql]`.
 
 #include <cstdio>
 #include <cstring>
 #include <string>
 
 #include "run_command.h"
+#include "serve_command.h"
 #include "shell.h"
 #include "sql/options.h"
 
@@ -15,6 +16,8 @@ constexpr const char* kUsage = R"(sluice — an embedded streaming SQL database
 usage:
   sluice                          interactive SQL shell (\help inside)
   sluice run FILE.sql [options]   run a pipeline file
+  sluice serve [FILE.sql] [opts]  run a pipeline file and serve the HTTP API until SIGTERM
+                                  (sluice serve --help; docs/server.md)
   sluice --version | --help
 
 run options:
@@ -59,6 +62,7 @@ int main(int argc, char** argv) {
     }
     return cli::run_shell(**db);
   }
+  if (std::strcmp(argv[1], "serve") == 0) return cli::serve_main(argc, argv);
   if (std::strcmp(argv[1], "run") == 0 && argc >= 3) {
     cli::RunOptions options;
     options.file = argv[2];

@@ -71,5 +71,19 @@ TEST(Histogram, MergeAddsCounts) {
   EXPECT_EQ(a.count(), 0u);
 }
 
+// The cumulative counts /metrics shows as a Prometheus histogram's buckets.
+TEST(Histogram, CountAtMostIsCumulativeWithinABucket) {
+  Histogram h;
+  for (uint64_t v = 1; v <= 10000; ++v) h.record(v);
+  EXPECT_EQ(h.count_at_most(0), 0u);
+  EXPECT_EQ(h.count_at_most(60), 60u);  // exact below 64, then buckets of ~3%
+  for (uint64_t bound : {1000u, 5000u, 9000u}) {
+    const double got = static_cast<double>(h.count_at_most(bound));
+    EXPECT_NEAR(got, static_cast<double>(bound), 0.04 * static_cast<double>(bound)) << bound;
+  }
+  EXPECT_EQ(h.count_at_most(UINT64_MAX), 10000u);
+  EXPECT_EQ(h.sum(), 10000u * 10001u / 2);
+}
+
 }  // namespace
 }  // namespace sluice

@@ -154,6 +154,7 @@ TEST(Database, ManyThreadsPushEveryRowOnce) {
   auto r = db->execute("SELECT * FROM c");
   ASSERT_TRUE(r.ok()) << r.status().to_string();
   ASSERT_EQ(r->rows.num_rows(), 1);
+  EXPECT_EQ(r->message, "SELECT 1");  // the count of rows returned, as psql's tag
   EXPECT_EQ(r->rows.column(0).int64_value(0), 4000);
   EXPECT_EQ(r->rows.column(1).int64_value(0), 3999LL * 4000 / 2);
 }
