@@ -641,7 +641,24 @@ Result<Bound> ExprBinder::function(const Expr& e, const std::vector<Bound>& args
                   : n == "ROUND" ? Fn::kRound
                   : n == "FLOOR" ? Fn::kFloor
                                  : Fn::kCeil;
-    return Bound{make_call(fn, t, std::move(bound), sql)};
+    BoundExprPtr call = make_call(fn, t, std::move(bound), sql);
+    if (t == DataType::kDecimal && fn != Fn::kAbs) {
+      // FLOOR, CEIL and ROUND(x, n) of a DECIMAL(p, s) give DECIMAL(p, min(max(n, 0), s)), as
+      // PostgreSQL and DuckDB do (n is 0 for FLOOR, CEIL, ROUND(x)). The value is already
+      // rounded, so the rescale is exact and its integer digits fit. A count of digits that
+      // is not a constant keeps the input's scale.
+      int64_t digits = 0;
+      bool known = true;
+      if (call->args.size() > 1) {
+        const BoundExpr& d = *call->args[1];
+        known = d.kind == BoundExpr::Kind::kLiteral && !d.literal.null;
+        if (known) digits = d.literal.i;
+      }
+      const int scale =
+          known ? static_cast<int>(std::clamp<int64_t>(digits, 0, t.scale())) : t.scale();
+      if (scale < t.scale()) call = cast_node(call, DataType::Decimal(t.precision(), scale));
+    }
+    return Bound{call};
   }
   if (n == "COALESCE") {
     if (args.empty()) return error_at(ErrorCode::kSqlSyntax, e.pos, "COALESCE needs arguments");
