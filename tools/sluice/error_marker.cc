@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 
 namespace sluice::cli {
 
@@ -38,6 +39,13 @@ std::string mark_error(std::string_view sql, const Status& error, const Redactor
   out.append(prefix.size() + (shown_before.size() - line_start), ' ');
   out += "^\n";
   return out;
+}
+
+void report_file_error(const std::string& file, std::string_view sql, const Status& error,
+                       Database& db) {
+  const std::string marked =
+      mark_error(sql, error, [&](std::string_view text) { return db.redact(text); });
+  std::fprintf(stderr, "%s:\n%s%s\n", file.c_str(), marked.c_str(), error.to_string().c_str());
 }
 
 }  // namespace sluice::cli

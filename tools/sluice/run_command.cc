@@ -128,12 +128,7 @@ int run_file(const RunOptions& options) {
   // declare(): on a data_dir that already holds this script's pipeline, the run resumes it.
   auto created = db->declare(sql);
   if (!created.ok()) {
-    // The file on a line of its own, so the caret lines up under the marked line.
-    std::fprintf(
-        stderr, "%s:\n%s%s\n", options.file.c_str(),
-        mark_error(sql, created.status(), [&](std::string_view text) { return db->redact(text); })
-            .c_str(),
-        created.status().to_string().c_str());
+    report_file_error(options.file, sql, created.status(), *db);
     return 1;
   }
   std::signal(SIGINT, on_signal);

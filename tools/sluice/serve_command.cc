@@ -135,11 +135,7 @@ int serve_main(int argc, char** argv) {
     // declare(): on a data dir that already holds this pipeline, serving resumes it.
     auto created = db->declare(sql);
     if (!created.ok()) {
-      std::fprintf(
-          stderr, "%s:\n%s%s\n", options.file.c_str(),
-          mark_error(sql, created.status(), [&](std::string_view text) { return db->redact(text); })
-              .c_str(),
-          created.status().to_string().c_str());
+      report_file_error(options.file, sql, created.status(), *db);
       return 1;
     }
   }
