@@ -5,6 +5,7 @@
 // Thread: an operator lives on the compute thread only; it needs no locks.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,25 @@ namespace sluice::dataflow {
 inline constexpr int64_t kNoWatermark = INT64_MIN;
 // The watermark an input reaches when it has ended: every window closes.
 inline constexpr int64_t kFinalWatermark = INT64_MAX;
+
+// The size of what an operator holds, for SHOW PIPELINE, the metrics and the memory budget.
+struct StateStats {
+  int64_t groups = 0;  // live groups (aggregates), rows (views); 0 for stateless operators
+  int64_t bytes = 0;   // bytes of memory the state takes, allocator overhead included roughly
+};
+
+// A frozen copy of an operator's state, taken on the compute thread at a checkpoint cut and
+// written later, on the checkpoint thread, while the operator goes on changing its live state.
+// Taking it must cost far less than writing it (copy-on-write, shared immutable pieces):
+// the compute thread stops only for capture().
+//
+// Thread: made on the compute thread; write() runs on any one thread, once.
+class StateImage {
+ public:
+  virtual ~StateImage() = default;
+  // Writes the state exactly as Operator::snapshot would have at the capture.
+  virtual void write(StateWriter& writer) const = 0;
+};
 
 struct OperatorStats {
   int64_t rows_in = 0;
@@ -41,6 +61,11 @@ class Operator {
     (void)reader;
     return Status::Ok();
   }
+  // The state at this moment, to be written later (see StateImage). The default snapshots
+  // now, on the compute thread, into a buffer: operators whose state can be large override it.
+  virtual std::unique_ptr<StateImage> capture() const;
+  // What the state holds now.
+  virtual StateStats state_stats() const { return {}; }
   // One line for EXPLAIN.
   virtual std::string describe() const = 0;
 

@@ -25,6 +25,8 @@ class StateWriter {
     i64(static_cast<int64_t>(s.size()));
     out_.append(s);
   }
+  // Bytes another writer produced, appended as they are (no length prefix).
+  void raw(std::string_view s) { out_.append(s); }
   // A type: its id, and a DECIMAL's precision and scale.
   void type(DataType t);
   void value(const Value& v);
