@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "columnar/timestamp.h"
 #include "sluice/database.h"
 #include "support/kafka_mock.h"
 #include "support/kafka_reader.h"
@@ -143,7 +144,7 @@ class KafkaSource : public ::testing::Test {
     return s;
   }
 
-  KafkaMock mock_{1, {"in:4", "csv:1", "out:3"}};
+  KafkaMock mock_{1, {"in:4", "csv:1", "out:3", "wm:2"}};
   sluice::testing::TempDir tmp_{"sluice_kafka_source_"};
 };
 
@@ -286,6 +287,49 @@ TEST_F(KafkaSource, PropertiesAreCheckedAtCreate) {
   EXPECT_EQ(r.status().code(), ErrorCode::kSqlTypeMismatch);
   exec(*db, "CREATE SOURCE k (n BIGINT) " +
                 with("in", "start = '2026-11-30T00:00:00Z', properties.fetch.wait.max.ms = '5'"));
+  ASSERT_TRUE(db->shutdown().ok());
+}
+
+// The watermark is made per partition, the source's being the smallest: partition 1 lags (its
+// event times end at 0:29), so partition 0's rows up to 0:59 do not make partition 1's rows
+// late. Once partition 1 has been idle for idle.timeout it no longer holds the windows: those up
+// to partition 0's watermark close, each with the rows of both partitions.
+TEST_F(KafkaSource, TheWatermarkIsThePartitionsSmallestUntilOneIsIdle) {
+  std::vector<OutgoingMessage> messages;
+  auto at = [&](int32_t partition, int second) {
+    OutgoingMessage m;
+    m.partition = partition;
+    m.value = "{\"ts\": \"2026-11-30T00:00:" + std::string(second < 10 ? "0" : "") +
+              std::to_string(second) + "Z\"}";
+    messages.push_back(m);
+  };
+  for (int s = 0; s < 60; ++s) at(0, s);  // written first: read before partition 1's
+  for (int s = 0; s < 30; ++s) at(1, s);
+  write_topic(mock_.bootstrap(), "wm", messages);
+  auto db = open();
+  exec(*db, "CREATE SOURCE k (ts TIMESTAMP, WATERMARK FOR ts AS ts) " +
+                with("wm", "idle.timeout = '1s'"));
+  exec(*db,
+       "CREATE STREAM counts AS SELECT window_start, COUNT(*) AS n FROM k "
+       "GROUP BY TUMBLE(ts, INTERVAL '10' SECOND) EMIT ON WINDOW CLOSE");
+  auto sub = db->subscribe("counts");
+  ASSERT_TRUE(db->start().ok());
+  std::vector<std::pair<std::string, int64_t>> windows;
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (windows.size() < 5 && std::chrono::steady_clock::now() < deadline) {
+    Result<RecordBatch> batch = sub->recv_for(200ms);
+    if (!batch.ok()) continue;
+    for (int64_t r = 0; r < batch->num_rows(); ++r) {
+      windows.emplace_back(format_timestamp(batch->column(0).int64_value(r)).substr(11, 8),
+                           batch->column(1).int64_value(r));
+    }
+  }
+  // [0:50, 1:00) stays open: partition 0's watermark is 0:59.
+  EXPECT_EQ(windows, (std::vector<std::pair<std::string, int64_t>>{{"00:00:00", 20},
+                                                                   {"00:00:10", 20},
+                                                                   {"00:00:20", 20},
+                                                                   {"00:00:30", 10},
+                                                                   {"00:00:40", 10}}));
   ASSERT_TRUE(db->shutdown().ok());
 }
 
