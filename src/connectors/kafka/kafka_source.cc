@@ -21,6 +21,8 @@ constexpr int64_t kBatchRows = 8192;
 constexpr int kLoggedErrors = 10;
 constexpr int kIdlePollMs = 100;  // a poll's wait when nothing is pending; bounds stop's delay
 constexpr std::chrono::milliseconds kLagInterval{500};
+constexpr int kLagEveryMessages = 4096;
+constexpr std::chrono::milliseconds kLinger{5};
 constexpr std::chrono::milliseconds kMetadataSlice{500};  // between stop checks at open
 
 std::string split_name(std::string_view topic, int32_t partition) {
@@ -76,7 +78,13 @@ class KafkaSource::Reader {
       decoder_ = make_json_lines_decoder(value_schema);
     }
     // A checkpoint's offsets: where each partition resumes when it is assigned.
-    for (const auto& [split, offset] : owner.source().resume_splits()) positions_[split] = offset;
+    for (const auto& [split, offset] : owner.source().resume_splits())
+      positions_[split].next = offset;
+    on_error_ = [this](const Status& error) {
+      if (!options_.skip_bad) return false;
+      skip(locate(error, current_));
+      return true;
+    };
   }
 
   ~Reader() {
@@ -116,20 +124,36 @@ class KafkaSource::Reader {
   // Reads until stopped, a fatal error (recorded), or a push fails (the database closed).
   void run() {
     Deadline next_lag = SteadyClock::now();
+    // Rows wait for more at most kLinger after the first of them (when the fetched messages run
+    // out before a full batch): fewer, fuller pushes, each a wake-up of the compute thread.
+    Deadline push_by = SteadyClock::now();
+    int wait_ms = kIdlePollMs;
     while (!owner_.stopping() && !failed_) {
       commit_checkpointed();
-      rd_kafka_message_t* m =
-          rd_kafka_consumer_poll(rk_, decoder_->num_rows() > 0 ? 0 : kIdlePollMs);
+      const int64_t pending_before = decoder_->num_rows();
+      rd_kafka_message_t* const m = rd_kafka_consumer_poll(rk_, wait_ms);
       if (m == nullptr) {
-        // Caught up for now: what is decoded goes, and idle partitions may move the watermark.
+        // Caught up for now: what is decoded goes once it has waited long enough, and idle
+        // partitions may move the watermark.
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(push_by - SteadyClock::now());
+        if (decoder_->num_rows() > 0 && left.count() > 0) {
+          wait_ms = static_cast<int>(left.count());
+          continue;
+        }
         if (!push_rows() || !advance_watermark()) break;
       } else {
         const bool go_on = m->err ? on_consumer_error(m) : on_message(m);
         rd_kafka_message_destroy(m);
         if (!go_on) break;
+        if (pending_before == 0 && decoder_->num_rows() > 0) push_by = deadline_after(kLinger);
         if (decoder_->num_rows() >= kBatchRows && !push_rows()) break;
       }
-      if (SteadyClock::now() >= next_lag) {
+      wait_ms = decoder_->num_rows() > 0 ? 0 : kIdlePollMs;
+      // The clock is read at an empty poll or every kLagEveryMessages messages, not per message.
+      const bool check = m == nullptr || ++since_lag_check_ >= kLagEveryMessages;
+      if (check) since_lag_check_ = 0;
+      if (check && SteadyClock::now() >= next_lag) {
         update_lag();
         next_lag = deadline_after(kLagInterval);
       }
@@ -164,7 +188,7 @@ class KafkaSource::Reader {
       rd_kafka_topic_partition_t& p = partitions->elems[i];
       const std::string split = split_name(p.topic, p.partition);
       int64_t offset = -1;
-      if (auto it = positions_.find(split); it != positions_.end()) offset = it->second;
+      if (auto it = positions_.find(split); it != positions_.end()) offset = it->second.next;
       if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
         const rd_kafka_topic_partition_t* c =
             rd_kafka_topic_partition_list_find(committed, p.topic, p.partition);
@@ -255,14 +279,12 @@ class KafkaSource::Reader {
     if (m->rkt != last_topic_ || m->partition != last_partition_) {
       last_topic_ = m->rkt;
       last_partition_ = m->partition;
-      last_split_ =
-          &positions_.try_emplace(split_name(rd_kafka_topic_name(m->rkt), m->partition), 0)
-               .first->first;
+      last_ = &*positions_.try_emplace(split_name(rd_kafka_topic_name(m->rkt), m->partition)).first;
     }
-    const std::string& split = *last_split_;
-    watermarks_.touch(split, steady_micros());
+    const std::string& split = last_->first;
+    if (watermark_column_ >= 0) watermarks_.touch(split, steady_micros());
     if (m->payload == nullptr) {  // a tombstone (a compacted topic's delete): no row
-      consumed(split, m->offset);
+      consumed(m->offset);
       return true;
     }
     const int64_t before = decoder_->num_rows();
@@ -272,32 +294,23 @@ class KafkaSource::Reader {
       const int64_t ms = rd_kafka_message_timestamp(m, &type);
       if (ms >= 0) timestamp_micros = ms * 1000;
     }
-    auto locate = [&](const Status& error) {
-      return error.with_location("Kafka topic '" + std::string(rd_kafka_topic_name(m->rkt)) +
-                                 "' partition " + std::to_string(m->partition) + " offset " +
-                                 std::to_string(m->offset));
-    };
-    auto on_error = [&](const Status& error) {
-      if (!options_.skip_bad) return false;
-      skip(locate(error));
-      return true;
-    };
+    current_ = m;
     decoder_->set_next_line(1);
     Result<size_t> decoded = decoder_->append(
-        std::string_view(static_cast<const char*>(m->payload), m->len), true, on_error);
+        std::string_view(static_cast<const char*>(m->payload), m->len), true, on_error_);
     if (!decoded.ok()) {
       // on.error = 'fail': the rows before it go first, then the pipeline fails; the message's
       // partition stays at it.
       if (push_rows()) {
         owner_.ingest().fail_after_input(owner_.source(),
-                                         locate(decoded.status()).with_location(where_));
+                                         locate(decoded.status(), m).with_location(where_));
       }
       failed_ = true;
       return false;
     }
     const int64_t rows = decoder_->num_rows() - before;
     for (int64_t r = 0; r < rows; ++r) {
-      row_splits_.push_back(&split);
+      if (watermark_column_ >= 0) row_splits_.push_back(&split);
       if (options_.timestamp_column < 0) continue;
       if (timestamp_micros >= 0) {
         timestamps_.append_int64(timestamp_micros);
@@ -305,13 +318,23 @@ class KafkaSource::Reader {
         timestamps_.append_null();
       }
     }
-    consumed(split, m->offset);
+    consumed(m->offset);
     return true;
   }
 
-  void consumed(const std::string& split, int64_t offset) {
-    positions_[split] = offset + 1;
-    pending_[split] = offset + 1;
+  // The message at `offset` of the last message's partition is read.
+  void consumed(int64_t offset) {
+    last_->second.next = offset + 1;
+    if (!last_->second.pending) {
+      last_->second.pending = true;
+      pending_.push_back(last_);
+    }
+  }
+
+  static Status locate(const Status& error, const rd_kafka_message_t* m) {
+    return error.with_location("Kafka topic '" + std::string(rd_kafka_topic_name(m->rkt)) +
+                               "' partition " + std::to_string(m->partition) + " offset " +
+                               std::to_string(m->offset));
   }
 
   void skip(const Status& error) {
@@ -367,7 +390,10 @@ class KafkaSource::Reader {
     row_splits_.clear();
     std::vector<runtime::SplitOffset> splits;
     splits.reserve(pending_.size());
-    for (const auto& [split, offset] : pending_) splits.push_back({split, offset});
+    for (auto* position : pending_) {
+      splits.push_back({position->first, position->second.next});
+      position->second.pending = false;
+    }
     pending_.clear();
     owner_.rows_read_.fetch_add(batch.num_rows());
     if (!owner_.ingest().push_splits(owner_.source(), std::move(batch), std::move(splits)).ok())
@@ -413,7 +439,7 @@ class KafkaSource::Reader {
           high < 0)
         continue;
       auto it = positions_.find(split);
-      const int64_t next = it != positions_.end() ? it->second : low;
+      const int64_t next = it != positions_.end() ? it->second.next : low;
       lag[split] = std::max<int64_t>(0, high - std::max(next, low));
     }
     MutexLock lock(owner_.lag_mutex_);
@@ -426,12 +452,18 @@ class KafkaSource::Reader {
   rd_kafka_t* rk_ = nullptr;
   std::unique_ptr<RowDecoder> decoder_;
   ColumnBuilder timestamps_{DataType::kTimestamp};  // timestamp.column's, row by row
-  // Per partition ("topic/partition"): the next offset to read, known from the checkpoint or
-  // read here (std::map: its keys stay put, row_splits_ points at them).
-  std::map<std::string, int64_t> positions_;
-  std::map<std::string, int64_t> pending_;      // those read since the last push
-  std::vector<const std::string*> row_splits_;  // each decoded row's partition
-  std::set<std::string> assigned_;              // what the group gave this member
+  struct Position {
+    int64_t next = 0;      // the next offset to read
+    bool pending = false;  // read since the last push (in pending_)
+  };
+  // Per partition ("topic/partition"): known from the checkpoint or read here (std::map: its
+  // entries stay put, pending_, last_ and row_splits_ point at them).
+  std::map<std::string, Position> positions_;
+  std::vector<std::pair<const std::string, Position>*> pending_;
+  std::vector<const std::string*> row_splits_;   // each decoded row's partition (watermarks)
+  const rd_kafka_message_t* current_ = nullptr;  // the message being decoded, for on_error_
+  DecodeErrorHandler on_error_;                  // made once: skip or fail a bad message
+  std::set<std::string> assigned_;               // what the group gave this member
   PartitionWatermarks watermarks_;
   int watermark_column_ = -1;  // the watermark's column when the source makes it here
   int64_t pushed_watermark_ = PartitionWatermarks::kNone;
@@ -439,8 +471,9 @@ class KafkaSource::Reader {
   // The last message's partition, so a run of messages from one finds its entry once.
   rd_kafka_topic_t* last_topic_ = nullptr;
   int32_t last_partition_ = -1;
-  const std::string* last_split_ = nullptr;
+  std::pair<const std::string, Position>* last_ = nullptr;
   int64_t skipped_logged_ = 0;
+  int since_lag_check_ = 0;
   bool closing_ = false;
   bool failed_ = false;
 };
