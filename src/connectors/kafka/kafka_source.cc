@@ -24,6 +24,7 @@ constexpr std::chrono::milliseconds kLagInterval{500};
 constexpr int kLagEveryMessages = 4096;
 constexpr std::chrono::milliseconds kLinger{5};
 constexpr std::chrono::milliseconds kMetadataSlice{500};  // between stop checks at open
+constexpr std::chrono::milliseconds kMetadataRetry{100};  // after a refused connection
 
 std::string split_name(std::string_view topic, int32_t partition) {
   std::string s(topic);
@@ -246,14 +247,19 @@ class KafkaSource::Reader {
     const Deadline deadline = deadline_after(options_.connect_timeout);
     const rd_kafka_metadata_t* metadata = nullptr;
     rd_kafka_resp_err_t err;
-    // In slices, so that a stop request is seen while an address does not answer.
-    do {
+    // In slices, so that a stop request is seen while an address does not answer; a refused
+    // connection is tried again until connect.timeout (a broker may be starting).
+    for (;;) {
       const auto left =
           std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
       const auto slice = std::clamp(left, std::chrono::milliseconds(1), kMetadataSlice);
       err = rd_kafka_metadata(rk_, 0, handle, &metadata, static_cast<int>(slice.count()));
-    } while (err == RD_KAFKA_RESP_ERR__TIMED_OUT && SteadyClock::now() < deadline &&
-             !owner_.stopping());
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR || SteadyClock::now() >= deadline) break;
+      if (err != RD_KAFKA_RESP_ERR__TIMED_OUT &&
+          !owner_.sleep_until(std::min(deadline, deadline_after(kMetadataRetry))))
+        break;
+      if (owner_.stopping()) break;
+    }
     rd_kafka_topic_destroy(handle);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return Status(ErrorCode::kUnavailable, "Kafka " + options_.bootstrap +
