@@ -8,6 +8,7 @@
 // Thread: any number of threads may push through copies of one handle.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -58,6 +59,9 @@ struct SourceMetrics {
   int64_t rejected = 0;       // overflow = 'error'
   int64_t in_flight = 0;      // rows pushed, not yet processed
   int64_t skipped_lines = 0;  // connector sources: bad lines skipped (on.error = 'skip')
+  // Kafka sources: messages not yet read in each partition the source reads ("topic/partition"
+  // → the partition's high watermark minus the next offset the source reads).
+  std::map<std::string, int64_t> partition_lag;
 };
 
 class SourceHandle {

@@ -14,7 +14,9 @@
 // protected helpers on the connector's own thread.
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <string>
 
 #include "connectors/connector_thread.h"
 #include "runtime/ingest.h"
@@ -46,6 +48,10 @@ class SourceConnector {
   // Input rows the connector skipped as malformed (SourceMetrics::skipped_lines); 0 when it
   // never skips any.
   virtual int64_t rows_skipped() const { return 0; }
+  // How far each split's reading is behind its end, by split name (a Kafka source: messages
+  // between the next offset it reads and the partition's high watermark); empty when the
+  // connector has no splits.
+  virtual std::map<std::string, int64_t> split_lag() const { return {}; }
 
  protected:
   // The connector's work, on its own thread. Returns when the input ends, on a fatal error

@@ -38,7 +38,8 @@ Status SourceNode::push(const RecordBatch& batch) {
   }
   if (batch.num_rows() == 0) return Status::Ok();
   rows_in_ += batch.num_rows();
-  if (definition_->watermark_column < 0) return emit(batch);
+  // A connector that makes the watermark itself pushes it (advance_watermark).
+  if (definition_->watermark_column < 0 || definition_->connector_watermark) return emit(batch);
   // Rows are judged in source order: each row sees the watermark of the rows before it
   // (their largest event time minus the delay), whatever the batch boundaries. A row at or
   // above that watermark is in windows that are all still open, so only a row below it can

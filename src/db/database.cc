@@ -11,6 +11,7 @@
 #include "checkpoint/resume_check.h"
 #include "connectors/registry.h"
 #include "runtime/compute_loop.h"
+#include "runtime/split_offsets.h"
 #include "sql/names.h"
 #include "sql/parser.h"
 #include "sql/redaction.h"
@@ -157,11 +158,14 @@ Status Database::recover(std::unique_ptr<checkpoint::DataDir> dir) {
         return Status::Ok();
       },
       [&impl](const checkpoint::Manifest& manifest) {
-        std::lock_guard lock(impl.wal_mutex);
-        for (const auto& [name, wal] : impl.wals) {
-          auto it = manifest.source_offsets.find(name);
-          if (it != manifest.source_offsets.end()) wal->drop_before(it->second);
+        {
+          std::lock_guard lock(impl.wal_mutex);
+          for (const auto& [name, wal] : impl.wals) {
+            auto it = manifest.source_offsets.find(name);
+            if (it != manifest.source_offsets.end()) wal->drop_before(it->second);
+          }
         }
+        runtime::publish_committed_splits(impl.loop->sources(), manifest.source_offsets);
       });
   runtime::CheckpointHooks hooks;
   hooks.first_epoch = data_dir.first_epoch();
@@ -312,6 +316,7 @@ Result<SourceMetrics> Database::source_metrics(std::string_view name) {
   std::lock_guard lock(impl_->mutex);
   if (auto it = impl_->source_connectors.find(s->id); it != impl_->source_connectors.end()) {
     m.skipped_lines = it->second->rows_skipped();
+    m.partition_lag = it->second->split_lag();
   }
   return m;
 }

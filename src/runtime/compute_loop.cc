@@ -4,6 +4,7 @@
 
 #include "common/alloc_phase.h"
 #include "dataflow/introspection.h"
+#include "runtime/split_offsets.h"
 #include "sql/parser.h"
 
 namespace sluice::runtime {
@@ -348,7 +349,10 @@ void ComputeLoop::remove(const std::string& name) {
 std::map<std::string, int64_t> ComputeLoop::source_offsets() const {
   std::map<std::string, int64_t> out;
   for (const Slot& slot : slots_) {
-    if (slot.node != nullptr) out[slot.source->name()] = slot.offset;
+    if (slot.node == nullptr) continue;
+    out[slot.source->name()] = slot.offset;
+    for (const auto& [split, offset] : slot.split_offsets)
+      out[split_offset_key(slot.source->name(), split)] = offset;
   }
   return out;
 }
@@ -359,6 +363,8 @@ Status ComputeLoop::restore_state(const std::string& state,
   dataflow::StateReader reader(state);
   SLC_RETURN_IF_ERROR(graph_.restore(reader));
   for (Slot& slot : slots_) {
+    slot.split_offsets = splits_of(slot.source->name(), offsets);
+    slot.source->set_resume_splits(slot.split_offsets);
     auto it = offsets.find(slot.source->name());
     if (it == offsets.end()) continue;
     slot.offset = it->second;
@@ -375,6 +381,8 @@ void ComputeLoop::drain_inputs(int64_t max_rows) {
     switch (in.kind) {
       case Input::Kind::kData:
         if (in.offset >= 0) slot.offset = in.offset;
+        for (SplitOffset& split : in.splits)
+          slot.split_offsets[std::move(split.split)] = split.offset;
         cutter_.mark_dirty();
         if (slot.pending.empty()) touched_.push_back(in.source);
         slot.pending_rows += in.batch.num_rows();

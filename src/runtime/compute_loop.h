@@ -112,6 +112,10 @@ class ComputeLoop final : public Ingest, public EpochControl, private SourceSlot
   Status push(SourceRuntime& source, RecordBatch batch, int64_t offset = -1) override {
     return intake_.push(source, std::move(batch), offset);
   }
+  Status push_splits(SourceRuntime& source, RecordBatch batch,
+                     std::vector<SplitOffset> splits) override {
+    return intake_.push_splits(source, std::move(batch), std::move(splits));
+  }
   Status push_replayed(SourceRuntime& source, RecordBatch batch, int64_t offset) {
     return intake_.push_replayed(source, std::move(batch), offset);
   }
@@ -161,6 +165,7 @@ class ComputeLoop final : public Ingest, public EpochControl, private SourceSlot
     std::vector<RecordBatch> pending;
     int64_t pending_rows = 0;
     int64_t offset = 0;  // the source's position after the rows processed so far
+    std::map<std::string, int64_t> split_offsets;  // each split's, for push_splits sources
   };
 
   // Marks every source that something reads (a stream, view or sink over it), so that the

@@ -6,6 +6,8 @@
 // Thread: any; implementations are thread-safe.
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "runtime/source_runtime.h"
 #include "sluice/record_batch.h"
@@ -21,6 +23,12 @@ class Ingest {
   // after this batch (a byte position, an event number), -1 when it has none. A durable push
   // source logs the batch first and returns once the log is durable.
   virtual Status push(SourceRuntime& source, RecordBatch batch, int64_t offset = -1) = 0;
+  // A batch whose rows come from several independent positions of the source (a Kafka
+  // source's partitions): after it, each split in `splits` is at its offset (splits not named
+  // keep theirs). Checkpoints keep every split's offset; a recovered database hands them back
+  // in SourceRuntime::resume_splits().
+  virtual Status push_splits(SourceRuntime& source, RecordBatch batch,
+                             std::vector<SplitOffset> splits) = 0;
   // Moves the source's watermark forward (never back).
   virtual Status advance_watermark(SourceRuntime& source, int64_t micros) = 0;
   // The source has no more input: its final watermark closes every window downstream.

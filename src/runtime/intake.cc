@@ -26,11 +26,17 @@ Status Intake::push(SourceRuntime& source, RecordBatch batch, int64_t offset) {
   return accept(source, std::move(batch), offset, true);
 }
 
+Status Intake::push_splits(SourceRuntime& source, RecordBatch batch,
+                           std::vector<SplitOffset> splits) {
+  return accept(source, std::move(batch), -1, true, std::move(splits));
+}
+
 Status Intake::push_replayed(SourceRuntime& source, RecordBatch batch, int64_t offset) {
   return accept(source, std::move(batch), offset, false);
 }
 
-Status Intake::accept(SourceRuntime& source, RecordBatch batch, int64_t offset, bool log) {
+Status Intake::accept(SourceRuntime& source, RecordBatch batch, int64_t offset, bool log,
+                      std::vector<SplitOffset> splits) {
   if (failure_.failed()) return failure_.status();
   if (source.dropped.load(std::memory_order_acquire)) {
     return Status(ErrorCode::kClosed, "source '" + source.name() + "' was dropped");
@@ -46,6 +52,7 @@ Status Intake::accept(SourceRuntime& source, RecordBatch batch, int64_t offset, 
   Input in;
   in.source = source.id;
   in.offset = offset;
+  in.splits = std::move(splits);
   const int64_t rows = batch.num_rows();
   if (source.log == nullptr || !log) {
     in.batch = std::move(batch);

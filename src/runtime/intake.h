@@ -31,6 +31,7 @@ struct Input {
   Kind kind = Kind::kData;
   int64_t watermark = 0;
   int64_t offset = -1;
+  std::vector<SplitOffset> splits;  // kData from push_splits
   RecordBatch batch;
   Status error;  // kFail
 };
@@ -40,6 +41,8 @@ class Intake final : public Ingest {
   Intake(size_t queue_batches, WaitSignal& wake, Failure& failure);
 
   Status push(SourceRuntime& source, RecordBatch batch, int64_t offset = -1) override;
+  Status push_splits(SourceRuntime& source, RecordBatch batch,
+                     std::vector<SplitOffset> splits) override;
   // Recovery: a batch read back from a durable source's log, at its log offset (not logged
   // again).
   Status push_replayed(SourceRuntime& source, RecordBatch batch, int64_t offset);
@@ -66,7 +69,8 @@ class Intake final : public Ingest {
   std::vector<std::shared_ptr<SourceRuntime>> sources() const;
 
  private:
-  Status accept(SourceRuntime& source, RecordBatch batch, int64_t offset, bool log);
+  Status accept(SourceRuntime& source, RecordBatch batch, int64_t offset, bool log,
+                std::vector<SplitOffset> splits = {});
   Status enqueue(Input input);
 
   MpscQueue<Input> queue_;

@@ -7,16 +7,32 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
+#include "common/mutex.h"
 #include "runtime/credit_gate.h"
 #include "runtime/push_log.h"
 #include "sluice/schema.h"
 #include "sql/catalog.h"
 
 namespace sluice::runtime {
+
+// One of a source's independent positions (a Kafka topic partition): its name, unique within
+// the source ("topic/partition"), and the offset after a batch's rows from it.
+struct SplitOffset {
+  std::string split;
+  int64_t offset = 0;
+};
+
+// A split's key among a checkpoint's source offsets: the source's name, a unit separator
+// (which no name written in SQL holds), the split's name.
+inline constexpr char kSplitSeparator = '\x1f';
+inline std::string split_offset_key(const std::string& source, const std::string& split) {
+  return source + kSplitSeparator + split;
+}
 
 struct SourceRuntime {
   SourceRuntime(uint32_t source_id, std::shared_ptr<const sql::SourceDef> def, int64_t credits,
@@ -38,10 +54,43 @@ struct SourceRuntime {
   // Where a connector starts reading: the offset of the checkpoint the database recovered
   // from (a byte position, an event number), 0 for a fresh start. Set before start().
   std::atomic<int64_t> resume_offset{0};
+  // Where each split starts (a source that pushes with push_splits): the checkpoint's offsets
+  // by split name, empty for a fresh start. Set by recovery before start().
+  std::map<std::string, int64_t> resume_splits() const {
+    MutexLock lock(splits_mutex_);
+    return resume_splits_;
+  }
+  void set_resume_splits(std::map<std::string, int64_t> splits) {
+    MutexLock lock(splits_mutex_);
+    resume_splits_ = std::move(splits);
+  }
+  // The split offsets of the newest committed checkpoint, set by the checkpoint thread after
+  // each commit, for a connector that reports its progress elsewhere too (a Kafka source
+  // commits them to its consumer group, so standard tools see the lag).
+  void set_committed_splits(std::map<std::string, int64_t> splits) {
+    MutexLock lock(splits_mutex_);
+    committed_splits_ = std::move(splits);
+    committed_generation_.fetch_add(1, std::memory_order_release);
+  }
+  // The committed splits when they changed since `generation` (then advanced), else false.
+  // Cheap when nothing changed: the connector asks on every loop.
+  bool committed_splits_since(uint64_t& generation, std::map<std::string, int64_t>& out) const {
+    if (committed_generation_.load(std::memory_order_acquire) == generation) return false;
+    MutexLock lock(splits_mutex_);
+    generation = committed_generation_.load(std::memory_order_relaxed);
+    out = committed_splits_;
+    return true;
+  }
   // A durable push source's write-ahead log (null otherwise); `log_mutex` keeps the log's order
   // and the order rows enter the pipeline the same.
   std::shared_ptr<PushLog> log;
   std::mutex log_mutex;
+
+ private:
+  mutable Mutex splits_mutex_;
+  std::map<std::string, int64_t> resume_splits_ GUARDED_BY(splits_mutex_);
+  std::map<std::string, int64_t> committed_splits_ GUARDED_BY(splits_mutex_);
+  std::atomic<uint64_t> committed_generation_{0};
 };
 
 }  // namespace sluice::runtime

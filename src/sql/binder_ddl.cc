@@ -92,6 +92,7 @@ Result<SourceDef> Binder::bind_source(const Statement& s) const {
   SLC_ASSIGN_OR_RETURN(def.options, validate_options(options, *spec, what));
   def.bounded = spec->bounded && spec->bounded(def.options);
   def.replayable = spec->capabilities.replayable;
+  def.connector_watermark = spec->capabilities.own_watermark && def.watermark_column >= 0;
   if (SchemaPtr fixed = spec->fixed_schema ? spec->fixed_schema(def.options) : nullptr) {
     if (!s.columns.empty()) {
       return error_at(ErrorCode::kSqlInvalidQuery, s.columns[0].pos,

@@ -24,7 +24,10 @@ struct SourceDef {
   SchemaPtr schema;
   int watermark_column = -1;    // -1: no watermark declared
   int64_t watermark_delay = 0;  // µs subtracted from the largest event time seen
-  std::string connector;        // empty: a push source fed through the API
+  // The connector pushes the watermark (ConnectorCapabilities::own_watermark); the source
+  // node only passes rows on.
+  bool connector_watermark = false;
+  std::string connector;  // empty: a push source fed through the API
   OptionMap options;
   bool bounded = false;     // the input ends (a file not followed)
   bool replayable = false;  // can re-read its input from a checkpointed offset

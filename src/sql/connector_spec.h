@@ -33,7 +33,11 @@ struct OptionSpec {
 enum class ConnectorKind { kSource, kSink };
 
 struct ConnectorCapabilities {
-  bool replayable = false;    // source: re-reads its input from a checkpointed offset
+  bool replayable = false;  // source: re-reads its input from a checkpointed offset
+  // source: the connector makes the WATERMARK FOR clause's watermark itself and pushes it
+  // (Kafka: per partition, the source's being their minimum), not the source node from the
+  // largest event time seen across all rows.
+  bool own_watermark = false;
   bool exactly_once = false;  // sink: stages epochs, so delivery = 'exactly-once' is allowed
   bool upsert = false;        // sink: can apply rows by key
   bool changelog = false;     // sink: understands EMIT CHANGES rows (_op insert/delete)

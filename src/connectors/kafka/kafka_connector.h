@@ -1,6 +1,7 @@
 #pragma once
-// Registers the `kafka` sink connector (kafka_sink.h): its options, capabilities and the checks
-// CREATE SINK runs (kafka_options.h).
+// Registers the `kafka` sink connector (kafka_sink.h) and source connector (kafka_source.h):
+// their options, capabilities and the checks CREATE SINK / CREATE SOURCE run (kafka_options.h,
+// kafka_source_options.h).
 
 namespace sluice::connectors {
 class Registry;

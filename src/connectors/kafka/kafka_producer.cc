@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "connectors/kafka/kafka_conf.h"
+
 namespace sluice::connectors::kafka {
 namespace {
 
@@ -20,26 +22,6 @@ void add(std::atomic<int64_t>& counter, int64_t n) {
 int remaining_ms(Deadline deadline) {
   const auto left = std::chrono::duration_cast<milliseconds>(deadline - SteadyClock::now());
   return static_cast<int>(std::clamp<int64_t>(left.count(), 0, 1 << 30));
-}
-
-// A fresh configuration with every property set (but `skip`), or an error naming the first one
-// librdkafka refused as `label` + its name.
-Result<rd_kafka_conf_t*> make_conf(const Properties& properties, std::string_view label,
-                                   std::string_view skip = {}) {
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  char why[512];
-  for (const auto& [name, value] : properties) {
-    if (name == skip) continue;
-    if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), why, sizeof why) != RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(conf);
-      // A secret's value is not shown (sasl.password, ssl.key.password, ...).
-      const bool secret =
-          name.find("password") != std::string::npos || name.find("secret") != std::string::npos;
-      return Status(ErrorCode::kSqlInvalidOption,
-                    std::string(label) + name + "' = '" + (secret ? "***" : value) + "': " + why);
-    }
-  }
-  return conf;
 }
 
 // An rd_kafka_error_t as a Status (and freed): retriable errors are SLC-3001.

@@ -20,13 +20,11 @@
 #include <vector>
 
 #include "common/wait_signal.h"
+#include "connectors/kafka/kafka_conf.h"
 #include "connectors/kafka/message_encoder.h"
 #include "sluice/status.h"
 
 namespace sluice::connectors::kafka {
-
-// librdkafka configuration properties, in the order they are set.
-using Properties = std::vector<std::pair<std::string, std::string>>;
 
 // Sets every property on a fresh librdkafka configuration and makes a producer of it that
 // connects nowhere: the first property librdkafka refuses is an error (SLC-1006) naming it as

@@ -42,6 +42,10 @@ class RecordingIngest final : public runtime::Ingest {
     signal_.notify_all();
     return Status::Ok();
   }
+  Status push_splits(runtime::SourceRuntime&, RecordBatch,
+                     std::vector<runtime::SplitOffset>) override {
+    return Status(ErrorCode::kUnsupported, "the generators push one offset");
+  }
   Status advance_watermark(runtime::SourceRuntime&, int64_t) override { return Status::Ok(); }
   Status end_input(runtime::SourceRuntime&) override { return Status::Ok(); }
   void fail(const Status&) override {}

@@ -1,0 +1,192 @@
+// Kafka source throughput against a plain librdkafka consumer, in the same run, on the same topic
+// of the same mock cluster (the kafka_mock tool, tests/support/kafka_mock_main.cc, in a process of
+// its own, so the broker's work is outside the measured process as a real broker's would be):
+//   baseline   a plain librdkafka consumer in a fresh group (subscribe, consumer_poll, each
+//              message's value touched), with the source's settings: the ceiling for any client
+//   source     CREATE SOURCE ... WITH (connector = 'kafka') in a fresh group, its rows decoded
+//              from JSON into columns and into the pipeline (a blackhole sink), until every row is
+//              processed (the source's pushed rows all through, none in flight)
+// Both are timed from their first 8192 rows (a first push; the group's join, which the mock
+// delays by 3 s, is not the client's work) to their last. Three runs each, interleaved; the
+// median rows/s of each and the ratio source ÷ baseline (goal ≥ 0.9).
+// The mock slows down as a partition grows (its fetches walk the partition's messages): many
+// partitions of 40 K messages each keep it fast enough to measure the clients.
+//   build/release/bench/kafka_source_bench [--rows N] [--partitions P]
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sluice/database.h"
+#include "support/kafka_mock.h"
+
+namespace sluice {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+int partitions = 16;                  // --partitions
+constexpr int64_t kFirstRows = 8192;  // the clock starts once this many are in
+
+void must(bool ok, const std::string& what) {
+  if (!ok) {
+    std::fprintf(stderr, "kafka_source_bench: %s\n", what.c_str());
+    std::exit(1);
+  }
+}
+
+std::string json_row(int64_t i) {
+  static const char* symbols[] = {"AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "Zürich AG", "東京電力"};
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "{\"id\":%lld,\"symbol\":\"%s\",\"price\":%.3f,\"qty\":%d,\"ts\":\"2026-11-30T%02d:"
+                "%02d:%02d.%06dZ\"}",
+                static_cast<long long>(i), symbols[i % 7],
+                100.0 + static_cast<double>(i % 1000) / 8, static_cast<int>(i % 500),
+                static_cast<int>(i / 3600000 % 24), static_cast<int>(i / 60000 % 60),
+                static_cast<int>(i / 1000 % 60), static_cast<int>(i % 1000) * 1000);
+  return buf;
+}
+
+void fill(const std::string& bootstrap, const std::string& topic, int64_t rows) {
+  char why[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  for (const auto& [k, v] : std::vector<std::pair<std::string, std::string>>{
+           {"bootstrap.servers", bootstrap}, {"linger.ms", "20"}, {"log_level", "0"}}) {
+    must(rd_kafka_conf_set(conf, k.c_str(), v.c_str(), why, sizeof why) == RD_KAFKA_CONF_OK, why);
+  }
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
+  must(rk != nullptr, why);
+  rd_kafka_topic_t* t = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  for (int64_t i = 0; i < rows; ++i) {
+    std::string value = json_row(i);
+    while (rd_kafka_produce(t, static_cast<int32_t>(i % partitions), RD_KAFKA_MSG_F_COPY,
+                            value.data(), value.size(), nullptr, 0, nullptr) != 0) {
+      must(rd_kafka_last_error() == RD_KAFKA_RESP_ERR__QUEUE_FULL, "produce");
+      rd_kafka_poll(rk, 10);
+    }
+    rd_kafka_poll(rk, 0);
+  }
+  must(rd_kafka_flush(rk, 120000) == RD_KAFKA_RESP_ERR_NO_ERROR, "flush");
+  rd_kafka_topic_destroy(t);
+  rd_kafka_destroy(rk);
+}
+
+double rate(int64_t rows, Clock::time_point from, Clock::time_point to) {
+  return static_cast<double>(rows) / std::chrono::duration<double>(to - from).count();
+}
+
+double baseline(const std::string& bootstrap, const std::string& topic, const std::string& group,
+                int64_t rows) {
+  char why[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  // The source's own consumer settings (kafka_source_options.cc).
+  for (const auto& [k, v] :
+       std::vector<std::pair<std::string, std::string>>{{"bootstrap.servers", bootstrap},
+                                                        {"group.id", group},
+                                                        {"enable.auto.commit", "false"},
+                                                        {"enable.auto.offset.store", "false"},
+                                                        {"auto.offset.reset", "earliest"},
+                                                        {"log_level", "0"}}) {
+    must(rd_kafka_conf_set(conf, k.c_str(), v.c_str(), why, sizeof why) == RD_KAFKA_CONF_OK, why);
+  }
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
+  must(rk != nullptr, why);
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  must(rd_kafka_subscribe(rk, topics) == RD_KAFKA_RESP_ERR_NO_ERROR, "subscribe");
+  rd_kafka_topic_partition_list_destroy(topics);
+  int64_t got = 0;
+  uint64_t touched = 0;
+  Clock::time_point t0;
+  const Clock::time_point deadline = Clock::now() + 60s;
+  while (got < rows) {
+    must(Clock::now() < deadline, "baseline: " + std::to_string(got) + " messages of " +
+                                      std::to_string(rows) + " within 60 s");
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
+    if (m == nullptr) continue;
+    if (m->err) std::fprintf(stderr, "baseline: %s\n", rd_kafka_message_errstr(m));
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      touched += static_cast<const unsigned char*>(m->payload)[m->len - 1];
+      if (++got == kFirstRows) t0 = Clock::now();
+    }
+    rd_kafka_message_destroy(m);
+  }
+  const Clock::time_point t1 = Clock::now();
+  must(touched > 0, "baseline: empty messages");
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return rate(rows - kFirstRows, t0, t1);
+}
+
+double source(const std::string& bootstrap, const std::string& topic, const std::string& group,
+              int64_t rows) {
+  auto db = Database::open().value();
+  auto r = db->execute(
+      "CREATE SOURCE k (id BIGINT NOT NULL, symbol VARCHAR NOT NULL, price DOUBLE NOT NULL, qty "
+      "INT NOT NULL, ts TIMESTAMP NOT NULL) WITH (connector = 'kafka', bootstrap.servers = '" +
+      bootstrap + "', topic = '" + topic + "', group.id = '" + group +
+      "'); CREATE SINK out FROM k INTO blackhole");
+  must(r.ok(), r.status().to_string());
+  must(db->start().ok(), "start");
+  Clock::time_point t0;
+  bool started = false;
+  const Clock::time_point deadline = Clock::now() + 300s;
+  for (;;) {
+    must(Clock::now() < deadline, "source: not every row within 300 s");
+    const SourceMetrics m = db->source_metrics("k").value();
+    if (!started && m.pushed_rows >= kFirstRows) {
+      t0 = Clock::now();
+      started = true;
+    }
+    if (m.pushed_rows >= rows && m.in_flight == 0) break;
+    std::this_thread::sleep_for(1ms);
+  }
+  const Clock::time_point t1 = Clock::now();
+  must(db->shutdown().ok(), db->status().to_string());
+  return rate(rows - kFirstRows, t0, t1);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+}  // namespace sluice
+
+int main(int argc, char** argv) {
+  int64_t rows = 640'000;
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::string(argv[i]) == "--rows") rows = std::atoll(argv[i + 1]);
+    if (std::string(argv[i]) == "--partitions") sluice::partitions = std::atoi(argv[i + 1]);
+  }
+  sluice::testing::KafkaMock mock(1, {"in:" + std::to_string(sluice::partitions)});
+  sluice::fill(mock.bootstrap(), "in", rows);
+  std::vector<double> base, source;
+  for (int rep = 0; rep < 3; ++rep) {
+    const std::string r = std::to_string(rep);
+    // Which goes first alternates: the mock's state after a run must favour neither.
+    if (rep % 2 == 0)
+      base.push_back(sluice::baseline(mock.bootstrap(), "in", "baseline" + r, rows));
+    source.push_back(sluice::source(mock.bootstrap(), "in", "source" + r, rows));
+    if (rep % 2 == 1)
+      base.push_back(sluice::baseline(mock.bootstrap(), "in", "baseline" + r, rows));
+    std::printf("rep %d: librdkafka consumer %.0f, kafka source %.0f rows/s\n", rep, base.back(),
+                source.back());
+  }
+  const double b = sluice::median(base), s = sluice::median(source);
+  std::printf(
+      "kafka source, %lld messages of (bigint, text, double, int, timestamp) as JSON, %d "
+      "partitions, mock cluster, medians of 3:\n",
+      static_cast<long long>(rows), sluice::partitions);
+  std::printf("ratio source / librdkafka consumer  %5.2f  (%.0f vs %.0f rows/s)\n", s / b, s, b);
+  return 0;
+}
