@@ -2,7 +2,9 @@
 """The Python package's push rates (docs/python.md):
   columnar  a 1 M-row pandas DataFrame of 4 numeric columns pushed with Source.push and
             processed (flush), ÷ the same through the C++ API (python_push_baseline, run from
-            here): the ratio, best of 5 each (target ≥ 0.8);
+            here): the ratio of the best runs, each side warmed up and run 5 times in its own
+            process, in 3 alternating rounds so that both meet the same machine load
+            (target ≥ 0.8);
   rows      push_many of row dicts (100 000 per call): rows/s.
 Usage: PYTHONPATH=build/release/python /usr/bin/python3 bench/python_bench.py \\
            build/release/bench/python_push_baseline
@@ -48,9 +50,13 @@ def main():
     baseline = sys.argv[1] if len(sys.argv) > 1 else "build/release/bench/python_push_baseline"
     i = np.arange(ROWS, dtype=np.int64)
     df = pd.DataFrame({"a": i, "b": i % 1000, "c": i * 0.5, "d": (i % 7).astype(np.float64)})
-    py_rate = ROWS / min(columnar_once(df) for _ in range(5))
-    out = subprocess.run([baseline, str(ROWS)], check=True, capture_output=True, text=True)
-    cpp_rate = float(out.stdout.split()[-1])
+    columnar_once(df)  # warm-up, as the C++ side does one
+    py_rate = cpp_rate = 0.0
+    for _ in range(3):
+        py_rate = max(py_rate, ROWS / min(columnar_once(df) for _ in range(5)))
+        out = subprocess.run([baseline, str(ROWS), "5"], check=True, capture_output=True,
+                             text=True)
+        cpp_rate = max(cpp_rate, float(out.stdout.split()[-1]))
     print(f"columnar push of a {ROWS:,}-row DataFrame: python {py_rate / 1e6:.1f} M rows/s, "
           f"C++ {cpp_rate / 1e6:.1f} M rows/s")
     print(f"ratio python_columnar_push {py_rate / cpp_rate:6.2f}  (target >= 0.8)")

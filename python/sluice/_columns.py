@@ -40,10 +40,7 @@ def _array(value):
         return _series(value)
     if isinstance(value, np.ma.MaskedArray):
         return np.asarray(value.data), np.ma.getmaskarray(value)
-    array = np.asarray(value)
-    if array.dtype.kind == "O" and len(array) and all(isinstance(v, bool) for v in value):
-        array = array.astype(bool)
-    return array, None
+    return np.asarray(value), None
 
 
 def columns_of(data):

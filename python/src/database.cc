@@ -207,7 +207,8 @@ py::object recv(Subscription& sub, std::optional<double> timeout) {
     if (got.status().code() != ErrorCode::kTimeout) throw_status(got.status());
     if (PyErr_CheckSignals() != 0) throw py::error_already_set();
     if (Clock::now() >= deadline) {
-      throw_status(Status(ErrorCode::kTimeout, "no batch within " + std::to_string(*timeout) + " s",
+      throw_status(Status(ErrorCode::kTimeout,
+                          "no batch within " + std::string(py::str(py::float_(*timeout))) + " s",
                           "subscription '" + sub.name() + "'"));
     }
   }
@@ -245,12 +246,21 @@ void bind_database(py::module_& m) {
              Database& db = self.db();
              check(without_gil([&] { return db.flush(); }));
            })
-      .def("start", [](PyDatabase& self) { check(self.db().start()); })
+      .def("start",
+           [](PyDatabase& self) {
+             Database& db = self.db();
+             check(without_gil([&] { return db.start(); }));
+           })
       .def("status", [](PyDatabase& self) { check(self.db().status()); })
       .def("close", &PyDatabase::close)
       .def_property_readonly("closed", &PyDatabase::closed)
       .def("source",
-           [](PyDatabase& self, const std::string& name) { return take(self.db().source(name)); })
+           [](PyDatabase& self, const std::string& name) {
+             // Statements and metrics go through the compute thread, which may be waiting for
+             // a callback sink that waits for the GIL: never wait for it holding the GIL.
+             Database& db = self.db();
+             return take(without_gil([&] { return db.source(name); }));
+           })
       .def(
           "subscribe",
           [](PyDatabase& self, const std::string& name, size_t capacity, bool drop_oldest) {
@@ -282,13 +292,18 @@ void bind_database(py::module_& m) {
            })
       .def("sink_metrics",
            [](PyDatabase& self, const std::string& name) {
-             return sink_metrics_dict(take(self.db().sink_metrics(name)));
+             Database& db = self.db();
+             return sink_metrics_dict(take(without_gil([&] { return db.sink_metrics(name); })));
            })
       .def("source_metrics",
            [](PyDatabase& self, const std::string& name) {
-             return source_metrics_dict(take(self.db().source_metrics(name)));
+             Database& db = self.db();
+             return source_metrics_dict(take(without_gil([&] { return db.source_metrics(name); })));
            })
-      .def("graph_json", [](PyDatabase& self) { return take(self.db().graph_json()); });
+      .def("graph_json", [](PyDatabase& self) {
+        Database& db = self.db();
+        return take(without_gil([&] { return db.graph_json(); }));
+      });
 
   py::class_<SourceHandle>(m, "_Source")
       .def_property_readonly("name", &SourceHandle::name)

@@ -3,6 +3,8 @@ when it is installed (Debian 12 has no python3-pyarrow: those cases are skipped,
 
 import datetime as dt
 import decimal
+import subprocess
+import sys
 
 import pytest
 
@@ -80,3 +82,28 @@ def test_pyarrow_round_trip(db, trades):
     db.source("copy").push(table)
     assert copies.recv(timeout=10).equals(batch)
     assert copies.recv(timeout=10).to_pylist() == ROWS
+
+
+def test_pyarrow_round_trip_with_pyarrow_from_pip(tmp_path):
+    """Without a system pyarrow, the round trip above in a virtual environment with pyarrow
+    installed from pip; skipped, saying why, when pip cannot get it (no network, no index)."""
+    try:
+        import pyarrow  # noqa: F401
+        pytest.skip("pyarrow is installed: test_pyarrow_round_trip ran with it")
+    except ImportError:
+        pass
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
+                   check=True, timeout=120)
+    python = str(venv / "bin" / "python")
+    got = subprocess.run([python, "-m", "pip", "install", "--quiet", "--timeout", "10",
+                          "--retries", "0", "pyarrow"],
+                         capture_output=True, text=True, timeout=240)
+    if got.returncode != 0:
+        last = (got.stderr.strip().splitlines() or ["no output"])[-1]
+        pytest.skip(f"pyarrow could not be installed from pip: {last}")
+    run = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__,
+                          "-k", "test_pyarrow_round_trip and not pip"],
+                         capture_output=True, text=True, timeout=240)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout, run.stdout
