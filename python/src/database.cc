@@ -92,37 +92,53 @@ Status callback_failed(const std::string& name, py::error_already_set& e) {
 
 // Database plus its closing: close() (and the destructor) shut it down with the GIL released,
 // because shutting down waits for sink threads that may be waiting for the GIL.
-// Thread: Python's (the GIL serializes calls).
+// Thread: any Python thread; the GIL guards db_ itself. A call holds a reference of its own
+// while it runs without the GIL, so close() on another thread meanwhile does not free the
+// database under it (the call then gets SLC-0003).
 class PyDatabase {
  public:
   explicit PyDatabase(std::unique_ptr<Database> db) : db_(std::move(db)) {}
   ~PyDatabase() {
-    if (!db_) return;
+    std::shared_ptr<Database> db = std::move(db_);
+    if (!db) return;
     if (python_running()) {
-      without_gil([&] { db_.reset(); });
+      without_gil([&] { db.reset(); });
     } else {
-      db_.reset();
+      db.reset();
     }
   }
 
-  Database& db() {
+  // The database; ClosedError once closed.
+  std::shared_ptr<Database> get() {
     if (!db_) throw_status(Status(ErrorCode::kClosed, "the database is closed"));
-    return *db_;
+    return db_;
+  }
+  // f(Database&) with the GIL released; the reference is dropped before the GIL is taken
+  // back, so that freeing the database (joining its threads) never holds it.
+  template <typename F>
+  auto call(F&& f) {
+    std::shared_ptr<Database> db = get();
+    return without_gil([&] {
+      auto result = f(*db);
+      db.reset();
+      return result;
+    });
   }
   bool closed() const { return db_ == nullptr; }
 
   void close() {
-    if (!db_) return;
+    std::shared_ptr<Database> db = std::move(db_);  // under the GIL: one close() takes it
+    if (!db) return;
     Status done = without_gil([&] {
-      Status s = db_->shutdown();
-      db_.reset();
+      Status s = db->shutdown();
+      db.reset();
       return s;
     });
     check(done);
   }
 
  private:
-  std::unique_ptr<Database> db_;
+  std::shared_ptr<Database> db_;
 };
 
 py::object optional_batch(bool has_rows, RecordBatch rows) {
@@ -226,40 +242,31 @@ void bind_database(py::module_& m) {
            py::arg("data_dir") = py::none(), py::arg("options") = py::dict())
       .def("execute",
            [](PyDatabase& self, const std::string& sql) {
-             Database& db = self.db();  // raises ClosedError while the GIL is held
-             QueryResult r = take(without_gil([&] { return db.execute(sql); }));
+             QueryResult r = take(self.call([&](Database& db) { return db.execute(sql); }));
              return py::make_tuple(r.message, optional_batch(r.has_rows, std::move(r.rows)));
            })
       .def("declare",
            [](PyDatabase& self, const std::string& sql) {
-             Database& db = self.db();
-             QueryResult r = take(without_gil([&] { return db.declare(sql); }));
+             QueryResult r = take(self.call([&](Database& db) { return db.declare(sql); }));
              return py::make_tuple(r.message, optional_batch(r.has_rows, std::move(r.rows)));
            })
       .def("checkpoint",
            [](PyDatabase& self) {
-             Database& db = self.db();
-             return take(without_gil([&] { return db.checkpoint(); }));
+             return take(self.call([&](Database& db) { return db.checkpoint(); }));
            })
       .def("flush",
-           [](PyDatabase& self) {
-             Database& db = self.db();
-             check(without_gil([&] { return db.flush(); }));
-           })
+           [](PyDatabase& self) { check(self.call([&](Database& db) { return db.flush(); })); })
       .def("start",
-           [](PyDatabase& self) {
-             Database& db = self.db();
-             check(without_gil([&] { return db.start(); }));
-           })
-      .def("status", [](PyDatabase& self) { check(self.db().status()); })
+           [](PyDatabase& self) { check(self.call([&](Database& db) { return db.start(); })); })
+      .def("status",
+           [](PyDatabase& self) { check(self.call([](Database& db) { return db.status(); })); })
       .def("close", &PyDatabase::close)
       .def_property_readonly("closed", &PyDatabase::closed)
       .def("source",
            [](PyDatabase& self, const std::string& name) {
              // Statements and metrics go through the compute thread, which may be waiting for
              // a callback sink that waits for the GIL: never wait for it holding the GIL.
-             Database& db = self.db();
-             return take(without_gil([&] { return db.source(name); }));
+             return take(self.call([&](Database& db) { return db.source(name); }));
            })
       .def(
           "subscribe",
@@ -268,14 +275,13 @@ void bind_database(py::module_& m) {
             o.capacity = capacity;
             o.on_full =
                 drop_oldest ? SubscriptionOverflow::kDropOldest : SubscriptionOverflow::kBlock;
-            Database& db = self.db();
-            return take(without_gil([&] { return db.subscribe(name, o); }));
+            return take(self.call([&](Database& db) { return db.subscribe(name, o); }));
           },
           py::arg("name"), py::arg("capacity") = 64, py::arg("drop_oldest") = false)
       .def("register_callback",
            [](PyDatabase& self, const std::string& name, py::object function) {
              auto fn = std::make_shared<PythonFunction>(PythonFunction{std::move(function)});
-             self.db().register_fallible_callback(
+             self.get()->register_fallible_callback(
                  name, [fn, name](const RecordBatch& batch) -> Status {
                    if (!python_running()) {
                      return Status(ErrorCode::kClosed, "Python is shutting down",
@@ -292,17 +298,16 @@ void bind_database(py::module_& m) {
            })
       .def("sink_metrics",
            [](PyDatabase& self, const std::string& name) {
-             Database& db = self.db();
-             return sink_metrics_dict(take(without_gil([&] { return db.sink_metrics(name); })));
+             return sink_metrics_dict(
+                 take(self.call([&](Database& db) { return db.sink_metrics(name); })));
            })
       .def("source_metrics",
            [](PyDatabase& self, const std::string& name) {
-             Database& db = self.db();
-             return source_metrics_dict(take(without_gil([&] { return db.source_metrics(name); })));
+             return source_metrics_dict(
+                 take(self.call([&](Database& db) { return db.source_metrics(name); })));
            })
       .def("graph_json", [](PyDatabase& self) {
-        Database& db = self.db();
-        return take(without_gil([&] { return db.graph_json(); }));
+        return take(self.call([&](Database& db) { return db.graph_json(); }));
       });
 
   py::class_<SourceHandle>(m, "_Source")

@@ -70,3 +70,26 @@ def test_connect_with_a_data_dir_recovers_the_catalog(tmp_path):
         assert db.checkpoint() >= 1
     with sluice.connect(str(tmp_path / "data")) as db:
         assert db.execute("SELECT s FROM total") == [{"s": 42}]
+
+
+def test_close_while_another_thread_runs_statements():
+    import threading
+
+    db = sluice.connect()
+    db.execute("CREATE SOURCE t (n BIGINT)")
+    outcome = []
+
+    def busy():
+        try:
+            while True:
+                db.execute("SHOW SOURCES")
+                db.source("t").push({"n": 1})
+        except sluice.ClosedError as e:
+            outcome.append(e.code)
+
+    worker = threading.Thread(target=busy)
+    worker.start()
+    db.execute("SHOW SOURCES")
+    db.close()
+    worker.join(timeout=30)
+    assert not worker.is_alive() and outcome == ["SLC-0003"]
