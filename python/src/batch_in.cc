@@ -165,6 +165,12 @@ Result<RecordBatch> rows_to_batch(const SchemaPtr& schema, py::iterable rows) {
 
 namespace {
 
+Column null_column(DataType type, int64_t rows) {
+  ColumnBuilder nulls(type);
+  for (int64_t r = 0; r < rows; ++r) nulls.append_null();
+  return nulls.finish();
+}
+
 // One numpy array (with its null mask) as a column of `field`'s type.
 class ColumnConverter {
  public:
@@ -390,15 +396,38 @@ Result<RecordBatch> columns_to_batch(const SchemaPtr& schema, py::list names, py
     const Field& field = schema->field(c);
     const int i = input_of[static_cast<size_t>(c)];
     if (i < 0) {  // a column not given is NULL, as in a row push
-      ColumnBuilder nulls(field.type);
-      for (int64_t r = 0; r < length; ++r) nulls.append_null();
-      columns.push_back(nulls.finish());
+      columns.push_back(null_column(field.type, length));
       continue;
     }
     ColumnConverter converter(field, arrays[static_cast<size_t>(i)], masks[static_cast<size_t>(i)]);
     Result<Column> column = converter.convert();
     if (!column.ok()) return column.status();
     columns.push_back(std::move(column).value());
+  }
+  return RecordBatch::make(schema, std::move(columns));
+}
+
+Result<RecordBatch> conform_to_schema(const SchemaPtr& schema, const RecordBatch& batch) {
+  std::vector<Column> columns;
+  for (const Field& field : schema->fields()) {
+    const int i = batch.schema()->find(field.name);
+    if (i < 0) {
+      columns.push_back(null_column(field.type, batch.num_rows()));
+      continue;
+    }
+    if (batch.column(i).type() != field.type) {
+      return Status(ErrorCode::kSchemaMismatch,
+                    "column '" + field.name + "' is " + type_name(field.type) +
+                        ", the Arrow batch has " + type_name(batch.column(i).type()));
+    }
+    columns.push_back(batch.column(i));
+  }
+  for (const Field& f : batch.schema()->fields()) {
+    if (schema->find(f.name) < 0) {
+      return Status(
+          ErrorCode::kSqlUnknownName,
+          "unknown column '" + f.name + "'; the source has (" + schema->to_string() + ")");
+    }
   }
   return RecordBatch::make(schema, std::move(columns));
 }

@@ -28,4 +28,9 @@ Result<RecordBatch> rows_to_batch(const SchemaPtr& schema, pybind11::iterable ro
 Result<RecordBatch> columns_to_batch(const SchemaPtr& schema, pybind11::list names,
                                      pybind11::list arrays, pybind11::list masks);
 
+// A batch from elsewhere (Arrow) laid out as `schema`: its columns taken by name, in the
+// schema's order; a column it lacks is NULL; one the schema lacks is refused (SLC-1002), as is
+// a column of another type (SLC-2008; docs/arrow.md gives the mapping).
+Result<RecordBatch> conform_to_schema(const SchemaPtr& schema, const RecordBatch& batch);
+
 }  // namespace sluice::python

@@ -10,7 +10,6 @@
 #include "batch_in.h"
 #include "bindings.h"
 #include "errors.h"
-#include "sluice/column_builder.h"
 #include "sluice/database.h"
 
 namespace py = pybind11;
@@ -172,35 +171,6 @@ py::dict sink_metrics_dict(const SinkMetrics& m) {
   return d;
 }
 
-// A batch from Arrow laid out as `schema` says: its columns taken by name, in the source's
-// order; a column it lacks is NULL. Types must match (docs/arrow.md gives the mapping).
-Result<RecordBatch> conform(const SchemaPtr& schema, const RecordBatch& batch) {
-  std::vector<Column> columns;
-  for (const Field& field : schema->fields()) {
-    const int i = batch.schema()->find(field.name);
-    if (i < 0) {
-      ColumnBuilder nulls(field.type);
-      for (int64_t r = 0; r < batch.num_rows(); ++r) nulls.append_null();
-      columns.push_back(nulls.finish());
-      continue;
-    }
-    if (batch.column(i).type() != field.type) {
-      return Status(ErrorCode::kSchemaMismatch,
-                    "column '" + field.name + "' is " + type_name(field.type) +
-                        ", the Arrow batch has " + type_name(batch.column(i).type()));
-    }
-    columns.push_back(batch.column(i));
-  }
-  for (const Field& f : batch.schema()->fields()) {
-    if (schema->find(f.name) < 0) {
-      return Status(
-          ErrorCode::kSqlUnknownName,
-          "unknown column '" + f.name + "'; the source has (" + schema->to_string() + ")");
-    }
-  }
-  return RecordBatch::make(schema, std::move(columns));
-}
-
 void push(SourceHandle& source, const RecordBatch& batch) {
   check(without_gil([&] { return source.push(batch); }));
 }
@@ -330,14 +300,14 @@ void bind_database(py::module_& m) {
       .def("push_arrow_array",
            [](SourceHandle& self, py::object schema, py::object array) {
              RecordBatch batch = take(batch_from_capsules(schema, array));
-             push(self, take(conform(self.schema(), batch)));
+             push(self, take(conform_to_schema(self.schema(), batch)));
            })
       .def("push_arrow_stream",
            [](SourceHandle& self, py::object stream) {
              // Every batch is checked before the first is pushed; each push is whole.
              std::vector<RecordBatch> batches;
              for (const RecordBatch& b : take(batches_from_stream(stream))) {
-               batches.push_back(take(conform(self.schema(), b)));
+               batches.push_back(take(conform_to_schema(self.schema(), b)));
              }
              for (const RecordBatch& b : batches) push(self, b);
            })
