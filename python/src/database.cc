@@ -26,8 +26,13 @@ auto without_gil(F&& f) {
   return f();
 }
 
+// False once the interpreter is finalizing: a sink thread must not take the GIL then.
 bool python_running() {
+#if PY_VERSION_HEX >= 0x030D0000
+  return Py_IsInitialized() != 0 && Py_IsFinalizing() == 0;
+#else
   return Py_IsInitialized() != 0 && _Py_IsFinalizing() == 0;
+#endif
 }
 
 std::chrono::milliseconds seconds_option(py::handle value) {
