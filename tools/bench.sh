@@ -14,3 +14,7 @@ build/release/bench/checkpoint_bench
 build/release/bench/postgres_bench
 build/release/bench/kafka_bench
 build/release/bench/nexmark --events 5000000 --json build/release/nexmark.json
+if [ -d build/release/python/sluice ]; then  # the Python package (docs/python.md)
+  PYTHONPATH=build/release/python /usr/bin/python3 bench/python_bench.py \
+    build/release/bench/python_push_baseline
+fi

@@ -14,6 +14,10 @@ packages=(
   librdkafka-dev  # the kafka sink (src/connectors/kafka/) and its mock cluster for the tests
   libboost1.81-dev  # Boost.Beast/Asio: `sluice serve` (src/server)
   python3-prometheus-client python3-websockets  # tests/integration/server_test.py
+  # The Python package (python/, docs/python.md): its module, tests and benchmark. Debian 12
+  # has no python3-pyarrow: the pyarrow cases of python/tests/test_arrow.py skip without it.
+  pybind11-dev python3-dev python3-setuptools python3-wheel python3-venv python3-pip
+  python3-pytest python3-numpy python3-pandas
 )
 
 missing=()

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): installs what is missing, checks formatting and layering
 # (tools/check_layers.sh), then runs three suites:
-#   release     Release build (g++), every test (labels unit, integration);
+#   release     Release build (g++), every test (labels unit, integration), among them the
+#               Python package's pytest suites (python.*: the module is built when pybind11 is
+#               found, docs/python.md);
 #   asan+ubsan  Debug build with ASan+UBSan, every gtest: `-L 'unit|integration' -LE script`
-#               (the shell-script end-to-end tests, label `script`, run in release only);
+#               (the shell-script end-to-end tests, label `script`, run in release only; the
+#               Python module is not built under the sanitizers, so python.* run in release only);
 #   clang       clang++ build of the libraries and tools with -DSLUICE_THREAD_SAFETY=ON
 #               (-Wthread-safety as errors); no tests run, a failed build counts as one failure;
 #   fuzz        clang++ build of the fuzz targets (-DSLUICE_FUZZ=ON: libFuzzer, ASan+UBSan), each

@@ -92,6 +92,11 @@ class Database {
   // 'name'). It runs on that sink's own thread, once per batch, in order; it gets the batch
   // itself (no copy). Register before the CREATE SINK that names it.
   void register_callback(const std::string& name, std::function<void(const RecordBatch&)> callback);
+  // As register_callback, for a function that can fail: an error it returns is a failed write,
+  // so the sink's retry.max and on.error apply (docs/sinks.md). The Python package's callback
+  // sinks report an exception raised in the function this way.
+  void register_fallible_callback(const std::string& name,
+                                  std::function<Status(const RecordBatch&)> callback);
   // The pipeline graph as JSON for tools: {"nodes":[{"name","kind","input","outputs","plan",
   // "rows_in","rows_out"}...],"sinks":{"name":{"state","rows","bytes","queue_depth",...}}}.
   Result<std::string> graph_json();

@@ -38,6 +38,7 @@ namespace sluice {
   X(kSchemaMismatch, 2008, "schema mismatch")                          \
   X(kUnavailable, 3001, "destination unavailable")                     \
   X(kRejected, 3002, "destination rejected the request")               \
+  X(kCallbackFailed, 3003, "a callback sink's function failed")        \
   X(kDataCorrupt, 4001, "damaged file in the data directory")          \
   X(kWouldDuplicate, 4002, "recovery would repeat committed output")   \
   X(kStagedEpochLost, 4003, "a decided epoch's staged output is lost") \

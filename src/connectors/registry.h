@@ -21,8 +21,10 @@
 
 namespace sluice::connectors {
 
-// A function the application registered for `callback` sinks (Database::register_callback).
-using BatchCallback = std::function<void(const RecordBatch&)>;
+// A function the application registered for `callback` sinks (Database::register_callback,
+// register_fallible_callback). An error it returns is a failed write: the sink's retry.max and
+// on.error apply.
+using BatchCallback = std::function<Status(const RecordBatch&)>;
 
 // What a sink factory may need from the application embedding the database.
 struct SinkFactoryContext {

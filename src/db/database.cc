@@ -298,6 +298,14 @@ Result<SourceHandle> Database::source(std::string_view name) {
 
 void Database::register_callback(const std::string& name,
                                  std::function<void(const RecordBatch&)> callback) {
+  register_fallible_callback(name, [callback = std::move(callback)](const RecordBatch& batch) {
+    callback(batch);
+    return Status::Ok();
+  });
+}
+
+void Database::register_fallible_callback(const std::string& name,
+                                          std::function<Status(const RecordBatch&)> callback) {
   std::lock_guard lock(impl_->callbacks_mutex);
   impl_->callbacks[name] = std::move(callback);
 }

@@ -14,10 +14,7 @@ class CallbackSink final : public Sink {
   explicit CallbackSink(BatchCallback callback) : callback_(std::move(callback)) {}
   SinkCapabilities capabilities() const override { return {false, false, true, false}; }
   Status open(const SinkContext&) override { return Status::Ok(); }
-  Status write(const RecordBatch& batch) override {
-    callback_(batch);
-    return Status::Ok();
-  }
+  Status write(const RecordBatch& batch) override { return callback_(batch); }
   Status flush() override { return Status::Ok(); }
   Status close() override { return Status::Ok(); }
 

@@ -252,6 +252,46 @@ TEST(SinkPipeline, DeadLetterTargetCannotBeDroppedFirst) {
   exec(*db, "DROP SINK main; DROP SINK dlq");
 }
 
+// A fallible callback's error is a failed write: the sink's retry.max and on.error decide (the
+// Python package's callback sinks report an exception this way).
+TEST(SinkPipeline, AFallibleCallbacksErrorGoesToOnError) {
+  auto db = open_db();
+  Collected dead;
+  db->register_callback("dead", [&](const RecordBatch& b) { dead.add(b); });
+  db->register_fallible_callback("odd_only", [](const RecordBatch& b) {
+    for (int64_t r = 0; r < b.num_rows(); ++r) {
+      if (b.column(0).int64_value(r) % 2 == 0) {
+        return Status(ErrorCode::kCallbackFailed, "even");
+      }
+    }
+    return Status::Ok();
+  });
+  exec(*db,
+       "CREATE SOURCE t (n BIGINT); CREATE SOURCE none (n BIGINT);"
+       "CREATE SINK dlq FROM none INTO callback (function = 'dead');"
+       "CREATE SINK main FROM t INTO callback (function = 'odd_only', retry.max = '0', "
+       "on.error = 'dead_letter', dead_letter.sink = 'dlq')");
+  for (int n = 1; n <= 3; ++n) {  // one batch each: flushed before the next push
+    ASSERT_TRUE(push_numbers(*db, "t", n, n + 1).ok());
+    ASSERT_TRUE(db->flush().ok());
+  }
+  ASSERT_TRUE(db->shutdown().ok());
+  EXPECT_EQ(dead.sorted(), (std::vector<int64_t>{2}));
+  const SinkMetrics m = db->sink_metrics("main").value();
+  EXPECT_EQ(m.dead_lettered_rows, 1);
+  EXPECT_NE(m.last_error.find("SLC-3003"), std::string::npos) << m.last_error;
+
+  auto failing = open_db();
+  failing->register_fallible_callback(
+      "refuse", [](const RecordBatch&) { return Status(ErrorCode::kCallbackFailed, "no thanks"); });
+  exec(*failing,
+       "CREATE SOURCE t (n BIGINT);"
+       "CREATE SINK s FROM t INTO callback (function = 'refuse', retry.max = '0')");
+  ASSERT_TRUE(push_numbers(*failing, "t", 0, 1).ok());
+  const Status done = failing->shutdown();
+  EXPECT_EQ(done.code(), ErrorCode::kCallbackFailed) << done.to_string();
+}
+
 }  // namespace
 }  // namespace sluice
 
