@@ -13,4 +13,5 @@ build/release/bench/sink_bench
 build/release/bench/checkpoint_bench
 build/release/bench/postgres_bench
 build/release/bench/kafka_bench
+build/release/bench/server_bench
 build/release/bench/nexmark --events 5000000 --json build/release/nexmark.json
