@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include "common/mutex.h"
@@ -100,6 +101,29 @@ TEST(WebSocketSink, RowFormatOneMessagePerRowWithSequenceNumbers) {
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(*got[0], R"({"seq":1,"row":{"n":5}})");
   EXPECT_EQ(*got[1], R"({"seq":2,"row":{"n":6}})");
+}
+
+TEST(HubChannel, MessagesPublishedWhileAPostIsPendingGoWithIt) {
+  // The io thread is busy: posted work waits here until the test runs it.
+  std::vector<std::function<void()>> posted;
+  auto hub = std::make_shared<WebSocketHub>();
+  hub->set_io([&](std::function<void()> work) { posted.push_back(std::move(work)); });
+  connectors::websocket::ChannelOptions options;
+  options.sink = "live";
+  options.path = "/ws/live";
+  auto channel = std::make_shared<HubChannel>(hub, options);
+  auto client = std::make_shared<RecordingClient>();
+  channel->attach(client);
+  for (const char* m : {"1", "2", "3"}) channel->publish(std::make_shared<const std::string>(m));
+  ASSERT_EQ(posted.size(), 1u);  // one wake-up of the io thread for the three
+  std::exchange(posted, {})[0]();
+  channel->publish(std::make_shared<const std::string>("4"));  // nothing pending: a new post
+  ASSERT_EQ(posted.size(), 1u);
+  posted[0]();
+  std::vector<std::string> got;
+  for (const auto& m : client->messages()) got.push_back(*m);
+  EXPECT_EQ(got, (std::vector<std::string>{"1", "2", "3", "4"}));
+  EXPECT_EQ(channel->counters().published.load(), 4);
 }
 
 TEST(WebSocketSink, PathMustBeUnderWs) {
