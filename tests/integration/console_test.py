@@ -5,8 +5,8 @@ The page's files are served without a token (they hold no data) and the live fee
 refuses a client without one; in the browser the page draws the pipeline's nodes and edges,
 a sink's row counter increases (and its rows/s is shown), a statement run from the SQL box
 creates a stream that then appears in the graph, a SELECT shows rows, a bad one its error with
-line and column, and a wrong token brings back the login form. A screenshot is saved as
-SCREENSHOT_DIR/console.png. Usage: console_test.py PATH_TO_SLUICE SCREENSHOT_DIR"""
+line and column, and a wrong token brings back the login form; over HTTPS (--tls-cert) the
+page's live feed comes over WSS. A screenshot is saved as SCREENSHOT_DIR/console.png. Usage: console_test.py PATH_TO_SLUICE SCREENSHOT_DIR"""
 
 import asyncio
 import base64
@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,7 @@ import websockets
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import server_test  # noqa: E402 - the Serve helper and check() of the HTTP API's test
 from server_test import Serve, check  # noqa: E402
+from tls_test import make_certificate  # noqa: E402
 
 SCREENSHOTS = os.path.abspath(sys.argv[2])
 DEADLINE = 30  # seconds for any one wait in the browser (it shares 2 cores with the build)
@@ -41,6 +43,7 @@ class Browser:
         self.proc = subprocess.Popen(
             [CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
              "--no-first-run", "--no-default-browser-check", "--disable-extensions",
+             "--ignore-certificate-errors",  # the HTTPS part's certificate is made by the test
              "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0",
              f"--user-data-dir={profile}", "--window-size=1280,900", "about:blank"],
             stdout=self.log, stderr=self.log)
@@ -209,6 +212,20 @@ async def drive(url, srv, token):
         check("a wrong token brings the login form back", login is True)
 
 
+async def drive_tls(url):
+    async with websockets.connect(BROWSER.page_socket(), max_size=64 << 20) as ws:
+        page = Page(ws)
+        await page.call("Page.navigate", url="about:blank")
+        await page.call("Page.navigate", url=url)
+        nodes = await page.wait_for(
+            f"(() => {{ const n = {NODES}; return n.includes('out') ? n : ''; }})()", "the graph")
+        check("over HTTPS: the graph", nodes is not None and ["out", "sink"] in json.loads(nodes))
+        live = await page.wait_for(
+            "document.getElementById('connection').dataset.state === 'open' && "
+            f"Number({sink_cell('out', 'rows')}) > 0", "the feed over WSS")
+        check("over HTTPS: the live feed comes over WSS", live is True)
+
+
 def upgrade_status(port, path):
     """The HTTP status a WebSocket upgrade of `path` gets (raw socket: no library retries)."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
@@ -257,12 +274,23 @@ def main():
                 drive(f"http://127.0.0.1:{srv.port}/#token={token}", srv, token), 150))
         except asyncio.TimeoutError:
             check("the browser's checks end within 150 s", False)
-        finally:
-            BROWSER.close()
         check("the server keeps serving", srv.request("GET", "/health")[0] == 200)
-    finally:
         code = srv.stop()
-    check("SIGTERM: exit 0", code == 0, srv.stderr()[-2000:])
+        check("SIGTERM: exit 0", code == 0, srv.stderr()[-2000:])
+
+        # The same page over HTTPS: its feed then comes over WSS.
+        cert, key = make_certificate(work, "server")
+        srv = Serve(work, pipeline, "--token-file", token_path, "--tls-cert", cert, "--tls-key", key,
+                    tls=ssl.create_default_context(cafile=cert))
+        try:
+            asyncio.run(asyncio.wait_for(drive_tls(f"https://127.0.0.1:{srv.port}/#token={token}"), 60))
+        except asyncio.TimeoutError:
+            check("the HTTPS checks end within 60 s", False)
+    finally:
+        if BROWSER is not None:
+            BROWSER.close()
+        if srv.proc.poll() is None:
+            srv.stop()
 
     print(f"{server_test.checks - server_test.failures}/{server_test.checks} checks passed")
     if server_test.failures:
