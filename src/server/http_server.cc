@@ -1,6 +1,6 @@
 // The transport of `sluice serve`: Boost.Beast HTTP/1.1 over Asio, in plain TCP or TLS (Asio
-// SSL over OpenSSL). The only file that includes Beast or Asio (they are heavy to compile);
-// server.h says which thread does what.
+// SSL over OpenSSL). The only file that includes Beast, Asio or OpenSSL (they are heavy to
+// compile); server.h says which thread does what.
 //
 // A connection is a Session<Stream> and, once upgraded, a WsClient<Stream>, where Stream is
 // beast::tcp_stream or its TLS wrapper (kTls<Stream> tells them apart): one code path for both,
