@@ -13,6 +13,8 @@ build/release/bench/sink_bench
 build/release/bench/checkpoint_bench
 build/release/bench/postgres_bench
 build/release/bench/kafka_bench
+build/release/bench/kafka_source_bench
+build/release/bench/server_bench
 build/release/bench/nexmark --events 5000000 --json build/release/nexmark.json
 if [ -d build/release/python/sluice ]; then  # the Python package (docs/python.md)
   PYTHONPATH=build/release/python /usr/bin/python3 bench/python_bench.py \

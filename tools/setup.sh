@@ -13,6 +13,8 @@ packages=(
   libpq-dev postgresql
   librdkafka-dev  # the kafka sink (src/connectors/kafka/) and its mock cluster for the tests
   libboost1.81-dev  # Boost.Beast/Asio: `sluice serve` (src/server)
+  libssl-dev  # OpenSSL under Asio SSL: `sluice serve --tls-cert --tls-key`
+  chromium  # headless, for the console page's browser test (tests/integration/console_test.py)
   python3-prometheus-client python3-websockets  # tests/integration/server_test.py
   # The Python package (python/, docs/python.md): its module, tests and benchmark. Debian 12
   # has no python3-pyarrow: the pyarrow cases of python/tests/test_arrow.py skip without it.

@@ -8,6 +8,7 @@
 #include "access_token.h"
 #include "columnar/json_writer.h"
 #include "columnar/row_encoder.h"
+#include "console_assets.h"
 #include "metrics_text.h"
 
 namespace sluice::server {
@@ -224,6 +225,15 @@ ApiResponse Api::handle(const ApiRequest& request) const {
     return ready_.load() ? json_response(200, R"({"ready":true})")
                          : json_response(503, R"({"ready":false})");
   }
+  // The console's files hold no data (a browser loading a page cannot send a token): the
+  // page asks for the token and sends it with every API call and on /ws/console.
+  if (request.method == "GET") {
+    if (const ConsoleAsset* asset = find_console_asset(path)) {
+      ApiResponse response = json_response(200, std::string(asset->body));
+      response.content_type = std::string(asset->content_type);
+      return response;
+    }
+  }
   // The token before anything else: without it a client learns nothing, not even which
   // paths exist.
   if (!authorized(request)) {
@@ -268,18 +278,17 @@ ApiResponse Api::execute_sql(const std::string& body) const {
   return json_response(200, std::move(out));
 }
 
-ApiResponse Api::list(const std::string& what) const {
+Result<std::string> Api::objects_json(const std::string& what) const {
   const char* statement = what == "sources"   ? "SHOW SOURCES"
                           : what == "streams" ? "SHOW STREAMS"
                           : what == "views"   ? "SHOW MATERIALIZED VIEWS"
                                               : "SHOW SINKS";
-  auto shown = db_.execute(statement);
-  if (!shown.ok()) return error_response(http_status_of(shown.status().code()), shown.status());
-  const RecordBatch& rows = shown->rows;
+  SLC_ASSIGN_OR_RETURN(QueryResult shown, db_.execute(statement));
+  const RecordBatch& rows = shown.rows;
   // Each object's SHOW columns (as the JSON lines encoder writes them) and, for sources and
   // sinks, their live counters.
   const JsonLinesEncoder encoder(*rows.schema());
-  std::string out = "{\"" + what + "\":[";
+  std::string out = "[";
   for (int64_t row = 0; row < rows.num_rows(); ++row) {
     if (row > 0) out += ',';
     encoder.encode_rows(rows, row, row + 1, out);
@@ -294,8 +303,15 @@ ApiResponse Api::list(const std::string& what) const {
     if (!w.str().empty()) out += ",\"metrics\":" + w.str();
     out += '}';
   }
-  out += "]}";
-  return json_response(200, std::move(out));
+  out += ']';
+  return out;
+}
+
+ApiResponse Api::list(const std::string& what) const {
+  auto objects = objects_json(what);
+  if (!objects.ok())
+    return error_response(http_status_of(objects.status().code()), objects.status());
+  return json_response(200, "{\"" + what + "\":" + *objects + "}");
 }
 
 ApiResponse Api::push(const std::string& source, const std::string& lines) const {

@@ -3,16 +3,19 @@
 // transport (http_server.cc holds Boost.Beast), so every endpoint is tested without sockets
 // and Beast stays in one file.
 //
+//   GET  /                       the console page (console_assets.h; no token: it holds no data,
+//   GET  /console/NAME           and asks for the token to call the API and /ws/console)
 //   GET  /health                 200 while the process runs (no token)
 //   GET  /ready                  200 once the pipeline runs, 503 before and while draining (no
-//   token) POST /api/v1/sql             {"sql": "..."}: statements and ad-hoc SELECT, rows as JSON
+//                                token)
+//   POST /api/v1/sql             {"sql": "..."}: statements and ad-hoc SELECT, rows as JSON
 //   GET  /api/v1/sources|streams|views|sinks   the objects, with their metrics
 //   POST /api/v1/sources/NAME/rows   JSON lines pushed into a push source
 //   GET  /api/v1/graph           the pipeline graph (Database::graph_json)
 //   POST /api/v1/checkpoint      cuts a checkpoint, returns its epoch
 //   GET  /metrics                Prometheus text format (metrics_text.h)
-// Everything but /health and /ready needs `Authorization: Bearer <token>` (else 401).
-// Errors are {"error": {"code": "SLC-NNNN", "message": ..., "line": L, "column": C}}.
+// Everything but the console's files, /health and /ready needs `Authorization: Bearer <token>`
+// (else 401). Errors are {"error": {"code": "SLC-NNNN", "message": ..., "line": L, "column": C}}.
 //
 // Thread: handle() may run on any thread, several at once: it only reads its members and
 // calls the Database, whose methods are thread-safe. handle() may block for as long as the
@@ -65,6 +68,10 @@ class Api {
   // token, an unknown path): the transport answers them on its io thread.
   bool answers_at_once(const ApiRequest& request) const;
   ApiResponse handle(const ApiRequest& request) const;
+
+  // The JSON array of GET /api/v1/WHAT ("sources", "streams", "views", "sinks"): each object's
+  // SHOW columns and, for sources and sinks, its metrics. The console feed reuses it.
+  Result<std::string> objects_json(const std::string& what) const;
 
  private:
   ApiResponse execute_sql(const std::string& body) const;

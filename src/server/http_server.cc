@@ -1,13 +1,21 @@
-// The transport of `sluice serve`: Boost.Beast HTTP/1.1 over Asio. The only file that
-// includes Beast or Asio (they are heavy to compile); server.h says which thread does what.
+// The transport of `sluice serve`: Boost.Beast HTTP/1.1 over Asio, in plain TCP or TLS (Asio
+// SSL over OpenSSL). The only file that includes Beast, Asio or OpenSSL (they are heavy to
+// compile); server.h says which thread does what.
+//
+// A connection is a Session<Stream> and, once upgraded, a WsClient<Stream>, where Stream is
+// beast::tcp_stream or its TLS wrapper (kTls<Stream> tells them apart): one code path for both,
+// the TLS handshake and shutdown being the only steps of their own.
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <charconv>
 #include <deque>
 #include <future>
@@ -16,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "console_feed.h"
 #include "server.h"
 #include "subscription_feed.h"
 
@@ -26,8 +35,12 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
+
+template <typename Stream>
+constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
 // How long stop() lets answers being written go out before it stops the io thread.
 constexpr std::chrono::seconds kStopGrace{5};
@@ -40,8 +53,13 @@ constexpr int64_t kSubscriptionQueueBytes = 1 << 20;
 // How long a WebSocket client has to answer our close frame before the connection is cut.
 constexpr std::chrono::seconds kCloseTimeout{2};
 
-class Session;
-class WsClient;
+// What stop() needs of a connection, whatever its stream.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // The server stops: an idle connection closes now, a busy one after its answer.
+  virtual void stop() = 0;
+};
 
 }  // namespace
 
@@ -54,18 +72,21 @@ struct Server::Impl {
   const ServerOptions options;
   asio::io_context io{1};
   tcp::acceptor acceptor;
+  std::optional<asio::ssl::context> tls;  // set: every connection is TLS
   asio::thread_pool workers;
   std::thread io_thread;
   std::promise<void> io_done;
   uint16_t port = 0;
   bool stopped = false;  // the controlling thread's
   // Open connections, so that stop() can close the idle ones. io thread only.
-  std::vector<std::weak_ptr<Session>> sessions;
-  std::vector<std::weak_ptr<WsClient>> ws_clients;
+  std::vector<std::weak_ptr<Connection>> sessions;
+  std::vector<std::weak_ptr<HubClient>> ws_clients;
   // Ad-hoc subscriptions (/ws/subscribe), by their channel; made and ended on worker threads
   // (they call into the database and join their thread), the rest in stop().
   Mutex feeds_mutex;
   std::map<const HubChannel*, std::unique_ptr<SubscriptionFeed>> feeds GUARDED_BY(feeds_mutex);
+  // The console page's live feed (/ws/console); null without a hub. Ended in stop().
+  std::unique_ptr<ConsoleFeed> console;
   bool stopping = false;  // io thread only
 };
 
@@ -75,25 +96,28 @@ namespace {
 // references to the channel's shared messages, bounded in bytes; when a message does not fit,
 // the channel's policy decides (websocket_hub.h). Reads only to notice the client leave or
 // break the protocol (an invalid frame or invalid UTF-8 closes this client alone).
-class WsClient final : public HubClient, public std::enable_shared_from_this<WsClient> {
+template <typename Stream>
+class WsClient final : public HubClient, public std::enable_shared_from_this<WsClient<Stream>> {
  public:
-  WsClient(tcp::socket socket, std::shared_ptr<HubChannel> channel, Server::Impl& server)
-      : ws_(std::move(socket)),
+  // `stream`: the HTTP connection being upgraded (its TLS session, if any, goes on).
+  WsClient(Stream stream, std::shared_ptr<HubChannel> channel, Server::Impl& server)
+      : ws_(std::move(stream)),
         channel_(std::move(channel)),
         server_(server),
         close_timer_(ws_.get_executor()) {}
 
   void accept(http::request<http::string_body> request) {
+    beast::get_lowest_layer(ws_).expires_never();  // websocket's own timeouts from here on
     ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& r) { r.set(http::field::server, "sluice"); }));
     ws_.read_message_max(kMaxClientMessageBytes);
     ws_.text(true);
-    ws_.async_accept(request, [self = shared_from_this()](beast::error_code ec) {
+    ws_.async_accept(request, [self = this->shared_from_this()](beast::error_code ec) {
       if (ec) return self->channel_->detach(self.get());  // ends an ad-hoc feed at once
       self->open_ = true;
       auto& clients = self->server_.ws_clients;
-      std::erase_if(clients, [](const std::weak_ptr<WsClient>& c) { return c.expired(); });
+      std::erase_if(clients, [](const std::weak_ptr<HubClient>& c) { return c.expired(); });
       clients.push_back(self);
       self->channel_->attach(self);
       self->read();
@@ -154,7 +178,7 @@ class WsClient final : public HubClient, public std::enable_shared_from_this<WsC
       return;
     }
     writing_ = true;
-    ws_.async_write(asio::buffer(*message), [self = shared_from_this(), message](
+    ws_.async_write(asio::buffer(*message), [self = this->shared_from_this(), message](
                                                 beast::error_code ec, size_t bytes) {
       if (ec) return self->gone();
       auto& counters = self->channel_->counters();
@@ -165,7 +189,7 @@ class WsClient final : public HubClient, public std::enable_shared_from_this<WsC
   }
 
   void read() {
-    ws_.async_read(in_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    ws_.async_read(in_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->gone();  // closed, reset, or a protocol error (Beast answered it)
       self->in_.consume(self->in_.size());  // what a client says is ignored
       self->read();
@@ -185,11 +209,11 @@ class WsClient final : public HubClient, public std::enable_shared_from_this<WsC
     leave();
     ws_.async_close(
         websocket::close_reason(code, reason),
-        [self = shared_from_this()](beast::error_code) { self->close_timer_.cancel(); });
+        [self = this->shared_from_this()](beast::error_code) { self->close_timer_.cancel(); });
     // The close frame waits behind what is being written: a client that does not read would
     // keep the connection (and a server that stops) waiting. Cut it after kCloseTimeout.
     close_timer_.expires_after(kCloseTimeout);
-    close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    close_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
       if (ec) return;  // the close handshake finished first
       beast::error_code ignored;
       beast::get_lowest_layer(self->ws_).socket().close(ignored);
@@ -201,10 +225,10 @@ class WsClient final : public HubClient, public std::enable_shared_from_this<WsC
     queue_.clear();
     queued_bytes_ = 0;
     asio::post(ws_.get_executor(),
-               [self = shared_from_this()] { self->channel_->detach(self.get()); });
+               [self = this->shared_from_this()] { self->channel_->detach(self.get()); });
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<Stream> ws_;
   const std::shared_ptr<HubChannel> channel_;
   Server::Impl& server_;
   asio::steady_timer close_timer_;
@@ -218,14 +242,29 @@ class WsClient final : public HubClient, public std::enable_shared_from_this<WsC
 
 // One connection, on the io thread; at most one request at a time (HTTP/1.1 without
 // pipelining: the next request is read once the answer is written).
-class Session : public std::enable_shared_from_this<Session> {
+template <typename Stream>
+class Session final : public Connection, public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {}
+  Session(Stream stream, Server::Impl& server) : stream_(std::move(stream)), server_(server) {}
 
-  void start() { read(); }
+  // TLS: the handshake first, within the idle timeout (a client that never completes it is
+  // closed like an idle one).
+  void start() {
+    if constexpr (kTls<Stream>) {
+      busy_ = true;
+      lowest().expires_after(server_.options.idle_timeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                self->busy_ = false;
+                                if (ec || self->stopping_) return self->close_now();
+                                self->read();
+                              });
+    } else {
+      read();
+    }
+  }
 
-  // The server stops: an idle connection closes now, a busy one after its answer.
-  void stop() {
+  void stop() override {
     stopping_ = true;
     if (!busy_) close();
   }
@@ -235,16 +274,16 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(server_.options.max_body_bytes);
     parser_->header_limit(kMaxHeaderBytes);
-    stream_.expires_after(server_.options.idle_timeout);
+    lowest().expires_after(server_.options.idle_timeout);
     http::async_read(
         stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
   }
 
   void on_read(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == asio::error::eof ||
         ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
-        ec == beast::error::timeout) {
+        ec == beast::error::timeout || ec == asio::ssl::error::stream_truncated) {
       return close();  // the client left or went quiet: nothing to answer
     }
     if (ec == http::error::body_limit || ec == http::error::header_limit) {
@@ -275,14 +314,14 @@ class Session : public std::enable_shared_from_this<Session> {
     busy_ = true;
     if (server_.api.answers_at_once(request)) return send(server_.api.handle(request), keep_alive);
     // Database work runs on a worker; its answer comes back to the io thread.
-    asio::post(server_.workers,
-               [self = shared_from_this(), request = std::move(request), keep_alive]() mutable {
-                 ApiResponse response = self->server_.api.handle(request);
-                 asio::post(self->stream_.get_executor(),
-                            [self, response = std::move(response), keep_alive]() mutable {
-                              self->send(std::move(response), keep_alive);
-                            });
-               });
+    asio::post(server_.workers, [self = this->shared_from_this(), request = std::move(request),
+                                 keep_alive]() mutable {
+      ApiResponse response = self->server_.api.handle(request);
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response), keep_alive]() mutable {
+                   self->send(std::move(response), keep_alive);
+                 });
+    });
   }
 
   // A WebSocket client for a `websocket` sink's path: the token (header or ?token=), then the
@@ -301,14 +340,18 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::string path = request.target.substr(0, request.target.find('?'));
     const auto& hub = server_.api.hub();
     if (path == "/ws/subscribe" && hub) return subscribe(std::move(message));
-    std::shared_ptr<HubChannel> channel = hub ? hub->find(path) : nullptr;
+    std::shared_ptr<HubChannel> channel = path == kConsolePath && server_.console
+                                              ? server_.console->channel()
+                                          : hub ? hub->find(path)
+                                                : nullptr;
     if (!channel) {
       return send(
           error_response(404, Status(ErrorCode::kNotFound, "no websocket sink serves " + path)),
           false);
     }
-    stream_.expires_never();
-    auto client = std::make_shared<WsClient>(stream_.release_socket(), std::move(channel), server_);
+    upgraded_ = true;
+    auto client =
+        std::make_shared<WsClient<Stream>>(std::move(stream_), std::move(channel), server_);
     client->accept(std::move(message));
   }
 
@@ -319,7 +362,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto request = parse_subscribe_query(std::string(message.target()));
     if (!request.ok()) return send(error_response(400, request.status()), false);
     auto shared = std::make_shared<http::request<http::string_body>>(std::move(message));
-    asio::post(server_.workers, [self = shared_from_this(), request = *request, shared] {
+    asio::post(server_.workers, [self = this->shared_from_this(), request = *request, shared] {
       Server::Impl& server = self->server_;
       int status = 400;
       auto feed = SubscriptionFeed::start(server.api.db(), server.api.hub(), request,
@@ -349,9 +392,10 @@ class Session : public std::enable_shared_from_this<Session> {
             }
           });
         });
-        self->stream_.expires_never();
-        auto client =
-            std::make_shared<WsClient>(self->stream_.release_socket(), std::move(channel), *server);
+        if (self->stopping_) return self->close();  // the server stopped meanwhile
+        self->upgraded_ = true;
+        auto client = std::make_shared<WsClient<Stream>>(std::move(self->stream_),
+                                                         std::move(channel), *server);
         client->accept(std::move(*shared));
       });
     });
@@ -369,29 +413,61 @@ class Session : public std::enable_shared_from_this<Session> {
     response_.body() = std::move(answer.body);
     response_.keep_alive(keep_alive);
     response_.prepare_payload();
-    stream_.expires_after(server_.options.idle_timeout);
+    lowest().expires_after(server_.options.idle_timeout);
     http::async_write(stream_, response_,
-                      [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+                      [self = this->shared_from_this(), keep_alive](beast::error_code ec, size_t) {
                         self->busy_ = false;
                         if (ec || !keep_alive || self->stopping_) return self->close();
                         self->read();
                       });
   }
 
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+  // Ends the connection: TLS says close_notify first (bounded by kCloseTimeout); plain TCP
+  // shuts its sending side. After an upgrade the stream belongs to the WsClient.
   void close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.socket().close(ignored);
+    if (upgraded_ || closing_) return;
+    closing_ = true;
+    if constexpr (kTls<Stream>) {
+      lowest().expires_after(kCloseTimeout);
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) { self->close_socket(); });
+    } else {
+      close_socket();
+    }
   }
 
-  beast::tcp_stream stream_;
+  // Without TLS's close_notify: the handshake failed, or close() sent it.
+  void close_now() {
+    if (upgraded_) return;
+    closing_ = true;
+    close_socket();
+  }
+
+  void close_socket() {
+    beast::error_code ignored;
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest().socket().close(ignored);
+  }
+
+  Stream stream_;
   Server::Impl& server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;  // alive while async_write sends it
   bool busy_ = false;
   bool stopping_ = false;
+  bool upgraded_ = false;  // the stream moved to a WsClient
+  bool closing_ = false;   // close() ran
 };
+
+template <typename Stream>
+std::shared_ptr<Connection> start_session(Stream stream, Server::Impl& server) {
+  auto session = std::make_shared<Session<Stream>>(std::move(stream), server);
+  session->start();
+  return session;
+}
 
 }  // namespace
 
@@ -399,10 +475,9 @@ void Server::Impl::accept() {
   acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || stopping) return;  // stop() closed it
     if (!ec) {
-      auto session = std::make_shared<Session>(std::move(socket), *this);
-      std::erase_if(sessions, [](const std::weak_ptr<Session>& s) { return s.expired(); });
-      sessions.push_back(session);
-      session->start();
+      std::erase_if(sessions, [](const std::weak_ptr<Connection>& s) { return s.expired(); });
+      sessions.push_back(tls ? start_session(TlsStream(std::move(socket), *tls), *this)
+                             : start_session(beast::tcp_stream(std::move(socket)), *this));
     }
     // A failed accept (a client that reset at once, no file descriptors left) ends only
     // that connection: keep accepting.
@@ -438,12 +513,46 @@ Status parse_listen_address(const std::string& text, ServerOptions& options) {
   return Status::Ok();
 }
 
+namespace {
+
+// The TLS context of --tls-cert and --tls-key: TLS 1.2 and later, the certificate chain and its
+// private key (PEM). OpenSSL refuses a key that is not the certificate's ("key values
+// mismatch") as it loads it, before the server takes any connection.
+Result<asio::ssl::context> tls_context(const ServerOptions& options) {
+  if (options.tls_certificate_file.empty() || options.tls_private_key_file.empty()) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "TLS needs both a certificate file and a private key file");
+  }
+  asio::ssl::context context(asio::ssl::context::tls_server);
+  beast::error_code ec;
+  context.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                          asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                          asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use,
+                      ec);
+  if (!ec) context.use_certificate_chain_file(options.tls_certificate_file, ec);
+  if (ec) {
+    return Status(ErrorCode::kIoError, "cannot load the TLS certificate (PEM): " + ec.message(),
+                  options.tls_certificate_file);
+  }
+  context.use_private_key_file(options.tls_private_key_file, asio::ssl::context::pem, ec);
+  if (ec) {
+    return Status(ErrorCode::kIoError, "cannot load the TLS private key (PEM): " + ec.message(),
+                  options.tls_private_key_file);
+  }
+  return context;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Server>> Server::start(Api& api, const ServerOptions& options) {
   auto impl = std::make_unique<Impl>(api, options);
   beast::error_code ec;
   const tcp::endpoint endpoint(asio::ip::make_address(options.host, ec), options.port);
   const std::string where = options.host + ":" + std::to_string(options.port);
   if (ec) return Status(ErrorCode::kInvalidArgument, "not an IP address: " + ec.message(), where);
+  if (!options.tls_certificate_file.empty() || !options.tls_private_key_file.empty()) {
+    SLC_ASSIGN_OR_RETURN(impl->tls, tls_context(options));
+  }
   impl->acceptor.open(endpoint.protocol(), ec);
   if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) impl->acceptor.bind(endpoint, ec);
@@ -454,6 +563,7 @@ Result<std::unique_ptr<Server>> Server::start(Api& api, const ServerOptions& opt
   Impl* raw = impl.get();
   if (const auto& hub = api.hub()) {
     hub->set_io([raw](std::function<void()> work) { asio::post(raw->io, std::move(work)); });
+    raw->console = std::make_unique<ConsoleFeed>(api, hub, options.console_interval);
   }
   impl->io_thread = std::thread([raw] {
     raw->io.run();
@@ -501,6 +611,7 @@ void Server::stop() {
     feeds.swap(raw->feeds);
   }
   feeds.clear();
+  raw->console.reset();
 }
 
 }  // namespace sluice::server

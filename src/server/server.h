@@ -28,6 +28,12 @@ struct ServerOptions {
   // A connection that sends nothing for this long is closed (an idle keep-alive, a client
   // that stalls mid-request).
   std::chrono::seconds idle_timeout{30};
+  // TLS (both or neither): PEM files of the certificate chain and its private key. Set, every
+  // connection is HTTPS / WSS; the files are read once, at start().
+  std::string tls_certificate_file;
+  std::string tls_private_key_file;
+  // How often the console page's live feed (/ws/console) sends a snapshot while a page is open.
+  std::chrono::milliseconds console_interval{500};
 };
 
 // "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:9000" → host and port; an error names the value.
@@ -35,7 +41,8 @@ Status parse_listen_address(const std::string& text, ServerOptions& options);
 
 class Server {
  public:
-  // Binds and listens (an error: the address is taken or invalid), then starts the threads.
+  // Binds and listens (an error: the address is taken or invalid, a TLS file cannot be read or
+  // its key does not match its certificate), then starts the threads.
   static Result<std::unique_ptr<Server>> start(Api& api, const ServerOptions& options);
   ~Server();  // stop()
   Server(const Server&) = delete;

@@ -8,10 +8,32 @@ namespace sluice::server {
 void HubChannel::publish(std::shared_ptr<const std::string> message) {
   counters_.published.fetch_add(1, std::memory_order_relaxed);
   if (closed_.load() || counters_.clients.load(std::memory_order_relaxed) == 0) return;
-  // One post per message, whatever the number of clients; the fan-out runs on the io thread.
-  hub_->post([self = shared_from_this(), message = std::move(message)] {
-    for (const auto& client : self->clients_) client->deliver(message);
-  });
+  // At most one post per message, whatever the number of clients: a message published while
+  // a post is on its way rides along with it (a sink publishing a batch's rows wakes the io
+  // thread once, not once per row). The fan-out runs on the io thread.
+  bool schedule = false;
+  {
+    MutexLock lock(pending_mutex_);
+    schedule = pending_.empty();
+    pending_.push_back(std::move(message));
+  }
+  if (!schedule) return;
+  if (!hub_->post([self = shared_from_this()] { self->deliver_pending(); })) {
+    MutexLock lock(pending_mutex_);  // no server (it stopped): nobody to deliver to
+    pending_.clear();
+  }
+}
+
+void HubChannel::deliver_pending() {
+  std::vector<std::shared_ptr<const std::string>> messages;
+  {
+    MutexLock lock(pending_mutex_);
+    messages.swap(pending_);
+  }
+  // In order: a later post is run after this one, on the same thread.
+  for (const auto& message : messages) {
+    for (const auto& client : clients_) client->deliver(message);
+  }
 }
 
 void HubChannel::close() {

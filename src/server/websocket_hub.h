@@ -5,8 +5,9 @@
 // client's queue (HubClient::deliver), never a copy, never a second encoding.
 //
 // Threads: open_channel(), find() and channels() from any thread (a mutex guards the paths).
-// HubChannel::publish() and close() from the sink's task thread: they only post to the io
-// thread (set_io), so a slow client never holds up the sink. Clients are attached, detached
+// HubChannel::publish() and close() from the sink's task thread: they only queue and post to
+// the io thread (set_io; at most one post per message), so a slow client never holds up the
+// sink. Clients are attached, detached
 // and delivered to on the io thread only, so the client lists need no lock. Counters are
 // atomics, read by /metrics from any thread.
 
@@ -71,8 +72,14 @@ class HubChannel final : public connectors::websocket::BroadcastChannel,
   const connectors::websocket::ChannelOptions options_;
   ChannelCounters counters_;
   std::atomic<bool> closed_{false};
+  // The io thread: hands the messages published since the last call to every client.
+  void deliver_pending();
+
   std::vector<std::shared_ptr<HubClient>> clients_;  // io thread only
   std::function<void()> on_empty_;                   // io thread only
+  // Published, not yet handed to the clients; non-empty: a deliver_pending() is posted.
+  Mutex pending_mutex_;
+  std::vector<std::shared_ptr<const std::string>> pending_ GUARDED_BY(pending_mutex_);
 };
 
 class WebSocketHub final : public connectors::websocket::Broadcaster,

@@ -37,7 +37,8 @@ def check(what, condition, detail=""):
 class Serve:
     """A `sluice serve` child on a free port; stderr collected into a file."""
 
-    def __init__(self, work, *args):
+    def __init__(self, work, *args, tls=None):
+        self.tls = tls  # an ssl.SSLContext: the server serves HTTPS (tls_test.py)
         self.err_path = os.path.join(work, f"serve{time.monotonic_ns()}.err")
         self.err = open(self.err_path, "w")
         self.proc = subprocess.Popen(
@@ -46,7 +47,7 @@ class Serve:
         end = time.monotonic() + DEADLINE
         self.port = None
         while time.monotonic() < end and self.proc.poll() is None:
-            m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", self.stderr())
+            m = re.search(r"listening on https?://127\.0\.0\.1:(\d+)", self.stderr())
             if m:
                 self.port = int(m.group(1))
                 break
@@ -59,7 +60,7 @@ class Serve:
             return f.read()
 
     def request(self, method, path, body=None, token=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=DEADLINE)
+        conn = self.connection()
         h = dict(headers or {})
         if token is not None:
             h["Authorization"] = f"Bearer {token}"
@@ -68,6 +69,12 @@ class Serve:
         data = r.read().decode()
         conn.close()
         return r.status, data, r
+
+    def connection(self):
+        if self.tls is not None:
+            return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=DEADLINE,
+                                               context=self.tls)
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=DEADLINE)
 
     def sql(self, statement, token):
         return self.request("POST", "/api/v1/sql", json.dumps({"sql": statement}), token)

@@ -29,6 +29,8 @@ constexpr const char* kServeUsage = R"(usage: sluice serve [FILE.sql] [options]
   --checkpoint-interval DURATION
                           with --data-dir: how often to checkpoint (default 1s)
   --max-body BYTES        largest request body accepted (default 1048576)
+  --tls-cert FILE         serve HTTPS and WSS with this certificate chain (PEM) ...
+  --tls-key FILE          ... and its private key (PEM); both or neither
 
 The API and its endpoints: docs/server.md.
 )";
@@ -46,7 +48,8 @@ int parse(int argc, char** argv, ServeOptions& options) {
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
     const bool takes_value = arg == "--listen" || arg == "--data-dir" || arg == "--token-file" ||
-                             arg == "--checkpoint-interval" || arg == "--max-body";
+                             arg == "--checkpoint-interval" || arg == "--max-body" ||
+                             arg == "--tls-cert" || arg == "--tls-key";
     if (takes_value && i + 1 >= argc) {
       std::fprintf(stderr, "sluice serve: %s needs a value\n", arg.c_str());
       return 2;
@@ -75,6 +78,10 @@ int parse(int argc, char** argv, ServeOptions& options) {
         return 2;
       }
       options.server.max_body_bytes = static_cast<size_t>(bytes);
+    } else if (arg == "--tls-cert") {
+      options.server.tls_certificate_file = argv[++i];
+    } else if (arg == "--tls-key") {
+      options.server.tls_private_key_file = argv[++i];
     } else if (arg == "--help" || arg == "-h") {
       std::fputs(kServeUsage, stdout);
       return -1;
@@ -84,6 +91,10 @@ int parse(int argc, char** argv, ServeOptions& options) {
     } else {
       options.file = arg;
     }
+  }
+  if (options.server.tls_certificate_file.empty() != options.server.tls_private_key_file.empty()) {
+    std::fprintf(stderr, "sluice serve: --tls-cert and --tls-key go together\n");
+    return 2;
   }
   return 0;
 }
@@ -153,8 +164,10 @@ int serve_main(int argc, char** argv) {
   std::unique_ptr<server::Server> http = std::move(started).value();
   api.set_ready(true);
   // The address actually bound (port 0 picks one), never the token: it is only in its file.
-  std::fprintf(stderr, "sluice serve: listening on http://%s:%u (token in %s)\n",
-               options.server.host.c_str(), static_cast<unsigned>(http->port()),
+  const bool tls = !options.server.tls_certificate_file.empty();
+  std::fprintf(stderr, "sluice serve: listening on %s://%s:%u (token in %s)\n",
+               tls ? "https" : "http", options.server.host.c_str(),
+               static_cast<unsigned>(http->port()),
                options.token_file.empty()
                    ? (options.data_dir + "/" + std::string(server::kTokenFileName)).c_str()
                    : options.token_file.c_str());

@@ -70,10 +70,10 @@ SlowClientPolicy policy_of(const std::string& name) {
 Status check_websocket(const sql::OptionMap& options, const Schema&) {
   const std::string& path = options.at("path");
   if (!path.starts_with("/ws/") || path.size() == 4 || path == "/ws/subscribe" ||
-      path.find_first_of("?# ") != std::string::npos) {
+      path == "/ws/console" || path.find_first_of("?# ") != std::string::npos) {
     return Status(ErrorCode::kSqlInvalidOption,
                   "option 'path' must be a path under /ws/ (e.g. '/ws/live'), without a query, "
-                  "and not /ws/subscribe; got '" +
+                  "and not /ws/subscribe or /ws/console (the server's own); got '" +
                       path + "'");
   }
   return Status::Ok();

@@ -6,43 +6,18 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include "common/mutex.h"
 #include "connectors/websocket/websocket_sink.h"
+#include "recording_client.h"
 #include "server/subscription_feed.h"
 #include "sluice/database.h"
 #include "wait_for_sink.h"
 
 namespace sluice::server {
 namespace {
-
-// A client that records what it was handed. The io thread is whichever thread posts: the
-// hub's poster runs work at once (the sink's or a feed's thread), hence the lock.
-class RecordingClient final : public HubClient {
- public:
-  void deliver(const std::shared_ptr<const std::string>& message) override {
-    MutexLock lock(mutex_);
-    messages_.push_back(message);
-  }
-  void disconnect() override {
-    MutexLock lock(mutex_);
-    disconnected_ = true;
-  }
-  std::vector<std::shared_ptr<const std::string>> messages() const {
-    MutexLock lock(mutex_);
-    return messages_;
-  }
-  bool disconnected() const {
-    MutexLock lock(mutex_);
-    return disconnected_;
-  }
-
- private:
-  mutable Mutex mutex_;
-  std::vector<std::shared_ptr<const std::string>> messages_ GUARDED_BY(mutex_);
-  bool disconnected_ GUARDED_BY(mutex_) = false;
-};
 
 std::unique_ptr<Database> open_with(std::shared_ptr<WebSocketHub> hub) {
   DatabaseOptions options;
@@ -126,6 +101,29 @@ TEST(WebSocketSink, RowFormatOneMessagePerRowWithSequenceNumbers) {
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(*got[0], R"({"seq":1,"row":{"n":5}})");
   EXPECT_EQ(*got[1], R"({"seq":2,"row":{"n":6}})");
+}
+
+TEST(HubChannel, MessagesPublishedWhileAPostIsPendingGoWithIt) {
+  // The io thread is busy: posted work waits here until the test runs it.
+  std::vector<std::function<void()>> posted;
+  auto hub = std::make_shared<WebSocketHub>();
+  hub->set_io([&](std::function<void()> work) { posted.push_back(std::move(work)); });
+  connectors::websocket::ChannelOptions options;
+  options.sink = "live";
+  options.path = "/ws/live";
+  auto channel = std::make_shared<HubChannel>(hub, options);
+  auto client = std::make_shared<RecordingClient>();
+  channel->attach(client);
+  for (const char* m : {"1", "2", "3"}) channel->publish(std::make_shared<const std::string>(m));
+  ASSERT_EQ(posted.size(), 1u);  // one wake-up of the io thread for the three
+  std::exchange(posted, {})[0]();
+  channel->publish(std::make_shared<const std::string>("4"));  // nothing pending: a new post
+  ASSERT_EQ(posted.size(), 1u);
+  posted[0]();
+  std::vector<std::string> got;
+  for (const auto& m : client->messages()) got.push_back(*m);
+  EXPECT_EQ(got, (std::vector<std::string>{"1", "2", "3", "4"}));
+  EXPECT_EQ(channel->counters().published.load(), 4);
 }
 
 TEST(WebSocketSink, PathMustBeUnderWs) {
