@@ -192,7 +192,8 @@ Status write_nodes(Database& db, PrometheusWriter& w) {
     if (node["rows_in"].get(n.in) || node["rows_out"].get(n.out)) continue;
     if (node["state_groups"].get(n.state_groups) || node["state_bytes"].get(n.state_bytes))
       continue;
-    if (node["table_rows"].is_int64()) n.table_rows = node["table_rows"].get_int64().value();
+    int64_t table_rows;
+    if (node["table_rows"].get(table_rows) == simdjson::SUCCESS) n.table_rows = table_rows;
     read.push_back(std::move(n));
   }
   w.family("sluice_node_rows_in_total", "counter", "Rows into a graph node.");
