@@ -262,6 +262,15 @@ Status ViewTable::restore(StateReader& r, int64_t distinct_rows, int64_t max_row
   slots_.clear();
   distinct_ = size_ = arena_bytes_ = live_bytes_ = dead_bytes_ = 0;
   const int64_t want_width = schema_->num_fields();
+  // The index sized once for the rows to come, as far as the bytes left can hold them (a row
+  // takes at least its copies, width and one value's type and null flag): a damaged count
+  // sizes nothing.
+  const auto expected = static_cast<size_t>(
+      std::min<uint64_t>(static_cast<uint64_t>(std::max<int64_t>(distinct_rows, 0)),
+                         r.remaining() / (2 * sizeof(int64_t) + 2)));
+  size_t slots = 16;
+  while (slots * 7 < expected * 10) slots *= 2;
+  slots_.assign(slots, Slot{0, kEmpty, 0});
   for (int64_t t = 0; t < distinct_rows; ++t) {
     int64_t copies, width;
     SLC_RETURN_IF_ERROR(r.i64(copies));
@@ -286,9 +295,7 @@ Status ViewTable::restore(StateReader& r, int64_t distinct_rows, int64_t max_row
     for (int64_t c = 0; c < width; ++c) SLC_RETURN_IF_ERROR(r.value(v));
     const std::string_view key = r.read_since(from);
     const uint64_t hash = hash_of(key);
-    if (slots_.empty() || static_cast<size_t>(distinct_ + 1) * 10 > slots_.size() * 7) {
-      grow_index();
-    }
+    if (static_cast<size_t>(distinct_ + 1) * 10 > slots_.size() * 7) grow_index();
     const size_t i = find_slot(key, hash);
     // All copies at once: a damaged count costs no time. A snapshot's rows are distinct.
     if (slots_[i].chunk != kEmpty) {
