@@ -99,7 +99,8 @@ class Database {
   // itself (no copy). Register before the CREATE SINK that names it.
   void register_callback(const std::string& name, std::function<void(const RecordBatch&)> callback);
   // The pipeline graph as JSON for tools: {"nodes":[{"name","kind","input","outputs","plan",
-  // "rows_in","rows_out"}...],"sinks":{"name":{"state","rows","bytes","queue_depth",...}}}.
+  // "rows_in","rows_out","state_groups","state_bytes","table_rows"}...],
+  // "sinks":{"name":{"state","rows","bytes","queue_depth",...}}}.
   Result<std::string> graph_json();
   // The checkpoints' counters (also in SHOW CHECKPOINTS): the compute thread's pause per cut,
   // durations, state bytes. `enabled` is false without a data_dir.
