@@ -21,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include "sluice/database.h"
 
 namespace sluice {
@@ -175,7 +177,9 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--events") == 0 && i + 1 < argc) events = std::atoll(argv[++i]);
     if (std::strcmp(argv[i], "--state-only") == 0) state_only = true;
   }
-  const fs::path work = fs::temp_directory_path() / "sluice_checkpoint_bench";
+  // One directory per process: two runs at once must not share it.
+  const fs::path work =
+      fs::temp_directory_path() / ("sluice_checkpoint_bench_" + std::to_string(getpid()));
   if (!state_only) throughput(work, events);
   // A non-aggregate view's table (copy-on-write capture), then an aggregate view (the
   // aggregate operator's capture and the view's table).
