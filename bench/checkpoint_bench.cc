@@ -5,9 +5,12 @@
 //               sinks. Reported as events/s and as ratios of the baseline.
 //   duration    how long an on-demand checkpoint takes, cut to commit, while that pipeline
 //               runs (p50 / max over the run), and its state size.
-//   recovery    the time Database::open takes to bring back a data_dir whose checkpoint holds
-//               a materialized view of 1 M groups.
-//   build/release/bench/checkpoint_bench [--events N]
+//   state       a materialized view of 1 M rows (a plain view, then an aggregate view of 1 M
+//               groups): the compute thread's longest pause inside a checkpoint cut (max over
+//               5 checkpoints, from Database::checkpoint_metrics), beside the checkpoint's whole
+//               time (cut → commit) and its state size; then the time Database::open takes to
+//               recover it, as MB/s of state.
+//   build/release/bench/checkpoint_bench [--events N] [--state-only]
 
 #include <algorithm>
 #include <chrono>
@@ -17,6 +20,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 #include "sluice/database.h"
 
@@ -84,24 +89,27 @@ Run run(const fs::path& work, int64_t events, bool durable, bool exactly_once,
   return result;
 }
 
-void recovery(const fs::path& work, int64_t groups) {
+// A data_dir whose state holds `groups` rows of one view (`view` over a datagen source e of
+// `groups` distinct keys k): `checkpoints` on-demand checkpoints, then a recovery. Reports the
+// compute thread's longest pause inside a cut (CheckpointMetrics), beside the whole checkpoint
+// (cut → commit), the state's size, and recovery's speed.
+void state_checkpoints(const fs::path& work, const char* label, const std::string& view,
+                       int64_t groups, int checkpoints) {
   fs::remove_all(work);
   DatabaseOptions o;
   o.data_dir = (work / "data").string();
+  o.checkpoint_interval = std::chrono::hours(1);  // only the checkpoints asked for
   const std::string script =
       "CREATE SOURCE e (k BIGINT NOT NULL, v DOUBLE) WITH (connector = 'datagen', limit = '" +
-      std::to_string(groups) +
-      "', 'fields.k.kind' = 'sequence');"
-      "CREATE MATERIALIZED VIEW totals AS SELECT k, SUM(v) AS s, COUNT(*) AS n FROM e GROUP BY k";
+      std::to_string(groups) + "', 'fields.k.kind' = 'sequence');" + view;
+  CheckpointMetrics m;
   {
     auto db = Database::open(o).value();
     (void)db->declare(script);
     (void)db->start();
     (void)db->wait_for_bounded_sources();
-    const auto c0 = Clock::now();
-    (void)db->checkpoint();
-    std::printf("checkpoint of %lld groups: %.0f ms\n", static_cast<long long>(groups),
-                seconds_since(c0) * 1000);
+    for (int i = 0; i < checkpoints; ++i) (void)db->checkpoint();
+    m = db->checkpoint_metrics();
     (void)db->shutdown();
   }
   uintmax_t state_bytes = 0;
@@ -112,25 +120,27 @@ void recovery(const fs::path& work, int64_t groups) {
   const auto t0 = Clock::now();
   auto db = Database::open(o).value();
   const double open_ms = seconds_since(t0) * 1000;
-  auto n = db->execute("SELECT COUNT(*) FROM totals");
+  auto n = db->execute("SELECT COUNT(*) FROM v");
+  const double mean_ms = m.duration_count == 0 ? 0.0
+                                               : static_cast<double>(m.duration_sum_ns) / 1e6 /
+                                                     static_cast<double>(m.duration_count);
+  std::printf("%s, %lld groups, %lld checkpoints:\n", label, static_cast<long long>(groups),
+              static_cast<long long>(m.completed));
+  std::printf("  compute-thread pause per cut: max %.2f ms (last %.2f ms)\n",
+              static_cast<double>(m.max_pause_ns) / 1e6,
+              static_cast<double>(m.last_pause_ns) / 1e6);
+  std::printf("  checkpoint cut → commit: mean %.0f ms; state %.1f MB; pause / total %.4f\n",
+              mean_ms, static_cast<double>(m.last_state_bytes) / 1e6,
+              mean_ms > 0 ? static_cast<double>(m.max_pause_ns) / 1e6 / mean_ms : 0.0);
   std::printf(
-      "recovery: Database::open of a %.1f MB checkpoint (%lld groups) took %.0f ms "
-      "(%.0f MB/s); the view answers %s rows\n",
-      static_cast<double>(state_bytes) / 1e6, static_cast<long long>(groups), open_ms,
+      "  recovery: Database::open of the %.1f MB checkpoint took %.0f ms (%.0f MB/s); "
+      "the view answers %s rows\n",
+      static_cast<double>(state_bytes) / 1e6, open_ms,
       static_cast<double>(state_bytes) / 1e6 / (open_ms / 1000),
       n.ok() ? n->rows.column(0).value_to_string(0).c_str() : "?");
 }
 
-}  // namespace
-}  // namespace sluice
-
-int main(int argc, char** argv) {
-  using namespace sluice;
-  int64_t events = 20'000'000;
-  for (int i = 1; i + 1 < argc; ++i) {
-    if (std::strcmp(argv[i], "--events") == 0) events = std::atoll(argv[++i]);
-  }
-  const fs::path work = fs::temp_directory_path() / "sluice_checkpoint_bench";
+void throughput(const fs::path& work, int64_t events) {
   const Run base = run(work, events, false, false, false);
   const Run checkpointed = run(work, events, true, false, false);
   const Run exactly_once = run(work, events, true, true, true);
@@ -154,7 +164,31 @@ int main(int argc, char** argv) {
         "max %.1f ms\n",
         ms.size(), ms[ms.size() / 2], ms.back());
   }
-  recovery(work, 1'000'000);
+}
+
+}  // namespace
+}  // namespace sluice
+
+int main(int argc, char** argv) {
+  using namespace sluice;
+  int64_t events = 20'000'000;
+  bool state_only = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--events") == 0 && i + 1 < argc) events = std::atoll(argv[++i]);
+    if (std::strcmp(argv[i], "--state-only") == 0) state_only = true;
+  }
+  // One directory per process: two runs at once must not share it.
+  const fs::path work =
+      fs::temp_directory_path() / ("sluice_checkpoint_bench_" + std::to_string(getpid()));
+  if (!state_only) throughput(work, events);
+  // A non-aggregate view's table (copy-on-write capture), then an aggregate view (the
+  // aggregate operator's capture and the view's table).
+  state_checkpoints(work, "view of rows (SELECT k, v FROM e)",
+                    "CREATE MATERIALIZED VIEW v AS SELECT k, v FROM e", 1'000'000, 5);
+  state_checkpoints(work, "aggregate view (GROUP BY k)",
+                    "CREATE MATERIALIZED VIEW v AS SELECT k, SUM(v) AS s, COUNT(*) AS n FROM e "
+                    "GROUP BY k",
+                    1'000'000, 5);
   fs::remove_all(work);
   return 0;
 }

@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "sluice/checkpoint_metrics.h"
 #include "sluice/query_result.h"
 #include "sluice/record_batch.h"
 #include "sluice/sink_metrics.h"
@@ -53,6 +54,11 @@ struct DatabaseOptions {
   // those epochs' rows reach it a second time. Without it such an open fails (SLC-4002),
   // naming the damaged checkpoint and the sink. `sluice run --accept-duplicates`.
   bool accept_duplicates = false;
+  // The memory budget of operator state and view tables, in bytes (0: none). The compute
+  // thread checks it after each batch; past it the pipeline fails (SLC-6001) naming the
+  // largest object and its size, rather than the system killing the process. Committed
+  // checkpoints stay as they are. `sluice run|serve --state-memory-max SIZE`.
+  int64_t state_memory_max = 0;
   // Rows the compute thread takes from its input per cycle, at most.
   int64_t max_batch_rows = 65536;
   // Default budget of rows in flight per source (CREATE SOURCE ... WITH (credits = N)).
@@ -98,8 +104,12 @@ class Database {
   void register_fallible_callback(const std::string& name,
                                   std::function<Status(const RecordBatch&)> callback);
   // The pipeline graph as JSON for tools: {"nodes":[{"name","kind","input","outputs","plan",
-  // "rows_in","rows_out"}...],"sinks":{"name":{"state","rows","bytes","queue_depth",...}}}.
+  // "rows_in","rows_out","state_groups","state_bytes","table_rows"}...],
+  // "sinks":{"name":{"state","rows","bytes","queue_depth",...}}}.
   Result<std::string> graph_json();
+  // The checkpoints' counters (also in SHOW CHECKPOINTS): the compute thread's pause per cut,
+  // durations, state bytes. `enabled` is false without a data_dir.
+  CheckpointMetrics checkpoint_metrics() const;
   // A sink's counters (also in SHOW SINKS).
   Result<SinkMetrics> sink_metrics(std::string_view name);
   // Counters of any source, push or connector.

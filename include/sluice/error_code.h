@@ -45,7 +45,8 @@ namespace sluice {
   X(kUnauthorized, 5001, "missing or wrong bearer token")              \
   X(kNotFound, 5002, "no such HTTP endpoint")                          \
   X(kRequestTooLarge, 5003, "HTTP request body too large")             \
-  X(kBadRequest, 5004, "malformed HTTP request")
+  X(kBadRequest, 5004, "malformed HTTP request")                       \
+  X(kStateMemoryExceeded, 6001, "operator state over its memory budget")
 
 enum class ErrorCode : uint16_t {
 #define SLUICE_ERROR_ENUM(name, number, meaning) name = number,

@@ -17,6 +17,9 @@ Coordinator::~Coordinator() {
 }
 
 void Coordinator::submit(runtime::EpochCut cut) {
+  last_pause_ns_.store(cut.pause_ns, std::memory_order_relaxed);
+  if (cut.pause_ns > max_pause_ns_.load(std::memory_order_relaxed))
+    max_pause_ns_.store(cut.pause_ns, std::memory_order_relaxed);  // one writer: this thread
   if (cuts_.push(cut) == QueueStatus::kOk) return;
   if (cut.done) cut.done->set(Status(ErrorCode::kClosed, "the checkpoint thread has stopped"));
   if (auto runtime = runtime_.lock()) runtime->epoch_resolved(cut.epoch);
@@ -32,12 +35,21 @@ void Coordinator::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-CheckpointStats Coordinator::stats() const {
-  CheckpointStats s;
+CheckpointMetrics Coordinator::stats() const {
+  CheckpointMetrics s;
+  s.enabled = true;
   s.completed = completed_.load();
   s.failed = failures_.load();
   s.last_epoch = last_epoch_.load();
-  s.duration_ns = duration_.summary();
+  s.last_pause_ns = last_pause_ns_.load();
+  s.max_pause_ns = max_pause_ns_.load();
+  s.last_duration_ns = last_duration_ns_.load();
+  for (size_t i = 0; i < kCheckpointDurationBoundsNs.size(); ++i)
+    s.duration_buckets[i] = duration_.count_at_most(kCheckpointDurationBoundsNs[i]);
+  s.duration_count = duration_.count();
+  s.duration_sum_ns = duration_.sum();
+  s.last_state_bytes = last_state_bytes_.load();
+  s.state_bytes_total = state_bytes_total_.load();
   return s;
 }
 
@@ -68,6 +80,17 @@ void Coordinator::resolve(runtime::EpochCut& cut) {
   const std::string what = "checkpoint of epoch " + std::to_string(cut.epoch);
   Status s;
   if (failed_) s = Status(ErrorCode::kClosed, what + ": an earlier checkpoint failed");
+  // 0. The state file's bytes, from the image the compute thread captured; written here while
+  // the sinks pre-commit. Dropping the image afterwards frees what the live state copied on
+  // write since.
+  std::string state;
+  {
+    dataflow::StateWriter writer;
+    cut.state.write(writer);
+    state = writer.take();
+    cut.state = dataflow::GraphImage();
+  }
+  fault_point("after_state_image");
   // 1. Every sink has made the epoch durable (or failed to).
   for (const auto& marker : cut.sinks) {
     Status acked = marker.pre_committed->wait();
@@ -87,7 +110,7 @@ void Coordinator::resolve(runtime::EpochCut& cut) {
       manifest.sinks[marker.task->name()] = std::move(*staged);
   }
   if (s.ok()) {
-    Status written = dir_.write_checkpoint(manifest, cut.state);
+    Status written = dir_.write_checkpoint(manifest, state);
     if (!written.ok()) s = written.with_location(what);
   }
   auto runtime = runtime_.lock();
@@ -119,9 +142,12 @@ void Coordinator::resolve(runtime::EpochCut& cut) {
   if (after_commit_) after_commit_(manifest);
   completed_.fetch_add(1);
   last_epoch_.store(cut.epoch);
-  duration_.record(static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - cut.cut_at)
-          .count()));
+  const int64_t took =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - cut.cut_at).count();
+  duration_.record(static_cast<uint64_t>(took));
+  last_duration_ns_.store(took);
+  last_state_bytes_.store(static_cast<int64_t>(state.size()));
+  state_bytes_total_.fetch_add(static_cast<int64_t>(state.size()));
   if (cut.done) cut.done->set(cut.epoch);
 }
 

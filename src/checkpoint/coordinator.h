@@ -3,6 +3,8 @@
 // epoch cut (skipped by the engine when nothing happened); cuts also arrive from CHECKPOINT and
 // Database::checkpoint(). For each cut, in epoch order:
 //
+//   0. write the cut's state image (captured on the compute thread) into the state file's bytes,
+//      while the sinks pre-commit;
 //   1. wait until every sink has run pre_commit(e) (the markers the compute thread queued);
 //   2. make the logs of durable push sources durable up to the cut's offsets;
 //   3. write the manifest and state durably (DataDir → ManifestStore), with what each sink
@@ -29,15 +31,9 @@
 #include "common/histogram.h"
 #include "runtime/epoch_control.h"
 #include "runtime/epoch_cut.h"
+#include "sluice/checkpoint_metrics.h"
 
 namespace sluice::checkpoint {
-
-struct CheckpointStats {
-  int64_t completed = 0;
-  int64_t failed = 0;
-  uint64_t last_epoch = 0;
-  HistogramSummary duration_ns;  // from the cut to the last commit
-};
 
 class Coordinator {
  public:
@@ -56,7 +52,8 @@ class Coordinator {
   void start(std::shared_ptr<runtime::EpochControl> runtime);
   // Finishes the cuts already submitted, then stops. Call after the engine has shut down.
   void stop();
-  CheckpointStats stats() const;
+  // Any thread.
+  CheckpointMetrics stats() const;
 
  private:
   void run();
@@ -74,6 +71,8 @@ class Coordinator {
   bool failed_ = false;  // coordinator thread only
   std::atomic<int64_t> completed_{0}, failures_{0};
   std::atomic<uint64_t> last_epoch_{0};
+  std::atomic<int64_t> last_pause_ns_{0}, max_pause_ns_{0};  // set by submit()
+  std::atomic<int64_t> last_duration_ns_{0}, last_state_bytes_{0}, state_bytes_total_{0};
   Histogram duration_;
 };
 

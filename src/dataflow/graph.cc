@@ -69,22 +69,16 @@ std::vector<Node*> Graph::nodes() const {
   return out;
 }
 
-void Graph::snapshot(StateWriter& w) const {
-  w.i64(static_cast<int64_t>(nodes_.size()));
+GraphImage Graph::capture() const {
+  GraphImage image;
   for (const auto& [name, n] : nodes_) {
-    const Node::Progress p = n->progress();
-    w.str(n->name());
-    w.u8(static_cast<uint8_t>(n->kind()));
-    w.i64(p.watermark);
-    w.i64(p.max_event_time);
-    w.u8(p.ended);
-    w.i64(p.rows_in);
-    w.i64(p.rows_out);
-    StateWriter op;
-    n->snapshot_operator(op);
-    w.str(op.bytes());
-    n->snapshot_table(w);
+    image.add({n->name(), n->kind(), n->progress(), n->capture_operator(), n->capture_table()});
   }
+  return image;
+}
+
+void Graph::snapshot(StateWriter& w) const {
+  capture().write(w);
 }
 
 Status Graph::restore(StateReader& r) {

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dataflow/graph_image.h"
 #include "dataflow/node.h"
 #include "dataflow/query_node.h"
 #include "dataflow/sink_node.h"
@@ -44,10 +45,18 @@ class Graph {
   SourceNode* source(std::string_view name) const;
   // Every node, by name.
   std::vector<Node*> nodes() const;
+  // Calls fn(const Node&) for every node, by name, without allocating (per-batch checks).
+  template <typename Fn>
+  void for_each_node(Fn&& fn) const {
+    for (const auto& [name, n] : nodes_) fn(static_cast<const Node&>(*n));
+  }
 
   // The state of every node (operator state, watermarks, ended inputs, view tables,
-  // counters), for a checkpoint. restore() loads it into a graph declared by the same
+  // counters), for a checkpoint: capture() freezes it now, cheaply (each operator's and view
+  // table's own capture), and the image is written later, off the compute thread; snapshot()
+  // writes a capture at once. restore() loads it into a graph declared by the same
   // statements; a checkpoint of a different graph is refused, naming the difference.
+  GraphImage capture() const;
   void snapshot(StateWriter& writer) const;
   Status restore(StateReader& reader);
 

@@ -90,7 +90,10 @@ Result<QueryResult> Introspection::show(const Statement& s) const {
                               {"input", DataType::kVarchar, true},
                               {"outputs", DataType::kVarchar, false},
                               {"rows_in", DataType::kInt64, false},
-                              {"rows_out", DataType::kInt64, false}}));
+                              {"rows_out", DataType::kInt64, false},
+                              {"state_groups", DataType::kInt64, false},
+                              {"state_bytes", DataType::kInt64, false},
+                              {"table_rows", DataType::kInt64, true}}));
   for (const Catalog::Entry* e : catalog_.all()) {
     const Node* n = graph_.find(e->name());
     b.column(0).append_string(n->name());
@@ -102,6 +105,11 @@ Result<QueryResult> Introspection::show(const Statement& s) const {
     b.column(3).append_string(outs);
     b.column(4).append_int64(n->rows_in());
     b.column(5).append_int64(n->rows_out());
+    const StateStats op = n->operator_state();
+    const StateStats table = n->table_state();
+    b.column(6).append_int64(op.groups);
+    b.column(7).append_int64(op.bytes + table.bytes);
+    n->has_table() ? b.column(8).append_int64(table.groups) : b.column(8).append_null();
   }
   return table_result("SHOW PIPELINE", b.finish());
 }
@@ -227,6 +235,14 @@ void Introspection::write_nodes(JsonWriter& w) const {
     w.key("plan").value(node_line(*n));
     w.key("rows_in").value(n->rows_in());
     w.key("rows_out").value(n->rows_out());
+    // What the node holds: its operator's live groups, the bytes of its operator state and
+    // view table, and the table's distinct rows (null: no table).
+    const StateStats op = n->operator_state();
+    const StateStats table = n->table_state();
+    w.key("state_groups").value(op.groups);
+    w.key("state_bytes").value(op.bytes + table.bytes);
+    w.key("table_rows");
+    n->has_table() ? w.value(table.groups) : w.null();
     w.end_object();
   }
   w.end_array();

@@ -26,8 +26,8 @@ class Introspection {
   Result<QueryResult> describe(const sql::Statement& s) const;
   Result<QueryResult> explain(const sql::Statement& s) const;
   Result<QueryResult> select(const sql::Statement& s) const;
-  // Writes the member "nodes": [{"name","kind","input","outputs","plan","rows_in","rows_out"}]
-  // into the object the caller has open.
+  // Writes the member "nodes": [{"name","kind","input","outputs","plan","rows_in","rows_out",
+  // "state_groups","state_bytes","table_rows"}] into the object the caller has open.
   void write_nodes(JsonWriter& writer) const;
 
  private:

@@ -8,6 +8,7 @@
 // Thread: the compute thread (or a test's) only; nodes need no locks.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -43,15 +44,22 @@ class Node {
   virtual std::string describe() const = 0;
   virtual OperatorStats stats() const;
 
-  // Checkpoint state, in the format Graph::snapshot frames: the operator's state, then the
-  // view table's rows (-1: no table).
-  virtual void snapshot_operator(StateWriter& writer) const { (void)writer; }
+  // Checkpoint state, in the format GraphImage frames: the operator's state, then the view
+  // table's rows. The captures are frozen now and written later (null: none; a missing table
+  // is written as -1).
+  virtual std::unique_ptr<StateImage> capture_operator() const { return nullptr; }
   virtual Status restore_operator(StateReader& reader) {
     (void)reader;
     return Status::Ok();
   }
-  virtual void snapshot_table(StateWriter& writer) const { writer.i64(-1); }
+  virtual std::unique_ptr<StateImage> capture_table() const { return nullptr; }
   virtual Status restore_table(StateReader& reader);
+
+  // What the node's operator holds (the memory budget and SHOW PIPELINE read it: O(1)).
+  virtual StateStats operator_state() const { return {}; }
+  // What its view table holds; groups are the table's distinct rows. {0, 0} without a table.
+  virtual StateStats table_state() const { return {}; }
+  virtual bool has_table() const { return false; }
 
   void add_downstream(Node* node) { downstream_.push_back(node); }
   void remove_downstream(const Node* node) { std::erase(downstream_, node); }

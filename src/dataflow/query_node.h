@@ -31,7 +31,8 @@ class QueryNode : public Node {
   void join_at(int64_t watermark) override;
   std::string describe() const override;
   OperatorStats stats() const override;
-  void snapshot_operator(StateWriter& writer) const override { op_->snapshot(writer); }
+  std::unique_ptr<StateImage> capture_operator() const override { return op_->capture(); }
+  StateStats operator_state() const override { return op_->state_stats(); }
   Status restore_operator(StateReader& reader) override;
 
  protected:

@@ -32,6 +32,8 @@ class StateWriter {
   void value(const Value& v);
   const std::string& bytes() const { return out_; }
   std::string take() { return std::move(out_); }
+  // Empties the writer, keeping its buffer (a writer reused per row).
+  void clear() { out_.clear(); }
 
  private:
   std::string out_;
@@ -52,6 +54,9 @@ class StateReader {
   // sizes anything by it.
   Status count(int64_t& n, size_t min_bytes);
   bool done() const { return pos_ == in_.size(); }
+  size_t position() const { return pos_; }
+  // The bytes read since `from` (a position()), as they are.
+  std::string_view read_since(size_t from) const { return in_.substr(from, pos_ - from); }
   size_t remaining() const { return in_.size() - pos_; }
 
  private:

@@ -43,11 +43,6 @@ Status ViewNode::publish(const RecordBatch& batch) {
   return emit(visible);
 }
 
-void ViewNode::snapshot_table(StateWriter& writer) const {
-  writer.i64(table_.distinct_rows());
-  table_.snapshot(writer);
-}
-
 Status ViewNode::restore_table(StateReader& reader) {
   int64_t rows;
   SLC_RETURN_IF_ERROR(reader.i64(rows));

@@ -18,7 +18,9 @@ class ViewNode final : public QueryNode {
   explicit ViewNode(std::shared_ptr<const sql::QueryDef> definition);
 
   const ViewTable& table() const { return table_; }
-  void snapshot_table(StateWriter& writer) const override;
+  std::unique_ptr<StateImage> capture_table() const override { return table_.capture(); }
+  StateStats table_state() const override { return table_.state_stats(); }
+  bool has_table() const override { return true; }
   Status restore_table(StateReader& reader) override;
 
  protected:

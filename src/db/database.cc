@@ -90,6 +90,7 @@ Database::Database(DatabaseOptions options) : impl_(std::make_unique<Impl>()) {
   loop_options.source_credits = options.source_credits;
   loop_options.input_queue_batches = options.input_queue_batches;
   loop_options.shutdown_grace = options.shutdown_grace;
+  loop_options.state_memory_max = options.state_memory_max;
   connectors::register_builtin_connectors(impl_->registry);
   impl_->loop = std::make_shared<runtime::ComputeLoop>(loop_options);
   impl_->loop->set_connectors(&impl_->registry);
@@ -117,6 +118,10 @@ Result<std::unique_ptr<Database>> Database::open(DatabaseOptions options) {
   if (options.max_batch_rows < 1 || options.source_credits < 1 || options.input_queue_batches < 1) {
     return Status(ErrorCode::kInvalidArgument,
                   "max_batch_rows, source_credits and input_queue_batches must be at least 1");
+  }
+  if (options.state_memory_max < 0) {
+    return Status(ErrorCode::kInvalidArgument,
+                  "state_memory_max must be 0 (no budget) or a number of bytes");
   }
   if (options.checkpoint_interval.count() < 1 || options.keep_checkpoints < 1) {
     return Status(ErrorCode::kInvalidArgument,
@@ -171,6 +176,7 @@ Status Database::recover(std::unique_ptr<checkpoint::DataDir> dir) {
   hooks.first_epoch = data_dir.first_epoch();
   hooks.committed_epoch = data_dir.committed_epoch();
   hooks.on_cut = [&impl](runtime::EpochCut cut) { impl.coordinator->submit(std::move(cut)); };
+  hooks.metrics = [&impl] { return impl.coordinator->stats(); };
   hooks.reserve_epoch = [&data_dir](uint64_t epoch) { return data_dir.reserve_epoch(epoch); };
   hooks.log_statement = [&data_dir](const std::string& s) { return data_dir.log_statement(s); };
   hooks.resume_sink = [&impl](const std::string& sink_name) {
@@ -312,6 +318,10 @@ void Database::register_fallible_callback(const std::string& name,
 
 Result<std::string> Database::graph_json() {
   return impl_->loop->graph_json();
+}
+
+CheckpointMetrics Database::checkpoint_metrics() const {
+  return impl_->coordinator ? impl_->coordinator->stats() : CheckpointMetrics{};
 }
 
 Result<SinkMetrics> Database::sink_metrics(std::string_view name) {

@@ -26,6 +26,7 @@ ComputeLoop::ComputeLoop(ComputeOptions options)
           graph_, sinks_, [this] { return source_offsets(); }, failure_),
       runner_(RunnerParts{catalog_, graph_, intake_, router_, sinks_, cutter_, *this, failure_,
                           options.source_credits}),
+      budget_(options.state_memory_max),
       commands_(256),
       checkpoint_requests_(64) {
   thread_ = std::thread([this] { run(); });
@@ -398,6 +399,7 @@ void ComputeLoop::drain_inputs(int64_t max_rows) {
         Status s = in.kind == Input::Kind::kEnd ? slot.node->end_input()
                                                 : slot.node->advance_watermark(in.watermark);
         if (!s.ok()) failure_.record(s);
+        check_state_budget();
         break;
       }
       case Input::Kind::kFail:
@@ -424,6 +426,7 @@ void ComputeLoop::flush_source(uint32_t id) {
       s = merged.ok() ? slot.node->push(*merged) : merged.status();
     }
     if (!s.ok()) failure_.record(s);
+    check_state_budget();
   }
   {
     AllocPhaseScope phase(AllocPhase::kOperators);  // releasing batches frees their memory
@@ -431,6 +434,11 @@ void ComputeLoop::flush_source(uint32_t id) {
   }
   slot.pending_rows = 0;
   slot.source->gate.release(rows);
+}
+
+void ComputeLoop::check_state_budget() {
+  if (!budget_.enabled() || failure_.failed()) return;
+  if (Status s = budget_.check(graph_); !s.ok()) failure_.record(s);
 }
 
 }  // namespace sluice::runtime

@@ -39,6 +39,7 @@
 #include "runtime/router.h"
 #include "runtime/sink_registry.h"
 #include "runtime/source_runtime.h"
+#include "runtime/state_budget.h"
 #include "runtime/statement_runner.h"
 #include "runtime/subscription_state.h"
 #include "sluice/query_result.h"
@@ -59,6 +60,8 @@ struct ComputeOptions {
   // How long shutdown waits for subscribers that neither read nor close (block policy)
   // before giving up on them; what they miss is counted as dropped.
   std::chrono::milliseconds shutdown_grace{5000};
+  // The memory budget of operator state and view tables, bytes (0: none): state_budget.h.
+  int64_t state_memory_max = 0;
 };
 
 class ComputeLoop final : public Ingest, public EpochControl, private SourceSlots {
@@ -184,6 +187,9 @@ class ComputeLoop final : public Ingest, public EpochControl, private SourceSlot
   void run_command(Command& command);
   void drain_inputs(int64_t max_rows);
   void flush_source(uint32_t id);
+  // After a batch or a watermark went through the graph: the state within its budget, or the
+  // pipeline fails.
+  void check_state_budget();
   // Runs every queued command, each after the rows queued before it.
   void run_commands();
   Status restore_state(const std::string& state, const std::map<std::string, int64_t>& offsets);
@@ -205,6 +211,7 @@ class ComputeLoop final : public Ingest, public EpochControl, private SourceSlot
   SinkRegistry sinks_;
   EpochCutter cutter_;
   StatementRunner runner_;
+  const StateBudget budget_;
   std::vector<Slot> slots_;
   std::vector<uint32_t> touched_;
 

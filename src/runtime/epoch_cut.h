@@ -1,9 +1,10 @@
 #pragma once
 // EpochCut: what the compute thread hands to the checkpoint thread at an epoch boundary. At
-// the cut the compute thread snapshots every operator and every source's offset, and places a
-// pre-commit marker for the epoch in every sink's queue, behind the epoch's last write and
-// ahead of the next epoch's first. Then it moves on; waiting for the sinks, writing the
-// manifest and committing happen on the checkpoint thread.
+// the cut the compute thread captures every node's state (a GraphImage: copy-on-write, cheap)
+// and every source's offset, and places a pre-commit marker for the epoch in every sink's
+// queue, behind the epoch's last write and ahead of the next epoch's first. Then it moves on;
+// writing the image into the state file, waiting for the sinks, writing the manifest and
+// committing happen on the checkpoint thread.
 //
 // CheckpointHooks: how the runtime reaches the checkpoint layer above it (the runtime may not
 // include it). Set once, before the first statement.
@@ -18,8 +19,10 @@
 #include <vector>
 
 #include "common/completion.h"
+#include "dataflow/graph_image.h"
 #include "runtime/push_log.h"
 #include "sink/sink_task.h"
+#include "sluice/checkpoint_metrics.h"
 #include "sluice/status.h"
 #include "sql/catalog.h"
 
@@ -32,7 +35,9 @@ struct EpochCut {
   };
   uint64_t epoch = 0;
   SteadyClock::time_point cut_at;
-  std::string state;  // dataflow::Graph::snapshot
+  // How long the compute thread spent in the cut (capture, markers), nanoseconds.
+  int64_t pause_ns = 0;
+  dataflow::GraphImage state;  // written by the checkpoint thread into the state file
   int64_t catalog_statements = 0;
   std::map<std::string, int64_t> source_offsets;
   std::vector<SinkMarker> sinks;
@@ -53,6 +58,8 @@ struct CheckpointHooks {
   // Where recovery resumes a sink from, by its name, as the sink is created (its connector
   // resolves its in-doubt epochs against it, and refuses to repeat committed ones).
   std::function<sink::SinkTask::Resume(const std::string& sink)> resume_sink;
+  // The checkpoint thread's counters (SHOW CHECKPOINTS).
+  std::function<CheckpointMetrics()> metrics;
   // Opens the write-ahead log of a durable push source as it is created.
   std::function<Result<std::shared_ptr<PushLog>>(const sql::SourceDef& source)> open_push_log;
 };

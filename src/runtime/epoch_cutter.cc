@@ -48,6 +48,9 @@ void EpochCutter::cut(Done done, bool force) {
     }
   }
   AllocPhaseScope phase(AllocPhase::kOperators);
+  // The pause: what the compute thread spends here on the checkpoint (after any wait for the
+  // previous one, which only a forced cut makes).
+  const SteadyClock::time_point started = SteadyClock::now();
   // The next epoch must never be handed out again, even after a crash.
   if (Status reserved = hooks_.reserve_epoch(epoch_ + 1); !reserved.ok()) {
     failure_.record(reserved);
@@ -56,10 +59,8 @@ void EpochCutter::cut(Done done, bool force) {
   }
   EpochCut cut;
   cut.epoch = epoch_;
-  cut.cut_at = SteadyClock::now();
-  dataflow::StateWriter writer;
-  graph_.snapshot(writer);
-  cut.state = writer.take();
+  cut.cut_at = started;
+  cut.state = graph_.capture();
   cut.catalog_statements = catalog_statements_;
   cut.source_offsets = offsets_();
   for (const auto& task : sinks_.tasks()) {
@@ -70,6 +71,8 @@ void EpochCutter::cut(Done done, bool force) {
   last_cut_ = epoch_;
   ++epoch_;
   dirty_ = false;
+  cut.pause_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now() - started).count();
   hooks_.on_cut(std::move(cut));
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 // EpochCutter: epoch numbers and cuts. With checkpoints on, every processed row belongs to an
-// epoch. A cut snapshots the graph and the sources' offsets, places a pre-commit marker for
-// the epoch and a begin marker for the next in every sink's queue (behind the epoch's last
-// write), and hands an EpochCut to the checkpoint thread; it never waits for the commit.
+// epoch. A cut captures the graph (Graph::capture: an image the checkpoint thread writes, so
+// the compute thread's pause does not grow with view tables) and the sources' offsets, times
+// that pause (EpochCut::pause_ns), places a pre-commit marker for the epoch and a begin marker
+// for the next in every sink's queue (behind the epoch's last write), and hands an EpochCut to
+// the checkpoint thread; it never waits for the commit.
 //
 // One checkpoint is in flight at a time: epoch e+1 is cut only once e is resolved on every
 // sink (a prepared PostgreSQL transaction keeps its row locks until COMMIT PREPARED, and the

@@ -3,6 +3,7 @@
 #include "columnar/value_parse.h"
 #include "common/alloc_phase.h"
 #include "dataflow/introspection.h"
+#include "runtime/checkpoint_table.h"
 
 namespace sluice::runtime {
 
@@ -64,6 +65,13 @@ Result<QueryResult> StatementRunner::run(Script& script, size_t index) {
     }
     case StatementKind::kShow:
       if (s.show_what == "SINKS") return p_.sinks.show(p_.catalog);
+      if (s.show_what == "CHECKPOINTS") {
+        if (!p_.cutter.enabled() || !p_.cutter.hooks().metrics) {
+          return Status(ErrorCode::kUnsupported, "SHOW CHECKPOINTS: checkpoints need a data_dir",
+                        s.pos.to_string());
+        }
+        return checkpoint_table(p_.cutter.hooks().metrics());
+      }
       return introspection.show(s);
     case StatementKind::kDescribe:
       return introspection.describe(s);

@@ -179,6 +179,8 @@ Status write_nodes(Database& db, PrometheusWriter& w) {
   struct Node {
     std::string name, kind;
     int64_t in = 0, out = 0;
+    int64_t state_groups = 0, state_bytes = 0;
+    int64_t table_rows = -1;  // -1: no view table
   };
   std::vector<Node> read;
   for (simdjson::dom::element node : nodes) {
@@ -188,6 +190,10 @@ Status write_nodes(Database& db, PrometheusWriter& w) {
     n.name = name;
     n.kind = kind;
     if (node["rows_in"].get(n.in) || node["rows_out"].get(n.out)) continue;
+    if (node["state_groups"].get(n.state_groups) || node["state_bytes"].get(n.state_bytes))
+      continue;
+    int64_t table_rows;
+    if (node["table_rows"].get(table_rows) == simdjson::SUCCESS) n.table_rows = table_rows;
     read.push_back(std::move(n));
   }
   w.family("sluice_node_rows_in_total", "counter", "Rows into a graph node.");
@@ -196,7 +202,54 @@ Status write_nodes(Database& db, PrometheusWriter& w) {
   w.family("sluice_node_rows_out_total", "counter", "Rows out of a graph node.");
   for (const Node& n : read)
     w.sample("sluice_node_rows_out_total", {{"node", n.name}, {"kind", n.kind}}, double(n.out));
+  w.family("sluice_node_state_groups", "gauge", "Live groups of the node's operator state.");
+  for (const Node& n : read)
+    w.sample("sluice_node_state_groups", {{"node", n.name}, {"kind", n.kind}},
+             double(n.state_groups));
+  w.family("sluice_node_state_bytes", "gauge",
+           "Bytes of memory the node's operator state and view table take.");
+  for (const Node& n : read)
+    w.sample("sluice_node_state_bytes", {{"node", n.name}, {"kind", n.kind}},
+             double(n.state_bytes));
+  w.family("sluice_view_table_rows", "gauge", "Distinct rows a materialized view holds.");
+  for (const Node& n : read) {
+    if (n.table_rows >= 0)
+      w.sample("sluice_view_table_rows", {{"node", n.name}}, double(n.table_rows));
+  }
   return Status::Ok();
+}
+
+// Checkpoints (with a data_dir): counts, the compute thread's pause, durations, state bytes.
+void write_checkpoints(const CheckpointMetrics& m, PrometheusWriter& w) {
+  if (!m.enabled) return;
+  w.family("sluice_checkpoints_completed_total", "counter", "Checkpoints committed.");
+  w.sample("sluice_checkpoints_completed_total", {}, double(m.completed));
+  w.family("sluice_checkpoints_failed_total", "counter", "Checkpoints that failed.");
+  w.sample("sluice_checkpoints_failed_total", {}, double(m.failed));
+  w.family("sluice_checkpoint_last_epoch", "gauge", "The newest committed epoch (0: none).");
+  w.sample("sluice_checkpoint_last_epoch", {}, double(m.last_epoch));
+  w.family("sluice_checkpoint_pause_seconds", "gauge",
+           "The compute thread's time inside the last checkpoint cut.");
+  w.sample("sluice_checkpoint_pause_seconds", {}, double(m.last_pause_ns) / 1e9);
+  w.family("sluice_checkpoint_pause_max_seconds", "gauge",
+           "The longest compute-thread pause of any checkpoint cut since open.");
+  w.sample("sluice_checkpoint_pause_max_seconds", {}, double(m.max_pause_ns) / 1e9);
+  constexpr std::string_view kDuration = "sluice_checkpoint_duration_seconds";
+  w.family(kDuration, "histogram", "Time from a checkpoint's cut to its commit on every sink.");
+  for (size_t i = 0; i < kCheckpointDurationBoundsNs.size(); ++i) {
+    char le[32];
+    std::snprintf(le, sizeof le, "%g", double(kCheckpointDurationBoundsNs[i]) / 1e9);
+    w.sample("sluice_checkpoint_duration_seconds_bucket", {{"le", le}},
+             double(std::min(m.duration_buckets[i], m.duration_count)));
+  }
+  w.sample("sluice_checkpoint_duration_seconds_bucket", {{"le", "+Inf"}}, double(m.duration_count));
+  w.sample("sluice_checkpoint_duration_seconds_sum", {}, double(m.duration_sum_ns) / 1e9);
+  w.sample("sluice_checkpoint_duration_seconds_count", {}, double(m.duration_count));
+  w.family("sluice_checkpoint_state_bytes", "gauge", "Bytes of the last checkpoint's state file.");
+  w.sample("sluice_checkpoint_state_bytes", {}, double(m.last_state_bytes));
+  w.family("sluice_checkpoint_state_bytes_total", "counter",
+           "Bytes of state written by every checkpoint.");
+  w.sample("sluice_checkpoint_state_bytes_total", {}, double(m.state_bytes_total));
 }
 
 struct ChannelCounter {
@@ -239,6 +292,7 @@ Result<std::string> prometheus_text(Database& db, const WebSocketHub* hub) {
   SLC_RETURN_IF_ERROR(write_sources(db, w));
   SLC_RETURN_IF_ERROR(write_nodes(db, w));
   SLC_RETURN_IF_ERROR(write_sinks(db, w));
+  write_checkpoints(db.checkpoint_metrics(), w);
   if (hub != nullptr) write_channels(*hub, w);
   return w.take();
 }

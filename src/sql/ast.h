@@ -180,7 +180,7 @@ struct Statement {
   ExprPtr sink_where;
   // DROP / SHOW
   ObjectKind object = ObjectKind::kSource;
-  std::string show_what;  // SOURCES, STREAMS, MATERIALIZED VIEWS, SINKS, PIPELINE
+  std::string show_what;  // SOURCES, STREAMS, MATERIALIZED VIEWS, SINKS, PIPELINE, CHECKPOINTS
   std::string text;       // the statement's own SQL text
 };
 

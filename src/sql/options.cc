@@ -220,4 +220,37 @@ Result<int64_t> parse_duration(std::string_view text) {
   return *micros;
 }
 
+Result<int64_t> parse_byte_size(std::string_view text) {
+  size_t i = 0;
+  int64_t number = 0;
+  bool overflow = false;
+  for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i) {
+    overflow |= __builtin_mul_overflow(number, 10, &number) ||
+                __builtin_add_overflow(number, text[i] - '0', &number);
+  }
+  std::string unit(text.substr(i));
+  while (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
+  for (char& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  static const std::pair<const char*, int64_t> kUnits[] = {
+      {"", 1},
+      {"B", 1},
+      {"KB", 1000},
+      {"MB", 1000 * 1000},
+      {"GB", 1000 * 1000 * 1000},
+      {"TB", int64_t{1000} * 1000 * 1000 * 1000},
+      {"KIB", 1024},
+      {"MIB", 1024 * 1024},
+      {"GIB", 1024 * 1024 * 1024},
+      {"TIB", int64_t{1024} * 1024 * 1024 * 1024}};
+  for (const auto& [name, scale] : kUnits) {
+    if (i == 0 || unit != name) continue;
+    int64_t bytes;
+    if (overflow || __builtin_mul_overflow(number, scale, &bytes)) break;
+    return bytes;
+  }
+  return Status(ErrorCode::kInvalidArgument,
+                "expected a size such as '512MiB', '2GB' or a number of bytes, got '" +
+                    std::string(text) + "'");
+}
+
 }  // namespace sluice::sql

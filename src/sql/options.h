@@ -37,5 +37,8 @@ Result<OptionMap> validate_sink_options(const std::vector<Option>& given, const 
 
 // "250ms", "1s", "5 seconds", "2m", "1h", or a bare number of milliseconds → µs.
 Result<int64_t> parse_duration(std::string_view text);
+// A size in bytes: a whole number, optionally with a unit — B, KB/MB/GB (powers of 1000),
+// KiB/MiB/GiB (powers of 1024), case-insensitive: "512MiB", "2 GB", "1048576".
+Result<int64_t> parse_byte_size(std::string_view text);
 
 }  // namespace sluice::sql

@@ -305,11 +305,13 @@ Result<Statement> Parser::show(SourcePos pos) {
     s.show_what = "SINKS";
   } else if (accept_word("PIPELINE")) {
     s.show_what = "PIPELINE";
+  } else if (accept_word("CHECKPOINTS")) {
+    s.show_what = "CHECKPOINTS";
   } else if (accept_word("MATERIALIZED")) {
     SLC_RETURN_IF_ERROR(expect_word("VIEWS"));
     s.show_what = "MATERIALIZED VIEWS";
   } else {
-    return error("expected SOURCES, STREAMS, MATERIALIZED VIEWS, SINKS or PIPELINE");
+    return error("expected SOURCES, STREAMS, MATERIALIZED VIEWS, SINKS, PIPELINE or CHECKPOINTS");
   }
   return s;
 }

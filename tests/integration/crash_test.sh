@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The exactly-once proof: a pipeline with replayable sources (a datagen generator and a
-# JSON-lines file) feeding a pass-through stream, a filtered stream and a windowed aggregate
-# into exactly-once file sinks, and a pass-through and an EMIT CHANGES aggregate into
+# JSON-lines file) feeding a pass-through stream, a filtered stream, a windowed aggregate and
+# a keyed aggregate of 120,000 live groups (a materialized view: the checkpoints carry the
+# aggregate's groups and the view's table, captured on the compute thread and written by the
+# checkpoint thread) into exactly-once file sinks, and a pass-through and an EMIT CHANGES aggregate into
 # exactly-once PostgreSQL sinks (append, and upsert with deletes), runs in a child
 # `sluice run --data-dir`. The child is killed
 # with SIGKILL, at random moments and at named fault points (SLUICE_FAULT: the process kills
@@ -26,7 +28,8 @@ if ! "$pg_tmp" start "$work/pg" "$pg_port" 2>&3; then
 fi
 pg_dsn="host=127.0.0.1 port=$pg_port user=postgres dbname=postgres"
 psql_at() { psql "$pg_dsn" -X -q -At -c "$1"; }
-faults=(after_pre_commit manifest_half_written after_manifest before_commit after_commit)
+faults=(after_state_image after_pre_commit manifest_half_written after_manifest before_commit
+  after_commit)
 
 # The input file: 40,000 lines, some of them filtered out by the sink's WHERE.
 python3 - "$work/lines.jsonl" <<'PY'
@@ -57,6 +60,11 @@ CREATE SOURCE events (id BIGINT NOT NULL, k BIGINT, ts TIMESTAMP NOT NULL,
   WITH (connector = 'datagen', limit = '60000', rate = '20000',
         'fields.id.kind' = 'sequence', 'fields.k.min' = '0', 'fields.k.max' = '16',
         'fields.ts.kind' = 'sequence', 'fields.ts.step' = '10');
+CREATE SOURCE wide (id BIGINT NOT NULL)
+  WITH (connector = 'datagen', limit = '240000', rate = '100000', 'fields.id.kind' = 'sequence');
+CREATE MATERIALIZED VIEW per_key AS
+  SELECT id % 120000 AS g, COUNT(*) AS n, SUM(id) AS total FROM wide GROUP BY id % 120000;
+CREATE SINK keyed FROM per_key INTO file (path = '$1/keyed', delivery = 'exactly-once');
 CREATE SOURCE lines (id BIGINT, word VARCHAR, v BIGINT)
   WITH (connector = 'file', path = '$work/lines.jsonl');
 CREATE SOURCE jitter (k BIGINT, v BIGINT, ts TIMESTAMP,
@@ -100,16 +108,18 @@ signature() {  # output directory, schema, sink → sorted rows
     *) cat "$1/$3"/part-* 2>/dev/null | sort ;;
   esac
 }
-sinks=(raw per_second big late_hop late_sessions pg_raw pg_totals)
+sinks=(raw per_second big late_hop late_sessions keyed pg_raw pg_totals)
 for sink in "${sinks[@]}"; do
   signature "$work/expected" expected "$sink" >"$work/expected.$sink"
 done
 rows=$(wc -l <"$work/expected.raw")
 big=$(wc -l <"$work/expected.big")
 pg_rows=$(wc -l <"$work/expected.pg_raw")
-if [ "$rows" -ne 60000 ] || [ "$big" -ne 20000 ] || [ "$pg_rows" -ne 60000 ]; then
-  echo "FAIL the uninterrupted run wrote $rows rows to raw, $pg_rows to pg_raw (want 60000)" \
-    "and $big to big (want 20000)"
+keyed=$(wc -l <"$work/expected.keyed")
+if [ "$rows" -ne 60000 ] || [ "$big" -ne 20000 ] || [ "$pg_rows" -ne 60000 ] ||
+  [ "$keyed" -ne 240000 ]; then
+  echo "FAIL the uninterrupted run wrote $rows rows to raw, $pg_rows to pg_raw (want 60000)," \
+    "$big to big (want 20000) and $keyed to keyed (want 240000)"
   exit 1
 fi
 

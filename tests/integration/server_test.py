@@ -158,6 +158,16 @@ def check_metrics(srv, token, rows):
     check("histogram buckets cumulative, +Inf = count >= batches",
           len(buckets) == 16 and all(a[1] <= b[1] for a, b in zip(buckets, buckets[1:]))
           and buckets[-1] == (float("inf"), count) and count >= out.get("batches", 1), buckets)
+    # State per node (the view holds its keys a, b, c) and checkpoints (the server has a data dir).
+    check("view table rows", samples.get(("sluice_view_table_rows", (("node", "totals"),))) == 3,
+          [(k, v) for k, v in samples.items() if k[0].startswith("sluice_view")])
+    check("state bytes per node",
+          (samples.get(("sluice_node_state_bytes", (("kind", "materialized view"), ("node", "totals")))) or 0) > 0)
+    check("checkpoint duration is a Prometheus histogram",
+          types.get("sluice_checkpoint_duration_seconds") == "histogram")
+    check("checkpoint pause and state bytes",
+          samples.get(("sluice_checkpoint_pause_max_seconds", ())) is not None
+          and samples.get(("sluice_checkpoint_state_bytes", ())) is not None)
 
 
 def main():

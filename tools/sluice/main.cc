@@ -31,6 +31,10 @@ run options:
                       exactly-once sink has published epochs past the checkpoint
                       recovery resumes from (the newest one is damaged or gone);
                       those epochs' rows reach the sink again (docs/checkpoints.md)
+  --state-memory-max SIZE
+                      the memory budget of operator state and views (e.g. 512MiB,
+                      2GB); past it the pipeline fails with SLC-6001 naming the
+                      largest object (docs/checkpoints.md). Default: none
   --status-interval DURATION
                       how often the status line is printed (default 1s on a terminal,
                       5s otherwise); it shows each sink's state and last error when the
@@ -69,7 +73,7 @@ int main(int argc, char** argv) {
     for (int i = 3; i < argc; ++i) {
       const std::string arg = argv[i];
       if ((arg == "--for" || arg == "--data-dir" || arg == "--checkpoint-interval" ||
-           arg == "--status-interval") &&
+           arg == "--status-interval" || arg == "--state-memory-max") &&
           i + 1 >= argc) {
         std::fprintf(stderr, "sluice: %s needs a value\n", arg.c_str());
         return 2;
@@ -93,6 +97,14 @@ int main(int argc, char** argv) {
           return 2;
         }
         options.checkpoint_interval = std::chrono::milliseconds(*micros / 1000);
+      } else if (arg == "--state-memory-max") {
+        auto bytes = sql::parse_byte_size(argv[++i]);
+        if (!bytes.ok()) {
+          std::fprintf(stderr, "sluice: --state-memory-max: %s\n",
+                       bytes.status().to_string().c_str());
+          return 2;
+        }
+        options.state_memory_max = *bytes;
       } else if (arg == "--status-interval") {
         auto micros = sql::parse_duration(argv[++i]);
         if (!micros.ok() || *micros < 1000) {

@@ -119,6 +119,7 @@ int run_file(const RunOptions& options) {
   db_options.data_dir = options.data_dir;
   db_options.checkpoint_interval = options.checkpoint_interval;
   db_options.accept_duplicates = options.accept_duplicates;
+  db_options.state_memory_max = options.state_memory_max;
   auto opened = Database::open(db_options);
   if (!opened.ok()) {
     std::fprintf(stderr, "sluice: %s\n", opened.status().to_string().c_str());

@@ -5,6 +5,7 @@
 // plain lines otherwise; a sink that is retrying, paused or failed shows its state and error.
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -16,6 +17,7 @@ struct RunOptions {
   std::string data_dir;                                 // --data-dir
   std::chrono::milliseconds checkpoint_interval{1000};  // --checkpoint-interval
   bool accept_duplicates = false;                       // --accept-duplicates
+  int64_t state_memory_max = 0;                         // --state-memory-max (0: none)
   // --status-interval; unset: every second on a terminal, plain lines every 5 s otherwise.
   std::optional<std::chrono::milliseconds> status_every;
 };

@@ -28,6 +28,8 @@ constexpr const char* kServeUsage = R"(usage: sluice serve [FILE.sql] [options]
   --token-file FILE       read the bearer token from FILE instead
   --checkpoint-interval DURATION
                           with --data-dir: how often to checkpoint (default 1s)
+  --state-memory-max SIZE the memory budget of operator state and views (e.g. 512MiB); past
+                          it the pipeline fails with SLC-6001 (docs/checkpoints.md)
   --max-body BYTES        largest request body accepted (default 1048576)
   --tls-cert FILE         serve HTTPS and WSS with this certificate chain (PEM) ...
   --tls-key FILE          ... and its private key (PEM); both or neither
@@ -40,6 +42,7 @@ struct ServeOptions {
   std::string data_dir;
   std::string token_file;
   std::chrono::milliseconds checkpoint_interval{1000};
+  int64_t state_memory_max = 0;
   server::ServerOptions server;
 };
 
@@ -49,7 +52,8 @@ int parse(int argc, char** argv, ServeOptions& options) {
     const std::string arg = argv[i];
     const bool takes_value = arg == "--listen" || arg == "--data-dir" || arg == "--token-file" ||
                              arg == "--checkpoint-interval" || arg == "--max-body" ||
-                             arg == "--tls-cert" || arg == "--tls-key";
+                             arg == "--tls-cert" || arg == "--tls-key" ||
+                             arg == "--state-memory-max";
     if (takes_value && i + 1 >= argc) {
       std::fprintf(stderr, "sluice serve: %s needs a value\n", arg.c_str());
       return 2;
@@ -71,6 +75,14 @@ int parse(int argc, char** argv, ServeOptions& options) {
         return 2;
       }
       options.checkpoint_interval = std::chrono::milliseconds(*micros / 1000);
+    } else if (arg == "--state-memory-max") {
+      auto bytes = sql::parse_byte_size(argv[++i]);
+      if (!bytes.ok()) {
+        std::fprintf(stderr, "sluice serve: --state-memory-max: %s\n",
+                     bytes.status().to_string().c_str());
+        return 2;
+      }
+      options.state_memory_max = *bytes;
     } else if (arg == "--max-body") {
       const long long bytes = std::atoll(argv[++i]);
       if (bytes < 1) {
@@ -136,6 +148,7 @@ int serve_main(int argc, char** argv) {
   db_options.services[std::string(connectors::websocket::kBroadcasterService)] = hub;
   db_options.data_dir = options.data_dir;
   db_options.checkpoint_interval = options.checkpoint_interval;
+  db_options.state_memory_max = options.state_memory_max;
   auto opened = Database::open(db_options);
   if (!opened.ok()) {
     std::fprintf(stderr, "sluice serve: %s\n", opened.status().to_string().c_str());

@@ -143,3 +143,34 @@ TEST(PipelineSnapshot, ACheckpointOfADifferentPipelineIsRefused) {
 
 }  // namespace
 }  // namespace sluice::dataflow
+
+namespace sluice::dataflow {
+namespace {
+
+// A checkpoint's state file is written by the checkpoint thread from the image the cut
+// captured, while the compute thread goes on: its bytes are those a snapshot at the cut wrote,
+// whatever the graph did in between (so recovery reads what it always read).
+TEST(PipelineSnapshot, ACaptureWrittenLaterEqualsTheSnapshotAtTheCapture) {
+  const auto input = batches();
+  for (size_t cut : {size_t{0}, size_t{5}, size_t{17}}) {
+    SCOPED_TRACE("capture after batch " + std::to_string(cut));
+    TestGraph p;
+    declare(p);
+    ASSERT_TRUE(p.execute("CREATE MATERIALIZED VIEW recent AS SELECT k, v FROM e").ok());
+    for (size_t b = 0; b < cut; ++b) ASSERT_TRUE(p.push_json("e", input[b]).ok());
+    StateWriter at_cut;
+    p.graph.snapshot(at_cut);
+    const GraphImage image = p.graph.capture();
+    for (size_t b = cut; b < input.size(); ++b) ASSERT_TRUE(p.push_json("e", input[b]).ok());
+    ASSERT_TRUE(p.end_all_inputs().ok());
+    StateWriter later;
+    image.write(later);
+    EXPECT_EQ(later.bytes(), at_cut.bytes());
+    StateWriter now;
+    p.graph.snapshot(now);
+    EXPECT_NE(now.bytes(), at_cut.bytes());  // the graph did move on
+  }
+}
+
+}  // namespace
+}  // namespace sluice::dataflow
