@@ -158,40 +158,39 @@ TEST(AggregateOperator, CorruptStateIsAnErrorNotACrash) {
 TEST(AggregateOperator, DamagedCountsAreErrorsNotAllocations) {
   constexpr const char* kQuery =
       "SELECT k, COUNT(*) AS n, COUNT(DISTINCT v) AS d FROM t GROUP BY k";
-  // One group, laid out as AggregateOperator::snapshot writes it, with the given counts.
-  auto state = [](int64_t groups, int64_t keys, int64_t outputs, int64_t distinct) {
+  // One group, laid out as AggregateOperator::snapshot writes it (format 2: typed arrays),
+  // with the given counts: groups in the store, arena blocks, bytes of the key's state array,
+  // values in the distinct set.
+  auto state = [](int64_t groups, int64_t blocks, int64_t key_bytes, int64_t distinct) {
     StateWriter w;
+    w.u8(2);   // format
     w.i64(0);  // watermark
     w.i64(1);  // next order
-    w.i64(groups);
-    w.str("a");
-    w.i64(keys);
-    w.value(Value::Null(DataType::kVarchar));
+    w.i64(1);  // stores
     w.i64(0);  // window start
     w.i64(0);  // window end
-    w.i64(0);  // order
-    w.u8(0);   // emitted
-    w.i64(outputs);
-    for (int aggregate = 0; aggregate < 2; ++aggregate) {
-      w.i64(1);
-      w.i64(0);
-      w.f64(0);
-      w.u8(0);
-      w.value(Value::Null(DataType::kInt64));
-      w.i64(aggregate == 1 ? distinct : -1);
-      if (aggregate == 1 && distinct == 1) w.str("x");
-    }
+    w.i64(groups);
+    w.i64(blocks);  // arena blocks
+    w.str("a");
+    w.i64(key_bytes);  // the key: its states (1 byte per group), then its string references
+    w.u8(2);
+    w.str(std::string("\0\0\0\0\0\0\0\0\1\0\0\0", 12));  // block 0, offset 0, length 1
+    w.str(std::string("\1\0\0\0\0\0\0\0", 8));           // COUNT(*)
+    w.u8(1);                                             // a distinct set
+    w.i64(distinct);
+    w.str(distinct == 1 ? std::string("\1\0\0\0x", 5) : std::string());
     return w.take();
   };
   {
     auto op = make(kQuery);
-    const std::string whole = state(1, 1, 0, 1);
+    const std::string whole = state(1, 1, 1, 1);
     StateReader reader(whole);
-    ASSERT_TRUE(op->restore(reader).ok()) << "the undamaged state must restore";
+    const Status restored = op->restore(reader);
+    ASSERT_TRUE(restored.ok()) << "the undamaged state must restore: " << restored.to_string();
   }
   for (int64_t damaged : {int64_t{1} << 40, INT64_MAX, int64_t{-5}}) {
-    const std::string states[] = {state(damaged, 1, 0, 1), state(1, damaged, 0, 1),
-                                  state(1, 1, damaged, 1), state(1, 1, 0, damaged)};
+    const std::string states[] = {state(damaged, 1, 1, 1), state(1, damaged, 1, 1),
+                                  state(1, 1, damaged, 1), state(1, 1, 1, damaged)};
     for (const std::string& bytes : states) {
       auto op = make(kQuery);
       StateReader reader(bytes);

@@ -1,0 +1,91 @@
+#pragma once
+// ValueSlots: one value of one SQL type per group, as typed arrays — a state byte (no value
+// yet, NULL, or a value) and the value: an int64 for BOOLEAN, INT, DATE, BIGINT, TIMESTAMP,
+// INTERVAL and DOUBLE (its bits), an __int128 for DECIMAL, a StringRef into the group
+// store's arena for VARCHAR. It holds group keys, MIN/MAX, FIRST_VALUE/LAST_VALUE and a
+// changelog's last output row, without a Value or a std::string per group.
+//
+// Group keys compare and hash "normalized": -0.0 equals 0.0 and every NaN is one value (as
+// append_key encodes them), while the value kept is the first row's, as it came.
+//
+// Thread: as ChunkedArray.
+
+#include <cstdint>
+#include <string>
+
+#include "dataflow/chunked_array.h"
+#include "dataflow/string_arena.h"
+#include "sluice/column.h"
+#include "sluice/column_builder.h"
+#include "sluice/value.h"
+
+namespace sluice::dataflow {
+
+// The hash of a group key, combined column by column (see hash_column).
+inline constexpr uint64_t kKeySeed = 0x9e3779b97f4a7c15ULL;
+inline uint64_t mix_hash(uint64_t h, uint64_t x) {
+  x ^= h + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb53fe1a85ec3ULL;
+  x ^= x >> 33;
+  return x;
+}
+uint64_t hash_string(std::string_view s);
+// Combines the hash of every row of `column` (normalized, as ValueSlots::hash) into
+// hashes[row]: a batch's key hashes are computed a column at a time.
+void hash_column(const Column& column, std::vector<uint64_t>& hashes);
+
+class ValueSlots {
+ public:
+  enum State : uint8_t { kNone = 0, kNull = 1, kValue = 2 };
+
+  explicit ValueSlots(DataType type) : type_(type) {}
+  DataType type() const { return type_; }
+  uint32_t size() const { return state_.size(); }
+
+  // A slot for a new group, with no value.
+  void push_back();
+  void reset(uint32_t g, StringArena& arena);
+  uint8_t state(uint32_t g) const { return state_[g]; }
+
+  // Sets slot g to row `row` of `column` (of this type; NULL when the row is).
+  void set(uint32_t g, const Column& column, int64_t row, StringArena& arena);
+  // Sets slot g to slot `from` of `other` (of this type, whose strings are in `arena` too).
+  void set_slot(uint32_t g, const ValueSlots& other, uint32_t from, StringArena& arena);
+  void set_value(uint32_t g, const Value& v, StringArena& arena);
+
+  // -1, 0, 1: row `row` of `column` (not null) against slot g (a value), as MIN/MAX order.
+  int compare(const Column& column, int64_t row, uint32_t g, const StringArena& arena) const;
+  int compare_slot(const ValueSlots& other, uint32_t from, uint32_t g,
+                   const StringArena& arena) const;
+  // Group-key equality of row `row` of `column` and slot g (normalized, NULL equals NULL).
+  bool key_equals(const Column& column, int64_t row, uint32_t g, const StringArena& arena) const;
+  // Group-key equality of slots a and b.
+  bool same_key(uint32_t a, uint32_t b, const StringArena& arena) const;
+  // The normalized hash of slot g, mixed into h (equal to hash_column's for an equal row).
+  uint64_t hash(uint32_t g, uint64_t h, const StringArena& arena) const;
+
+  // Appends slot g to `out` (NULL when it holds none).
+  void append_to(ColumnBuilder& out, uint32_t g, const StringArena& arena) const;
+  Value value(uint32_t g, const StringArena& arena) const;
+
+  size_t bytes() const { return state_.bytes() + fixed_.bytes() + dec_.bytes() + str_.bytes(); }
+  void write(StateWriter& w) const;
+  // Reads `n` slots; their strings must lie in `arena` (read before).
+  Status read(StateReader& r, uint32_t n, const StringArena& arena, std::string& scratch);
+
+ private:
+  bool is_string() const { return type_ == DataType::kVarchar; }
+  bool is_decimal() const { return type_ == DataType::kDecimal; }
+  int64_t fixed_of(const Column& column, int64_t row) const;
+
+  DataType type_;
+  ChunkedArray<uint8_t> state_;
+  ChunkedArray<int64_t> fixed_;  // every type but DECIMAL and VARCHAR
+  ChunkedArray<__int128> dec_;   // DECIMAL
+  ChunkedArray<StringRef> str_;  // VARCHAR
+};
+
+}  // namespace sluice::dataflow
