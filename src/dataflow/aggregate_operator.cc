@@ -500,20 +500,26 @@ Status AggregateOperator::on_watermark(int64_t watermark, std::vector<RecordBatc
   const bool final = watermark_ == kFinalWatermark;
   std::vector<GroupRef> closing;
   if (!sessions_mode_) {
-    // Windows by start are windows by end (one size): the closed ones come first. They are
-    // emitted in that order, each one's groups in arrival order, then dropped whole.
-    auto it = windows_.begin();
-    for (; it != windows_.end() && (final || it->second->end <= limit); ++it) {
+    // Windows by start are windows by end (one size): the closed ones come first. Each is
+    // emitted, its groups in arrival order, a bounded batch at a time, then dropped whole, so
+    // that closing many groups at once holds neither their rows nor their state twice.
+    constexpr uint32_t kEmitBatch = 64 * 1024;
+    bool closed = false;
+    for (auto it = windows_.begin(); it != windows_.end() && (final || it->second->end <= limit);) {
       Partition& p = *it->second;
-      if (!emit_on_update_) {
-        for (uint32_t g = 0; g < p.store.size(); ++g) closing.push_back({&p, g});
+      for (uint32_t first = 0; !emit_on_update_ && first < p.store.size(); first += kEmitBatch) {
+        closing.clear();
+        const uint32_t last = std::min(p.store.size(), first + kEmitBatch);
+        for (uint32_t g = first; g < last; ++g) closing.push_back({&p, g});
+        SLC_RETURN_IF_ERROR(emit(closing, out));
       }
       live_groups_ -= p.store.size();
+      it = windows_.erase(it);
+      closed = true;
     }
-    if (it == windows_.begin()) return Status::Ok();
-    if (!emit_on_update_) SLC_RETURN_IF_ERROR(emit(closing, out));
-    windows_.erase(windows_.begin(), it);
-    for (CachedWindow& c : window_cache_) c = {};
+    if (closed) {
+      for (CachedWindow& c : window_cache_) c = {};
+    }
     return Status::Ok();
   }
   // Nothing to close until the earliest open session's end passes.
