@@ -34,8 +34,18 @@ class AggColumns {
   // Folds row `row` of the batch (its argument in `arg`) into group g. `scratch` is reused.
   Status add(uint32_t g, const sql::Datum& arg, int64_t row, StringArena& arena,
              std::string& scratch);
-  // Group g (COUNT(*): arg unused) counted once more; the common case, inline.
+  // The common cases inline, for the caller's typed loops: COUNT(*) or COUNT(x) of a
+  // non-null x; SUM of a non-null BIGINT (false on overflow); SUM or AVG of a non-null DOUBLE.
   void add_count_star(uint32_t g) { ++count_.mut(g); }
+  bool add_int64(uint32_t g, int64_t v) {
+    ++count_.mut(g);
+    int64_t& sum = i_.mut(g);
+    return !__builtin_add_overflow(sum, v, &sum);
+  }
+  void add_double(uint32_t g, double v) {
+    ++count_.mut(g);
+    d_.mut(g) += v;
+  }
   // Folds group `from`'s state into group `into` (`into` is the earlier session).
   Status merge(uint32_t into, uint32_t from, StringArena& arena);
   // Appends group g's result (of the call's result type).

@@ -119,12 +119,19 @@ AggregateOperator::Partition& AggregateOperator::window(int64_t start, int64_t e
 uint32_t AggregateOperator::find_or_add(Partition& p, const std::vector<Column>& keys, int64_t row,
                                         uint64_t hash, bool& created) {
   GroupStore& store = p.store;
-  const uint32_t found = p.table.find(hash, [&](uint32_t g) {
-    for (size_t c = 0; c < keys.size(); ++c) {
-      if (!store.keys[c].key_equals(keys[c], row, g, store.arena)) return false;
-    }
-    return true;
-  });
+  uint32_t found;
+  if (keys.size() == 1) {  // the common case, without the loop
+    const ValueSlots& slots = store.keys[0];
+    found = p.table.find(
+        hash, [&](uint32_t g) { return slots.key_equals(keys[0], row, g, store.arena); });
+  } else {
+    found = p.table.find(hash, [&](uint32_t g) {
+      for (size_t c = 0; c < keys.size(); ++c) {
+        if (!store.keys[c].key_equals(keys[c], row, g, store.arena)) return false;
+      }
+      return true;
+    });
+  }
   created = found == GroupTable::kNotFound;
   if (!created) return found;
   const uint32_t g = store.add_group();
@@ -241,19 +248,51 @@ Status AggregateOperator::update(const std::vector<Datum>& args,
     const AggregateCall& call = query_->aggregates[a];
     const Datum& arg = args[a];
     const Datum* filter = call.filter ? &filters[a] : nullptr;
-    const bool count_star = call.kind == AggKind::kCountStar;
-    for (size_t k = 0; k < refs_.size(); ++k) {
-      const uint32_t row = ref_rows_[k];
-      // FILTER (WHERE ...): this aggregate sees only the rows its condition is TRUE for.
-      if (filter && (filter->is_null(row) || !filter->column.bool_value(filter->index(row)))) {
-        continue;
+    // Every group's aggregate a gets `fold` for each of its rows that passes FILTER (WHERE ...)
+    // and, but for COUNT(*), has a non-null argument.
+    auto each = [&](bool skip_nulls, auto&& fold) -> Status {
+      Partition* part = nullptr;  // rows of a batch mostly go to one window: looked up once
+      AggColumns* agg = nullptr;
+      for (size_t k = 0; k < refs_.size(); ++k) {
+        const uint32_t row = ref_rows_[k];
+        if (filter && (filter->is_null(row) || !filter->column.bool_value(filter->index(row)))) {
+          continue;
+        }
+        const int64_t r = arg.index(row);
+        if (skip_nulls && arg.column.is_null(r)) continue;
+        if (refs_[k].part != part) {
+          part = refs_[k].part;
+          agg = &part->store.aggs[a];
+        }
+        SLC_RETURN_IF_ERROR(fold(part->store, *agg, refs_[k].group, row, r));
       }
-      GroupStore& store = refs_[k].part->store;
-      if (count_star) {
-        store.aggs[a].add_count_star(refs_[k].group);
-        continue;
-      }
-      SLC_RETURN_IF_ERROR(store.aggs[a].add(refs_[k].group, arg, row, store.arena, scratch_));
+      return Status::Ok();
+    };
+    const DataType type = call.arg ? call.arg->type : DataType(DataType::kInt64);
+    const bool sum = call.kind == AggKind::kSum;
+    if (call.kind == AggKind::kCountStar || (call.kind == AggKind::kCount && !call.distinct)) {
+      SLC_RETURN_IF_ERROR(each(call.kind == AggKind::kCount,
+                               [](GroupStore&, AggColumns& agg, uint32_t g, uint32_t, int64_t) {
+                                 agg.add_count_star(g);
+                                 return Status::Ok();
+                               }));
+    } else if (sum && (type == DataType::kInt64 || type == DataType::kInterval)) {
+      SLC_RETURN_IF_ERROR(
+          each(true, [&](GroupStore&, AggColumns& agg, uint32_t g, uint32_t, int64_t r) {
+            if (agg.add_int64(g, arg.column.int64_value(r))) return Status::Ok();
+            return Status(ErrorCode::kOutOfRange, call.sql + " overflowed BIGINT");
+          }));
+    } else if ((sum || call.kind == AggKind::kAvg) && type == DataType::kDouble) {
+      SLC_RETURN_IF_ERROR(
+          each(true, [&](GroupStore&, AggColumns& agg, uint32_t g, uint32_t, int64_t r) {
+            agg.add_double(g, arg.column.double_value(r));
+            return Status::Ok();
+          }));
+    } else {
+      SLC_RETURN_IF_ERROR(
+          each(false, [&](GroupStore& store, AggColumns& agg, uint32_t g, uint32_t row, int64_t) {
+            return agg.add(g, arg, row, store.arena, scratch_);
+          }));
     }
   }
   return Status::Ok();
@@ -298,6 +337,8 @@ Status AggregateOperator::process(const RecordBatch& input, std::vector<RecordBa
     ref_rows_.push_back(static_cast<uint32_t>(row));
     created_.push_back(created);
   };
+  const bool uniform = win && !sessions_mode_ && win->size % win->slide == 0;
+  int64_t cached_from = 1, cached_to = 0;  // the slide row_windows_ holds the windows of
   for (int64_t row = 0; row < n; ++row) {
     if (!win) {
       place(all_groups(), row);
@@ -341,17 +382,28 @@ Status AggregateOperator::process(const RecordBatch& input, std::vector<RecordBa
       continue;
     }
     // TUMBLE and HOP: every window [start, start + size) with start a multiple of slide that
-    // holds ts, latest first.
+    // holds ts, latest first. When size is a multiple of slide, every ts of one slide falls in
+    // the same windows: the last row's are reused (rows of a batch have nearby times).
+    if (uniform && ts >= cached_from && ts < cached_to) {
+      for (Partition* p : row_windows_) place(*p, row);
+      if (row_windows_.empty()) ++stats_.late_rows_dropped;
+      continue;
+    }
     bool placed = false;
     const int64_t slide = win->slide, size = win->size;
     int64_t start;
     if (__builtin_mul_overflow(floor_div(ts, slide), slide, &start)) return window_out_of_range(ts);
+    row_windows_.clear();
+    cached_from = start;
+    if (__builtin_add_overflow(start, slide, &cached_to)) cached_to = cached_from;  // no reuse
     for (;;) {
       int64_t end;
       if (__builtin_add_overflow(start, size, &end)) return window_out_of_range(ts);
       if (end <= ts) break;  // this window and the earlier ones end before ts
       if (end > limit) {     // not closed
-        place(window(start, end), row);
+        Partition& p = window(start, end);
+        row_windows_.push_back(&p);
+        place(p, row);
         placed = true;
       }
       if (__builtin_sub_overflow(start, slide, &start)) {

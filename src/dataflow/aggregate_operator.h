@@ -126,6 +126,7 @@ class AggregateOperator final : public Operator {
   std::vector<GroupRef> refs_;
   std::vector<uint32_t> ref_rows_;
   std::vector<uint8_t> created_;
+  std::vector<Partition*> row_windows_;
   std::string scratch_;
 };
 

@@ -11,13 +11,6 @@ namespace {
 
 constexpr uint64_t kNullHash = 0x5851f42d4c957f2dULL;
 
-// A double as its group-key identity: -0.0 as 0.0, every NaN as one.
-int64_t normalized_bits(double v) {
-  if (v == 0) v = 0;
-  if (std::isnan(v)) v = std::numeric_limits<double>::quiet_NaN();
-  return std::bit_cast<int64_t>(v);
-}
-
 uint64_t hash_decimal(uint64_t h, __int128 v) {
   return mix_hash(mix_hash(h, static_cast<uint64_t>(v)),
                   static_cast<uint64_t>(static_cast<unsigned __int128>(v) >> 64));
@@ -29,10 +22,6 @@ int three_way(T a, T b) {
 }
 
 }  // namespace
-
-uint64_t hash_string(std::string_view s) {
-  return std::hash<std::string_view>{}(s);
-}
 
 void hash_column(const Column& column, std::vector<uint64_t>& hashes) {
   const auto n = static_cast<int64_t>(hashes.size());
@@ -71,20 +60,6 @@ void hash_column(const Column& column, std::vector<uint64_t>& hashes) {
       each([&](uint64_t h, int64_t r) { return mix_hash(h, static_cast<uint64_t>(v[r])); });
       break;
     }
-  }
-}
-
-int64_t ValueSlots::fixed_of(const Column& column, int64_t row) const {
-  switch (type_) {
-    case DataType::kBoolean:
-      return column.bool_value(row) ? 1 : 0;
-    case DataType::kInt32:
-    case DataType::kDate:
-      return column.int32_value(row);
-    case DataType::kDouble:
-      return std::bit_cast<int64_t>(column.double_value(row));
-    default:
-      return column.int64_value(row);
   }
 }
 
@@ -188,23 +163,6 @@ int ValueSlots::compare_slot(const ValueSlots& other, uint32_t from, uint32_t g,
       return three_way(std::bit_cast<double>(other.fixed_[from]), std::bit_cast<double>(fixed_[g]));
     default:
       return three_way(other.fixed_[from], fixed_[g]);
-  }
-}
-
-bool ValueSlots::key_equals(const Column& column, int64_t row, uint32_t g,
-                            const StringArena& arena) const {
-  const bool null = column.is_null(row);
-  if (null || state_[g] != kValue) return null && state_[g] == kNull;
-  switch (type_) {
-    case DataType::kVarchar:
-      return column.string_value(row) == arena.get(str_[g]);
-    case DataType::kDecimal:
-      return column.decimal_value(row) == dec_[g];
-    case DataType::kDouble:
-      return normalized_bits(column.double_value(row)) ==
-             normalized_bits(std::bit_cast<double>(fixed_[g]));
-    default:
-      return fixed_of(column, row) == fixed_[g];
   }
 }
 
