@@ -118,6 +118,7 @@ Status AggregateOperator::restore(StateReader& r) {
     if (!sessions_mode_) {
       // Every group is live: index them (the keys of one store are distinct; a damaged state
       // with duplicates finds the first, never crashes).
+      p->table.reserve(n);
       for (uint32_t g = 0; g < n; ++g) p->table.insert(store.key_hash(g), g);
       live_groups_ += n;
       if (!query_->window) {

@@ -1,5 +1,7 @@
 #include "dataflow/group_table.h"
 
+#include <algorithm>
+
 namespace sluice::dataflow {
 
 namespace {
@@ -11,10 +13,18 @@ uint64_t entry(uint64_t hash, uint32_t index) {
 }  // namespace
 
 void GroupTable::grow() {
+  // One more entry than fits now: reserve doubles the table.
+  reserve(static_cast<uint32_t>(std::max<size_t>(count_ + 1, slots_.size() * 3 / 4 + 1)));
+}
+
+void GroupTable::reserve(uint32_t n) {
+  size_t size = 16;
+  while (static_cast<size_t>(n) * 4 > size * 3) size *= 2;
+  if (size <= slots_.size()) return;
   std::vector<uint64_t> old;
   old.swap(slots_);
-  slots_.assign(old.empty() ? 16 : old.size() * 2, 0);
-  mask_ = slots_.size() - 1;
+  slots_.assign(size, 0);
+  mask_ = size - 1;
   for (uint64_t s : old) {
     if (s == 0) continue;
     size_t i = (s >> 32) & mask_;

@@ -31,6 +31,8 @@ class GroupTable {
       }
     }
   }
+  // Room for n entries without regrowing (restore knows how many it will add).
+  void reserve(uint32_t n);
   // Adds an entry (its key is not in the table).
   void insert(uint64_t hash, uint32_t index);
   // Removes the entry for `index` (hashed `hash`), if present.
