@@ -330,12 +330,11 @@ Status AggregateOperator::process(const RecordBatch& input, std::vector<RecordBa
   std::vector<uint32_t> merged_away;
   BatchBuilder retractions(output_schema_);
   const int64_t limit = close_limit();
+  // Rows are placed in their partitions first and looked up after, in the same order, so
+  // that each lookup can prefetch the table slot of one a few places ahead.
   auto place = [&](Partition& p, int64_t row) {
-    bool created;
-    const uint32_t g = find_or_add(p, keys, row, hashes_[static_cast<size_t>(row)], created);
-    refs_.push_back({&p, g});
+    refs_.push_back({&p, 0});
     ref_rows_.push_back(static_cast<uint32_t>(row));
-    created_.push_back(created);
   };
   const bool uniform = win && !sessions_mode_ && win->size % win->slide == 0;
   int64_t cached_from = 1, cached_to = 0;  // the slide row_windows_ holds the windows of
@@ -416,6 +415,16 @@ Status AggregateOperator::process(const RecordBatch& input, std::vector<RecordBa
     if (!placed) ++stats_.late_rows_dropped;
   }
   if (!sessions_mode_ && !refs_.empty()) {
+    constexpr size_t kAhead = 8;
+    const size_t m = refs_.size();
+    created_.resize(m);
+    for (size_t k = 0; k < m; ++k) {
+      if (k + kAhead < m) refs_[k + kAhead].part->table.prefetch(hashes_[ref_rows_[k + kAhead]]);
+      bool created;
+      refs_[k].group =
+          find_or_add(*refs_[k].part, keys, ref_rows_[k], hashes_[ref_rows_[k]], created);
+      created_[k] = created;
+    }
     SLC_RETURN_IF_ERROR(update(args, filters));
     if (emit_on_update_) {
       // A group without aggregates (GROUP BY alone, SELECT DISTINCT) has the same row for as

@@ -31,6 +31,10 @@ class GroupTable {
       }
     }
   }
+  // Brings the slot `hash` starts probing at into cache (a batch's lookups prefetch ahead).
+  void prefetch(uint64_t hash) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[(hash >> 32) & mask_]);
+  }
   // Room for n entries without regrowing (restore knows how many it will add).
   void reserve(uint32_t n);
   // Adds an entry (its key is not in the table).

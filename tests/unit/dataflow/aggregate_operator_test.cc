@@ -210,5 +210,27 @@ TEST(AggregateOperator, WindowsFreeTheirStateWhenTheyClose) {
   EXPECT_LE(op->live_groups(), 4u) << "closed windows must not stay in memory";
 }
 
+// state_stats() counts live groups and the bytes they take; a closed window's groups and
+// their bytes go at once (its store is dropped, not kept for reuse).
+TEST(AggregateOperator, StateStatsCountLiveGroupsAndClosedWindowsReturnTheirBytes) {
+  auto op = make(
+      "SELECT k, COUNT(*) AS n, MIN(k) AS m, COUNT(DISTINCT v) AS d FROM t "
+      "GROUP BY k, TUMBLE(ts, INTERVAL '1' MINUTE)");
+  const StateStats empty = op->state_stats();
+  std::vector<std::tuple<std::string, int64_t, int64_t>> rows;
+  for (int i = 0; i < 5000; ++i) rows.emplace_back("key-" + std::to_string(i), i % 7, 1);
+  std::vector<RecordBatch> out;
+  ASSERT_TRUE(op->process(batch(rows), out).ok());
+  const StateStats full = op->state_stats();
+  EXPECT_EQ(full.groups, 5000);
+  // At least each group's key bytes, count and distinct value; far below a Value per field.
+  EXPECT_GT(full.bytes - empty.bytes, 5000 * 20);
+  EXPECT_LT(full.bytes - empty.bytes, 5000 * 250);
+  ASSERT_TRUE(op->on_watermark(int64_t{61} * 1'000'000, out).ok());
+  const StateStats closed = op->state_stats();
+  EXPECT_EQ(closed.groups, 0);
+  EXPECT_LT(closed.bytes, empty.bytes + 4096) << "a closed window's memory must return";
+}
+
 }  // namespace
 }  // namespace sluice::dataflow
