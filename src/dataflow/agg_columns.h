@@ -51,6 +51,11 @@ class AggColumns {
   // Appends group g's result (of the call's result type).
   void finalize_into(ColumnBuilder& out, uint32_t g, const StringArena& arena) const;
 
+  // The strings this aggregate keeps (text MIN/MAX/FIRST/LAST), moved to another arena.
+  void move_strings(const StringArena& from, StringArena& to) {
+    if (shape_ == Shape::kValue) value_.move_strings(from, to);
+  }
+
   size_t bytes() const;
   void write(StateWriter& w) const;
   Status read(StateReader& r, uint32_t n, const StringArena& arena, std::string& scratch);

@@ -435,6 +435,8 @@ Status AggregateOperator::process(const RecordBatch& input, std::vector<RecordBa
       }
     }
   }
+  if (all_) all_->store.compact_strings();
+  for (auto& [start, p] : windows_) p->store.compact_strings();
   if (retractions.num_rows() > 0) {
     RecordBatch r = retractions.finish();
     stats_.rows_out += r.num_rows();

@@ -48,6 +48,16 @@ size_t GroupStore::bytes() const {
   return n;
 }
 
+void GroupStore::compact_strings() {
+  constexpr size_t kMinGarbage = 256;  // small arenas are not worth the pass
+  if (arena.garbage() < kMinGarbage || arena.garbage() * 2 < arena.used()) return;
+  StringArena fresh;
+  for (ValueSlots& k : keys) k.move_strings(arena, fresh);
+  for (AggColumns& a : aggs) a.move_strings(arena, fresh);
+  for (ValueSlots& o : last_output) o.move_strings(arena, fresh);
+  arena = std::move(fresh);  // an image still holding the old blocks keeps them
+}
+
 void GroupStore::write(StateWriter& w) const {
   w.i64(size_);
   arena.write(w);

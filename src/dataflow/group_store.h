@@ -44,6 +44,9 @@ class GroupStore {
   // A hash of group g's keys equal to what hash_column gives for equal row keys.
   uint64_t key_hash(uint32_t g) const;
   size_t bytes() const;
+  // Replaced strings (a changelog's changing output, a text MAX that moves) leave garbage in
+  // the arena; once it is most of the arena, the live strings move to a new one.
+  void compact_strings();
 
   void write(StateWriter& w) const;
   Status read(StateReader& r);

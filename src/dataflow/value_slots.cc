@@ -81,7 +81,12 @@ void ValueSlots::reset(uint32_t g, StringArena& arena) {
 }
 
 void ValueSlots::set(uint32_t g, const Column& column, int64_t row, StringArena& arena) {
-  if (is_string() && state_[g] == kValue) arena.release(str_[g]);
+  if (is_string() && state_[g] == kValue) {
+    // The same text again (a changelog's unchanged key, LAST_VALUE of a repeated value):
+    // keep the bytes stored, adding none.
+    if (!column.is_null(row) && column.string_value(row) == arena.get(str_[g])) return;
+    arena.release(str_[g]);
+  }
   if (column.is_null(row)) {
     state_.mut(g) = kNull;
     return;
@@ -258,6 +263,13 @@ void ValueSlots::write(StateWriter& w) const {
     dec_.write(w);
   } else {
     fixed_.write(w);
+  }
+}
+
+void ValueSlots::move_strings(const StringArena& from, StringArena& to) {
+  if (!is_string()) return;
+  for (uint32_t g = 0; g < size(); ++g) {
+    if (state_[g] == kValue) str_.mut(g) = to.add(from.get(str_[g]));
   }
 }
 

@@ -126,6 +126,9 @@ class ValueSlots {
   void append_to(ColumnBuilder& out, uint32_t g, const StringArena& arena) const;
   Value value(uint32_t g, const StringArena& arena) const;
 
+  // Stores this array's strings again in `to` (compaction: `from` is then dropped).
+  void move_strings(const StringArena& from, StringArena& to);
+
   size_t bytes() const { return state_.bytes() + fixed_.bytes() + dec_.bytes() + str_.bytes(); }
   void write(StateWriter& w) const;
   // Reads `n` slots; their strings must lie in `arena` (read before).

@@ -232,5 +232,28 @@ TEST(AggregateOperator, StateStatsCountLiveGroupsAndClosedWindowsReturnTheirByte
   EXPECT_LT(closed.bytes, empty.bytes + 4096) << "a closed window's memory must return";
 }
 
+// An unwindowed group lives for the query's life while its text changes with every update
+// (LAST_VALUE, MAX, and the changelog's copy of its last row): the bytes of replaced text are
+// reclaimed, so the state stays the size of what it holds, not of what it once held.
+TEST(AggregateOperator, ReplacedTextDoesNotGrowTheState) {
+  auto op = make(
+      "SELECT v, COUNT(*) AS n, LAST_VALUE(k) AS l, MAX(k) AS m FROM t GROUP BY v EMIT CHANGES");
+  std::vector<RecordBatch> out;
+  std::string last;
+  for (int i = 0; i < 5000; ++i) {
+    char text[128];
+    std::snprintf(text, sizeof text, "%06d-%0100d", i, i);  // 107 bytes, rising
+    last = text;
+    out.clear();
+    ASSERT_TRUE(op->process(batch({{last, i % 2, 1}}), out).ok());
+  }
+  ASSERT_EQ(out.size(), 1u);
+  const std::string shown = text(out);
+  EXPECT_NE(shown.find(last), std::string::npos) << shown;  // LAST_VALUE and MAX: the last text
+  EXPECT_EQ(op->state_stats().groups, 2);
+  // 2 groups × 4 texts of 107 bytes live; 5000 updates replaced about 2 MB of text.
+  EXPECT_LT(op->state_stats().bytes, 64 * 1024) << "replaced text must not stay in the state";
+}
+
 }  // namespace
 }  // namespace sluice::dataflow
