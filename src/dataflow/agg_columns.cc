@@ -1,6 +1,7 @@
 #include "dataflow/agg_columns.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 #include "columnar/decimal.h"
@@ -13,6 +14,23 @@
 namespace sluice::dataflow {
 
 using sql::AggKind;
+
+namespace {
+
+// Makes a group's distinct set its own before an insert: a new one, or a copy if an image
+// still holds it (as ChunkedArray's chunks; the acquire fence pairs with the image's release
+// of its reference, after its last read).
+void own_set(std::shared_ptr<DistinctSet>& set) {
+  if (!set) {
+    set = std::make_shared<DistinctSet>();
+  } else if (set.use_count() > 1) {
+    set = std::make_shared<DistinctSet>(*set);
+  } else {
+    std::atomic_thread_fence(std::memory_order_acquire);
+  }
+}
+
+}  // namespace
 
 AggColumns::AggColumns(const sql::AggregateCall& call)
     : call_(&call),
@@ -135,11 +153,7 @@ Status AggColumns::add(uint32_t g, const sql::Datum& arg, int64_t row, StringAre
       return Status::Ok();
     case Shape::kDistinct: {
       std::shared_ptr<DistinctSet>& set = sets_.mut(g);
-      if (!set) {
-        set = std::make_shared<DistinctSet>();
-      } else if (set.use_count() > 1) {  // an image holds it: the image keeps the old one
-        set = std::make_shared<DistinctSet>(*set);
-      }
+      own_set(set);
       scratch.clear();
       append_key(scratch, column, r);
       set->insert(scratch);
@@ -202,11 +216,7 @@ Status AggColumns::merge(uint32_t into, uint32_t from, StringArena& arena) {
     case Shape::kDistinct: {
       if (!sets_[from]) return Status::Ok();
       std::shared_ptr<DistinctSet>& set = sets_.mut(into);
-      if (!set) {
-        set = std::make_shared<DistinctSet>();
-      } else if (set.use_count() > 1) {
-        set = std::make_shared<DistinctSet>(*set);
-      }
+      own_set(set);
       const std::shared_ptr<DistinctSet> other = sets_[from];
       other->for_each([&](std::string_view item) { set->insert(item); });
       return Status::Ok();

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "dataflow/operator.h"
 #include "sluice/batch_builder.h"
 #include "sql/binder.h"
@@ -253,6 +255,41 @@ TEST(AggregateOperator, ReplacedTextDoesNotGrowTheState) {
   EXPECT_EQ(op->state_stats().groups, 2);
   // 2 groups × 4 texts of 107 bytes live; 5000 updates replaced about 2 MB of text.
   EXPECT_LT(op->state_stats().bytes, 64 * 1024) << "replaced text must not stay in the state";
+}
+
+// An image is written on another thread (the checkpoint thread) while the operator goes on
+// changing every group, adding groups, and dropping the windows the image holds: it still
+// writes exactly the state at its capture.
+TEST(AggregateOperator, AnImageWrittenOnAnotherThreadHoldsTheStateAtItsCapture) {
+  auto op = make(
+      "SELECT k, COUNT(*) AS n, MAX(k) AS m, COUNT(DISTINCT v) AS d, LAST_VALUE(k) AS l FROM t "
+      "GROUP BY k, TUMBLE(ts, INTERVAL '1' MINUTE) EMIT CHANGES");
+  auto rows = [](int first, int n, int64_t ts) {
+    std::vector<std::tuple<std::string, int64_t, int64_t>> r;
+    for (int i = first; i < first + n; ++i)
+      r.emplace_back("key-" + std::to_string(i % 9000), i, ts);
+    return batch(r);
+  };
+  std::vector<RecordBatch> out;
+  ASSERT_TRUE(op->process(rows(0, 20000, 1), out).ok());
+  ASSERT_TRUE(op->process(rows(0, 20000, 61), out).ok());
+  StateWriter at_capture;
+  op->snapshot(at_capture);
+  std::unique_ptr<StateImage> image = op->capture();
+  std::string written;
+  std::thread checkpoint([&] {
+    StateWriter w;
+    image->write(w);
+    written = w.take();
+    image.reset();
+  });
+  for (int round = 0; round < 10; ++round) {
+    ASSERT_TRUE(op->process(rows(round * 1000, 20000, 61 + round), out).ok());
+  }
+  ASSERT_TRUE(op->on_watermark(int64_t{200} * 1'000'000, out).ok());  // both windows close
+  ASSERT_TRUE(op->process(rows(0, 20000, 300), out).ok());
+  checkpoint.join();
+  EXPECT_EQ(written, at_capture.bytes());
 }
 
 }  // namespace
