@@ -15,8 +15,13 @@ constexpr uint32_t kMaxBlock = 64 * 1024;
 }  // namespace
 
 StringRef StringArena::add(std::string_view s) {
-  if (s.empty()) return {};
   const auto n = static_cast<uint32_t>(s.size());
+  if (n <= StringRef::kInline) {
+    StringRef r;
+    r.length = n;
+    if (n > 0) std::memcpy(r.inline_bytes(), s.data(), n);
+    return r;
+  }
   if (blocks_.empty() || capacity_.back() - used_.back() < n) {
     uint32_t cap = blocks_.empty() ? kFirstBlock : std::min(kMaxBlock, capacity_.back() * 2);
     cap = std::max(cap, n);
@@ -26,7 +31,10 @@ StringRef StringArena::add(std::string_view s) {
     capacity_total_ += cap;
   }
   const auto block = static_cast<uint32_t>(blocks_.size() - 1);
-  const StringRef r{block, used_[block], n};
+  StringRef r;
+  r.length = n;
+  r.block = block;
+  r.offset = used_[block];
   std::memcpy(blocks_[block].get() + r.offset, s.data(), n);
   used_[block] += n;
   used_total_ += n;

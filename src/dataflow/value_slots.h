@@ -99,7 +99,7 @@ class ValueSlots {
     switch (type_) {
       case DataType::kVarchar: {
         const std::string_view a = column.string_value(row);
-        const StringRef b = str_[g];
+        const StringRef& b = str_[g];
         if (a.size() != b.length) return false;
         const char* bytes = arena.get(b).data();
         if (a.size() > 16) return std::memcmp(a.data(), bytes, a.size()) == 0;

@@ -522,7 +522,7 @@ struct Step {
 
 std::vector<Step> random_steps(std::mt19937_64& rng) {
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); };
-  const char* keys[] = {"a", "b", "c", "dd", ""};
+  const char* keys[] = {"a", "b", "c", "dd-a-key-longer-than-8-bytes", ""};  // inline and arena
   std::vector<Step> steps(static_cast<size_t>(4 + pick(20)));
   int64_t now = pick(5) == 0 ? -40 * kSecond : 0;  // sometimes windows before the epoch
   for (Step& s : steps) {

@@ -177,9 +177,9 @@ TEST(AggregateOperator, DamagedCountsAreErrorsNotAllocations) {
     w.str("a");
     w.i64(key_bytes);  // the key: its states (1 byte per group), then its string references
     w.u8(2);
-    w.str(std::string("\0\0\0\0\0\0\0\0\1\0\0\0", 12));  // block 0, offset 0, length 1
-    w.str(std::string("\1\0\0\0\0\0\0\0", 8));           // COUNT(*)
-    w.u8(1);                                             // a distinct set
+    w.str(std::string("\1\0\0\0a\0\0\0\0\0\0\0", 12));  // length 1, "a" held inline
+    w.str(std::string("\1\0\0\0\0\0\0\0", 8));          // COUNT(*)
+    w.u8(1);                                            // a distinct set
     w.i64(distinct);
     w.str(distinct == 1 ? std::string("\1\0\0\0x", 5) : std::string());
     return w.take();
@@ -268,7 +268,7 @@ TEST(AggregateOperator, AnImageWrittenOnAnotherThreadHoldsTheStateAtItsCapture) 
   auto rows = [](int first, int n, int64_t ts) {
     std::vector<std::tuple<std::string, int64_t, int64_t>> r;
     for (int i = first; i < first + n; ++i)
-      r.emplace_back("key-" + std::to_string(i % 9000), i, ts);
+      r.emplace_back("key-number-" + std::to_string(i % 9000), i, ts);
     return batch(r);
   };
   std::vector<RecordBatch> out;
