@@ -8,6 +8,11 @@
 // their result back to the bids, and joins are not built yet).
 //
 // Events are all Nexmark events (2% persons, 6% auctions, 92% bids); the queries read bids.
+//
+// Last, q5-agg's aggregate operator alone, fed by the generator on one thread: its peak RSS
+// less the generator's, per live group, is the operator's memory per group (in a pipeline the
+// source's buffer of in-flight rows fills while the aggregate is slower than the generator,
+// and its rows count in the pipeline's peak RSS).
 
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -21,7 +26,10 @@
 #include <vector>
 
 #include "connectors/generator/nexmark.h"
+#include "dataflow/aggregate_operator.h"
 #include "sluice/database.h"
+#include "sql/binder.h"
+#include "sql/parser.h"
 
 namespace sluice {
 namespace {
@@ -96,6 +104,43 @@ int64_t run_generator(int64_t events) {
   return rows;
 }
 
+// q5-agg's aggregate operator alone, fed by the generator on the same thread: no source
+// buffer, so the peak RSS above the generator's is the operator's (its state and the rows it
+// emits at the end). Returns rows out; `live` gets the most groups live at once.
+int64_t run_q5_operator(int64_t events, const char* select, int64_t& live) {
+  using connectors::NexmarkTable;
+  sql::Catalog catalog;
+  auto source = std::make_shared<sql::SourceDef>();
+  source->name = "bid";
+  source->schema = connectors::nexmark_schema(NexmarkTable::kBid);
+  source->watermark_column = source->schema->find("date_time");
+  catalog.add(sql::Catalog::Entry{sql::ObjectKind::kSource, source, nullptr, nullptr});
+  auto stmt = sql::parse_statement(select);
+  if (!stmt.ok()) return -1;
+  auto query = sql::Binder(catalog).bind_query(*stmt->query);
+  if (!query.ok()) return -1;
+  dataflow::AggregateOperator op(std::make_shared<const sql::BoundQuery>(std::move(query).value()),
+                                 false);
+  connectors::NexmarkGenerator generator(NexmarkTable::kBid, {});
+  BatchBuilder builder(source->schema);
+  int64_t rows = 0, watermark = dataflow::kNoWatermark;
+  std::vector<RecordBatch> out;
+  for (int64_t first = 0; first < events; first += 4096) {
+    generator.generate(first, std::min<int64_t>(4096, events - first), builder);
+    RecordBatch batch = builder.finish();
+    const Column& ts = batch.column(source->watermark_column);
+    for (int64_t r = 0; r < batch.num_rows(); ++r)
+      watermark = std::max(watermark, ts.int64_value(r));
+    if (!op.process(batch, out).ok() || !op.on_watermark(watermark, out).ok()) return -1;
+    live = std::max(live, static_cast<int64_t>(op.live_groups()));
+    for (const RecordBatch& b : out) rows += b.num_rows();
+    out.clear();
+  }
+  if (!op.on_watermark(dataflow::kFinalWatermark, out).ok()) return -1;
+  for (const RecordBatch& b : out) rows += b.num_rows();
+  return rows;
+}
+
 }  // namespace
 }  // namespace sluice
 
@@ -160,7 +205,34 @@ int main(int argc, char** argv) {
         static_cast<long long>(m.rows_out), m.peak_rss_mb, m.ok ? "true" : "false");
     json += entry;
   }
-  json += "]}\n";
+  json += "]";
+  // The aggregate alone (no runtime, no source buffer): its memory per live group.
+  const sluice::Measure op = sluice::in_child([&] {
+    int64_t most = 0;
+    const int64_t rows = sluice::run_q5_operator(events, queries[3].sql, most);
+    return rows < 0 ? rows : rows * 100'000'000 + most;  // both through the child's one value
+  });
+  const int64_t op_rows = op.rows_out / 100'000'000, op_live = op.rows_out % 100'000'000;
+  const double op_without =
+      op.cpu > gen.cpu ? static_cast<double>(events) / (op.cpu - gen.cpu) / 1e6 : 0;
+  const double per_group =
+      op_live > 0 ? (op.peak_rss_mb - gen.peak_rss_mb) * 1024 * 1024 / static_cast<double>(op_live)
+                  : 0;
+  std::printf(
+      "\nq5-agg's operator alone (generator → AggregateOperator, one thread): %.2f M events/CPU-s "
+      "w/o gen, %lld rows out, %lld live groups at most, peak RSS %.0f MB (generator alone %.0f "
+      "MB): %.0f bytes per live group%s\n",
+      op_without, static_cast<long long>(op_rows), static_cast<long long>(op_live), op.peak_rss_mb,
+      gen.peak_rss_mb, per_group, op.ok ? "" : "  FAILED");
+  all_ok &= op.ok;
+  char entry[300];
+  std::snprintf(entry, sizeof entry,
+                ",\"q5_operator\":{\"events_per_cpu_s_without_generator\":%.0f,\"rows_out\":%lld,"
+                "\"live_groups\":%lld,\"peak_rss_mb\":%.1f,\"bytes_per_live_group\":%.0f}",
+                op_without * 1e6, static_cast<long long>(op_rows), static_cast<long long>(op_live),
+                op.peak_rss_mb, per_group);
+  json += entry;
+  json += "}\n";
   std::printf("\n%s", json.c_str());
   if (json_path != nullptr) {
     if (std::FILE* f = std::fopen(json_path, "w")) {

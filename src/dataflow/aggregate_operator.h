@@ -9,18 +9,21 @@
 // A row is late, dropped and counted, when every window it falls in has closed; a row with
 // a NULL event time cannot be windowed and is dropped and counted the same way.
 //
-// Groups of unwindowed queries live for as long as the query; windowed groups are freed
-// when their window closes. State snapshots and restores for checkpoints.
+// State is typed and columnar (group_store.h): a TUMBLE/HOP window's groups are one store,
+// dropped whole when the window closes, so memory returns at once; an unwindowed query's
+// groups live in one store for as long as the query; SESSION groups live in one store whose
+// slots are reused. capture() copies chunk pointers only (copy-on-write), so a checkpoint
+// stops the compute thread for microseconds, not in proportion to the state.
 //
 // Thread: the compute thread.
 
+#include <map>
 #include <memory>
-#include <span>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
+#include "dataflow/group_store.h"
+#include "dataflow/group_table.h"
 #include "dataflow/operator.h"
 #include "sluice/batch_builder.h"
 #include "sluice/value.h"
@@ -40,6 +43,8 @@ class AggregateOperator final : public Operator {
   Status on_watermark(int64_t watermark, std::vector<RecordBatch>& out) override;
   void snapshot(StateWriter& writer) const override;
   Status restore(StateReader& reader) override;
+  std::unique_ptr<StateImage> capture() const override;
+  StateStats state_stats() const override;
   std::string describe() const override;
 
   // For a one-off query over a finite input (an ad-hoc SELECT): a global aggregate (no GROUP
@@ -48,84 +53,85 @@ class AggregateOperator final : public Operator {
   Status emit_empty_global_group(std::vector<RecordBatch>& out);
 
   const SchemaPtr& output_schema() const { return output_schema_; }
-  size_t live_groups() const { return index_.size() + session_groups_; }
+  size_t live_groups() const { return static_cast<size_t>(live_groups_); }
 
  private:
-  struct AggState {
-    int64_t count = 0;
-    int64_t i = 0;
-    double d = 0;  // SUM/AVG of doubles: the sum; VAR*/STDDEV*: the running mean
-    // (SUM/AVG of decimals: the exact sum is v, a DECIMAL of SUM's type)
-    double m2 = 0;  // VAR*/STDDEV*: the sum of squared differences from the mean (Welford)
-    bool has = false;
-    Value v;
-    std::unique_ptr<std::unordered_set<std::string>> distinct;
+  // A store with its index: one TUMBLE/HOP window's groups, or every group (unwindowed,
+  // SESSION; there the index maps a key to its session list, see sessions_).
+  struct Partition {
+    Partition(std::shared_ptr<const GroupLayout> layout, int64_t s, int64_t e)
+        : store(std::move(layout)), start(s), end(e) {}
+    GroupStore store;
+    GroupTable table;
+    int64_t start = 0, end = 0;  // the window (TUMBLE/HOP)
+    std::vector<uint8_t> dirty;  // ON UPDATE: listed in dirty_ (not checkpointed)
   };
-  struct Group {
-    bool live = false;
-    std::string key;  // encoded GROUP BY keys (window excluded)
-    std::vector<Value> key_values;
-    int64_t window_start = 0;
-    int64_t window_end = 0;
-    std::vector<AggState> aggs;
-    bool dirty = false;
-    uint64_t born = 0;     // the process() call that created it (0: restored)
-    bool emitted = false;  // changelog: last_output is the row downstream currently holds
-    std::vector<Value> last_output;
-    uint64_t order = 0;
+  struct GroupRef {
+    Partition* part;
+    uint32_t group;
   };
 
-  uint32_t new_group(const std::string& key, const std::vector<Column>& keys, int64_t row,
-                     int64_t start, int64_t end);
-  uint32_t find_or_create(const std::vector<Column>& keys, int64_t row, int64_t start, int64_t end);
-  void free_group(uint32_t slot);
-  Status assign_session(const std::vector<Column>& keys, int64_t row, int64_t ts,
+  Partition& all_groups();
+  Partition& window(int64_t start, int64_t end);
+  // The group of row `row`'s keys (hashed `hash`) in `p`, made if new (`created`).
+  uint32_t find_or_add(Partition& p, const std::vector<Column>& keys, int64_t row, uint64_t hash,
+                       bool& created);
+  Status assign_session(const std::vector<Column>& keys, int64_t row, uint64_t hash, int64_t ts,
                         std::vector<uint32_t>& merged_away, uint32_t& slot);
-  void mark_dirty(uint32_t slot);
+  void free_session(uint32_t g);
+  void mark_dirty(GroupRef ref);
   // Windows that end at or before this are closed: the watermark less the allowed lateness
   // (saturating; the final watermark closes everything).
   int64_t close_limit() const;
-  // Adds the rows to their groups' aggregates; `filters[a]` is aggregate a's FILTER condition
-  // over the batch (empty without one).
-  Status update(std::span<const uint32_t> rows, std::span<const uint32_t> slots,
-                const std::vector<sql::Datum>& args, const std::vector<sql::Datum>& filters);
-  Status merge(AggState& into, const AggState& from, const sql::AggregateCall& call);
-  // Adds a DECIMAL to a SUM's or AVG's exact sum (kept in s.v); SLC-0006 past 38 digits.
-  static Status add_decimal(AggState& s, __int128 units, const sql::AggregateCall& call);
-  Value finalize(const AggState& s, const sql::AggregateCall& call) const;
-  // Emits the current rows of `slots` (in that order) according to the emit strategy.
-  Status emit(const std::vector<uint32_t>& slots, std::vector<RecordBatch>& out);
+  // Folds the batch's rows refs_rows_[k] into groups refs_[k]; `filters[a]` is aggregate a's
+  // FILTER condition over the batch (empty without one).
+  Status update(const std::vector<sql::Datum>& args, const std::vector<sql::Datum>& filters);
+  // Emits the current rows of `refs` (in that order) according to the emit strategy.
+  Status emit(const std::vector<GroupRef>& refs, std::vector<RecordBatch>& out);
   // Changelog: deletes for groups that vanish (merged sessions).
-  void retract(const std::vector<uint32_t>& slots, BatchBuilder& changes);
+  void retract(const std::vector<GroupRef>& refs, BatchBuilder& changes);
+  void clear_state();
 
   std::shared_ptr<const sql::BoundQuery> query_;
   bool changelog_;
   bool emit_on_update_;
+  bool sessions_mode_;
   SchemaPtr plain_schema_;   // the projection's columns
   SchemaPtr output_schema_;  // plain, or plain + _op when changelog_
+  std::shared_ptr<const GroupLayout> layout_;
 
-  std::vector<Group> groups_;
-  std::vector<uint32_t> free_slots_;
-  std::unordered_map<std::string, uint32_t> index_;                  // window + key → slot
-  std::unordered_map<std::string, std::vector<uint32_t>> sessions_;  // key → slots by start
-  size_t session_groups_ = 0;
-  std::vector<uint32_t> dirty_;
-  uint64_t process_calls_ = 0;  // counts process() calls: which groups are new in this one
+  std::map<int64_t, std::unique_ptr<Partition>> windows_;  // TUMBLE/HOP: by window start
+  std::unique_ptr<Partition> all_;                         // unwindowed and SESSION
+  // The last windows looked up, by start / slide (rows of a batch have nearby times).
+  struct CachedWindow {
+    int64_t start = INT64_MIN;
+    Partition* part = nullptr;
+  };
+  CachedWindow window_cache_[8];
+  // SESSION: all_.table maps a key to an index here: that key's sessions by start.
+  std::vector<std::vector<uint32_t>> sessions_;
+  std::vector<uint32_t> free_session_lists_;
+  std::vector<uint32_t> session_list_of_;  // by group
+  std::vector<uint32_t> free_slots_;       // SESSION groups free for reuse
+  int64_t live_groups_ = 0;
+
+  std::vector<GroupRef> dirty_;
   uint64_t next_order_ = 0;
   int64_t watermark_ = kNoWatermark;
-  int64_t min_open_end_ = kFinalWatermark;  // no window ends before this: nothing to close
+  int64_t min_open_end_ = kFinalWatermark;  // no session ends before this: nothing to close
 
   // Scratch reused across batches.
   std::vector<uint32_t> selection_;
-  std::vector<uint32_t> pair_rows_;
-  std::vector<uint32_t> pair_slots_;
-  std::vector<uint32_t> filtered_rows_;
-  std::vector<uint32_t> filtered_slots_;
-  std::string key_;
+  std::vector<uint64_t> hashes_;
+  std::vector<GroupRef> refs_;
+  std::vector<uint32_t> ref_rows_;
+  std::vector<uint8_t> created_;
+  std::vector<Partition*> row_windows_;
+  std::string scratch_;
 };
 
 // Appends a self-delimiting, comparable encoding of row `row` of `column` to `out`
-// (group keys, COUNT DISTINCT sets).
+// (COUNT DISTINCT sets, ad-hoc DISTINCT).
 void append_key(std::string& out, const Column& column, int64_t row);
 
 }  // namespace sluice::dataflow

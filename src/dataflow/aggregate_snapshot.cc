@@ -1,136 +1,168 @@
-#include "dataflow/aggregate_operator.h"
-
 #include <algorithm>
 
-// AggregateOperator's checkpoint state, written and read back (a file of its own: the
-// operator's logic is in aggregate_operator.cc).
+#include "dataflow/aggregate_operator.h"
+
+// AggregateOperator's checkpoint state (a file of its own: the operator's logic is in
+// aggregate_operator.cc). The state is written as the stores' typed arrays in bulk:
+//   u8 format (2), i64 watermark, i64 next arrival order, i64 stores,
+//   per store: i64 window start, i64 window end, the store (GroupStore::write).
+// Indexes (hash tables, session lists) are not written; restore rebuilds them.
 
 namespace sluice::dataflow {
 
 namespace {
 
-// Variance and standard deviation carry a second moment; other aggregates have none, so
-// their state reads as before these aggregates existed.
-bool has_m2(const sql::AggregateCall& call) {
-  return call.kind == sql::AggKind::kVarSamp || call.kind == sql::AggKind::kVarPop ||
-         call.kind == sql::AggKind::kStddevSamp || call.kind == sql::AggKind::kStddevPop;
+constexpr uint8_t kFormat = 2;
+
+struct StoreAt {
+  int64_t start;
+  int64_t end;
+  const GroupStore* store;
+};
+
+void write_state(StateWriter& w, int64_t watermark, uint64_t next_order,
+                 const std::vector<StoreAt>& stores) {
+  w.u8(kFormat);
+  w.i64(watermark);
+  w.i64(static_cast<int64_t>(next_order));
+  w.i64(static_cast<int64_t>(stores.size()));
+  for (const StoreAt& s : stores) {
+    w.i64(s.start);
+    w.i64(s.end);
+    s.store->write(w);
+  }
 }
+
+// The state at a capture: copies of the stores, which share their chunks with the live ones
+// copy-on-write (and hold the query their aggregate calls belong to).
+class AggregateImage final : public StateImage {
+ public:
+  int64_t watermark = 0;
+  uint64_t next_order = 0;
+  std::vector<std::pair<int64_t, int64_t>> windows;
+  std::vector<GroupStore> stores;
+
+  void write(StateWriter& w) const override {
+    std::vector<StoreAt> at;
+    at.reserve(stores.size());
+    for (size_t i = 0; i < stores.size(); ++i) {
+      at.push_back({windows[i].first, windows[i].second, &stores[i]});
+    }
+    write_state(w, watermark, next_order, at);
+  }
+};
 
 }  // namespace
 
 void AggregateOperator::snapshot(StateWriter& w) const {
-  w.i64(watermark_);
-  w.i64(static_cast<int64_t>(next_order_));
-  int64_t live = 0;
-  for (const Group& g : groups_) live += g.live;
-  w.i64(live);
-  for (const Group& g : groups_) {
-    if (!g.live) continue;
-    w.str(g.key);
-    w.i64(static_cast<int64_t>(g.key_values.size()));
-    for (const Value& v : g.key_values) w.value(v);
-    w.i64(g.window_start);
-    w.i64(g.window_end);
-    w.i64(static_cast<int64_t>(g.order));
-    w.u8(g.emitted);
-    w.i64(static_cast<int64_t>(g.last_output.size()));
-    for (const Value& v : g.last_output) w.value(v);
-    for (size_t a = 0; a < g.aggs.size(); ++a) {
-      const AggState& s = g.aggs[a];
-      w.i64(s.count);
-      w.i64(s.i);
-      w.f64(s.d);
-      if (has_m2(query_->aggregates[a])) w.f64(s.m2);
-      w.u8(s.has);
-      w.value(s.v);
-      w.i64(s.distinct ? static_cast<int64_t>(s.distinct->size()) : -1);
-      if (s.distinct) {
-        for (const std::string& d : *s.distinct) w.str(d);
-      }
-    }
+  std::vector<StoreAt> at;
+  if (all_) at.push_back({all_->start, all_->end, &all_->store});
+  for (const auto& [start, p] : windows_) at.push_back({p->start, p->end, &p->store});
+  write_state(w, watermark_, next_order_, at);
+}
+
+std::unique_ptr<StateImage> AggregateOperator::capture() const {
+  auto image = std::make_unique<AggregateImage>();
+  image->watermark = watermark_;
+  image->next_order = next_order_;
+  image->stores.reserve(windows_.size() + 1);
+  if (all_) {
+    image->windows.emplace_back(all_->start, all_->end);
+    image->stores.push_back(all_->store);
   }
+  for (const auto& [start, p] : windows_) {
+    image->windows.emplace_back(p->start, p->end);
+    image->stores.push_back(p->store);
+  }
+  return image;
+}
+
+void AggregateOperator::clear_state() {
+  windows_.clear();
+  all_.reset();
+  for (CachedWindow& c : window_cache_) c = {};
+  sessions_.clear();
+  free_session_lists_.clear();
+  session_list_of_.clear();
+  free_slots_.clear();
+  live_groups_ = 0;
+  dirty_.clear();
+  next_order_ = 0;
+  watermark_ = kNoWatermark;
+  min_open_end_ = kFinalWatermark;
 }
 
 Status AggregateOperator::restore(StateReader& r) {
-  groups_.clear();
-  free_slots_.clear();
-  index_.clear();
-  sessions_.clear();
-  session_groups_ = 0;
-  dirty_.clear();
-  min_open_end_ = kFinalWatermark;
-  int64_t order, live;
+  clear_state();
+  auto damaged = [](const std::string& what) {
+    return Status(ErrorCode::kDataCorrupt, "aggregate state is damaged: " + what);
+  };
+  uint8_t format;
+  int64_t order, stores;
+  SLC_RETURN_IF_ERROR(r.u8(format));
+  if (format != kFormat) return damaged("format " + std::to_string(format) + " is not 2");
   SLC_RETURN_IF_ERROR(r.i64(watermark_));
   SLC_RETURN_IF_ERROR(r.i64(order));
   next_order_ = static_cast<uint64_t>(order);
-  // Every count is checked against the bytes left before anything is sized by it: a damaged
-  // state is an error, not an allocation of whatever its bytes say (a group takes at least
-  // its key's length; a value its type and null flag; a distinct item its length).
-  SLC_RETURN_IF_ERROR(r.count(live, 8));
-  for (int64_t n = 0; n < live; ++n) {
-    Group g;
-    g.live = true;
-    int64_t count, group_order;
-    SLC_RETURN_IF_ERROR(r.str(g.key));
-    SLC_RETURN_IF_ERROR(r.count(count, 2));
-    g.key_values.resize(static_cast<size_t>(count));
-    for (Value& v : g.key_values) SLC_RETURN_IF_ERROR(r.value(v));
-    SLC_RETURN_IF_ERROR(r.i64(g.window_start));
-    SLC_RETURN_IF_ERROR(r.i64(g.window_end));
-    SLC_RETURN_IF_ERROR(r.i64(group_order));
-    g.order = static_cast<uint64_t>(group_order);
-    uint8_t emitted;
-    SLC_RETURN_IF_ERROR(r.u8(emitted));
-    g.emitted = emitted != 0;
-    SLC_RETURN_IF_ERROR(r.count(count, 2));
-    g.last_output.resize(static_cast<size_t>(count));
-    for (Value& v : g.last_output) SLC_RETURN_IF_ERROR(r.value(v));
-    g.aggs.resize(query_->aggregates.size());
-    for (size_t a = 0; a < g.aggs.size(); ++a) {
-      AggState& s = g.aggs[a];
-      uint8_t has;
-      int64_t distinct;
-      SLC_RETURN_IF_ERROR(r.i64(s.count));
-      SLC_RETURN_IF_ERROR(r.i64(s.i));
-      SLC_RETURN_IF_ERROR(r.f64(s.d));
-      if (has_m2(query_->aggregates[a])) SLC_RETURN_IF_ERROR(r.f64(s.m2));
-      SLC_RETURN_IF_ERROR(r.u8(has));
-      s.has = has != 0;
-      SLC_RETURN_IF_ERROR(r.value(s.v));
-      SLC_RETURN_IF_ERROR(r.i64(distinct));
-      if (distinct < -1 || (distinct >= 0 && static_cast<uint64_t>(distinct) > r.remaining() / 8)) {
-        return Status(ErrorCode::kDataCorrupt, "state is damaged: " + std::to_string(distinct) +
-                                                   " distinct values with " +
-                                                   std::to_string(r.remaining()) + " bytes left");
+  // A store takes at least its bounds, group count and arena count.
+  SLC_RETURN_IF_ERROR(r.count(stores, 32));
+  for (int64_t s = 0; s < stores; ++s) {
+    int64_t start, end;
+    SLC_RETURN_IF_ERROR(r.i64(start));
+    SLC_RETURN_IF_ERROR(r.i64(end));
+    auto p = std::make_unique<Partition>(layout_, start, end);
+    SLC_RETURN_IF_ERROR(p->store.read(r));
+    GroupStore& store = p->store;
+    const uint32_t n = store.size();
+    if (emit_on_update_) p->dirty.assign(n, 0);
+    if (!sessions_mode_) {
+      // Every group is live: index them (the keys of one store are distinct; a damaged state
+      // with duplicates finds the first, never crashes).
+      p->table.reserve(n);
+      for (uint32_t g = 0; g < n; ++g) p->table.insert(store.key_hash(g), g);
+      live_groups_ += n;
+      if (!query_->window) {
+        if (s > 0) return damaged("more than one store for an unwindowed query");
+        all_ = std::move(p);
+      } else if (!windows_.emplace(start, std::move(p)).second) {
+        return damaged("two windows start at " + std::to_string(start));
       }
-      if (distinct >= 0) {
-        s.distinct = std::make_unique<std::unordered_set<std::string>>();
-        for (int64_t d = 0; d < distinct; ++d) {
-          std::string item;
-          SLC_RETURN_IF_ERROR(r.str(item));
-          s.distinct->insert(std::move(item));
+      continue;
+    }
+    // SESSION: live groups into their key's session list, free slots for reuse.
+    if (s > 0) return damaged("more than one store for a SESSION query");
+    session_list_of_.assign(n, 0);
+    for (uint32_t g = 0; g < n; ++g) {
+      if (!store.live[g]) {
+        store.reset_group(g);
+        free_slots_.push_back(g);
+        continue;
+      }
+      const uint64_t hash = store.key_hash(g);
+      uint32_t list = p->table.find(hash, [&](uint32_t l) {
+        const uint32_t other = sessions_[l].front();
+        for (const ValueSlots& k : store.keys) {
+          if (!k.same_key(g, other, store.arena)) return false;
         }
+        return true;
+      });
+      if (list == GroupTable::kNotFound) {
+        list = static_cast<uint32_t>(sessions_.size());
+        sessions_.emplace_back();
+        p->table.insert(hash, list);
       }
+      sessions_[list].push_back(g);
+      session_list_of_[g] = list;
+      min_open_end_ = std::min(min_open_end_, store.ends[g]);
+      ++live_groups_;
     }
-    const auto slot = static_cast<uint32_t>(groups_.size());
-    if (query_->window) min_open_end_ = std::min(min_open_end_, g.window_end);
-    if (query_->window && query_->window->kind == sql::WindowKind::kSession) {
-      sessions_[g.key].push_back(slot);
-      ++session_groups_;
-    } else {
-      std::string key;
-      if (query_->window) key.append(reinterpret_cast<const char*>(&g.window_start), 8);
-      key += g.key;
-      index_.emplace(std::move(key), slot);
+    for (auto& list : sessions_) {
+      std::sort(list.begin(), list.end(),
+                [&](uint32_t a, uint32_t b) { return store.starts[a] < store.starts[b]; });
     }
-    groups_.push_back(std::move(g));
+    all_ = std::move(p);
   }
-  for (auto& [key, list] : sessions_) {
-    std::sort(list.begin(), list.end(), [&](uint32_t a, uint32_t b) {
-      return groups_[a].window_start < groups_[b].window_start;
-    });
-  }
-  if (!r.done()) return Status(ErrorCode::kDataCorrupt, "operator state has trailing bytes");
+  if (!r.done()) return damaged("trailing bytes");
   return Status::Ok();
 }
 

@@ -1,0 +1,423 @@
+#include "dataflow/agg_columns.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+
+#include "columnar/decimal.h"
+#include "dataflow/aggregate_operator.h"
+
+// The arithmetic is the one the operator always had (aggregate_state.cc before the typed
+// layout): integer SUM checks BIGINT overflow, AVG of integers sums doubles, DECIMAL sums are
+// exact with SLC-0006 past 38 digits, variance is Welford's update and Chan's merge.
+
+namespace sluice::dataflow {
+
+using sql::AggKind;
+
+namespace {
+
+// Makes a group's distinct set its own before an insert: a new one, or a copy if an image
+// still holds it (as ChunkedArray's chunks; the acquire fence pairs with the image's release
+// of its reference, after its last read).
+void own_set(std::shared_ptr<DistinctSet>& set) {
+  if (!set) {
+    set = std::make_shared<DistinctSet>();
+  } else if (set.use_count() > 1) {
+    set = std::make_shared<DistinctSet>(*set);
+  } else {
+    std::atomic_thread_fence(std::memory_order_acquire);
+  }
+}
+
+}  // namespace
+
+AggColumns::AggColumns(const sql::AggregateCall& call)
+    : call_(&call),
+      arg_type_(call.arg ? call.arg->type : DataType(DataType::kInt64)),
+      value_(arg_type_) {
+  switch (call.kind) {
+    case AggKind::kCountStar:
+      shape_ = Shape::kCount;
+      break;
+    case AggKind::kCount:
+      shape_ = call.distinct ? Shape::kDistinct : Shape::kCount;
+      break;
+    case AggKind::kSum:
+    case AggKind::kAvg:
+      shape_ = arg_type_ == DataType::kDecimal                                ? Shape::kSumDecimal
+               : arg_type_ == DataType::kDouble || call.kind == AggKind::kAvg ? Shape::kSumDouble
+                                                                              : Shape::kSumInt;
+      break;
+    case AggKind::kMin:
+    case AggKind::kMax:
+    case AggKind::kFirstValue:
+    case AggKind::kLastValue:
+      shape_ = Shape::kValue;
+      break;
+    default:
+      shape_ = Shape::kMoments;
+  }
+}
+
+void AggColumns::push_back() {
+  switch (shape_) {
+    case Shape::kCount:
+      count_.push_back(0);
+      break;
+    case Shape::kDistinct:
+      sets_.push_back(nullptr);
+      break;
+    case Shape::kSumInt:
+      count_.push_back(0);
+      i_.push_back(0);
+      break;
+    case Shape::kSumDouble:
+      count_.push_back(0);
+      d_.push_back(0);
+      break;
+    case Shape::kSumDecimal:
+      count_.push_back(0);
+      dec_.push_back(0);
+      break;
+    case Shape::kMoments:
+      count_.push_back(0);
+      d_.push_back(0);
+      m2_.push_back(0);
+      break;
+    case Shape::kValue:
+      value_.push_back();
+      break;
+  }
+}
+
+void AggColumns::reset(uint32_t g, StringArena& arena) {
+  switch (shape_) {
+    case Shape::kDistinct:
+      sets_.mut(g) = nullptr;
+      return;
+    case Shape::kValue:
+      value_.reset(g, arena);
+      return;
+    case Shape::kSumInt:
+      i_.mut(g) = 0;
+      break;
+    case Shape::kSumDouble:
+      d_.mut(g) = 0;
+      break;
+    case Shape::kSumDecimal:
+      dec_.mut(g) = 0;
+      break;
+    case Shape::kMoments:
+      d_.mut(g) = 0;
+      m2_.mut(g) = 0;
+      break;
+    case Shape::kCount:
+      break;
+  }
+  count_.mut(g) = 0;
+}
+
+Status AggColumns::add_decimal(uint32_t g, __int128 units) {
+  const sql::AggregateCall& call = *call_;
+  // AVG's sum leaves room for shifting it to AVG's scale in finalize_into().
+  const int digits =
+      DataType::kMaxDecimalPrecision -
+      (call.kind == AggKind::kAvg ? call.result_type.scale() - call.arg->type.scale() : 0);
+  __int128& sum = dec_.mut(g);
+  if (__builtin_add_overflow(sum, units, &sum) || !decimal::fits(sum, digits)) {
+    return decimal::overflow(call.sql, call.result_type);
+  }
+  return Status::Ok();
+}
+
+Status AggColumns::add(uint32_t g, const sql::Datum& arg, int64_t row, StringArena& arena,
+                       std::string& scratch) {
+  const AggKind kind = call_->kind;
+  if (kind == AggKind::kCountStar) {
+    ++count_.mut(g);
+    return Status::Ok();
+  }
+  const Column& column = arg.column;
+  const int64_t r = arg.index(row);
+  if (kind == AggKind::kFirstValue || kind == AggKind::kLastValue) {
+    // NULL is a value here: FIRST_VALUE of a NULL first row is NULL.
+    if (kind == AggKind::kFirstValue && value_.state(g) != ValueSlots::kNone) return Status::Ok();
+    value_.set(g, column, r, arena);
+    return Status::Ok();
+  }
+  if (column.is_null(r)) return Status::Ok();
+  switch (shape_) {
+    case Shape::kCount:
+      ++count_.mut(g);
+      return Status::Ok();
+    case Shape::kDistinct: {
+      std::shared_ptr<DistinctSet>& set = sets_.mut(g);
+      own_set(set);
+      scratch.clear();
+      append_key(scratch, column, r);
+      set->insert(scratch);
+      return Status::Ok();
+    }
+    case Shape::kSumInt: {
+      ++count_.mut(g);
+      const int64_t v =
+          arg_type_ == DataType::kInt32 ? column.int32_value(r) : column.int64_value(r);
+      int64_t& sum = i_.mut(g);
+      if (__builtin_add_overflow(sum, v, &sum)) {
+        return Status(ErrorCode::kOutOfRange, call_->sql + " overflowed BIGINT");
+      }
+      return Status::Ok();
+    }
+    case Shape::kSumDouble:
+      ++count_.mut(g);
+      d_.mut(g) += arg_type_ == DataType::kDouble  ? column.double_value(r)
+                   : arg_type_ == DataType::kInt32 ? static_cast<double>(column.int32_value(r))
+                                                   : static_cast<double>(column.int64_value(r));
+      return Status::Ok();
+    case Shape::kSumDecimal:
+      ++count_.mut(g);
+      return add_decimal(g, column.decimal_value(r));
+    case Shape::kMoments: {
+      // Welford's update: stable where summing squares would cancel.
+      const double x = arg_type_ == DataType::kDouble ? column.double_value(r)
+                       : arg_type_ == DataType::kDecimal
+                           ? decimal::to_double(column.decimal_value(r), arg_type_.scale())
+                       : arg_type_ == DataType::kInt32 ? column.int32_value(r)
+                                                       : static_cast<double>(column.int64_value(r));
+      const int64_t n = ++count_.mut(g);
+      double& mean = d_.mut(g);
+      const double delta = x - mean;
+      mean += delta / static_cast<double>(n);
+      m2_.mut(g) += delta * (x - mean);
+      return Status::Ok();
+    }
+    case Shape::kValue: {  // MIN, MAX
+      if (value_.state(g) != ValueSlots::kValue) {
+        value_.set(g, column, r, arena);
+        return Status::Ok();
+      }
+      const int c = value_.compare(column, r, g, arena);
+      if ((kind == AggKind::kMin && c < 0) || (kind == AggKind::kMax && c > 0)) {
+        value_.set(g, column, r, arena);
+      }
+      return Status::Ok();
+    }
+  }
+  return Status::Ok();
+}
+
+Status AggColumns::merge(uint32_t into, uint32_t from, StringArena& arena) {
+  const AggKind kind = call_->kind;
+  switch (shape_) {
+    case Shape::kCount:
+      count_.mut(into) += count_[from];
+      return Status::Ok();
+    case Shape::kDistinct: {
+      if (!sets_[from]) return Status::Ok();
+      std::shared_ptr<DistinctSet>& set = sets_.mut(into);
+      own_set(set);
+      const std::shared_ptr<DistinctSet> other = sets_[from];
+      other->for_each([&](std::string_view item) { set->insert(item); });
+      return Status::Ok();
+    }
+    case Shape::kSumInt: {
+      count_.mut(into) += count_[from];
+      int64_t& sum = i_.mut(into);
+      if (__builtin_add_overflow(sum, i_[from], &sum)) {
+        return Status(ErrorCode::kOutOfRange, call_->sql + " overflowed BIGINT");
+      }
+      return Status::Ok();
+    }
+    case Shape::kSumDouble:
+      count_.mut(into) += count_[from];
+      d_.mut(into) += d_[from];
+      return Status::Ok();
+    case Shape::kSumDecimal:
+      if (count_[from] == 0) return Status::Ok();
+      count_.mut(into) += count_[from];
+      return add_decimal(into, dec_[from]);
+    case Shape::kMoments: {  // Chan et al.'s combination of two partial results
+      if (count_[from] == 0) return Status::Ok();
+      const double na = static_cast<double>(count_[into]), nb = static_cast<double>(count_[from]);
+      const double delta = d_[from] - d_[into];
+      count_.mut(into) += count_[from];
+      d_.mut(into) += delta * nb / (na + nb);
+      m2_.mut(into) += m2_[from] + delta * delta * na * nb / (na + nb);
+      return Status::Ok();
+    }
+    case Shape::kValue: {
+      const uint8_t has_from = value_.state(from), has_into = value_.state(into);
+      if (kind == AggKind::kMin || kind == AggKind::kMax) {
+        if (has_from != ValueSlots::kValue) return Status::Ok();
+        const int c =
+            has_into == ValueSlots::kValue ? value_.compare_slot(value_, from, into, arena) : 0;
+        if (has_into != ValueSlots::kValue || (kind == AggKind::kMin ? c < 0 : c > 0)) {
+          value_.set_slot(into, value_, from, arena);
+        }
+      } else if (kind == AggKind::kFirstValue) {  // `into` is the earlier session
+        if (has_into == ValueSlots::kNone && has_from != ValueSlots::kNone) {
+          value_.set_slot(into, value_, from, arena);
+        }
+      } else if (has_from != ValueSlots::kNone) {
+        value_.set_slot(into, value_, from, arena);
+      }
+      return Status::Ok();
+    }
+  }
+  return Status::Ok();
+}
+
+void AggColumns::finalize_into(ColumnBuilder& out, uint32_t g, const StringArena& arena) const {
+  const sql::AggregateCall& call = *call_;
+  switch (shape_) {
+    case Shape::kCount:
+      out.append_int64(count_[g]);
+      return;
+    case Shape::kDistinct:
+      out.append_int64(sets_[g] ? static_cast<int64_t>(sets_[g]->size()) : 0);
+      return;
+    case Shape::kSumInt:
+      if (count_[g] == 0) {
+        out.append_null();
+      } else {
+        out.append_int64(i_[g]);  // BIGINT or INTERVAL
+      }
+      return;
+    case Shape::kSumDouble:
+      if (count_[g] == 0) {
+        out.append_null();
+      } else {
+        out.append_double(call.kind == AggKind::kAvg ? d_[g] / static_cast<double>(count_[g])
+                                                     : d_[g]);
+      }
+      return;
+    case Shape::kSumDecimal: {
+      if (count_[g] == 0) {
+        out.append_null();
+        return;
+      }
+      if (call.kind == AggKind::kSum) {
+        out.append_decimal(dec_[g]);
+        return;
+      }
+      // sum / count at the result's scale: the quotient shifted, the remainder's share rounded
+      // (add_decimal kept the sum small enough for the shift).
+      const int shift = call.result_type.scale() - call.arg->type.scale();
+      const decimal::int128 count = count_[g];
+      const decimal::int128 q = dec_[g] / count, r = dec_[g] % count;
+      out.append_decimal(q * decimal::pow10(shift) +
+                         decimal::divide_rounded(r * decimal::pow10(shift), count));
+      return;
+    }
+    case Shape::kMoments: {
+      // The sample forms need two values (n - 1 in the denominator), the population one.
+      const bool sample = call.kind == AggKind::kVarSamp || call.kind == AggKind::kStddevSamp;
+      const int64_t n = count_[g];
+      if (n < (sample ? 2 : 1)) {
+        out.append_null();
+        return;
+      }
+      const double variance = std::max(0.0, m2_[g]) / static_cast<double>(sample ? n - 1 : n);
+      const bool root = call.kind == AggKind::kStddevSamp || call.kind == AggKind::kStddevPop;
+      out.append_double(root ? std::sqrt(variance) : variance);
+      return;
+    }
+    case Shape::kValue:
+      if (value_.type() == out.type()) {
+        value_.append_to(out, g, arena);
+      } else {
+        append_value(out, value_.value(g, arena));
+      }
+      return;
+  }
+}
+
+size_t AggColumns::bytes() const {
+  size_t n = count_.bytes() + i_.bytes() + d_.bytes() + m2_.bytes() + dec_.bytes() + sets_.bytes() +
+             value_.bytes();
+  if (shape_ == Shape::kDistinct) {
+    for (uint32_t g = 0; g < sets_.size(); ++g) {
+      if (sets_[g]) n += sets_[g]->bytes() + 16;
+    }
+  }
+  return n;
+}
+
+void AggColumns::write(StateWriter& w) const {
+  switch (shape_) {
+    case Shape::kCount:
+      count_.write(w);
+      return;
+    case Shape::kDistinct:
+      for (uint32_t g = 0; g < sets_.size(); ++g) {
+        if (sets_[g]) {
+          w.u8(1);
+          sets_[g]->write(w);
+        } else {
+          w.u8(0);
+        }
+      }
+      return;
+    case Shape::kSumInt:
+      count_.write(w);
+      i_.write(w);
+      return;
+    case Shape::kSumDouble:
+      count_.write(w);
+      d_.write(w);
+      return;
+    case Shape::kSumDecimal:
+      count_.write(w);
+      dec_.write(w);
+      return;
+    case Shape::kMoments:
+      count_.write(w);
+      d_.write(w);
+      m2_.write(w);
+      return;
+    case Shape::kValue:
+      value_.write(w);
+      return;
+  }
+}
+
+Status AggColumns::read(StateReader& r, uint32_t n, const StringArena& arena,
+                        std::string& scratch) {
+  switch (shape_) {
+    case Shape::kCount:
+      return count_.read(r, n, scratch);
+    case Shape::kDistinct:
+      sets_.clear();
+      for (uint32_t g = 0; g < n; ++g) {
+        uint8_t present;
+        SLC_RETURN_IF_ERROR(r.u8(present));
+        if (present == 0) {
+          sets_.push_back(nullptr);
+          continue;
+        }
+        auto set = std::make_shared<DistinctSet>();
+        SLC_RETURN_IF_ERROR(set->read(r));
+        sets_.push_back(std::move(set));
+      }
+      return Status::Ok();
+    case Shape::kSumInt:
+      SLC_RETURN_IF_ERROR(count_.read(r, n, scratch));
+      return i_.read(r, n, scratch);
+    case Shape::kSumDouble:
+      SLC_RETURN_IF_ERROR(count_.read(r, n, scratch));
+      return d_.read(r, n, scratch);
+    case Shape::kSumDecimal:
+      SLC_RETURN_IF_ERROR(count_.read(r, n, scratch));
+      return dec_.read(r, n, scratch);
+    case Shape::kMoments:
+      SLC_RETURN_IF_ERROR(count_.read(r, n, scratch));
+      SLC_RETURN_IF_ERROR(d_.read(r, n, scratch));
+      return m2_.read(r, n, scratch);
+    case Shape::kValue:
+      return value_.read(r, n, arena, scratch);
+  }
+  return Status::Ok();
+}
+
+}  // namespace sluice::dataflow

@@ -1,0 +1,79 @@
+#pragma once
+// AggColumns: one aggregate call's state for every group of a group store, as typed arrays:
+//   COUNT(*), COUNT(x)            count
+//   COUNT(DISTINCT x)             a DistinctSet per group (shared copy-on-write with images)
+//   SUM, AVG                      count, and the sum: int64 (BIGINT, INT, INTERVAL SUM),
+//                                 double (DOUBLE; AVG of integers), __int128 (DECIMAL)
+//   VAR*, STDDEV*                 count, mean, m2 (Welford)
+//   MIN, MAX, FIRST/LAST_VALUE    a ValueSlots of the argument's type
+// It folds rows into a group's state (FILTER is applied by the caller), merges two groups'
+// states (sessions joining), and appends a group's result.
+//
+// Thread: as ChunkedArray (the compute thread writes; images are read anywhere).
+
+#include <memory>
+#include <string>
+
+#include "dataflow/chunked_array.h"
+#include "dataflow/distinct_set.h"
+#include "dataflow/string_arena.h"
+#include "dataflow/value_slots.h"
+#include "sluice/column_builder.h"
+#include "sql/bound_query.h"
+#include "sql/expr_eval.h"
+
+namespace sluice::dataflow {
+
+class AggColumns {
+ public:
+  // `call` outlives this (its query is held by the operator and by every image).
+  explicit AggColumns(const sql::AggregateCall& call);
+
+  void push_back();
+  void reset(uint32_t g, StringArena& arena);
+  // Folds row `row` of the batch (its argument in `arg`) into group g. `scratch` is reused.
+  Status add(uint32_t g, const sql::Datum& arg, int64_t row, StringArena& arena,
+             std::string& scratch);
+  // The common cases inline, for the caller's typed loops: COUNT(*) or COUNT(x) of a
+  // non-null x; SUM of a non-null BIGINT (false on overflow); SUM or AVG of a non-null DOUBLE.
+  void add_count_star(uint32_t g) { ++count_.mut(g); }
+  bool add_int64(uint32_t g, int64_t v) {
+    ++count_.mut(g);
+    int64_t& sum = i_.mut(g);
+    return !__builtin_add_overflow(sum, v, &sum);
+  }
+  void add_double(uint32_t g, double v) {
+    ++count_.mut(g);
+    d_.mut(g) += v;
+  }
+  // Folds group `from`'s state into group `into` (`into` is the earlier session).
+  Status merge(uint32_t into, uint32_t from, StringArena& arena);
+  // Appends group g's result (of the call's result type).
+  void finalize_into(ColumnBuilder& out, uint32_t g, const StringArena& arena) const;
+
+  // The strings this aggregate keeps (text MIN/MAX/FIRST/LAST), moved to another arena.
+  void move_strings(const StringArena& from, StringArena& to) {
+    if (shape_ == Shape::kValue) value_.move_strings(from, to);
+  }
+
+  size_t bytes() const;
+  void write(StateWriter& w) const;
+  Status read(StateReader& r, uint32_t n, const StringArena& arena, std::string& scratch);
+
+ private:
+  enum class Shape { kCount, kDistinct, kSumInt, kSumDouble, kSumDecimal, kMoments, kValue };
+  Status add_decimal(uint32_t g, __int128 units);
+
+  const sql::AggregateCall* call_;
+  Shape shape_;
+  DataType arg_type_;
+  ChunkedArray<int64_t> count_;
+  ChunkedArray<int64_t> i_;                          // kSumInt
+  ChunkedArray<double> d_;                           // kSumDouble: the sum; kMoments: the mean
+  ChunkedArray<double> m2_;                          // kMoments: squared differences from the mean
+  ChunkedArray<__int128> dec_;                       // kSumDecimal
+  ChunkedArray<std::shared_ptr<DistinctSet>> sets_;  // kDistinct (null: empty)
+  ValueSlots value_;                                 // kValue
+};
+
+}  // namespace sluice::dataflow
