@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """`websocket` sinks on `sluice serve` with real clients (python3-websockets and raw sockets),
-all on 127.0.0.1: WS_CLIENTS clients (200 here; 1000 in the documented longer run) receive
+all on 127.0.0.1: WS_CLIENTS clients (1000 unless set) receive
 every row in order with consecutive sequence numbers, while the sink encodes each batch once
 (encoded messages = the sink's batches; messages sent = clients x encoded); a never-reading
 client does not slow the pipeline or the other clients (its drops are counted, and told to it
@@ -27,7 +27,7 @@ import websockets
 from prometheus_client.parser import text_string_to_metric_families
 
 SLUICE = os.path.abspath(sys.argv[1])
-CLIENTS = int(os.environ.get("WS_CLIENTS", "200"))
+CLIENTS = int(os.environ.get("WS_CLIENTS", "1000"))
 DEADLINE = 60  # seconds for any one wait
 failures = 0
 START = time.monotonic()
