@@ -122,7 +122,10 @@ class Database {
   // — so that its first consumer sees its input from the start. Push sources take rows at
   // any time.
   Status start();
-  // Returns once every row accepted so far has been processed and delivered.
+  // Returns once every row accepted so far has been processed: views, subscriptions and
+  // SELECTs see its results, and every sink's task has its rows queued. Sinks write on their
+  // own threads (at flush.interval, and exactly-once sinks at checkpoint commits), so a sink
+  // that is paused cannot make flush() wait; shutdown() waits for the sinks.
   Status flush();
   // True when every source is a connector source that ends by itself (a file, a generator
   // with a limit): then wait_for_bounded_sources() returns once all input is processed.
