@@ -142,6 +142,12 @@ Status ComputeLoop::flush() {
   return done->wait();
 }
 
+Status ComputeLoop::flush_sinks() {
+  SLC_RETURN_IF_ERROR(flush());
+  for (const auto& task : sinks_.tasks()) SLC_RETURN_IF_ERROR(task->flush());
+  return status();
+}
+
 Result<std::string> ComputeLoop::graph_json() {
   auto done = make_completion<std::string>();
   Command c;

@@ -98,6 +98,9 @@ class ComputeLoop final : public Ingest, public EpochControl, private SourceSlot
                                                        const SubscribeOptions& options);
   // Returns once everything queued before the call has been processed.
   Status flush();
+  // flush(), then every sink's task writes and flushes what it was handed (waits on a paused
+  // sink: for tests, whose sinks do not pause).
+  Status flush_sinks();
   // The graph as JSON: {"nodes":[...],"sinks":{...}} with each sink's live counters.
   Result<std::string> graph_json();
   // An object's counters (rows in and out, late rows dropped).
