@@ -10,10 +10,15 @@
 //                exactly-once needs
 //   exactly      delivery = 'exactly-once' from a durable source with 1 s checkpoints (a
 //                transaction per epoch, each epoch staged in the data directory)
-// Each is run three times, interleaved, each repetition on a fresh mock cluster (its memory
-// holds every message); the median rows/s of each is reported, and the ratios: sink ÷ baseline
-// (goal ≥ 0.9), exactly-once ÷ durable at-least-once (goal ≥ 0.8).
-//   build/release/bench/kafka_bench [--rows N]
+// and the sink's JSON encoding alone (one encode per row, as the sink), so the sink's cost beyond
+// producer + encoding shows.
+// Each is run --runs times (5 by default), interleaved, each repetition on a fresh mock cluster
+// (its memory holds every message), timed in wall-clock seconds and in the CPU seconds of the
+// whole process (every thread; the mock's is its own process's). The medians of each are
+// reported, and the ratios, both per wall-clock second and per CPU-second (the baseline's CPU per
+// row over ours; on a shared machine the steadier figure): sink ÷ baseline (goal ≥ 0.9),
+// exactly-once ÷ durable at-least-once (goal ≥ 0.8).
+//   build/release/bench/kafka_bench [--rows N] [--runs R]
 #include <librdkafka/rdkafka.h>
 #include <unistd.h>
 
@@ -26,6 +31,7 @@
 #include <vector>
 
 #include "columnar/row_encoder.h"
+#include "run_cost.h"
 #include "sluice/batch_builder.h"
 #include "sluice/database.h"
 #include "support/kafka_mock.h"
@@ -96,13 +102,6 @@ class Bench {
     // The values as the sink encodes them (JSON objects without the line end), before timing.
     JsonLinesEncoder encoder(*schema());
     std::string line;
-    const auto e0 = Clock::now();
-    for (const RecordBatch& b : batches_) {
-      line.clear();
-      for (int64_t r = 0; r < b.num_rows(); ++r) encoder.encode_rows(b, r, r + 1, line);
-    }
-    encode_rate_ =
-        static_cast<double>(rows_) / std::chrono::duration<double>(Clock::now() - e0).count();
     for (const RecordBatch& b : batches_) {
       for (int64_t r = 0; r < b.num_rows(); ++r) {
         line.clear();
@@ -113,14 +112,31 @@ class Bench {
     }
   }
   ~Bench() { fs::remove_all(dir_); }
-  double encode_rate() const { return encode_rate_; }
+
+  // The sink's encoding alone: one encode per row into one buffer, as the sink's
+  // MessageEncoder does (message_encoder.cc). Producer + this is the floor of the sink's CPU per
+  // row; what the sink spends beyond it is its own.
+  bench::RunCost encode_only() {
+    JsonLinesEncoder encoder(*schema());
+    std::string buffer;
+    int64_t bytes = 0;
+    const bench::CostClock clock;
+    for (const RecordBatch& b : batches_) {
+      buffer.clear();
+      for (int64_t r = 0; r < b.num_rows(); ++r) encoder.encode_rows(b, r, r + 1, buffer);
+      bytes += static_cast<int64_t>(buffer.size());
+    }
+    const bench::RunCost cost = clock.stop(rows_);
+    must(bytes > rows_, "encode: nothing encoded");
+    return cost;
+  }
 
   void new_cluster() {
     mock_.reset();
     mock_ = std::make_unique<testing::KafkaMock>(1);
   }
 
-  double baseline(const std::string& topic) {
+  bench::RunCost baseline(const std::string& topic) {
     mock_->create_topic(topic, 1);
     char why[512];
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -139,7 +155,7 @@ class Bench {
     rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
     must(rk != nullptr, why);
     rd_kafka_topic_t* t = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
-    const auto t0 = Clock::now();
+    const bench::CostClock clock;
     for (const std::string& value : encoded_) {
       while (rd_kafka_produce(t, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
                               const_cast<char*>(value.data()), value.size(), nullptr, 0,
@@ -150,16 +166,16 @@ class Bench {
       rd_kafka_poll(rk, 0);
     }
     must(rd_kafka_flush(rk, 60000) == RD_KAFKA_RESP_ERR_NO_ERROR, "flush");
-    const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    const bench::RunCost cost = clock.stop(rows_);
     rd_kafka_topic_destroy(t);
     rd_kafka_destroy(rk);
     must(failed == 0, "baseline deliveries failed");
     must(messages_in(mock_->bootstrap(), topic) == rows_, "baseline lost messages");
-    return static_cast<double>(rows_) / seconds;
+    return cost;
   }
 
   // The same rows through a database into the sink; timed until shutdown has delivered all.
-  double sink(const std::string& topic, bool durable, bool exactly_once) {
+  bench::RunCost sink(const std::string& topic, bool durable, bool exactly_once) {
     mock_->create_topic(topic, 1);
     const fs::path data_dir = dir_ / ("data_" + topic);
     fs::remove_all(data_dir);
@@ -177,43 +193,39 @@ class Bench {
         "', topic = '" + topic + "'" + (exactly_once ? ", delivery = 'exactly-once'" : "") + ")");
     must(r.ok(), r.status().to_string());
     auto source = db->source("t").value();
-    const auto t0 = Clock::now();
+    const bench::CostClock clock;
     for (const RecordBatch& b : batches_) must(source.push(b).ok(), "push");
     must(db->shutdown().ok(), db->status().to_string());
-    const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    const bench::RunCost cost = clock.stop(rows_);
     const int64_t in_topic = messages_in(mock_->bootstrap(), topic);
     // A transactional topic's high watermark counts the commit markers too.
     must(exactly_once ? in_topic >= rows_ : in_topic == rows_,
          topic + " holds " + std::to_string(in_topic) + " messages, want " + std::to_string(rows_));
     fs::remove_all(data_dir);
-    return static_cast<double>(rows_) / seconds;
+    return cost;
   }
 
  private:
   int64_t rows_;
-  double encode_rate_ = 0;
   std::vector<RecordBatch> batches_;
   std::vector<std::string> encoded_;
   std::unique_ptr<testing::KafkaMock> mock_;
   fs::path dir_;
 };
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
 }  // namespace
 }  // namespace sluice
 
 int main(int argc, char** argv) {
   int64_t rows = 500'000;
+  int runs = 5;
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::string(argv[i]) == "--rows") rows = std::atoll(argv[i + 1]);
+    if (std::string(argv[i]) == "--runs") runs = std::atoi(argv[i + 1]);
   }
   sluice::Bench bench(rows);
-  std::vector<double> base, sink, durable, exactly;
-  for (int rep = 0; rep < 3; ++rep) {
+  std::vector<sluice::bench::RunCost> base, sink, durable, exactly;
+  for (int rep = 0; rep < runs; ++rep) {
     bench.new_cluster();
     const std::string r = std::to_string(rep);
     base.push_back(bench.baseline("baseline" + r));
@@ -221,24 +233,31 @@ int main(int argc, char** argv) {
     durable.push_back(bench.sink("durable" + r, true, false));
     exactly.push_back(bench.sink("exactly" + r, true, true));
     std::printf(
-        "rep %d: librdkafka producer %.0f, sink %.0f, durable-source sink %.0f, exactly-once "
-        "%.0f rows/s\n",
-        rep, base.back(), sink.back(), durable.back(), exactly.back());
+        "rep %d rows/s (CPU us/row): librdkafka producer %.0f (%.2f), sink %.0f (%.2f), "
+        "durable-source sink %.0f (%.2f), exactly-once %.0f (%.2f)\n",
+        rep, base.back().rows_per_second(), base.back().cpu_micros_per_row(),
+        sink.back().rows_per_second(), sink.back().cpu_micros_per_row(),
+        durable.back().rows_per_second(), durable.back().cpu_micros_per_row(),
+        exactly.back().rows_per_second(), exactly.back().cpu_micros_per_row());
   }
-  const double b = sluice::median(base), s = sluice::median(sink), d = sluice::median(durable),
-               e = sluice::median(exactly);
+  using sluice::bench::median_cost;
+  const auto b = median_cost(base), s = median_cost(sink), d = median_cost(durable),
+             e = median_cost(exactly);
   std::printf(
       "kafka sink, %lld rows of (bigint, text, double, int, timestamp) as JSON, one "
-      "partition, mock cluster, medians of 3:\n",
-      static_cast<long long>(rows));
-  std::printf("ratio sink / librdkafka producer           %5.2f  (%.0f vs %.0f rows/s)\n", s / b, s,
-              b);
+      "partition, mock cluster, medians of %d:\n",
+      static_cast<long long>(rows), runs);
+  sluice::bench::print_cost_ratio("sink / librdkafka producer", s, b);
+  sluice::bench::print_cost_ratio("exactly-once / durable a-l-once", e, d);
+  sluice::bench::print_cost_ratio("durable a-l-once / sink", d, s);
+  std::vector<sluice::bench::RunCost> encode;
+  for (int rep = 0; rep < runs; ++rep) encode.push_back(bench.encode_only());
+  const auto c = median_cost(encode);
   std::printf(
-      "ratio exactly-once / durable at-least-once %5.2f  (%.0f vs %.0f rows/s, 1 s "
-      "checkpoints)\n",
-      e / d, e, d);
-  std::printf("ratio durable at-least-once / sink         %5.2f  (the push WAL's share)\n", d / s);
-  std::printf("encoder alone (one encode per row, as the sink): %.2f M rows/s\n",
-              bench.encode_rate() / 1e6);
+      "JSON encoding alone %.2f CPU us/row; producer + encoding %.2f CPU us/row: sink / that per "
+      "CPU-second %.2f (the sink's own cost beyond both: %.2f CPU us/row)\n",
+      c.cpu_micros_per_row, b.cpu_micros_per_row + c.cpu_micros_per_row,
+      (b.cpu_micros_per_row + c.cpu_micros_per_row) / s.cpu_micros_per_row,
+      s.cpu_micros_per_row - b.cpu_micros_per_row - c.cpu_micros_per_row);
   return 0;
 }

@@ -7,11 +7,14 @@
 //              from JSON into columns and into the pipeline (a blackhole sink), until every row is
 //              processed (the source's pushed rows all through, none in flight)
 // Both are timed from their first 8192 rows (a first push; the group's join, which the mock
-// delays by 3 s, is not the client's work) to their last. Three runs each, interleaved; the
-// median rows/s of each and the ratio source ÷ baseline (goal ≥ 0.9).
+// delays by 3 s, is not the client's work) to their last, in wall-clock time and in the CPU time
+// of the whole process (every thread; the mock's is its own process's). --runs runs each (5 by
+// default), interleaved; the medians of each, and the ratio source ÷ baseline (goal ≥ 0.9) both
+// in rows per wall-clock second and per CPU-second (the baseline's CPU per message over the
+// source's): on a shared machine the second is the steadier figure.
 // The mock slows down as a partition grows (its fetches walk the partition's messages): many
 // partitions of 40 K messages each keep it fast enough to measure the clients.
-//   build/release/bench/kafka_source_bench [--rows N] [--partitions P]
+//   build/release/bench/kafka_source_bench [--rows N] [--partitions P] [--runs R]
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
@@ -22,6 +25,8 @@
 #include <thread>
 #include <vector>
 
+#include "columnar/row_decoder.h"
+#include "run_cost.h"
 #include "sluice/database.h"
 #include "support/kafka_mock.h"
 
@@ -78,12 +83,8 @@ void fill(const std::string& bootstrap, const std::string& topic, int64_t rows) 
   rd_kafka_destroy(rk);
 }
 
-double rate(int64_t rows, Clock::time_point from, Clock::time_point to) {
-  return static_cast<double>(rows) / std::chrono::duration<double>(to - from).count();
-}
-
-double baseline(const std::string& bootstrap, const std::string& topic, const std::string& group,
-                int64_t rows) {
+bench::RunCost baseline(const std::string& bootstrap, const std::string& topic,
+                        const std::string& group, int64_t rows) {
   char why[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   // The source's own consumer settings (kafka_source_options.cc).
@@ -105,7 +106,7 @@ double baseline(const std::string& bootstrap, const std::string& topic, const st
   rd_kafka_topic_partition_list_destroy(topics);
   int64_t got = 0;
   uint64_t touched = 0;
-  Clock::time_point t0;
+  bench::CostClock clock;
   const Clock::time_point deadline = Clock::now() + 60s;
   while (got < rows) {
     must(Clock::now() < deadline, "baseline: " + std::to_string(got) + " messages of " +
@@ -115,19 +116,43 @@ double baseline(const std::string& bootstrap, const std::string& topic, const st
     if (m->err) std::fprintf(stderr, "baseline: %s\n", rd_kafka_message_errstr(m));
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       touched += static_cast<const unsigned char*>(m->payload)[m->len - 1];
-      if (++got == kFirstRows) t0 = Clock::now();
+      if (++got == kFirstRows) clock.restart();
     }
     rd_kafka_message_destroy(m);
   }
-  const Clock::time_point t1 = Clock::now();
+  const bench::RunCost cost = clock.stop(rows - kFirstRows);
   must(touched > 0, "baseline: empty messages");
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
-  return rate(rows - kFirstRows, t0, t1);
+  return cost;
 }
 
-double source(const std::string& bootstrap, const std::string& topic, const std::string& group,
-              int64_t rows) {
+// The source's decoding alone: the same messages, one JSON decoder append per message into
+// batches of 8192 rows, as the source decodes them. Consumer + this is the floor of the source's
+// CPU per message; what the source spends beyond it is its own (pushes, offsets, the pipeline).
+bench::RunCost decode_only(int64_t rows) {
+  std::vector<std::string> messages;
+  messages.reserve(static_cast<size_t>(rows));
+  for (int64_t i = 0; i < rows; ++i) messages.push_back(json_row(i));
+  auto decoder = make_json_lines_decoder(make_schema({{"id", DataType::kInt64, false},
+                                                      {"symbol", DataType::kVarchar, false},
+                                                      {"price", DataType::kDouble, false},
+                                                      {"qty", DataType::kInt32, false},
+                                                      {"ts", DataType::kTimestamp, false}}));
+  int64_t decoded = 0;
+  bench::CostClock clock;
+  for (const std::string& m : messages) {
+    must(decoder->append(m, true).ok(), "decode");
+    if (decoder->num_rows() >= 8192) decoded += decoder->finish().num_rows();
+  }
+  decoded += decoder->finish().num_rows();
+  const bench::RunCost cost = clock.stop(rows);
+  must(decoded == rows, "decode: rows lost");
+  return cost;
+}
+
+bench::RunCost source(const std::string& bootstrap, const std::string& topic,
+                      const std::string& group, int64_t rows) {
   auto db = Database::open().value();
   auto r = db->execute(
       "CREATE SOURCE k (id BIGINT NOT NULL, symbol VARCHAR NOT NULL, price DOUBLE NOT NULL, qty "
@@ -136,27 +161,22 @@ double source(const std::string& bootstrap, const std::string& topic, const std:
       "'); CREATE SINK out FROM k INTO blackhole");
   must(r.ok(), r.status().to_string());
   must(db->start().ok(), "start");
-  Clock::time_point t0;
+  bench::CostClock clock;
   bool started = false;
   const Clock::time_point deadline = Clock::now() + 300s;
   for (;;) {
     must(Clock::now() < deadline, "source: not every row within 300 s");
     const SourceMetrics m = db->source_metrics("k").value();
     if (!started && m.pushed_rows >= kFirstRows) {
-      t0 = Clock::now();
+      clock.restart();
       started = true;
     }
     if (m.pushed_rows >= rows && m.in_flight == 0) break;
     std::this_thread::sleep_for(1ms);
   }
-  const Clock::time_point t1 = Clock::now();
+  const bench::RunCost cost = clock.stop(rows - kFirstRows);
   must(db->shutdown().ok(), db->status().to_string());
-  return rate(rows - kFirstRows, t0, t1);
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
+  return cost;
 }
 
 }  // namespace
@@ -164,14 +184,16 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
   int64_t rows = 640'000;
+  int runs = 5;
   for (int i = 1; i + 1 < argc; ++i) {
+    if (std::string(argv[i]) == "--runs") runs = std::atoi(argv[i + 1]);
     if (std::string(argv[i]) == "--rows") rows = std::atoll(argv[i + 1]);
     if (std::string(argv[i]) == "--partitions") sluice::partitions = std::atoi(argv[i + 1]);
   }
   sluice::testing::KafkaMock mock(1, {"in:" + std::to_string(sluice::partitions)});
   sluice::fill(mock.bootstrap(), "in", rows);
-  std::vector<double> base, source;
-  for (int rep = 0; rep < 3; ++rep) {
+  std::vector<sluice::bench::RunCost> base, source;
+  for (int rep = 0; rep < runs; ++rep) {
     const std::string r = std::to_string(rep);
     // Which goes first alternates: the mock's state after a run must favour neither.
     if (rep % 2 == 0)
@@ -179,14 +201,30 @@ int main(int argc, char** argv) {
     source.push_back(sluice::source(mock.bootstrap(), "in", "source" + r, rows));
     if (rep % 2 == 1)
       base.push_back(sluice::baseline(mock.bootstrap(), "in", "baseline" + r, rows));
-    std::printf("rep %d: librdkafka consumer %.0f, kafka source %.0f rows/s\n", rep, base.back(),
-                source.back());
+    std::printf(
+        "rep %d: librdkafka consumer %.0f rows/s %.2f CPU us/row, kafka source %.0f rows/s %.2f "
+        "CPU us/row\n",
+        rep, base.back().rows_per_second(), base.back().cpu_micros_per_row(),
+        source.back().rows_per_second(), source.back().cpu_micros_per_row());
   }
-  const double b = sluice::median(base), s = sluice::median(source);
+  std::vector<sluice::bench::RunCost> decode;
+  for (int rep = 0; rep < runs; ++rep) decode.push_back(sluice::decode_only(rows));
   std::printf(
       "kafka source, %lld messages of (bigint, text, double, int, timestamp) as JSON, %d "
-      "partitions, mock cluster, medians of 3:\n",
-      static_cast<long long>(rows), sluice::partitions);
-  std::printf("ratio source / librdkafka consumer  %5.2f  (%.0f vs %.0f rows/s)\n", s / b, s, b);
+      "partitions, mock cluster, medians of %d:\n",
+      static_cast<long long>(rows), sluice::partitions, runs);
+  sluice::bench::print_cost_ratio("source / librdkafka consumer",
+                                  sluice::bench::median_cost(source),
+                                  sluice::bench::median_cost(base));
+  // The consumer plus the decoding: what the source cannot do without.
+  const sluice::bench::MedianCost c = sluice::bench::median_cost(base),
+                                  d = sluice::bench::median_cost(decode),
+                                  s = sluice::bench::median_cost(source);
+  std::printf(
+      "JSON decoding alone %.2f CPU us/row; consumer + decoding %.2f CPU us/row: source / that "
+      "per CPU-second %.2f (the source's own cost beyond both: %.2f CPU us/row)\n",
+      d.cpu_micros_per_row, c.cpu_micros_per_row + d.cpu_micros_per_row,
+      (c.cpu_micros_per_row + d.cpu_micros_per_row) / s.cpu_micros_per_row,
+      s.cpu_micros_per_row - c.cpu_micros_per_row - d.cpu_micros_per_row);
   return 0;
 }

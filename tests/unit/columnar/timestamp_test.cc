@@ -58,6 +58,10 @@ TEST(Timestamp, FormatsAsUtcWithZ) {
   EXPECT_EQ(format_timestamp(k20261124T10 + 7), "2026-11-24T10:00:00.000007Z");
   EXPECT_EQ(format_timestamp(0), "1970-01-01T00:00:00Z");
   EXPECT_EQ(format_timestamp(-1), "1969-12-31T23:59:59.999999Z");
+  EXPECT_EQ(format_timestamp(253'402'300'800'000'000), "10000-01-01T00:00:00Z");  // past 9999
+  std::string out = "at ";
+  append_timestamp(k20261124T10 + 45'000'010, out);  // appends
+  EXPECT_EQ(out, "at 2026-11-24T10:00:45.000010Z");
 }
 
 TEST(Timestamp, RoundTripsAcrossCenturies) {
