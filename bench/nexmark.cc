@@ -2,7 +2,9 @@
 // time and peak RSS are its own. The generator's cost is measured alone, in the same run,
 // and stated: events per CPU-second with the generator included and excluded.
 //
-//   build/release/bench/nexmark [--events N] [--json FILE]
+//   build/release/bench/nexmark [--events N] [--credits ROWS] [--json FILE]
+// (--credits: DatabaseOptions::source_credits, the source's rows in flight; default the
+// database's.)
 //
 // q5-agg and q7-agg are the windowed aggregation halves of q5 and q7 (the full queries join
 // their result back to the bids, and joins are not built yet).
@@ -13,6 +15,22 @@
 // less the generator's, per live group, is the operator's memory per group (in a pipeline the
 // source's buffer of in-flight rows fills while the aggregate is slower than the generator,
 // and its rows count in the pipeline's peak RSS).
+//
+// One run each at 10 M events (2 vCPU shared with other work, load ~5; the generator alone
+// 6.5 M events/CPU-s, 4 MB). Nexmark's event time runs at 10 M events/s, so 10 M events
+// span 1 s: no q5 HOP window (10 s) or q7 TUMBLE window (10 s) closes in the run, and every
+// q5-agg group (3.0 M) is live at the end.
+//   main at 4ce2b5c, source credits 1 M rows:
+//     q5-agg  2.25 M events/CPU-s with the generator, 3.43 without; peak RSS 541 MB, 189 B
+//             per live group (the operator alone: 7.76 M events/CPU-s, 164 MB, 56 B)
+//     q7-agg  4.71 M events/CPU-s with, 16.9 without; peak RSS 22 MB (one live group)
+//   --credits 65536: q5-agg 2.66 / 4.71, 190 MB (66 B per live group); q7-agg 30 MB
+//   --credits 16384 (the default since): q5-agg 2.47 / 6.56, 178 MB (62 B per live group,
+//     goal ≤ 64); q7-agg 4.47 with, 15 MB
+// At 50 M events (5 s of event time; default credits 16384): q5-agg 2.57 / 4.74, 601 MB peak
+// RSS with 11.4 M groups live at most (55 B per live group; only the windows ending at 2 s
+// and 4 s close, so live state still grows: "flat once windows close" needs a slower
+// 'event.rate', not measured); q7-agg 4.24 / 17.6, 16 MB (flat: one group).
 
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -77,8 +95,10 @@ Measure in_child(Work work) {
   return m;
 }
 
-int64_t run_query(int64_t events, const std::string& select) {
-  auto db = Database::open().value();
+int64_t run_query(int64_t events, int64_t credits, const std::string& select) {
+  DatabaseOptions options;
+  if (credits > 0) options.source_credits = credits;
+  auto db = Database::open(options).value();
   auto r =
       db->execute("CREATE SOURCE bid WITH (connector = 'nexmark', table = 'bid', limit = '" +
                   std::to_string(events) + "'); CREATE SINK q AS " + select + " INTO blackhole ()");
@@ -147,13 +167,16 @@ int64_t run_q5_operator(int64_t events, const char* select, int64_t& live) {
 int main(int argc, char** argv) {
   int64_t events = 5'000'000;
   const char* json_path = nullptr;
+  int64_t credits = 0;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--events") == 0 && i + 1 < argc) {
       events = std::atoll(argv[++i]);
+    } else if (std::strcmp(argv[i], "--credits") == 0 && i + 1 < argc) {
+      credits = std::atoll(argv[++i]);
     } else if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
       json_path = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: %s [--events N] [--json FILE]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--events N] [--credits ROWS] [--json FILE]\n", argv[0]);
       return 2;
     }
   }
@@ -186,7 +209,8 @@ int main(int argc, char** argv) {
   bool all_ok = gen.ok;
   for (size_t i = 0; i < std::size(queries); ++i) {
     const auto& q = queries[i];
-    const sluice::Measure m = sluice::in_child([&] { return sluice::run_query(events, q.sql); });
+    const sluice::Measure m =
+        sluice::in_child([&] { return sluice::run_query(events, credits, q.sql); });
     all_ok &= m.ok;
     const double rate = static_cast<double>(events) / m.wall / 1e6;
     const double per_cpu = static_cast<double>(events) / m.cpu / 1e6;

@@ -253,6 +253,18 @@ Status AggregateOperator::update(const std::vector<Datum>& args,
     auto each = [&](bool skip_nulls, auto&& fold) -> Status {
       Partition* part = nullptr;  // rows of a batch mostly go to one window: looked up once
       AggColumns* agg = nullptr;
+      if (!filter && !arg.scalar && (!skip_nulls || arg.column.null_count() == 0)) {
+        // No FILTER and no NULL to skip (the common case): every row folds, unchecked.
+        for (size_t k = 0; k < refs_.size(); ++k) {
+          if (refs_[k].part != part) {
+            part = refs_[k].part;
+            agg = &part->store.aggs[a];
+          }
+          const uint32_t row = ref_rows_[k];
+          SLC_RETURN_IF_ERROR(fold(part->store, *agg, refs_[k].group, row, row));
+        }
+        return Status::Ok();
+      }
       for (size_t k = 0; k < refs_.size(); ++k) {
         const uint32_t row = ref_rows_[k];
         if (filter && (filter->is_null(row) || !filter->column.bool_value(filter->index(row)))) {

@@ -55,9 +55,12 @@ class ChunkedArray {
   const T& operator[](uint32_t i) const { return data_[i >> kShift][i & kMask]; }
 
   // Element i, for writing: its chunk is copied first if an image shares it.
-  T& mut(uint32_t i) {
+  // Always inlined: aggregates update through it once per row (a call cost ~8% of a keyed
+  // tumbling aggregate, sql_bench); the copy is the rare path.
+  [[gnu::always_inline]] T& mut(uint32_t i) {
     const uint32_t c = i >> kShift;
-    if (!exclusive_[c]) own(c);
+    if (!exclusive_[c]) [[unlikely]]
+      own(c);
     return data_[c][i & kMask];
   }
 
@@ -128,7 +131,7 @@ class ChunkedArray {
 
   // Makes chunk c this copy's own: copied if another copy still holds it. Once it is, only
   // copying this array shares it again (and clears the flags), so the check is a flag.
-  void own(uint32_t c) {
+  [[gnu::noinline]] void own(uint32_t c) {
     if (chunks_[c].use_count() > 1) {
       chunks_[c] = std::make_shared<Chunk>(*chunks_[c]);
       data_[c] = chunks_[c]->data();

@@ -92,7 +92,10 @@ class ValueSlots {
   int compare_slot(const ValueSlots& other, uint32_t from, uint32_t g,
                    const StringArena& arena) const;
   // Group-key equality of row `row` of `column` and slot g (normalized, NULL equals NULL).
-  bool key_equals(const Column& column, int64_t row, uint32_t g, const StringArena& arena) const {
+  // Always inlined: it runs once per row in a group lookup's probe (a call there cost ~10%
+  // of a keyed tumbling aggregate, sql_bench).
+  [[gnu::always_inline]] bool key_equals(const Column& column, int64_t row, uint32_t g,
+                                         const StringArena& arena) const {
     const bool null = column.is_null(row);
     const uint8_t state = state_[g];
     if (null || state != kValue) return null && state == kNull;
@@ -101,6 +104,7 @@ class ValueSlots {
         const std::string_view a = column.string_value(row);
         const StringRef& b = str_[g];
         if (a.size() != b.length) return false;
+        if (b.is_inline()) return short_equals(a, b.inline_bytes());
         const char* bytes = arena.get(b).data();
         if (a.size() > 16) return std::memcmp(a.data(), bytes, a.size()) == 0;
         for (size_t i = 0; i < a.size(); ++i) {  // short keys: no call
@@ -116,6 +120,22 @@ class ValueSlots {
       default:
         return fixed_of(column, row) == fixed_[g];
     }
+  }
+  // a (at most 8 bytes) equals the a.size() bytes at b: two overlapping 4-byte loads from
+  // each, or bytewise below 4 (a byte loop or a copy into a word compiles to a memcpy call
+  // and a stalled load, ~30% of a short-string key's lookup).
+  [[gnu::always_inline]] static bool short_equals(std::string_view a, const char* b) {
+    const size_t n = a.size();
+    if (n >= 4) {
+      uint32_t x0, y0, x1, y1;
+      std::memcpy(&x0, a.data(), 4);
+      std::memcpy(&y0, b, 4);
+      std::memcpy(&x1, a.data() + n - 4, 4);
+      std::memcpy(&y1, b + n - 4, 4);
+      return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    if (n == 0) return true;
+    return a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1];
   }
   // Group-key equality of slots a and b.
   bool same_key(uint32_t a, uint32_t b, const StringArena& arena) const;

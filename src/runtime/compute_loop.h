@@ -52,7 +52,7 @@ namespace sluice::runtime {
 
 struct ComputeOptions {
   int64_t max_batch_rows = 65536;
-  int64_t source_credits = 1 << 20;
+  int64_t source_credits = 1 << 14;  // DatabaseOptions::source_credits
   size_t input_queue_batches = 4096;
   // The compute thread spins at most this many pause iterations (then yields 16 times)
   // before it sleeps waiting for work: it waits often, and a sleep costs ~40 µs to end.
