@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "flag_values.h"
 #include "run_command.h"
 #include "serve_command.h"
 #include "shell.h"
@@ -90,29 +91,17 @@ int main(int argc, char** argv) {
       } else if (arg == "--accept-duplicates") {
         options.accept_duplicates = true;
       } else if (arg == "--checkpoint-interval") {
-        auto micros = sql::parse_duration(argv[++i]);
-        if (!micros.ok() || *micros < 1000) {
-          std::fprintf(stderr, "sluice: --checkpoint-interval: %s\n",
-                       micros.ok() ? "must be at least 1ms" : micros.status().to_string().c_str());
-          return 2;
-        }
-        options.checkpoint_interval = std::chrono::milliseconds(*micros / 1000);
+        auto every = sluice::cli::interval_flag("sluice", arg, argv[++i]);
+        if (!every) return 2;
+        options.checkpoint_interval = *every;
       } else if (arg == "--state-memory-max") {
-        auto bytes = sql::parse_byte_size(argv[++i]);
-        if (!bytes.ok()) {
-          std::fprintf(stderr, "sluice: --state-memory-max: %s\n",
-                       bytes.status().to_string().c_str());
-          return 2;
-        }
+        auto bytes = sluice::cli::byte_size_flag("sluice", arg, argv[++i]);
+        if (!bytes) return 2;
         options.state_memory_max = *bytes;
       } else if (arg == "--status-interval") {
-        auto micros = sql::parse_duration(argv[++i]);
-        if (!micros.ok() || *micros < 1000) {
-          std::fprintf(stderr, "sluice: --status-interval: %s\n",
-                       micros.ok() ? "must be at least 1ms" : micros.status().to_string().c_str());
-          return 2;
-        }
-        options.status_every = std::chrono::milliseconds(*micros / 1000);
+        auto every = sluice::cli::interval_flag("sluice", arg, argv[++i]);
+        if (!every) return 2;
+        options.status_every = *every;
       } else {
         std::fprintf(stderr, "sluice: unknown option %s\n\n%s", arg.c_str(), kUsage);
         return 2;

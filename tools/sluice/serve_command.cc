@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "error_marker.h"
+#include "flag_values.h"
 #include "server/access_token.h"
 #include "server/server.h"
 #include "sluice/database.h"
@@ -68,20 +69,12 @@ int parse(int argc, char** argv, ServeOptions& options) {
     } else if (arg == "--token-file") {
       options.token_file = argv[++i];
     } else if (arg == "--checkpoint-interval") {
-      auto micros = sql::parse_duration(argv[++i]);
-      if (!micros.ok() || *micros < 1000) {
-        std::fprintf(stderr, "sluice serve: --checkpoint-interval: %s\n",
-                     micros.ok() ? "must be at least 1ms" : micros.status().to_string().c_str());
-        return 2;
-      }
-      options.checkpoint_interval = std::chrono::milliseconds(*micros / 1000);
+      auto every = interval_flag("sluice serve", arg, argv[++i]);
+      if (!every) return 2;
+      options.checkpoint_interval = *every;
     } else if (arg == "--state-memory-max") {
-      auto bytes = sql::parse_byte_size(argv[++i]);
-      if (!bytes.ok()) {
-        std::fprintf(stderr, "sluice serve: --state-memory-max: %s\n",
-                     bytes.status().to_string().c_str());
-        return 2;
-      }
+      auto bytes = byte_size_flag("sluice serve", arg, argv[++i]);
+      if (!bytes) return 2;
       options.state_memory_max = *bytes;
     } else if (arg == "--max-body") {
       const long long bytes = std::atoll(argv[++i]);

@@ -44,15 +44,20 @@ KafkaSinkOptions kafka_sink_options(const sql::OptionMap& options, const std::st
                   // Errors reach the sink as delivery reports and statuses, not as log lines on
                   // the process's stderr (properties.log_level brings them back).
                   {"log_level", "0"}};
+  append_statement_properties(options, k.properties);
+  return k;
+}
+
+void append_statement_properties(const sql::OptionMap& options,
+                                 std::vector<std::pair<std::string, std::string>>& properties) {
   const std::string_view prefix = kPropertiesPrefix;
   for (const auto& [key, value] : options) {
-    if (key.rfind(prefix, 0) == 0) k.properties.emplace_back(key.substr(prefix.size()), value);
+    if (key.rfind(prefix, 0) == 0) properties.emplace_back(key.substr(prefix.size()), value);
   }
   for (const auto& [option, property] : credential_properties()) {
     if (auto it = options.find(option); it != options.end())
-      k.properties.emplace_back(property, it->second);
+      properties.emplace_back(property, it->second);
   }
-  return k;
 }
 
 Status check_kafka_sink(const sql::OptionMap& options, const Schema& input) {

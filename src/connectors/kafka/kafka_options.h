@@ -35,6 +35,10 @@ struct KafkaSinkOptions {
 // property): passwords are secret options, masked wherever options are shown, and any may be
 // ${env:NAME} (which properties.* may not); refused as properties.<name>.
 const std::vector<std::pair<std::string, std::string>>& credential_properties();
+// Appends what the statement passes through to librdkafka: every `properties.<name>` option,
+// then the credentials given as options of their own (the sink's and the source's alike).
+void append_statement_properties(const sql::OptionMap& options,
+                                 std::vector<std::pair<std::string, std::string>>& properties);
 
 // The options of a validated CREATE SINK ... INTO kafka (...), for the sink named `sink`.
 KafkaSinkOptions kafka_sink_options(const sql::OptionMap& options, const std::string& sink);

@@ -74,14 +74,7 @@ Result<KafkaSourceOptions> kafka_source_options(const sql::OptionMap& options, c
       // Errors reach the source as events and statuses, not as log lines on the
       // process's stderr (properties.log_level brings them back).
       {"log_level", "0"}};
-  const std::string_view prefix = kPropertiesPrefix;
-  for (const auto& [key, value] : options) {
-    if (key.rfind(prefix, 0) == 0) k.properties.emplace_back(key.substr(prefix.size()), value);
-  }
-  for (const auto& [option, property] : credential_properties()) {
-    if (auto it = options.find(option); it != options.end())
-      k.properties.emplace_back(property, it->second);
-  }
+  append_statement_properties(options, k.properties);
   return k;
 }
 
