@@ -14,6 +14,7 @@
 
 #include "sluice/schema.h"
 #include "sql/ast.h"
+#include "sql/bound_plan.h"
 #include "sql/bound_expr.h"
 
 namespace sluice::sql {
@@ -61,7 +62,10 @@ struct SortKey {
 };
 
 struct BoundQuery {
-  std::string input;  // catalog name of the FROM object
+  // The joins, subqueries, CTEs and UNION ALLs its FROM is made of, each an anonymous step
+  // (see bound_plan.h); empty when FROM names one object.
+  std::vector<PlanStep> steps;
+  std::string input;  // catalog name of the FROM object, or the name of the last step
   SchemaPtr input_schema;
   BoundExprPtr where;  // over the input, may be null
 
