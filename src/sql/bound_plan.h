@@ -82,6 +82,12 @@ struct BoundJoin {
   int right_time = -1;
   int64_t lower = 0;
   int64_t upper = 0;
+  // kWindow: the time columns are the windows' window_start or window_end (lower = upper = 0:
+  // equal); these are added to them to give each row's window end (the window's size for a
+  // window_start column, 0 for window_end), after which the other side's watermark passing it
+  // means no more rows of that window can come from that side.
+  int64_t left_end_offset = 0;
+  int64_t right_end_offset = 0;
   // kAsof: the right row may be at most this much older than the left row (-1: any age).
   int64_t tolerance = -1;
   // kRegular: rows older than this (by event time, against the watermark) are dropped from the
