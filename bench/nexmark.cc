@@ -22,7 +22,9 @@
 // and its rows count in the pipeline's peak RSS).
 //
 // Until the query files (before 2026-11-30), q0 was `SELECT *` (all 7 columns); it is now the
-// project's projection (auction, bidder, price, date_time, extra).
+// project's projection (auction, bidder, price, date_time, extra); q5-agg and q7-agg are
+// q5_agg and q7_agg.
+//
 // One run each at 10 M events (2 vCPU shared with other work, load ~5; the generator alone
 // 6.5 M events/CPU-s, 4 MB). Nexmark's event time runs at 10 M events/s, so 10 M events
 // span 1 s: no q5 HOP window (10 s) or q7 TUMBLE window (10 s) closes in the run, and every
@@ -38,6 +40,19 @@
 // RSS with 11.4 M groups live at most (55 B per live group; only the windows ending at 2 s
 // and 4 s close, so live state still grows: "flat once windows close" needs a slower
 // 'event.rate', not measured); q7-agg 4.24 / 17.6, 16 MB (flat: one group).
+//
+// From the query files (branch nexmark on fc63c72, default credits, one run each, load 3-4;
+// M events per CPU-second with the generator / without it, peak RSS):
+//            10 M events               50 M events
+//   q0       5.64 / 31.3,  14 MB       5.75 / 35.4,  14 MB
+//   q1       5.15 / 20.5,  14 MB       5.49 / 27.2,  16 MB
+//   q2       5.61 / 30.3,  14 MB       5.16 / 20.7,  14 MB
+//   q5_agg   3.59 / 7.50, 162 MB       2.69 / 4.43, 612 MB (11.4 M live groups, 54 B each)
+//   q7_agg   5.06 / 19.1,  14 MB       4.62 / 14.1,  15 MB
+//   q11      4.77 / 15.6,  47 MB       3.81 / 8.56, 435 MB
+// q11's sessions (10 s gap) never close in 1 s or 5 s of event time, so every bidder's
+// session is live at the end: its RSS grows with the bidders, as q5_agg's with its groups.
+// q3-q9: not runnable (joins).
 
 #include <sys/resource.h>
 #include <sys/wait.h>
