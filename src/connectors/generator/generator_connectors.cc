@@ -16,7 +16,8 @@ using K = sql::OptionSpec::Kind;
 // Events per batch the source hands on (the last one of a limited run may be shorter). Rows
 // are the same whatever it is; only the batching changes, which is how a test shows that a
 // query's output does not depend on it.
-const sql::OptionSpec kBatchSize{"batch.size", K::kInteger, {}, false, "4096", 1};
+const sql::OptionSpec kBatchSize{
+    "batch.size", K::kInteger, {}, false, std::to_string(GeneratorSource::kDefaultBatchSize), 1};
 
 // A generator with a limit ends after it.
 bool limited(const sql::OptionMap& o) {
