@@ -20,7 +20,13 @@ packages=(
   # has no python3-pyarrow: the pyarrow cases of python/tests/test_arrow.py skip without it.
   pybind11-dev python3-dev python3-setuptools python3-wheel python3-venv python3-pip
   python3-pytest python3-numpy python3-pandas
+  nodejs  # the Nexmark oracle test runs DuckDB from npm (tests/integration/nexmark/)
 )
+# npm: Debian's package, unless the installed nodejs brings its own (NodeSource's nodejs
+# includes npm and conflicts with Debian's npm package).
+if ! command -v npm > /dev/null; then
+  packages+=(npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -13,6 +13,12 @@ namespace {
 
 using K = sql::OptionSpec::Kind;
 
+// Events per batch the source hands on (the last one of a limited run may be shorter). Rows
+// are the same whatever it is; only the batching changes, which is how a test shows that a
+// query's output does not depend on it.
+const sql::OptionSpec kBatchSize{
+    "batch.size", K::kInteger, {}, false, std::to_string(GeneratorSource::kDefaultBatchSize), 1};
+
 // A generator with a limit ends after it.
 bool limited(const sql::OptionMap& o) {
   return o.at("limit") != "0";
@@ -56,7 +62,8 @@ void register_connectors(Registry& registry) {
   registry.add_source({.name = "datagen",
                        .options = {{"rate", K::kInteger, {}, false, "0", 0},
                                    {"seed", K::kInteger, {}, false, "1", 0},
-                                   {"limit", K::kInteger, {}, false, "0", 0}},
+                                   {"limit", K::kInteger, {}, false, "0", 0},
+                                   kBatchSize},
                        .open_prefix = "fields.",
                        .capabilities = {.replayable = true},
                        .check = check_datagen,
@@ -67,7 +74,8 @@ void register_connectors(Registry& registry) {
                                    {"rate", K::kInteger, {}, false, "0", 0},
                                    {"event.rate", K::kInteger, {}, false, "10000000", 1},
                                    {"seed", K::kInteger, {}, false, "1", 0},
-                                   {"limit", K::kInteger, {}, false, "0", 0}},
+                                   {"limit", K::kInteger, {}, false, "0", 0},
+                                   kBatchSize},
                        .capabilities = {.replayable = true},
                        .fixed_schema =
                            [](const sql::OptionMap& o) {

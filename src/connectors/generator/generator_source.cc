@@ -14,8 +14,6 @@ int64_t option(const sql::OptionMap& options, const char* key) {
   return v;
 }
 
-constexpr int64_t kEventsPerBatch = 4096;
-
 }  // namespace
 
 void GeneratorSource::run() {
@@ -38,9 +36,10 @@ void GeneratorSource::run() {
   }
   const int64_t rate = option(o, "rate");
   const int64_t limit = option(o, "limit");
+  const int64_t batch_size =
+      o.count("batch.size") ? std::max<int64_t>(1, option(o, "batch.size")) : kDefaultBatchSize;
   // Small batches at low rates keep latency low; large ones at full speed keep cost low.
-  const int64_t per_batch =
-      rate > 0 ? std::clamp<int64_t>(rate / 100, 1, kEventsPerBatch) : kEventsPerBatch;
+  const int64_t per_batch = rate > 0 ? std::clamp<int64_t>(rate / 100, 1, batch_size) : batch_size;
   // A recovered database resumes at the checkpoint's event number; the pace starts there, as
   // if the earlier events had just been made.
   const int64_t resumed_at = source().resume_offset.load(std::memory_order_acquire);

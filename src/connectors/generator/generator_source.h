@@ -16,6 +16,9 @@ namespace sluice::connectors {
 class GeneratorSource final : public SourceConnector {
  public:
   enum class Kind { kDatagen, kNexmark };
+  // Events per batch without a `batch.size` option (the registry fills in this default; an
+  // option map built elsewhere may lack it).
+  static constexpr int64_t kDefaultBatchSize = 4096;
   GeneratorSource(Kind kind, std::shared_ptr<runtime::Ingest> ingest,
                   std::shared_ptr<runtime::SourceRuntime> source)
       : SourceConnector(std::move(ingest), std::move(source)), kind_(kind) {}

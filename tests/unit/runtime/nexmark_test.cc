@@ -74,6 +74,43 @@ TEST(Nexmark, RangesRegenerateExactly) {
   EXPECT_TRUE(whole.finish().equals(parts.finish()));
 }
 
+// `batch.size` changes how the events are batched, never which: the same rows, in more
+// batches. (The oracle test, tests/integration/nexmark/, runs every query both ways.)
+TEST(Nexmark, BatchSizeChangesBatchesNotRows) {
+  // `updates`: the rows of an EMIT ON UPDATE count, one per batch the aggregate processed.
+  // Credits of 64 rows keep the compute thread from coalescing a source's batches.
+  auto run = [](const char* batch_size, int64_t& updates) {
+    DatabaseOptions options;
+    options.source_credits = 64;
+    auto db = Database::open(options).value();
+    EXPECT_TRUE(db->execute(std::string("CREATE SOURCE bid WITH (connector = 'nexmark', table = "
+                                        "'bid', limit = '5000', batch.size = '") +
+                            batch_size +
+                            "'); CREATE MATERIALIZED VIEW bids AS SELECT COUNT(*) AS n, "
+                            "SUM(price) AS total FROM bid; CREATE SINK updates AS SELECT COUNT(*) "
+                            "AS n FROM bid INTO blackhole ()")
+                    .ok());
+    EXPECT_TRUE(db->start().ok());
+    EXPECT_TRUE(db->wait_for_bounded_sources().ok());
+    const int64_t n = scalar(*db, "SELECT n FROM bids"),
+                  total = scalar(*db, "SELECT total FROM bids");
+    EXPECT_TRUE(db->shutdown().ok());
+    updates = db->sink_metrics("updates")->rows;
+    return std::pair(n, total);
+  };
+  int64_t whole = 0, small = 0;
+  const auto a = run("4096", whole), b = run("50", small);
+  EXPECT_EQ(a.first, 4600);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(small, 100) << "5,000 events in batches of 50";
+  EXPECT_LT(whole, small);
+  auto db = Database::open().value();
+  auto r =
+      db->execute("CREATE SOURCE b WITH (connector = 'nexmark', table = 'bid', batch.size = '0')");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().to_string().find("batch.size"), std::string::npos) << r.status().to_string();
+}
+
 TEST(Nexmark, SqlErrors) {
   auto db = Database::open().value();
   auto r = db->execute("CREATE SOURCE b (x BIGINT) WITH (connector = 'nexmark', table = 'bid')");

@@ -1,0 +1,25 @@
+-- Nexmark q4, average price per category: the winning (highest) bid of each auction among
+-- the bids made while it was open, averaged per category.
+--
+-- The interval join needs constant bounds: an auction expires 10 to 59 s after it opens
+-- (the generator's `expires`), so bids within 60 s of the auction are joined and the
+-- WHERE keeps those before `expires`: the same pairs as Flink's
+-- `B.date_time BETWEEN A.date_time AND A.expires`.
+-- q4_final is an unwindowed aggregate (an auction's maximum rises as bids arrive), so it
+-- emits updates; the outer AVG aggregates them, which needs retractions (Flink's semantics).
+CREATE SOURCE auction WITH (connector = 'nexmark', table = 'auction', limit = '1000000');
+CREATE SOURCE bid WITH (connector = 'nexmark', table = 'bid', limit = '1000000');
+
+CREATE STREAM q4_final AS
+SELECT MAX(B.price) AS final, A.category
+FROM auction A JOIN bid B
+  ON A.id = B.auction
+ AND B.date_time BETWEEN A.date_time AND A.date_time + INTERVAL '60' SECOND
+WHERE B.date_time <= A.expires
+GROUP BY A.id, A.category;
+
+CREATE SINK q4 AS
+SELECT Q.category, AVG(Q.final) AS avg_final
+FROM q4_final Q
+GROUP BY Q.category
+INTO blackhole ();

@@ -1,0 +1,27 @@
+-- Nexmark q6, average selling price per seller: the average of each seller's last 10
+-- winning bids. As the nexmark project writes it: a top-1 per auction of the bids made
+-- while it was open (see q4.sql for the interval join's bounds), then AVG over a window of
+-- the 10 preceding rows per seller. Flink does not run it either (an OVER window over an
+-- updating stream); sluice's OVER is ROW_NUMBER for top-N only, so this is refused.
+CREATE SOURCE auction WITH (connector = 'nexmark', table = 'auction', limit = '1000000');
+CREATE SOURCE bid WITH (connector = 'nexmark', table = 'bid', limit = '1000000');
+
+CREATE STREAM q6_bids AS
+SELECT A.id, A.seller, B.price, B.date_time
+FROM auction AS A JOIN bid AS B
+  ON A.id = B.auction
+ AND B.date_time BETWEEN A.date_time AND A.date_time + INTERVAL '60' SECOND
+WHERE B.date_time <= A.expires;
+
+CREATE STREAM q6_winners AS
+SELECT id, seller, price, date_time
+FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY id, seller ORDER BY price DESC) AS rownum
+      FROM q6_bids) AS ranked
+WHERE rownum <= 1;
+
+CREATE SINK q6 AS
+SELECT seller,
+       AVG(price) OVER (PARTITION BY seller ORDER BY date_time
+                        ROWS BETWEEN 10 PRECEDING AND CURRENT ROW) AS avg_price
+FROM q6_winners
+INTO blackhole ();
