@@ -48,11 +48,16 @@ enum class JoinType { kInner, kLeftOuter };
 // "interval", "window", "regular", "asof", "lookup": EXPLAIN's word for each.
 inline const char* join_kind_name(JoinKind kind) {
   switch (kind) {
-    case JoinKind::kInterval: return "interval";
-    case JoinKind::kWindow: return "window";
-    case JoinKind::kRegular: return "regular";
-    case JoinKind::kAsof: return "asof";
-    case JoinKind::kLookup: return "lookup";
+    case JoinKind::kInterval:
+      return "interval";
+    case JoinKind::kWindow:
+      return "window";
+    case JoinKind::kRegular:
+      return "regular";
+    case JoinKind::kAsof:
+      return "asof";
+    case JoinKind::kLookup:
+      return "lookup";
   }
   return "?";
 }
@@ -108,8 +113,8 @@ struct PlanStep {
     kUnion,  // UNION ALL of every input (the same column types, in order)
   };
   Kind kind = Kind::kQuery;
-  std::string name;                 // "<object>$<n>"
-  std::vector<std::string> inputs;  // catalog objects or earlier steps' names
+  std::string name;                         // "<object>$<n>"
+  std::vector<std::string> inputs;          // catalog objects or earlier steps' names
   std::shared_ptr<const BoundQuery> query;  // kQuery (query->input == inputs[0], no steps)
   std::shared_ptr<const BoundJoin> join;    // kJoin
   SchemaPtr schema;                         // the rows it emits

@@ -14,8 +14,8 @@
 
 #include "sluice/schema.h"
 #include "sql/ast.h"
-#include "sql/bound_plan.h"
 #include "sql/bound_expr.h"
+#include "sql/bound_plan.h"
 
 namespace sluice::sql {
 
