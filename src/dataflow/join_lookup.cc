@@ -1,10 +1,21 @@
 #include "dataflow/join_lookup.h"
 
+#include "sql/bound_query.h"
+
 namespace sluice::dataflow {
 
 namespace {
 
 constexpr std::string_view kStateTag = "lookup-join/1";
+
+// Whether the right input's rows carry the view's changelog operation (its last column, `_op`:
+// an EMIT CHANGES view's output, or a changelog the graph passes on); without it every row is
+// an insert.
+bool has_change_op(const sql::BoundJoin& join) {
+  const Schema& s = *join.right_schema;
+  return join.right_updating && s.num_fields() > 0 &&
+         s.field(s.num_fields() - 1).name == sql::kChangeOpColumn;
+}
 
 class LookupImage final : public StateImage {
  public:
@@ -28,8 +39,9 @@ class LookupImage final : public StateImage {
 
 LookupJoinOperator::LookupJoinOperator(std::shared_ptr<const sql::BoundJoin> join)
     : join_(std::move(join)),
+      right_has_op_(has_change_op(*join_)),
       left_codec_(JoinRowCodec::for_schema(*join_->left_schema)),
-      right_codec_(JoinRowCodec::for_schema(*join_->right_schema, join_->right_updating ? 1 : 0)),
+      right_codec_(JoinRowCodec::for_schema(*join_->right_schema, right_has_op_ ? 1 : 0)),
       left_keys_(join_->left_keys),
       right_keys_(join_->right_keys),
       pairs_(*join_, left_codec_, right_codec_) {}

@@ -49,6 +49,7 @@ class LookupJoinOperator final : public JoinOperator {
   Status process_right(const RecordBatch& input);
 
   std::shared_ptr<const sql::BoundJoin> join_;
+  const bool right_has_op_;  // the right rows end with `_op` ('insert' / 'delete')
   JoinRowCodec left_codec_;
   JoinRowCodec right_codec_;  // the view's columns, without `_op`
   JoinKeys left_keys_;

@@ -266,6 +266,31 @@ TEST(LookupJoin, StateIsTheViewsCurrentRows) {
             (std::vector<std::string>{"k45|0|1970-01-01T00:00:00Z|k45|995"}));
 }
 
+TEST(LookupJoin, AnAppendOnlyViewsRowsAreAllInserts) {
+  // A view whose output has no `_op`: every row it emits is one more row it holds.
+  auto j = lookup_join(Options{});
+  j->right_schema = make_schema({{"k", DataType::kVarchar}, {"rv", DataType::kInt64}});
+  j->right_updating = false;
+  auto op = make(j);
+  std::vector<RecordBatch> out;
+  BatchBuilder view(j->right_schema);
+  view.column(0).append_string("a");
+  view.column(1).append_int64(1);
+  view.column(0).append_string("a");
+  view.column(1).append_int64(2);
+  ASSERT_TRUE(op->process(kRightSide, view.finish(), out).ok());
+  BatchBuilder left(left_schema());
+  left.column(0).append_string("a");
+  left.column(1).append_int64(0);
+  left.column(2).append_int64(5);
+  ASSERT_TRUE(op->process(kLeftSide, left.finish(), out).ok());
+  std::vector<std::string> rows;
+  temporal_test::append_rendered(out, rows);
+  EXPECT_EQ(temporal_test::sorted(rows),
+            (std::vector<std::string>{"a|0|1970-01-01T00:00:00.000005Z|a|1",
+                                      "a|0|1970-01-01T00:00:00.000005Z|a|2"}));
+}
+
 TEST(LookupJoin, AnImageWrittenOnAnotherThreadIsTheStateAtItsCapture) {
   const auto join = lookup_join(Options{});
   auto op = make(join);
