@@ -53,9 +53,10 @@ Status JoinPairs::finish(std::vector<RecordBatch>& out, int64_t& rows_out) {
     return s;
   }
   // Kept: pairs the residual passes, and rows already NULL-extended (no candidate at all).
-  std::vector<uint8_t> answered(static_cast<size_t>(lefts), 0);
-  std::vector<uint32_t> keep;
-  keep.reserve(static_cast<size_t>(built.num_rows()));
+  std::vector<uint8_t>& answered = answered_;
+  std::vector<uint32_t>& keep = keep_;
+  answered.assign(static_cast<size_t>(lefts), 0);
+  keep.clear();
   size_t next_selected = 0;
   for (uint32_t row = 0; row < built.num_rows(); ++row) {
     const bool passed = next_selected < selection_.size() && selection_[next_selected] == row;
@@ -73,11 +74,10 @@ Status JoinPairs::finish(std::vector<RecordBatch>& out, int64_t& rows_out) {
   }
   if (join_.type == sql::JoinType::kLeftOuter) {
     // A left row whose every pair failed: once, NULL-extended (its first pair's left values).
-    std::vector<uint8_t> done(answered);
     for (uint32_t row = 0; row < built.num_rows(); ++row) {
       const uint32_t l = left_of_row_[row];
-      if (done[l]) continue;
-      done[l] = 1;
+      if (answered[l]) continue;
+      answered[l] = 1;
       for (int c = 0; c < right_first_; ++c) builder_.column(c).append_from(built.column(c), row);
       right_.append_nulls(builder_, right_first_);
       append_op(builder_);

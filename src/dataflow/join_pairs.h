@@ -48,7 +48,10 @@ class JoinPairs {
   int64_t left_rows_ = 0;
   std::vector<uint32_t> left_of_row_;  // per built row: its left row (0-based in this run)
   std::vector<uint8_t> is_pair_;       // per built row: a pair (1) or NULL-extended (0)
+  // Scratch reused across runs.
   std::vector<uint32_t> selection_;
+  std::vector<uint8_t> answered_;  // per left row: a row of it is kept
+  std::vector<uint32_t> keep_;
 };
 
 }  // namespace sluice::dataflow
