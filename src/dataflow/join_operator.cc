@@ -1,11 +1,28 @@
 #include "dataflow/join_operator.h"
 
+#include "dataflow/join_asof.h"
+#include "dataflow/join_lookup.h"
+
 namespace sluice::dataflow {
 
 Result<std::unique_ptr<JoinOperator>> make_join_operator(
     std::shared_ptr<const sql::BoundJoin> join) {
   switch (join->kind) {
     // One case per kind, returning its operator.
+    case sql::JoinKind::kAsof:
+      if (join->left_updating || join->right_updating) {
+        return Status(ErrorCode::kUnsupported,
+                      "an ASOF join's inputs must be append-only streams; '" + join->sql +
+                          "' reads one that updates (a changelog)");
+      }
+      return std::unique_ptr<JoinOperator>(std::make_unique<AsofJoinOperator>(join));
+    case sql::JoinKind::kLookup:
+      if (join->left_updating) {
+        return Status(ErrorCode::kUnsupported,
+                      "a lookup join's left input must be an append-only stream; '" + join->sql +
+                          "' reads one that updates (a changelog)");
+      }
+      return std::unique_ptr<JoinOperator>(std::make_unique<LookupJoinOperator>(join));
     default:
       break;
   }
