@@ -87,45 +87,86 @@ void append_csv_text(std::string_view s, char delimiter, std::string& out) {
 
 }  // namespace
 
-void append_json_string(std::string_view text, std::string& out) {
+namespace {
+
+// At most 6 bytes per byte of text (\u00XX), and the quotes.
+size_t json_string_max(size_t text_size) {
+  return 6 * text_size + 2;
+}
+
+// `text` as a JSON string literal at `p` (room for json_string_max bytes); returns its end.
+char* write_json_string(std::string_view text, char* p) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
+  *p++ = '"';
   size_t run = 0;
+  auto put = [&p](const char* s, size_t n) {
+    std::memcpy(p, s, n);
+    p += n;
+  };
   for (size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<uint8_t>(text[i]);
     if (!kJsonEscape[c]) continue;
-    out.append(text.data() + run, i - run);
+    put(text.data() + run, i - run);
     run = i + 1;
     switch (c) {
       case '"':
-        out += "\\\"";
+        put("\\\"", 2);
         break;
       case '\\':
-        out += "\\\\";
+        put("\\\\", 2);
         break;
       case '\n':
-        out += "\\n";
+        put("\\n", 2);
         break;
       case '\r':
-        out += "\\r";
+        put("\\r", 2);
         break;
       case '\t':
-        out += "\\t";
+        put("\\t", 2);
         break;
       case '\b':
-        out += "\\b";
+        put("\\b", 2);
         break;
       case '\f':
-        out += "\\f";
+        put("\\f", 2);
         break;
       default: {
         const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-        out.append(esc, 6);
+        put(esc, 6);
       }
     }
   }
-  out.append(text.data() + run, text.size() - run);
-  out.push_back('"');
+  put(text.data() + run, text.size() - run);
+  *p++ = '"';
+  return p;
+}
+
+template <typename T>
+char* write_number(T value, char* p) {
+  return std::to_chars(p, p + 32, value).ptr;
+}
+
+// The most bytes a non-null cell of `type` takes in a JSON line, but for VARCHAR (its text's
+// json_string_max): numbers by to_chars (a double's shortest form is at most 24), quoted
+// timestamps, intervals, dates, and DECIMAL(38)'s digits with sign and point.
+size_t json_cell_max(DataType type) {
+  switch (type.id()) {
+    case TypeId::kBoolean:
+      return 5;
+    case TypeId::kTimestamp:
+      return kTimestampTextMax + 2;
+    default:
+      return 48;
+  }
+}
+
+}  // namespace
+
+void append_json_string(std::string_view text, std::string& out) {
+  const size_t at = out.size();
+  out.resize_and_overwrite(at + json_string_max(text.size()), [&](char* buf, size_t) {
+    return static_cast<size_t>(write_json_string(text, buf + at) - buf);
+  });
 }
 
 JsonLinesEncoder::JsonLinesEncoder(const Schema& schema) {
@@ -141,43 +182,87 @@ void JsonLinesEncoder::encode(const RecordBatch& batch, std::string& out) const 
   encode_rows(batch, 0, batch.num_rows(), out);
 }
 
+// Each row is written straight into `out`'s memory, grown once per row to a bound of its text
+// (keys, the most each cell can take): no append, and its capacity check, per key and value.
 void JsonLinesEncoder::encode_rows(const RecordBatch& batch, int64_t begin, int64_t end,
                                    std::string& out) const {
   const int ncols = batch.num_columns();
+  size_t fixed_max = 3;  // '{' (no columns), "}\n"
+  for (int c = 0; c < ncols; ++c) {
+    const DataType type = batch.column(c).type();
+    fixed_max +=
+        keys_[static_cast<size_t>(c)].size() + (type == DataType::kVarchar ? 4  // null
+                                                                           : json_cell_max(type));
+  }
+  std::string scratch;  // the rarer types' text (interval, date, decimal), then copied
   for (int64_t row = begin; row < end; ++row) {
-    if (ncols == 0) out.push_back('{');
+    size_t row_max = fixed_max;
     for (int c = 0; c < ncols; ++c) {
-      out.append(keys_[static_cast<size_t>(c)]);
       const Column& column = batch.column(c);
-      if (column.is_null(row)) {
-        out += "null";
-        continue;
-      }
-      switch (column.type()) {
-        case DataType::kDouble: {
-          const double v = column.double_value(row);
-          if (std::isfinite(v)) {
-            append_number(v, out);
-          } else {
-            out += "null";
-          }
-          break;
-        }
-        case DataType::kVarchar:
-          append_json_string(column.string_value(row), out);
-          break;
-        case DataType::kTimestamp:
-        case DataType::kInterval:
-        case DataType::kDate:
-          out.push_back('"');
-          append_plain(column, row, out);
-          out.push_back('"');
-          break;
-        default:
-          append_plain(column, row, out);
+      if (column.type() == DataType::kVarchar && !column.is_null(row)) {
+        row_max += json_string_max(column.string_value(row).size());
       }
     }
-    out += "}\n";
+    const size_t at = out.size();
+    out.resize_and_overwrite(at + row_max, [&](char* buf, size_t) {
+      char* p = buf + at;
+      auto put = [&p](std::string_view s) {
+        std::memcpy(p, s.data(), s.size());
+        p += s.size();
+      };
+      if (ncols == 0) *p++ = '{';
+      for (int c = 0; c < ncols; ++c) {
+        put(keys_[static_cast<size_t>(c)]);
+        const Column& column = batch.column(c);
+        if (column.is_null(row)) {
+          put("null");
+          continue;
+        }
+        switch (column.type().id()) {
+          case TypeId::kBoolean:
+            put(column.bool_value(row) ? "true" : "false");
+            break;
+          case TypeId::kInt32:
+            p = write_number(column.int32_value(row), p);
+            break;
+          case TypeId::kInt64:
+            p = write_number(column.int64_value(row), p);
+            break;
+          case TypeId::kDouble: {
+            const double v = column.double_value(row);
+            if (std::isfinite(v)) {
+              p = write_number(v, p);
+            } else {
+              put("null");
+            }
+            break;
+          }
+          case TypeId::kVarchar:
+            p = write_json_string(column.string_value(row), p);
+            break;
+          case TypeId::kTimestamp:
+            *p++ = '"';
+            p = write_timestamp(column.int64_value(row), p);
+            *p++ = '"';
+            break;
+          case TypeId::kInterval:
+          case TypeId::kDate:
+            scratch.clear();
+            append_plain(column, row, scratch);
+            *p++ = '"';
+            put(scratch);
+            *p++ = '"';
+            break;
+          case TypeId::kDecimal:
+            scratch.clear();
+            append_plain(column, row, scratch);
+            put(scratch);
+            break;
+        }
+      }
+      put("}\n");
+      return static_cast<size_t>(p - buf);
+    });
   }
 }
 

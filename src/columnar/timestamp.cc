@@ -205,16 +205,14 @@ void split_days(int64_t micros, int64_t& days, int64_t& micros_of_day) {
   }
 }
 
-// Formatted into a local buffer, appended once, with no snprintf but for a year beyond 0..9999:
-// sinks format one per row (kafka_bench showed snprintf the JSON encoder's largest cost).
-void append_timestamp(int64_t micros, std::string& out) {
+// No snprintf but for a year beyond 0..9999: sinks format one per row (kafka_bench showed
+// snprintf the JSON encoder's largest cost).
+char* write_timestamp(int64_t micros, char* p) {
   int64_t days, rem;
   split_days(micros, days, rem);
   int64_t year;
   unsigned month, day;
   civil_from_days(days, year, month, day);
-  char buf[48];
-  char* p = buf;
   if (year >= 0 && year <= 9999) {
     put_digits(p, static_cast<unsigned>(year), 4);
   } else {
@@ -241,7 +239,12 @@ void append_timestamp(int64_t micros, std::string& out) {
     }
   }
   *p++ = 'Z';
-  out.append(buf, static_cast<size_t>(p - buf));
+  return p;
+}
+
+void append_timestamp(int64_t micros, std::string& out) {
+  char buf[kTimestampTextMax];
+  out.append(buf, static_cast<size_t>(write_timestamp(micros, buf) - buf));
 }
 
 std::string format_timestamp(int64_t micros) {

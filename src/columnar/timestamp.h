@@ -17,6 +17,9 @@ namespace sluice {
 
 Result<int64_t> parse_timestamp(std::string_view text);
 void append_timestamp(int64_t micros, std::string& out);
+// The same text written at `p`, which has room for kTimestampTextMax bytes; returns its end.
+inline constexpr size_t kTimestampTextMax = 48;
+char* write_timestamp(int64_t micros, char* p);
 std::string format_timestamp(int64_t micros);
 void append_interval(int64_t micros, std::string& out);
 

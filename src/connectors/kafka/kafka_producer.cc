@@ -138,7 +138,7 @@ void KafkaProducer::on_delivery(void* /*rk*/, const void* message, void* opaque)
   }
 }
 
-Status KafkaProducer::check_topic(milliseconds timeout, bool progress) {
+Result<int32_t> KafkaProducer::check_topic(milliseconds timeout, bool progress) {
   rd_kafka_topic_t* handle = progress ? handle_->progress : handle_->topic;
   const std::string topic = rd_kafka_topic_name(handle);
   const rd_kafka_metadata_t* metadata = nullptr;
@@ -150,11 +150,14 @@ Status KafkaProducer::check_topic(milliseconds timeout, bool progress) {
                                                " ms: " + rd_kafka_err2str(err));
   }
   rd_kafka_resp_err_t topic_err = RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+  int32_t partitions = 0;
   for (int i = 0; i < metadata->topic_cnt; ++i) {
-    if (topic == metadata->topics[i].topic) topic_err = metadata->topics[i].err;
+    if (topic != metadata->topics[i].topic) continue;
+    topic_err = metadata->topics[i].err;
+    partitions = metadata->topics[i].partition_cnt;
   }
   rd_kafka_metadata_destroy(metadata);
-  if (topic_err == RD_KAFKA_RESP_ERR_NO_ERROR) return Status::Ok();
+  if (topic_err == RD_KAFKA_RESP_ERR_NO_ERROR) return partitions;
   return Status(topic_err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ? ErrorCode::kSqlInvalidOption
                                                                      : ErrorCode::kRejected,
                 "Kafka topic '" + topic + "' on " + where_ + ": " + rd_kafka_err2str(topic_err));
@@ -165,7 +168,8 @@ Status KafkaProducer::produce(std::optional<std::string_view> key,
   return produce_into(handle_->topic, RD_KAFKA_PARTITION_UA, key, value, deadline);
 }
 
-Status KafkaProducer::produce_all(const EncodedMessages& messages, size_t from, Deadline deadline) {
+Status KafkaProducer::produce_all(const EncodedMessages& messages, size_t from, Deadline deadline,
+                                  std::optional<int32_t> partition) {
   std::vector<rd_kafka_message_t>& batch = handle_->batch;
   while (from < messages.size()) {
     batch.assign(messages.size() - from, rd_kafka_message_t{});
@@ -182,8 +186,8 @@ Status KafkaProducer::produce_all(const EncodedMessages& messages, size_t from, 
       }
     }
     const int queued =
-        rd_kafka_produce_batch(handle_->topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-                               batch.data(), static_cast<int>(batch.size()));
+        rd_kafka_produce_batch(handle_->topic, partition.value_or(RD_KAFKA_PARTITION_UA),
+                               RD_KAFKA_MSG_F_COPY, batch.data(), static_cast<int>(batch.size()));
     add(counters_->in_flight, queued);
     // librdkafka queues a prefix: after a full queue every later message fails too.
     size_t done = 0;

@@ -62,9 +62,9 @@ class KafkaProducer {
   KafkaProducer& operator=(const KafkaProducer&) = delete;
 
   // Asks the cluster for the topic's metadata: the brokers answer and the topic exists, within
-  // `timeout`; else SLC-3001 (unreachable) or SLC-1006 (no such topic).
-  // `progress`: the progress topic's instead (exactly-once).
-  Status check_topic(std::chrono::milliseconds timeout, bool progress = false);
+  // `timeout`; else SLC-3001 (unreachable) or SLC-1006 (no such topic). Gives the topic's
+  // partition count. `progress`: the progress topic's instead (exactly-once).
+  Result<int32_t> check_topic(std::chrono::milliseconds timeout, bool progress = false);
 
   // Queues one message (copied; nullopt value: a tombstone). Waits for room in librdkafka's
   // queue, serving delivery reports, until `deadline`.
@@ -72,8 +72,11 @@ class KafkaProducer {
                  Deadline deadline);
   // Queues messages [from, end) of `messages` in order, as one call to librdkafka per batch
   // (one lock and clock reading for all); waits for room as produce() does. On an error the
-  // messages before the failed one are queued.
-  Status produce_all(const EncodedMessages& messages, size_t from, Deadline deadline);
+  // messages before the failed one are queued. `partition`: all of them to that partition, which
+  // spares librdkafka its partitioner per message (for keyless messages, whose partition is the
+  // caller's choice); nullopt: each message's by librdkafka's partitioner (its key's).
+  Status produce_all(const EncodedMessages& messages, size_t from, Deadline deadline,
+                     std::optional<int32_t> partition = std::nullopt);
   // Queues one message to partition `partition` of the progress topic.
   Status produce_progress(std::string_view key, std::string_view value, int32_t partition,
                           Deadline deadline);

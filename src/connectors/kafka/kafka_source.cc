@@ -123,6 +123,12 @@ class KafkaSource::Reader {
   }
 
   // Reads until stopped, a fatal error (recorded), or a push fails (the database closed).
+  // One message per rd_kafka_consumer_poll, on purpose: in librdkafka 2.0.2 the batch calls gain
+  // nothing and risk the group's correctness. rd_kafka_consume_batch_queue still takes the queue's
+  // lock once per message (rd_kafka_q_serve_rkmessages), and serves the rebalance callback in the
+  // middle of a batch, which may then still hold messages of the revoked partitions (2.0.2's
+  // release notes: messages lost or wrongly returned); rd_kafka_consume_callback_queue hands a
+  // rebalance to the message callback as if it were a message.
   void run() {
     Deadline next_lag = SteadyClock::now();
     // Rows wait for more at most kLinger after the first of them (when the fetched messages run

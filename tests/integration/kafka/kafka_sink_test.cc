@@ -89,6 +89,38 @@ TEST_F(KafkaSink, WritesEveryTypeAsJsonMessages) {
   EXPECT_FALSE(messages[0].key.has_value());  // no key option: no key
 }
 
+// Keyless messages: a written batch goes whole to one partition, the next batch to the next
+// (librdkafka's partitioner is not run per message).
+TEST_F(KafkaSink, KeylessBatchesGoWholeToOnePartitionEachInTurn) {
+  auto db = open();
+  exec(*db, "CREATE SOURCE t (n BIGINT)");
+  exec(*db, "CREATE SINK k FROM t " + into("keyed"));
+  auto t = db->source("t").value();
+  constexpr int kBatches = 8, kRows = 25;
+  for (int b = 0; b < kBatches; ++b) {
+    ASSERT_TRUE(t.push_json(numbers(b * kRows, kRows)).ok());
+    ASSERT_TRUE(db->flush().ok());  // each push its own batch, its own write
+  }
+  ASSERT_TRUE(db->shutdown().ok());
+  const auto messages = read_topic(mock_.bootstrap(), "keyed");
+  expect_numbers(messages, kBatches * kRows);
+  std::map<int32_t, std::vector<std::string>> in_partition;
+  for (const auto& m : messages) {
+    EXPECT_FALSE(m.key.has_value());
+    in_partition[m.partition].push_back(m.value.value_or("<tombstone>"));
+  }
+  // Batch b in partition b % 4, in order after batch b - 4.
+  ASSERT_EQ(in_partition.size(), 4u);
+  for (const auto& [partition, got] : in_partition) {
+    std::vector<std::string> want;
+    for (int b = partition; b < kBatches; b += 4) {
+      for (int i = b * kRows; i < (b + 1) * kRows; ++i)
+        want.push_back("{\"n\":" + std::to_string(i) + "}");
+    }
+    EXPECT_EQ(got, want) << "partition " << partition;
+  }
+}
+
 TEST_F(KafkaSink, CsvMessagesKeyedByColumnsKeepAKeyInOnePartition) {
   auto db = open();
   exec(*db, "CREATE SOURCE t (region VARCHAR, id BIGINT, note VARCHAR)");

@@ -4,8 +4,10 @@
 #include <limits>
 #include <vector>
 
+#include "columnar/decimal.h"
 #include "columnar/row_decoder.h"
 #include "columnar/row_encoder.h"
+#include "columnar/timestamp.h"
 #include "test_batches.h"
 
 namespace sluice {
@@ -155,6 +157,44 @@ TEST(JsonEncoder, EscapesStringsAndWritesNullsForNonFiniteNumbers) {
             "\"t\":\"2026-11-24T10:00:00.123Z\"}\n"
             "{\"s\":null,\"d\":null,\"ok\":null,\"t\":null}\n"
             "{\"s\":\"\",\"d\":0.1,\"ok\":false,\"t\":\"1970-01-01T00:00:00Z\"}\n");
+}
+
+// The encoder writes each row into room it reserves for the row's widest possible text: the
+// widest value of every type is written whole (ASan would see a write past the room).
+TEST(JsonEncoder, TheWidestValueOfEveryTypeIsWrittenWhole) {
+  BatchBuilder b(make_schema({{"s", DataType::kVarchar},
+                              {"i", DataType::kInt32},
+                              {"l", DataType::kInt64},
+                              {"d", DataType::kDouble},
+                              {"b", DataType::kBoolean},
+                              {"t", DataType::kTimestamp},
+                              {"iv", DataType::kInterval},
+                              {"dt", DataType::kDate},
+                              {"dec", DataType::Decimal(38, 38)}}));
+  b.column(0).append_string(std::string(40, '\x01'));  // \u0001 each: 6 bytes a byte
+  b.column(1).append_int32(std::numeric_limits<int32_t>::min());
+  b.column(2).append_int64(std::numeric_limits<int64_t>::min());
+  b.column(3).append_double(-std::numeric_limits<double>::min());
+  b.column(4).append_bool(false);
+  b.column(5).append_int64(std::numeric_limits<int64_t>::min());
+  b.column(6).append_int64(std::numeric_limits<int64_t>::min());
+  b.column(7).append_int32(std::numeric_limits<int32_t>::min());
+  b.column(8).append_decimal(-(decimal::pow10(38) - 1));
+  RecordBatch batch = b.finish();
+  std::string want = "{\"s\":\"";
+  for (int i = 0; i < 40; ++i) want += "\\u0001";
+  want +=
+      "\",\"i\":-2147483648,\"l\":-9223372036854775808,\"d\":-2.2250738585072014e-308,"
+      "\"b\":false,\"t\":\"" +
+      format_timestamp(std::numeric_limits<int64_t>::min()) + "\",\"iv\":\"";
+  append_interval(std::numeric_limits<int64_t>::min(), want);
+  want += "\",\"dt\":\"";
+  append_date(std::numeric_limits<int32_t>::min(), want);
+  want += "\",\"dec\":-0." + std::string(38, '9') + "}\n";
+  std::string out;
+  JsonLinesEncoder(*batch.schema()).encode(batch, out);
+  EXPECT_EQ(out, want);
+  EXPECT_NE(out.find("\"t\":\"-290308-12-21T19:59:05.224192Z\""), std::string::npos);
 }
 
 TEST(JsonEncoder, AppendsIntoTheCallersBuffer) {
