@@ -305,6 +305,8 @@ void Introspection::write_nodes(JsonWriter& w) const {
     w.key("rows_in").value(n->rows_in());
     w.key("rows_out").value(n->rows_out());
     w.key("late_rows").value(n->stats().late_rows_dropped);
+    // No rows for idle.timeout: left out of the watermark of joins and unions below.
+    w.key("idle").value(n->idle());
     // What the node holds: its operator's live groups (a join's: rows kept on both sides),
     // the bytes of its operator state and view table, and the table's distinct rows (null:
     // no table).

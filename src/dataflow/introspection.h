@@ -27,7 +27,7 @@ class Introspection {
   Result<QueryResult> explain(const sql::Statement& s) const;
   Result<QueryResult> select(const sql::Statement& s) const;
   // Writes the member "nodes": [{"name","kind","step_of","input","outputs","plan","rows_in",
-  // "rows_out","late_rows","state_groups","state_bytes","table_rows"}] into the object the
+  // "rows_out","late_rows","idle","state_groups","state_bytes","table_rows"}] into the object the
   // caller has open: every object, each after its steps ("step_of": the object; null for an
   // object itself).
   void write_nodes(JsonWriter& writer) const;
