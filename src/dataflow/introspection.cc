@@ -293,8 +293,6 @@ void Introspection::write_nodes(JsonWriter& w) const {
     w.begin_object();
     w.key("name").value(n->name());
     w.key("kind").value(n->kind_label());
-    w.key("step_of");
-    n->step_of().empty() ? w.null() : w.value(n->step_of());
     const std::string input = input_list(*n);
     w.key("input");
     input.empty() ? w.null() : w.value(input);
@@ -302,6 +300,8 @@ void Introspection::write_nodes(JsonWriter& w) const {
     for (const Node::Link& d : n->downstream()) w.value(d.node->name());
     w.end_array();
     w.key("plan").value(node_line(*n));
+    w.key("step_of");
+    n->step_of().empty() ? w.null() : w.value(n->step_of());
     w.key("rows_in").value(n->rows_in());
     w.key("rows_out").value(n->rows_out());
     w.key("late_rows").value(n->stats().late_rows_dropped);

@@ -26,7 +26,7 @@ class Introspection {
   Result<QueryResult> describe(const sql::Statement& s) const;
   Result<QueryResult> explain(const sql::Statement& s) const;
   Result<QueryResult> select(const sql::Statement& s) const;
-  // Writes the member "nodes": [{"name","kind","step_of","input","outputs","plan","rows_in",
+  // Writes the member "nodes": [{"name","kind","input","outputs","plan","step_of","rows_in",
   // "rows_out","late_rows","idle","state_groups","state_bytes","table_rows"}] into the object the
   // caller has open: every object, each after its steps ("step_of": the object; null for an
   // object itself).
