@@ -51,8 +51,7 @@ int64_t MultiInputNode::combined() const {
   return any_active ? active_min : all_max;
 }
 
-Status MultiInputNode::update() {
-  const int64_t node = combined();
+Status MultiInputNode::tell_ports(int64_t node) {
   for (size_t i = 0; i < ports_.size(); ++i) {
     Port& p = ports_[i];
     const int64_t stands = p.idle ? std::max(p.watermark, node) : p.watermark;
@@ -61,7 +60,17 @@ Status MultiInputNode::update() {
     Status s = on_port_watermark(static_cast<int>(i), stands);
     if (!s.ok()) return s.with_location(what());
   }
+  return Status::Ok();
+}
+
+Status MultiInputNode::update() {
+  const int64_t node = combined();
+  SLC_RETURN_IF_ERROR(tell_ports(node));
   return advance_downstream(node);
+}
+
+bool MultiInputNode::all_idle() const {
+  return std::all_of(ports_.begin(), ports_.end(), [](const Port& p) { return p.idle; });
 }
 
 Status MultiInputNode::advance(int64_t watermark, int port) {
@@ -77,7 +86,7 @@ Status MultiInputNode::set_input_idle(bool idle, int port) {
   p.idle = idle;
   // Leaving an input out may move the minimum up; taking one back never moves it down.
   SLC_RETURN_IF_ERROR(update());
-  return set_idle(std::all_of(ports_.begin(), ports_.end(), [](const Port& q) { return q.idle; }));
+  return set_idle(all_idle());
 }
 
 void MultiInputNode::join_input(int port, int64_t watermark, bool idle) {
@@ -86,17 +95,11 @@ void MultiInputNode::join_input(int port, int64_t watermark, bool idle) {
   p.idle = idle;
   if (static_cast<size_t>(port) + 1 < ports_.size()) return;
   // The last port: the node starts at its inputs' minimum, each port told where it stands. A
-  // new node has no rows, so what this emits (nothing) goes nowhere.
+  // new node has no rows, so this emits nothing, and nothing is downstream yet.
   const int64_t node = combined();
-  for (size_t i = 0; i < ports_.size(); ++i) {
-    Port& q = ports_[i];
-    const int64_t stands = q.idle ? std::max(q.watermark, node) : q.watermark;
-    if (stands <= q.told) continue;
-    q.told = stands;
-    on_port_watermark(static_cast<int>(i), stands).ignore();
-  }
+  tell_ports(node).ignore();
   watermark_ = node;
-  idle_ = std::all_of(ports_.begin(), ports_.end(), [](const Port& q) { return q.idle; });
+  idle_ = all_idle();
 }
 
 std::unique_ptr<StateImage> MultiInputNode::capture_operator() const {

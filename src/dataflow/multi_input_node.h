@@ -69,8 +69,11 @@ class MultiInputNode : public Node {
   };
   // The minimum over the ports that are not idle (the largest when all are).
   int64_t combined() const;
+  // Tells each port where it now stands (on_port_watermark), given the node's watermark.
+  Status tell_ports(int64_t node);
   // Tells each port's watermark as it now stands, then moves the node's own.
   Status update();
+  bool all_idle() const;
 
   const std::vector<std::string> inputs_;
   const std::string step_of_;
