@@ -55,18 +55,20 @@ Result<QueryResult> Ddl::create_source(const Statement& s) {
   return message("CREATE SOURCE " + s.name);
 }
 
-std::shared_ptr<const sql::QueryDef> Ddl::add_query(const std::string& name, ObjectKind kind,
-                                                    std::shared_ptr<const sql::BoundQuery> query,
-                                                    bool anonymous, const std::string& text) {
+Result<std::shared_ptr<const sql::QueryDef>> Ddl::add_query(
+    const std::string& name, ObjectKind kind, std::shared_ptr<const sql::BoundQuery> query,
+    bool anonymous, const std::string& text) {
   auto def = std::make_shared<sql::QueryDef>();
   def->name = name;
   def->kind = kind;
   def->query = std::move(query);
   def->anonymous = anonymous;
   def->sql = text;
+  // The graph first: it refuses as a whole (a join whose operator cannot be made), and then
+  // the catalog is untouched too.
+  SLC_RETURN_IF_ERROR(graph_.add_query(def).status());
   catalog_.add(Catalog::Entry{kind, nullptr, def, nullptr});
-  graph_.add_query(def);
-  return def;
+  return std::shared_ptr<const sql::QueryDef>(def);
 }
 
 Result<QueryResult> Ddl::create_query(const Statement& s) {
@@ -75,7 +77,9 @@ Result<QueryResult> Ddl::create_query(const Statement& s) {
   SLC_ASSIGN_OR_RETURN(auto found, existing(catalog_, s, kind));
   if (found) return std::move(*found);
   SLC_ASSIGN_OR_RETURN(sql::BoundQuery q, sql::Binder(catalog_).bind_query(*s.query));
-  add_query(s.name, kind, std::make_shared<const sql::BoundQuery>(std::move(q)), false, s.text);
+  SLC_RETURN_IF_ERROR(
+      add_query(s.name, kind, std::make_shared<const sql::BoundQuery>(std::move(q)), false, s.text)
+          .status());
   return message("CREATE " + upper_kind(kind) + " " + s.name);
 }
 
@@ -95,9 +99,14 @@ Result<QueryResult> Ddl::create_sink(const Statement& s) {
     def->query = anonymous;
     probe.add(Catalog::Entry{ObjectKind::kStream, nullptr, def, nullptr});
     SLC_RETURN_IF_ERROR(sql::Binder(probe).bind_sink(s, input).status());
-    add_query(input, ObjectKind::kStream, anonymous, true, s.text);
+    SLC_RETURN_IF_ERROR(add_query(input, ObjectKind::kStream, anonymous, true, s.text).status());
   }
-  SLC_ASSIGN_OR_RETURN(sql::SinkDef bound, sql::Binder(catalog_).bind_sink(s, input));
+  Result<sql::SinkDef> bound_sink = sql::Binder(catalog_).bind_sink(s, input);
+  if (!bound_sink.ok()) {
+    if (s.query) remove(input);  // the anonymous stream (and its steps) made above
+    return bound_sink.status();
+  }
+  sql::SinkDef bound = std::move(*bound_sink);
   auto def = std::make_shared<const sql::SinkDef>(std::move(bound));
   catalog_.add(Catalog::Entry{ObjectKind::kSink, nullptr, nullptr, def});
   graph_.add_sink(def);

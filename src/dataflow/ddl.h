@@ -28,14 +28,19 @@ class Ddl {
   Result<QueryResult> create_sink(const sql::Statement& s);
   Result<QueryResult> drop(const sql::Statement& s);
 
-  // Removes an object and its node (a sink also takes its anonymous AS SELECT stream).
+  // Removes an object and its node (a sink also takes its anonymous AS SELECT stream; a
+  // query, its step nodes).
   void remove(const std::string& name);
+
+  // A bound query added as a stream or view: its step nodes and its node in the graph, then
+  // the catalog entry. When a node cannot be made (a join operator refused) neither changes.
+  // create_query's second half; tests add hand-built queries through it.
+  Result<std::shared_ptr<const sql::QueryDef>> add_query(
+      const std::string& name, sql::ObjectKind kind, std::shared_ptr<const sql::BoundQuery> query,
+      bool anonymous, const std::string& text);
 
  private:
   Status check_new_name(const sql::Statement& s, sql::ObjectKind kind) const;
-  std::shared_ptr<const sql::QueryDef> add_query(const std::string& name, sql::ObjectKind kind,
-                                                 std::shared_ptr<const sql::BoundQuery> query,
-                                                 bool anonymous, const std::string& text);
 
   sql::Catalog& catalog_;
   Graph& graph_;

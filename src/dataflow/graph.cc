@@ -1,10 +1,14 @@
 #include "dataflow/graph.h"
 
+#include <set>
+
+#include "dataflow/join_node.h"
+#include "dataflow/union_node.h"
 #include "dataflow/view_node.h"
 
 namespace sluice::dataflow {
 
-Graph::Graph() = default;
+Graph::Graph() : join_factory_(make_join_operator) {}
 Graph::~Graph() = default;
 
 SourceNode* Graph::add_source(std::shared_ptr<const sql::SourceDef> definition) {
@@ -14,17 +18,70 @@ SourceNode* Graph::add_source(std::shared_ptr<const sql::SourceDef> definition) 
   return raw;
 }
 
-QueryNode* Graph::add_query(std::shared_ptr<const sql::QueryDef> definition) {
-  std::unique_ptr<QueryNode> node;
+Result<QueryNode*> Graph::add_query(std::shared_ptr<const sql::QueryDef> definition) {
+  const std::string object = definition->name;
+  const std::string where =
+      std::string(sql::object_kind_name(definition->kind)) + " '" + object + "'";
+  // Every node is made, and every input checked, before any is added: nothing half-exists.
+  std::vector<std::unique_ptr<Node>> made;
+  std::set<std::string, sql::NameLess> names;
+  auto check_inputs = [&](const Node& n) -> Status {
+    for (const std::string& in : n.inputs()) {
+      if (find(in) == nullptr && !names.contains(in)) {
+        return Status(
+            ErrorCode::kInternal,
+            "'" + n.name() + "' reads '" + in + "', which is neither an object nor an earlier step",
+            where);
+      }
+    }
+    if (find(n.name()) != nullptr || names.contains(n.name())) {
+      return Status(ErrorCode::kSqlDuplicateName, "a node named '" + n.name() + "' already exists",
+                    where);
+    }
+    return Status::Ok();
+  };
+  for (const sql::PlanStep& step : definition->query->steps) {
+    std::unique_ptr<Node> node;
+    switch (step.kind) {
+      case sql::PlanStep::Kind::kQuery: {
+        auto def = std::make_shared<sql::QueryDef>();
+        def->name = step.name;
+        def->kind = sql::ObjectKind::kStream;
+        def->query = step.query;
+        def->anonymous = true;
+        def->sql = definition->sql;
+        node = std::make_unique<QueryNode>(def, make_operator(step.query), object);
+        break;
+      }
+      case sql::PlanStep::Kind::kJoin: {
+        Result<std::unique_ptr<JoinOperator>> op = join_factory_(step.join);
+        if (!op.ok()) return op.status().with_location("step " + step.name + " of " + where);
+        node = std::make_unique<JoinNode>(step, std::move(*op), object);
+        break;
+      }
+      case sql::PlanStep::Kind::kUnion:
+        node = std::make_unique<UnionNode>(step, object);
+        break;
+    }
+    SLC_RETURN_IF_ERROR(check_inputs(*node));
+    names.insert(node->name());
+    made.push_back(std::move(node));
+  }
+  std::unique_ptr<QueryNode> own;
   if (definition->kind == sql::ObjectKind::kView) {
-    node = std::make_unique<ViewNode>(std::move(definition));
+    own = std::make_unique<ViewNode>(std::move(definition));
   } else {
     auto op = make_operator(definition->query);
-    node = std::make_unique<QueryNode>(std::move(definition), std::move(op));
+    own = std::make_unique<QueryNode>(std::move(definition), std::move(op));
   }
-  QueryNode* raw = node.get();
-  nodes_[raw->name()] = std::move(node);
-  link(raw);
+  SLC_RETURN_IF_ERROR(check_inputs(*own));
+  made.push_back(std::move(own));
+  QueryNode* raw = static_cast<QueryNode*>(made.back().get());
+  for (std::unique_ptr<Node>& node : made) {
+    Node* n = node.get();
+    nodes_[n->name()] = std::move(node);
+    link(n);
+  }
   return raw;
 }
 
@@ -37,17 +94,40 @@ SinkNode* Graph::add_sink(std::shared_ptr<const sql::SinkDef> definition) {
 }
 
 void Graph::link(Node* node) {
-  Node* up = find(node->input());
-  up->add_downstream(node);
-  // A node joining a running graph starts at its input's watermark.
-  node->join_at(up->watermark());
+  const std::vector<std::string> inputs = node->inputs();
+  for (size_t port = 0; port < inputs.size(); ++port) {
+    Node* up = find(inputs[port]);
+    up->add_downstream(node, static_cast<int>(port));
+    // A node joining a running graph starts at its inputs' watermarks (their minimum).
+    node->join_input(static_cast<int>(port), up->watermark(), up->idle());
+  }
+}
+
+void Graph::erase(std::string_view name) {
+  auto it = nodes_.find(name);
+  if (it == nodes_.end()) return;
+  for (const std::string& in : it->second->inputs()) {
+    if (Node* up = find(in)) up->remove_downstream(it->second.get());
+  }
+  nodes_.erase(it);
 }
 
 void Graph::remove(std::string_view name) {
-  auto it = nodes_.find(name);
-  if (it == nodes_.end()) return;
-  if (Node* up = find(it->second->input())) up->remove_downstream(it->second.get());
-  nodes_.erase(it);
+  const std::vector<Node*> steps = steps_of(name);
+  erase(name);
+  // The steps go after their object, the last first: each is read only by later ones.
+  for (auto it = steps.rbegin(); it != steps.rend(); ++it) erase((*it)->name());
+}
+
+std::vector<Node*> Graph::steps_of(std::string_view object) const {
+  std::vector<Node*> out;
+  const Node* n = find(object);
+  if (n == nullptr || !n->step_of().empty()) return out;
+  if (n->kind() != sql::ObjectKind::kStream && n->kind() != sql::ObjectKind::kView) return out;
+  for (const sql::PlanStep& step : static_cast<const QueryNode*>(n)->query().steps) {
+    if (Node* s = find(step.name)) out.push_back(s);
+  }
+  return out;
 }
 
 Node* Graph::find(std::string_view name) const {
@@ -83,12 +163,11 @@ void Graph::snapshot(StateWriter& w) const {
 
 Status Graph::restore(StateReader& r) {
   int64_t count;
-  SLC_RETURN_IF_ERROR(r.i64(count));
-  if (count != static_cast<int64_t>(nodes_.size())) {
-    return Status(ErrorCode::kSchemaMismatch,
-                  "the checkpoint has " + std::to_string(count) + " objects, the pipeline " +
-                      std::to_string(nodes_.size()) + ": it was declared differently");
-  }
+  SLC_RETURN_IF_ERROR(r.count(count, 1));
+  // Each node the checkpoint names must be in the pipeline, of the same kind, and every node
+  // of the pipeline in the checkpoint: else it was declared differently, and the message says
+  // which object or step differs.
+  std::set<std::string, sql::NameLess> seen;
   for (int64_t i = 0; i < count; ++i) {
     std::string name, op_state;
     uint8_t kind, ended;
@@ -104,10 +183,12 @@ Status Graph::restore(StateReader& r) {
     p.ended = ended != 0;
     Node* n = find(name);
     if (n == nullptr || static_cast<uint8_t>(n->kind()) != kind) {
-      return Status(
-          ErrorCode::kSchemaMismatch,
-          "the checkpoint has " + name + " but the pipeline has no such object of that kind");
+      return Status(ErrorCode::kSchemaMismatch,
+                    "the checkpoint has " + name +
+                        " but the pipeline has no such object or step of that kind: it was "
+                        "declared differently");
     }
+    seen.insert(name);
     n->set_progress(p);
     StateReader op(op_state);
     SLC_RETURN_IF_ERROR(n->restore_operator(op));
@@ -115,6 +196,15 @@ Status Graph::restore(StateReader& r) {
   }
   if (!r.done())
     return Status(ErrorCode::kInternal, "the checkpoint's pipeline state has trailing bytes");
+  std::string missing;
+  for (const auto& [name, n] : nodes_) {
+    if (!seen.contains(name)) missing += (missing.empty() ? "" : ", ") + name;
+  }
+  if (!missing.empty()) {
+    return Status(ErrorCode::kSchemaMismatch,
+                  "the pipeline has " + missing +
+                      " that the checkpoint has not: it was declared differently");
+  }
   return Status::Ok();
 }
 

@@ -5,11 +5,14 @@
 // nothing is looked up by name on the data path. The graph also frames every node's state for
 // a checkpoint.
 //
-// Each query node has one input, so its watermark is its input's (joins will take the
-// minimum).
+// An object whose query reads a join, a UNION ALL or a subquery (sql::BoundQuery::steps) has
+// its steps as nodes of their own, named "<object>$<n>", added before it and removed with it.
+// A node with one input takes its input's watermark; one with several, their minimum
+// (multi_input_node.h).
 //
 // Thread: the compute thread (or a test's) only; not synchronized.
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -17,6 +20,7 @@
 #include <vector>
 
 #include "dataflow/graph_image.h"
+#include "dataflow/join_operator.h"
 #include "dataflow/node.h"
 #include "dataflow/query_node.h"
 #include "dataflow/sink_node.h"
@@ -34,17 +38,27 @@ class Graph {
   Graph(const Graph&) = delete;
   Graph& operator=(const Graph&) = delete;
 
-  // Adding links the node below its input (which must exist) at the input's watermark.
+  // Makes a join step's operator (default: make_join_operator).
+  using JoinFactory =
+      std::function<Result<std::unique_ptr<JoinOperator>>(std::shared_ptr<const sql::BoundJoin>)>;
+
+  // Adding links the node below its inputs (which must exist) at their watermarks. A query's
+  // steps are added first, each below its inputs, then the query's own node below the last;
+  // when one cannot be made (a join its operator refuses) nothing is added.
   SourceNode* add_source(std::shared_ptr<const sql::SourceDef> definition);
-  QueryNode* add_query(std::shared_ptr<const sql::QueryDef> definition);
+  Result<QueryNode*> add_query(std::shared_ptr<const sql::QueryDef> definition);
   SinkNode* add_sink(std::shared_ptr<const sql::SinkDef> definition);
-  // Unlinks and destroys the node (the catalog makes sure nothing reads it).
+  // Unlinks and destroys the node and its steps (the catalog makes sure nothing reads it).
   void remove(std::string_view name);
+  // Tests: join operators made by `factory` instead (a test double of JoinOperator).
+  void set_join_factory(JoinFactory factory) { join_factory_ = std::move(factory); }
 
   Node* find(std::string_view name) const;
   SourceNode* source(std::string_view name) const;
-  // Every node, by name.
+  // Every node, by name (steps included).
   std::vector<Node*> nodes() const;
+  // The step nodes of `object`, in the order they were added (each after its inputs).
+  std::vector<Node*> steps_of(std::string_view object) const;
   // Calls fn(const Node&) for every node, by name, without allocating (per-batch checks).
   template <typename Fn>
   void for_each_node(Fn&& fn) const {
@@ -55,15 +69,20 @@ class Graph {
   // counters), for a checkpoint: capture() freezes it now, cheaply (each operator's and view
   // table's own capture), and the image is written later, off the compute thread; snapshot()
   // writes a capture at once. restore() loads it into a graph declared by the same
-  // statements; a checkpoint of a different graph is refused, naming the difference.
+  // statements; a checkpoint of a different graph (another object or step, a step computing
+  // something else) is refused, naming the difference.
   GraphImage capture() const;
   void snapshot(StateWriter& writer) const;
   Status restore(StateReader& reader);
 
  private:
+  // Links `node` below each of its inputs, port by port, at their watermarks.
   void link(Node* node);
+  // Unlinks the node from its inputs and destroys it.
+  void erase(std::string_view name);
 
   std::map<std::string, std::unique_ptr<Node>, sql::NameLess> nodes_;  // by name, any case
+  JoinFactory join_factory_;
 };
 
 }  // namespace sluice::dataflow

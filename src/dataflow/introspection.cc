@@ -6,6 +6,7 @@
 #include "dataflow/adhoc_result.h"
 #include "dataflow/aggregate_operator.h"
 #include "dataflow/ddl.h"
+#include "dataflow/join_node.h"
 #include "dataflow/view_node.h"
 #include "sluice/batch_builder.h"
 #include "sluice/column_builder.h"
@@ -25,6 +26,13 @@ QueryResult table_result(std::string text, RecordBatch rows) {
   r.has_rows = true;
   r.rows = std::move(rows);
   return r;
+}
+
+// "a, b": what a node reads (empty for a source).
+std::string input_list(const Node& n) {
+  std::string out;
+  for (const std::string& in : n.inputs()) out += (out.empty() ? "" : ", ") + in;
+  return out;
 }
 
 // A one-column VARCHAR batch of lines (EXPLAIN).
@@ -84,7 +92,8 @@ Result<QueryResult> Introspection::show(const Statement& s) const {
     }
     return table_result("SHOW " + what, b.finish());
   }
-  // PIPELINE: every node with what it reads and what reads it.
+  // PIPELINE: every node with what it reads and what reads it; an object's steps (joins,
+  // unions, subqueries) are listed just before it.
   BatchBuilder b(make_schema({{"name", DataType::kVarchar, false},
                               {"kind", DataType::kVarchar, false},
                               {"input", DataType::kVarchar, true},
@@ -93,15 +102,17 @@ Result<QueryResult> Introspection::show(const Statement& s) const {
                               {"rows_out", DataType::kInt64, false},
                               {"state_groups", DataType::kInt64, false},
                               {"state_bytes", DataType::kInt64, false},
-                              {"table_rows", DataType::kInt64, true}}));
-  for (const Catalog::Entry* e : catalog_.all()) {
-    const Node* n = graph_.find(e->name());
+                              {"table_rows", DataType::kInt64, true},
+                              {"late_rows", DataType::kInt64, false}}));
+  for (const Node* n : listed_nodes()) {
     b.column(0).append_string(n->name());
-    b.column(1).append_string(sql::object_kind_name(n->kind()));
-    const std::string input = e->input();
+    b.column(1).append_string(n->kind_label());
+    const std::string input = input_list(*n);
     input.empty() ? b.column(2).append_null() : b.column(2).append_string(input);
     std::string outs;
-    for (const Node* d : n->downstream()) outs += (outs.empty() ? "" : ", ") + d->name();
+    for (const Node::Link& d : n->downstream()) {
+      outs += (outs.empty() ? "" : ", ") + d.node->name();
+    }
     b.column(3).append_string(outs);
     b.column(4).append_int64(n->rows_in());
     b.column(5).append_int64(n->rows_out());
@@ -110,8 +121,18 @@ Result<QueryResult> Introspection::show(const Statement& s) const {
     b.column(6).append_int64(op.groups);
     b.column(7).append_int64(op.bytes + table.bytes);
     n->has_table() ? b.column(8).append_int64(table.groups) : b.column(8).append_null();
+    b.column(9).append_int64(n->stats().late_rows_dropped);
   }
   return table_result("SHOW PIPELINE", b.finish());
+}
+
+std::vector<const Node*> Introspection::listed_nodes() const {
+  std::vector<const Node*> out;
+  for (const Catalog::Entry* e : catalog_.all()) {
+    for (const Node* step : graph_.steps_of(e->name())) out.push_back(step);
+    out.push_back(graph_.find(e->name()));
+  }
+  return out;
 }
 
 Result<QueryResult> Introspection::describe(const Statement& s) const {
@@ -132,12 +153,16 @@ Result<QueryResult> Introspection::describe(const Statement& s) const {
 }
 
 std::string Introspection::node_line(const Node& n) const {
-  return std::string(sql::object_kind_name(n.kind())) + " " + n.name() + n.describe();
+  return std::string(n.kind_label()) + " " + n.name() + n.describe();
 }
 
 void Introspection::explain_below(const Node& n, const std::string& indent,
                                   std::vector<std::string>& out) const {
-  const auto& down = n.downstream();
+  // A node reading this one on two ports (a self-join) is shown once.
+  std::vector<const Node*> down;
+  for (const Node::Link& d : n.downstream()) {
+    if (std::find(down.begin(), down.end(), d.node) == down.end()) down.push_back(d.node);
+  }
   for (size_t i = 0; i < down.size(); ++i) {
     const bool last = i + 1 == down.size();
     out.push_back(indent + (last ? "└─ " : "├─ ") + node_line(*down[i]));
@@ -145,30 +170,73 @@ void Introspection::explain_below(const Node& n, const std::string& indent,
   }
 }
 
-void Introspection::explain_chain(const Node* node, std::vector<std::string>& out) const {
+size_t Introspection::explain_chain(const Node* node, std::vector<std::string>& out) const {
+  // Up through nodes of one input, to a source or to a node with several inputs.
   std::vector<const Node*> chain;
-  for (const Node* n = node; n; n = graph_.find(n->input())) chain.insert(chain.begin(), n);
+  for (const Node* n = node; n != nullptr;) {
+    chain.insert(chain.begin(), n);
+    const std::vector<std::string> in = n->inputs();
+    n = in.size() == 1 ? graph_.find(in[0]) : nullptr;
+  }
+  // A node with several inputs: each input's chain first (once each), then a new block.
+  std::vector<std::string> seen;
+  for (const std::string& in : chain.front()->inputs()) {
+    if (std::find(seen.begin(), seen.end(), in) != seen.end()) continue;
+    seen.push_back(in);
+    explain_chain(graph_.find(in), out);
+  }
   for (size_t i = 0; i < chain.size(); ++i) {
     out.push_back(std::string(3 * i, ' ') + (i ? "└─ " : "") + node_line(*chain[i]));
   }
+  return chain.size();
 }
 
 Result<QueryResult> Introspection::explain(const Statement& s) const {
   std::vector<std::string> lines;
   if (s.query) {
-    // EXPLAIN SELECT: bind and show the operator it would run, over its input chain.
+    // EXPLAIN SELECT: bind and show the operator it would run, over its input chain; a FROM
+    // of several objects shows the steps it would make after their inputs' chains.
     SLC_ASSIGN_OR_RETURN(sql::BoundQuery q, sql::Binder(catalog_).bind_query(*s.query));
     auto shared = std::make_shared<const sql::BoundQuery>(std::move(q));
-    explain_chain(graph_.find(shared->input), lines);
-    lines.push_back(std::string(3 * lines.size(), ' ') +
-                    "└─ query: " + make_operator(shared)->describe());
+    size_t depth = 0;
+    if (shared->steps.empty()) {
+      depth = explain_chain(graph_.find(shared->input), lines);
+    } else {
+      std::vector<std::string> seen;
+      for (const sql::PlanStep& step : shared->steps) {
+        for (const std::string& in : step.inputs) {
+          const Node* n = graph_.find(in);
+          if (n == nullptr || std::find(seen.begin(), seen.end(), in) != seen.end()) continue;
+          seen.push_back(in);
+          explain_chain(n, lines);
+        }
+      }
+      for (const sql::PlanStep& step : shared->steps) {
+        std::string inputs;
+        for (const std::string& in : step.inputs) inputs += (inputs.empty() ? "" : ", ") + in;
+        switch (step.kind) {
+          case sql::PlanStep::Kind::kJoin:
+            lines.push_back("join " + step.name + ": " + describe_join(*step.join, step.inputs));
+            break;
+          case sql::PlanStep::Kind::kUnion:
+            lines.push_back("union " + step.name + ": union all of " + inputs);
+            break;
+          case sql::PlanStep::Kind::kQuery:
+            lines.push_back("subquery " + step.name + " of " + inputs + ": " +
+                            make_operator(step.query)->describe());
+            break;
+        }
+      }
+      depth = 1;
+    }
+    lines.push_back(std::string(3 * depth, ' ') + "└─ query: " + make_operator(shared)->describe());
     return table_result("EXPLAIN", lines_batch("plan", lines));
   }
   const Node* target = graph_.find(s.name);
   if (target == nullptr) return unknown_object(s.name, catalog_, s.name_pos);
   // The chain from the sources down to the object, then everything downstream of it.
-  explain_chain(target, lines);
-  explain_below(*target, std::string(3 * lines.size(), ' '), lines);
+  const size_t depth = explain_chain(target, lines);
+  explain_below(*target, std::string(3 * depth, ' '), lines);
   return table_result("EXPLAIN", lines_batch("plan", lines));
 }
 
@@ -221,22 +289,27 @@ Result<QueryResult> Introspection::select(const Statement& s) const {
 
 void Introspection::write_nodes(JsonWriter& w) const {
   w.key("nodes").begin_array();
-  for (const Catalog::Entry* e : catalog_.all()) {
-    const Node* n = graph_.find(e->name());
+  for (const Node* n : listed_nodes()) {
     w.begin_object();
     w.key("name").value(n->name());
-    w.key("kind").value(sql::object_kind_name(n->kind()));
-    const std::string input = e->input();
+    w.key("kind").value(n->kind_label());
+    const std::string input = input_list(*n);
     w.key("input");
     input.empty() ? w.null() : w.value(input);
     w.key("outputs").begin_array();
-    for (const Node* d : n->downstream()) w.value(d->name());
+    for (const Node::Link& d : n->downstream()) w.value(d.node->name());
     w.end_array();
     w.key("plan").value(node_line(*n));
+    w.key("step_of");
+    n->step_of().empty() ? w.null() : w.value(n->step_of());
     w.key("rows_in").value(n->rows_in());
     w.key("rows_out").value(n->rows_out());
-    // What the node holds: its operator's live groups, the bytes of its operator state and
-    // view table, and the table's distinct rows (null: no table).
+    w.key("late_rows").value(n->stats().late_rows_dropped);
+    // No rows for idle.timeout: left out of the watermark of joins and unions below.
+    w.key("idle").value(n->idle());
+    // What the node holds: its operator's live groups (a join's: rows kept on both sides),
+    // the bytes of its operator state and view table, and the table's distinct rows (null:
+    // no table).
     const StateStats op = n->operator_state();
     const StateStats table = n->table_state();
     w.key("state_groups").value(op.groups);

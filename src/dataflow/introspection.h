@@ -26,17 +26,24 @@ class Introspection {
   Result<QueryResult> describe(const sql::Statement& s) const;
   Result<QueryResult> explain(const sql::Statement& s) const;
   Result<QueryResult> select(const sql::Statement& s) const;
-  // Writes the member "nodes": [{"name","kind","input","outputs","plan","rows_in","rows_out",
-  // "state_groups","state_bytes","table_rows"}] into the object the caller has open.
+  // Writes the member "nodes": [{"name","kind","input","outputs","plan","step_of","rows_in",
+  // "rows_out","late_rows","idle","state_groups","state_bytes","table_rows"}] into the object the
+  // caller has open: every object, each after its steps ("step_of": the object; null for an
+  // object itself).
   void write_nodes(JsonWriter& writer) const;
 
  private:
-  // "stream vwap: tumble(...)": one node as EXPLAIN prints it.
+  // "stream vwap: tumble(...)", "join s$1: interval inner join …": one node as EXPLAIN
+  // prints it.
   std::string node_line(const Node& node) const;
   void explain_below(const Node& node, const std::string& indent,
                      std::vector<std::string>& out) const;
-  // From the source down to `node`, one line each, indented.
-  void explain_chain(const Node* node, std::vector<std::string>& out) const;
+  // From the sources down to `node`, one line each, indented; a node with several inputs
+  // starts a new block after its inputs' (its line names them). Returns how deep `node`'s
+  // line is indented, in steps of three.
+  size_t explain_chain(const Node* node, std::vector<std::string>& out) const;
+  // Every object's steps, then the object: the nodes SHOW PIPELINE and the JSON list.
+  std::vector<const Node*> listed_nodes() const;
 
   const sql::Catalog& catalog_;
   const Graph& graph_;

@@ -1,9 +1,12 @@
 #pragma once
-// Node: one object of the running graph — a source, a stream, a materialized view or a sink.
-// A node takes batches and watermarks from the node it reads (sources: from the intake), and
-// hands what it emits to its Output (the router) and to every node downstream, depth-first.
-// Each kind is a class of its own (source_node, query_node, view_node, sink_node); the graph
-// moves data only through this interface.
+// Node: one object of the running graph — a source, a stream, a materialized view or a sink —
+// or one step of an object's query (a join, a UNION ALL, a subquery: sql/bound_plan.h).
+// A node takes batches and watermarks from the nodes it reads, each on its own port (the
+// position of that input in inputs(); sources: from the intake), and hands what it emits to
+// its Output (the router) and to every node downstream, depth-first. A one-input node reads
+// port 0 and ignores the port. Each kind is a class of its own (source_node, query_node,
+// view_node, sink_node, join_node, union_node); the graph moves data only through this
+// interface.
 //
 // Thread: the compute thread (or a test's) only; nodes need no locks.
 
@@ -30,15 +33,26 @@ class Node {
 
   const std::string& name() const { return name_; }
   sql::ObjectKind kind() const { return kind_; }
-  // What this node reads (empty for sources).
-  virtual const std::string& input() const;
+  // What this node reads, one name per port in port order (empty for sources).
+  virtual std::vector<std::string> inputs() const { return {}; }
+  // The object this node is a step of (empty: the node is a catalog object itself).
+  virtual const std::string& step_of() const;
+  // The kind as SHOW PIPELINE and the graph JSON name it: the object's kind, or a step's
+  // ("join", "union", "subquery").
+  virtual const char* kind_label() const { return sql::object_kind_name(kind_); }
 
-  // A batch from the node upstream.
-  virtual Status feed(const RecordBatch& batch) = 0;
-  // The upstream watermark reached `watermark`: close what it closes, then pass it on.
-  virtual Status advance(int64_t watermark);
-  // The node joins a running graph below `upstream`: it starts at upstream's watermark.
-  virtual void join_at(int64_t watermark) { watermark_ = watermark; }
+  // A batch from the node upstream on `port`.
+  virtual Status feed(const RecordBatch& batch, int port) = 0;
+  // The watermark of the input on `port` reached `watermark`: close what it closes, then pass
+  // this node's watermark on.
+  virtual Status advance(int64_t watermark, int port);
+  // The input on `port` stopped (idle = true) or started again (false) receiving rows for its
+  // source's idle.timeout: a node with several inputs leaves an idle one out of its minimum.
+  // A one-input node is idle when its input is, and says so downstream.
+  virtual Status set_input_idle(bool idle, int port);
+  // The node joins a running graph: its input on `port` is at `watermark` (and idle or not).
+  // Called once per port, in port order, before any batch.
+  virtual void join_input(int port, int64_t watermark, bool idle);
 
   // What EXPLAIN prints after "<kind> <name>".
   virtual std::string describe() const = 0;
@@ -61,13 +75,23 @@ class Node {
   virtual StateStats table_state() const { return {}; }
   virtual bool has_table() const { return false; }
 
-  void add_downstream(Node* node) { downstream_.push_back(node); }
-  void remove_downstream(const Node* node) { std::erase(downstream_, node); }
-  const std::vector<Node*>& downstream() const { return downstream_; }
+  // A node reading this one on `port` (a node may read the same input on two ports).
+  struct Link {
+    Node* node;
+    int port;
+  };
+  void add_downstream(Node* node, int port) { downstream_.push_back(Link{node, port}); }
+  // Every link to `node`.
+  void remove_downstream(const Node* node) {
+    std::erase_if(downstream_, [node](const Link& l) { return l.node == node; });
+  }
+  const std::vector<Link>& downstream() const { return downstream_; }
   // Where emitted batches leave the graph (null: nowhere).
   void set_output(Output* output) { output_ = output; }
 
   int64_t watermark() const { return watermark_; }
+  // No rows for the idle timeout of every source above (see set_input_idle).
+  bool idle() const { return idle_; }
   int64_t rows_in() const { return rows_in_; }
   int64_t rows_out() const { return rows_out_; }
 
@@ -87,17 +111,20 @@ class Node {
   Status emit(const RecordBatch& batch);
   // Moves this node's watermark and passes it downstream (never back).
   Status advance_downstream(int64_t watermark);
+  // Sets this node's idleness and, when it changed, tells every node downstream.
+  Status set_idle(bool idle);
   // "stream 'x'": for error locations.
   std::string what() const;
 
   int64_t watermark_ = kNoWatermark;
   int64_t rows_in_ = 0;
   int64_t rows_out_ = 0;
+  bool idle_ = false;  // not checkpointed: a restored source is active until its timeout
 
  private:
   const std::string name_;
   const sql::ObjectKind kind_;
-  std::vector<Node*> downstream_;
+  std::vector<Link> downstream_;
   Output* output_ = nullptr;
 };
 

@@ -11,12 +11,19 @@ std::unique_ptr<Operator> make_operator(std::shared_ptr<const sql::BoundQuery> q
   return std::make_unique<ProjectOperator>(query);
 }
 
-QueryNode::QueryNode(std::shared_ptr<const sql::QueryDef> definition, std::unique_ptr<Operator> op)
+QueryNode::QueryNode(std::shared_ptr<const sql::QueryDef> definition, std::unique_ptr<Operator> op,
+                     std::string step_of)
     : Node(definition->name, definition->kind),
       definition_(std::move(definition)),
-      op_(std::move(op)) {}
+      op_(std::move(op)),
+      step_of_(std::move(step_of)) {}
 
-Status QueryNode::feed(const RecordBatch& batch) {
+const char* QueryNode::kind_label() const {
+  return step_of_.empty() ? Node::kind_label() : "subquery";
+}
+
+Status QueryNode::feed(const RecordBatch& batch, int port) {
+  (void)port;
   rows_in_ += batch.num_rows();
   Status s = op_->process(batch, out_);
   if (!s.ok()) {
@@ -26,7 +33,8 @@ Status QueryNode::feed(const RecordBatch& batch) {
   return publish_all();
 }
 
-Status QueryNode::advance(int64_t watermark) {
+Status QueryNode::advance(int64_t watermark, int port) {
+  (void)port;
   if (watermark <= watermark_) return Status::Ok();
   Status s = op_->on_watermark(watermark, out_);
   if (!s.ok()) {
@@ -37,8 +45,8 @@ Status QueryNode::advance(int64_t watermark) {
   return advance_downstream(watermark);
 }
 
-void QueryNode::join_at(int64_t watermark) {
-  Node::join_at(watermark);
+void QueryNode::join_input(int port, int64_t watermark, bool idle) {
+  Node::join_input(port, watermark, idle);
   if (watermark == kNoWatermark) return;
   std::vector<RecordBatch> none;  // a new query has no rows to close
   op_->on_watermark(watermark, none).ignore();

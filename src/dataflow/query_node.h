@@ -1,7 +1,9 @@
 #pragma once
 // QueryNode: a stream — a continuous query over one input, run by its operator (filter and
 // project, or a windowed / unwindowed aggregate). What the operator emits goes on at once;
-// watermarks close the operator's windows before they move further down.
+// watermarks close the operator's windows before they move further down. A subquery or CTE
+// step of another object's query (sql::PlanStep::kQuery) is a QueryNode too, named by its step
+// and marked with the object it belongs to.
 //
 // Thread: the compute thread (or a test's) only.
 
@@ -20,15 +22,19 @@ std::unique_ptr<Operator> make_operator(std::shared_ptr<const sql::BoundQuery> q
 
 class QueryNode : public Node {
  public:
-  QueryNode(std::shared_ptr<const sql::QueryDef> definition, std::unique_ptr<Operator> op);
+  // `step_of`: the object whose step this query is (empty: the query is that object).
+  QueryNode(std::shared_ptr<const sql::QueryDef> definition, std::unique_ptr<Operator> op,
+            std::string step_of = {});
 
   const sql::QueryDef& definition() const { return *definition_; }
   const sql::BoundQuery& query() const { return *definition_->query; }
-  const std::string& input() const override { return definition_->query->input; }
+  std::vector<std::string> inputs() const override { return {definition_->query->input}; }
+  const std::string& step_of() const override { return step_of_; }
+  const char* kind_label() const override;
 
-  Status feed(const RecordBatch& batch) override;
-  Status advance(int64_t watermark) override;
-  void join_at(int64_t watermark) override;
+  Status feed(const RecordBatch& batch, int port) override;
+  Status advance(int64_t watermark, int port) override;
+  void join_input(int port, int64_t watermark, bool idle) override;
   std::string describe() const override;
   OperatorStats stats() const override;
   std::unique_ptr<StateImage> capture_operator() const override { return op_->capture(); }
@@ -44,6 +50,7 @@ class QueryNode : public Node {
 
   const std::shared_ptr<const sql::QueryDef> definition_;
   const std::unique_ptr<Operator> op_;
+  const std::string step_of_;
   std::vector<RecordBatch> out_;  // reused: what one call of the operator emitted
 };
 

@@ -10,7 +10,8 @@ namespace sluice::dataflow {
 SinkNode::SinkNode(std::shared_ptr<const sql::SinkDef> definition)
     : Node(definition->name, sql::ObjectKind::kSink), definition_(std::move(definition)) {}
 
-Status SinkNode::feed(const RecordBatch& batch) {
+Status SinkNode::feed(const RecordBatch& batch, int port) {
+  (void)port;
   rows_in_ += batch.num_rows();
   SLC_ASSIGN_OR_RETURN(RecordBatch kept, filter_batch(definition_->where, batch, selection_));
   if (kept.num_rows() == 0) return Status::Ok();  // nothing to send

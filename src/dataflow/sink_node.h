@@ -18,9 +18,9 @@ class SinkNode final : public Node {
   explicit SinkNode(std::shared_ptr<const sql::SinkDef> definition);
 
   const sql::SinkDef& definition() const { return *definition_; }
-  const std::string& input() const override { return definition_->input; }
+  std::vector<std::string> inputs() const override { return {definition_->input}; }
 
-  Status feed(const RecordBatch& batch) override;
+  Status feed(const RecordBatch& batch, int port) override;
   std::string describe() const override;
 
  private:

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "columnar/timestamp.h"
+#include "sql/options.h"
 
 namespace sluice::dataflow {
 
@@ -29,8 +30,22 @@ Status check_batch(const sql::SourceDef& source, const RecordBatch& batch) {
   return Status::Ok();
 }
 
+namespace {
+
+// The `idle.timeout` option, checked by the binder against the connector's spec (0: absent).
+int64_t idle_timeout_of(const sql::SourceDef& d) {
+  auto it = d.options.find("idle.timeout");
+  if (it == d.options.end()) return 0;
+  Result<int64_t> micros = sql::parse_duration(it->second);
+  return micros.ok() ? *micros : 0;
+}
+
+}  // namespace
+
 SourceNode::SourceNode(std::shared_ptr<const sql::SourceDef> definition)
-    : Node(definition->name, sql::ObjectKind::kSource), definition_(std::move(definition)) {}
+    : Node(definition->name, sql::ObjectKind::kSource),
+      definition_(std::move(definition)),
+      idle_timeout_(idle_timeout_of(*definition_)) {}
 
 Status SourceNode::push(const RecordBatch& batch) {
   if (ended_) {

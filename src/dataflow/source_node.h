@@ -8,6 +8,10 @@
 // Batches reach it already checked against the source's schema (check_batch, once, where
 // they are pushed).
 //
+// Idle: a source declared with `idle.timeout` that has received no rows for that long (the
+// runtime's clock decides: runtime/idle_sources.h) is marked idle; every node with several
+// inputs below it leaves it out of its watermark's minimum until rows come again.
+//
 // Thread: the compute thread (or a test's) only.
 
 #include <memory>
@@ -34,14 +38,22 @@ class SourceNode final : public Node {
   Status advance_watermark(int64_t watermark) { return advance_downstream(watermark); }
   // No more input: the final watermark.
   Status end_input();
+  // The runtime's idle timeout passed without rows (true), or rows came again (false).
+  Status set_source_idle(bool idle) { return set_idle(idle); }
+  // The source's `idle.timeout` option, µs (0: never idle).
+  int64_t idle_timeout() const { return idle_timeout_; }
 
-  Status feed(const RecordBatch& batch) override { return push(batch); }
+  Status feed(const RecordBatch& batch, int port) override {
+    (void)port;
+    return push(batch);
+  }
   std::string describe() const override;
   Progress progress() const override;
   void set_progress(const Progress& p) override;
 
  private:
   const std::shared_ptr<const sql::SourceDef> definition_;
+  const int64_t idle_timeout_;
   int64_t max_event_time_ = kNoWatermark;
   bool ended_ = false;
 };

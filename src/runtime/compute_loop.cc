@@ -191,12 +191,21 @@ Status ComputeLoop::shutdown() {
 void ComputeLoop::run() {
   AllocPhaseScope phase(AllocPhase::kLoop);
   for (;;) {
+    // With sources that may turn idle, sleep no longer than until the next one does.
+    Deadline deadline = kNoDeadline;
+    if (idle_.any()) {
+      const int64_t next = idle_.next_expiry();
+      if (next != IdleSources::kNever)
+        deadline = Deadline(
+            std::chrono::duration_cast<Deadline::duration>(std::chrono::microseconds(next)));
+    }
     wake_.wait_until(
         [&] {
           return !intake_.empty() || commands_.size() != 0 || checkpoint_requests_.size() != 0 ||
                  stopping_.load(std::memory_order_acquire);
         },
-        kNoDeadline, ComputeOptions::kComputeSpinSteps);
+        deadline, ComputeOptions::kComputeSpinSteps);
+    if (idle_.any()) expire_idle_sources();
     if (checkpoint_requests_.size() != 0) {
       CheckpointRequest r;
       while (checkpoint_requests_.try_pop(r) == QueueStatus::kOk) {
@@ -333,6 +342,7 @@ void ComputeLoop::mark_consumed_sources() {
 }
 
 void ComputeLoop::add(std::shared_ptr<SourceRuntime> source, dataflow::SourceNode* node) {
+  idle_.add(static_cast<uint32_t>(slots_.size()), node, IdleSources::now());
   Slot slot;
   slot.source = std::move(source);
   slot.node = node;
@@ -342,8 +352,12 @@ void ComputeLoop::add(std::shared_ptr<SourceRuntime> source, dataflow::SourceNod
 }
 
 void ComputeLoop::remove(const std::string& name) {
-  for (Slot& slot : slots_) {
-    if (slot.node != nullptr && slot.source->name() == name) slot.node = nullptr;
+  for (size_t id = 0; id < slots_.size(); ++id) {
+    Slot& slot = slots_[id];
+    if (slot.node != nullptr && slot.source->name() == name) {
+      slot.node = nullptr;
+      idle_.remove(static_cast<uint32_t>(id));
+    }
   }
 }
 
@@ -418,10 +432,11 @@ void ComputeLoop::flush_source(uint32_t id) {
   const int64_t rows = slot.pending_rows;
   if (slot.node != nullptr && !failure_.failed()) {
     AllocPhaseScope phase(AllocPhase::kOperators);
-    Status s;
-    if (slot.pending.size() == 1) {
+    // An idle source is active again before its rows go in.
+    Status s = idle_.tracks(id) ? idle_.rows(id, IdleSources::now()) : Status::Ok();
+    if (s.ok() && slot.pending.size() == 1) {
       s = slot.node->push(slot.pending[0]);
-    } else {
+    } else if (s.ok()) {
       auto merged = RecordBatch::concat(slot.pending);
       s = merged.ok() ? slot.node->push(*merged) : merged.status();
     }
@@ -434,6 +449,15 @@ void ComputeLoop::flush_source(uint32_t id) {
   }
   slot.pending_rows = 0;
   slot.source->gate.release(rows);
+}
+
+void ComputeLoop::expire_idle_sources() {
+  if (failure_.failed()) return;
+  AllocPhaseScope phase(AllocPhase::kOperators);
+  // Leaving an input out may move a join's or union's watermark: windows close, rows flow.
+  Status s = idle_.expire(IdleSources::now());
+  if (!s.ok()) failure_.record(s);
+  check_state_budget();
 }
 
 void ComputeLoop::check_state_budget() {

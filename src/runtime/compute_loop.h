@@ -10,6 +10,9 @@
 // bookkeeping (per-source pending lists, the touched list, the routes) reuses memory set up
 // when sources and subscriptions are created: no allocation per cycle.
 //
+// A source declared with idle.timeout turns idle when no rows came for that long
+// (idle_sources.h): the thread then sleeps only until the next such moment.
+//
 // Commands (statements, subscribe, flush, graph, restore) run after the input queued before
 // them. Checkpoint requests have their own queue and are served at once: a periodic cut may
 // fall anywhere in the input; an explicit one first takes in the rows queued before it.
@@ -34,6 +37,7 @@
 #include "runtime/epoch_cut.h"
 #include "runtime/epoch_cutter.h"
 #include "runtime/failure.h"
+#include "runtime/idle_sources.h"
 #include "runtime/ingest.h"
 #include "runtime/intake.h"
 #include "runtime/router.h"
@@ -191,6 +195,8 @@ class ComputeLoop final : public Ingest, public EpochControl, private SourceSlot
   // After a batch or a watermark went through the graph: the state within its budget, or the
   // pipeline fails.
   void check_state_budget();
+  // Marks the sources that have had no rows for their idle.timeout idle.
+  void expire_idle_sources();
   // Runs every queued command, each after the rows queued before it.
   void run_commands();
   Status restore_state(const std::string& state, const std::map<std::string, int64_t>& offsets);
@@ -213,6 +219,7 @@ class ComputeLoop final : public Ingest, public EpochControl, private SourceSlot
   EpochCutter cutter_;
   StatementRunner runner_;
   const StateBudget budget_;
+  IdleSources idle_;
   std::vector<Slot> slots_;
   std::vector<uint32_t> touched_;
 

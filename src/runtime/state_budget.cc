@@ -22,9 +22,11 @@ Status StateBudget::check(const dataflow::Graph& graph) const {
   holds += std::to_string(op.groups) + " groups";
   if (largest->has_table()) holds += ", " + std::to_string(table.groups) + " distinct rows";
   holds += ")";
+  std::string who = std::string(largest->kind_label()) + " '" + largest->name() + "'";
+  if (!largest->step_of().empty()) who += " (a step of '" + largest->step_of() + "')";
   return Status(ErrorCode::kStateMemoryExceeded,
-                std::string(sql::object_kind_name(largest->kind())) + " '" + largest->name() +
-                    "' holds " + holds + "; all operators and views hold " + std::to_string(total) +
+                who + " holds " + holds + "; all operators and views hold " +
+                    std::to_string(total) +
                     " bytes, over state.memory.max = " + std::to_string(max_bytes_) + " bytes");
 }
 

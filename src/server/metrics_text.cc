@@ -166,7 +166,9 @@ Status write_sinks(Database& db, PrometheusWriter& w) {
   return Status::Ok();
 }
 
-// Graph nodes (sources, streams, views): rows in and out, from the graph JSON.
+// Graph nodes (sources, streams, views, sinks, and the steps of a query: joins, unions,
+// subqueries): rows in and out, late rows, state, from the graph JSON. `object` is the object
+// a step belongs to (for an object, itself).
 Status write_nodes(Database& db, PrometheusWriter& w) {
   SLC_ASSIGN_OR_RETURN(std::string graph, db.graph_json());
   simdjson::dom::parser parser;
@@ -177,8 +179,8 @@ Status write_nodes(Database& db, PrometheusWriter& w) {
     return Status(ErrorCode::kInternal, "the graph JSON has no \"nodes\" array");
   }
   struct Node {
-    std::string name, kind;
-    int64_t in = 0, out = 0;
+    std::string name, kind, object;
+    int64_t in = 0, out = 0, late = 0;
     int64_t state_groups = 0, state_bytes = 0;
     int64_t table_rows = -1;  // -1: no view table
   };
@@ -189,7 +191,10 @@ Status write_nodes(Database& db, PrometheusWriter& w) {
     if (node["name"].get(name) || node["kind"].get(kind)) continue;
     n.name = name;
     n.kind = kind;
+    std::string_view object;
+    n.object = node["step_of"].get(object) == simdjson::SUCCESS ? object : name;
     if (node["rows_in"].get(n.in) || node["rows_out"].get(n.out)) continue;
+    if (node["late_rows"].get(n.late)) continue;
     if (node["state_groups"].get(n.state_groups) || node["state_bytes"].get(n.state_bytes))
       continue;
     int64_t table_rows;
@@ -198,18 +203,26 @@ Status write_nodes(Database& db, PrometheusWriter& w) {
   }
   w.family("sluice_node_rows_in_total", "counter", "Rows into a graph node.");
   for (const Node& n : read)
-    w.sample("sluice_node_rows_in_total", {{"node", n.name}, {"kind", n.kind}}, double(n.in));
+    w.sample("sluice_node_rows_in_total",
+             {{"node", n.name}, {"kind", n.kind}, {"object", n.object}}, double(n.in));
   w.family("sluice_node_rows_out_total", "counter", "Rows out of a graph node.");
   for (const Node& n : read)
-    w.sample("sluice_node_rows_out_total", {{"node", n.name}, {"kind", n.kind}}, double(n.out));
-  w.family("sluice_node_state_groups", "gauge", "Live groups of the node's operator state.");
+    w.sample("sluice_node_rows_out_total",
+             {{"node", n.name}, {"kind", n.kind}, {"object", n.object}}, double(n.out));
+  w.family("sluice_node_late_rows_total", "counter",
+           "Rows a graph node dropped as late (behind its watermark beyond the lateness).");
   for (const Node& n : read)
-    w.sample("sluice_node_state_groups", {{"node", n.name}, {"kind", n.kind}},
+    w.sample("sluice_node_late_rows_total",
+             {{"node", n.name}, {"kind", n.kind}, {"object", n.object}}, double(n.late));
+  w.family("sluice_node_state_groups", "gauge",
+           "Live groups of the node's operator state (a join: rows kept on both sides).");
+  for (const Node& n : read)
+    w.sample("sluice_node_state_groups", {{"node", n.name}, {"kind", n.kind}, {"object", n.object}},
              double(n.state_groups));
   w.family("sluice_node_state_bytes", "gauge",
            "Bytes of memory the node's operator state and view table take.");
   for (const Node& n : read)
-    w.sample("sluice_node_state_bytes", {{"node", n.name}, {"kind", n.kind}},
+    w.sample("sluice_node_state_bytes", {{"node", n.name}, {"kind", n.kind}, {"object", n.object}},
              double(n.state_bytes));
   w.family("sluice_view_table_rows", "gauge", "Distinct rows a materialized view holds.");
   for (const Node& n : read) {

@@ -13,13 +13,19 @@ using K = OptionSpec::Kind;
 
 }  // namespace
 
+const OptionSpec& idle_timeout_option() {
+  static const OptionSpec spec = {"idle.timeout", K::kDuration, {}, false, "0s", 0};
+  return spec;
+}
+
 const ConnectorSpec& push_source_spec() {
   static const ConnectorSpec spec = {
       .name = "push",
       .kind = ConnectorKind::kSource,
       .options = {{"credits", K::kInteger, {}, false, "", 1},
                   {"overflow", K::kChoice, {"block", "drop", "error"}, false, "block", 0},
-                  {"durable", K::kBoolean, {}, false, "false", 0}}};
+                  {"durable", K::kBoolean, {}, false, "false", 0},
+                  idle_timeout_option()}};
   return spec;
 }
 

@@ -19,8 +19,12 @@ namespace sluice::sql {
 // The columns of a `primary.key` option ("id, region"), trimmed; empty when there are none.
 std::vector<std::string> split_column_list(std::string_view text);
 
+// `idle.timeout`, a duration every source takes (default 0s: never idle): a source that has
+// received no rows for that long is idle, left out of the watermark of every join and union
+// below it until rows come again (runtime/idle_sources.h; Kafka: per partition too).
+const OptionSpec& idle_timeout_option();
 // Options of a source without a connector (fed through the API): `credits` (rows in flight
-// before `overflow` applies), `overflow` = block | drop | error, and `durable`.
+// before `overflow` applies), `overflow` = block | drop | error, `durable`, `idle.timeout`.
 const ConnectorSpec& push_source_spec();
 // The options every sink takes besides its connector's own (the sink task's: queue.capacity,
 // queue.full, flush.interval, write.timeout, retry.max, retry.backoff, on.error,

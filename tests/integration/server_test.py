@@ -150,7 +150,7 @@ def check_metrics(srv, token, rows):
     check("sink rows are every row", out.get("rows") == rows)
     check("source rows counted", samples.get(("sluice_source_rows_total", (("source", "t"),))) == rows)
     check("node rows counted",
-          samples.get(("sluice_node_rows_in_total", (("kind", "sink"), ("node", "out")))) == rows)
+          samples.get(("sluice_node_rows_in_total", (("kind", "sink"), ("node", "out"), ("object", "out")))) == rows)
     check("write latency is a Prometheus histogram", types.get("sluice_sink_write_latency_seconds") == "histogram")
     buckets = sorted((float(dict(labels)["le"]), v) for (name, labels), v in samples.items()
                      if name == "sluice_sink_write_latency_seconds_bucket" and dict(labels)["sink"] == "out")
@@ -162,7 +162,8 @@ def check_metrics(srv, token, rows):
     check("view table rows", samples.get(("sluice_view_table_rows", (("node", "totals"),))) == 3,
           [(k, v) for k, v in samples.items() if k[0].startswith("sluice_view")])
     check("state bytes per node",
-          (samples.get(("sluice_node_state_bytes", (("kind", "materialized view"), ("node", "totals")))) or 0) > 0)
+          (samples.get(("sluice_node_state_bytes",
+                        (("kind", "materialized view"), ("node", "totals"), ("object", "totals")))) or 0) > 0)
     check("checkpoint duration is a Prometheus histogram",
           types.get("sluice_checkpoint_duration_seconds") == "histogram")
     check("checkpoint pause and state bytes",

@@ -19,7 +19,8 @@ sql::ConnectorSpec source_spec() {
                   {"header", K::kBoolean, {}, false, "false", 0},
                   {"delimiter", K::kCharacter, {}, false, ",", 0},
                   {"on.error", K::kChoice, {"fail", "skip"}, false, "fail", 0},
-                  {"follow", K::kBoolean, {}, false, "false", 0}},
+                  {"follow", K::kBoolean, {}, false, "false", 0},
+                  sql::idle_timeout_option()},
       // Re-read from a byte offset.
       .capabilities = {.replayable = true},
       // A followed file never ends.

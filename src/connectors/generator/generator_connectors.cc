@@ -7,6 +7,7 @@
 #include "connectors/generator/generator_source.h"
 #include "connectors/generator/nexmark.h"
 #include "connectors/registry.h"
+#include "sql/options.h"
 
 namespace sluice::connectors::generator {
 namespace {
@@ -63,7 +64,8 @@ void register_connectors(Registry& registry) {
                        .options = {{"rate", K::kInteger, {}, false, "0", 0},
                                    {"seed", K::kInteger, {}, false, "1", 0},
                                    {"limit", K::kInteger, {}, false, "0", 0},
-                                   kBatchSize},
+                                   kBatchSize,
+                                   sql::idle_timeout_option()},
                        .open_prefix = "fields.",
                        .capabilities = {.replayable = true},
                        .check = check_datagen,
@@ -75,7 +77,8 @@ void register_connectors(Registry& registry) {
                                    {"event.rate", K::kInteger, {}, false, "10000000", 1},
                                    {"seed", K::kInteger, {}, false, "1", 0},
                                    {"limit", K::kInteger, {}, false, "0", 0},
-                                   kBatchSize},
+                                   kBatchSize,
+                                   sql::idle_timeout_option()},
                        .capabilities = {.replayable = true},
                        .fixed_schema =
                            [](const sql::OptionMap& o) {

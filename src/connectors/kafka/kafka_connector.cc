@@ -5,6 +5,7 @@
 #include "connectors/kafka/kafka_source.h"
 #include "connectors/kafka/kafka_source_options.h"
 #include "connectors/registry.h"
+#include "sql/options.h"
 
 namespace sluice::connectors::kafka {
 
@@ -20,7 +21,7 @@ void register_connector(Registry& registry) {
                    {"start", K::kString, {}, false, "earliest", 0},
                    {"group.id", K::kString, {}, false, "", 0},
                    {"timestamp.column", K::kString, {}, false, "", 0},
-                   {"idle.timeout", K::kDuration, {}, false, "0s", 0},
+                   sql::idle_timeout_option(),  // per partition, and the source's
                    {"on.error", K::kChoice, {"fail", "skip"}, false, "fail", 0},
                    {"connect.timeout", K::kDuration, {}, false, "10s", 1000},
                    // kafka_options.h's credential_properties(); passwords secret
