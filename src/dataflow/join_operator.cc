@@ -1,11 +1,19 @@
 #include "dataflow/join_operator.h"
 
+#include "dataflow/join_interval.h"
+#include "dataflow/join_regular.h"
+
 namespace sluice::dataflow {
 
 Result<std::unique_ptr<JoinOperator>> make_join_operator(
     std::shared_ptr<const sql::BoundJoin> join) {
   switch (join->kind) {
     // One case per kind, returning its operator.
+    case sql::JoinKind::kInterval:
+    case sql::JoinKind::kWindow:
+      return IntervalJoinOperator::make(std::move(join));
+    case sql::JoinKind::kRegular:
+      return RegularJoinOperator::make(std::move(join));
     default:
       break;
   }
