@@ -59,7 +59,7 @@ IntervalJoinOperator::IntervalJoinOperator(std::shared_ptr<const sql::BoundJoin>
 }
 
 Status IntervalJoinOperator::emit(JoinOutput& output, std::vector<RecordBatch>& out) {
-  if (output.rows() == 0) return Status::Ok();
+  if (output.size() == 0) return Status::Ok();
   SLC_ASSIGN_OR_RETURN(RecordBatch batch, output.finish(nullptr, nullptr));
   stats_.rows_out += batch.num_rows();
   out.push_back(std::move(batch));
@@ -67,25 +67,18 @@ Status IntervalJoinOperator::emit(JoinOutput& output, std::vector<RecordBatch>& 
 }
 
 Status IntervalJoinOperator::flush_pairs(int side, std::vector<RecordBatch>& out) {
-  if (pair_rows_.empty()) return Status::Ok();
-  const JoinRows& other = rows(1 - side);
-  for (size_t p = 0; p < pair_rows_.size(); ++p) {
-    pairs_.half_from_batch(side, batch_, pair_rows_[p]);
-    pairs_.half_from_store(1 - side, other, pair_stored_[p]);
-    pairs_.op(true);
-  }
+  if (pairs_.size() == 0) return Status::Ok();
   SLC_ASSIGN_OR_RETURN(RecordBatch batch, pairs_.finish(join_->residual, &kept_));
   if (outer()) {
     for (uint32_t k : kept_) {
       if (side == kLeftSide) {
-        matched_[pair_rows_[k]] = 1;
+        matched_[static_cast<size_t>(pairs_.row_at(k))] = 1;
       } else {
-        left_rows_.set_matches(pair_stored_[k], 1);
+        left_rows_.set_matches(pairs_.stored_at(k), 1);
       }
     }
   }
-  pair_rows_.clear();
-  pair_stored_.clear();
+  pairs_.begin(side, &batch_, &rows(1 - side));
   if (batch.num_rows() == 0) return Status::Ok();
   stats_.rows_out += batch.num_rows();
   out.push_back(std::move(batch));
@@ -108,6 +101,7 @@ Status IntervalJoinOperator::process(int side, const RecordBatch& input,
   const int64_t keep_limit =
       time_limit(watermarks_[other_side], static_cast<__int128>(reach_[side]) + shift_[other_side]);
   matched_.assign(static_cast<size_t>(n), 0);
+  pairs_.begin(side, &batch_, &other);
   std::vector<uint8_t>& kinds = kinds_;
   kinds.assign(static_cast<size_t>(n), kDropped);
   // For a left row at t the right times [t - lower, t + upper]; for a right row at s the
@@ -127,24 +121,20 @@ Status IntervalJoinOperator::process(int side, const RecordBatch& input,
     const __int128 t = time.int64_value(r);
     other.for_each_with_key(batch_.keys, r, batch_.hashes[static_cast<size_t>(r)], [&](uint32_t i) {
       const int64_t o = other.time(i);
-      if (o >= t - below && o <= t + above) {
-        pair_rows_.push_back(static_cast<uint32_t>(r));
-        pair_stored_.push_back(i);
-      }
+      if (o >= t - below && o <= t + above) pairs_.add(r, i);
     });
-    if (pair_rows_.size() >= kMaxPairs) SLC_RETURN_IF_ERROR(flush_pairs(side, out));
+    if (pairs_.size() >= kMaxPairs) SLC_RETURN_IF_ERROR(flush_pairs(side, out));
   }
   SLC_RETURN_IF_ERROR(flush_pairs(side, out));
   const bool pad = outer() && side == kLeftSide;
+  padded_.begin(kLeftSide, &batch_, &right_rows_);
   for (int64_t r = 0; r < n; ++r) {
     const auto k = static_cast<size_t>(r);
     if (kinds[k] == kDropped) continue;
     if (kinds[k] == kProbed && time.int64_value(r) >= keep_limit) {
       own.add(batch_.columns, batch_.keys, r, batch_.hashes[k], time.int64_value(r), matched_[k]);
     } else if (pad && !matched_[k]) {
-      padded_.half_from_batch(kLeftSide, batch_, r);
-      padded_.half_nulls(kRightSide);
-      padded_.op(true);
+      padded_.add(r, JoinRows::kNone);
     }
   }
   return emit(padded_, out);
@@ -159,11 +149,9 @@ Status IntervalJoinOperator::on_watermark(int side, int64_t watermark,
   const int64_t limit =
       time_limit(watermark, static_cast<__int128>(reach_[other_side]) + shift_[side]);
   const bool pad = outer() && other_side == kLeftSide;
+  padded_.begin(kRightSide, nullptr, &left_rows_);
   other.expire(limit, watermark == kFinalWatermark, [&](uint32_t i) {
-    if (!pad || other.matches(i) > 0) return;
-    padded_.half_from_store(kLeftSide, other, i);
-    padded_.half_nulls(kRightSide);
-    padded_.op(true);
+    if (pad && other.matches(i) == 0) padded_.add(JoinOutput::kNulls, i);
   });
   SLC_RETURN_IF_ERROR(emit(padded_, out));
   other.compact_if_sparse();

@@ -58,11 +58,9 @@ class IntervalJoinOperator final : public JoinOperator {
   int64_t reach_[2] = {0, 0};
   JoinOutput pairs_;
   JoinOutput padded_;
-  // Reused per batch: the batch prepared, the pairs gathered (batch row, stored row), which
-  // of the pairs the residual kept, which batch rows matched, and what each row was.
+  // Reused per batch: the batch prepared, which of the pairs the residual kept, which batch
+  // rows matched, and what each row was.
   JoinSide::Batch batch_;
-  std::vector<uint32_t> pair_rows_;
-  std::vector<uint32_t> pair_stored_;
   std::vector<uint32_t> kept_;
   std::vector<uint8_t> matched_;
   std::vector<uint8_t> kinds_;

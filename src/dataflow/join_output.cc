@@ -8,38 +8,52 @@
 namespace sluice::dataflow {
 
 JoinOutput::JoinOutput(SchemaPtr output_schema, int left_width, int right_width, bool with_op)
-    : builder_(std::move(output_schema)),
-      left_width_(left_width),
-      right_width_(right_width),
-      with_op_(with_op) {}
+    : builder_(std::move(output_schema)), widths_{left_width, right_width}, with_op_(with_op) {}
 
-void JoinOutput::half_from_batch(int side, const JoinSide::Batch& b, int64_t row) {
-  const int at = first(side);
-  for (size_t c = 0; c < b.columns.size(); ++c) {
-    builder_.column(at + static_cast<int>(c)).append_from(*b.columns[c], row);
-  }
-}
-
-void JoinOutput::half_from_store(int side, const JoinRows& rows, uint32_t i) {
-  rows.append_to(builder_, first(side), i);
-}
-
-void JoinOutput::half_nulls(int side) {
-  const int at = first(side);
-  for (int c = 0; c < width(side); ++c) builder_.column(at + c).append_null();
-}
-
-void JoinOutput::op(bool insert) {
-  if (with_op_)
-    builder_.column(left_width_ + right_width_).append_string(insert ? "insert" : "delete");
+void JoinOutput::begin(int batch_side, const JoinSide::Batch* batch, const JoinRows* stored) {
+  batch_side_ = batch_side;
+  batch_ = batch;
+  stored_rows_ = stored;
+  rows_.clear();
+  stored_.clear();
+  inserts_.clear();
 }
 
 Result<RecordBatch> JoinOutput::finish(const sql::BoundExprPtr& residual,
                                        std::vector<uint32_t>* kept) {
+  const size_t n = rows_.size();
+  const int batch_first = batch_side_ == 0 ? 0 : widths_[0];
+  const int stored_first = batch_side_ == 0 ? widths_[0] : 0;
+  builder_.reserve(static_cast<int64_t>(n));
+  for (int c = 0; c < widths_[batch_side_]; ++c) {
+    ColumnBuilder& out = builder_.column(batch_first + c);
+    const Column* in = batch_ != nullptr ? batch_->columns[static_cast<size_t>(c)] : nullptr;
+    for (size_t k = 0; k < n; ++k) {
+      if (rows_[k] == kNulls) {
+        out.append_null();
+      } else {
+        out.append_from(*in, rows_[k]);
+      }
+    }
+  }
+  for (int c = 0; c < widths_[1 - batch_side_]; ++c) {
+    ColumnBuilder& out = builder_.column(stored_first + c);
+    for (size_t k = 0; k < n; ++k) {
+      if (stored_[k] == JoinRows::kNone) {
+        out.append_null();
+      } else {
+        stored_rows_->append_value(out, static_cast<size_t>(c), stored_[k]);
+      }
+    }
+  }
+  if (with_op_) {
+    ColumnBuilder& out = builder_.column(widths_[0] + widths_[1]);
+    for (size_t k = 0; k < n; ++k) out.append_string(inserts_[k] ? "insert" : "delete");
+  }
   RecordBatch batch = builder_.finish();
   if (!residual) {
     if (kept != nullptr) {
-      kept->resize(static_cast<size_t>(batch.num_rows()));
+      kept->resize(n);
       std::iota(kept->begin(), kept->end(), 0u);
     }
     return batch;

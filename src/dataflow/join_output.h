@@ -1,10 +1,10 @@
 #pragma once
-// JoinOutput: the rows a join emits, built a column at a time into a batch of the join's
-// output schema — the left side's stored columns, then the right side's, then `_op` when the
-// join emits changes. Each half of a row comes from a row of the batch being processed, from a
-// stored row (JoinRows), or is NULLs (a left outer join's unmatched row). finish() applies the
-// residual (the rest of ON) to the pairs and says which rows it kept, so the operator can
-// count the matches a left outer join needs.
+// JoinOutput: the rows a join emits, built into a batch of the join's output schema — the left
+// side's stored columns, then the right side's, then `_op` when the join emits changes. Each
+// output row is a row of the batch being processed (or NULLs) beside a stored row of the other
+// side (or NULLs), recorded first and built at finish() a column at a time: one type per loop,
+// not a switch per value. finish() applies the residual (the rest of ON) and says which rows
+// it kept, so the operator can count the matches a left outer join needs.
 //
 // Thread: the compute thread.
 
@@ -25,26 +25,37 @@ class JoinOutput {
   // `with_op`: output_schema ends with `_op`.
   JoinOutput(SchemaPtr output_schema, int left_width, int right_width, bool with_op);
 
-  int64_t rows() const { return builder_.num_rows(); }
+  // The next rows pair rows of `batch` (of side `batch_side`; may be null when every row
+  // recorded has NULLs there) with rows of `stored` (the other side's). Clears what was
+  // recorded.
+  void begin(int batch_side, const JoinSide::Batch* batch, const JoinRows* stored);
+  // One output row: batch row `row` (kNulls: NULLs) and stored row `stored` (JoinRows::kNone:
+  // NULLs), an insert or a delete.
+  static constexpr int64_t kNulls = -1;
+  void add(int64_t row, uint32_t stored, bool insert = true) {
+    rows_.push_back(row);
+    stored_.push_back(stored);
+    if (with_op_) inserts_.push_back(insert ? 1 : 0);
+  }
+  size_t size() const { return rows_.size(); }
+  // Which batch row and stored row output row k was made of.
+  int64_t row_at(size_t k) const { return rows_[k]; }
+  uint32_t stored_at(size_t k) const { return stored_[k]; }
 
-  // The halves of the next row (one of each, then op() when the output has `_op`).
-  void half_from_batch(int side, const JoinSide::Batch& b, int64_t row);
-  void half_from_store(int side, const JoinRows& rows, uint32_t i);
-  void half_nulls(int side);
-  void op(bool insert);
-
-  // The rows so far (the builder emptied for the next ones). With `residual`, only the rows
-  // where it is TRUE; `kept` (when given) lists those rows' positions among the ones built.
+  // The rows recorded. With `residual`, only the rows where it is TRUE; `kept` (when given)
+  // lists those rows' positions among the ones recorded. The record stays until begin().
   Result<RecordBatch> finish(const sql::BoundExprPtr& residual, std::vector<uint32_t>* kept);
 
  private:
-  int first(int side) const { return side == 0 ? 0 : left_width_; }
-  int width(int side) const { return side == 0 ? left_width_ : right_width_; }
-
   BatchBuilder builder_;
-  int left_width_;
-  int right_width_;
+  int widths_[2];
   bool with_op_;
+  int batch_side_ = 0;
+  const JoinSide::Batch* batch_ = nullptr;
+  const JoinRows* stored_rows_ = nullptr;
+  std::vector<int64_t> rows_;
+  std::vector<uint32_t> stored_;
+  std::vector<uint8_t> inserts_;
   std::vector<uint32_t> selection_;
 };
 

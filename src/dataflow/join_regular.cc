@@ -60,11 +60,9 @@ Status RegularJoinOperator::find_pairs(int side, int64_t n) {
   size_t evaluated = 0;  // pairs before this one have been through the residual
   auto evaluate = [&]() -> Status {
     if (evaluated == pair_rows_.size()) return Status::Ok();
-    for (size_t p = evaluated; p < pair_rows_.size(); ++p) {
-      pairs_.half_from_batch(side, batch_, pair_rows_[p]);
-      pairs_.half_from_store(1 - side, other, pair_stored_[p]);
-      pairs_.op(true);
-    }
+    pairs_.begin(side, &batch_, &other);
+    for (size_t p = evaluated; p < pair_rows_.size(); ++p)
+      pairs_.add(pair_rows_[p], pair_stored_[p]);
     SLC_ASSIGN_OR_RETURN(RecordBatch ignored, pairs_.finish(join_->residual, &kept_));
     (void)ignored;
     passed_.resize(pair_rows_.size(), 0);
@@ -112,20 +110,11 @@ Status RegularJoinOperator::process(int side, const RecordBatch& input,
   const int64_t keep_limit =
       retained() ? time_limit(watermarks_[other_side], join_->retention) : INT64_MIN;
   // One output row: this batch's row `r` and the other side's stored row i (kNone: NULLs).
-  auto emit = [&](int64_t r, uint32_t i, bool insert) {
-    output_.half_from_batch(side, batch_, r);
-    if (i == JoinRows::kNone) {
-      output_.half_nulls(other_side);
-    } else {
-      output_.half_from_store(other_side, other, i);
-    }
-    output_.op(insert);
-  };
+  output_.begin(side, &batch_, &other);
+  auto emit = [&](int64_t r, uint32_t i, bool insert) { output_.add(r, i, insert); };
   // A stored left row with NULLs (this batch is the right side's).
   auto emit_padded_left = [&](uint32_t i, bool insert) {
-    output_.half_from_store(kLeftSide, left_rows_, i);
-    output_.half_nulls(kRightSide);
-    output_.op(insert);
+    output_.add(JoinOutput::kNulls, i, insert);
   };
   size_t p = 0;
   for (int64_t r = 0; r < n; ++r) {
@@ -170,11 +159,12 @@ Status RegularJoinOperator::process(int side, const RecordBatch& input,
       }
     }
   }
+  if (output_.size() > 0) {
+    SLC_ASSIGN_OR_RETURN(RecordBatch batch, output_.finish(nullptr, nullptr));
+    stats_.rows_out += batch.num_rows();
+    out.push_back(std::move(batch));
+  }
   own.compact_if_sparse();
-  if (output_.rows() == 0) return Status::Ok();
-  SLC_ASSIGN_OR_RETURN(RecordBatch batch, output_.finish(nullptr, nullptr));
-  stats_.rows_out += batch.num_rows();
-  out.push_back(std::move(batch));
   return Status::Ok();
 }
 

@@ -1,6 +1,7 @@
 #include "dataflow/join_rows.h"
 
 #include <string>
+#include <type_traits>
 
 namespace sluice::dataflow {
 
@@ -8,6 +9,9 @@ namespace {
 
 // Compaction is not worth a pass below this many removed rows (a small store keeps its holes).
 constexpr int64_t kMinRemovedToCompact = 1024;
+// Compaction when removed rows reach half the live ones: the arrays hold at most 1.5 times
+// the live rows, and each row is copied about twice in its life.
+constexpr int64_t kCompactRatio = 2;
 constexpr uint8_t kFormat = 1;
 
 Status damaged(const std::string& what) {
@@ -68,15 +72,7 @@ uint64_t JoinRows::key_hash(uint32_t i) const {
   return h;
 }
 
-void JoinRows::index(uint32_t i, uint64_t hash) {
-  // Row i's key is the key of the row the table finds, if any: i becomes its chain's head.
-  const uint32_t head = table_.find(hash, [&](uint32_t at) {
-    for (size_t k = 0; k < key_columns_.size(); ++k) {
-      const ValueSlots& s = key_slots(k);
-      if (!s.same_key(at, i, data_.arena)) return false;
-    }
-    return true;
-  });
+void JoinRows::index(uint32_t i, uint64_t hash, uint32_t head) {
   next_.push_back(head);
   if (head == kNone) {
     table_.insert(hash, i);
@@ -108,7 +104,7 @@ uint32_t JoinRows::add(const std::vector<const Column*>& columns, const std::vec
     d.disorder = std::max(d.disorder, behind);
   }
   d.newest = std::max(d.newest, time);
-  index(i, hash);
+  index(i, hash, table_.find(hash, [&](uint32_t at) { return key_equals(keys, row, at); }));
   return i;
 }
 
@@ -139,28 +135,37 @@ void JoinRows::compact_if_sparse() {
     rebuild_index();
     return;
   }
-  if (removed < kMinRemovedToCompact || removed < data_.live) return;
-  Frozen fresh = empty_like();
-  const Frozen& old = data_;
+  if (removed < kMinRemovedToCompact || removed * kCompactRatio < data_.live) return;
+  std::vector<uint32_t> kept;
+  kept.reserve(static_cast<size_t>(data_.live));
   for (uint32_t i = 0; i < size(); ++i) {
-    if (!live(i)) continue;
-    const uint32_t to = fresh.time.size();
-    for (size_t c = 0; c < fresh.columns.size(); ++c) {
-      fresh.columns[c].push_back();
-      fresh.columns[c].set_slot(to, old.columns[c], i, fresh.arena);
-    }
-    for (size_t k = 0; k < fresh.keys.size(); ++k) {
-      fresh.keys[k].push_back();
-      fresh.keys[k].set_slot(to, old.keys[k], i, fresh.arena);
-    }
-    fresh.time.push_back(old.time[i]);
-    fresh.state.push_back(old.state[i]);
+    if (live(i)) kept.push_back(i);
   }
-  // The strings copied by reference above still point into the old arena: stored again.
-  for (ValueSlots& c : fresh.columns) c.move_strings(old.arena, fresh.arena);
-  for (ValueSlots& k : fresh.keys) k.move_strings(old.arena, fresh.arena);
-  fresh.live = old.live;
-  data_ = std::move(fresh);  // an image still holding the old chunks keeps them
+  // One array at a time, each old one dropped as soon as its copy is made: the pass holds
+  // the live rows twice for one column only. Strings move to a new arena at the end.
+  Frozen& d = data_;
+  StringArena fresh_arena;
+  auto copy_slots = [&](ValueSlots& slots) {
+    ValueSlots fresh(slots.type());
+    for (size_t to = 0; to < kept.size(); ++to) {
+      fresh.push_back();
+      fresh.set_slot(static_cast<uint32_t>(to), slots, kept[to], fresh_arena);
+    }
+    fresh.move_strings(d.arena, fresh_arena);
+    slots = std::move(fresh);  // an image still holding the old chunks keeps them
+  };
+  for (ValueSlots& c : d.columns) copy_slots(c);
+  for (ValueSlots& k : d.keys) copy_slots(k);
+  auto copy_array = [&](auto& array) {
+    std::remove_reference_t<decltype(array)> fresh;
+    for (uint32_t i : kept) fresh.push_back(array[i]);
+    array = std::move(fresh);
+  };
+  copy_array(d.time);
+  copy_array(d.state);
+  d.arena = std::move(fresh_arena);
+  d.front = 0;
+  d.front_newest = INT64_MIN;
   rebuild_index();
 }
 
@@ -169,12 +174,15 @@ void JoinRows::rebuild_index() {
   next_.clear();
   table_.reserve(size());
   next_.reserve(size());
-  for (uint32_t i = 0; i < size(); ++i) index(i, key_hash(i));
-}
-
-void JoinRows::append_to(BatchBuilder& out, int first, uint32_t i) const {
-  for (size_t c = 0; c < data_.columns.size(); ++c) {
-    data_.columns[c].append_to(out.column(first + static_cast<int>(c)), i, data_.arena);
+  for (uint32_t i = 0; i < size(); ++i) {
+    const uint64_t hash = key_hash(i);
+    // Row i's key is the key of the row the table finds, if any: i becomes its chain's head.
+    index(i, hash, table_.find(hash, [&](uint32_t at) {
+      for (size_t k = 0; k < key_columns_.size(); ++k) {
+        if (!key_slots(k).same_key(at, i, data_.arena)) return false;
+      }
+      return true;
+    }));
   }
 }
 

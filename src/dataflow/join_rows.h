@@ -35,8 +35,8 @@
 #include "dataflow/state_codec.h"
 #include "dataflow/string_arena.h"
 #include "dataflow/value_slots.h"
-#include "sluice/batch_builder.h"
 #include "sluice/column.h"
+#include "sluice/column_builder.h"
 #include "sluice/status.h"
 
 namespace sluice::dataflow {
@@ -124,8 +124,10 @@ class JoinRows {
   // numbers change: call it between operations, never while holding them).
   void compact_if_sparse();
 
-  // Appends row i's stored columns to out's columns first, first + 1, ….
-  void append_to(BatchBuilder& out, int first, uint32_t i) const;
+  // Appends stored column c of row i to `out`.
+  void append_value(ColumnBuilder& out, size_t c, uint32_t i) const {
+    data_.columns[c].append_to(out, i, data_.arena);
+  }
 
   Frozen freeze() const { return data_; }
   void write(StateWriter& w) const { data_.write(w); }
@@ -141,8 +143,8 @@ class JoinRows {
                                 : data_.keys[static_cast<size_t>(key_index_[k])];
   }
   uint64_t key_hash(uint32_t i) const;
-  // Links row i into its key's chain.
-  void index(uint32_t i, uint64_t hash);
+  // Links row i into its key's chain, whose head so far is `head` (kNone: a new key).
+  void index(uint32_t i, uint64_t hash, uint32_t head);
   void rebuild_index();
   Frozen empty_like() const;
 
