@@ -132,7 +132,7 @@ Status IntervalJoinOperator::process(int side, const RecordBatch& input,
     const auto k = static_cast<size_t>(r);
     if (kinds[k] == kDropped) continue;
     if (kinds[k] == kProbed && time.int64_value(r) >= keep_limit) {
-      own.add(batch_.columns, batch_.keys, r, batch_.hashes[k], time.int64_value(r), matched_[k]);
+      own.add(batch_.columns, batch_.keys, r, batch_.hashes[k], matched_[k]);
     } else if (pad && !matched_[k]) {
       padded_.add(r, JoinRows::kNone);
     }
@@ -154,7 +154,7 @@ Status IntervalJoinOperator::on_watermark(int side, int64_t watermark,
     if (pad && other.matches(i) == 0) padded_.add(JoinOutput::kNulls, i);
   });
   SLC_RETURN_IF_ERROR(emit(padded_, out));
-  other.compact_if_sparse();
+  other.reclaim();
   return Status::Ok();
 }
 

@@ -132,7 +132,7 @@ Status RegularJoinOperator::process(int side, const RecordBatch& input,
     for (size_t q = first; q < p; ++q) matches += passed_[q];
     if (insert) {
       const int64_t t = time != nullptr ? time->int64_value(r) : 0;
-      if (t >= keep_limit) own.add(batch_.columns, batch_.keys, r, batch_.hashes[k], t, matches);
+      if (t >= keep_limit) own.add(batch_.columns, batch_.keys, r, batch_.hashes[k], matches);
     } else {
       const uint32_t j = own.find_equal(batch_.columns, batch_.keys, r, batch_.hashes[k]);
       if (j == JoinRows::kNone) continue;  // never kept, or dropped by retention
@@ -164,7 +164,7 @@ Status RegularJoinOperator::process(int side, const RecordBatch& input,
     stats_.rows_out += batch.num_rows();
     out.push_back(std::move(batch));
   }
-  own.compact_if_sparse();
+  own.reclaim();
   return Status::Ok();
 }
 
@@ -177,7 +177,7 @@ Status RegularJoinOperator::on_watermark(int side, int64_t watermark,
   JoinRows& other = rows(1 - side);
   other.expire(time_limit(watermark, join_->retention), watermark == kFinalWatermark,
                [](uint32_t) {});
-  other.compact_if_sparse();
+  other.reclaim();
   return Status::Ok();
 }
 

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "dataflow/join_operator.h"
+#include "dataflow/value_slots.h"
 #include "sql/bound_query.h"
 #include "sql/expr_eval.h"
 #include "sql/names.h"
@@ -76,6 +77,14 @@ Status JoinSide::prepare(const RecordBatch& batch, Batch& out) const {
     out.keys.push_back(std::move(c));
   }
   return Status::Ok();
+}
+
+JoinRows JoinSide::make_rows() const {
+  int time = -1;  // the time column's place among the stored ones
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (columns[c] == time_column) time = static_cast<int>(c);
+  }
+  return JoinRows(types, time, key_columns, key_types);
 }
 
 bool JoinSide::is_delete(const RecordBatch& batch, int64_t row) const {

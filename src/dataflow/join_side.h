@@ -42,7 +42,7 @@ struct JoinSide {
   Status prepare(const RecordBatch& batch, Batch& out) const;
   // Whether row `row` of `batch` is a delete (an updating input's `_op` says 'delete').
   bool is_delete(const RecordBatch& batch, int64_t row) const;
-  JoinRows make_rows() const { return JoinRows(types, key_columns, key_types); }
+  JoinRows make_rows() const;
 };
 
 // The limit L with t < L exactly when t + shift < watermark (a row at t is then behind it),
