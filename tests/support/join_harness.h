@@ -121,15 +121,17 @@ inline std::vector<Value> joined(const std::vector<Value>& l, const std::vector<
 
 // Key equality as `keys` says (NULL never matches).
 inline bool keys_match(Keys keys, const std::vector<Value>& l, const std::vector<Value>& r) {
-  auto lower = [](std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-  };
   if (keys == Keys::kColumn || keys == Keys::kTwo) {
-    if (l[0].null || r[0].null || l[0].to_string() != r[0].to_string()) return false;
+    if (l[0].null || r[0].null || l[0].i != r[0].i) return false;
   }
   if (keys == Keys::kComputed || keys == Keys::kTwo) {
-    if (l[3].null || r[3].null || lower(l[3].to_string()) != lower(r[3].to_string())) return false;
+    if (l[3].null || r[3].null || l[3].s.size() != r[3].s.size()) return false;
+    for (size_t c = 0; c < l[3].s.size(); ++c) {
+      if (std::tolower(static_cast<unsigned char>(l[3].s[c])) !=
+          std::tolower(static_cast<unsigned char>(r[3].s[c]))) {
+        return false;
+      }
+    }
   }
   return true;
 }
