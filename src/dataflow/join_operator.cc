@@ -2,6 +2,8 @@
 
 #include "dataflow/join_asof.h"
 #include "dataflow/join_lookup.h"
+#include "dataflow/join_interval.h"
+#include "dataflow/join_regular.h"
 
 namespace sluice::dataflow {
 
@@ -23,6 +25,11 @@ Result<std::unique_ptr<JoinOperator>> make_join_operator(
                           "' reads one that updates (a changelog)");
       }
       return std::unique_ptr<JoinOperator>(std::make_unique<LookupJoinOperator>(join));
+    case sql::JoinKind::kInterval:
+    case sql::JoinKind::kWindow:
+      return IntervalJoinOperator::make(std::move(join));
+    case sql::JoinKind::kRegular:
+      return RegularJoinOperator::make(std::move(join));
     default:
       break;
   }
