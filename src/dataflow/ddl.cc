@@ -36,6 +36,17 @@ Result<std::optional<QueryResult>> existing(const Catalog& catalog, const Statem
                 s.name_pos.to_string());
 }
 
+// A query whose FROM is made of steps (joins, subqueries, WITH, UNION ALL: sql/bound_plan.h)
+// binds, but the graph does not yet create the step nodes that run it (issue 19: nodes with
+// several inputs). Refused where it is written rather than half-created.
+Status check_runnable(const sql::BoundQuery& q, const Statement& s) {
+  if (q.steps.empty()) return Status::Ok();
+  return Status(ErrorCode::kUnsupported,
+                "joins, subqueries in FROM, WITH and UNION ALL are bound but cannot run yet: the "
+                "graph has no nodes with several inputs",
+                s.query->from->pos.to_string());
+}
+
 }  // namespace
 
 Status unknown_object(std::string_view name, const Catalog& catalog, sql::SourcePos pos) {
@@ -74,7 +85,9 @@ Result<QueryResult> Ddl::create_query(const Statement& s) {
       s.kind == sql::StatementKind::kCreateView ? ObjectKind::kView : ObjectKind::kStream;
   SLC_ASSIGN_OR_RETURN(auto found, existing(catalog_, s, kind));
   if (found) return std::move(*found);
-  SLC_ASSIGN_OR_RETURN(sql::BoundQuery q, sql::Binder(catalog_).bind_query(*s.query));
+  SLC_ASSIGN_OR_RETURN(sql::BoundQuery q, sql::Binder(catalog_).bind_query(
+                                              *s.query, sql::QueryUse::kContinuous, s.name));
+  SLC_RETURN_IF_ERROR(check_runnable(q, s));
   add_query(s.name, kind, std::make_shared<const sql::BoundQuery>(std::move(q)), false, s.text);
   return message("CREATE " + upper_kind(kind) + " " + s.name);
 }
@@ -86,9 +99,11 @@ Result<QueryResult> Ddl::create_sink(const Statement& s) {
   if (s.query) {
     // CREATE SINK ... AS SELECT: an anonymous stream the sink reads. Bind the sink against a
     // probe catalog first, so a bad connector or option creates nothing.
-    SLC_ASSIGN_OR_RETURN(sql::BoundQuery q, sql::Binder(catalog_).bind_query(*s.query));
-    auto anonymous = std::make_shared<const sql::BoundQuery>(std::move(q));
     input = "_sink_" + s.name;
+    SLC_ASSIGN_OR_RETURN(sql::BoundQuery q, sql::Binder(catalog_).bind_query(
+                                                *s.query, sql::QueryUse::kContinuous, input));
+    SLC_RETURN_IF_ERROR(check_runnable(q, s));
+    auto anonymous = std::make_shared<const sql::BoundQuery>(std::move(q));
     Catalog probe = catalog_;
     auto def = std::make_shared<sql::QueryDef>();
     def->name = input;
