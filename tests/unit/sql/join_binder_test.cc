@@ -269,6 +269,29 @@ TEST_F(JoinBinderTest, TimeColumnsMustBeEventTime) {
             "SLC-1007 at 1:49: an asof join's time columns must be event-");
 }
 
+// Nexmark q7's shape: bids joined with their window's highest price, by window_end.
+TEST_F(JoinBinderTest, IntervalJoinOverAWindowEnd) {
+  auto q = bind(
+      "SELECT b.auction, b.price FROM bid b JOIN (SELECT MAX(price) AS maxprice, window_end AS t "
+      "FROM bid GROUP BY TUMBLE(ts, INTERVAL '10' SECOND)) AS m ON b.price = m.maxprice AND "
+      "b.ts BETWEEN m.t - INTERVAL '10' SECOND AND m.t");
+  ASSERT_TRUE(q.ok()) << q.status().to_string();
+  ASSERT_EQ(q->steps.size(), 2u);
+  const BoundJoin& j = join_of(*q, 1);
+  EXPECT_EQ(j.kind, JoinKind::kInterval);
+  EXPECT_EQ(j.right_time, 1);
+  // b.ts in [t - 10 s, t]: the right row (t) is 0 to 10 s after the left row.
+  EXPECT_EQ(j.lower, 0);
+  EXPECT_EQ(j.upper, 10'000'000);
+  const std::string start = error(
+      "SELECT b.auction FROM bid b JOIN (SELECT MAX(price) AS maxprice, window_start AS t "
+      "FROM bid GROUP BY TUMBLE(ts, INTERVAL '10' SECOND)) AS m ON b.price = m.maxprice AND "
+      "b.ts BETWEEN m.t AND m.t + INTERVAL '10' SECOND");
+  EXPECT_NE(start.find("'t' of m is a window_start, or a window_end with ALLOW LATENESS"),
+            std::string::npos)
+      << start;
+}
+
 TEST_F(JoinBinderTest, UpdatingInputsOnlyWhereTheKindRetracts) {
   run("CREATE STREAM counts AS SELECT auction, ts, COUNT(*) AS n FROM bid GROUP BY auction, ts "
       "EMIT CHANGES");
