@@ -28,6 +28,7 @@ namespace sluice {
   X(kSqlInvalidQuery, 1007, "invalid streaming query")                 \
   X(kSqlTooDeep, 1008, "expression nested too deeply")                 \
   X(kSqlInvalidRegex, 1009, "invalid regular expression")              \
+  X(kSqlAmbiguousName, 1010, "ambiguous column name")                  \
   X(kJsonParse, 2001, "malformed JSON")                                \
   X(kCsvParse, 2002, "malformed CSV")                                  \
   X(kValueConversion, 2003, "value does not fit the column type")      \

@@ -76,7 +76,8 @@ Result<QueryResult> Ddl::create_query(const Statement& s) {
       s.kind == sql::StatementKind::kCreateView ? ObjectKind::kView : ObjectKind::kStream;
   SLC_ASSIGN_OR_RETURN(auto found, existing(catalog_, s, kind));
   if (found) return std::move(*found);
-  SLC_ASSIGN_OR_RETURN(sql::BoundQuery q, sql::Binder(catalog_).bind_query(*s.query));
+  SLC_ASSIGN_OR_RETURN(sql::BoundQuery q, sql::Binder(catalog_).bind_query(
+                                              *s.query, sql::QueryUse::kContinuous, s.name));
   SLC_RETURN_IF_ERROR(
       add_query(s.name, kind, std::make_shared<const sql::BoundQuery>(std::move(q)), false, s.text)
           .status());
@@ -90,9 +91,10 @@ Result<QueryResult> Ddl::create_sink(const Statement& s) {
   if (s.query) {
     // CREATE SINK ... AS SELECT: an anonymous stream the sink reads. Bind the sink against a
     // probe catalog first, so a bad connector or option creates nothing.
-    SLC_ASSIGN_OR_RETURN(sql::BoundQuery q, sql::Binder(catalog_).bind_query(*s.query));
-    auto anonymous = std::make_shared<const sql::BoundQuery>(std::move(q));
     input = "_sink_" + s.name;
+    SLC_ASSIGN_OR_RETURN(sql::BoundQuery q, sql::Binder(catalog_).bind_query(
+                                                *s.query, sql::QueryUse::kContinuous, input));
+    auto anonymous = std::make_shared<const sql::BoundQuery>(std::move(q));
     Catalog probe = catalog_;
     auto def = std::make_shared<sql::QueryDef>();
     def->name = input;

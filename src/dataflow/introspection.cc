@@ -241,15 +241,22 @@ Result<QueryResult> Introspection::explain(const Statement& s) const {
 }
 
 Result<QueryResult> Introspection::select(const Statement& s) const {
-  const Catalog::Entry* e = catalog_.find(s.query->from);
-  if (e == nullptr) return unknown_object(s.query->from, catalog_, s.query->from_pos);
+  const sql::FromItem* from = s.query->single_table();
+  if (from == nullptr || !s.query->with.empty() || !s.query->union_all.empty()) {
+    return Status(ErrorCode::kUnsupported,
+                  "an ad-hoc SELECT reads one materialized view: joins, subqueries, WITH and "
+                  "UNION ALL belong in a CREATE STREAM or CREATE MATERIALIZED VIEW",
+                  s.query->from->pos.to_string());
+  }
+  const Catalog::Entry* e = catalog_.find(from->name);
+  if (e == nullptr) return unknown_object(from->name, catalog_, from->pos);
   if (e->kind != ObjectKind::kView) {
     return Status(ErrorCode::kSqlInvalidQuery,
                   "an ad-hoc SELECT reads a materialized view; '" + e->name() + "' is a " +
                       sql::object_kind_name(e->kind) +
                       " (subscribe to it, or CREATE MATERIALIZED VIEW ... AS SELECT ... FROM " +
                       e->name() + ")",
-                  s.query->from_pos.to_string());
+                  from->pos.to_string());
   }
   const ViewTable& table = static_cast<const ViewNode*>(graph_.find(e->name()))->table();
   // The view's current rows are a bounded input: bind against them as a finite source.

@@ -189,15 +189,73 @@ void Expr::append_sql(std::string& out, Spans* spans) const {
   if (spans != nullptr) (*spans)[this] = {begin, out.size()};
 }
 
+const char* join_syntax_name(JoinSyntax join) {
+  switch (join) {
+    case JoinSyntax::kInner:
+      return "JOIN";
+    case JoinSyntax::kLeft:
+      return "LEFT JOIN";
+    case JoinSyntax::kAsof:
+      return "ASOF JOIN";
+    case JoinSyntax::kAsofLeft:
+      return "ASOF LEFT JOIN";
+  }
+  return "JOIN";
+}
+
+FromItem::~FromItem() = default;
+
+void FromItem::append_sql(std::string& out) const {
+  switch (kind) {
+    case Kind::kTable:
+      out += name;
+      if (system_time) {
+        out += " FOR SYSTEM_TIME AS OF ";
+        system_time->append_sql(out);
+      }
+      break;
+    case Kind::kSubquery:
+      out += "(";
+      subquery->append_sql(out);
+      out += ")";
+      break;
+    case Kind::kJoin:
+      left->append_sql(out);
+      out += std::string(" ") + join_syntax_name(join) + " ";
+      right->append_sql(out);
+      out += " ON ";
+      on->append_sql(out);
+      if (retention) {
+        out += " RETENTION ";
+        retention->append_sql(out);
+      }
+      return;
+  }
+  if (!alias.empty()) out += " AS " + alias;
+}
+
 std::string SelectStmt::to_sql() const {
-  std::string out = distinct ? "SELECT DISTINCT " : "SELECT ";
+  std::string out;
+  append_sql(out);
+  return out;
+}
+
+void SelectStmt::append_sql(std::string& out) const {
+  for (size_t i = 0; i < with.size(); ++i) {
+    out += i ? ", " : "WITH ";
+    out += with[i].name + " AS (";
+    with[i].query->append_sql(out);
+    out += ")";
+  }
+  if (!with.empty()) out += " ";
+  out += distinct ? "SELECT DISTINCT " : "SELECT ";
   for (size_t i = 0; i < items.size(); ++i) {
     if (i) out += ", ";
     items[i].expr->append_sql(out);
     if (!items[i].alias.empty()) out += " AS " + items[i].alias;
   }
-  out += " FROM " + from;
-  if (!from_alias.empty()) out += " AS " + from_alias;
+  out += " FROM ";
+  from->append_sql(out);
   if (where) {
     out += " WHERE ";
     where->append_sql(out);
@@ -214,6 +272,10 @@ std::string SelectStmt::to_sql() const {
     having->append_sql(out);
   }
   if (emit != EmitMode::kDefault) out += std::string(" EMIT ") + emit_mode_name(emit);
+  for (const auto& branch : union_all) {
+    out += " UNION ALL ";
+    branch->append_sql(out);
+  }
   for (size_t i = 0; i < order_by.size(); ++i) {
     out += i ? ", " : " ORDER BY ";
     order_by[i].expr->append_sql(out);
@@ -222,7 +284,6 @@ std::string SelectStmt::to_sql() const {
   }
   if (limit) out += " LIMIT " + std::to_string(*limit);
   if (offset) out += " OFFSET " + std::to_string(*offset);
-  return out;
 }
 
 }  // namespace sluice::sql

@@ -99,14 +99,64 @@ struct OrderItem {
 // "ON WINDOW CLOSE", "ON UPDATE", "CHANGES"; empty for kDefault. The one spelling of each mode.
 const char* emit_mode_name(EmitMode mode);
 
+struct SelectStmt;
+
+// How two FROM items are joined, as written. RIGHT, FULL, CROSS, NATURAL and the comma are
+// refused by the parser (docs/sql.md, "Joins").
+enum class JoinSyntax {
+  kInner,     // [INNER] JOIN
+  kLeft,      // LEFT [OUTER] JOIN
+  kAsof,      // ASOF JOIN (DuckDB's form)
+  kAsofLeft,  // ASOF LEFT JOIN
+};
+// "JOIN", "LEFT JOIN", "ASOF JOIN", "ASOF LEFT JOIN".
+const char* join_syntax_name(JoinSyntax join);
+
+struct FromItem;
+using FromPtr = std::unique_ptr<FromItem>;
+
+// One item of FROM: a catalog object or WITH name, a subquery, or a join of two items (joins
+// nest to the left: a JOIN b JOIN c is (a JOIN b) JOIN c).
+struct FromItem {
+  enum class Kind { kTable, kSubquery, kJoin };
+  FromItem(Kind k, SourcePos p) : kind(k), pos(p) {}
+  ~FromItem();
+
+  Kind kind;
+  SourcePos pos;      // the name, the '(' of a subquery, or the first word of the join
+  std::string name;   // kTable: a source, stream, view or WITH name
+  std::string alias;  // kTable: optional; kSubquery: required
+  SourcePos alias_pos;
+  std::unique_ptr<SelectStmt> subquery;  // kSubquery
+  // kTable, the right side of a lookup join: FOR SYSTEM_TIME AS OF <system_time> (Flink's form).
+  ExprPtr system_time;
+  SourcePos system_time_pos;  // the FOR
+  // kJoin: left JOIN right ON on [RETENTION INTERVAL …].
+  JoinSyntax join = JoinSyntax::kInner;
+  FromPtr left;
+  FromPtr right;
+  ExprPtr on;
+  ExprPtr retention;  // RETENTION INTERVAL …: how long a regular join keeps rows (a literal)
+
+  // What qualified names call it: the alias, else the name (empty for a join).
+  const std::string& reference() const { return alias.empty() ? name : alias; }
+  void append_sql(std::string& out) const;
+};
+
+// WITH name AS (query): a query the statement's FROM items (and later WITH items) may name.
+struct CommonTableExpr {
+  std::string name;
+  SourcePos pos;
+  std::unique_ptr<SelectStmt> query;
+};
+
 struct SelectStmt {
   SourcePos pos;
-  bool distinct = false;  // SELECT DISTINCT (SELECT ALL is the default)
+  std::vector<CommonTableExpr> with;  // WITH …, in order (each sees the ones before it)
+  bool distinct = false;              // SELECT DISTINCT (SELECT ALL is the default)
   SourcePos distinct_pos;
   std::vector<SelectItem> items;
-  std::string from;  // a source, stream or view
-  SourcePos from_pos;
-  std::string from_alias;  // FROM name [AS] alias: what qualified names refer to; empty if none
+  FromPtr from;  // a source, stream or view [AS alias], a subquery, or joins of them
   ExprPtr where;
   std::vector<ExprPtr> group_by;  // may contain one TUMBLE/HOP/SESSION call
   ExprPtr having;
@@ -120,7 +170,16 @@ struct SelectStmt {
   SourcePos limit_pos;
   std::optional<int64_t> offset;
   SourcePos offset_pos;
+  // … UNION ALL <union_all[0]> UNION ALL …: the SELECTs after this one (without WITH, ORDER BY
+  // or LIMIT of their own: those written after the last apply to the whole union).
+  std::vector<std::unique_ptr<SelectStmt>> union_all;
+  std::vector<SourcePos> union_pos;  // each UNION keyword
+  // FROM names one catalog object or WITH name (no join, no subquery): that item, else null.
+  const FromItem* single_table() const {
+    return from && from->kind == FromItem::Kind::kTable ? from.get() : nullptr;
+  }
   std::string to_sql() const;
+  void append_sql(std::string& out) const;
 };
 
 struct Option {

@@ -85,6 +85,28 @@ Result<int64_t> interval_argument(const Expr& e, std::string_view fn) {
   return e.interval_micros;
 }
 
+// `*` or `r.*` over several relations: each relation's columns under their own names, then
+// for `*` the input's columns of no relation (a join's `_op`).
+void star_over_relations(const Expr& star, const std::vector<Relation>& relations,
+                         const Schema& input, std::vector<BoundExprPtr>& projection,
+                         std::vector<Field>& fields) {
+  int covered = 0;
+  for (const Relation& r : relations) {
+    covered += r.schema->num_fields();
+    if (!star.qualifier.empty() && to_lower(star.qualifier) != to_lower(r.name)) continue;
+    for (int i = 0; i < r.schema->num_fields(); ++i) {
+      const Field& f = input.field(r.first + i);
+      projection.push_back(make_column(r.first + i, f.type, r.schema->field(i).name));
+      fields.push_back(Field{r.schema->field(i).name, f.type, f.nullable});
+    }
+  }
+  if (!star.qualifier.empty()) return;
+  for (int i = covered; i < input.num_fields(); ++i) {
+    projection.push_back(make_column(i, input.field(i).type, input.field(i).name));
+    fields.push_back(input.field(i));
+  }
+}
+
 // ORDER BY, LIMIT and OFFSET need the end of their input: refused on a stream, at the clause.
 Status check_continuous(const SelectStmt& select) {
   const char* why =
@@ -114,26 +136,115 @@ Result<BoundExprPtr> Binder::bind_scalar(const Expr& expr, const Schema& schema,
   return b.untyped_null ? make_literal(Value::Null(DataType::kVarchar)) : b.expr;
 }
 
-Result<BoundQuery> Binder::bind_query(const SelectStmt& select, QueryUse use) const {
+Result<BoundQuery> Binder::bind_query(const SelectStmt& select, QueryUse use,
+                                      std::string_view object) const {
+  StatementSteps steps;
+  steps.object = std::string(object);
+  SLC_ASSIGN_OR_RETURN(BoundQuery q, bind_select(select, use, steps));
+  q.steps = std::move(steps.steps);
+  return q;
+}
+
+Result<BoundQuery> Binder::bind_select(const SelectStmt& select, QueryUse use,
+                                       StatementSteps& steps) const {
   if (use == QueryUse::kContinuous) SLC_RETURN_IF_ERROR(check_continuous(select));
+  const size_t outer_with = steps.with.size();
+  for (const CommonTableExpr& cte : select.with) {
+    for (size_t i = outer_with; i < steps.with.size(); ++i) {
+      if (to_lower(steps.with[i].first) == to_lower(cte.name)) {
+        return error_at(ErrorCode::kSqlDuplicateName, cte.pos,
+                        "WITH names '" + cte.name + "' twice");
+      }
+    }
+    SLC_ASSIGN_OR_RETURN(BoundQuery q, bind_select(*cte.query, QueryUse::kContinuous, steps));
+    PlanStep step;
+    step.kind = PlanStep::Kind::kQuery;
+    step.inputs = {q.input};
+    step.schema = q.output_schema;
+    step.query = std::make_shared<const BoundQuery>(std::move(q));
+    const std::string name = steps.add(std::move(step));
+    steps.with.emplace_back(cte.name, name);
+  }
+  Result<BoundQuery> q =
+      select.union_all.empty() ? bind_body(select, use, steps) : bind_union(select, steps);
+  steps.with.resize(outer_with);
+  if (q.ok()) q->sql = select.to_sql();
+  return q;
+}
+
+// Each branch a step, then the UNION ALL step of them; the query reads it as it is.
+Result<BoundQuery> Binder::bind_union(const SelectStmt& select, StatementSteps& steps) const {
+  PlanStep all;
+  all.kind = PlanStep::Kind::kUnion;
+  std::vector<Field> fields;
+  for (size_t b = 0; b <= select.union_all.size(); ++b) {
+    const SelectStmt& branch = b == 0 ? select : *select.union_all[b - 1];
+    SLC_ASSIGN_OR_RETURN(BoundQuery q, bind_body(branch, QueryUse::kContinuous, steps));
+    const Schema& out = *q.output_schema;
+    if (b == 0) {
+      fields = out.fields();
+    } else {
+      const SourcePos at = select.union_pos[b - 1];
+      if (out.num_fields() != static_cast<int>(fields.size())) {
+        return error_at(ErrorCode::kSqlTypeMismatch, at,
+                        "UNION ALL of " + std::to_string(fields.size()) + " and " +
+                            std::to_string(out.num_fields()) +
+                            " columns: each SELECT must have the same number of columns");
+      }
+      for (int i = 0; i < out.num_fields(); ++i) {
+        Field& f = fields[static_cast<size_t>(i)];
+        if (out.field(i).type != f.type) {
+          return error_at(ErrorCode::kSqlTypeMismatch, at,
+                          "UNION ALL column " + std::to_string(i + 1) + " ('" + f.name + "') is " +
+                              tname(f.type) + " in the first SELECT and " +
+                              tname(out.field(i).type) + " in SELECT " + std::to_string(b + 1) +
+                              "; CAST one of them");
+        }
+        f.nullable = f.nullable || out.field(i).nullable;
+      }
+    }
+    PlanStep step;
+    step.kind = PlanStep::Kind::kQuery;
+    step.inputs = {q.input};
+    step.schema = q.output_schema;
+    step.query = std::make_shared<const BoundQuery>(std::move(q));
+    all.inputs.push_back(steps.add(std::move(step)));
+  }
+  all.schema = make_schema(fields);
+  BoundQuery q;
+  q.input = steps.add(std::move(all));
+  q.input_schema = steps.find(q.input)->schema;
+  for (int i = 0; i < q.input_schema->num_fields(); ++i) {
+    const Field& f = q.input_schema->field(i);
+    q.projection.push_back(make_column(i, f.type, f.name));
+  }
+  q.output_schema = q.input_schema;
+  q.group_schema = make_schema({});
+  q.emit = EmitMode::kOnUpdate;
+  return q;
+}
+
+Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
+                                     StatementSteps& steps) const {
   BoundQuery q;
   q.sql = select.to_sql();
-  const Catalog::Entry* from = catalog_.find(select.from);
-  if (from == nullptr || from->kind == ObjectKind::kSink) {
-    std::string msg = "unknown source, stream or view '" + select.from + "'";
-    const std::string best = catalog_.closest(select.from);
-    if (!best.empty()) msg += " (did you mean '" + best + "'?)";
-    return error_at(ErrorCode::kSqlUnknownName, select.from_pos, std::move(msg));
+  SLC_ASSIGN_OR_RETURN(BoundFrom from, bind_from(*select.from, steps));
+  if (use == QueryUse::kAdhoc && !steps.steps.empty()) {
+    return error_at(ErrorCode::kUnsupported, select.from->pos,
+                    "an ad-hoc SELECT reads one materialized view: joins, subqueries, WITH and "
+                    "UNION ALL belong in a CREATE STREAM or CREATE MATERIALIZED VIEW");
   }
-  q.input = from->name();
-  q.input_schema = from->schema();
+  q.input = from.input;
+  q.input_schema = from.schema;
   const Schema& input = *q.input_schema;
+  const std::vector<PlanStep>* plan = &steps.steps;
   ExprBinder binder;
   binder.set_statement_time(statement_time_);
   Scope scalar;
   scalar.input = &input;
-  scalar.relation = from->name();
-  scalar.alias = select.from_alias;
+  scalar.relation = from.relation;
+  scalar.alias = from.alias;
+  if (from.several()) scalar.relations = &from.relations;
 
   if (select.where) {
     SLC_ASSIGN_OR_RETURN(Bound w, binder.bind(*select.where, scalar));
@@ -212,7 +323,8 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select, QueryUse use) co
 
   std::vector<Field> out_fields;
   std::vector<SourcePos> out_pos;  // where each output column was written (for `*`, the star)
-  Scope group_scope{&input, from->name(), &q, &key_sql, &group_fields, select.from_alias};
+  Scope group_scope{&input,     from.relation,   &q, &key_sql, &group_fields,
+                    from.alias, scalar.relations};
   Scope& scope = q.aggregate ? group_scope : scalar;
   for (const SelectItem& item : select.items) {
     if (item.expr->kind == ExprKind::kStar) {
@@ -220,6 +332,11 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select, QueryUse use) co
       if (q.aggregate) {
         return error_at(ErrorCode::kSqlInvalidQuery, item.expr->pos,
                         "SELECT * cannot be used with GROUP BY or aggregates; list the columns");
+      }
+      if (scope.relations != nullptr) {
+        star_over_relations(*item.expr, *scope.relations, input, q.projection, out_fields);
+        out_pos.resize(out_fields.size(), item.expr->pos);
+        continue;
       }
       for (int i = 0; i < input.num_fields(); ++i) {
         q.projection.push_back(make_column(i, input.field(i).type, input.field(i).name));
@@ -299,8 +416,8 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select, QueryUse use) co
   }
   if (q.emit == EmitMode::kDefault)
     q.emit = q.window ? EmitMode::kOnWindowClose : EmitMode::kOnUpdate;
-  if (q.window && q.emit == EmitMode::kOnWindowClose && !catalog_.has_watermark(q.input) &&
-      !catalog_.bounded(q.input)) {
+  if (q.window && q.emit == EmitMode::kOnWindowClose && !catalog_.has_watermark(q.input, plan) &&
+      !catalog_.bounded(q.input, plan)) {
     return error_at(
         ErrorCode::kSqlInvalidQuery, emit_pos,
         "windows over '" + q.input +
@@ -308,9 +425,9 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select, QueryUse use) co
             "a WATERMARK and the input never ends. Add WATERMARK FOR <column> AS <column> - "
             "INTERVAL ... to the source, or use EMIT ON UPDATE");
   }
-  if (q.aggregate && catalog_.updating(q.input)) {
+  if (q.aggregate && catalog_.updating(q.input, plan)) {
     return error_at(
-        ErrorCode::kSqlInvalidQuery, select.from_pos,
+        ErrorCode::kSqlInvalidQuery, select.from->pos,
         "cannot aggregate '" + q.input +
             "': it emits updates (EMIT ON UPDATE or CHANGES "
             "of an aggregate), and aggregating those would count rows twice; aggregate an "
@@ -324,7 +441,8 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select, QueryUse use) co
     q.lateness = *select.allowed_lateness_micros;
   }
   if (q.window) {
-    Status s = check_window_time(catalog_, q.input, q.window->time_column, *q.window, q.lateness);
+    Status s =
+        check_window_time(catalog_, q.input, q.window->time_column, *q.window, q.lateness, plan);
     if (!s.ok()) return error_at(s.code(), window_time_pos, std::string(s.message()));
   }
   if (q.emit == EmitMode::kChanges) {

@@ -12,6 +12,7 @@
 #include "sql/ast.h"
 #include "sql/bound_query.h"
 #include "sql/catalog.h"
+#include "sql/from_binder.h"
 
 namespace sluice::sql {
 
@@ -30,8 +31,10 @@ class Binder {
       : catalog_(catalog), statement_time_(statement_time) {}
 
   Result<SourceDef> bind_source(const Statement& create_source) const;
-  Result<BoundQuery> bind_query(const SelectStmt& select,
-                                QueryUse use = QueryUse::kContinuous) const;
+  // `object` names the steps of a FROM of several objects ("<object>$<n>", bound_plan.h): the
+  // stream's, view's or anonymous sink stream's name; "select" for an ad-hoc SELECT or EXPLAIN.
+  Result<BoundQuery> bind_query(const SelectStmt& select, QueryUse use = QueryUse::kContinuous,
+                                std::string_view object = "select") const;
   // CREATE SINK: `input` is the stream it reads (the named one, or the anonymous stream
   // already made for AS SELECT).
   Result<SinkDef> bind_sink(const Statement& create_sink, const std::string& input) const;
@@ -42,6 +45,19 @@ class Binder {
  private:
   Status check_exactly_once(const Statement& s, const SinkDef& def,
                             const ConnectorSpec& spec) const;
+
+  // A query with its WITH items and UNION ALL branches; their steps go to `steps`.
+  Result<BoundQuery> bind_select(const SelectStmt& select, QueryUse use,
+                                 StatementSteps& steps) const;
+  // One SELECT … FROM … (a UNION ALL branch, or the whole query).
+  Result<BoundQuery> bind_body(const SelectStmt& select, QueryUse use, StatementSteps& steps) const;
+  Result<BoundQuery> bind_union(const SelectStmt& select, StatementSteps& steps) const;
+  // A FROM item (from_binder.cc); `lookup_side`: the right side of a join, which may say
+  // FOR SYSTEM_TIME AS OF.
+  Result<BoundFrom> bind_from(const FromItem& item, StatementSteps& steps,
+                              bool lookup_side = false) const;
+  // A join: its sides, then the join itself, classified into a BoundJoin (join_binder.cc).
+  Result<BoundFrom> bind_join(const FromItem& join, StatementSteps& steps) const;
 
   const Catalog& catalog_;
   std::optional<int64_t> statement_time_;

@@ -17,6 +17,25 @@ std::string Catalog::Entry::input() const {
   return {};
 }
 
+std::vector<std::string> Catalog::Entry::inputs() const {
+  if (sink) return {sink->input};
+  if (!query) return {};
+  const BoundQuery& q = *query->query;
+  std::vector<std::string> out;
+  auto add = [&](const std::string& name) {
+    if (find_step(&q.steps, name) != nullptr) return;
+    for (const std::string& seen : out) {
+      if (to_lower(seen) == to_lower(name)) return;
+    }
+    out.push_back(name);
+  };
+  for (const PlanStep& step : q.steps) {
+    for (const std::string& in : step.inputs) add(in);
+  }
+  add(q.input);
+  return out;
+}
+
 SchemaPtr Catalog::Entry::schema() const {
   if (source) return source->schema;
   if (query) return query->query->output_schema;
@@ -44,7 +63,12 @@ std::vector<const Catalog::Entry*> Catalog::dependents(std::string_view name) co
   const std::string key = to_lower(name);
   std::vector<const Entry*> out;
   for (const Entry& e : entries_) {
-    if (to_lower(e.input()) == key) out.push_back(&e);
+    for (const std::string& in : e.inputs()) {
+      if (to_lower(in) == key) {
+        out.push_back(&e);
+        break;
+      }
+    }
   }
   return out;
 }
@@ -63,34 +87,96 @@ std::vector<const Catalog::Entry*> Catalog::all() const {
   return out;
 }
 
-bool Catalog::has_watermark(std::string_view name) const {
-  const Entry* e = find(name);
-  if (e == nullptr) return false;
-  if (e->source) return e->source->watermark_column >= 0;
-  return has_watermark(e->input());
+const PlanStep* find_step(const std::vector<PlanStep>* steps, std::string_view name) {
+  if (steps == nullptr) return nullptr;
+  const std::string key = to_lower(name);
+  for (const PlanStep& step : *steps) {
+    if (to_lower(step.name) == key) return &step;
+  }
+  return nullptr;
 }
 
-bool Catalog::bounded(std::string_view name) const {
-  const Entry* e = find(name);
-  if (e == nullptr) return false;
-  if (e->source) return e->source->bounded;
-  return bounded(e->input());
+bool emits_updates(const BoundQuery& q) {
+  return q.emit == EmitMode::kChanges || (q.aggregate && q.emit == EmitMode::kOnUpdate);
 }
 
-std::string Catalog::unreplayable_source(std::string_view name) const {
+// A step's inputs are in the statement's steps (or the catalog); an object's in its own steps.
+template <typename Visit>
+bool Catalog::for_inputs(std::string_view name, const std::vector<PlanStep>* steps,
+                         Visit visit) const {
+  if (const PlanStep* step = find_step(steps, name)) {
+    for (const std::string& in : step->inputs) visit(in, steps);
+    return true;
+  }
+  const Entry* e = find(name);
+  if (e == nullptr || e->source) return false;
+  if (e->sink) {
+    visit(e->sink->input, nullptr);
+  } else {
+    visit(e->query->query->input, &e->query->query->steps);
+  }
+  return true;
+}
+
+bool Catalog::has_watermark(std::string_view name, const std::vector<PlanStep>* steps) const {
+  bool all = true;
+  const bool reads =
+      for_inputs(name, steps, [&](const std::string& in, const std::vector<PlanStep>* in_steps) {
+        all = all && has_watermark(in, in_steps);
+      });
+  if (reads) return all;
+  const Entry* e = find(name);
+  return e != nullptr && e->source && e->source->watermark_column >= 0;
+}
+
+bool Catalog::bounded(std::string_view name, const std::vector<PlanStep>* steps) const {
+  bool all = true;
+  const bool reads =
+      for_inputs(name, steps, [&](const std::string& in, const std::vector<PlanStep>* in_steps) {
+        all = all && bounded(in, in_steps);
+      });
+  if (reads) return all;
+  const Entry* e = find(name);
+  return e != nullptr && e->source && e->source->bounded;
+}
+
+std::string Catalog::unreplayable_source(std::string_view name,
+                                         const std::vector<PlanStep>* steps) const {
+  std::string first;
+  const bool reads =
+      for_inputs(name, steps, [&](const std::string& in, const std::vector<PlanStep>* in_steps) {
+        if (first.empty()) first = unreplayable_source(in, in_steps);
+      });
+  if (reads) return first;
   const Entry* e = find(name);
   if (e == nullptr) return std::string(name);
-  if (e->source) return e->source->replayable ? std::string() : e->source->name;
-  return unreplayable_source(e->input());
+  return e->source->replayable ? std::string() : e->source->name;
 }
 
-bool Catalog::updating(std::string_view name) const {
-  const Entry* e = find(name);
-  if (e == nullptr || !e->query) return false;
-  const BoundQuery& q = *e->query->query;
-  if (q.emit == EmitMode::kChanges) return true;
-  if (q.aggregate && q.emit == EmitMode::kOnUpdate) return true;
-  return updating(q.input);
+bool Catalog::updating(std::string_view name, const std::vector<PlanStep>* steps) const {
+  if (const PlanStep* step = find_step(steps, name)) {
+    switch (step->kind) {
+      case PlanStep::Kind::kQuery:
+        if (emits_updates(*step->query)) return true;
+        break;
+      case PlanStep::Kind::kJoin: {
+        const Schema& out = *step->join->output_schema;
+        return out.num_fields() > 0 &&
+               out.field(out.num_fields() - 1).name == std::string(kChangeOpColumn);
+      }
+      case PlanStep::Kind::kUnion:
+        break;
+    }
+  } else {
+    const Entry* e = find(name);
+    if (e == nullptr || !e->query) return false;
+    if (emits_updates(*e->query->query)) return true;
+  }
+  bool any = false;
+  for_inputs(name, steps, [&](const std::string& in, const std::vector<PlanStep>* in_steps) {
+    any = any || updating(in, in_steps);
+  });
+  return any;
 }
 
 std::string Catalog::closest(std::string_view name) const {

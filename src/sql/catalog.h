@@ -17,6 +17,12 @@
 namespace sluice::sql {
 
 using OptionMap = std::map<std::string, std::string>;
+
+// The step of `steps` named `name` (case-insensitive), or null (also when `steps` is null).
+const PlanStep* find_step(const std::vector<PlanStep>* steps, std::string_view name);
+// Whether a query emits updates (EMIT CHANGES, or an aggregate's EMIT ON UPDATE) rather than
+// append-only rows, on its own (an append-only query over an updating input passes them on).
+bool emits_updates(const BoundQuery& query);
 class ConnectorCatalog;  // sql/connector_spec.h
 
 struct SourceDef {
@@ -61,8 +67,12 @@ class Catalog {
     std::shared_ptr<const SinkDef> sink;
 
     const std::string& name() const;
-    // What this object reads (empty for sources).
+    // What this object reads directly (empty for sources): a catalog object, or the name of
+    // its last step when its FROM is a join, subquery, WITH or UNION ALL (bound_plan.h).
     std::string input() const;
+    // Every catalog object it reads, through its steps, each once, in the order the steps
+    // name them (empty for sources).
+    std::vector<std::string> inputs() const;
     // The rows it produces (sinks produce none: their input's schema).
     SchemaPtr schema() const;
   };
@@ -76,12 +86,18 @@ class Catalog {
   std::vector<const Entry*> all(ObjectKind kind) const;
   std::vector<const Entry*> all() const;
 
-  // Properties that flow down the graph.
-  bool has_watermark(std::string_view name) const;  // some source upstream declares one
-  bool bounded(std::string_view name) const;        // every source upstream ends
+  // Properties that flow down the graph, through every input of an object with several
+  // (its steps). `name` may also be one of `steps` (a statement being bound: its steps are not
+  // in the catalog yet).
+  //   has_watermark: a watermark reaches it (a source upstream declares one; with several
+  //     inputs, every one: a join's or a union's watermark is the minimum of its inputs').
+  bool has_watermark(std::string_view name, const std::vector<PlanStep>* steps = nullptr) const;
+  //   bounded: every source upstream ends.
+  bool bounded(std::string_view name, const std::vector<PlanStep>* steps = nullptr) const;
   // The first source upstream of `name` that cannot replay its input from an offset (a
   // push source without durable = true); empty when every one can.
-  std::string unreplayable_source(std::string_view name) const;
+  std::string unreplayable_source(std::string_view name,
+                                  const std::vector<PlanStep>* steps = nullptr) const;
   // Whether the database checkpoints (it has a data_dir): exactly-once sinks need it.
   void set_checkpointing(bool on) { checkpointing_ = on; }
   bool checkpointing() const { return checkpointing_; }
@@ -91,11 +107,17 @@ class Catalog {
   const ConnectorCatalog* connectors() const { return connectors_; }
   // Whether `name` emits a changelog or updates (EMIT CHANGES / ON UPDATE of an aggregate)
   // rather than append-only rows.
-  bool updating(std::string_view name) const;
+  // A join step updates when it emits `_op` (bound_plan.h); a union when one input does.
+  bool updating(std::string_view name, const std::vector<PlanStep>* steps = nullptr) const;
   // The closest existing name, for "did you mean" (empty when none is close).
   std::string closest(std::string_view name) const;
 
  private:
+  // Calls `visit` with the inputs of `name` (a step of `steps`, else a catalog object) and the
+  // steps they are to be resolved in; false when `name` is a source or unknown.
+  template <typename Visit>
+  bool for_inputs(std::string_view name, const std::vector<PlanStep>* steps, Visit visit) const;
+
   std::vector<Entry> entries_;  // creation order
   bool checkpointing_ = false;
   const ConnectorCatalog* connectors_ = nullptr;

@@ -20,38 +20,37 @@ struct Origin {
   Kind kind = Kind::kOther;
   const BoundQuery* window_query = nullptr;  // kWindowBound: the aggregate that made the rows
   bool window_end = false;                   // kWindowBound: window_end (else window_start)
-  std::string detail;                        // kOther: what the column is, for the message
+  // How far a row's time may trail the watermark seen before it (an interval join's output).
+  int64_t behind = 0;
+  std::string behind_why;  // what makes it trail, for the message
+  std::string detail;      // kOther: what the column is, for the message
 
   static Origin of(Kind kind) {
     Origin o;
     o.kind = kind;
     return o;
   }
+  static Origin other(std::string detail) {
+    Origin o;
+    o.detail = std::move(detail);
+    return o;
+  }
 };
 
-Origin trace(const Catalog& catalog, std::string_view name, int column) {
-  const Catalog::Entry* e = catalog.find(name);
-  if (e == nullptr) return Origin{};
-  if (!catalog.has_watermark(name)) return Origin::of(Origin::Kind::kUnwatermarked);
-  if (e->source) {
-    const SourceDef& s = *e->source;
-    if (column == s.watermark_column) return Origin::of(Origin::Kind::kWatermarkColumn);
-    Origin o;
-    o.detail = "'" + s.schema->field(column).name + "' is not the watermark's column of source '" +
-               s.name + "' (its watermark is on '" + s.schema->field(s.watermark_column).name +
-               "')";
-    return o;
-  }
-  if (!e->query) return Origin{};
-  const BoundQuery& q = *e->query->query;
+Origin trace(const Catalog& catalog, const std::vector<PlanStep>* steps, std::string_view name,
+             int column);
+
+std::string seconds(int64_t micros);
+
+// A column of a query's output (a stream, a view, a subquery or WITH step) named `display`.
+Origin trace_query(const Catalog& catalog, const std::vector<PlanStep>* steps, const BoundQuery& q,
+                   const std::string& display, int column) {
   const BoundExpr& p = *q.projection[static_cast<size_t>(column)];
-  const std::string col = "'" + e->schema()->field(column).name + "' of '" + e->name() + "'";
+  const std::string col = "'" + q.output_schema->field(column).name + "' of '" + display + "'";
   if (p.kind != BoundExpr::Kind::kColumn) {
-    Origin o;
-    o.detail = col + " is computed (" + p.sql.str() + "), not the watermark's column";
-    return o;
+    return Origin::other(col + " is computed (" + p.sql.str() + "), not the watermark's column");
   }
-  if (!q.aggregate) return trace(catalog, q.input, p.column);
+  if (!q.aggregate) return trace(catalog, steps, q.input, p.column);
   if (q.window && q.emit == EmitMode::kOnWindowClose &&
       (p.column == q.window_start_index() || p.column == q.window_start_index() + 1)) {
     Origin o = Origin::of(Origin::Kind::kWindowBound);
@@ -59,9 +58,93 @@ Origin trace(const Catalog& catalog, std::string_view name, int column) {
     o.window_end = p.column == q.window_start_index() + 1;
     return o;
   }
-  Origin o;
-  o.detail = col + " is a group key or an aggregate's result, not the watermark's column";
-  return o;
+  return Origin::other(col +
+                       " is a group key or an aggregate's result, not the watermark's column");
+}
+
+// A column of a join's output: see event_time.h for which are event-time columns, and why.
+Origin trace_join(const Catalog& catalog, const std::vector<PlanStep>* steps, const PlanStep& step,
+                  int column) {
+  const BoundJoin& j = *step.join;
+  const int left_width = j.left_schema->num_fields();
+  const bool left = column < left_width;
+  const int side_column = left ? column : column - left_width;
+  const std::string& input = step.inputs[left ? 0 : 1];
+  const std::string col = "'" + step.schema->field(column).name + "' of the " +
+                          join_kind_name(j.kind) + " join " + step.name;
+  const int time = left ? j.left_time : j.right_time;
+  switch (j.kind) {
+    case JoinKind::kInterval: {
+      if (side_column != time) break;
+      Origin o = trace(catalog, steps, input, side_column);
+      // A row is emitted when its pair's second row arrives: up to the interval's far bound
+      // after the other side's watermark.
+      o.behind += left ? j.upper : j.lower;
+      o.behind_why = col + " trails the join's watermark by up to " +
+                     seconds(left ? j.upper : j.lower) + " (the interval's bound)";
+      return o;
+    }
+    case JoinKind::kWindow: {
+      if (side_column != time) break;
+      // The later of the two sides' rows makes the output row: the upstream window with the
+      // larger lateness decides when it can come.
+      Origin a = trace(catalog, steps, step.inputs[0], j.left_time);
+      Origin b = trace(catalog, steps, step.inputs[1], j.right_time);
+      if (a.kind == Origin::Kind::kWindowBound && b.kind == Origin::Kind::kWindowBound &&
+          b.window_query->lateness > a.window_query->lateness) {
+        return b;
+      }
+      return a;
+    }
+    case JoinKind::kAsof:
+    case JoinKind::kLookup:
+      if (left && side_column == time) return trace(catalog, steps, input, side_column);
+      break;
+    case JoinKind::kRegular:
+      return Origin::other(col +
+                           " comes from a regular join, whose rows keep to no watermark "
+                           "(a row may join one that arrives at any time later)");
+  }
+  return Origin::other(col + " is not the join's time column");
+}
+
+Origin trace(const Catalog& catalog, const std::vector<PlanStep>* steps, std::string_view name,
+             int column) {
+  if (!catalog.has_watermark(name, steps)) return Origin::of(Origin::Kind::kUnwatermarked);
+  if (const PlanStep* step = find_step(steps, name)) {
+    switch (step->kind) {
+      case PlanStep::Kind::kQuery:
+        return trace_query(catalog, steps, *step->query, step->name, column);
+      case PlanStep::Kind::kJoin:
+        return trace_join(catalog, steps, *step, column);
+      case PlanStep::Kind::kUnion: {
+        // Every input's rows must keep to the watermark; the first one's kind stands for all.
+        Origin first = trace(catalog, steps, step->inputs[0], column);
+        for (size_t i = 1; i < step->inputs.size(); ++i) {
+          Origin o = trace(catalog, steps, step->inputs[i], column);
+          if (o.kind != first.kind || o.kind == Origin::Kind::kWindowBound) {
+            if (o.kind == Origin::Kind::kOther) return o;
+            return Origin::other("'" + step->schema->field(column).name + "' of the UNION ALL " +
+                                 step->name + " is not the same kind of event time in each input");
+          }
+          if (o.behind > first.behind) first = std::move(o);
+        }
+        return first;
+      }
+    }
+  }
+  const Catalog::Entry* e = catalog.find(name);
+  if (e == nullptr) return Origin{};
+  if (e->source) {
+    const SourceDef& s = *e->source;
+    if (column == s.watermark_column) return Origin::of(Origin::Kind::kWatermarkColumn);
+    return Origin::other(
+        "'" + s.schema->field(column).name + "' is not the watermark's column of source '" +
+        s.name + "' (its watermark is on '" + s.schema->field(s.watermark_column).name + "')");
+  }
+  if (!e->query) return Origin{};
+  const BoundQuery& q = *e->query->query;
+  return trace_query(catalog, &q.steps, q, e->name(), column);
 }
 
 std::string seconds(int64_t micros) {
@@ -99,7 +182,7 @@ Status check_window_bound(const Origin& o, const WindowSpec& down, int64_t down_
     const int64_t worst_residue = q - g + (offset % g);
     shortest = down.size - worst_residue;
   }
-  if (shortest + down_lateness >= end_minus_t + up_lateness) return Status::Ok();
+  if (shortest + down_lateness >= end_minus_t + up_lateness + o.behind) return Status::Ok();
   return Status(
       ErrorCode::kSqlInvalidQuery,
       std::string("this window over the upstream's ") + bound +
@@ -107,21 +190,26 @@ Status check_window_bound(const Origin& o, const WindowSpec& down, int64_t down_
           "watermark passes its end" +
           (up_lateness ? " + " + seconds(up_lateness) : std::string()) +
           ", and a downstream window holding its " + bound + " may close " +
-          seconds(end_minus_t + up_lateness - shortest - down_lateness) +
+          seconds(end_minus_t + up_lateness + o.behind - shortest - down_lateness) +
           " earlier. Use windows that are multiples of the upstream's and aligned with it, a "
           "window over window_end, or ALLOW LATENESS of at least " +
-          seconds(end_minus_t + up_lateness - shortest));
+          seconds(end_minus_t + up_lateness + o.behind - shortest));
 }
 
 }  // namespace
 
 Status check_window_time(const Catalog& catalog, std::string_view input, int column,
-                         const WindowSpec& window, int64_t lateness) {
-  const Origin o = trace(catalog, input, column);
+                         const WindowSpec& window, int64_t lateness,
+                         const std::vector<PlanStep>* steps) {
+  const Origin o = trace(catalog, steps, input, column);
   switch (o.kind) {
     case Origin::Kind::kUnwatermarked:
-    case Origin::Kind::kWatermarkColumn:
       return Status::Ok();
+    case Origin::Kind::kWatermarkColumn:
+      if (lateness >= o.behind) return Status::Ok();
+      return Status(ErrorCode::kSqlInvalidQuery,
+                    "this window could drop rows depending on timing: " + o.behind_why +
+                        "; add ALLOW LATENESS of at least " + seconds(o.behind));
     case Origin::Kind::kWindowBound:
       return check_window_bound(o, window, lateness);
     case Origin::Kind::kOther:
@@ -131,6 +219,34 @@ Status check_window_time(const Catalog& catalog, std::string_view input, int col
                 "a window must be over the watermark's column, or which rows are late would "
                 "depend on timing: " +
                     o.detail);
+}
+
+JoinTimeColumn join_time_column(const Catalog& catalog, std::string_view input, int column,
+                                const std::vector<PlanStep>* steps) {
+  const Origin o = trace(catalog, steps, input, column);
+  JoinTimeColumn out;
+  switch (o.kind) {
+    case Origin::Kind::kUnwatermarked:
+      out.kind = JoinTimeColumn::Kind::kUnwatermarked;
+      break;
+    case Origin::Kind::kWatermarkColumn:
+      if (o.behind > 0) {
+        out.why = o.behind_why;  // a join judges its inputs' rows late without lateness
+        break;
+      }
+      out.kind = JoinTimeColumn::Kind::kWatermark;
+      break;
+    case Origin::Kind::kWindowBound:
+      out.kind = JoinTimeColumn::Kind::kWindowBound;
+      out.window = &*o.window_query->window;
+      out.window_lateness = o.window_query->lateness;
+      out.window_end = o.window_end;
+      break;
+    case Origin::Kind::kOther:
+      out.why = o.detail;
+      break;
+  }
+  return out;
 }
 
 }  // namespace sluice::sql

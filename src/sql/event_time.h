@@ -11,8 +11,18 @@
 //     window_end, when the windows' shapes guarantee that none of those rows can be late
 //     (the upstream emits a window only once the watermark passes its end, so the rows
 //     reach the downstream window before the watermark does, whatever the batching).
+//   - over a join's output: the left time column of an interval join (its rows trail the
+//     join's watermark — the minimum of its inputs' — by at most the interval's upper bound, so
+//     a window over it needs ALLOW LATENESS of at least that; the right time column likewise
+//     with the lower bound), the window bounds of a window join (as the upstream window's), the
+//     left time column of an ASOF or lookup join (each output row is emitted no later than its
+//     left row, whose time the watermark had not passed). A regular join's rows keep to no
+//     watermark: refused;
+//   - over a UNION ALL: a column that is an event-time column of every input.
 // A source without a watermark has no such column: its windows close only when the input
 // ends, and every window is allowed.
+//
+// `steps` are the statement's steps (bound_plan.h) when `input` may be one of them.
 //
 // Thread: whoever binds (the compute thread); pure functions over the catalog.
 
@@ -27,6 +37,24 @@ namespace sluice::sql {
 // Ok when a window over column `column` of `input` (with `lateness`) judges late rows by
 // the input alone; kSqlInvalidQuery saying why not otherwise (the caller adds the position).
 Status check_window_time(const Catalog& catalog, std::string_view input, int column,
-                         const WindowSpec& window, int64_t lateness);
+                         const WindowSpec& window, int64_t lateness,
+                         const std::vector<PlanStep>* steps = nullptr);
+
+// What a join's time column is, for the binder's classification of a join.
+struct JoinTimeColumn {
+  enum class Kind {
+    kUnwatermarked,  // no watermark upstream: the state is pruned only when the input ends
+    kWatermark,      // a source's watermark column, passed through: rows never trail it
+    kWindowBound,    // window_start / window_end of an upstream windowed aggregate
+    kOther,          // anything else (`why` says what)
+  };
+  Kind kind = Kind::kOther;
+  const WindowSpec* window = nullptr;  // kWindowBound: the upstream window
+  int64_t window_lateness = 0;         // kWindowBound: its ALLOW LATENESS
+  bool window_end = false;             // kWindowBound: window_end (else window_start)
+  std::string why;                     // kOther, or kWatermark rows that can trail it
+};
+JoinTimeColumn join_time_column(const Catalog& catalog, std::string_view input, int column,
+                                const std::vector<PlanStep>* steps);
 
 }  // namespace sluice::sql

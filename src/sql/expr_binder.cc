@@ -17,6 +17,7 @@ Status error_at(ErrorCode code, SourcePos pos, std::string msg) {
 
 Status check_qualifier(const Expr& e, const Scope& scope) {
   if (e.qualifier.empty()) return Status::Ok();
+  if (scope.relations != nullptr) return find_relation(e, *scope.relations).status();
   const std::string& name = scope.alias.empty() ? scope.relation : scope.alias;
   if (to_lower(e.qualifier) == to_lower(name)) return Status::Ok();
   std::string msg = "unknown table '" + e.qualifier + "' (the query reads '" + scope.relation + "'";
@@ -29,6 +30,7 @@ Scope ExprBinder::input_scope(const Scope& scope) {
   inner.input = scope.input;
   inner.relation = scope.relation;
   inner.alias = scope.alias;
+  inner.relations = scope.relations;
   return inner;
 }
 
@@ -371,10 +373,24 @@ Result<Bound> ExprBinder::column(const Expr& e, Scope& scope) {
         return Bound{make_column(static_cast<int>(k), f.type, f.name)};
       }
     }
-    if (find_column(*scope.input, e.name) >= 0) {
+    const bool known = scope.relations != nullptr ? resolve_column(e, *scope.relations).ok()
+                                                  : find_column(*scope.input, e.name) >= 0;
+    if (known) {
       return error_at(ErrorCode::kSqlInvalidQuery, e.pos,
                       "column '" + e.name + "' must appear in GROUP BY or be used in an aggregate");
     }
+  }
+  if (scope.relations != nullptr) {
+    // Several relations: the one the name is in; a column of no relation (a join's `_op`) by
+    // its name in the input.
+    Result<int> found = resolve_column(e, *scope.relations);
+    int index = found.ok() ? *found : -1;
+    if (!found.ok() && e.qualifier.empty() && found.status().code() == ErrorCode::kSqlUnknownName) {
+      index = find_column(*scope.input, e.name);
+    }
+    if (index < 0) return found.status();
+    const Field& f = scope.input->field(index);
+    return Bound{make_column(index, f.type, e.name)};
   }
   const int index = find_column(*scope.input, e.name);
   if (index < 0) {

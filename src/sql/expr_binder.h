@@ -17,6 +17,7 @@
 #include "sql/bound_expr.h"
 #include "sql/bound_query.h"
 #include "sql/expr_text.h"
+#include "sql/relations.h"
 
 namespace sluice::sql {
 
@@ -69,6 +70,8 @@ struct Scope {
   const std::vector<std::string>* key_sql = nullptr;  // AST text of each GROUP BY key
   std::vector<Field>* group_fields = nullptr;         // the group row being built
   std::string alias;  // FROM relation alias: what a qualified name must say instead, if set
+  // FROM of several relations (a join): names resolve through them (relations.h); null for one.
+  const std::vector<Relation>* relations = nullptr;
 };
 
 // Binding recurses once per level of the expression's nesting (bounded by the parser), never

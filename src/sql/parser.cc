@@ -81,7 +81,7 @@ Result<Statement> Parser::statement() {
   }
   if (accept_word("EXPLAIN")) {
     Statement s{StatementKind::kExplain, pos};
-    if (is_word("SELECT")) {
+    if (is_word("SELECT") || is_word("WITH")) {
       SLC_ASSIGN_OR_RETURN(s.query, select());
     } else {
       s.name_pos = peek().pos;
@@ -90,7 +90,7 @@ Result<Statement> Parser::statement() {
     return s;
   }
   if (accept_word("CHECKPOINT")) return Statement{StatementKind::kCheckpoint, pos};
-  if (is_word("SELECT")) {
+  if (is_word("SELECT") || is_word("WITH")) {
     Statement s{StatementKind::kSelect, pos};
     SLC_ASSIGN_OR_RETURN(s.query, select());
     return s;
@@ -319,9 +319,10 @@ Result<Statement> Parser::show(SourcePos pos) {
 // ---- SELECT --------------------------------------------------------------------------
 namespace {
 
-// Words that begin a join after FROM's first name: never a table alias.
+// Words that begin a join after a FROM item: never a table alias.
 bool starts_join(std::string_view word) {
-  for (const char* w : {"JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "NATURAL", "OUTER"}) {
+  for (const char* w :
+       {"JOIN", "INNER", "LEFT", "RIGHT", "FULL", "CROSS", "NATURAL", "OUTER", "ASOF"}) {
     if (iequals(word, w)) return true;
   }
   return false;
@@ -329,7 +330,52 @@ bool starts_join(std::string_view word) {
 
 }  // namespace
 
+// [WITH name AS (query), …] SELECT … [UNION ALL SELECT …]… [ORDER BY …] [LIMIT …] [OFFSET …]
 Result<std::unique_ptr<SelectStmt>> Parser::select() {
+  std::vector<CommonTableExpr> with;
+  if (accept_word("WITH")) {
+    do {
+      CommonTableExpr cte;
+      cte.pos = peek().pos;
+      SLC_ASSIGN_OR_RETURN(cte.name, identifier("a name for the WITH query"));
+      SLC_RETURN_IF_ERROR(expect_word("AS"));
+      SLC_ASSIGN_OR_RETURN(cte.query, nested_select("WITH " + cte.name + " AS"));
+      with.push_back(std::move(cte));
+    } while (accept_symbol(","));
+  }
+  SLC_ASSIGN_OR_RETURN(std::unique_ptr<SelectStmt> q, select_core());
+  q->with = std::move(with);
+  while (is_word("UNION")) {
+    const SourcePos at = next().pos;
+    if (!accept_word("ALL")) {
+      return Status(ErrorCode::kUnsupported,
+                    "UNION without ALL is not supported: removing duplicates from an unbounded "
+                    "input would keep every row forever; use UNION ALL (and SELECT DISTINCT "
+                    "over it, or GROUP BY, to remove duplicates)",
+                    at.to_string());
+    }
+    if (!is_word("SELECT")) return error("expected SELECT after UNION ALL");
+    SLC_ASSIGN_OR_RETURN(std::unique_ptr<SelectStmt> branch, select_core());
+    q->union_all.push_back(std::move(branch));
+    q->union_pos.push_back(at);
+  }
+  SLC_RETURN_IF_ERROR(order_limit(*q));
+  return q;
+}
+
+// '(' query ')' where a query nests (a subquery in FROM, a WITH item): one level deeper.
+Result<std::unique_ptr<SelectStmt>> Parser::nested_select(const std::string& what) {
+  const SourcePos open = peek().pos;
+  SLC_RETURN_IF_ERROR(expect_symbol("("));
+  if (!is_word("SELECT") && !is_word("WITH")) return error("expected SELECT after " + what + " (");
+  SLC_RETURN_IF_ERROR(deeper(open));
+  const Level level{depth_};
+  SLC_ASSIGN_OR_RETURN(std::unique_ptr<SelectStmt> q, select());
+  SLC_RETURN_IF_ERROR(expect_symbol(")"));
+  return q;
+}
+
+Result<std::unique_ptr<SelectStmt>> Parser::select_core() {
   const Token* bare_alias = nullptr;
   auto q = std::make_unique<SelectStmt>();
   q->pos = peek().pos;
@@ -378,21 +424,7 @@ Result<std::unique_ptr<SelectStmt>> Parser::select() {
                   bare_alias->pos.to_string());
   }
   SLC_RETURN_IF_ERROR(expect_word("FROM"));
-  q->from_pos = peek().pos;
-  SLC_ASSIGN_OR_RETURN(q->from, identifier("a source, stream or view name"));
-  if (accept_word("AS")) {
-    SLC_ASSIGN_OR_RETURN(q->from_alias, identifier("an alias for " + q->from));
-  } else if (peek().kind == TokenKind::kQuotedIdent ||
-             (peek().kind == TokenKind::kWord && !reserved().count(upper(peek().text)) &&
-              !starts_join(peek().text) && !is_word("OFFSET"))) {
-    q->from_alias = next().text;
-  }
-  if ((peek().kind == TokenKind::kWord && starts_join(peek().text)) || is_symbol(",")) {
-    return Status(ErrorCode::kUnsupported,
-                  "joins are not supported yet: a query reads one source, stream or view (" +
-                      describe(peek()) + " after FROM " + q->from + ")",
-                  peek().pos.to_string());
-  }
+  SLC_ASSIGN_OR_RETURN(q->from, from_items());
   if (accept_word("WHERE")) {
     SLC_ASSIGN_OR_RETURN(q->where, expr());
   }
@@ -432,8 +464,130 @@ Result<std::unique_ptr<SelectStmt>> Parser::select() {
       return error("expected ON WINDOW CLOSE, ON UPDATE or CHANGES after EMIT");
     }
   }
-  SLC_RETURN_IF_ERROR(order_limit(*q));
   return q;
+}
+
+// The first FROM item, then each join onto it (left-deep: each join one nesting level).
+Result<FromPtr> Parser::from_items() {
+  SLC_ASSIGN_OR_RETURN(FromPtr left, from_item());
+  const int depth_before = depth_;
+  while (true) {
+    const Token& at = peek();
+    std::optional<JoinSyntax> join;
+    if (is_symbol(",")) {
+      return Status(ErrorCode::kUnsupported,
+                    "a comma between FROM items (a cross join) is not supported: a join of "
+                    "streams needs JOIN … ON with an equality of keys or a time bound",
+                    at.pos.to_string());
+    }
+    if (at.kind != TokenKind::kWord || !starts_join(at.text)) break;
+    if (accept_word("JOIN")) {
+      join = JoinSyntax::kInner;
+    } else if (accept_word("INNER")) {
+      SLC_RETURN_IF_ERROR(expect_word("JOIN"));
+      join = JoinSyntax::kInner;
+    } else if (accept_word("LEFT")) {
+      accept_word("OUTER");
+      SLC_RETURN_IF_ERROR(expect_word("JOIN"));
+      join = JoinSyntax::kLeft;
+    } else if (accept_word("ASOF")) {
+      join = JoinSyntax::kAsof;
+      if (accept_word("LEFT")) {
+        accept_word("OUTER");
+        join = JoinSyntax::kAsofLeft;
+      }
+      SLC_RETURN_IF_ERROR(expect_word("JOIN"));
+    } else {
+      return Status(ErrorCode::kUnsupported, refused_join(at.text), at.pos.to_string());
+    }
+    SLC_RETURN_IF_ERROR(deeper(at.pos));  // closed below, once the whole chain is parsed
+    auto j = std::make_unique<FromItem>(FromItem::Kind::kJoin, at.pos);
+    j->join = *join;
+    j->left = std::move(left);
+    SLC_ASSIGN_OR_RETURN(j->right, from_item());
+    if (is_word("USING")) {
+      return Status(ErrorCode::kUnsupported,
+                    "JOIN … USING (…) is not supported; write ON a.k = b.k",
+                    peek().pos.to_string());
+    }
+    if (!is_word("ON")) return error("expected ON and the join's condition");
+    next();
+    SLC_ASSIGN_OR_RETURN(j->on, expr());
+    if (accept_word("RETENTION")) {
+      SLC_ASSIGN_OR_RETURN(j->retention, primary());
+      if (j->retention->kind != ExprKind::kLiteral ||
+          j->retention->literal_kind != LiteralKind::kInterval) {
+        return Status(ErrorCode::kSqlSyntax, "RETENTION needs an INTERVAL literal",
+                      j->retention->pos.to_string());
+      }
+    }
+    left = std::move(j);
+  }
+  depth_ = depth_before;
+  return left;
+}
+
+std::string Parser::refused_join(std::string_view word) {
+  const std::string w = upper(word);
+  if (w == "RIGHT") {
+    return "RIGHT JOIN is not supported: swap the two sides and write LEFT JOIN";
+  }
+  if (w == "FULL") {
+    return "FULL OUTER JOIN is not supported: a streaming full join would keep both sides' "
+           "unmatched rows and retract them later; write a LEFT JOIN (or two, with UNION ALL)";
+  }
+  if (w == "CROSS") {
+    return "CROSS JOIN is not supported: a join of streams needs JOIN … ON with an equality of "
+           "keys or a time bound";
+  }
+  if (w == "NATURAL") return "NATURAL JOIN is not supported; write JOIN … ON a.k = b.k";
+  return "expected JOIN, INNER JOIN, LEFT [OUTER] JOIN or ASOF [LEFT] JOIN, found '" +
+         std::string(word) + "'";
+}
+
+// name [FOR SYSTEM_TIME AS OF expr] [[AS] alias], or (query) [AS] alias.
+Result<FromPtr> Parser::from_item() {
+  const SourcePos at = peek().pos;
+  if (is_symbol("(")) {
+    auto item = std::make_unique<FromItem>(FromItem::Kind::kSubquery, at);
+    SLC_ASSIGN_OR_RETURN(item->subquery, nested_select("'(' in FROM: a subquery is"));
+    item->alias_pos = peek().pos;
+    accept_word("AS");
+    if (!is_alias()) {
+      return Status(
+          ErrorCode::kSqlSyntax,
+          "a subquery in FROM needs an alias: (SELECT …) AS name, found " + describe(peek()),
+          peek().pos.to_string());
+    }
+    item->alias_pos = peek().pos;
+    item->alias = next().text;
+    return item;
+  }
+  auto item = std::make_unique<FromItem>(FromItem::Kind::kTable, at);
+  SLC_ASSIGN_OR_RETURN(item->name, identifier("a source, stream or view name"));
+  if (is_word("FOR") && is_word("SYSTEM_TIME", 1)) {
+    item->system_time_pos = next().pos;
+    next();
+    SLC_RETURN_IF_ERROR(expect_word("AS"));
+    SLC_RETURN_IF_ERROR(expect_word("OF"));
+    SLC_ASSIGN_OR_RETURN(item->system_time, operators(kConcat));
+  }
+  if (accept_word("AS")) {
+    item->alias_pos = peek().pos;
+    SLC_ASSIGN_OR_RETURN(item->alias, identifier("an alias for " + item->name));
+  } else if (is_alias()) {
+    item->alias_pos = peek().pos;
+    item->alias = next().text;
+  }
+  return item;
+}
+
+// Whether the next token can be a FROM item's alias written without AS.
+bool Parser::is_alias() const {
+  if (peek().kind == TokenKind::kQuotedIdent) return true;
+  return peek().kind == TokenKind::kWord && !reserved().count(upper(peek().text)) &&
+         !starts_join(peek().text) && !is_word("OFFSET") && !is_word("USING") &&
+         !is_word("RETENTION") && !(is_word("FOR") && is_word("SYSTEM_TIME", 1));
 }
 
 // ORDER BY ..., then LIMIT and OFFSET in either order (as PostgreSQL takes them). Parsed for

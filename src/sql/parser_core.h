@@ -129,6 +129,14 @@ class Parser {
 
   // ---- SELECT --------------------------------------------------------------------------
   Result<std::unique_ptr<SelectStmt>> select();
+  Result<std::unique_ptr<SelectStmt>> nested_select(const std::string& what);
+  // One SELECT … FROM … [WHERE] [GROUP BY] [HAVING] [ALLOW LATENESS] [EMIT]: a UNION ALL branch.
+  Result<std::unique_ptr<SelectStmt>> select_core();
+  Result<FromPtr> from_items();
+  Result<FromPtr> from_item();
+  bool is_alias() const;
+  // Why a join word that is not supported (RIGHT, FULL, CROSS, NATURAL) is refused.
+  static std::string refused_join(std::string_view word);
   Status order_limit(SelectStmt& q);
   // A non-negative integer literal: LIMIT's or OFFSET's count.
   Result<int64_t> row_count(std::string_view clause);
