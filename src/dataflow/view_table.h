@@ -72,14 +72,18 @@ class ViewTable {
   };
   static constexpr uint32_t kEmpty = UINT32_MAX;
 
-  // The slot holding the row encoded as `key`, or the free slot where it would go.
-  size_t find_slot(std::string_view key, uint64_t hash) const;
+  // The slot holding the row whose encoding key() returns, or the free slot where it would
+  // go (key() is called only on a matching hash).
+  template <typename KeyFn>
+  size_t find_slot(uint64_t hash, KeyFn&& key) const;
   std::string_view payload_at(uint32_t chunk, uint32_t offset) const;
   // The chunk, unshared (copied first if an image still holds it).
   Chunk& writable(uint32_t chunk);
   // Appends a row with its copies at the arena's end; returns its place.
   std::pair<uint32_t, uint32_t> append(std::string_view key, int64_t copies);
   void insert_slot(uint64_t hash, uint32_t chunk, uint32_t offset);
+  // Indexes the rows restore() appended (their hashes and places, in arena order; consumed).
+  Status index_restored_rows(std::vector<Slot>& rows);
   void erase_slot(size_t slot);
   void grow_index();
   // Rewrites the arena without its holes (chunk order kept) and re-indexes it.
