@@ -2,9 +2,12 @@
 // time and peak RSS are its own. The generator's cost is measured alone, in the same run,
 // and stated: events per CPU-second with the generator included and excluded.
 //
-//   build/release/bench/nexmark [--events N] [--credits ROWS] [--json FILE]
+//   build/release/bench/nexmark [--events N] [--credits ROWS] [--event-rate N] [--only Q,...]
+//                               [--json FILE]
 // (--credits: DatabaseOptions::source_credits, the source's rows in flight; default the
-// database's.)
+// database's. --event-rate: events per second of event time, the source's 'event.rate'
+// (default 10 M: 10 M events span 1 s). --only: these queries, e.g. q5-agg,q7-agg; the
+// operator-alone run comes with q5-agg.)
 //
 // q5-agg and q7-agg are the windowed aggregation halves of q5 and q7 (the full queries join
 // their result back to the bids, and joins are not built yet).
@@ -95,13 +98,20 @@ Measure in_child(Work work) {
   return m;
 }
 
-int64_t run_query(int64_t events, int64_t credits, const std::string& select) {
+// The generator's options: the run's event rate (events per second of event time).
+connectors::NexmarkOptions generator_options(int64_t event_rate) {
+  connectors::NexmarkOptions o;
+  o.event_rate = static_cast<double>(event_rate);
+  return o;
+}
+
+int64_t run_query(int64_t events, int64_t credits, int64_t event_rate, const std::string& select) {
   DatabaseOptions options;
   if (credits > 0) options.source_credits = credits;
   auto db = Database::open(options).value();
-  auto r =
-      db->execute("CREATE SOURCE bid WITH (connector = 'nexmark', table = 'bid', limit = '" +
-                  std::to_string(events) + "'); CREATE SINK q AS " + select + " INTO blackhole ()");
+  auto r = db->execute("CREATE SOURCE bid WITH (connector = 'nexmark', table = 'bid', limit = '" +
+                       std::to_string(events) + "', 'event.rate' = '" + std::to_string(event_rate) +
+                       "'); CREATE SINK q AS " + select + " INTO blackhole ()");
   if (!r.ok()) {
     std::fprintf(stderr, "%s\n", r.status().to_string().c_str());
     return -1;
@@ -111,9 +121,9 @@ int64_t run_query(int64_t events, int64_t credits, const std::string& select) {
 }
 
 // The generator alone: the same events, built into the same batches, going nowhere.
-int64_t run_generator(int64_t events) {
+int64_t run_generator(int64_t events, int64_t event_rate) {
   using connectors::NexmarkTable;
-  connectors::NexmarkGenerator generator(NexmarkTable::kBid, {});
+  connectors::NexmarkGenerator generator(NexmarkTable::kBid, generator_options(event_rate));
   BatchBuilder builder(connectors::nexmark_schema(NexmarkTable::kBid));
   int64_t rows = 0;
   for (int64_t first = 0; first < events; first += 4096) {
@@ -127,7 +137,7 @@ int64_t run_generator(int64_t events) {
 // q5-agg's aggregate operator alone, fed by the generator on the same thread: no source
 // buffer, so the peak RSS above the generator's is the operator's (its state and the rows it
 // emits at the end). Returns rows out; `live` gets the most groups live at once.
-int64_t run_q5_operator(int64_t events, const char* select, int64_t& live) {
+int64_t run_q5_operator(int64_t events, int64_t event_rate, const char* select, int64_t& live) {
   using connectors::NexmarkTable;
   sql::Catalog catalog;
   auto source = std::make_shared<sql::SourceDef>();
@@ -141,7 +151,7 @@ int64_t run_q5_operator(int64_t events, const char* select, int64_t& live) {
   if (!query.ok()) return -1;
   dataflow::AggregateOperator op(std::make_shared<const sql::BoundQuery>(std::move(query).value()),
                                  false);
-  connectors::NexmarkGenerator generator(NexmarkTable::kBid, {});
+  connectors::NexmarkGenerator generator(NexmarkTable::kBid, generator_options(event_rate));
   BatchBuilder builder(source->schema);
   int64_t rows = 0, watermark = dataflow::kNoWatermark;
   std::vector<RecordBatch> out;
@@ -168,15 +178,24 @@ int main(int argc, char** argv) {
   int64_t events = 5'000'000;
   const char* json_path = nullptr;
   int64_t credits = 0;
+  int64_t event_rate = 10'000'000;
+  std::string only;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--events") == 0 && i + 1 < argc) {
       events = std::atoll(argv[++i]);
     } else if (std::strcmp(argv[i], "--credits") == 0 && i + 1 < argc) {
       credits = std::atoll(argv[++i]);
+    } else if (std::strcmp(argv[i], "--event-rate") == 0 && i + 1 < argc) {
+      event_rate = std::max<int64_t>(1, std::atoll(argv[++i]));
+    } else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+      only = "," + std::string(argv[++i]) + ",";
     } else if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
       json_path = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: %s [--events N] [--credits ROWS] [--json FILE]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--events N] [--credits ROWS] [--event-rate N] [--only Q,...] "
+                   "[--json FILE]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -197,20 +216,28 @@ int main(int argc, char** argv) {
        "SELECT window_start, MAX(price) AS top FROM bid GROUP BY TUMBLE(date_time, INTERVAL '10' "
        "SECOND)"},
   };
-  const sluice::Measure gen = sluice::in_child([&] { return sluice::run_generator(events); });
+  const auto wanted = [&](const char* name) {
+    return only.empty() || only.find("," + std::string(name) + ",") != std::string::npos;
+  };
+  const sluice::Measure gen =
+      sluice::in_child([&] { return sluice::run_generator(events, event_rate); });
   std::printf(
-      "Nexmark, %lld events (%.0f%% bids), 2 vCPU; generator alone: %.2f M events per "
-      "CPU-second\n\n",
-      static_cast<long long>(events), 92.0, static_cast<double>(events) / gen.cpu / 1e6);
+      "Nexmark, %lld events (%.0f%% bids, %.1f s of event time), 2 vCPU; generator alone: "
+      "%.2f M events per CPU-second\n\n",
+      static_cast<long long>(events), 92.0,
+      static_cast<double>(events) / static_cast<double>(event_rate),
+      static_cast<double>(events) / gen.cpu / 1e6);
   std::printf("%-7s %12s %16s %26s %26s %10s %10s\n", "query", "M events/s", "CPU seconds",
               "M events/CPU-s (with gen)", "M events/CPU-s (w/o gen)", "rows out", "peak RSS");
   std::string json = "{\"events\":" + std::to_string(events) +
+                     ",\"event_rate\":" + std::to_string(event_rate) +
                      ",\"generator_cpu_s\":" + std::to_string(gen.cpu) + ",\"queries\":[";
   bool all_ok = gen.ok;
   for (size_t i = 0; i < std::size(queries); ++i) {
     const auto& q = queries[i];
+    if (!wanted(q.name)) continue;
     const sluice::Measure m =
-        sluice::in_child([&] { return sluice::run_query(events, credits, q.sql); });
+        sluice::in_child([&] { return sluice::run_query(events, credits, event_rate, q.sql); });
     all_ok &= m.ok;
     const double rate = static_cast<double>(events) / m.wall / 1e6;
     const double per_cpu = static_cast<double>(events) / m.cpu / 1e6;
@@ -225,15 +252,27 @@ int main(int argc, char** argv) {
         "%s{\"query\":\"%s\",\"events_per_s\":%.0f,\"cpu_s\":%.3f,\"events_per_cpu_s\":%.0f,"
         "\"events_per_cpu_s_without_generator\":%.0f,\"rows_out\":%lld,\"peak_rss_mb\":%.1f,\"ok\":"
         "%s}",
-        i ? "," : "", q.name, rate * 1e6, m.cpu, per_cpu * 1e6, without * 1e6,
+        json.back() == '[' ? "" : ",", q.name, rate * 1e6, m.cpu, per_cpu * 1e6, without * 1e6,
         static_cast<long long>(m.rows_out), m.peak_rss_mb, m.ok ? "true" : "false");
     json += entry;
   }
   json += "]";
+  const auto finish = [&] {
+    json += "}\n";
+    std::printf("\n%s", json.c_str());
+    if (json_path != nullptr) {
+      if (std::FILE* f = std::fopen(json_path, "w")) {
+        std::fputs(json.c_str(), f);
+        std::fclose(f);
+      }
+    }
+    return all_ok ? 0 : 1;
+  };
+  if (!wanted("q5-agg")) return finish();
   // The aggregate alone (no runtime, no source buffer): its memory per live group.
   const sluice::Measure op = sluice::in_child([&] {
     int64_t most = 0;
-    const int64_t rows = sluice::run_q5_operator(events, queries[3].sql, most);
+    const int64_t rows = sluice::run_q5_operator(events, event_rate, queries[3].sql, most);
     return rows < 0 ? rows : rows * 100'000'000 + most;  // both through the child's one value
   });
   const int64_t op_rows = op.rows_out / 100'000'000, op_live = op.rows_out % 100'000'000;
@@ -256,13 +295,5 @@ int main(int argc, char** argv) {
                 op_without * 1e6, static_cast<long long>(op_rows), static_cast<long long>(op_live),
                 op.peak_rss_mb, per_group);
   json += entry;
-  json += "}\n";
-  std::printf("\n%s", json.c_str());
-  if (json_path != nullptr) {
-    if (std::FILE* f = std::fopen(json_path, "w")) {
-      std::fputs(json.c_str(), f);
-      std::fclose(f);
-    }
-  }
-  return all_ok ? 0 : 1;
+  return finish();
 }
