@@ -1,7 +1,6 @@
 #include "dataflow/view_table.h"
 
 #include <algorithm>
-#include <atomic>
 #include <bit>
 #include <cstring>
 #include <functional>
@@ -61,8 +60,7 @@ struct ViewTable::Chunk {
 // The table as it was at capture(): the chunks it shared then (copy-on-write keeps them).
 class ViewTableImage final : public StateImage {
  public:
-  ViewTableImage(std::vector<std::shared_ptr<const ViewTable::Chunk>> chunks, int64_t distinct,
-                 int64_t width)
+  ViewTableImage(std::vector<CowPtr<ViewTable::Chunk>> chunks, int64_t distinct, int64_t width)
       : chunks_(std::move(chunks)), distinct_(distinct), width_(width) {}
 
   void write(StateWriter& w) const override {
@@ -78,7 +76,8 @@ class ViewTableImage final : public StateImage {
   }
 
  private:
-  const std::vector<std::shared_ptr<const ViewTable::Chunk>> chunks_;
+  // Only read here (the table copies a chunk before writing one an image holds).
+  const std::vector<CowPtr<ViewTable::Chunk>> chunks_;
   const int64_t distinct_;
   const int64_t width_;
 };
@@ -101,18 +100,16 @@ std::string_view ViewTable::payload_at(uint32_t chunk, uint32_t offset) const {
 }
 
 ViewTable::Chunk& ViewTable::writable(uint32_t chunk) {
-  std::shared_ptr<Chunk>& c = chunks_[chunk];
-  if (c.use_count() > 1) {
+  CowPtr<Chunk>& c = chunks_[chunk];
+  // unique()'s acquire pairs with an image's release of its reference, after its last read.
+  if (!c.unique()) {
     // An image still holds it: the image keeps the old bytes, the table takes a copy.
-    auto copy = std::make_shared<Chunk>();
+    auto copy = CowPtr<Chunk>::make();
     copy->capacity = c->capacity;
     copy->bytes.reserve(c->capacity);
     copy->bytes = c->bytes;
     c = std::move(copy);
   }
-  // The image's thread only read the chunk; its last reference was dropped with release
-  // order, and this fence orders our writes after those reads.
-  std::atomic_thread_fence(std::memory_order_acquire);
   return *c;
 }
 
@@ -124,7 +121,7 @@ std::pair<uint32_t, uint32_t> ViewTable::append(std::string_view key, int64_t co
     if (!chunks_.empty() && chunks_.back() != nullptr && chunk_live_.back() == 0) {
       release_chunk(static_cast<uint32_t>(chunks_.size() - 1));
     }
-    auto chunk = std::make_shared<Chunk>();
+    auto chunk = CowPtr<Chunk>::make();
     chunk->capacity = std::max(kChunkBytes, need);
     chunk->bytes.reserve(chunk->capacity);
     arena_bytes_ += static_cast<int64_t>(chunk->capacity);
@@ -181,7 +178,7 @@ void ViewTable::release_chunk(uint32_t chunk) {
 }
 
 void ViewTable::compact() {
-  std::vector<std::shared_ptr<Chunk>> old = std::move(chunks_);
+  std::vector<CowPtr<Chunk>> old = std::move(chunks_);
   chunks_.clear();
   chunk_live_.clear();
   arena_bytes_ = live_bytes_ = dead_bytes_ = 0;
@@ -255,8 +252,7 @@ RecordBatch ViewTable::to_batch() const {
 }
 
 std::unique_ptr<StateImage> ViewTable::capture() const {
-  std::vector<std::shared_ptr<const Chunk>> shared(chunks_.begin(), chunks_.end());
-  return std::make_unique<ViewTableImage>(std::move(shared), distinct_, schema_->num_fields());
+  return std::make_unique<ViewTableImage>(chunks_, distinct_, schema_->num_fields());
 }
 
 Status ViewTable::restore(StateReader& r, int64_t distinct_rows, int64_t max_rows) {
@@ -344,7 +340,7 @@ StateStats ViewTable::state_stats() const {
   s.groups = distinct_;
   s.bytes = arena_bytes_ + static_cast<int64_t>(slots_.capacity() * sizeof(Slot)) +
             static_cast<int64_t>(chunks_.capacity()) *
-                static_cast<int64_t>(sizeof(std::shared_ptr<Chunk>) + sizeof(int64_t)) +
+                static_cast<int64_t>(sizeof(CowPtr<Chunk>) + sizeof(int64_t)) +
             static_cast<int64_t>(chunks_.size()) * kChunkOverhead;
   return s;
 }

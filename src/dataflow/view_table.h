@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dataflow/cow_ptr.h"
 #include "dataflow/operator.h"
 #include "dataflow/state_codec.h"
 #include "sluice/record_batch.h"
@@ -91,9 +92,9 @@ class ViewTable {
   void release_chunk(uint32_t chunk);
 
   SchemaPtr schema_;
-  std::vector<std::shared_ptr<Chunk>> chunks_;  // null: freed (no live row left)
-  std::vector<int64_t> chunk_live_;             // live rows per chunk
-  std::vector<Slot> slots_;                     // power-of-two size, at most 70% full
+  std::vector<CowPtr<Chunk>> chunks_;  // null: freed (no live row left)
+  std::vector<int64_t> chunk_live_;    // live rows per chunk
+  std::vector<Slot> slots_;            // power-of-two size, at most 70% full
   int64_t distinct_ = 0;
   int64_t size_ = 0;
   int64_t arena_bytes_ = 0;  // capacity of the live chunks
