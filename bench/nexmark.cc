@@ -3,11 +3,12 @@
 // and stated: events per CPU-second with the generator included and excluded.
 //
 //   build/release/bench/nexmark [--events N] [--credits ROWS] [--event-rate N] [--only Q,...]
-//                               [--json FILE]
+//                               [--rss-every SECONDS] [--json FILE]
 // (--credits: DatabaseOptions::source_credits, the source's rows in flight; default the
 // database's. --event-rate: events per second of event time, the source's 'event.rate'
 // (default 10 M: 10 M events span 1 s). --only: these queries, e.g. q5-agg,q7-agg; the
-// operator-alone run comes with q5-agg.)
+// operator-alone run comes with q5-agg. --rss-every: each query's resident set and the events
+// (bids) its source has read, printed to stderr every so many seconds while it runs.)
 //
 // q5-agg and q7-agg are the windowed aggregation halves of q5 and q7 (the full queries join
 // their result back to the bids, and joins are not built yet).
@@ -40,10 +41,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "connectors/generator/nexmark.h"
@@ -105,7 +109,54 @@ connectors::NexmarkOptions generator_options(int64_t event_rate) {
   return o;
 }
 
-int64_t run_query(int64_t events, int64_t credits, int64_t event_rate, const std::string& select) {
+// The process's resident set now, in MB (/proc/self/statm's second field, in pages).
+double rss_mb() {
+  long pages = 0, resident = 0;
+  if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / 1048576;
+}
+
+// Prints the query's resident set and the bids its source has read every `every_s`
+// seconds until destroyed: whether state stays flat once windows close, not only its peak.
+// Thread: made and destroyed on one thread; samples on its own.
+class RssTimeline {
+ public:
+  RssTimeline(const char* name, double every_s, Database& db) {
+    if (every_s <= 0) return;
+    thread_ = std::thread([this, name, every_s, &db] {
+      const auto t0 = std::chrono::steady_clock::now();
+      std::unique_lock lock(mutex_);
+      while (!stop_) {
+        stopped_.wait_for(lock, std::chrono::duration<double>(every_s));
+        const auto source = db.source_metrics("bid");
+        std::fprintf(stderr, "  %s: %6.1f s  %11lld bids read  %7.1f MB RSS\n", name,
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                     static_cast<long long>(source.ok() ? source->pushed_rows : -1), rss_mb());
+      }
+    });
+  }
+  ~RssTimeline() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    stopped_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable stopped_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+int64_t run_query(int64_t events, int64_t credits, int64_t event_rate, const std::string& select,
+                  const char* name, double rss_every_s) {
   DatabaseOptions options;
   if (credits > 0) options.source_credits = credits;
   auto db = Database::open(options).value();
@@ -116,7 +167,11 @@ int64_t run_query(int64_t events, int64_t credits, int64_t event_rate, const std
     std::fprintf(stderr, "%s\n", r.status().to_string().c_str());
     return -1;
   }
-  if (!db->start().ok() || !db->wait_for_bounded_sources().ok() || !db->shutdown().ok()) return -1;
+  {
+    RssTimeline timeline(name, rss_every_s, *db);
+    if (!db->start().ok() || !db->wait_for_bounded_sources().ok()) return -1;
+  }
+  if (!db->shutdown().ok()) return -1;
   return db->sink_metrics("q")->rows;
 }
 
@@ -180,6 +235,7 @@ int main(int argc, char** argv) {
   int64_t credits = 0;
   int64_t event_rate = 10'000'000;
   std::string only;
+  double rss_every_s = 0;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--events") == 0 && i + 1 < argc) {
       events = std::atoll(argv[++i]);
@@ -187,6 +243,8 @@ int main(int argc, char** argv) {
       credits = std::atoll(argv[++i]);
     } else if (std::strcmp(argv[i], "--event-rate") == 0 && i + 1 < argc) {
       event_rate = std::max<int64_t>(1, std::atoll(argv[++i]));
+    } else if (std::strcmp(argv[i], "--rss-every") == 0 && i + 1 < argc) {
+      rss_every_s = std::atof(argv[++i]);
     } else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
       only = "," + std::string(argv[++i]) + ",";
     } else if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
@@ -194,7 +252,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: %s [--events N] [--credits ROWS] [--event-rate N] [--only Q,...] "
-                   "[--json FILE]\n",
+                   "[--rss-every SECONDS] [--json FILE]\n",
                    argv[0]);
       return 2;
     }
@@ -236,8 +294,8 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < std::size(queries); ++i) {
     const auto& q = queries[i];
     if (!wanted(q.name)) continue;
-    const sluice::Measure m =
-        sluice::in_child([&] { return sluice::run_query(events, credits, event_rate, q.sql); });
+    const sluice::Measure m = sluice::in_child(
+        [&] { return sluice::run_query(events, credits, event_rate, q.sql, q.name, rss_every_s); });
     all_ok &= m.ok;
     const double rate = static_cast<double>(events) / m.wall / 1e6;
     const double per_cpu = static_cast<double>(events) / m.cpu / 1e6;
