@@ -33,8 +33,12 @@
 //     goal ≤ 64); q7-agg 4.47 with, 15 MB
 // At 50 M events (5 s of event time; default credits 16384): q5-agg 2.57 / 4.74, 601 MB peak
 // RSS with 11.4 M groups live at most (55 B per live group; only the windows ending at 2 s
-// and 4 s close, so live state still grows: "flat once windows close" needs a slower
-// 'event.rate', not measured); q7-agg 4.24 / 17.6, 16 MB (flat: one group).
+// and 4 s close, so live state still grows); q7-agg 4.24 / 17.6, 16 MB (flat: one group).
+// With --event-rate 1000000 (50 M events span 50 s; q5's windows close from 10 s on), load
+// 9-14: q5-agg's peak RSS 109 MB at 10 M and 25 M events, 129 MB at 50 M; its operator alone
+// 97 / 92 / 96 MB with 1.80 M groups live at most in each. --rss-every 5 at 50 M: 105 MB once
+// 11.3 M bids were read (the first windows closing), then 107-113 MB from 13.5 M to 46 M bids
+// (flat, within allocator slack); q7-agg 15-16 MB throughout.
 
 #include <sys/resource.h>
 #include <sys/wait.h>
