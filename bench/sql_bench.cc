@@ -8,7 +8,11 @@
 // Keyed tumble engine/hand (issue 16's goal ≥ 0.9), 2 vCPU shared with other work, load 5-7:
 // main at 4ce2b5c 0.71 (22.8 vs 32.1 M rows/s); with short keys compared by two loads,
 // ChunkedArray::mut inlined and the unchecked SUM/COUNT loop 0.85, 0.85, 0.88 (30-31 vs 35-36
-// M rows/s; 0.72-0.77 while two builds ran beside it).
+// M rows/s; 0.72-0.77 while two builds ran beside it). With group tables of up to 4,096 slots
+// at most 1/8 full (probe branches predicted), medians of 9 interleaved repetitions
+// (--benchmark_repetitions=9 --benchmark_enable_random_interleaving=true), load 12-14: 1.006
+// (36.95 vs 36.72 M rows/s), where the build before gave 0.836 (30.45 vs 36.43) in the same
+// minutes.
 // sql_bind_bench.cc adds the cost of binding big statements and of IN lists;
 // sql_function_bench.cc the regexp_like and lower kernels against RE2 and utf8proc by hand.
 

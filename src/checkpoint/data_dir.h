@@ -47,7 +47,13 @@ class DataDir {
   const std::vector<std::string>& statements() const NO_THREAD_SAFETY_ANALYSIS {
     return statements_;
   }
+  // The checkpoint's state is empty once take_checkpoint_state() has moved it out.
   const std::optional<Checkpoint>& checkpoint() const { return checkpoint_; }
+  // Moves the checkpoint's state out, for the one restore at open: it is the largest thing
+  // recovery reads (the whole pipeline's state), neither copied nor held for the run.
+  std::string take_checkpoint_state() {
+    return checkpoint_ ? std::move(checkpoint_->state) : std::string();
+  }
   // Manifests newer than checkpoint() that open() passed over, each "path: reason".
   const std::vector<std::string>& skipped() const { return skipped_; }
   uint64_t committed_epoch() const { return checkpoint_ ? checkpoint_->manifest.epoch : 0; }

@@ -1,7 +1,6 @@
 #include "dataflow/agg_columns.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 
 #include "columnar/decimal.h"
@@ -18,15 +17,13 @@ using sql::AggKind;
 namespace {
 
 // Makes a group's distinct set its own before an insert: a new one, or a copy if an image
-// still holds it (as ChunkedArray's chunks; the acquire fence pairs with the image's release
-// of its reference, after its last read).
-void own_set(std::shared_ptr<DistinctSet>& set) {
+// still holds it (as ChunkedArray's chunks: CowPtr::unique()'s acquire pairs with the image's
+// release of its reference, after its last read).
+void own_set(CowPtr<DistinctSet>& set) {
   if (!set) {
-    set = std::make_shared<DistinctSet>();
-  } else if (set.use_count() > 1) {
-    set = std::make_shared<DistinctSet>(*set);
-  } else {
-    std::atomic_thread_fence(std::memory_order_acquire);
+    set = CowPtr<DistinctSet>::make();
+  } else if (!set.unique()) {
+    set = CowPtr<DistinctSet>::make(*set);
   }
 }
 
@@ -152,7 +149,7 @@ Status AggColumns::add(uint32_t g, const sql::Datum& arg, int64_t row, StringAre
       ++count_.mut(g);
       return Status::Ok();
     case Shape::kDistinct: {
-      std::shared_ptr<DistinctSet>& set = sets_.mut(g);
+      CowPtr<DistinctSet>& set = sets_.mut(g);
       own_set(set);
       scratch.clear();
       append_key(scratch, column, r);
@@ -215,9 +212,9 @@ Status AggColumns::merge(uint32_t into, uint32_t from, StringArena& arena) {
       return Status::Ok();
     case Shape::kDistinct: {
       if (!sets_[from]) return Status::Ok();
-      std::shared_ptr<DistinctSet>& set = sets_.mut(into);
+      CowPtr<DistinctSet>& set = sets_.mut(into);
       own_set(set);
-      const std::shared_ptr<DistinctSet> other = sets_[from];
+      const CowPtr<DistinctSet> other = sets_[from];
       other->for_each([&](std::string_view item) { set->insert(item); });
       return Status::Ok();
     }
@@ -396,7 +393,7 @@ Status AggColumns::read(StateReader& r, uint32_t n, const StringArena& arena,
           sets_.push_back(nullptr);
           continue;
         }
-        auto set = std::make_shared<DistinctSet>();
+        auto set = CowPtr<DistinctSet>::make();
         SLC_RETURN_IF_ERROR(set->read(r));
         sets_.push_back(std::move(set));
       }

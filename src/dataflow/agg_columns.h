@@ -68,12 +68,12 @@ class AggColumns {
   Shape shape_;
   DataType arg_type_;
   ChunkedArray<int64_t> count_;
-  ChunkedArray<int64_t> i_;                          // kSumInt
-  ChunkedArray<double> d_;                           // kSumDouble: the sum; kMoments: the mean
-  ChunkedArray<double> m2_;                          // kMoments: squared differences from the mean
-  ChunkedArray<__int128> dec_;                       // kSumDecimal
-  ChunkedArray<std::shared_ptr<DistinctSet>> sets_;  // kDistinct (null: empty)
-  ValueSlots value_;                                 // kValue
+  ChunkedArray<int64_t> i_;                 // kSumInt
+  ChunkedArray<double> d_;                  // kSumDouble: the sum; kMoments: the mean
+  ChunkedArray<double> m2_;                 // kMoments: squared differences from the mean
+  ChunkedArray<__int128> dec_;              // kSumDecimal
+  ChunkedArray<CowPtr<DistinctSet>> sets_;  // kDistinct (null: empty)
+  ValueSlots value_;                        // kValue
 };
 
 }  // namespace sluice::dataflow

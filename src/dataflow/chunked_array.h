@@ -9,11 +9,10 @@
 // (copying clears the original's ownership flags). Copies share chunks across threads (the
 // checkpoint thread reads and then drops its image's copy while the compute thread writes its
 // own), which is safe because a shared chunk is never written, and a chunk becomes unshared
-// only when the other copy's reference is released (an atomic decrement with release order;
-// the writer's acquire fence in own() pairs with it).
+// only when the other copy's reference is released (CowPtr: a release decrement, paired with
+// the acquire load of the count in own()).
 
 #include <algorithm>
-#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -21,6 +20,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "dataflow/cow_ptr.h"
 #include "dataflow/state_codec.h"
 #include "sluice/status.h"
 
@@ -66,7 +66,7 @@ class ChunkedArray {
 
   void push_back(const T& v) {
     if ((size_ & kMask) == 0) {
-      chunks_.push_back(std::make_shared<Chunk>());
+      chunks_.push_back(CowPtr<Chunk>::make());
       chunks_.back()->reserve(16);
       data_.push_back(nullptr);
       exclusive_.push_back(1);
@@ -87,7 +87,7 @@ class ChunkedArray {
 
   // Bytes the chunks take (their capacity; a chunk shared with an image is counted by both).
   size_t bytes() const {
-    size_t n = chunks_.capacity() * sizeof(std::shared_ptr<Chunk>);
+    size_t n = chunks_.capacity() * sizeof(CowPtr<Chunk>);
     for (const auto& c : chunks_) n += c->capacity() * sizeof(T) + 32;
     return n;
   }
@@ -114,7 +114,7 @@ class ChunkedArray {
     clear();
     for (uint32_t at = 0; at < n; at += kChunk) {
       const uint32_t k = std::min(kChunk, n - at);
-      auto c = std::make_shared<Chunk>(k);
+      auto c = CowPtr<Chunk>::make(k);
       std::memcpy(static_cast<void*>(c->data()),
                   scratch.data() + static_cast<size_t>(at) * sizeof(T),
                   static_cast<size_t>(k) * sizeof(T));
@@ -132,16 +132,14 @@ class ChunkedArray {
   // Makes chunk c this copy's own: copied if another copy still holds it. Once it is, only
   // copying this array shares it again (and clears the flags), so the check is a flag.
   [[gnu::noinline]] void own(uint32_t c) {
-    if (chunks_[c].use_count() > 1) {
-      chunks_[c] = std::make_shared<Chunk>(*chunks_[c]);
+    if (!chunks_[c].unique()) {
+      chunks_[c] = CowPtr<Chunk>::make(*chunks_[c]);
       data_[c] = chunks_[c]->data();
-    } else {
-      std::atomic_thread_fence(std::memory_order_acquire);
     }
     exclusive_[c] = 1;
   }
 
-  std::vector<std::shared_ptr<Chunk>> chunks_;
+  std::vector<CowPtr<Chunk>> chunks_;
   std::vector<T*> data_;                    // chunks_[c]->data()
   mutable std::vector<uint8_t> exclusive_;  // chunk c is this copy's alone
   uint32_t size_ = 0;

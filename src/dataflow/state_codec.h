@@ -49,6 +49,10 @@ class StateReader {
   Status str(std::string& s);
   Status type(DataType& t);
   Status value(Value& v);
+  // Passes over `n` values, each checked as value() checks it, without building them: a
+  // reader that keeps values' bytes as they are (a view table's restore) needs only to know
+  // they read.
+  Status skip_values(int64_t n);
   // Reads a count of items that each take at least `min_bytes` (> 0) of what follows, and
   // checks it against the bytes that remain: a damaged count fails here, before a caller
   // sizes anything by it.
@@ -60,7 +64,18 @@ class StateReader {
   size_t remaining() const { return in_.size() - pos_; }
 
  private:
-  Status need(size_t n) const;
+  // Inline: every read checks it (a view table's restore, a few times per value).
+  Status need(size_t n) const {
+    if (in_.size() - pos_ < n) [[unlikely]]
+      return short_of(n);
+    return Status::Ok();
+  }
+  [[gnu::cold]] Status short_of(size_t n) const;
+  // One value of skip_values().
+  Status skip_value();
+  // Checks the fixed-width payload of a non-null `t` at `at` (its bytes are there): a
+  // DECIMAL within its precision, a DATE within 32 bits.
+  Status check_payload(DataType t, size_t at) const;
   std::string_view in_;
   size_t pos_ = 0;
 };

@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dataflow/cow_ptr.h"
 #include "dataflow/operator.h"
 #include "dataflow/state_codec.h"
 #include "sluice/record_batch.h"
@@ -72,14 +73,18 @@ class ViewTable {
   };
   static constexpr uint32_t kEmpty = UINT32_MAX;
 
-  // The slot holding the row encoded as `key`, or the free slot where it would go.
-  size_t find_slot(std::string_view key, uint64_t hash) const;
+  // The slot holding the row whose encoding key() returns, or the free slot where it would
+  // go (key() is called only on a matching hash).
+  template <typename KeyFn>
+  size_t find_slot(uint64_t hash, KeyFn&& key) const;
   std::string_view payload_at(uint32_t chunk, uint32_t offset) const;
   // The chunk, unshared (copied first if an image still holds it).
   Chunk& writable(uint32_t chunk);
   // Appends a row with its copies at the arena's end; returns its place.
   std::pair<uint32_t, uint32_t> append(std::string_view key, int64_t copies);
   void insert_slot(uint64_t hash, uint32_t chunk, uint32_t offset);
+  // Indexes the rows restore() appended (their hashes and places, in arena order; consumed).
+  Status index_restored_rows(std::vector<Slot>& rows);
   void erase_slot(size_t slot);
   void grow_index();
   // Rewrites the arena without its holes (chunk order kept) and re-indexes it.
@@ -87,9 +92,9 @@ class ViewTable {
   void release_chunk(uint32_t chunk);
 
   SchemaPtr schema_;
-  std::vector<std::shared_ptr<Chunk>> chunks_;  // null: freed (no live row left)
-  std::vector<int64_t> chunk_live_;             // live rows per chunk
-  std::vector<Slot> slots_;                     // power-of-two size, at most 70% full
+  std::vector<CowPtr<Chunk>> chunks_;  // null: freed (no live row left)
+  std::vector<int64_t> chunk_live_;    // live rows per chunk
+  std::vector<Slot> slots_;            // power-of-two size, at most 70% full
   int64_t distinct_ = 0;
   int64_t size_ = 0;
   int64_t arena_bytes_ = 0;  // capacity of the live chunks

@@ -221,7 +221,7 @@ Status Database::recover(std::unique_ptr<checkpoint::DataDir> dir) {
   for (size_t i = 0; i < before; ++i) SLC_RETURN_IF_ERROR(replay(i));
   if (checkpoint) {
     SLC_RETURN_IF_ERROR(
-        impl.loop->restore(checkpoint->state, checkpoint->manifest.source_offsets)
+        impl.loop->restore(data_dir.take_checkpoint_state(), checkpoint->manifest.source_offsets)
             .with_location("checkpoint " + std::to_string(checkpoint->manifest.epoch) + " (" +
                            data_dir.checkpoint_file(checkpoint->manifest.state_file) + ")"));
   }

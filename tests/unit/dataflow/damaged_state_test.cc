@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "dataflow/state_codec.h"
 #include "dataflow/view_table.h"
@@ -123,6 +126,93 @@ TEST_F(ViewTableRestore, MoreRowsThanTheBytesHoldIsAnError) {
   const std::string bytes = row(1, 1, 1);
   StateReader r(bytes);
   EXPECT_EQ(table_.restore(r, 1000, 10).code(), ErrorCode::kDataCorrupt);
+}
+
+// The values of a restored row are checked as they are passed over (not built): each damage
+// value() refuses is refused there too.
+TEST_F(ViewTableRestore, AValueThatDoesNotReadIsAnError) {
+  const auto one_value = [](const std::function<void(StateWriter&)>& value) {
+    StateWriter w;
+    w.i64(1);  // copies
+    w.i64(1);  // width
+    value(w);
+    return w.take();
+  };
+  const std::vector<std::pair<DataType, std::string>> cases = {
+      // An unknown type tag.
+      {DataType::kInt64, one_value([](StateWriter& w) {
+         w.u8(0x7f);
+         w.u8(0);
+         w.i64(1);
+       })},
+      // A DECIMAL(5, 2) of 10^5 units: past its precision.
+      {DataType::Decimal(5, 2), one_value([](StateWriter& w) {
+         w.type(DataType::Decimal(5, 2));
+         w.u8(0);
+         w.i128(100000);
+       })},
+      // A DECIMAL of an impossible precision.
+      {DataType::Decimal(5, 2), one_value([](StateWriter& w) {
+         w.u8(static_cast<uint8_t>(TypeId::kDecimal));
+         w.u8(60);
+         w.u8(2);
+         w.u8(1);
+       })},
+      // A DATE past 32 bits of days.
+      {DataType::kDate, one_value([](StateWriter& w) {
+         w.type(DataType::kDate);
+         w.u8(0);
+         w.i64(int64_t{1} << 40);
+       })},
+      // A string longer than the bytes left.
+      {DataType::kVarchar, one_value([](StateWriter& w) {
+         w.type(DataType::kVarchar);
+         w.u8(0);
+         w.i64(1000);
+         w.raw("abc");
+       })},
+      // A BIGINT cut short.
+      {DataType::kInt64, one_value([](StateWriter& w) {
+         w.type(DataType::kInt64);
+         w.u8(0);
+         w.raw("abc");
+       })},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    ViewTable table(make_schema({{"v", cases[i].first, true}}));
+    StateReader r(cases[i].second);
+    EXPECT_EQ(table.restore(r, 1, 10).code(), ErrorCode::kDataCorrupt) << "case " << i;
+  }
+  // The same values in range read.
+  const std::string fine =
+      one_value([](StateWriter& w) { w.value(Value::Decimal(99999, DataType::Decimal(5, 2))); });
+  ViewTable table(make_schema({{"v", DataType::Decimal(5, 2), true}}));
+  StateReader r(fine);
+  EXPECT_TRUE(table.restore(r, 1, 10).ok());
+}
+
+// A snapshot's rows are distinct: the same row twice, among thousands, is damage.
+TEST_F(ViewTableRestore, TheSameRowTwiceIsAnError) {
+  for (const int64_t twice : {int64_t{0}, int64_t{2345}, int64_t{4999}}) {
+    StateWriter w;
+    for (int64_t i = 0; i < 5000; ++i) {
+      w.i64(1);
+      w.i64(1);
+      w.value(Value::Int64(i));
+    }
+    w.i64(1);
+    w.i64(1);
+    w.value(Value::Int64(twice));
+    const std::string bytes = w.take();
+    ViewTable table(make_schema({{"n", DataType::kInt64, true}}));
+    StateReader r(bytes);
+    const Status s = table.restore(r, 5001, 10000);
+    EXPECT_EQ(s.code(), ErrorCode::kDataCorrupt) << twice;
+    EXPECT_NE(s.message().find("a row twice"), std::string::npos) << s.message();
+    StateReader again(bytes);
+    EXPECT_TRUE(table.restore(again, 5000, 10000).ok());
+    EXPECT_EQ(table.distinct_rows(), 5000);
+  }
 }
 
 }  // namespace
