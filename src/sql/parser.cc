@@ -14,10 +14,10 @@ namespace parsing {
 // Words that end an expression or select item and so cannot be bare aliases.
 const std::unordered_set<std::string>& reserved() {
   static const std::unordered_set<std::string> words = {
-      "SELECT", "FROM", "WHERE", "GROUP", "BY",    "HAVING",  "EMIT",  "AS",      "AND",
-      "OR",     "NOT",  "IN",    "IS",    "NULL",  "BETWEEN", "LIKE",  "CASE",    "WHEN",
-      "THEN",   "ELSE", "END",   "CAST",  "INTO",  "WITH",    "ON",    "ALLOW",   "CREATE",
-      "DROP",   "JOIN", "ORDER", "LIMIT", "UNION", "TRUE",    "FALSE", "INTERVAL"};
+      "SELECT", "FROM", "WHERE", "GROUP", "BY",    "HAVING",  "EMIT",  "AS",       "AND",
+      "OR",     "NOT",  "IN",    "IS",    "NULL",  "BETWEEN", "LIKE",  "CASE",     "WHEN",
+      "THEN",   "ELSE", "END",   "CAST",  "INTO",  "WITH",    "ON",    "ALLOW",    "CREATE",
+      "DROP",   "JOIN", "ORDER", "LIMIT", "UNION", "TRUE",    "FALSE", "INTERVAL", "QUALIFY"};
   return words;
 }
 
@@ -406,6 +406,10 @@ Result<std::unique_ptr<SelectStmt>> Parser::select() {
   if (accept_word("HAVING")) {
     SLC_ASSIGN_OR_RETURN(q->having, expr());
   }
+  if (is_word("QUALIFY")) {  // DuckDB's and Snowflake's filter on window functions (top-N)
+    q->qualify_pos = next().pos;
+    SLC_ASSIGN_OR_RETURN(q->qualify, expr());
+  }
   if (accept_word("ALLOW")) {
     SLC_RETURN_IF_ERROR(expect_word("LATENESS"));
     SLC_ASSIGN_OR_RETURN(ExprPtr e, primary());
@@ -443,22 +447,7 @@ Status Parser::order_limit(SelectStmt& q) {
     q.order_pos = next().pos;
     SLC_RETURN_IF_ERROR(expect_word("BY"));
     do {
-      OrderItem item;
-      SLC_ASSIGN_OR_RETURN(item.expr, expr());
-      if (accept_word("DESC")) {
-        item.descending = true;
-      } else {
-        accept_word("ASC");
-      }
-      if (accept_word("NULLS")) {
-        if (accept_word("FIRST")) {
-          item.nulls_first = true;
-        } else if (accept_word("LAST")) {
-          item.nulls_first = false;
-        } else {
-          return error("expected FIRST or LAST after NULLS");
-        }
-      }
+      SLC_ASSIGN_OR_RETURN(OrderItem item, order_item());
       q.order_by.push_back(std::move(item));
     } while (accept_symbol(","));
   }
@@ -477,6 +466,26 @@ Status Parser::order_limit(SelectStmt& q) {
     }
   }
   return Status::Ok();
+}
+
+Result<OrderItem> Parser::order_item() {
+  OrderItem item;
+  SLC_ASSIGN_OR_RETURN(item.expr, expr());
+  if (accept_word("DESC")) {
+    item.descending = true;
+  } else {
+    accept_word("ASC");
+  }
+  if (accept_word("NULLS")) {
+    if (accept_word("FIRST")) {
+      item.nulls_first = true;
+    } else if (accept_word("LAST")) {
+      item.nulls_first = false;
+    } else {
+      return error("expected FIRST or LAST after NULLS");
+    }
+  }
+  return item;
 }
 
 Result<int64_t> Parser::row_count(std::string_view clause) {
