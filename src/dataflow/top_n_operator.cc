@@ -111,6 +111,8 @@ Status TopNOperator::process(const RecordBatch& input, std::vector<RecordBatch>&
     values.push_back(std::move(c));
   }
   Candidate row;
+  Store* store = nullptr;  // the last row's (a batch is mostly one window's, or unwindowed)
+  int64_t store_end = 0;
   row.sort.resize(sorts.size());
   row.output.resize(values.size());
   for (int64_t r = 0; r < n; ++r) {
@@ -130,7 +132,11 @@ Status TopNOperator::process(const RecordBatch& input, std::vector<RecordBatch>&
     row.arrival = next_arrival_++;
     const std::string_view key = key_writer_.bytes();
     const uint64_t hash = std::hash<std::string_view>{}(key);
-    SLC_RETURN_IF_ERROR(rank(stores_[end], key, hash, row));
+    if (store == nullptr || store_end != end) {
+      store = &stores_[end];
+      store_end = end;
+    }
+    SLC_RETURN_IF_ERROR(rank(*store, key, hash, row));
   }
   if (out_rows_.empty()) return Status::Ok();
   SLC_ASSIGN_OR_RETURN(RecordBatch changes, finish_output());
@@ -155,23 +161,23 @@ uint32_t TopNOperator::partition_of(Store& store, std::string_view key, uint64_t
 Status TopNOperator::rank(Store& store, std::string_view key, uint64_t hash, Candidate& row) {
   StoreData& d = store.data;
   const uint32_t p = partition_of(store, key, hash);
-  // Where the row goes: after every kept row that ranks before it.
+  // The list runs worst first, so that a row below a full top N (most rows, once it fills)
+  // costs one comparison. Walk past the kept rows that rank after the new one.
+  const int64_t count = d.partitions[p].count;
   uint32_t prev = kNone;
   uint32_t at = d.partitions[p].head;
-  int64_t position = 0;
-  while (at != kNone && compare(d, row, at) > 0) {
+  int64_t worse = 0;
+  while (at != kNone && compare(d, row, at) < 0) {
     prev = at;
     at = d.rows[at].next;
-    ++position;
+    ++worse;
   }
+  const int64_t position = count - worse;           // 0: the best
   if (position >= top_.limit) return Status::Ok();  // below the top N: not kept
-  row.encoded.clear();
-  {
-    StateWriter w;
-    for (const Value& v : row.sort) w.value(v);
-    for (const Value& v : row.output) w.value(v);
-    row.encoded = w.take();
-  }
+  StateWriter w;
+  for (const Value& v : row.sort) w.value(v);
+  for (const Value& v : row.output) w.value(v);
+  row.encoded = w.take();
   const uint32_t r = add_row(d, row);
   d.rows.mut(r).next = at;
   if (prev == kNone) {
@@ -179,40 +185,46 @@ Status TopNOperator::rank(Store& store, std::string_view key, uint64_t hash, Can
   } else {
     d.rows.mut(prev).next = r;
   }
-  const uint32_t count = ++d.partitions.mut(p).count;
   emit(row.output, position + 1, true);
-  // The rows after it move down one place; the one pushed past N leaves.
+  // The `worse` rows before it in the list move down one place: the k-th (worst first) from
+  // number count - k to count - k + 1; past N it leaves (only the worst, of a full top N).
   const bool numbered = top_.row_number_column >= 0;
-  uint32_t before = r;
-  int64_t number = position + 2;  // each later row's new number
-  for (uint32_t cur = at; cur != kNone; before = cur, cur = d.rows[cur].next, ++number) {
-    const bool leaves = number > top_.limit;
-    if (!numbered && !leaves) continue;
-    SLC_RETURN_IF_ERROR(decode(d, cur, sort_scratch_, output_scratch_));
-    emit(output_scratch_, number - 1, false);
-    if (!leaves) {
-      emit(output_scratch_, number, true);
-      continue;
+  const bool full = count + 1 > top_.limit;
+  if (numbered || full) {
+    uint32_t cur = d.partitions[p].head;
+    for (int64_t k = 0; k < worse; ++k, cur = d.rows[cur].next) {
+      const bool leaves = full && k == 0;
+      if (!numbered && !leaves) break;
+      SLC_RETURN_IF_ERROR(decode(d, cur, sort_scratch_, output_scratch_));
+      emit(output_scratch_, count - k, false);
+      if (!leaves) emit(output_scratch_, count - k + 1, true);
     }
-    d.rows.mut(before).next = kNone;  // at most one row leaves: the list held N before
-    d.partitions.mut(p).count = count - 1;
-    free_row(d, cur);
+  }
+  if (full) {
+    const uint32_t gone = d.partitions[p].head;
+    d.partitions.mut(p).head = d.rows[gone].next;
+    free_row(d, gone);
     compact_if_needed(d);
-    break;
+  } else {
+    d.partitions.mut(p).count = static_cast<uint32_t>(count + 1);
   }
   return Status::Ok();
 }
 
 int TopNOperator::compare(const StoreData& store, const Candidate& row, uint32_t r) {
-  // Decoding the kept row costs a pass over its bytes; N is small where top-N is used.
-  if (!decode(store, r, sort_scratch_, output_scratch_).ok()) return 1;
+  // The kept row's values are read in order and only as far as they decide: the sort keys,
+  // then (rarely) the output columns.
+  StateReader reader(store.arena.get(store.rows[r].values));
+  Value& kept = compare_scratch_;
   for (size_t k = 0; k < top_.sort_keys.size(); ++k) {
+    if (!reader.value(kept).ok()) return 1;  // damage was refused on restore
     const sql::TopNSortKey& key = top_.sort_keys[k];
-    const int c = compare_nullable(row.sort[k], sort_scratch_[k], key.descending, key.nulls_first);
+    const int c = compare_nullable(row.sort[k], kept, key.descending, key.nulls_first);
     if (c != 0) return c;
   }
   for (size_t k = 0; k < row.output.size(); ++k) {
-    const int c = compare_nullable(row.output[k], output_scratch_[k], false, false);
+    if (!reader.value(kept).ok()) return 1;
+    const int c = compare_nullable(row.output[k], kept, false, false);
     if (c != 0) return c;
   }
   return row.arrival < store.rows[r].arrival ? -1 : 1;

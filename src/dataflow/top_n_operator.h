@@ -17,8 +17,9 @@
 //
 // State: per store, partitions and rows in chunked arrays, a row's values (its sort keys, then
 // its output columns) and a partition's key encoded once in a string arena; each partition's
-// rows form a list, best first. capture() shares all of it copy-on-write with its image; the
-// index (partition key hash → partition) is rebuilt on restore.
+// rows form a list, worst first (a row below a full top N costs one comparison). capture() shares
+// all of it copy-on-write with its image; the index (partition key hash → partition) is rebuilt on
+// restore.
 //
 // Thread: the compute thread only; an image from capture() may be written on any one thread.
 
@@ -58,7 +59,7 @@ class TopNOperator final : public Operator {
   struct Partition {
     uint64_t hash = 0;
     StringRef key;          // the partition keys' values, encoded
-    uint32_t head = kNone;  // the best row
+    uint32_t head = kNone;  // the worst row kept (the list runs worst first)
     uint32_t count = 0;
   };
   struct Row {
@@ -117,6 +118,7 @@ class TopNOperator final : public Operator {
   StateWriter key_writer_;
   std::vector<Value> sort_scratch_;
   std::vector<Value> output_scratch_;
+  Value compare_scratch_;
   std::string read_scratch_;
 };
 
