@@ -128,7 +128,9 @@ Status TopNOperator::process(const RecordBatch& input, std::vector<RecordBatch>&
       continue;
     }
     for (size_t k = 0; k < sorts.size(); ++k) row.sort[k] = Value::from_column(sorts[k], r);
-    for (size_t k = 0; k < values.size(); ++k) row.output[k] = Value::from_column(values[k], r);
+    row.columns = &values;
+    row.index = r;
+    row.loaded = false;
     row.arrival = next_arrival_++;
     const std::string_view key = key_writer_.bytes();
     const uint64_t hash = std::hash<std::string_view>{}(key);
@@ -176,7 +178,7 @@ Status TopNOperator::rank(Store& store, std::string_view key, uint64_t hash, Can
   if (position >= top_.limit) return Status::Ok();  // below the top N: not kept
   StateWriter w;
   for (const Value& v : row.sort) w.value(v);
-  for (const Value& v : row.output) w.value(v);
+  for (const Value& v : row.values()) w.value(v);
   row.encoded = w.take();
   const uint32_t r = add_row(d, row);
   d.rows.mut(r).next = at;
@@ -211,7 +213,7 @@ Status TopNOperator::rank(Store& store, std::string_view key, uint64_t hash, Can
   return Status::Ok();
 }
 
-int TopNOperator::compare(const StoreData& store, const Candidate& row, uint32_t r) {
+int TopNOperator::compare(const StoreData& store, Candidate& row, uint32_t r) {
   // The kept row's values are read in order and only as far as they decide: the sort keys,
   // then (rarely) the output columns.
   StateReader reader(store.arena.get(store.rows[r].values));
@@ -222,9 +224,10 @@ int TopNOperator::compare(const StoreData& store, const Candidate& row, uint32_t
     const int c = compare_nullable(row.sort[k], kept, key.descending, key.nulls_first);
     if (c != 0) return c;
   }
-  for (size_t k = 0; k < row.output.size(); ++k) {
+  const std::vector<Value>& output = row.values();
+  for (size_t k = 0; k < output.size(); ++k) {
     if (!reader.value(kept).ok()) return 1;
-    const int c = compare_nullable(row.output[k], kept, false, false);
+    const int c = compare_nullable(output[k], kept, false, false);
     if (c != 0) return c;
   }
   return row.arrival < store.rows[r].arrival ? -1 : 1;

@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "dataflow/chunked_array.h"
@@ -56,17 +57,22 @@ class TopNOperator final : public Operator {
   int64_t partitions() const;
 
   static constexpr uint32_t kNone = UINT32_MAX;
+  // Written to checkpoints as their bytes (ChunkedArray::write), so without padding: an
+  // uninitialized byte would make two equal states write different images.
   struct Partition {
     uint64_t hash = 0;
     StringRef key;          // the partition keys' values, encoded
     uint32_t head = kNone;  // the worst row kept (the list runs worst first)
     uint32_t count = 0;
+    uint32_t unused = 0;
   };
   struct Row {
-    StringRef values;  // sort keys, then output columns (without the row number), encoded
-    uint64_t arrival = 0;
+    StringRef values;       // sort keys, then output columns (without the row number), encoded
     uint32_t next = kNone;  // the next row of its partition (or of the free list)
+    uint64_t arrival = 0;
   };
+  static_assert(std::has_unique_object_representations_v<Partition> &&
+                std::has_unique_object_representations_v<Row>);
   // One window's partitions (or all of them): what an image holds.
   struct StoreData {
     ChunkedArray<Partition> partitions;
@@ -81,18 +87,32 @@ class TopNOperator final : public Operator {
   };
 
  private:
-  // A row of the input being ranked: its sort keys and output values, encoded too.
+  // A row of the input being ranked: its sort keys, and its output values read from the
+  // batch only once needed (most rows lose to a full top N on the sort keys alone).
   struct Candidate {
     std::vector<Value> sort;
     std::vector<Value> output;
+    const std::vector<Column>* columns = nullptr;  // the output columns of the batch
+    int64_t index = 0;                             // its row in them
+    bool loaded = false;                           // output holds its values
     std::string encoded;
     uint64_t arrival = 0;
+
+    const std::vector<Value>& values() {
+      if (!loaded) {
+        for (size_t k = 0; k < output.size(); ++k) {
+          output[k] = Value::from_column((*columns)[k], index);
+        }
+        loaded = true;
+      }
+      return output;
+    }
   };
 
   Status rank(Store& store, std::string_view key, uint64_t hash, Candidate& row);
   uint32_t partition_of(Store& store, std::string_view key, uint64_t hash);
   // <0 when `row` ranks before stored row `r`, >0 after (never 0: arrival breaks ties).
-  int compare(const StoreData& store, const Candidate& row, uint32_t r);
+  int compare(const StoreData& store, Candidate& row, uint32_t r);
   Status decode(const StoreData& store, uint32_t r, std::vector<Value>& sort,
                 std::vector<Value>& output) const;
   // Appends a change of a row (its output values, row number `number`) to the pending output.
