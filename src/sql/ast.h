@@ -68,10 +68,12 @@ struct Expr {
   bool has_else = false;
   DataType cast_type = DataType::kInt64;
   std::vector<ExprPtr> args;
-  ExprPtr filter;                    // kFunction: an aggregate's FILTER (WHERE filter)
-  std::unique_ptr<OverClause> over;  // kFunction: a window function's OVER (...)
-  std::vector<Operator> ops;         // kBinary: ops[i] stands between args[i] and args[i + 1]
-  int levels = 1;                    // nesting levels of this subtree, its own parentheses included
+  ExprPtr filter;             // kFunction: an aggregate's FILTER (WHERE filter)
+  std::vector<Operator> ops;  // kBinary: ops[i] stands between args[i] and args[i + 1]
+  int levels = 1;             // nesting levels of this subtree, its own parentheses included
+
+  // kFunction: a window function's OVER (...) (ROW_NUMBER's, for a top-N).
+  std::unique_ptr<OverClause> over;
 
   Expr(ExprKind k, SourcePos p) : kind(k), pos(p) {}
   // The expression as SQL text (used for default column names and EXPLAIN); a chain prints as
