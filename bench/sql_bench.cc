@@ -4,6 +4,7 @@
 //   keyed tumble:      SELECT symbol, window_start, SUM(volume), COUNT(*) FROM trades
 //                      GROUP BY symbol, TUMBLE(ts, INTERVAL '1' SECOND)
 //   the same with FILTER (WHERE volume > 5000) on both aggregates, beside the plain one
+//   top-N:             the 3 highest prices per symbol (ROW_NUMBER() … QUALIFY rn <= 3)
 //   build/release/bench/sql_bench
 // Keyed tumble engine/hand (issue 16's goal ≥ 0.9), 2 vCPU shared with other work, load 5-7:
 // main at 4ce2b5c 0.71 (22.8 vs 32.1 M rows/s); with short keys compared by two loads,
@@ -190,6 +191,47 @@ void BM_TumbleSumCount_HandLoop(benchmark::State& state) {
 }
 BENCHMARK(BM_TumbleSumCount_HandLoop);
 
+// Top-N: the 3 highest prices per symbol (the row number selected, so moved rows are emitted
+// too), beside a hand loop keeping the 3 best prices per symbol in a hash map.
+void BM_TopN3PerSymbol_Engine(benchmark::State& state) {
+  run_pipeline(state,
+               "CREATE STREAM top3 AS SELECT symbol, price, volume, ROW_NUMBER() OVER "
+               "(PARTITION BY symbol ORDER BY price DESC) AS rn FROM trades QUALIFY rn <= 3");
+}
+BENCHMARK(BM_TopN3PerSymbol_Engine);
+
+void BM_TopN3PerSymbol_HandLoop(benchmark::State& state) {
+  const auto& batches = trades();
+  std::unordered_map<std::string, std::vector<std::pair<double, int64_t>>> best;
+  size_t next = 0;
+  int64_t changes = 0;
+  for (auto _ : state) {
+    if (next == batches.size()) {
+      best.clear();
+      next = 0;
+    }
+    const RecordBatch& b = batches[next++];
+    const Column& symbol = b.column(0);
+    const Column& price = b.column(1);
+    const Column& volume = b.column(2);
+    for (int64_t r = 0; r < b.num_rows(); ++r) {
+      if (price.is_null(r)) continue;
+      auto& top = best[std::string(symbol.string_value(r))];
+      const double p = price.double_value(r);
+      size_t at = 0;
+      while (at < top.size() && top[at].first >= p) ++at;
+      if (at >= 3) continue;
+      top.insert(top.begin() + static_cast<std::ptrdiff_t>(at),
+                 {p, volume.is_null(r) ? 0 : volume.int64_value(r)});
+      if (top.size() > 3) top.pop_back();
+      changes += static_cast<int64_t>(top.size() - at);
+    }
+  }
+  benchmark::DoNotOptimize(changes);
+  state.SetItemsProcessed(state.iterations() * kRows);
+}
+BENCHMARK(BM_TopN3PerSymbol_HandLoop);
+
 }  // namespace
 }  // namespace sluice
 
@@ -203,6 +245,8 @@ int main(int argc, char** argv) {
                        "BM_TumbleSumCount_HandLoop");
   reporter.print_ratio("tumble sum/count with FILTER/without", "BM_TumbleSumCountFilter_Engine",
                        "BM_TumbleSumCount_Engine");
+  reporter.print_ratio("top-3 per symbol engine/hand", "BM_TopN3PerSymbol_Engine",
+                       "BM_TopN3PerSymbol_HandLoop");
   reporter.print_ratio("regexp_like kernel/hand RE2", "BM_RegexpLike_Kernel",
                        "BM_RegexpLike_HandLoop");
   reporter.print_ratio("lower kernel/hand utf8proc", "BM_Lower_Kernel", "BM_Lower_HandLoop");

@@ -2,12 +2,14 @@
 
 #include "dataflow/aggregate_operator.h"
 #include "dataflow/project_operator.h"
+#include "dataflow/top_n_operator.h"
 
 namespace sluice::dataflow {
 
 std::unique_ptr<Operator> make_operator(std::shared_ptr<const sql::BoundQuery> query,
                                         bool view_changelog) {
   if (query->aggregate) return std::make_unique<AggregateOperator>(query, view_changelog);
+  if (query->top_n) return std::make_unique<TopNOperator>(query);
   return std::make_unique<ProjectOperator>(query);
 }
 

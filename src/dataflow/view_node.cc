@@ -19,9 +19,10 @@ SchemaPtr table_schema(const sql::BoundQuery& q) {
 ViewNode::ViewNode(std::shared_ptr<const sql::QueryDef> definition)
     : QueryNode(definition, make_operator(definition->query, keeps_changelog(*definition->query))),
       table_(table_schema(*definition->query)),
-      applies_changelog_(definition->query->aggregate &&
-                         (definition->query->emit == sql::EmitMode::kOnUpdate ||
-                          definition->query->emit == sql::EmitMode::kChanges)) {}
+      applies_changelog_(
+          (definition->query->aggregate && (definition->query->emit == sql::EmitMode::kOnUpdate ||
+                                            definition->query->emit == sql::EmitMode::kChanges)) ||
+          definition->query->top_n.has_value()) {}
 
 Status ViewNode::publish(const RecordBatch& batch) {
   const int ncols = table_.schema()->num_fields();

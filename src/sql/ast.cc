@@ -43,6 +43,29 @@ const char* object_kind_name(ObjectKind kind) {
   return "object";
 }
 
+namespace {
+
+void append_order_item(const OrderItem& item, std::string& out, Expr::Spans* spans) {
+  item.expr->append_sql(out, spans);
+  if (item.descending) out += " DESC";
+  if (item.nulls_first) out += *item.nulls_first ? " NULLS FIRST" : " NULLS LAST";
+}
+
+void append_over(const OverClause& over, std::string& out, Expr::Spans* spans) {
+  out += " OVER (";
+  for (size_t i = 0; i < over.partition_by.size(); ++i) {
+    out += i ? ", " : "PARTITION BY ";
+    over.partition_by[i]->append_sql(out, spans);
+  }
+  for (size_t i = 0; i < over.order_by.size(); ++i) {
+    out += i ? ", " : over.partition_by.empty() ? "ORDER BY " : " ORDER BY ";
+    append_order_item(over.order_by[i], out, spans);
+  }
+  out += ")";
+}
+
+}  // namespace
+
 std::string Expr::to_sql() const {
   std::string out;
   append_sql(out);
@@ -127,6 +150,7 @@ void Expr::append_sql(std::string& out, Spans* spans) const {
         filter->append_sql(out, spans);
         out += ")";
       }
+      if (over) append_over(*over, out, spans);
       break;
     case ExprKind::kCase: {
       out += "CASE";
@@ -271,6 +295,10 @@ void SelectStmt::append_sql(std::string& out) const {
     out += " HAVING ";
     having->append_sql(out);
   }
+  if (qualify) {
+    out += " QUALIFY ";
+    qualify->append_sql(out);
+  }
   if (emit != EmitMode::kDefault) out += std::string(" EMIT ") + emit_mode_name(emit);
   for (const auto& branch : union_all) {
     out += " UNION ALL ";
@@ -278,9 +306,7 @@ void SelectStmt::append_sql(std::string& out) const {
   }
   for (size_t i = 0; i < order_by.size(); ++i) {
     out += i ? ", " : " ORDER BY ";
-    order_by[i].expr->append_sql(out);
-    if (order_by[i].descending) out += " DESC";
-    if (order_by[i].nulls_first) out += *order_by[i].nulls_first ? " NULLS FIRST" : " NULLS LAST";
+    append_order_item(order_by[i], out, nullptr);
   }
   if (limit) out += " LIMIT " + std::to_string(*limit);
   if (offset) out += " OFFSET " + std::to_string(*offset);

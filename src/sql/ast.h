@@ -20,6 +20,7 @@ namespace sluice::sql {
 
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
+struct OverClause;
 
 // How many levels an expression may nest: each pair of parentheses, operator, function call,
 // CASE, CAST, EXTRACT, IN list, NOT and unary sign around an operand is one level; a leaf is
@@ -71,6 +72,9 @@ struct Expr {
   std::vector<Operator> ops;  // kBinary: ops[i] stands between args[i] and args[i + 1]
   int levels = 1;             // nesting levels of this subtree, its own parentheses included
 
+  // kFunction: a window function's OVER (...) (ROW_NUMBER's, for a top-N).
+  std::unique_ptr<OverClause> over;
+
   Expr(ExprKind k, SourcePos p) : kind(k), pos(p) {}
   // The expression as SQL text (used for default column names and EXPLAIN); a chain prints as
   // the left-nested binary operations it stands for: ((a + b) - c).
@@ -96,6 +100,14 @@ struct OrderItem {
   bool descending = false;
   std::optional<bool> nulls_first;
 };
+// A window function's OVER (PARTITION BY e, … ORDER BY e [ASC|DESC] [NULLS …], …): the one
+// form ROW_NUMBER() takes (top-N); window frames are refused by the parser.
+struct OverClause {
+  SourcePos pos;  // of OVER
+  std::vector<ExprPtr> partition_by;
+  std::vector<OrderItem> order_by;
+};
+
 // "ON WINDOW CLOSE", "ON UPDATE", "CHANGES"; empty for kDefault. The one spelling of each mode.
 const char* emit_mode_name(EmitMode mode);
 
@@ -160,6 +172,8 @@ struct SelectStmt {
   ExprPtr where;
   std::vector<ExprPtr> group_by;  // may contain one TUMBLE/HOP/SESSION call
   ExprPtr having;
+  ExprPtr qualify;  // QUALIFY: a filter on the select list's window function (top-N)
+  SourcePos qualify_pos;
   std::optional<int64_t> allowed_lateness_micros;
   EmitMode emit = EmitMode::kDefault;
   SourcePos emit_pos;

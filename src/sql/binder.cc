@@ -11,6 +11,7 @@
 #include "sql/expr_eval.h"
 #include "sql/options.h"
 #include "sql/order_by_binder.h"
+#include "sql/top_n_binder.h"
 
 namespace sluice::sql {
 namespace {
@@ -120,6 +121,36 @@ Status check_continuous(const SelectStmt& select) {
   }
   if (select.offset) {
     return error_at(ErrorCode::kSqlInvalidQuery, select.offset_pos, std::string("OFFSET") + why);
+  }
+  return Status::Ok();
+}
+
+// A top-N (ROW_NUMBER() OVER … QUALIFY) runs over the append-only rows of one input, in a
+// continuous query; where it cannot, refused at what makes it so.
+Status check_top_n(const SelectStmt& select, QueryUse use, const BoundQuery& q,
+                   const Catalog& catalog) {
+  const SourcePos at = select.qualify ? select.qualify_pos : select.pos;
+  if (use == QueryUse::kAdhoc) {
+    return error_at(ErrorCode::kSqlInvalidQuery, at,
+                    "ROW_NUMBER() OVER and QUALIFY (top-N) apply to continuous queries; in an "
+                    "ad-hoc SELECT of a view use ORDER BY … LIMIT N");
+  }
+  if (q.aggregate) {
+    return error_at(ErrorCode::kSqlInvalidQuery, at,
+                    "a top-N over GROUP BY or aggregates is not supported: its rows update. "
+                    "Aggregate in a stream (EMIT ON WINDOW CLOSE) and take the top N of it "
+                    "in another, partitioned by window_start or window_end");
+  }
+  if (select.distinct) {
+    return error_at(ErrorCode::kSqlInvalidQuery, select.distinct_pos,
+                    "SELECT DISTINCT cannot be combined with a top-N (ROW_NUMBER() OVER)");
+  }
+  if (catalog.updating(q.input)) {
+    return error_at(ErrorCode::kSqlInvalidQuery, select.from->pos,
+                    "cannot take a top-N of '" + q.input +
+                        "': it emits updates (EMIT ON UPDATE or CHANGES), and a row deleted "
+                        "from the top N would need the rows below it, which a top-N does not "
+                        "keep; take the top N of an append-only stream");
   }
   return Status::Ok();
 }
@@ -323,6 +354,7 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
 
   std::vector<Field> out_fields;
   std::vector<SourcePos> out_pos;  // where each output column was written (for `*`, the star)
+  TopNPieces top_n;                // a selected ROW_NUMBER() OVER (...) and QUALIFY
   Scope group_scope{&input,     from.relation,   &q, &key_sql, &group_fields,
                     from.alias, scalar.relations};
   Scope& scope = q.aggregate ? group_scope : scalar;
@@ -346,6 +378,23 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
       }
       continue;
     }
+    if (!q.aggregate && item.expr->kind == ExprKind::kFunction && item.expr->over) {
+      // A top-N's row number: the operator fills the column in (bound below, with QUALIFY).
+      if (top_n.row_number != nullptr) {
+        return error_at(ErrorCode::kUnsupported, item.expr->pos,
+                        "a query may select one ROW_NUMBER() OVER (...) (a top-N)");
+      }
+      top_n.row_number = item.expr.get();
+      top_n.row_number_name = output_name(item);
+      top_n.row_number_column = static_cast<int>(q.projection.size());
+      // A placeholder (never evaluated into the output), named as EXPLAIN shows it.
+      auto placeholder = std::make_shared<BoundExpr>(*make_literal(Value::Int64(0)));
+      placeholder->sql = SqlText("ROW_NUMBER()");
+      q.projection.push_back(std::move(placeholder));
+      out_fields.push_back(Field{top_n.row_number_name, DataType::kInt64, false});
+      out_pos.push_back(item.expr->pos);
+      continue;
+    }
     SLC_ASSIGN_OR_RETURN(Bound b, binder.bind(*item.expr, scope));
     BoundExprPtr e = b.untyped_null ? make_literal(Value::Null(DataType::kVarchar)) : b.expr;
     q.projection.push_back(e);
@@ -365,6 +414,12 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
     SLC_ASSIGN_OR_RETURN(Bound h, binder.bind(*select.having, group_scope));
     SLC_ASSIGN_OR_RETURN(q.having,
                          binder.coerce(h, DataType::kBoolean, select.having->pos, "HAVING"));
+  }
+  if (top_n.row_number != nullptr || select.qualify) {
+    SLC_RETURN_IF_ERROR(check_top_n(select, use, q, catalog_));
+    top_n.predicate = select.qualify.get();
+    top_n.clause_pos = select.qualify_pos;
+    SLC_ASSIGN_OR_RETURN(q.top_n, bind_top_n(top_n, binder, scalar, catalog_, q.input));
   }
   if (select.distinct) {
     if (use == QueryUse::kAdhoc) {
@@ -413,6 +468,15 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
     return error_at(ErrorCode::kSqlInvalidQuery, emit_pos,
                     "EMIT ON WINDOW CLOSE needs a window (TUMBLE, HOP or SESSION) in GROUP BY; "
                     "without one no window ever closes. Use EMIT ON UPDATE or EMIT CHANGES");
+  }
+  if (q.top_n) {
+    if (q.emit != EmitMode::kDefault && q.emit != EmitMode::kChanges) {
+      return error_at(ErrorCode::kSqlInvalidQuery, emit_pos,
+                      std::string("a top-N emits its changes (EMIT CHANGES: inserts and deletes "
+                                  "as rows enter and leave the top N), not EMIT ") +
+                          emit_mode_name(q.emit));
+    }
+    q.emit = EmitMode::kChanges;
   }
   if (q.emit == EmitMode::kDefault)
     q.emit = q.window ? EmitMode::kOnWindowClose : EmitMode::kOnUpdate;

@@ -16,6 +16,7 @@
 #include "sql/ast.h"
 #include "sql/bound_expr.h"
 #include "sql/bound_plan.h"
+#include "sql/bound_top_n.h"
 
 namespace sluice::sql {
 
@@ -78,6 +79,9 @@ struct BoundQuery {
 
   std::vector<BoundExprPtr> projection;  // over the input, or group_schema when aggregate
   SchemaPtr output_schema;               // the projection, then `_op` for EMIT CHANGES
+  // A top-N (ROW_NUMBER() OVER … QUALIFY rn <= N; never with aggregate): the rows that pass
+  // `where` are ranked per partition and the projection's changes emitted (emit = kChanges).
+  std::optional<BoundTopN> top_n;
 
   // Ad-hoc SELECTs only (a continuous query's result has no end to sort or slice): applied to
   // the whole result, in this order — DISTINCT, ORDER BY, OFFSET, LIMIT — then the

@@ -249,4 +249,13 @@ JoinTimeColumn join_time_column(const Catalog& catalog, std::string_view input, 
   return out;
 }
 
+std::optional<int64_t> window_complete_offset(const Catalog& catalog, std::string_view input,
+                                              int column) {
+  const Origin o = trace(catalog, nullptr, input, column);
+  if (o.kind != Origin::Kind::kWindowBound) return std::nullopt;
+  const WindowSpec& up = *o.window_query->window;
+  if (up.kind == WindowKind::kSession && !o.window_end) return std::nullopt;
+  return (o.window_end ? 0 : up.size) + o.window_query->lateness;
+}
+
 }  // namespace sluice::sql

@@ -26,6 +26,7 @@
 //
 // Thread: whoever binds (the compute thread); pure functions over the catalog.
 
+#include <optional>
 #include <string_view>
 
 #include "sluice/status.h"
@@ -56,5 +57,15 @@ struct JoinTimeColumn {
 };
 JoinTimeColumn join_time_column(const Catalog& catalog, std::string_view input, int column,
                                 const std::vector<PlanStep>* steps);
+
+// When column `column` of `input` is an upstream windowed aggregate's window_start or
+// window_end (EMIT ON WINDOW CLOSE, passed through), what to add to a row's value of it to
+// reach the watermark past which no more rows of that window can arrive (the upstream emits a
+// window's rows before the watermark passes its end + lateness): the window's size for
+// window_start (0 for window_end) plus the upstream's ALLOW LATENESS. nullopt for any other
+// column, and for SESSION's window_start (a session's length is unbounded). A per-window
+// top-N drops a window's partition by it.
+std::optional<int64_t> window_complete_offset(const Catalog& catalog, std::string_view input,
+                                              int column);
 
 }  // namespace sluice::sql

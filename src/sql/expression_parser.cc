@@ -347,7 +347,10 @@ Result<ExprPtr> Parser::function_call() {
   auto e = std::make_unique<Expr>(ExprKind::kFunction, name.pos);
   e->name = upper(name.text);
   SLC_RETURN_IF_ERROR(expect_symbol("("));
-  if (accept_symbol(")")) return e;
+  if (accept_symbol(")")) {
+    if (is_word("OVER")) SLC_RETURN_IF_ERROR(over_clause(*e));
+    return e;
+  }
   SLC_RETURN_IF_ERROR(deeper(name.pos));
   const Level level{depth_};
   if (accept_word("DISTINCT")) e->distinct = true;
@@ -373,7 +376,72 @@ Result<ExprPtr> Parser::function_call() {
     e->levels = std::max(e->levels, e->filter->levels + 1);
     if (e->levels > kMaxExpressionDepth) return too_deep(e->pos);
   }
+  if (is_word("OVER")) SLC_RETURN_IF_ERROR(over_clause(*e));
   return e;
+}
+
+// Streaming top-N is the one use of a window function sluice has: ROW_NUMBER() numbers each
+// partition's rows by the ORDER BY, and QUALIFY (or, over a subquery, WHERE) keeps the first N.
+// What needs the whole partition (RANK's ties, aggregates OVER, frames) is refused here, where
+// it is written.
+Status Parser::over_clause(Expr& call) {
+  const std::string supported =
+      "; the window function supported is ROW_NUMBER() OVER (PARTITION BY … ORDER BY …), "
+      "filtered to its first N rows (top-N: QUALIFY rn <= N)";
+  const SourcePos over_pos = peek().pos;
+  if (call.name != "ROW_NUMBER") {
+    return Status(ErrorCode::kUnsupported,
+                  call.name + (call.args.empty() ? "()" : "(...)") +
+                      " OVER (...) is not supported" + supported,
+                  call.pos.to_string());
+  }
+  if (!call.args.empty() || call.distinct) {
+    return Status(ErrorCode::kSqlSyntax, "ROW_NUMBER() takes no arguments",
+                  call.args.empty() ? call.pos.to_string() : call.args[0]->pos.to_string());
+  }
+  if (call.filter) {
+    return Status(ErrorCode::kUnsupported, "ROW_NUMBER() takes no FILTER" + supported,
+                  call.filter->pos.to_string());
+  }
+  next();
+  if (peek().kind == TokenKind::kWord || peek().kind == TokenKind::kQuotedIdent) {
+    return Status(ErrorCode::kUnsupported,
+                  "named windows (OVER " + peek().text + ") are not supported" + supported,
+                  peek().pos.to_string());
+  }
+  SLC_RETURN_IF_ERROR(expect_symbol("("));
+  SLC_RETURN_IF_ERROR(deeper(over_pos));
+  const Level level{depth_};
+  auto over = std::make_unique<OverClause>();
+  over->pos = over_pos;
+  int levels = 0;
+  if (accept_word("PARTITION")) {
+    SLC_RETURN_IF_ERROR(expect_word("BY"));
+    do {
+      SLC_ASSIGN_OR_RETURN(ExprPtr key, expr());
+      levels = std::max(levels, key->levels);
+      over->partition_by.push_back(std::move(key));
+    } while (accept_symbol(","));
+  }
+  if (accept_word("ORDER")) {
+    SLC_RETURN_IF_ERROR(expect_word("BY"));
+    do {
+      SLC_ASSIGN_OR_RETURN(OrderItem item, order_item());
+      levels = std::max(levels, item.expr->levels);
+      over->order_by.push_back(std::move(item));
+    } while (accept_symbol(","));
+  }
+  if (is_word("ROWS") || is_word("RANGE") || is_word("GROUPS")) {
+    return Status(ErrorCode::kUnsupported,
+                  "window frames (" + upper(peek().text) + " ...) are not supported" + supported,
+                  peek().pos.to_string());
+  }
+  SLC_RETURN_IF_ERROR(expect_symbol(")"));
+  // The window's expressions nest one level inside the call (what they nest was counted).
+  call.levels = std::max(call.levels, levels + 1);
+  if (call.levels > kMaxExpressionDepth) return too_deep(call.pos);
+  call.over = std::move(over);
+  return Status::Ok();
 }
 
 // POSITION(needle IN haystack), the SQL standard's form of strpos(haystack, needle): a call

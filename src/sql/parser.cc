@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sql/parser_core.h"
+#include "sql/top_n_idiom.h"
 
 namespace sluice::sql {
 namespace parsing {
@@ -14,10 +15,10 @@ namespace parsing {
 // Words that end an expression or select item and so cannot be bare aliases.
 const std::unordered_set<std::string>& reserved() {
   static const std::unordered_set<std::string> words = {
-      "SELECT", "FROM", "WHERE", "GROUP", "BY",    "HAVING",  "EMIT",  "AS",      "AND",
-      "OR",     "NOT",  "IN",    "IS",    "NULL",  "BETWEEN", "LIKE",  "CASE",    "WHEN",
-      "THEN",   "ELSE", "END",   "CAST",  "INTO",  "WITH",    "ON",    "ALLOW",   "CREATE",
-      "DROP",   "JOIN", "ORDER", "LIMIT", "UNION", "TRUE",    "FALSE", "INTERVAL"};
+      "SELECT", "FROM", "WHERE", "GROUP", "BY",    "HAVING",  "EMIT",  "AS",       "AND",
+      "OR",     "NOT",  "IN",    "IS",    "NULL",  "BETWEEN", "LIKE",  "CASE",     "WHEN",
+      "THEN",   "ELSE", "END",   "CAST",  "INTO",  "WITH",    "ON",    "ALLOW",    "CREATE",
+      "DROP",   "JOIN", "ORDER", "LIMIT", "UNION", "TRUE",    "FALSE", "INTERVAL", "QUALIFY"};
   return words;
 }
 
@@ -427,6 +428,7 @@ Result<std::unique_ptr<SelectStmt>> Parser::select_core() {
   SLC_ASSIGN_OR_RETURN(q->from, from_items());
   if (accept_word("WHERE")) {
     SLC_ASSIGN_OR_RETURN(q->where, expr());
+    fuse_top_n_idiom(*q);  // FROM (… ROW_NUMBER() OVER … AS rn …) WHERE rn <= N: a top-N
   }
   if (accept_word("GROUP")) {
     SLC_RETURN_IF_ERROR(expect_word("BY"));
@@ -437,6 +439,10 @@ Result<std::unique_ptr<SelectStmt>> Parser::select_core() {
   }
   if (accept_word("HAVING")) {
     SLC_ASSIGN_OR_RETURN(q->having, expr());
+  }
+  if (is_word("QUALIFY")) {  // DuckDB's and Snowflake's filter on window functions (top-N)
+    q->qualify_pos = next().pos;
+    SLC_ASSIGN_OR_RETURN(q->qualify, expr());
   }
   if (accept_word("ALLOW")) {
     SLC_RETURN_IF_ERROR(expect_word("LATENESS"));
@@ -597,22 +603,7 @@ Status Parser::order_limit(SelectStmt& q) {
     q.order_pos = next().pos;
     SLC_RETURN_IF_ERROR(expect_word("BY"));
     do {
-      OrderItem item;
-      SLC_ASSIGN_OR_RETURN(item.expr, expr());
-      if (accept_word("DESC")) {
-        item.descending = true;
-      } else {
-        accept_word("ASC");
-      }
-      if (accept_word("NULLS")) {
-        if (accept_word("FIRST")) {
-          item.nulls_first = true;
-        } else if (accept_word("LAST")) {
-          item.nulls_first = false;
-        } else {
-          return error("expected FIRST or LAST after NULLS");
-        }
-      }
+      SLC_ASSIGN_OR_RETURN(OrderItem item, order_item());
       q.order_by.push_back(std::move(item));
     } while (accept_symbol(","));
   }
@@ -631,6 +622,26 @@ Status Parser::order_limit(SelectStmt& q) {
     }
   }
   return Status::Ok();
+}
+
+Result<OrderItem> Parser::order_item() {
+  OrderItem item;
+  SLC_ASSIGN_OR_RETURN(item.expr, expr());
+  if (accept_word("DESC")) {
+    item.descending = true;
+  } else {
+    accept_word("ASC");
+  }
+  if (accept_word("NULLS")) {
+    if (accept_word("FIRST")) {
+      item.nulls_first = true;
+    } else if (accept_word("LAST")) {
+      item.nulls_first = false;
+    } else {
+      return error("expected FIRST or LAST after NULLS");
+    }
+  }
+  return item;
 }
 
 Result<int64_t> Parser::row_count(std::string_view clause) {

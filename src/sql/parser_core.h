@@ -186,6 +186,11 @@ class Parser {
   Result<ExprPtr> column_ref();
 
   Result<ExprPtr> function_call();
+  // A window function's OVER (...) after `call` (expression_parser.cc): ROW_NUMBER() with
+  // PARTITION BY and ORDER BY only; other window functions and frames refused where written.
+  Status over_clause(Expr& call);
+  // One ORDER BY item: expr [ASC | DESC] [NULLS FIRST | LAST].
+  Result<OrderItem> order_item();
   Result<ExprPtr> position();
 
   Result<ExprPtr> interval();

@@ -1,0 +1,413 @@
+#include "dataflow/top_n_operator.h"
+
+#include <cmath>
+#include <functional>
+
+#include "dataflow/project_operator.h"
+#include "sluice/batch_builder.h"
+#include "sluice/column_builder.h"
+#include "sql/expr_eval.h"
+
+namespace sluice::dataflow {
+namespace {
+
+// The store of rows that belong to no window: never dropped.
+constexpr int64_t kForever = INT64_MAX;
+
+// -1, 0, 1 comparing two non-null values of one type; NaN above every other double (as
+// ORDER BY sorts them, adhoc_result.cc).
+int compare_values(const Value& a, const Value& b) {
+  switch (a.type.id()) {
+    case DataType::kBoolean:
+      return static_cast<int>(a.b) - static_cast<int>(b.b);
+    case DataType::kDecimal:
+      return (a.dec > b.dec) - (a.dec < b.dec);
+    case DataType::kDouble:
+      if (std::isnan(a.d) || std::isnan(b.d)) return std::isnan(a.d) - std::isnan(b.d);
+      return (a.d > b.d) - (a.d < b.d);
+    case DataType::kVarchar: {
+      const int r = a.s.compare(b.s);
+      return (r > 0) - (r < 0);
+    }
+    default:  // INT, BIGINT, DATE, TIMESTAMP, INTERVAL
+      return (a.i > b.i) - (a.i < b.i);
+  }
+}
+
+// A NULL is larger than every value unless `nulls_first`.
+int compare_nullable(const Value& a, const Value& b, bool descending, bool nulls_first) {
+  if (a.null || b.null) {
+    if (a.null == b.null) return 0;
+    return a.null == nulls_first ? -1 : 1;
+  }
+  const int c = compare_values(a, b);
+  return descending ? -c : c;
+}
+
+void write_store(StateWriter& w, int64_t end, const TopNOperator::StoreData& s) {
+  w.i64(end);
+  w.i64(s.partitions.size());
+  w.i64(s.rows.size());
+  w.i64(s.free_rows);
+  w.i64(s.live_rows);
+  s.partitions.write(w);
+  s.rows.write(w);
+  s.arena.write(w);
+}
+
+class TopNImage final : public StateImage {
+ public:
+  TopNImage(int64_t watermark, uint64_t next_arrival,
+            std::vector<std::pair<int64_t, TopNOperator::StoreData>> stores)
+      : watermark_(watermark), next_arrival_(next_arrival), stores_(std::move(stores)) {}
+  void write(StateWriter& w) const override {
+    w.i64(watermark_);
+    w.i64(static_cast<int64_t>(next_arrival_));
+    w.i64(static_cast<int64_t>(stores_.size()));
+    for (const auto& [end, data] : stores_) write_store(w, end, data);
+  }
+
+ private:
+  int64_t watermark_;
+  uint64_t next_arrival_;
+  std::vector<std::pair<int64_t, TopNOperator::StoreData>> stores_;
+};
+
+Status damaged(const std::string& what) {
+  return Status(ErrorCode::kDataCorrupt, "top-N state is damaged: " + what);
+}
+
+}  // namespace
+
+TopNOperator::TopNOperator(std::shared_ptr<const sql::BoundQuery> query)
+    : query_(std::move(query)), top_(*query_->top_n) {
+  std::vector<Field> fields;
+  for (size_t i = 0; i < query_->projection.size(); ++i) {
+    if (static_cast<int>(i) != top_.row_number_column) {
+      fields.push_back(query_->output_schema->field(static_cast<int>(i)));
+    }
+  }
+  value_schema_ = make_schema(std::move(fields));
+}
+
+TopNOperator::~TopNOperator() = default;
+
+Status TopNOperator::process(const RecordBatch& input, std::vector<RecordBatch>& out) {
+  SLC_ASSIGN_OR_RETURN(RecordBatch rows, filter_batch(query_->where, input, selection_));
+  const int64_t n = rows.num_rows();
+  if (n == 0) return Status::Ok();
+  std::vector<Column> keys, sorts, values;
+  for (const sql::BoundExprPtr& e : top_.partition_keys) {
+    SLC_ASSIGN_OR_RETURN(Column c, sql::evaluate_column(*e, rows));
+    keys.push_back(std::move(c));
+  }
+  for (const sql::TopNSortKey& k : top_.sort_keys) {
+    SLC_ASSIGN_OR_RETURN(Column c, sql::evaluate_column(*k.expr, rows));
+    sorts.push_back(std::move(c));
+  }
+  for (size_t i = 0; i < query_->projection.size(); ++i) {
+    if (static_cast<int>(i) == top_.row_number_column) continue;
+    SLC_ASSIGN_OR_RETURN(Column c, sql::evaluate_column(*query_->projection[i], rows));
+    values.push_back(std::move(c));
+  }
+  Candidate row;
+  Store* store = nullptr;  // the last row's (a batch is mostly one window's, or unwindowed)
+  int64_t store_end = 0;
+  row.sort.resize(sorts.size());
+  row.output.resize(values.size());
+  for (int64_t r = 0; r < n; ++r) {
+    int64_t end = kForever;
+    key_writer_.clear();
+    for (size_t k = 0; k < keys.size(); ++k) {
+      const Value v = Value::from_column(keys[k], r);
+      if (static_cast<int>(k) == top_.window_key && !v.null) end = v.i + top_.window_end_offset;
+      key_writer_.value(v);
+    }
+    if (end != kForever && end <= watermark_) {
+      ++stats_.late_rows_dropped;  // its window's partitions were dropped: it came too late
+      continue;
+    }
+    for (size_t k = 0; k < sorts.size(); ++k) row.sort[k] = Value::from_column(sorts[k], r);
+    row.columns = &values;
+    row.index = r;
+    row.loaded = false;
+    row.arrival = next_arrival_++;
+    const std::string_view key = key_writer_.bytes();
+    const uint64_t hash = std::hash<std::string_view>{}(key);
+    if (store == nullptr || store_end != end) {
+      store = &stores_[end];
+      store_end = end;
+    }
+    SLC_RETURN_IF_ERROR(rank(*store, key, hash, row));
+  }
+  if (out_rows_.empty()) return Status::Ok();
+  SLC_ASSIGN_OR_RETURN(RecordBatch changes, finish_output());
+  out.push_back(std::move(changes));
+  return Status::Ok();
+}
+
+uint32_t TopNOperator::partition_of(Store& store, std::string_view key, uint64_t hash) {
+  StoreData& d = store.data;
+  const uint32_t found =
+      store.index.find(hash, [&](uint32_t p) { return d.arena.get(d.partitions[p].key) == key; });
+  if (found != GroupTable::kNotFound) return found;
+  Partition p;
+  p.hash = hash;
+  p.key = d.arena.add(key);
+  const uint32_t index = d.partitions.size();
+  d.partitions.push_back(p);
+  store.index.insert(hash, index);
+  return index;
+}
+
+Status TopNOperator::rank(Store& store, std::string_view key, uint64_t hash, Candidate& row) {
+  StoreData& d = store.data;
+  const uint32_t p = partition_of(store, key, hash);
+  // The list runs worst first, so that a row below a full top N (most rows, once it fills)
+  // costs one comparison. Walk past the kept rows that rank after the new one.
+  const int64_t count = d.partitions[p].count;
+  uint32_t prev = kNone;
+  uint32_t at = d.partitions[p].head;
+  int64_t worse = 0;
+  while (at != kNone && compare(d, row, at) < 0) {
+    prev = at;
+    at = d.rows[at].next;
+    ++worse;
+  }
+  const int64_t position = count - worse;           // 0: the best
+  if (position >= top_.limit) return Status::Ok();  // below the top N: not kept
+  StateWriter w;
+  for (const Value& v : row.sort) w.value(v);
+  for (const Value& v : row.values()) w.value(v);
+  row.encoded = w.take();
+  const uint32_t r = add_row(d, row);
+  d.rows.mut(r).next = at;
+  if (prev == kNone) {
+    d.partitions.mut(p).head = r;
+  } else {
+    d.rows.mut(prev).next = r;
+  }
+  emit(row.output, position + 1, true);
+  // The `worse` rows before it in the list move down one place: the k-th (worst first) from
+  // number count - k to count - k + 1; past N it leaves (only the worst, of a full top N).
+  const bool numbered = top_.row_number_column >= 0;
+  const bool full = count + 1 > top_.limit;
+  if (numbered || full) {
+    uint32_t cur = d.partitions[p].head;
+    for (int64_t k = 0; k < worse; ++k, cur = d.rows[cur].next) {
+      const bool leaves = full && k == 0;
+      if (!numbered && !leaves) break;
+      SLC_RETURN_IF_ERROR(decode(d, cur, sort_scratch_, output_scratch_));
+      emit(output_scratch_, count - k, false);
+      if (!leaves) emit(output_scratch_, count - k + 1, true);
+    }
+  }
+  if (full) {
+    const uint32_t gone = d.partitions[p].head;
+    d.partitions.mut(p).head = d.rows[gone].next;
+    free_row(d, gone);
+    compact_if_needed(d);
+  } else {
+    d.partitions.mut(p).count = static_cast<uint32_t>(count + 1);
+  }
+  return Status::Ok();
+}
+
+int TopNOperator::compare(const StoreData& store, Candidate& row, uint32_t r) {
+  // The kept row's values are read in order and only as far as they decide: the sort keys,
+  // then (rarely) the output columns.
+  StateReader reader(store.arena.get(store.rows[r].values));
+  Value& kept = compare_scratch_;
+  for (size_t k = 0; k < top_.sort_keys.size(); ++k) {
+    if (!reader.value(kept).ok()) return 1;  // damage was refused on restore
+    const sql::TopNSortKey& key = top_.sort_keys[k];
+    const int c = compare_nullable(row.sort[k], kept, key.descending, key.nulls_first);
+    if (c != 0) return c;
+  }
+  const std::vector<Value>& output = row.values();
+  for (size_t k = 0; k < output.size(); ++k) {
+    if (!reader.value(kept).ok()) return 1;
+    const int c = compare_nullable(output[k], kept, false, false);
+    if (c != 0) return c;
+  }
+  return row.arrival < store.rows[r].arrival ? -1 : 1;
+}
+
+Status TopNOperator::decode(const StoreData& store, uint32_t r, std::vector<Value>& sort,
+                            std::vector<Value>& output) const {
+  StateReader reader(store.arena.get(store.rows[r].values));
+  sort.resize(top_.sort_keys.size());
+  output.resize(static_cast<size_t>(value_schema_->num_fields()));
+  for (Value& v : sort) SLC_RETURN_IF_ERROR(reader.value(v));
+  for (Value& v : output) SLC_RETURN_IF_ERROR(reader.value(v));
+  if (!reader.done()) return damaged("a kept row has bytes past its values");
+  return Status::Ok();
+}
+
+void TopNOperator::emit(const std::vector<Value>& output, int64_t number, bool insert) {
+  out_rows_.push_back(output);
+  out_numbers_.push_back(number);
+  out_inserts_.push_back(insert);
+}
+
+uint32_t TopNOperator::add_row(StoreData& store, const Candidate& row) {
+  Row entry;
+  entry.values = store.arena.add(row.encoded);
+  entry.arrival = row.arrival;
+  ++store.live_rows;
+  if (store.free_rows != kNone) {
+    const uint32_t r = store.free_rows;
+    store.free_rows = store.rows[r].next;
+    store.rows.mut(r) = entry;
+    return r;
+  }
+  store.rows.push_back(entry);
+  return store.rows.size() - 1;
+}
+
+void TopNOperator::free_row(StoreData& store, uint32_t r) {
+  Row& row = store.rows.mut(r);
+  store.arena.release(row.values);
+  row.values = StringRef{};
+  row.next = store.free_rows;
+  store.free_rows = r;
+  --store.live_rows;
+}
+
+void TopNOperator::compact_if_needed(StoreData& store) {
+  // Amortized: the garbage rewritten away is at least as large as what is copied.
+  if (store.arena.garbage() < (1u << 20) || store.arena.garbage() < store.arena.used() / 2) return;
+  StringArena fresh;
+  for (uint32_t p = 0; p < store.partitions.size(); ++p) {
+    Partition& part = store.partitions.mut(p);
+    part.key = fresh.add(store.arena.get(part.key));
+    for (uint32_t r = part.head; r != kNone; r = store.rows[r].next) {
+      Row& row = store.rows.mut(r);
+      row.values = fresh.add(store.arena.get(row.values));
+    }
+  }
+  store.arena = std::move(fresh);
+}
+
+Result<RecordBatch> TopNOperator::finish_output() {
+  const SchemaPtr& schema = query_->output_schema;
+  BatchBuilder builder(schema);
+  const int op_column = schema->num_fields() - 1;
+  builder.reserve(static_cast<int64_t>(out_rows_.size()));
+  for (size_t i = 0; i < out_rows_.size(); ++i) {
+    size_t v = 0;
+    for (int c = 0; c < op_column; ++c) {
+      if (c == top_.row_number_column) {
+        builder.column(c).append_int64(out_numbers_[i]);
+      } else {
+        append_value(builder.column(c), out_rows_[i][v++]);
+      }
+    }
+    builder.column(op_column).append_string(out_inserts_[i] ? "insert" : "delete");
+  }
+  out_rows_.clear();
+  out_numbers_.clear();
+  out_inserts_.clear();
+  return builder.finish();
+}
+
+Status TopNOperator::on_watermark(int64_t watermark, std::vector<RecordBatch>& out) {
+  (void)out;  // a dropped window's rows stay in the output: they were final
+  watermark_ = watermark;
+  while (!stores_.empty() && stores_.begin()->first != kForever &&
+         stores_.begin()->first <= watermark) {
+    stores_.erase(stores_.begin());
+  }
+  return Status::Ok();
+}
+
+std::unique_ptr<StateImage> TopNOperator::capture() const {
+  std::vector<std::pair<int64_t, StoreData>> stores;
+  stores.reserve(stores_.size());
+  for (const auto& [end, store] : stores_) stores.emplace_back(end, store.data);
+  return std::make_unique<TopNImage>(watermark_, next_arrival_, std::move(stores));
+}
+
+void TopNOperator::snapshot(StateWriter& writer) const {
+  capture()->write(writer);
+}
+
+Status TopNOperator::restore(StateReader& reader) {
+  int64_t watermark = 0, arrival = 0, count = 0;
+  SLC_RETURN_IF_ERROR(reader.i64(watermark));
+  SLC_RETURN_IF_ERROR(reader.i64(arrival));
+  SLC_RETURN_IF_ERROR(reader.count(count, 40));
+  std::map<int64_t, Store> stores;
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t end = 0, partitions = 0, rows = 0, free_rows = 0, live = 0;
+    SLC_RETURN_IF_ERROR(reader.i64(end));
+    SLC_RETURN_IF_ERROR(reader.i64(partitions));
+    SLC_RETURN_IF_ERROR(reader.i64(rows));
+    SLC_RETURN_IF_ERROR(reader.i64(free_rows));
+    SLC_RETURN_IF_ERROR(reader.i64(live));
+    if (partitions < 0 || rows < 0 || partitions > UINT32_MAX - 1 || rows > UINT32_MAX - 1 ||
+        live < 0 || live > rows || (free_rows != kNone && (free_rows < 0 || free_rows >= rows))) {
+      return damaged("a store's counts are out of range");
+    }
+    Store& s = stores[end];
+    StoreData& d = s.data;
+    SLC_RETURN_IF_ERROR(
+        d.partitions.read(reader, static_cast<uint32_t>(partitions), read_scratch_));
+    SLC_RETURN_IF_ERROR(d.rows.read(reader, static_cast<uint32_t>(rows), read_scratch_));
+    SLC_RETURN_IF_ERROR(d.arena.read(reader));
+    d.free_rows = static_cast<uint32_t>(free_rows);
+    d.live_rows = live;
+    // Every reference is checked before anything follows it: damage is an error, never a read
+    // out of bounds or a loop.
+    int64_t listed = 0;
+    s.index.reserve(static_cast<uint32_t>(partitions));
+    for (uint32_t p = 0; p < d.partitions.size(); ++p) {
+      const Partition& part = d.partitions[p];
+      if (!d.arena.valid(part.key) || part.count > top_.limit) {
+        return damaged("a partition's key or count is out of range");
+      }
+      uint32_t seen = 0;
+      for (uint32_t r = part.head; r != kNone; r = d.rows[r].next) {
+        if (r >= d.rows.size() || ++seen > part.count || !d.arena.valid(d.rows[r].values)) {
+          return damaged("a partition's rows are out of range");
+        }
+      }
+      if (seen != part.count) return damaged("a partition's row count does not match its rows");
+      listed += seen;
+      s.index.insert(part.hash, p);
+    }
+    if (listed != live) return damaged("the rows listed do not match the rows counted");
+  }
+  stores_ = std::move(stores);
+  watermark_ = watermark;
+  next_arrival_ = static_cast<uint64_t>(arrival);
+  return Status::Ok();
+}
+
+StateStats TopNOperator::state_stats() const {
+  StateStats s;
+  for (const auto& [end, store] : stores_) {
+    const StoreData& d = store.data;
+    s.groups += d.live_rows;
+    s.bytes += static_cast<int64_t>(d.partitions.bytes() + d.rows.bytes() + d.arena.bytes() +
+                                    store.index.bytes()) +
+               64;  // the map's node
+  }
+  return s;
+}
+
+int64_t TopNOperator::partitions() const {
+  int64_t n = 0;
+  for (const auto& [end, store] : stores_) n += store.data.partitions.size();
+  return n;
+}
+
+std::string TopNOperator::describe() const {
+  std::string out;
+  if (query_->where) out += "filter " + query_->where->sql.str() + " → ";
+  out += "top-N " + top_.sql;
+  if (top_.window_key >= 0) out += " per window (state dropped as windows end)";
+  return out + " → " + describe_projection(*query_);
+}
+
+}  // namespace sluice::dataflow
