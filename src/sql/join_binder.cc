@@ -220,7 +220,7 @@ Result<BoundFrom> Binder::bind_join(const FromItem& j, StatementSteps& steps) co
   // The join's relations and columns: the left side's, then the right side's.
   BoundFrom out;
   out.relations = without_column(left.relations, left_op);
-  const int left_width = left.schema->num_fields() - (left_op >= 0 ? 1 : 0);
+  const int left_width = join_stored_width(*left.schema, left_op >= 0);
   for (Relation r : without_column(right.relations, right_op)) {
     for (const Relation& seen : out.relations) {
       if (to_lower(seen.name) == to_lower(r.name)) {

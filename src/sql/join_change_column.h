@@ -27,4 +27,11 @@ inline int join_change_column(const Schema& input) {
   return last >= 0 && to_lower(input.field(last).name) == kChangeOpColumn ? last : -1;
 }
 
+// How many of a join input's columns the join keeps and outputs, in their order: all but its
+// change column (`has_change_column`: BoundJoin::<side>_updating). Output column i < the left's
+// width is left column i; the right's follow.
+inline int join_stored_width(const Schema& input, bool has_change_column) {
+  return input.num_fields() - (has_change_column && join_change_column(input) >= 0 ? 1 : 0);
+}
+
 }  // namespace sluice::sql
