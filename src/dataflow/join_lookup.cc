@@ -1,6 +1,7 @@
 #include "dataflow/join_lookup.h"
 
 #include "sql/bound_query.h"
+#include "sql/join_change_column.h"
 
 namespace sluice::dataflow {
 
@@ -9,12 +10,9 @@ namespace {
 constexpr std::string_view kStateTag = "lookup-join/1";
 
 // Whether the right input's rows carry the view's changelog operation (its last column, `_op`:
-// an EMIT CHANGES view's output, or a changelog the graph passes on); without it every row is
-// an insert.
+// an EMIT CHANGES view's output; sql/join_change_column.h); without it every row is an insert.
 bool has_change_op(const sql::BoundJoin& join) {
-  const Schema& s = *join.right_schema;
-  return join.right_updating && s.num_fields() > 0 &&
-         s.field(s.num_fields() - 1).name == sql::kChangeOpColumn;
+  return join.right_updating && sql::join_change_column(*join.right_schema) >= 0;
 }
 
 class LookupImage final : public StateImage {
@@ -82,7 +80,7 @@ Status LookupJoinOperator::process_left(const RecordBatch& input, std::vector<Re
 
 Status LookupJoinOperator::process_right(const RecordBatch& input) {
   SLC_RETURN_IF_ERROR(right_keys_.compute(input));
-  const Column* op = join_->right_updating ? &input.column(input.num_columns() - 1) : nullptr;
+  const Column* op = right_has_op_ ? &input.column(input.num_columns() - 1) : nullptr;
   for (int64_t r = 0; r < input.num_rows(); ++r) {
     if (right_keys_.null(r)) continue;  // a view row with a NULL key is never looked up
     row_.clear();

@@ -1,8 +1,8 @@
 #include "dataflow/join_operator.h"
 
 #include "dataflow/join_asof.h"
-#include "dataflow/join_lookup.h"
 #include "dataflow/join_interval.h"
+#include "dataflow/join_lookup.h"
 #include "dataflow/join_regular.h"
 
 namespace sluice::dataflow {

@@ -6,6 +6,7 @@
 #include "dataflow/value_slots.h"
 #include "sql/bound_query.h"
 #include "sql/expr_eval.h"
+#include "sql/join_change_column.h"
 #include "sql/names.h"
 
 namespace sluice::dataflow {
@@ -26,19 +27,19 @@ Result<JoinSide> JoinSide::make(const sql::BoundJoin& join, int side) {
     return Status(ErrorCode::kInvalidArgument, std::string("join has no ") + name + " schema");
   }
   JoinSide s;
+  // The binder's rule (sql/join_change_column.h): the join consumes an updating input's `_op`.
   const bool updating = left ? join.left_updating : join.right_updating;
+  s.op_column = updating ? sql::join_change_column(*schema) : -1;
   for (int c = 0; c < schema->num_fields(); ++c) {
-    if (updating && sql::to_lower(schema->field(c).name) == sql::kChangeOpColumn) {
-      s.op_column = c;
-      continue;
-    }
+    if (c == s.op_column) continue;
     s.columns.push_back(c);
     s.types.push_back(schema->field(c).type);
   }
   if (updating && s.op_column < 0) {
     return Status(ErrorCode::kInvalidArgument, std::string("the ") + name +
-                                                   " input of a join emits changes but has no " +
-                                                   sql::kChangeOpColumn + " column");
+                                                   " input of a join emits changes but its last "
+                                                   "column is not " +
+                                                   sql::kChangeOpColumn);
   }
   s.time_column = left ? join.left_time : join.right_time;
   if (s.time_column >= schema->num_fields() ||

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "columnar/timestamp.h"
+#include "sql/join_change_column.h"
 
 namespace sluice::sql {
 
@@ -66,7 +67,7 @@ Origin trace_query(const Catalog& catalog, const std::vector<PlanStep>* steps, c
 Origin trace_join(const Catalog& catalog, const std::vector<PlanStep>* steps, const PlanStep& step,
                   int column) {
   const BoundJoin& j = *step.join;
-  const int left_width = j.left_schema->num_fields();
+  const int left_width = join_stored_width(*j.left_schema, j.left_updating);
   const bool left = column < left_width;
   const int side_column = left ? column : column - left_width;
   const std::string& input = step.inputs[left ? 0 : 1];

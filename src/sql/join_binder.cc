@@ -13,6 +13,7 @@
 #include "sql/binder.h"
 #include "sql/event_time.h"
 #include "sql/expr_binder.h"
+#include "sql/join_change_column.h"
 
 namespace sluice::sql {
 
@@ -181,6 +182,21 @@ Scope side_scope(const BoundFrom& side) {
   return s;
 }
 
+// `relations` without the input column `column` (-1: as they are): an updating input's `_op`, which
+// the join consumes (join_change_column.h). It is the input's last column, so it is the last of
+// the relation that has it, and no other column moves.
+std::vector<Relation> without_column(std::vector<Relation> relations, int column) {
+  if (column < 0) return relations;
+  for (Relation& r : relations) {
+    if (r.schema != nullptr && r.first + r.schema->num_fields() - 1 == column) {
+      std::vector<Field> fields = r.schema->fields();
+      fields.pop_back();
+      r.schema = make_schema(std::move(fields));
+    }
+  }
+  return relations;
+}
+
 bool same_window(const WindowSpec& a, const WindowSpec& b) {
   return a.kind == b.kind && a.size == b.size && a.slide == b.slide && a.gap == b.gap;
 }
@@ -194,11 +210,18 @@ Result<BoundFrom> Binder::bind_join(const FromItem& j, StatementSteps& steps) co
   const bool asof = j.join == JoinSyntax::kAsof || j.join == JoinSyntax::kAsofLeft;
   const bool lookup = j.right->kind == FromItem::Kind::kTable && j.right->system_time;
 
+  // An input that updates carries its changes in `_op` (join_change_column.h): the join consumes
+  // it, so the join's columns are each side's others.
+  const bool left_updates = catalog_.updating(left.input, plan);
+  const bool right_updates = catalog_.updating(right.input, plan);
+  const int left_op = left_updates ? join_change_column(*left.schema) : -1;
+  const int right_op = right_updates ? join_change_column(*right.schema) : -1;
+
   // The join's relations and columns: the left side's, then the right side's.
   BoundFrom out;
-  out.relations = left.relations;
-  const int left_width = left.schema->num_fields();
-  for (Relation r : right.relations) {
+  out.relations = without_column(left.relations, left_op);
+  const int left_width = join_stored_width(*left.schema, left_op >= 0);
+  for (Relation r : without_column(right.relations, right_op)) {
     for (const Relation& seen : out.relations) {
       if (to_lower(seen.name) == to_lower(r.name)) {
         return error_at(ErrorCode::kSqlDuplicateName, j.right->pos,
@@ -214,7 +237,9 @@ Result<BoundFrom> Binder::bind_join(const FromItem& j, StatementSteps& steps) co
   join->left_schema = left.schema;
   join->right_schema = right.schema;
   std::vector<Field> fields = left.schema->fields();
+  if (left_op >= 0) fields.pop_back();
   for (int i = 0; i < right.schema->num_fields(); ++i) {
+    if (i == right_op) continue;
     Field f = right.schema->field(i);
     if (left.schema->find(f.name) >= 0) f.name = right.relations[0].name + "." + f.name;
     if (join->type == JoinType::kLeftOuter) f.nullable = true;
@@ -334,12 +359,29 @@ Result<BoundFrom> Binder::bind_join(const FromItem& j, StatementSteps& steps) co
     join->kind = JoinKind::kRegular;
     rest.insert(rest.end(), time_conjuncts.begin(), time_conjuncts.end());
   }
-  // Updating inputs: only a regular or lookup join retracts what a delete undoes.
-  join->left_updating = catalog_.updating(left.input, plan);
-  join->right_updating = catalog_.updating(right.input, plan);
-  if ((join->left_updating || join->right_updating) && join->kind != JoinKind::kRegular &&
+  // Updating inputs: only a regular join retracts what a delete undoes, and a lookup join
+  // follows the view (its right side) it looks rows up in.
+  join->left_updating = left_op >= 0;
+  join->right_updating = right_op >= 0;
+  if (join->kind == JoinKind::kLookup && left_updates) {
+    return error_at(ErrorCode::kSqlInvalidQuery, j.left->pos,
+                    "a lookup join's left side must be append-only: '" + left.relations[0].name +
+                        "' emits updates (EMIT CHANGES, or an aggregate's EMIT ON UPDATE), and a "
+                        "row the view already answered cannot be retracted; use a regular join "
+                        "(ON the keys, without FOR SYSTEM_TIME AS OF)");
+  }
+  if (join->kind == JoinKind::kRegular && (left_updates || right_updates) &&
+      (left_updates != (left_op >= 0) || right_updates != (right_op >= 0))) {
+    const BoundFrom& side = left_updates && left_op < 0 ? left : right;
+    return error_at(ErrorCode::kSqlInvalidQuery, (&side == &left ? j.left : j.right)->pos,
+                    "a regular join retracts what an input's deletes undo, but '" +
+                        side.relations[0].name +
+                        "' updates without passing its deletes (an aggregate's EMIT ON UPDATE "
+                        "passes its new rows only, without `_op`): declare it EMIT CHANGES");
+  }
+  if ((left_updates || right_updates) && join->kind != JoinKind::kRegular &&
       join->kind != JoinKind::kLookup) {
-    const BoundFrom& side = join->left_updating ? left : right;
+    const BoundFrom& side = left_updates ? left : right;
     return error_at(ErrorCode::kSqlInvalidQuery, j.pos,
                     std::string("an ") + join_kind_name(join->kind) +
                         " join needs append-only inputs: '" + side.relations[0].name +
@@ -348,36 +390,49 @@ Result<BoundFrom> Binder::bind_join(const FromItem& j, StatementSteps& steps) co
                         "WINDOW CLOSE)");
   }
 
+  // The time columns decide which rows are late: the left and right ones of an interval or ASOF
+  // join, a lookup join's AS OF column (its left rows behind the left watermark are late).
+  struct TimeColumn {
+    const BoundFrom* side;
+    int column;
+    SourcePos pos;
+  };
+  std::vector<TimeColumn> time_columns;
   if (asof || join->kind == JoinKind::kInterval) {
     join->left_time = bound.left_column;
     join->right_time = bound.right_column;
-    for (const auto& [side, column] :
-         {std::pair{&left, bound.left_column}, std::pair{&right, bound.right_column}}) {
-      const JoinTimeColumn t = join_time_column(catalog_, side->input, column, plan);
-      // An upstream window's window_end (without lateness) never trails its watermark: the
-      // window is emitted as the watermark passes its end, before the watermark moves (Nexmark
-      // q7 joins bids with the windows' maxima so).
-      if (t.kind == JoinTimeColumn::Kind::kWatermark ||
-          t.kind == JoinTimeColumn::Kind::kUnwatermarked ||
-          (t.kind == JoinTimeColumn::Kind::kWindowBound && t.window_end &&
-           t.window_lateness == 0)) {
-        continue;
-      }
-      const std::string name =
-          "'" + side->schema->field(column).name + "' of " + side->relations[0].name;
-      return error_at(
-          ErrorCode::kSqlInvalidQuery, time_conjuncts[0]->pos,
-          std::string("an ") + join_kind_name(join->kind) +
-              " join's time columns must be event-time columns (a source's watermark column, "
-              "passed through), or which rows are late would depend on timing: " +
-              name +
-              (t.kind == JoinTimeColumn::Kind::kWindowBound
-                   ? " is a window_start, or a window_end with ALLOW LATENESS, of an upstream "
-                     "aggregate: its rows come after the watermark passed them (join two "
-                     "windowed aggregates on equal window_start: a window join; or use "
-                     "window_end)"
-                   : ": " + t.why));
+    time_columns = {{&left, bound.left_column, time_conjuncts[0]->pos},
+                    {&right, bound.right_column, time_conjuncts[0]->pos}};
+  } else if (join->kind == JoinKind::kLookup) {
+    time_columns = {{&left, join->left_time, j.right->system_time->pos}};
+  }
+  for (const auto& [side, column, pos] : time_columns) {
+    const JoinTimeColumn t = join_time_column(catalog_, side->input, column, plan);
+    // An upstream window's window_end (without lateness) never trails its watermark: the
+    // window is emitted as the watermark passes its end, before the watermark moves (Nexmark
+    // q7 joins bids with the windows' maxima so).
+    if (t.kind == JoinTimeColumn::Kind::kWatermark ||
+        t.kind == JoinTimeColumn::Kind::kUnwatermarked ||
+        (t.kind == JoinTimeColumn::Kind::kWindowBound && t.window_end && t.window_lateness == 0)) {
+      continue;
     }
+    const std::string name =
+        "'" + side->schema->field(column).name + "' of " + side->relations[0].name;
+    return error_at(
+        ErrorCode::kSqlInvalidQuery, pos,
+        (join->kind == JoinKind::kLookup
+             ? std::string("a lookup join's AS OF column must be an event-time column")
+             : std::string("an ") + join_kind_name(join->kind) +
+                   " join's time columns must be event-time columns") +
+            " (a source's watermark column, passed through), or which rows are late would "
+            "depend on timing: " +
+            name +
+            (t.kind == JoinTimeColumn::Kind::kWindowBound
+                 ? " is a window_start, or a window_end with ALLOW LATENESS, of an upstream "
+                   "aggregate: its rows come after the watermark passed them (join two "
+                   "windowed aggregates on equal window_start: a window join; or use "
+                   "window_end)"
+                 : ": " + t.why));
   }
 
   // RETENTION: how long a regular join keeps rows, by each side's event time.

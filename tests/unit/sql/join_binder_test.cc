@@ -237,7 +237,9 @@ TEST_F(JoinBinderTest, LookupJoin) {
   EXPECT_EQ(j.kind, JoinKind::kLookup);
   EXPECT_EQ(j.type, JoinType::kLeftOuter);
   EXPECT_EQ(j.left_time, 3);
-  EXPECT_TRUE(j.right_updating);  // an ON UPDATE view's changelog
+  // An ON UPDATE view passes its new rows only, without `_op`: no change column, taken as
+  // inserts (docs/joins_temporal.md, "Which views"; sql/join_change_column.h).
+  EXPECT_FALSE(j.right_updating);
   EXPECT_FALSE(j.left_updating);
   EXPECT_EQ(names(*j.output_schema), "auction,bidder,price,ts,id,name");
   EXPECT_EQ(error("SELECT * FROM bid b JOIN person FOR SYSTEM_TIME AS OF b.ts AS p ON "
@@ -304,6 +306,41 @@ TEST_F(JoinBinderTest, UpdatingInputsOnlyWhereTheKindRetracts) {
   ASSERT_TRUE(regular.ok()) << regular.status().to_string();
   EXPECT_TRUE(join_of(*regular).right_updating);
   EXPECT_EQ(join_of(*regular).output_schema->fields().back().name, "_op");
+}
+
+// The one rule of join_change_column.h: a join consumes its updating inputs' `_op` (neither
+// stored nor output, so no relation names it any more); its own `_op` is its output's last column
+// when it emits changes. The operators are made from the same BoundJoin (join_side.cc).
+TEST_F(JoinBinderTest, UpdatingInputsChangeColumnConsumed) {
+  run("CREATE STREAM counts AS SELECT auction, ts, COUNT(*) AS n FROM bid GROUP BY auction, ts "
+      "EMIT CHANGES");
+  run("CREATE MATERIALIZED VIEW cv AS SELECT auction, COUNT(*) AS n FROM bid GROUP BY auction "
+      "EMIT CHANGES");
+  // Updating on both sides: each side's `_op` dropped, the join's own appended.
+  auto both = bind("SELECT c.n, _op FROM counts c JOIN counts d ON c.auction = d.auction");
+  ASSERT_TRUE(both.ok()) << both.status().to_string();
+  const BoundJoin& j = join_of(*both);
+  EXPECT_TRUE(j.left_updating);
+  EXPECT_TRUE(j.right_updating);
+  EXPECT_EQ(names(*j.output_schema), "auction,ts,n,d.auction,d.ts,d.n,_op");
+  // The right side's columns keep their places: the key and residual are over them.
+  auto residual = bind(
+      "SELECT c.n, d.n AS m FROM counts c JOIN counts d ON c.auction = d.auction AND d.n > c.n");
+  ASSERT_TRUE(residual.ok()) << residual.status().to_string();
+  const BoundExprPtr& gt = join_of(*residual).residual;
+  ASSERT_EQ(gt->args.size(), 2u);
+  EXPECT_EQ(gt->args[0]->column, 5);  // d.n: after auction, ts, n, d.auction, d.ts (no c._op)
+  EXPECT_EQ(gt->args[1]->column, 2);
+  EXPECT_EQ(
+      error("SELECT c._op FROM counts c JOIN counts d ON c.auction = d.auction").substr(0, 12),
+      "SLC-1002 at ");
+  // A lookup join consumes the view's `_op` and emits none: append-only.
+  auto lookup =
+      bind("SELECT * FROM auction a JOIN cv FOR SYSTEM_TIME AS OF a.ts AS v ON a.id = v.auction");
+  ASSERT_TRUE(lookup.ok()) << lookup.status().to_string();
+  EXPECT_TRUE(join_of(*lookup).right_updating);
+  EXPECT_EQ(join_of(*lookup).output_schema->fields().back().name, "n");
+  EXPECT_FALSE(catalog_.updating(lookup->input, &lookup->steps));
 }
 
 TEST_F(JoinBinderTest, NamesOverSeveralRelations) {
