@@ -52,8 +52,8 @@ void fuse_top_n_idiom(SelectStmt& select) {
 
   ExprPtr moved;
   Expr& where = *select.where;
-  const bool chain = where.kind == ExprKind::kBinary && !where.ops.empty() &&
-                     to_lower(where.ops[0].text) == "and";
+  const bool chain =
+      where.kind == ExprKind::kBinary && !where.ops.empty() && to_lower(where.ops[0].text) == "and";
   if (chain) {
     for (size_t i = 0; i < where.args.size(); ++i) {
       if (!bounds_row_number(*where.args[i], alias, relation)) continue;

@@ -35,7 +35,8 @@ TEST(TopNParser, QualifyIsNoAlias) {
   // Without QUALIFY reserved, `FROM t QUALIFY …` would read QUALIFY as t's alias.
   auto s = parse_statement("SELECT k FROM t QUALIFY ROW_NUMBER() OVER (ORDER BY k) = 1");
   ASSERT_TRUE(s.ok()) << s.status().to_string();
-  EXPECT_TRUE(s->query->from_alias.empty());
+  ASSERT_NE(s->query->single_table(), nullptr);
+  EXPECT_TRUE(s->query->single_table()->alias.empty());
   EXPECT_EQ(s->query->qualify->to_sql(), "(ROW_NUMBER() OVER (ORDER BY k) = 1)");
 }
 
