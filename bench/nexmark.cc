@@ -5,13 +5,18 @@
 // query's generator cost is the sum over the tables it reads: each source runs through every
 // event and keeps its table's).
 //
-//   build/release/bench/nexmark [--events N] [--credits ROWS] [--json FILE]
-//                               [--queries DIR] [--only q0,q5_agg]
+//   build/release/bench/nexmark [--events N] [--credits ROWS] [--event-rate N] [--json FILE]
+//                               [--queries DIR] [--only q0,q5_agg] [--rss-every SECONDS]
 // (--credits: DatabaseOptions::source_credits, the source's rows in flight; default the
-// database's. --queries: another folder of query files, examples/nexmark/README.md's
-// convention: every source's `limit` is set to N, the sink is named after the file.)
+// database's. --event-rate: events per second of event time, every source's 'event.rate' and
+// the generator-alone run's (default the connector's, 10 M: 10 M events span 1 s, so no 10 s
+// window closes). --queries: another folder of query files, examples/nexmark/README.md's
+// convention: every source's `limit` is set to N (and its 'event.rate'), the sink is named
+// after the file. --rss-every: each query's resident set and the rows each of its sources has
+// read, printed to stderr every so many seconds while it runs: whether state stays flat once
+// windows close, not only its peak.)
 //
-// A query that does not bind yet (joins, before they land) is listed as "not runnable:
+// A query that does not bind yet (q4, q6, q9 today) is listed as "not runnable:
 // <error>", in the table and in the JSON ("runnable": false); it does not fail the run.
 //
 // Events are all Nexmark events (2% persons, 6% auctions, 92% bids).
@@ -53,12 +58,40 @@
 // q11's sessions (10 s gap) never close in 1 s or 5 s of event time, so every bidder's
 // session is live at the end: its RSS grows with the bidders, as q5_agg's with its groups.
 // q3-q9: not runnable (joins).
+//
+// With the joins (branch joine2e on 6965e4e, default credits, one run each, load 6-8; M events
+// per CPU-second with the generator / without it, peak RSS; 10 M events at the default
+// event rate span 1 s of event time, so no 10 s window closes and every join keeps all of
+// its inputs):
+//            10 M events
+//   q0       5.55 / 33.8,   15 MB
+//   q1       5.11 / 22.2,   22 MB
+//   q2       5.51 / 32.5,   15 MB
+//   q3       4.72 / 9.23,  485 MB   (a regular join: every person and auction kept)
+//   q5       2.71 / 4.57,  250 MB
+//   q5_agg   2.89 / 5.11,  178 MB   (the operator alone 7.08 w/o gen, 56 B per live group)
+//   q7       0.90 / 1.05, 1624 MB   (every bid waits in the interval join for its window's max)
+//   q7_agg   3.58 / 7.75,   16 MB
+//   q8       8.10 / 50.6,   75 MB
+//   q11      3.95 / 9.72,  107 MB
+//   q4, q6, q9: not runnable (q4 aggregates an updating aggregate, SLC-1007; q6 needs an OVER
+//   frame; q9 needs top-N, ROW_NUMBER).
+// --events 50000000 --event-rate 1000000 --rss-every 5 (50 s of event time, windows close
+// from 10 s on; the watermark trails date_time by 5 s):
+//   q5  2.58 / 4.83, peak 238 MB: 110 MB at 7 M bids read, 157-172 MB from 14 M to 41 M
+//       (flat once windows close, within allocator slack)
+//   q7  0.97 / 1.18, peak 1918 MB: grows to 1825 MB at 17 M bids, then 1855-1918 MB from
+//       19 M to 46 M (flat: a bid is kept until the right side's watermark passes its time +
+//       10 s, i.e. ~15 s of bids, ~14 M rows)
+//   q8  8.34 / 38.5, 144 MB at 5 s and 10 s (flat; the persons are read first and wait in
+//       the window join for the auctions' watermark)
 
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -68,8 +101,10 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "common/wait_signal.h"
 #include "connectors/generator/nexmark.h"
 #include "dataflow/aggregate_operator.h"
 #include "sluice/database.h"
@@ -122,12 +157,80 @@ Measure in_child(Work work) {
   return m;
 }
 
-// A query file of examples/nexmark/ with every source's `limit` set to `events`
-// (examples/nexmark/README.md: the files' one convention the harnesses rely on).
-std::string with_events(const std::string& text, int64_t events) {
+// A query file of examples/nexmark/ with every source's `limit` set to `events`, and its
+// 'event.rate' to `event_rate` unless 0 (examples/nexmark/README.md: the files' one
+// convention the harnesses rely on).
+std::string with_events(const std::string& text, int64_t events, int64_t event_rate) {
   static const std::regex kLimit("limit = '[0-9]+'");
-  return std::regex_replace(text, kLimit, "limit = '" + std::to_string(events) + "'");
+  std::string options = "limit = '" + std::to_string(events) + "'";
+  if (event_rate > 0) options += ", event.rate = '" + std::to_string(event_rate) + "'";
+  return std::regex_replace(text, kLimit, options);
 }
+
+// The generator's options: the run's event rate (events per second of event time), or the
+// connector's default when 0.
+connectors::NexmarkOptions generator_options(int64_t event_rate) {
+  connectors::NexmarkOptions o;
+  if (event_rate > 0) o.event_rate = static_cast<double>(event_rate);
+  return o;
+}
+
+// The names of a query file's sources (`CREATE SOURCE name`), in order.
+std::vector<std::string> source_names(const std::string& statements) {
+  static const std::regex kSource(R"(CREATE SOURCE (\w+))");
+  std::vector<std::string> names;
+  for (std::sregex_iterator m(statements.begin(), statements.end(), kSource), end; m != end; ++m)
+    names.push_back((*m)[1].str());
+  return names;
+}
+
+// The process's resident set now, in MB (/proc/self/statm's second field, in pages).
+double rss_mb() {
+  long pages = 0, resident = 0;
+  if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return static_cast<double>(resident) * static_cast<double>(sysconf(_SC_PAGESIZE)) / 1048576;
+}
+
+// Prints the query's resident set and the rows each of its sources has read every `every_s`
+// seconds until destroyed: whether state stays flat once windows close, not only its peak.
+// Thread: made and destroyed on one thread; samples on a thread of its own, which reads the
+// database's metrics (thread-safe) and sleeps on a WaitSignal without spinning.
+class RssTimeline {
+ public:
+  RssTimeline(const std::string& name, double every_s, Database& db,
+              std::vector<std::string> sources) {
+    if (every_s <= 0) return;
+    thread_ = std::thread([this, name, every_s, &db, sources = std::move(sources)] {
+      const auto t0 = std::chrono::steady_clock::now();
+      const auto every = std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::duration<double>(every_s));
+      while (!stopped_.wait_until([&] { return stop_.load(); }, deadline_after(every), 0)) {
+        std::string read;
+        for (const std::string& source : sources) {
+          const auto m = db.source_metrics(source);
+          read += "  " + source + " " + std::to_string(m.ok() ? m->pushed_rows : -1);
+        }
+        std::fprintf(stderr, "  %s: %6.1f s  %7.1f MB RSS  rows read:%s\n", name.c_str(),
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                     rss_mb(), read.c_str());
+      }
+    });
+  }
+  ~RssTimeline() {
+    if (!thread_.joinable()) return;
+    stop_.store(true);
+    stopped_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  WaitSignal stopped_;
+  std::thread thread_;
+};
 
 // Creates the query's sources and sink; an error (a query that does not bind yet) as text.
 std::string create(Database& db, const std::string& statements) {
@@ -135,24 +238,29 @@ std::string create(Database& db, const std::string& statements) {
   return r.ok() ? std::string() : r.status().to_string();
 }
 
-int64_t run_query(int64_t events, int64_t credits, const std::string& statements,
-                  const std::string& sink) {
+int64_t run_query(int64_t events, int64_t credits, int64_t event_rate,
+                  const std::string& statements, const std::string& sink, double rss_every_s) {
   DatabaseOptions options;
   if (credits > 0) options.source_credits = credits;
   auto db = Database::open(options).value();
-  if (const std::string error = create(*db, with_events(statements, events)); !error.empty()) {
+  if (const std::string error = create(*db, with_events(statements, events, event_rate));
+      !error.empty()) {
     std::fprintf(stderr, "%s\n", error.c_str());
     return -1;
   }
-  if (!db->start().ok() || !db->wait_for_bounded_sources().ok() || !db->shutdown().ok()) return -1;
+  {
+    RssTimeline timeline(sink, rss_every_s, *db, source_names(statements));
+    if (!db->start().ok() || !db->wait_for_bounded_sources().ok()) return -1;
+  }
+  if (!db->shutdown().ok()) return -1;
   return db->sink_metrics(sink)->rows;
 }
 
 // The generator alone: the same events, built into the same batches, going nowhere. Each
 // source of a query runs through every event and keeps its table's, so a query's generator
 // cost is the sum over the tables it reads.
-int64_t run_generator(int64_t events, connectors::NexmarkTable table) {
-  connectors::NexmarkGenerator generator(table, {});
+int64_t run_generator(int64_t events, int64_t event_rate, connectors::NexmarkTable table) {
+  connectors::NexmarkGenerator generator(table, generator_options(event_rate));
   BatchBuilder builder(connectors::nexmark_schema(table));
   int64_t rows = 0;
   for (int64_t first = 0; first < events; first += 4096) {
@@ -166,7 +274,8 @@ int64_t run_generator(int64_t events, connectors::NexmarkTable table) {
 // q5-agg's aggregate operator alone, fed by the generator on the same thread: no source
 // buffer, so the peak RSS above the generator's is the operator's (its state and the rows it
 // emits at the end). Returns rows out; `live` gets the most groups live at once.
-int64_t run_q5_operator(int64_t events, const std::string& select, int64_t& live) {
+int64_t run_q5_operator(int64_t events, int64_t event_rate, const std::string& select,
+                        int64_t& live) {
   using connectors::NexmarkTable;
   sql::Catalog catalog;
   auto source = std::make_shared<sql::SourceDef>();
@@ -180,7 +289,7 @@ int64_t run_q5_operator(int64_t events, const std::string& select, int64_t& live
   if (!query.ok()) return -1;
   dataflow::AggregateOperator op(std::make_shared<const sql::BoundQuery>(std::move(query).value()),
                                  false);
-  connectors::NexmarkGenerator generator(NexmarkTable::kBid, {});
+  connectors::NexmarkGenerator generator(NexmarkTable::kBid, generator_options(event_rate));
   BatchBuilder builder(source->schema);
   int64_t rows = 0, watermark = dataflow::kNoWatermark;
   std::vector<RecordBatch> out;
@@ -249,6 +358,8 @@ int main(int argc, char** argv) {
   int64_t events = 5'000'000;
   const char* json_path = nullptr;
   int64_t credits = 0;
+  int64_t event_rate = 0;  // the connector's default
+  double rss_every_s = 0;
   std::string dir = SLUICE_SOURCE_DIR "/examples/nexmark";
   std::string only;
   for (int i = 1; i < argc; ++i) {
@@ -256,6 +367,10 @@ int main(int argc, char** argv) {
       events = std::atoll(argv[++i]);
     } else if (std::strcmp(argv[i], "--credits") == 0 && i + 1 < argc) {
       credits = std::atoll(argv[++i]);
+    } else if (std::strcmp(argv[i], "--event-rate") == 0 && i + 1 < argc) {
+      event_rate = std::max<int64_t>(1, std::atoll(argv[++i]));
+    } else if (std::strcmp(argv[i], "--rss-every") == 0 && i + 1 < argc) {
+      rss_every_s = std::atof(argv[++i]);
     } else if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
       json_path = argv[++i];
     } else if (std::strcmp(argv[i], "--queries") == 0 && i + 1 < argc) {
@@ -264,8 +379,8 @@ int main(int argc, char** argv) {
       only = std::string(",") + argv[++i] + ",";
     } else {
       std::fprintf(stderr,
-                   "usage: %s [--events N] [--credits ROWS] [--json FILE] [--queries DIR] "
-                   "[--only q0,q5_agg]\n",
+                   "usage: %s [--events N] [--credits ROWS] [--event-rate N] [--json FILE] "
+                   "[--queries DIR] [--only q0,q5_agg] [--rss-every SECONDS]\n",
                    argv[0]);
       return 2;
     }
@@ -286,20 +401,26 @@ int main(int argc, char** argv) {
   sluice::Measure gen[3];
   bool all_ok = true;
   for (NexmarkTable t : kTables) {
-    gen[static_cast<int>(t)] = sluice::in_child([&] { return sluice::run_generator(events, t); });
+    gen[static_cast<int>(t)] =
+        sluice::in_child([&] { return sluice::run_generator(events, event_rate, t); });
     all_ok &= gen[static_cast<int>(t)].ok;
   }
   const sluice::Measure& bid_gen = gen[static_cast<int>(NexmarkTable::kBid)];
   std::printf(
-      "Nexmark, %lld events (2%% persons, 6%% auctions, 92%% bids), queries from %s, 2 vCPU; "
-      "generator alone: %.2f M events per CPU-second (bids), %.2f (auctions), %.2f (persons)\n\n",
-      static_cast<long long>(events), dir.c_str(), static_cast<double>(events) / bid_gen.cpu / 1e6,
+      "Nexmark, %lld events (2%% persons, 6%% auctions, 92%% bids; %.1f s of event time), queries "
+      "from %s, 2 vCPU; generator alone: %.2f M events per CPU-second (bids), %.2f (auctions), "
+      "%.2f (persons)\n\n",
+      static_cast<long long>(events),
+      static_cast<double>(events) / sluice::generator_options(event_rate).event_rate, dir.c_str(),
+      static_cast<double>(events) / bid_gen.cpu / 1e6,
       static_cast<double>(events) / gen[static_cast<int>(NexmarkTable::kAuction)].cpu / 1e6,
       static_cast<double>(events) / gen[static_cast<int>(NexmarkTable::kPerson)].cpu / 1e6);
   std::printf("%-7s %12s %16s %26s %26s %10s %10s\n", "query", "M events/s", "CPU seconds",
               "M events/CPU-s (with gen)", "M events/CPU-s (w/o gen)", "rows out", "peak RSS");
-  std::string json = "{\"events\":" + std::to_string(events) +
-                     ",\"generator_cpu_s\":" + std::to_string(bid_gen.cpu) + ",\"queries\":[";
+  std::string json =
+      "{\"events\":" + std::to_string(events) + ",\"event_rate\":" +
+      std::to_string(static_cast<int64_t>(sluice::generator_options(event_rate).event_rate)) +
+      ",\"generator_cpu_s\":" + std::to_string(bid_gen.cpu) + ",\"queries\":[";
   std::vector<std::string> not_runnable;
   for (size_t i = 0; i < queries.size(); ++i) {
     const sluice::QueryFile& q = queries[i];
@@ -307,7 +428,7 @@ int main(int argc, char** argv) {
     std::string error;
     {
       auto db = sluice::Database::open().value();
-      error = sluice::create(*db, sluice::with_events(q.statements, events));
+      error = sluice::create(*db, sluice::with_events(q.statements, events, event_rate));
       db->shutdown().ignore();
     }
     if (!error.empty()) {
@@ -324,8 +445,9 @@ int main(int argc, char** argv) {
     }
     double gen_cpu = 0;
     for (NexmarkTable t : q.tables) gen_cpu += gen[static_cast<int>(t)].cpu;
-    const sluice::Measure m =
-        sluice::in_child([&] { return sluice::run_query(events, credits, q.statements, q.name); });
+    const sluice::Measure m = sluice::in_child([&] {
+      return sluice::run_query(events, credits, event_rate, q.statements, q.name, rss_every_s);
+    });
     all_ok &= m.ok;
     const double rate = static_cast<double>(events) / m.wall / 1e6;
     const double per_cpu = static_cast<double>(events) / m.cpu / 1e6;
@@ -352,7 +474,7 @@ int main(int argc, char** argv) {
   if (!q5_select.empty()) {
     const sluice::Measure op = sluice::in_child([&] {
       int64_t most = 0;
-      const int64_t rows = sluice::run_q5_operator(events, q5_select, most);
+      const int64_t rows = sluice::run_q5_operator(events, event_rate, q5_select, most);
       return rows < 0 ? rows : rows * 100'000'000 + most;  // both through the child's one value
     });
     const int64_t op_rows = op.rows_out / 100'000'000, op_live = op.rows_out % 100'000'000;

@@ -3,7 +3,9 @@
 # JSON-lines file) feeding a pass-through stream, a filtered stream, a windowed aggregate and
 # a keyed aggregate of 120,000 live groups (a materialized view: the checkpoints carry the
 # aggregate's groups and the view's table, captured on the compute thread and written by the
-# checkpoint thread) into exactly-once file sinks, and a pass-through and an EMIT CHANGES aggregate into
+# checkpoint thread), an interval join of two out-of-order files (late rows on both sides:
+# its state is pruned by both watermarks) and a regular join of a file with the generator
+# (its state holds both inputs) into exactly-once file sinks, and a pass-through and an EMIT CHANGES aggregate into
 # exactly-once PostgreSQL sinks (append, and upsert with deletes), runs in a child
 # `sluice run --data-dir`. The child is killed
 # with SIGKILL, at random moments and at named fault points (SLUICE_FAULT: the process kills
@@ -53,6 +55,20 @@ with open(sys.argv[1], "w") as f:
         f.write('{"k": %d, "v": %d, "ts": %d}\n' % (rng.randrange(8), rng.randrange(1000), ts))
 PY
 
+# The interval join's other side: the same clock as jitter.jsonl, other keys and values.
+python3 - "$work/probes.jsonl" <<'PY'
+import random, sys
+rng = random.Random(12)
+clock = 1_700_000_000_000
+with open(sys.argv[1], "w") as f:
+    for i in range(10000):
+        clock += rng.randrange(120)
+        ts = clock - rng.randrange(1500)
+        if rng.randrange(100) < 3:
+            ts = clock - 3000 - rng.randrange(20000)  # late, mostly
+        f.write('{"k": %d, "p": %d, "ts": %d}\n' % (rng.randrange(8), rng.randrange(1000), ts))
+PY
+
 pipeline() {  # output directory, PostgreSQL schema
   cat <<SQL
 CREATE SOURCE events (id BIGINT NOT NULL, k BIGINT, ts TIMESTAMP NOT NULL,
@@ -78,6 +94,17 @@ CREATE SINK late_sessions AS
   SELECT k, window_start, window_end, COUNT(*) AS n FROM jitter
   GROUP BY k, SESSION(ts, INTERVAL '300' MILLISECOND)
   INTO file (path = '$1/late_sessions', delivery = 'exactly-once');
+CREATE SOURCE probes (k BIGINT, p BIGINT, ts TIMESTAMP,
+    WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+  WITH (connector = 'file', path = '$work/probes.jsonl');
+CREATE SINK near AS
+  SELECT J.k, J.v, P.p, J.ts, P.ts AS probe_ts FROM jitter AS J JOIN probes AS P
+    ON J.k = P.k AND P.ts BETWEEN J.ts - INTERVAL '50' MILLISECOND AND J.ts + INTERVAL '50' MILLISECOND
+  INTO file (path = '$1/near', delivery = 'exactly-once');
+CREATE SINK matched AS
+  SELECT L.id, L.word, E.k, E.ts FROM lines AS L JOIN events AS E ON L.id = E.id
+  WHERE L.v >= 900
+  INTO file (path = '$1/matched', delivery = 'exactly-once');
 CREATE SINK raw FROM events INTO file (path = '$1/raw', delivery = 'exactly-once');
 CREATE SINK per_second AS
   SELECT k, window_start, COUNT(*) AS n, SUM(id) AS total, MAX(id) AS top
@@ -108,7 +135,7 @@ signature() {  # output directory, schema, sink → sorted rows
     *) cat "$1/$3"/part-* 2>/dev/null | sort ;;
   esac
 }
-sinks=(raw per_second big late_hop late_sessions keyed pg_raw pg_totals)
+sinks=(raw per_second big late_hop late_sessions keyed near matched pg_raw pg_totals)
 for sink in "${sinks[@]}"; do
   signature "$work/expected" expected "$sink" >"$work/expected.$sink"
 done
@@ -116,12 +143,16 @@ rows=$(wc -l <"$work/expected.raw")
 big=$(wc -l <"$work/expected.big")
 pg_rows=$(wc -l <"$work/expected.pg_raw")
 keyed=$(wc -l <"$work/expected.keyed")
+near=$(wc -l <"$work/expected.near")
+matched=$(wc -l <"$work/expected.matched")
 if [ "$rows" -ne 60000 ] || [ "$big" -ne 20000 ] || [ "$pg_rows" -ne 60000 ] ||
-  [ "$keyed" -ne 240000 ]; then
+  [ "$keyed" -ne 240000 ] || [ "$near" -lt 1000 ] || [ "$matched" -ne 4000 ]; then
   echo "FAIL the uninterrupted run wrote $rows rows to raw, $pg_rows to pg_raw (want 60000)," \
-    "$big to big (want 20000) and $keyed to keyed (want 240000)"
+    "$big to big (want 20000), $keyed to keyed (want 240000), $near to near (want 1000 or" \
+    "more) and $matched to matched (want 4000)"
   exit 1
 fi
+echo "uninterrupted: $near rows from the interval join, $matched from the regular join"
 
 kills=0
 fault_runs=0
