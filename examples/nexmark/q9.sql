@@ -1,6 +1,6 @@
 -- Nexmark q9, winning bids: each auction with its winning bid, the highest (the earliest
 -- among equals) made while it was open (see q4.sql for the interval join's bounds). A top-1
--- per auction: its row changes while higher bids arrive.
+-- per auction: its row changes while higher bids arrive, so the sink gets the changes (`_op`).
 CREATE SOURCE auction WITH (connector = 'nexmark', table = 'auction', limit = '1000000');
 CREATE SOURCE bid WITH (connector = 'nexmark', table = 'bid', limit = '1000000');
 
@@ -15,7 +15,7 @@ WHERE B.date_time <= A.expires;
 
 CREATE SINK q9 AS
 SELECT id, item_name, description, initial_bid, reserve, date_time, expires, seller, category,
-       extra, auction, bidder, price, bid_date_time, bid_extra
+       extra, auction, bidder, price, bid_date_time, bid_extra, _op
 FROM (SELECT *,
              ROW_NUMBER() OVER (PARTITION BY id ORDER BY price DESC, bid_date_time ASC) AS rownum
       FROM q9_bids) AS ranked
