@@ -227,6 +227,8 @@ const char* join_syntax_name(JoinSyntax join) {
   return "JOIN";
 }
 
+Expr::Expr(ExprKind k, SourcePos p) : kind(k), pos(p) {}
+FromItem::FromItem(Kind k, SourcePos p) : kind(k), pos(p) {}
 FromItem::~FromItem() = default;
 
 void FromItem::append_sql(std::string& out) const {

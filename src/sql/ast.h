@@ -75,7 +75,9 @@ struct Expr {
   // kFunction: a window function's OVER (...) (ROW_NUMBER's, for a top-N).
   std::unique_ptr<OverClause> over;
 
-  Expr(ExprKind k, SourcePos p) : kind(k), pos(p) {}
+  // Out of line (ast.cc), where OverClause is complete: clang instantiates the members'
+  // destructors in the constructor.
+  Expr(ExprKind k, SourcePos p);
   // The expression as SQL text (used for default column names and EXPLAIN); a chain prints as
   // the left-nested binary operations it stands for: ((a + b) - c).
   std::string to_sql() const;
@@ -131,7 +133,9 @@ using FromPtr = std::unique_ptr<FromItem>;
 // nest to the left: a JOIN b JOIN c is (a JOIN b) JOIN c).
 struct FromItem {
   enum class Kind { kTable, kSubquery, kJoin };
-  FromItem(Kind k, SourcePos p) : kind(k), pos(p) {}
+  // Out of line (ast.cc), where SelectStmt is complete: clang instantiates the members'
+  // destructors in the constructor.
+  FromItem(Kind k, SourcePos p);
   ~FromItem();
 
   Kind kind;
