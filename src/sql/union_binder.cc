@@ -41,7 +41,8 @@ BoundQuery& editable(PlanStep& step, std::shared_ptr<BoundQuery>& copy) {
   return *copy;
 }
 
-void commit(PlanStep& step, std::shared_ptr<BoundQuery>& copy) {
+// The edited copy, if any, as the step's query and schema.
+void put_back(PlanStep& step, std::shared_ptr<BoundQuery>& copy) {
   if (!copy) return;
   step.schema = copy->output_schema;
   step.query = std::move(copy);
@@ -141,7 +142,7 @@ Result<BoundQuery> Binder::bind_union(const SelectStmt& select, StatementSteps& 
       out[static_cast<size_t>(i)].type = to;
       q.output_schema = make_schema(std::move(out));
     }
-    commit(step, copy);
+    put_back(step, copy);
   }
 
   PlanStep all;
