@@ -16,9 +16,9 @@ Result<RecordBatch> filter_batch(const sql::BoundExprPtr& predicate, const Recor
 
 Result<RecordBatch> project_batch(const std::vector<sql::BoundExprPtr>& exprs,
                                   const RecordBatch& batch, const SchemaPtr& schema,
-                                  const char* change_op) {
+                                  const char* change_op, int change_column) {
   std::vector<Column> columns;
-  columns.reserve(exprs.size() + (change_op ? 1 : 0));
+  columns.reserve(exprs.size() + 1);
   for (const sql::BoundExprPtr& e : exprs) {
     SLC_ASSIGN_OR_RETURN(Column c, sql::evaluate_column(*e, batch));
     columns.push_back(std::move(c));
@@ -28,6 +28,8 @@ Result<RecordBatch> project_batch(const std::vector<sql::BoundExprPtr>& exprs,
     op.reserve(batch.num_rows());
     for (int64_t i = 0; i < batch.num_rows(); ++i) op.append_string(change_op);
     columns.push_back(op.finish());
+  } else if (change_column >= 0) {
+    columns.push_back(batch.column(change_column));
   }
   return RecordBatch::make(schema, std::move(columns));
 }
@@ -51,9 +53,10 @@ Status ProjectOperator::process(const RecordBatch& input, std::vector<RecordBatc
   stats_.rows_in += input.num_rows();
   SLC_ASSIGN_OR_RETURN(RecordBatch kept, filter_batch(query_->where, input, selection_));
   if (kept.num_rows() == 0) return Status::Ok();
-  const char* op = query_->emit == sql::EmitMode::kChanges ? "insert" : nullptr;
+  const int carried = query_->input_change_column;
+  const char* op = query_->emit == sql::EmitMode::kChanges && carried < 0 ? "insert" : nullptr;
   SLC_ASSIGN_OR_RETURN(RecordBatch projected,
-                       project_batch(query_->projection, kept, query_->output_schema, op));
+                       project_batch(query_->projection, kept, query_->output_schema, op, carried));
   stats_.rows_out += projected.num_rows();
   out.push_back(std::move(projected));
   return Status::Ok();

@@ -1,6 +1,10 @@
 #pragma once
-// The stateless step of a query without aggregates: WHERE, then the SELECT list. With
-// EMIT CHANGES every row is an insert.
+// The stateless step of a query without aggregates: WHERE, then the SELECT list. Over an input
+// that carries its changes (BoundQuery::input_change_column) each row that passes keeps its
+// `_op`, the output's last column (sql/join_change_column.h); otherwise, with EMIT CHANGES,
+// every row is an insert.
+//
+// Thread: the compute thread (or a test's) only, as every operator.
 
 #include <memory>
 #include <vector>
@@ -27,9 +31,11 @@ Result<RecordBatch> filter_batch(const sql::BoundExprPtr& predicate, const Recor
                                  std::vector<uint32_t>& selection);
 // "project [a, (x * 2) AS y]": each output column as its expression, named where it differs.
 std::string describe_projection(const sql::BoundQuery& query);
-// Evaluates each expression into a column of a new batch with `schema`'s first fields.
+// Evaluates each expression into a column of a new batch with `schema`'s fields, then ends each
+// row with its change: `change_op` for every row ('insert'), or else the value of `batch`'s
+// column `change_column` (an updating input's `_op`, passed on); neither when null and -1.
 Result<RecordBatch> project_batch(const std::vector<sql::BoundExprPtr>& exprs,
                                   const RecordBatch& batch, const SchemaPtr& schema,
-                                  const char* change_op = nullptr);
+                                  const char* change_op = nullptr, int change_column = -1);
 
 }  // namespace sluice::dataflow

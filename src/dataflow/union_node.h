@@ -1,8 +1,9 @@
 #pragma once
 // UnionNode: a UNION ALL step (sql::PlanStep::kUnion) — every row of every input, passed on as
 // it comes, relabelled with the step's schema (the inputs' column types are the same, in
-// order; their names may differ). Its watermark is its inputs' minimum (multi_input_node.h).
-// It keeps no state besides the ports' watermarks.
+// order, the binder casting each input in its own step; their names may differ; an updating
+// union's `_op` is every input's last column). Its watermark is its inputs' minimum
+// (multi_input_node.h). It keeps no state besides the ports' watermarks.
 //
 // Thread: the compute thread (or a test's) only.
 

@@ -19,10 +19,11 @@ SchemaPtr table_schema(const sql::BoundQuery& q) {
 ViewNode::ViewNode(std::shared_ptr<const sql::QueryDef> definition)
     : QueryNode(definition, make_operator(definition->query, keeps_changelog(*definition->query))),
       table_(table_schema(*definition->query)),
+      // EMIT CHANGES (of an aggregate, a top-N, or a projection passing its input's changes on)
+      // or an aggregate's ON UPDATE: the table follows the changes.
       applies_changelog_(
-          (definition->query->aggregate && (definition->query->emit == sql::EmitMode::kOnUpdate ||
-                                            definition->query->emit == sql::EmitMode::kChanges)) ||
-          definition->query->top_n.has_value()) {}
+          definition->query->emit == sql::EmitMode::kChanges ||
+          (definition->query->aggregate && definition->query->emit == sql::EmitMode::kOnUpdate)) {}
 
 Status ViewNode::publish(const RecordBatch& batch) {
   const int ncols = table_.schema()->num_fields();

@@ -1,7 +1,8 @@
 #pragma once
 // ViewNode: a materialized view — a query whose current result is kept in a ViewTable for
-// ad-hoc SELECTs. An aggregate view declared ON UPDATE or EMIT CHANGES keeps its table from
-// the operator's changelog; downstream of an ON UPDATE view sees the new rows only (no _op).
+// ad-hoc SELECTs. A view that emits changes (EMIT CHANGES; a top-N; a projection of an input
+// that carries changes) or an aggregate view declared ON UPDATE keeps its table from the
+// operator's changelog; downstream of an ON UPDATE view sees the new rows only (no _op).
 //
 // Thread: the compute thread (or a test's) only.
 

@@ -9,6 +9,7 @@
 #include "sql/event_time.h"
 #include "sql/expr_binder.h"
 #include "sql/expr_eval.h"
+#include "sql/join_change_column.h"
 #include "sql/options.h"
 #include "sql/order_by_binder.h"
 #include "sql/top_n_binder.h"
@@ -87,9 +88,9 @@ Result<int64_t> interval_argument(const Expr& e, std::string_view fn) {
 }
 
 // `*` or `r.*` over several relations: each relation's columns under their own names, then
-// for `*` the input's columns of no relation (a join's `_op`).
+// for `*` the input's columns of no relation (a join's `_op`), except `skip` (-1: none).
 void star_over_relations(const Expr& star, const std::vector<Relation>& relations,
-                         const Schema& input, std::vector<BoundExprPtr>& projection,
+                         const Schema& input, int skip, std::vector<BoundExprPtr>& projection,
                          std::vector<Field>& fields) {
   int covered = 0;
   for (const Relation& r : relations) {
@@ -103,6 +104,7 @@ void star_over_relations(const Expr& star, const std::vector<Relation>& relation
   }
   if (!star.qualifier.empty()) return;
   for (int i = covered; i < input.num_fields(); ++i) {
+    if (i == skip) continue;
     projection.push_back(make_column(i, input.field(i).type, input.field(i).name));
     fields.push_back(input.field(i));
   }
@@ -128,7 +130,7 @@ Status check_continuous(const SelectStmt& select) {
 // A top-N (ROW_NUMBER() OVER … QUALIFY) runs over the append-only rows of one input, in a
 // continuous query; where it cannot, refused at what makes it so.
 Status check_top_n(const SelectStmt& select, QueryUse use, const BoundQuery& q,
-                   const Catalog& catalog) {
+                   const Catalog& catalog, const std::vector<PlanStep>* plan) {
   const SourcePos at = select.qualify ? select.qualify_pos : select.pos;
   if (use == QueryUse::kAdhoc) {
     return error_at(ErrorCode::kSqlInvalidQuery, at,
@@ -145,9 +147,11 @@ Status check_top_n(const SelectStmt& select, QueryUse use, const BoundQuery& q,
     return error_at(ErrorCode::kSqlInvalidQuery, select.distinct_pos,
                     "SELECT DISTINCT cannot be combined with a top-N (ROW_NUMBER() OVER)");
   }
-  if (catalog.updating(q.input)) {
+  if (catalog.updating(q.input, plan)) {
+    // A subquery's step is named by its alias.
+    const std::string& named = select.from->alias.empty() ? q.input : select.from->alias;
     return error_at(ErrorCode::kSqlInvalidQuery, select.from->pos,
-                    "cannot take a top-N of '" + q.input +
+                    "cannot take a top-N of '" + named +
                         "': it emits updates (EMIT ON UPDATE or CHANGES), and a row deleted "
                         "from the top N would need the rows below it, which a top-N does not "
                         "keep; take the top N of an append-only stream");
@@ -200,58 +204,6 @@ Result<BoundQuery> Binder::bind_select(const SelectStmt& select, QueryUse use,
       select.union_all.empty() ? bind_body(select, use, steps) : bind_union(select, steps);
   steps.with.resize(outer_with);
   if (q.ok()) q->sql = select.to_sql();
-  return q;
-}
-
-// Each branch a step, then the UNION ALL step of them; the query reads it as it is.
-Result<BoundQuery> Binder::bind_union(const SelectStmt& select, StatementSteps& steps) const {
-  PlanStep all;
-  all.kind = PlanStep::Kind::kUnion;
-  std::vector<Field> fields;
-  for (size_t b = 0; b <= select.union_all.size(); ++b) {
-    const SelectStmt& branch = b == 0 ? select : *select.union_all[b - 1];
-    SLC_ASSIGN_OR_RETURN(BoundQuery q, bind_body(branch, QueryUse::kContinuous, steps));
-    const Schema& out = *q.output_schema;
-    if (b == 0) {
-      fields = out.fields();
-    } else {
-      const SourcePos at = select.union_pos[b - 1];
-      if (out.num_fields() != static_cast<int>(fields.size())) {
-        return error_at(ErrorCode::kSqlTypeMismatch, at,
-                        "UNION ALL of " + std::to_string(fields.size()) + " and " +
-                            std::to_string(out.num_fields()) +
-                            " columns: each SELECT must have the same number of columns");
-      }
-      for (int i = 0; i < out.num_fields(); ++i) {
-        Field& f = fields[static_cast<size_t>(i)];
-        if (out.field(i).type != f.type) {
-          return error_at(ErrorCode::kSqlTypeMismatch, at,
-                          "UNION ALL column " + std::to_string(i + 1) + " ('" + f.name + "') is " +
-                              tname(f.type) + " in the first SELECT and " +
-                              tname(out.field(i).type) + " in SELECT " + std::to_string(b + 1) +
-                              "; CAST one of them");
-        }
-        f.nullable = f.nullable || out.field(i).nullable;
-      }
-    }
-    PlanStep step;
-    step.kind = PlanStep::Kind::kQuery;
-    step.inputs = {q.input};
-    step.schema = q.output_schema;
-    step.query = std::make_shared<const BoundQuery>(std::move(q));
-    all.inputs.push_back(steps.add(std::move(step)));
-  }
-  all.schema = make_schema(fields);
-  BoundQuery q;
-  q.input = steps.add(std::move(all));
-  q.input_schema = steps.find(q.input)->schema;
-  for (int i = 0; i < q.input_schema->num_fields(); ++i) {
-    const Field& f = q.input_schema->field(i);
-    q.projection.push_back(make_column(i, f.type, f.name));
-  }
-  q.output_schema = q.input_schema;
-  q.group_schema = make_schema({});
-  q.emit = EmitMode::kOnUpdate;
   return q;
 }
 
@@ -352,6 +304,13 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
   for (const SelectItem& item : select.items) q.aggregate |= contains_aggregate(*item.expr);
   if (select.having) q.aggregate |= contains_aggregate(*select.having);
 
+  // An updating input's changes pass through a continuous query without aggregates
+  // (join_change_column.h): its `_op` is the output's last column, not where `*` or the list
+  // names it.
+  const int carried = use == QueryUse::kContinuous && !q.aggregate
+                          ? change_column(input, catalog_.updating(q.input, plan))
+                          : -1;
+  const std::string input_named = from.several() ? "the join" : "'" + from.relation + "'";
   std::vector<Field> out_fields;
   std::vector<SourcePos> out_pos;  // where each output column was written (for `*`, the star)
   TopNPieces top_n;                // a selected ROW_NUMBER() OVER (...) and QUALIFY
@@ -366,11 +325,12 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
                         "SELECT * cannot be used with GROUP BY or aggregates; list the columns");
       }
       if (scope.relations != nullptr) {
-        star_over_relations(*item.expr, *scope.relations, input, q.projection, out_fields);
+        star_over_relations(*item.expr, *scope.relations, input, carried, q.projection, out_fields);
         out_pos.resize(out_fields.size(), item.expr->pos);
         continue;
       }
       for (int i = 0; i < input.num_fields(); ++i) {
+        if (i == carried) continue;
         q.projection.push_back(make_column(i, input.field(i).type, input.field(i).name));
         out_fields.push_back(
             Field{input.field(i).name, input.field(i).type, input.field(i).nullable});
@@ -397,6 +357,10 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
     }
     SLC_ASSIGN_OR_RETURN(Bound b, binder.bind(*item.expr, scope));
     BoundExprPtr e = b.untyped_null ? make_literal(Value::Null(DataType::kVarchar)) : b.expr;
+    if (carried >= 0 && e->kind == BoundExpr::Kind::kColumn && e->column == carried &&
+        to_lower(output_name(item)) == kChangeOpColumn) {
+      continue;  // the input's `_op` itself: it ends the output
+    }
     q.projection.push_back(e);
     bool nullable = true;
     if (e->kind == BoundExpr::Kind::kColumn) {
@@ -416,7 +380,7 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
                          binder.coerce(h, DataType::kBoolean, select.having->pos, "HAVING"));
   }
   if (top_n.row_number != nullptr || select.qualify) {
-    SLC_RETURN_IF_ERROR(check_top_n(select, use, q, catalog_));
+    SLC_RETURN_IF_ERROR(check_top_n(select, use, q, catalog_, plan));
     top_n.predicate = select.qualify.get();
     top_n.clause_pos = select.qualify_pos;
     SLC_ASSIGN_OR_RETURN(q.top_n, bind_top_n(top_n, binder, scalar, catalog_, q.input));
@@ -480,6 +444,17 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
   }
   if (q.emit == EmitMode::kDefault)
     q.emit = q.window ? EmitMode::kOnWindowClose : EmitMode::kOnUpdate;
+  if (carried >= 0 && !q.aggregate && !q.top_n) {
+    q.emit = EmitMode::kChanges;  // whatever EMIT says: the input's deletes are never dropped
+    q.input_change_column = carried;
+  } else if (q.emit == EmitMode::kChanges && !q.aggregate && !q.top_n &&
+             use == QueryUse::kContinuous && catalog_.updating(q.input, plan)) {
+    return error_at(ErrorCode::kSqlInvalidQuery, emit_pos,
+                    "EMIT CHANGES of " + input_named +
+                        " would mark every row an insert, but it updates without passing its "
+                        "deletes (an aggregate's EMIT ON UPDATE passes its new rows only, without "
+                        "`_op`): declare it EMIT CHANGES and its changes pass through");
+  }
   if (q.window && q.emit == EmitMode::kOnWindowClose && !catalog_.has_watermark(q.input, plan) &&
       !catalog_.bounded(q.input, plan)) {
     return error_at(
@@ -510,11 +485,18 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
     if (!s.ok()) return error_at(s.code(), window_time_pos, std::string(s.message()));
   }
   if (q.emit == EmitMode::kChanges) {
-    for (const Field& f : out_fields) {
-      if (to_lower(f.name) == kChangeOpColumn) {
+    for (size_t i = 0; i < out_fields.size(); ++i) {
+      if (to_lower(out_fields[i].name) != kChangeOpColumn) continue;
+      if (carried < 0) {
         return error_at(ErrorCode::kSqlDuplicateName, select.emit_pos,
                         "EMIT CHANGES adds a column named _op; rename the output column _op");
       }
+      return error_at(ErrorCode::kSqlDuplicateName, i < out_pos.size() ? out_pos[i] : select.pos,
+                      "output column " + std::to_string(i + 1) + " is named _op, but " +
+                          input_named +
+                          " updates: its changes pass through, in a last column _op; rename "
+                          "output column " +
+                          std::to_string(i + 1));
     }
     out_fields.push_back(Field{kChangeOpColumn, DataType::kVarchar, false});
   }

@@ -79,6 +79,10 @@ struct BoundQuery {
 
   std::vector<BoundExprPtr> projection;  // over the input, or group_schema when aggregate
   SchemaPtr output_schema;               // the projection, then `_op` for EMIT CHANGES
+  // The input's change column whose value each output row's `_op` takes: a query without
+  // aggregates over an input that carries its changes passes them on (sql/join_change_column.h;
+  // emit = kChanges). -1: an EMIT CHANGES query's rows are inserts.
+  int input_change_column = -1;
   // A top-N (ROW_NUMBER() OVER … QUALIFY rn <= N; never with aggregate): the rows that pass
   // `where` are ranked per partition and the projection's changes emitted (emit = kChanges).
   std::optional<BoundTopN> top_n;

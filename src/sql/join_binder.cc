@@ -214,8 +214,8 @@ Result<BoundFrom> Binder::bind_join(const FromItem& j, StatementSteps& steps) co
   // it, so the join's columns are each side's others.
   const bool left_updates = catalog_.updating(left.input, plan);
   const bool right_updates = catalog_.updating(right.input, plan);
-  const int left_op = left_updates ? join_change_column(*left.schema) : -1;
-  const int right_op = right_updates ? join_change_column(*right.schema) : -1;
+  const int left_op = change_column(*left.schema, left_updates);
+  const int right_op = change_column(*right.schema, right_updates);
 
   // The join's relations and columns: the left side's, then the right side's.
   BoundFrom out;

@@ -1,7 +1,8 @@
 #pragma once
-// Which column of a join input says whether each row is an insert or a delete — the one rule the
-// binder (BoundJoin's output schema and left_updating/right_updating) and the join operators (the
-// columns they store and emit) follow, so the two never disagree:
+// Which column of an input says whether each row is an insert or a delete — the one rule the
+// binder (BoundJoin's output schema and left_updating/right_updating, a projection's and a UNION
+// ALL's output) and the operators (the columns a join stores and emits, the `_op` a projection
+// passes on) follow, so the two never disagree:
 //
 //   - an input that updates carries its changes in `_op`, its last column (where EMIT CHANGES and
 //     a join that emits changes put it); a join consumes that column: it is neither stored nor
@@ -10,7 +11,13 @@
 //     has no change column: its deletes cannot reach the join (the binder refuses it where they
 //     would have to; a lookup join takes its rows as inserts, docs/joins_temporal.md);
 //   - the join's own `_op`, when it emits changes (BoundJoin::output_schema), is its output's
-//     last column, after the left side's columns and the right side's.
+//     last column, after the left side's columns and the right side's;
+//   - a query without aggregates over an input with a change column passes each row's change on
+//     (the Flink/RisingWave rule: the changelog kind is carried, never dropped): its output ends
+//     with `_op`, the input's value (BoundQuery::input_change_column), whatever its SELECT list
+//     names; a WHERE keeps or drops each change whole;
+//   - a UNION ALL of which one input has a change column has one: its other inputs' rows are
+//     inserts (an input that updates without one is refused).
 //
 // Thread: a pure function.
 
@@ -25,6 +32,12 @@ namespace sluice::sql {
 inline int join_change_column(const Schema& input) {
   const int last = input.num_fields() - 1;
   return last >= 0 && to_lower(input.field(last).name) == kChangeOpColumn ? last : -1;
+}
+
+// The change column of `input` when it `updates` (Catalog::updating), else -1. An input that
+// updates without one passes no deletes (an aggregate's EMIT ON UPDATE: its new rows only).
+inline int change_column(const Schema& input, bool updates) {
+  return updates ? join_change_column(input) : -1;
 }
 
 // How many of a join input's columns the join keeps and outputs, in their order: all but its
