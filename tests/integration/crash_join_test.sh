@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Exactly-once under SIGKILL for every join kind and the top-N (issue 19), beside crash_test.sh
 # and in its manner (crash_rounds.sh): out-of-order JSON-lines files (late rows on both sides)
-# feed an interval join, an ASOF left join with a tolerance, a window join of two windowed
-# aggregates (Nexmark q8's shape, left outer), a lookup join against an EMIT CHANGES view, and a
-# top-N per key and per window, each into an exactly-once file sink, in a child
+# feed an interval join, ASOF joins (left with a tolerance, inner without), a window join of two
+# windowed aggregates (Nexmark q8's shape, left outer), a lookup join against an EMIT CHANGES
+# view, and a top-N per key and per window, each into an exactly-once file sink, in a child
 # `sluice run --data-dir` killed at random moments and at named fault points and restarted until
 # it finishes. Then every sink's output must equal that of an uninterrupted run: the joins' rows
 # (sorted: how two inputs interleave orders them), and the top-Ns' change streams in order.
@@ -54,7 +54,8 @@ with open(sys.argv[1], "w") as f:
             next_key += 1
         if r < 30:
             k = rng.choice(open_keys)
-            f.write('{"kind": "dim", "k": %d, "v": %d, "ts": %d}\n' % (k, rng.randrange(1000), clock))
+            v = rng.randrange(1000)
+            f.write('{"kind": "dim", "k": %d, "v": %d, "ts": %d}\n' % (k, v, clock))
         elif r < 35 and open_keys:
             closed.append(open_keys.pop(rng.randrange(len(open_keys))))
         else:
@@ -62,7 +63,10 @@ with open(sys.argv[1], "w") as f:
             if rng.randrange(100) < 3:
                 ts = clock - 3000 - rng.randrange(20000)  # late, mostly
             # A key done with its view rows, or one the view never holds (NULLs: a left join).
-            k = rng.choice(closed) if closed and rng.randrange(10) else 1000000 + rng.randrange(1000)
+            if closed and rng.randrange(10):
+                k = rng.choice(closed)
+            else:
+                k = 1000000 + rng.randrange(1000)
             f.write('{"kind": "fact", "k": %d, "v": %d, "ts": %d}\n' % (k, rng.randrange(1000), ts))
 PY
 
@@ -82,6 +86,10 @@ CREATE SINK nearest AS
   SELECT J.k, J.v, J.ts, P.p, P.ts AS probe_ts FROM jitter AS J ASOF LEFT JOIN probes AS P
     ON J.k = P.k AND J.ts >= P.ts AND J.ts - P.ts <= INTERVAL '300' MILLISECOND
   INTO file (path = '$1/nearest', delivery = 'exactly-once');
+CREATE SINK latest AS
+  SELECT J.k, J.v, J.ts, P.p, P.ts AS probe_ts FROM jitter AS J ASOF JOIN probes AS P
+    ON J.k = P.k AND J.ts >= P.ts
+  INTO file (path = '$1/latest', delivery = 'exactly-once');
 CREATE STREAM jitter_counts AS
   SELECT k, window_start, window_end, COUNT(*) AS n, SUM(v) AS total FROM jitter
   GROUP BY k, TUMBLE(ts, INTERVAL '1' SECOND);
@@ -126,7 +134,7 @@ signature() {  # output directory, (schema), sink → its rows as compared
     *) cat "$1/$3"/part-* 2>/dev/null | sort ;;
   esac
 }
-sinks=(near nearest same_window looked_up top_per_key top_per_window)
+sinks=(near nearest latest same_window looked_up top_per_key top_per_window)
 
 # What an uninterrupted run writes.
 mkdir -p "$work/expected"
@@ -143,6 +151,7 @@ done
 count() { grep -c -- "$2" "$work/expected.$1"; }
 count_not() { grep -vc -- "$2" "$work/expected.$1"; }
 near=$(wc -l <"$work/expected.near")
+latest=$(wc -l <"$work/expected.latest")
 asof_matched=$(count_not nearest '"p":null')
 asof_unmatched=$(count nearest '"p":null')
 window_matched=$(count_not same_window '"probes":null')
@@ -151,20 +160,21 @@ lookup_matched=$(count_not looked_up '"n":null')
 lookup_unmatched=$(count looked_up '"n":null')
 key_deletes=$(count top_per_key '"_op":"delete"')
 window_deletes=$(count top_per_window '"_op":"delete"')
-for n in "$near" "$asof_matched" "$asof_unmatched" "$window_matched" "$window_unmatched" \
-  "$lookup_matched" "$lookup_unmatched" "$key_deletes" "$window_deletes"; do
+for n in "$near" "$latest" "$asof_matched" "$asof_unmatched" "$window_matched" \
+  "$window_unmatched" "$lookup_matched" "$lookup_unmatched" "$key_deletes" "$window_deletes"; do
   if [ "$n" -lt 500 ]; then
-    echo "FAIL the uninterrupted run's interval join wrote $near rows; the ASOF join matched" \
-      "$asof_matched rows ($asof_unmatched not), the window join $window_matched" \
-      "($window_unmatched not), the lookup join $lookup_matched ($lookup_unmatched not); the" \
-      "top-Ns deleted $key_deletes rows (per key) and $window_deletes (per window):" \
-      "want 500 or more of each"
+    echo "FAIL the uninterrupted run's interval join wrote $near rows, the inner ASOF join" \
+      "$latest; the left ASOF join matched $asof_matched rows ($asof_unmatched not), the window" \
+      "join $window_matched ($window_unmatched not), the lookup join $lookup_matched" \
+      "($lookup_unmatched not); the top-Ns deleted $key_deletes rows (per key) and" \
+      "$window_deletes (per window): want 500 or more of each"
     exit 1
   fi
 done
-echo "uninterrupted: $near rows from the interval join; $asof_matched + $asof_unmatched from" \
-  "the ASOF join, $window_matched + $window_unmatched from the window join, $lookup_matched +" \
-  "$lookup_unmatched from the lookup join (matched + not); $(wc -l <"$work/expected.top_per_key")" \
+echo "uninterrupted: $near rows from the interval join, $latest from the inner ASOF join;" \
+  "$asof_matched + $asof_unmatched from the left ASOF join, $window_matched +" \
+  "$window_unmatched from the window join, $lookup_matched + $lookup_unmatched from the lookup" \
+  "join (matched + not); $(wc -l <"$work/expected.top_per_key")" \
   "and $(wc -l <"$work/expected.top_per_window") changes from the top-Ns per key and per window"
 
 crash_rounds
@@ -172,4 +182,5 @@ if [ "$failures" -ne 0 ]; then
   echo "FAIL $failures checks"
   exit 1
 fi
-echo "ok   every join's and top-N's sink holds exactly the uninterrupted run's rows after $kills SIGKILLs"
+echo "ok   every join's and top-N's sink holds exactly the uninterrupted run's rows after" \
+  "$kills SIGKILLs"

@@ -9,7 +9,8 @@
 jittered() {
   python3 - "$@" <<'PY'
 import random, sys
-path, seed, rows, step, value = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+path, value = sys.argv[1], sys.argv[5]
+seed, rows, step = (int(a) for a in sys.argv[2:5])
 rng = random.Random(seed)
 clock = 1_700_000_000_000
 with open(path, "w") as f:
@@ -18,7 +19,8 @@ with open(path, "w") as f:
         ts = clock - rng.randrange(1500)
         if rng.randrange(100) < 3:
             ts = clock - 3000 - rng.randrange(20000)  # late, mostly
-        f.write('{"k": %d, "%s": %d, "ts": %d}\n' % (rng.randrange(8), value, rng.randrange(1000), ts))
+        k, v = rng.randrange(8), rng.randrange(1000)
+        f.write('{"k": %d, "%s": %d, "ts": %d}\n' % (k, value, v, ts))
 PY
 }
 
@@ -103,5 +105,6 @@ crash_rounds() {
     echo "round $round: $runs runs, output equals the uninterrupted run"
     rm -rf "$out"
   done
-  echo "kills: $kills ($random_kills at random moments, $fault_kills at fault points) in $round rounds"
+  echo "kills: $kills ($random_kills at random moments, $fault_kills at fault points)" \
+    "in $round rounds"
 }
