@@ -22,6 +22,8 @@ sluice=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 target=${CRASH_KILLS:-${2:-30}}
 work=$(mktemp -d)
 pg_tmp=$(cd "$(dirname "$0")/../../tools" && pwd)/pg_tmp.sh
+# shellcheck source=tests/integration/crash_rounds.sh
+. "$(dirname "$0")/crash_rounds.sh"  # jittered, crash_rounds (sets kills, failures)
 pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 trap '"$pg_tmp" destroy "$work/pg"; rm -rf "$work"' EXIT
 if ! "$pg_tmp" start "$work/pg" "$pg_port" 2>&3; then
@@ -30,8 +32,6 @@ if ! "$pg_tmp" start "$work/pg" "$pg_port" 2>&3; then
 fi
 pg_dsn="host=127.0.0.1 port=$pg_port user=postgres dbname=postgres"
 psql_at() { psql "$pg_dsn" -X -q -At -c "$1"; }
-faults=(after_state_image after_pre_commit manifest_half_written after_manifest before_commit
-  after_commit)
 
 # The input file: 40,000 lines, some of them filtered out by the sink's WHERE.
 python3 - "$work/lines.jsonl" <<'PY'
@@ -40,34 +40,9 @@ with open(sys.argv[1], "w") as f:
     for i in range(40000):
         f.write('{"id": %d, "word": "w%d", "v": %d}\n' % (i, i % 97, (i * 7919) % 1000))
 PY
-# Event times out of order within the watermark's delay, and some rows far behind it: which
-# rows are late must not depend on where a restart cut the input (docs/sql.md, late rows).
-python3 - "$work/jitter.jsonl" <<'PY'
-import random, sys
-rng = random.Random(11)
-clock = 1_700_000_000_000
-with open(sys.argv[1], "w") as f:
-    for i in range(30000):
-        clock += rng.randrange(40)
-        ts = clock - rng.randrange(1500)
-        if rng.randrange(100) < 3:
-            ts = clock - 3000 - rng.randrange(20000)  # late, mostly
-        f.write('{"k": %d, "v": %d, "ts": %d}\n' % (rng.randrange(8), rng.randrange(1000), ts))
-PY
-
-# The interval join's other side: the same clock as jitter.jsonl, other keys and values.
-python3 - "$work/probes.jsonl" <<'PY'
-import random, sys
-rng = random.Random(12)
-clock = 1_700_000_000_000
-with open(sys.argv[1], "w") as f:
-    for i in range(10000):
-        clock += rng.randrange(120)
-        ts = clock - rng.randrange(1500)
-        if rng.randrange(100) < 3:
-            ts = clock - 3000 - rng.randrange(20000)  # late, mostly
-        f.write('{"k": %d, "p": %d, "ts": %d}\n' % (rng.randrange(8), rng.randrange(1000), ts))
-PY
+# Two out-of-order inputs on one clock (late rows on both sides), other keys and values.
+jittered "$work/jitter.jsonl" 11 30000 40 v
+jittered "$work/probes.jsonl" 12 10000 120 p
 
 pipeline() {  # output directory, PostgreSQL schema
   cat <<SQL
@@ -154,80 +129,15 @@ if [ "$rows" -ne 60000 ] || [ "$big" -ne 20000 ] || [ "$pg_rows" -ne 60000 ] ||
 fi
 echo "uninterrupted: $near rows from the interval join, $matched from the regular join"
 
-kills=0
-fault_runs=0
-random_kills=0
-fault_kills=0
-round=0
-failures=0
-while [ "$kills" -lt "$target" ]; do
-  round=$((round + 1))
-  out="$work/round$round"
-  mkdir -p "$out"
-  pipeline "$out" "round$round" >"$out/pipeline.sql"
-  runs=0
-  while :; do
-    runs=$((runs + 1))
-    if [ "$runs" -gt 400 ]; then
-      echo "FAIL round $round: no end after 400 runs"
-      exit 1
-    fi
-    if [ $((RANDOM % 3)) -eq 0 ] && [ "$kills" -lt "$target" ]; then
-      # A named fault point: the child kills itself there.
-      # Each point in turn, so that every one is hit in a normal run.
-      fault=${faults[$((fault_runs % ${#faults[@]}))]}:$((RANDOM % 3 + 1))
-      fault_runs=$((fault_runs + 1))
-      SLUICE_FAULT=$fault "$sluice" run "$out/pipeline.sql" --data-dir "$out/data" \
-        --checkpoint-interval 50ms >"$out/log" 2>&1
-      code=$?
-      [ "$code" -eq 137 ] && fault_kills=$((fault_kills + 1))
-    elif [ "$kills" -lt "$target" ]; then
-      "$sluice" run "$out/pipeline.sql" --data-dir "$out/data" --checkpoint-interval 50ms \
-        >"$out/log" 2>&1 &
-      child=$!
-      sleep "0.$((RANDOM % 40 + 5))"
-      kill -KILL "$child" 2>/dev/null
-      wait "$child"
-      code=$?
-      [ "$code" -eq 137 ] && random_kills=$((random_kills + 1))
-    else
-      "$sluice" run "$out/pipeline.sql" --data-dir "$out/data" --checkpoint-interval 50ms \
-        >"$out/log" 2>&1
-      code=$?
-    fi
-    if [ "$code" -eq 137 ]; then
-      kills=$((kills + 1))
-      continue
-    fi
-    if [ "$code" -ne 0 ]; then
-      echo "FAIL round $round run $runs exited $code:"
-      cat "$out/log"
-      exit 1
-    fi
-    break  # the pipeline finished
-  done
-  for sink in "${sinks[@]}"; do
-    signature "$out" "round$round" "$sink" >"$out/got.$sink"
-    if ! cmp -s "$work/expected.$sink" "$out/got.$sink"; then
-      echo "FAIL round $round: sink $sink differs from the uninterrupted run" \
-        "($(wc -l <"$out/got.$sink") rows, want $(wc -l <"$work/expected.$sink")):"
-      diff "$work/expected.$sink" "$out/got.$sink" | head -5
-      failures=$((failures + 1))
-    fi
-    if [ -n "$(ls -A "$out/$sink/.staging" 2>/dev/null)" ]; then
-      echo "FAIL round $round: sink $sink left staged files: $(ls "$out/$sink/.staging")"
-      failures=$((failures + 1))
-    fi
-  done
+round_checks() {  # round
+  local prepared
   prepared=$(psql_at "SELECT count(*) FROM pg_prepared_xacts")
   if [ "$prepared" != "0" ]; then
-    echo "FAIL round $round: PostgreSQL holds $prepared prepared transactions"
+    echo "FAIL round $1: PostgreSQL holds $prepared prepared transactions"
     failures=$((failures + 1))
   fi
-  echo "round $round: $runs runs, output equals the uninterrupted run"
-  rm -rf "$out"
-done
-echo "kills: $kills ($random_kills at random moments, $fault_kills at fault points) in $round rounds"
+}
+crash_rounds
 if [ "$failures" -ne 0 ]; then
   echo "FAIL $failures checks"
   exit 1
