@@ -67,7 +67,8 @@ crash_rounds() {
         "$sluice" run "$out/pipeline.sql" --data-dir "$out/data" --checkpoint-interval 50ms \
           >"$out/log" 2>&1 &
         child=$!
-        sleep "0.$((RANDOM % 40 + 5))"
+        # 50-440 ms: printf pads, since "0.$((RANDOM % 40 + 5))" read 5-9 as 0.5-0.9 s.
+        sleep "$(printf '0.%02d' $((RANDOM % 40 + 5)))"
         kill -KILL "$child" 2>/dev/null
         wait "$child"
         code=$?
