@@ -285,7 +285,10 @@ class JsonLinesDecoder final : public RowDecoder {
   }
 
   Status append_line(std::string_view line) {
-    scratch_.resize(line.size() + simdjson::SIMDJSON_PADDING);
+    // Grown only: a resize per line zero-fills what a longer line adds, each time.
+    if (scratch_.size() < line.size() + simdjson::SIMDJSON_PADDING) {
+      scratch_.resize(line.size() + simdjson::SIMDJSON_PADDING);
+    }
     std::memcpy(scratch_.data(), line.data(), line.size());
     element doc;
     auto error = parser_.parse(scratch_.data(), line.size(), false).get(doc);
