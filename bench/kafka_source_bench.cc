@@ -268,13 +268,14 @@ int main(int argc, char** argv) {
   sluice::bench::print_cost_ratio("source / consumer in batches",
                                   sluice::bench::median_cost(source),
                                   sluice::bench::median_cost(batch));
-  // The consumer plus the decoding: what the source cannot do without.
-  const sluice::bench::MedianCost c = sluice::bench::median_cost(base),
+  // The consumer reading in batches (as the source does) plus the decoding: what the source
+  // cannot do without.
+  const sluice::bench::MedianCost c = sluice::bench::median_cost(batch),
                                   d = sluice::bench::median_cost(decode),
                                   s = sluice::bench::median_cost(source);
   std::printf(
-      "JSON decoding alone %.2f CPU us/row; consumer + decoding %.2f CPU us/row: source / that "
-      "per CPU-second %.2f (the source's own cost beyond both: %.2f CPU us/row)\n",
+      "JSON decoding alone %.2f CPU us/row; batch consumer + decoding %.2f CPU us/row: source / "
+      "that per CPU-second %.2f (the source's own cost beyond both: %.2f CPU us/row)\n",
       d.cpu_micros_per_row, c.cpu_micros_per_row + d.cpu_micros_per_row,
       (c.cpu_micros_per_row + d.cpu_micros_per_row) / s.cpu_micros_per_row,
       s.cpu_micros_per_row - c.cpu_micros_per_row - d.cpu_micros_per_row);
