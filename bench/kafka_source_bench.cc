@@ -124,9 +124,10 @@ bench::RunCost baseline(const std::string& bootstrap, const std::string& topic,
       since_clock = 0;
     }
     ssize_t n = 0;
-    if (batch) {
-      n = rd_kafka_consume_batch_queue(queue, 100, messages.data(), messages.size());
-    } else {
+    // In batches as the source reads: what is queued without waiting (a batch call that waits
+    // returns only with a full batch or at its timeout), else a poll waits for one.
+    if (batch) n = rd_kafka_consume_batch_queue(queue, 0, messages.data(), messages.size());
+    if (n <= 0) {
       messages[0] = rd_kafka_consumer_poll(rk, 100);
       n = messages[0] != nullptr ? 1 : 0;
     }

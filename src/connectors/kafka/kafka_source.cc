@@ -126,7 +126,8 @@ class KafkaSource::Reader {
   }
 
   // Reads until stopped, a fatal error (recorded), or a push fails (the database closed).
-  // Messages come up to kPollMessages per rd_kafka_consume_batch_queue: per message,
+  // Messages come up to kPollMessages per rd_kafka_consume_batch_queue (one
+  // rd_kafka_consumer_poll waits for the first when none is queued): per message,
   // rd_kafka_consumer_poll reads the clock up to four times (about 50 ns each on this VM) and
   // takes three locks, which the batch call does once per call (it still locks the queue per
   // message); kafka_source_bench measured the consumer's CPU per message halved. librdkafka
@@ -138,8 +139,14 @@ class KafkaSource::Reader {
     while (!owner_.stopping() && !failed_) {
       commit_checkpointed();
       const uint64_t rebalances_before = rebalances_;
-      const ssize_t n =
-          rd_kafka_consume_batch_queue(queue_, wait_ms, messages_.data(), messages_.size());
+      // What is queued, without waiting: a batch call that may wait returns only with a full
+      // batch or at its timeout, so a trickle of messages would wait the whole wait_ms.
+      ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, messages_.data(), messages_.size());
+      if (n <= 0 && wait_ms > 0) {
+        // Nothing queued: wait for the first message alone.
+        messages_[0] = rd_kafka_consumer_poll(rk_, wait_ms);
+        n = messages_[0] != nullptr ? 1 : 0;
+      }
       if (n <= 0) {
         // Caught up for now: what is decoded goes once it has waited long enough, and idle
         // partitions may move the watermark.
