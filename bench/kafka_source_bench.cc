@@ -2,7 +2,11 @@
 // of the same mock cluster (the kafka_mock tool, tests/support/kafka_mock_main.cc, in a process of
 // its own, so the broker's work is outside the measured process as a real broker's would be):
 //   baseline   a plain librdkafka consumer in a fresh group (subscribe, consumer_poll, each
-//              message's value touched), with the source's settings: the ceiling for any client
+//              message's value touched), with the source's settings (its clock read for the
+//              deadline every 4096 messages, not per message: a read costs some 50 ns here, a
+//              tenth of the consumer's CPU per message)
+//   batch      the same consumer reading with rd_kafka_consume_batch_queue, 1024 at a time, as
+//              the source does: a second reference, printed beside the ratio
 //   source     CREATE SOURCE ... WITH (connector = 'kafka') in a fresh group, its rows decoded
 //              from JSON into columns and into the pipeline (a blackhole sink), until every row is
 //              processed (the source's pushed rows all through, none in flight)
@@ -14,7 +18,9 @@
 // source's): on a shared machine the second is the steadier figure.
 // The mock slows down as a partition grows (its fetches walk the partition's messages): many
 // partitions of 40 K messages each keep it fast enough to measure the clients.
-//   build/release/bench/kafka_source_bench [--rows N] [--partitions P] [--runs R]
+// --only consumer|batch|source|decode runs one side alone (no ratio), for a profiler attached once
+// the topic is filled ("filled" on stderr), e.g. perf record -g -p PID.
+//   build/release/bench/kafka_source_bench [--rows N] [--partitions P] [--runs R] [--only SIDE]
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
@@ -84,7 +90,7 @@ void fill(const std::string& bootstrap, const std::string& topic, int64_t rows) 
 }
 
 bench::RunCost baseline(const std::string& bootstrap, const std::string& topic,
-                        const std::string& group, int64_t rows) {
+                        const std::string& group, int64_t rows, bool batch = false) {
   char why[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   // The source's own consumer settings (kafka_source_options.cc).
@@ -108,20 +114,37 @@ bench::RunCost baseline(const std::string& bootstrap, const std::string& topic,
   uint64_t touched = 0;
   bench::CostClock clock;
   const Clock::time_point deadline = Clock::now() + 60s;
+  rd_kafka_queue_t* queue = rd_kafka_queue_get_consumer(rk);
+  std::vector<rd_kafka_message_t*> messages(batch ? 1024 : 1);
+  int64_t since_clock = 0;
   while (got < rows) {
-    must(Clock::now() < deadline, "baseline: " + std::to_string(got) + " messages of " +
-                                      std::to_string(rows) + " within 60 s");
-    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100);
-    if (m == nullptr) continue;
-    if (m->err) std::fprintf(stderr, "baseline: %s\n", rd_kafka_message_errstr(m));
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      touched += static_cast<const unsigned char*>(m->payload)[m->len - 1];
-      if (++got == kFirstRows) clock.restart();
+    if (since_clock >= 4096) {
+      must(Clock::now() < deadline, "baseline: " + std::to_string(got) + " messages of " +
+                                        std::to_string(rows) + " within 60 s");
+      since_clock = 0;
     }
-    rd_kafka_message_destroy(m);
+    ssize_t n = 0;
+    // In batches as the source reads: what is queued without waiting (a batch call that waits
+    // returns only with a full batch or at its timeout), else a poll waits for one.
+    if (batch) n = rd_kafka_consume_batch_queue(queue, 0, messages.data(), messages.size());
+    if (n <= 0) {
+      messages[0] = rd_kafka_consumer_poll(rk, 100);
+      n = messages[0] != nullptr ? 1 : 0;
+    }
+    since_clock = n > 0 ? since_clock + n : 4096;  // an empty poll checks the deadline
+    for (ssize_t i = 0; i < n; ++i) {
+      rd_kafka_message_t* m = messages[static_cast<size_t>(i)];
+      if (m->err) std::fprintf(stderr, "baseline: %s\n", rd_kafka_message_errstr(m));
+      if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        touched += static_cast<const unsigned char*>(m->payload)[m->len - 1];
+        if (++got == kFirstRows) clock.restart();
+      }
+      rd_kafka_message_destroy(m);
+    }
   }
   const bench::RunCost cost = clock.stop(rows - kFirstRows);
   must(touched > 0, "baseline: empty messages");
+  rd_kafka_queue_destroy(queue);
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
   return cost;
@@ -189,14 +212,35 @@ bench::RunCost source(const std::string& bootstrap, const std::string& topic,
 int main(int argc, char** argv) {
   int64_t rows = 640'000;
   int runs = 5;
+  std::string only;  // "consumer" or "source": that side alone
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::string(argv[i]) == "--runs") runs = std::atoi(argv[i + 1]);
     if (std::string(argv[i]) == "--rows") rows = std::atoll(argv[i + 1]);
     if (std::string(argv[i]) == "--partitions") sluice::partitions = std::atoi(argv[i + 1]);
+    if (std::string(argv[i]) == "--only") only = argv[i + 1];
+  }
+  if (only == "decode") {  // the decoding alone, no cluster
+    for (int rep = 0; rep < runs; ++rep) {
+      std::printf("rep %d: JSON decoding %.3f CPU us/row\n", rep,
+                  sluice::decode_only(rows).cpu_micros_per_row());
+    }
+    return 0;
   }
   sluice::testing::KafkaMock mock(1, {"in:" + std::to_string(sluice::partitions)});
   sluice::fill(mock.bootstrap(), "in", rows);
-  std::vector<sluice::bench::RunCost> base, source;
+  std::fprintf(stderr, "filled\n");
+  if (!only.empty()) {
+    for (int rep = 0; rep < runs; ++rep) {
+      const std::string g = only + std::to_string(rep);
+      const sluice::bench::RunCost c =
+          only == "source" ? sluice::source(mock.bootstrap(), "in", g, rows)
+                           : sluice::baseline(mock.bootstrap(), "in", g, rows, only == "batch");
+      std::printf("rep %d: %s %.0f rows/s %.2f CPU us/row\n", rep, only.c_str(),
+                  c.rows_per_second(), c.cpu_micros_per_row());
+    }
+    return 0;
+  }
+  std::vector<sluice::bench::RunCost> base, batch, source;
   for (int rep = 0; rep < runs; ++rep) {
     const std::string r = std::to_string(rep);
     // Which goes first alternates: the mock's state after a run must favour neither.
@@ -205,11 +249,13 @@ int main(int argc, char** argv) {
     source.push_back(sluice::source(mock.bootstrap(), "in", "source" + r, rows));
     if (rep % 2 == 1)
       base.push_back(sluice::baseline(mock.bootstrap(), "in", "baseline" + r, rows));
+    batch.push_back(sluice::baseline(mock.bootstrap(), "in", "batch" + r, rows, true));
     std::printf(
         "rep %d: librdkafka consumer %.0f rows/s %.2f CPU us/row, kafka source %.0f rows/s %.2f "
-        "CPU us/row\n",
+        "CPU us/row, batch consumer %.0f rows/s %.2f CPU us/row\n",
         rep, base.back().rows_per_second(), base.back().cpu_micros_per_row(),
-        source.back().rows_per_second(), source.back().cpu_micros_per_row());
+        source.back().rows_per_second(), source.back().cpu_micros_per_row(),
+        batch.back().rows_per_second(), batch.back().cpu_micros_per_row());
   }
   std::vector<sluice::bench::RunCost> decode;
   for (int rep = 0; rep < runs; ++rep) decode.push_back(sluice::decode_only(rows));
@@ -220,13 +266,17 @@ int main(int argc, char** argv) {
   sluice::bench::print_cost_ratio("source / librdkafka consumer",
                                   sluice::bench::median_cost(source),
                                   sluice::bench::median_cost(base));
-  // The consumer plus the decoding: what the source cannot do without.
-  const sluice::bench::MedianCost c = sluice::bench::median_cost(base),
+  sluice::bench::print_cost_ratio("source / consumer in batches",
+                                  sluice::bench::median_cost(source),
+                                  sluice::bench::median_cost(batch));
+  // The consumer reading in batches (as the source does) plus the decoding: what the source
+  // cannot do without.
+  const sluice::bench::MedianCost c = sluice::bench::median_cost(batch),
                                   d = sluice::bench::median_cost(decode),
                                   s = sluice::bench::median_cost(source);
   std::printf(
-      "JSON decoding alone %.2f CPU us/row; consumer + decoding %.2f CPU us/row: source / that "
-      "per CPU-second %.2f (the source's own cost beyond both: %.2f CPU us/row)\n",
+      "JSON decoding alone %.2f CPU us/row; batch consumer + decoding %.2f CPU us/row: source / "
+      "that per CPU-second %.2f (the source's own cost beyond both: %.2f CPU us/row)\n",
       d.cpu_micros_per_row, c.cpu_micros_per_row + d.cpu_micros_per_row,
       (c.cpu_micros_per_row + d.cpu_micros_per_row) / s.cpu_micros_per_row,
       s.cpu_micros_per_row - c.cpu_micros_per_row - d.cpu_micros_per_row);

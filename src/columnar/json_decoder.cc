@@ -126,7 +126,11 @@ Status append_value(ColumnBuilder& b, element value, std::string_view raw) {
       return Status::Ok();
     case DataType::kTimestamp: {
       if (t == element_type::STRING) {
-        SLC_ASSIGN_OR_RETURN(int64_t micros, parse_timestamp(std::string_view(value)));
+        // The error (an allocation) only for a bad value: this runs once per row.
+        int64_t micros = 0;
+        if (!try_parse_timestamp(std::string_view(value), micros)) {
+          return parse_timestamp(std::string_view(value)).status();
+        }
         b.append_int64(micros);
         return Status::Ok();
       }
@@ -281,7 +285,10 @@ class JsonLinesDecoder final : public RowDecoder {
   }
 
   Status append_line(std::string_view line) {
-    scratch_.resize(line.size() + simdjson::SIMDJSON_PADDING);
+    // Grown only: a resize per line zero-fills what a longer line adds, each time.
+    if (scratch_.size() < line.size() + simdjson::SIMDJSON_PADDING) {
+      scratch_.resize(line.size() + simdjson::SIMDJSON_PADDING);
+    }
     std::memcpy(scratch_.data(), line.data(), line.size());
     element doc;
     auto error = parser_.parse(scratch_.data(), line.size(), false).get(doc);

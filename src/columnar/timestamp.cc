@@ -111,48 +111,51 @@ void append_date(int64_t days, std::string& out) {
   out.append(buf, static_cast<size_t>(n));
 }
 
-Result<int64_t> parse_timestamp(std::string_view text) {
-  // Trim surrounding spaces.
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
-  if (text.empty()) return bad(text, "empty");
+namespace {
+
+// The timestamp `text` (trimmed) into `out`; nullptr, or why it is not one. No allocation: the
+// decoders call it once per value (try_parse_timestamp), the error text is made only by
+// parse_timestamp.
+const char* read_timestamp(std::string_view text, int64_t& out) {
+  if (text.empty()) return "empty";
 
   // An integer is epoch milliseconds.
   {
     size_t i = text[0] == '-' ? 1 : 0;
     bool all_digits = i < text.size();
-    for (; i < text.size(); ++i) all_digits &= is_digit(text[i]);
+    for (; i < text.size() && all_digits; ++i) all_digits = is_digit(text[i]);
     if (all_digits) {
       int64_t millis = 0;
       auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), millis);
       if (ec != std::errc() || ptr != text.data() + text.size() || millis > INT64_MAX / 1000 ||
           millis < INT64_MIN / 1000) {
-        return bad(text, "epoch milliseconds out of range");
+        return "epoch milliseconds out of range";
       }
-      return millis * 1000;
+      out = millis * 1000;
+      return nullptr;
     }
   }
 
   size_t pos = 0;
   int64_t year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, micros = 0;
-  if (!read_digits(text, pos, 4, year)) return bad(text, "expected a 4-digit year");
-  if (pos >= text.size() || text[pos++] != '-') return bad(text, "expected '-' after the year");
-  if (!read_digits(text, pos, 2, month)) return bad(text, "expected a 2-digit month");
-  if (pos >= text.size() || text[pos++] != '-') return bad(text, "expected '-' after the month");
-  if (!read_digits(text, pos, 2, day)) return bad(text, "expected a 2-digit day");
-  if (month < 1 || month > 12) return bad(text, "month out of range");
+  if (!read_digits(text, pos, 4, year)) return "expected a 4-digit year";
+  if (pos >= text.size() || text[pos++] != '-') return "expected '-' after the year";
+  if (!read_digits(text, pos, 2, month)) return "expected a 2-digit month";
+  if (pos >= text.size() || text[pos++] != '-') return "expected '-' after the month";
+  if (!read_digits(text, pos, 2, day)) return "expected a 2-digit day";
+  if (month < 1 || month > 12) return "month out of range";
   if (day < 1 || day > days_in_month(year, static_cast<unsigned>(month))) {
-    return bad(text, "day out of range");
+    return "day out of range";
   }
 
   if (pos < text.size() && (text[pos] == 'T' || text[pos] == 't' || text[pos] == ' ')) {
     ++pos;
-    if (!read_digits(text, pos, 2, hour)) return bad(text, "expected a 2-digit hour");
-    if (pos >= text.size() || text[pos++] != ':') return bad(text, "expected ':' after the hour");
-    if (!read_digits(text, pos, 2, minute)) return bad(text, "expected 2-digit minutes");
+    if (!read_digits(text, pos, 2, hour)) return "expected a 2-digit hour";
+    if (pos >= text.size() || text[pos++] != ':') return "expected ':' after the hour";
+    if (!read_digits(text, pos, 2, minute)) return "expected 2-digit minutes";
     if (pos < text.size() && text[pos] == ':') {
       ++pos;
-      if (!read_digits(text, pos, 2, second)) return bad(text, "expected 2-digit seconds");
+      if (!read_digits(text, pos, 2, second)) return "expected 2-digit seconds";
       if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
         ++pos;
         int digits = 0;
@@ -161,14 +164,14 @@ Result<int64_t> parse_timestamp(std::string_view text) {
           ++digits;
           ++pos;
         }
-        if (digits == 0) return bad(text, "expected digits after the decimal point");
-        if (digits > 9) return bad(text, "more than 9 fractional digits");
+        if (digits == 0) return "expected digits after the decimal point";
+        if (digits > 9) return "more than 9 fractional digits";
         for (int d = digits; d < 6; ++d) micros *= 10;
       }
     }
-    if (hour > 23) return bad(text, "hour out of range");
-    if (minute > 59) return bad(text, "minute out of range");
-    if (second > 59) return bad(text, "second out of range");
+    if (hour > 23) return "hour out of range";
+    if (minute > 59) return "minute out of range";
+    if (second > 59) return "second out of range";
   }
 
   int64_t offset_seconds = 0;
@@ -179,21 +182,41 @@ Result<int64_t> parse_timestamp(std::string_view text) {
     } else if (c == '+' || c == '-') {
       ++pos;
       int64_t oh = 0, om = 0;
-      if (!read_digits(text, pos, 2, oh)) return bad(text, "expected a 2-digit offset hour");
+      if (!read_digits(text, pos, 2, oh)) return "expected a 2-digit offset hour";
       if (pos < text.size() && text[pos] == ':') ++pos;
       if (pos < text.size() && !read_digits(text, pos, 2, om)) {
-        return bad(text, "expected 2-digit offset minutes");
+        return "expected 2-digit offset minutes";
       }
-      if (oh > 23 || om > 59) return bad(text, "offset out of range");
+      if (oh > 23 || om > 59) return "offset out of range";
       offset_seconds = (oh * 3600 + om * 60) * (c == '+' ? 1 : -1);
     }
   }
-  if (pos != text.size()) return bad(text, "unexpected trailing characters");
+  if (pos != text.size()) return "unexpected trailing characters";
 
   const int64_t days =
       days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
-  return seconds * kMicrosPerSecond + micros;
+  out = seconds * kMicrosPerSecond + micros;
+  return nullptr;
+}
+
+std::string_view trim_spaces(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace
+
+Result<int64_t> parse_timestamp(std::string_view text) {
+  text = trim_spaces(text);
+  int64_t micros = 0;
+  if (const char* why = read_timestamp(text, micros)) return bad(text, why);
+  return micros;
+}
+
+bool try_parse_timestamp(std::string_view text, int64_t& micros) {
+  return read_timestamp(trim_spaces(text), micros) == nullptr;
 }
 
 void split_days(int64_t micros, int64_t& days, int64_t& micros_of_day) {

@@ -16,6 +16,9 @@
 namespace sluice {
 
 Result<int64_t> parse_timestamp(std::string_view text);
+// The same parse without the error: false where parse_timestamp fails. No allocation, for a
+// decoder's fast path (the error, when wanted, comes from parse_timestamp).
+bool try_parse_timestamp(std::string_view text, int64_t& micros);
 void append_timestamp(int64_t micros, std::string& out);
 // The same text written at `p`, which has room for kTimestampTextMax bytes; returns its end.
 inline constexpr size_t kTimestampTextMax = 48;

@@ -52,6 +52,23 @@ TEST(Timestamp, RejectsBadInputWithAReason) {
   EXPECT_TRUE(parse_timestamp("2024-02-29").ok());  // leap day
 }
 
+// The decoders' allocation-free parse accepts exactly what parse_timestamp accepts, with the
+// same value.
+TEST(Timestamp, TryParseAgreesWithParse) {
+  for (const char* text :
+       {"2026-11-24T10:00:00Z", " 2026-11-24 10:00:00.123456 ", "2026-11-24T10:00:00+01:00",
+        "2026-11-24T10:00:00.123456789-0530", "2026-11-24", "1732442400000", "-5", "", "2026-13-01",
+        "2026-02-29", "2026-11-24T24:00:00", "2026-11-24T10:00:00Zjunk", "2026-11-24T10:00:00.",
+        "99999999999999999999", "2026-11-24T10:00:00.1234567890Z", "12a"}) {
+    const Result<int64_t> parsed = parse_timestamp(text);
+    int64_t micros = -1;
+    EXPECT_EQ(try_parse_timestamp(text, micros), parsed.ok()) << "'" << text << "'";
+    if (parsed.ok()) {
+      EXPECT_EQ(micros, *parsed) << "'" << text << "'";
+    }
+  }
+}
+
 TEST(Timestamp, FormatsAsUtcWithZ) {
   EXPECT_EQ(format_timestamp(k20261124T10), "2026-11-24T10:00:00Z");
   EXPECT_EQ(format_timestamp(k20261124T10 + 123'000), "2026-11-24T10:00:00.123Z");
