@@ -29,11 +29,11 @@ TEST(NexmarkPrice, IsThePowOfTheReferenceGenerator) {
     ++checked;
   };
   for (int i = 0; i < 2'000'000; ++i) check(static_cast<double>(rng() >> 11) * 0x1.0p-53);
-  // The ends, the table's steps (x = i/64 exactly) and their neighbours.
+  // The ends, the tables' steps (x = k/4096 exactly) and their neighbours.
   check(0);
   check(std::nextafter(1.0, 0.0));
-  for (int i = 0; i < 384; ++i) {
-    const double unit = (i / 64.0) / 6;
+  for (int k = 0; k < 6 * 4096; ++k) {
+    const double unit = (k / 4096.0) / 6;
     check(unit);
     check(std::nextafter(unit, 0.0));
     check(std::nextafter(unit, 1.0));
