@@ -45,20 +45,64 @@ Status AggregateOperator::close_pane_windows(int64_t prev_limit, int64_t limit, 
 
 Status AggregateOperator::emit_pane_window(int64_t start, int64_t end,
                                            std::vector<RecordBatch>& out) {
+  std::vector<Partition*> panes;
+  size_t groups = 0;
+  for (auto it = windows_.lower_bound(start); it != windows_.end() && it->first < end; ++it) {
+    panes.push_back(it->second.get());
+    groups += it->second->store.size();
+  }
+  // Emits `part`'s groups in the order `by_arrival` lists them (all of them, in index order,
+  // when it is empty), kEmitBatch at a time.
+  auto emit_all = [&](Partition& part, const std::vector<uint32_t>& by_arrival) -> Status {
+    std::vector<GroupRef> closing;
+    const size_t n = by_arrival.empty() ? part.store.size() : by_arrival.size();
+    for (size_t first = 0; first < n; first += kEmitBatch) {
+      closing.clear();
+      const size_t last = std::min(n, first + kEmitBatch);
+      for (size_t i = first; i < last; ++i) {
+        closing.push_back({&part, by_arrival.empty() ? static_cast<uint32_t>(i) : by_arrival[i]});
+      }
+      SLC_RETURN_IF_ERROR(emit(closing, out));
+    }
+    return Status::Ok();
+  };
+  if (panes.size() == 1) {
+    // The window's one pane holds its groups as they are, in arrival order: emitted from it,
+    // with the window's bounds for the while (emit reads them from the partition).
+    Partition& pane = *panes.front();
+    const int64_t pane_start = pane.start, pane_end = pane.end;
+    pane.start = start;
+    pane.end = end;
+    const Status s = emit_all(pane, {});
+    pane.start = pane_start;
+    pane.end = pane_end;
+    return s;
+  }
   // The window's groups, made as a store per window would hold them: each key once, its
   // aggregates the panes' combined, its arrival the earliest of its panes' (order).
   Partition window(layout_, start, end);
   GroupStore& store = window.store;
-  size_t panes = 0, groups = 0;
-  for (auto it = windows_.lower_bound(start); it != windows_.end() && it->first < end; ++it) {
-    ++panes;
-    groups += it->second->store.size();
-  }
   window.table.reserve(static_cast<uint32_t>(std::min<size_t>(groups, UINT32_MAX)));
   std::vector<Column> keys;
-  for (auto it = windows_.lower_bound(start); it != windows_.end() && it->first < end; ++it) {
-    const GroupStore& pane = it->second->store;
+  for (size_t i = 0; i < panes.size(); ++i) {
+    const GroupStore& pane = panes[i]->store;
     const uint32_t n = pane.size();
+    if (i == 0) {
+      // The first pane's keys are distinct and the window is empty: every group is new.
+      for (uint32_t g = 0; g < n; ++g) {
+        const uint32_t into = store.add_group();
+        for (size_t c = 0; c < pane.keys.size(); ++c) {
+          store.keys[c].set_slot(into, pane.keys[c], g, pane.arena, store.arena);
+        }
+        window.table.insert(pane.key_hash(g), into);
+        store.order.mut(into) = pane.order[g];
+        for (size_t a = 0; a < store.aggs.size(); ++a) {
+          SLC_RETURN_IF_ERROR(
+              store.aggs[a].merge_from(into, pane.aggs[a], g, pane.arena, store.arena));
+        }
+      }
+      continue;
+    }
     // The pane's keys as columns, so that they are hashed and looked up as a batch's rows are.
     keys.clear();
     hashes_.assign(n, kKeySeed);
@@ -80,21 +124,12 @@ Status AggregateOperator::emit_pane_window(int64_t start, int64_t end,
       }
     }
   }
-  // One pane's groups are in arrival order already; several are interleaved.
+  // The panes' groups are interleaved: in arrival order.
   std::vector<uint32_t> by_arrival(store.size());
   std::iota(by_arrival.begin(), by_arrival.end(), 0u);
-  if (panes > 1) {
-    std::sort(by_arrival.begin(), by_arrival.end(),
-              [&](uint32_t a, uint32_t b) { return store.order[a] < store.order[b]; });
-  }
-  std::vector<GroupRef> closing;
-  for (size_t first = 0; first < by_arrival.size(); first += kEmitBatch) {
-    closing.clear();
-    const size_t last = std::min(by_arrival.size(), first + kEmitBatch);
-    for (size_t i = first; i < last; ++i) closing.push_back({&window, by_arrival[i]});
-    SLC_RETURN_IF_ERROR(emit(closing, out));
-  }
-  return Status::Ok();
+  std::sort(by_arrival.begin(), by_arrival.end(),
+            [&](uint32_t a, uint32_t b) { return store.order[a] < store.order[b]; });
+  return emit_all(window, by_arrival);
 }
 
 }  // namespace sluice::dataflow
