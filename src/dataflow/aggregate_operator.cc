@@ -358,7 +358,7 @@ Status AggregateOperator::process(const RecordBatch& input, std::vector<RecordBa
     refs_.push_back({&p, 0});
     ref_rows_.push_back(static_cast<uint32_t>(row));
   };
-  // (By panes, every ts of one pane falls in the same windows.)
+  // (A query by panes is uniform: HopSlices::plan asks for it, and a pane is then a slide.)
   const bool uniform = win && !sessions_mode_ && win->size % win->slide == 0;
   int64_t cached_from = 1, cached_to = 0;  // the slide row_windows_ holds the windows of
   for (int64_t row = 0; row < n; ++row) {

@@ -13,8 +13,9 @@
 // dropped whole when the window closes, so memory returns at once; an unwindowed query's
 // groups live in one store for as long as the query; SESSION groups live in one store whose
 // slots are reused. A HOP query whose aggregates combine exactly keeps a store per pane
-// instead (hop_slices.h; aggregate_panes.cc). capture() copies chunk pointers only (copy-on-write),
-// so a checkpoint stops the compute thread for microseconds, not in proportion to the state.
+// instead (hop_slices.h; aggregate_panes.cc). capture() copies chunk pointers only
+// (copy-on-write), so a checkpoint stops the compute thread for microseconds, not in
+// proportion to the state.
 //
 // Thread: the compute thread.
 
