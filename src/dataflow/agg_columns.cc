@@ -204,60 +204,76 @@ Status AggColumns::add(uint32_t g, const sql::Datum& arg, int64_t row, StringAre
   return Status::Ok();
 }
 
-Status AggColumns::merge(uint32_t into, uint32_t from, StringArena& arena) {
+bool AggColumns::combines_exactly(const sql::AggregateCall& call) {
+  switch (call.kind) {
+    case AggKind::kCountStar:
+    case AggKind::kCount:
+      return true;
+    case AggKind::kMin:
+    case AggKind::kMax:
+      return call.arg && call.arg->type != DataType::kDouble;
+    default:
+      return false;
+  }
+}
+
+Status AggColumns::merge_from(uint32_t into, const AggColumns& other, uint32_t from,
+                              const StringArena& from_arena, StringArena& arena) {
   const AggKind kind = call_->kind;
   switch (shape_) {
     case Shape::kCount:
-      count_.mut(into) += count_[from];
+      count_.mut(into) += other.count_[from];
       return Status::Ok();
     case Shape::kDistinct: {
-      if (!sets_[from]) return Status::Ok();
+      if (!other.sets_[from]) return Status::Ok();
       CowPtr<DistinctSet>& set = sets_.mut(into);
       own_set(set);
-      const CowPtr<DistinctSet> other = sets_[from];
-      other->for_each([&](std::string_view item) { set->insert(item); });
+      const CowPtr<DistinctSet> items = other.sets_[from];  // held: `set` may be `items`' slot
+      items->for_each([&](std::string_view item) { set->insert(item); });
       return Status::Ok();
     }
     case Shape::kSumInt: {
-      count_.mut(into) += count_[from];
+      count_.mut(into) += other.count_[from];
       int64_t& sum = i_.mut(into);
-      if (__builtin_add_overflow(sum, i_[from], &sum)) {
+      if (__builtin_add_overflow(sum, other.i_[from], &sum)) {
         return Status(ErrorCode::kOutOfRange, call_->sql + " overflowed BIGINT");
       }
       return Status::Ok();
     }
     case Shape::kSumDouble:
-      count_.mut(into) += count_[from];
-      d_.mut(into) += d_[from];
+      count_.mut(into) += other.count_[from];
+      d_.mut(into) += other.d_[from];
       return Status::Ok();
     case Shape::kSumDecimal:
-      if (count_[from] == 0) return Status::Ok();
-      count_.mut(into) += count_[from];
-      return add_decimal(into, dec_[from]);
+      if (other.count_[from] == 0) return Status::Ok();
+      count_.mut(into) += other.count_[from];
+      return add_decimal(into, other.dec_[from]);
     case Shape::kMoments: {  // Chan et al.'s combination of two partial results
-      if (count_[from] == 0) return Status::Ok();
-      const double na = static_cast<double>(count_[into]), nb = static_cast<double>(count_[from]);
-      const double delta = d_[from] - d_[into];
-      count_.mut(into) += count_[from];
+      if (other.count_[from] == 0) return Status::Ok();
+      const double na = static_cast<double>(count_[into]),
+                   nb = static_cast<double>(other.count_[from]);
+      const double delta = other.d_[from] - d_[into];
+      count_.mut(into) += other.count_[from];
       d_.mut(into) += delta * nb / (na + nb);
-      m2_.mut(into) += m2_[from] + delta * delta * na * nb / (na + nb);
+      m2_.mut(into) += other.m2_[from] + delta * delta * na * nb / (na + nb);
       return Status::Ok();
     }
     case Shape::kValue: {
-      const uint8_t has_from = value_.state(from), has_into = value_.state(into);
+      const uint8_t has_from = other.value_.state(from), has_into = value_.state(into);
       if (kind == AggKind::kMin || kind == AggKind::kMax) {
         if (has_from != ValueSlots::kValue) return Status::Ok();
-        const int c =
-            has_into == ValueSlots::kValue ? value_.compare_slot(value_, from, into, arena) : 0;
+        const int c = has_into == ValueSlots::kValue
+                          ? value_.compare_slot(other.value_, from, from_arena, into, arena)
+                          : 0;
         if (has_into != ValueSlots::kValue || (kind == AggKind::kMin ? c < 0 : c > 0)) {
-          value_.set_slot(into, value_, from, arena);
+          value_.set_slot(into, other.value_, from, from_arena, arena);
         }
       } else if (kind == AggKind::kFirstValue) {  // `into` is the earlier session
         if (has_into == ValueSlots::kNone && has_from != ValueSlots::kNone) {
-          value_.set_slot(into, value_, from, arena);
+          value_.set_slot(into, other.value_, from, from_arena, arena);
         }
       } else if (has_from != ValueSlots::kNone) {
-        value_.set_slot(into, value_, from, arena);
+        value_.set_slot(into, other.value_, from, from_arena, arena);
       }
       return Status::Ok();
     }

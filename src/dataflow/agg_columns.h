@@ -47,7 +47,18 @@ class AggColumns {
     d_.mut(g) += v;
   }
   // Folds group `from`'s state into group `into` (`into` is the earlier session).
-  Status merge(uint32_t into, uint32_t from, StringArena& arena);
+  Status merge(uint32_t into, uint32_t from, StringArena& arena) {
+    return merge_from(into, *this, from, arena, arena);
+  }
+  // The same for group `from` of `other` (the same call's state in another store, whose
+  // strings are in `from_arena`): a HOP window's groups combined from its panes.
+  Status merge_from(uint32_t into, const AggColumns& other, uint32_t from,
+                    const StringArena& from_arena, StringArena& arena);
+  // Whether merging partial states of `call` gives exactly what folding every row in arrival
+  // order gives, errors included: COUNT, COUNT(DISTINCT), and MIN/MAX but of DOUBLE (-0.0 and
+  // 0.0 tie, and the first to arrive is kept). Not SUM (an overflow depends on the order of
+  // the additions; DOUBLE sums round differently), AVG, VAR/STDDEV, FIRST/LAST_VALUE.
+  static bool combines_exactly(const sql::AggregateCall& call);
   // Appends group g's result (of the call's result type).
   void finalize_into(ColumnBuilder& out, uint32_t g, const StringArena& arena) const;
 

@@ -83,7 +83,8 @@ AggregateOperator::AggregateOperator(std::shared_ptr<const sql::BoundQuery> quer
     : query_(std::move(query)),
       changelog_(changelog || query_->emit == EmitMode::kChanges),
       emit_on_update_(query_->emit != EmitMode::kOnWindowClose),
-      sessions_mode_(query_->window && query_->window->kind == WindowKind::kSession) {
+      sessions_mode_(query_->window && query_->window->kind == WindowKind::kSession),
+      panes_(HopSlices::plan(*query_, changelog_)) {
   std::vector<Field> fields = query_->output_schema->fields();
   if (query_->emit == EmitMode::kChanges) fields.pop_back();  // the query's own _op
   plain_schema_ = make_schema(fields);
@@ -98,6 +99,7 @@ AggregateOperator::AggregateOperator(std::shared_ptr<const sql::BoundQuery> quer
     output_schema_ = plain_schema_;
   }
   layout->sessions = sessions_mode_;
+  layout->panes = panes_.has_value();
   layout_ = std::move(layout);
 }
 
@@ -107,8 +109,8 @@ AggregateOperator::Partition& AggregateOperator::all_groups() {
 }
 
 AggregateOperator::Partition& AggregateOperator::window(int64_t start, int64_t end) {
-  CachedWindow& cached =
-      window_cache_[static_cast<uint64_t>(floor_div(start, query_->window->slide)) & 7];
+  const int64_t step = panes_ ? panes_->width : query_->window->slide;
+  CachedWindow& cached = window_cache_[static_cast<uint64_t>(floor_div(start, step)) & 7];
   if (cached.start == start && cached.part) return *cached.part;
   std::unique_ptr<Partition>& p = windows_[start];
   if (!p) p = std::make_unique<Partition>(layout_, start, end);
@@ -118,6 +120,17 @@ AggregateOperator::Partition& AggregateOperator::window(int64_t start, int64_t e
 
 uint32_t AggregateOperator::find_or_add(Partition& p, const std::vector<Column>& keys, int64_t row,
                                         uint64_t hash, bool& created) {
+  const uint32_t g = lookup(p, keys, row, hash, created);
+  if (!created) return g;
+  if (panes_) p.store.order.mut(g) = next_order_;
+  if (emit_on_update_) p.dirty.push_back(0);
+  ++next_order_;
+  ++live_groups_;
+  return g;
+}
+
+uint32_t AggregateOperator::lookup(Partition& p, const std::vector<Column>& keys, int64_t row,
+                                   uint64_t hash, bool& created) {
   GroupStore& store = p.store;
   uint32_t found;
   if (keys.size() == 1) {  // the common case, without the loop
@@ -137,9 +150,6 @@ uint32_t AggregateOperator::find_or_add(Partition& p, const std::vector<Column>&
   const uint32_t g = store.add_group();
   for (size_t c = 0; c < keys.size(); ++c) store.keys[c].set(g, keys[c], row, store.arena);
   p.table.insert(hash, g);
-  if (emit_on_update_) p.dirty.push_back(0);
-  ++next_order_;
-  ++live_groups_;
   return g;
 }
 
@@ -348,6 +358,7 @@ Status AggregateOperator::process(const RecordBatch& input, std::vector<RecordBa
     refs_.push_back({&p, 0});
     ref_rows_.push_back(static_cast<uint32_t>(row));
   };
+  // (A query by panes is uniform: HopSlices::plan asks for it, and a pane is then a slide.)
   const bool uniform = win && !sessions_mode_ && win->size % win->slide == 0;
   int64_t cached_from = 1, cached_to = 0;  // the slide row_windows_ holds the windows of
   for (int64_t row = 0; row < n; ++row) {
@@ -410,19 +421,24 @@ Status AggregateOperator::process(const RecordBatch& input, std::vector<RecordBa
     for (;;) {
       int64_t end;
       if (__builtin_add_overflow(start, size, &end)) return window_out_of_range(ts);
-      if (end <= ts) break;  // this window and the earlier ones end before ts
-      if (end > limit) {     // not closed
+      if (end <= ts) break;          // this window and the earlier ones end before ts
+      if (end > limit && !panes_) {  // not closed
         Partition& p = window(start, end);
         row_windows_.push_back(&p);
         place(p, row);
-        placed = true;
       }
+      placed = placed || end > limit;
       if (__builtin_sub_overflow(start, slide, &start)) {
         // The next window would start before the range: an error if it holds ts, that is if
         // its end (end - slide, in the range) is past ts.
         if (end - slide > ts) return window_out_of_range(ts);
         break;
       }
+    }
+    if (panes_ && placed) {  // the one pane holding ts (a pane is a slide) for its open windows
+      Partition& p = window(cached_from, cached_to);
+      row_windows_.push_back(&p);
+      place(p, row);
     }
     if (!placed) ++stats_.late_rows_dropped;
   }
@@ -569,16 +585,18 @@ int64_t AggregateOperator::close_limit() const {
 
 Status AggregateOperator::on_watermark(int64_t watermark, std::vector<RecordBatch>& out) {
   if (watermark <= watermark_) return Status::Ok();
+  const int64_t prev_limit = close_limit();
   watermark_ = watermark;
   if (!query_->window) return Status::Ok();
   const int64_t limit = close_limit();
   const bool final = watermark_ == kFinalWatermark;
+  if (panes_) return close_pane_windows(prev_limit, limit, final, out);
   std::vector<GroupRef> closing;
   if (!sessions_mode_) {
     // Windows by start are windows by end (one size): the closed ones come first. Each is
-    // emitted, its groups in arrival order, a bounded batch at a time, then dropped whole, so
-    // that closing many groups at once holds neither their rows nor their state twice.
-    constexpr uint32_t kEmitBatch = 64 * 1024;
+    // emitted, its groups in arrival order, a bounded batch at a time (kEmitBatch), then
+    // dropped whole, so that closing many groups at once holds neither their rows nor their
+    // state twice.
     bool closed = false;
     for (auto it = windows_.begin(); it != windows_.end() && (final || it->second->end <= limit);) {
       Partition& p = *it->second;

@@ -12,18 +12,22 @@
 // State is typed and columnar (group_store.h): a TUMBLE/HOP window's groups are one store,
 // dropped whole when the window closes, so memory returns at once; an unwindowed query's
 // groups live in one store for as long as the query; SESSION groups live in one store whose
-// slots are reused. capture() copies chunk pointers only (copy-on-write), so a checkpoint
-// stops the compute thread for microseconds, not in proportion to the state.
+// slots are reused. A HOP query whose aggregates combine exactly keeps a store per pane
+// instead (hop_slices.h; aggregate_panes.cc). capture() copies chunk pointers only
+// (copy-on-write), so a checkpoint stops the compute thread for microseconds, not in
+// proportion to the state.
 //
 // Thread: the compute thread.
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "dataflow/group_store.h"
 #include "dataflow/group_table.h"
+#include "dataflow/hop_slices.h"
 #include "dataflow/operator.h"
 #include "sluice/batch_builder.h"
 #include "sluice/value.h"
@@ -66,6 +70,8 @@ class AggregateOperator final : public Operator {
     int64_t start = 0, end = 0;  // the window (TUMBLE/HOP)
     std::vector<uint8_t> dirty;  // ON UPDATE: listed in dirty_ (not checkpointed)
   };
+  // Closing windows are emitted this many groups at a time.
+  static constexpr uint32_t kEmitBatch = 64 * 1024;
   struct GroupRef {
     Partition* part;
     uint32_t group;
@@ -73,9 +79,19 @@ class AggregateOperator final : public Operator {
 
   Partition& all_groups();
   Partition& window(int64_t start, int64_t end);
-  // The group of row `row`'s keys (hashed `hash`) in `p`, made if new (`created`).
+  // The group of row `row`'s keys (hashed `hash`) in `p`, made if new (`created`), counted
+  // live and in arrival order.
   uint32_t find_or_add(Partition& p, const std::vector<Column>& keys, int64_t row, uint64_t hash,
                        bool& created);
+  // The same without the counting: the store and its index only.
+  uint32_t lookup(Partition& p, const std::vector<Column>& keys, int64_t row, uint64_t hash,
+                  bool& created);
+  // HOP by panes (aggregate_panes.cc): emits the windows that end in (prev_limit, limit] (all
+  // when `final`), then drops the panes no open window holds.
+  Status close_pane_windows(int64_t prev_limit, int64_t limit, bool final,
+                            std::vector<RecordBatch>& out);
+  // Emits window [start, end): its panes' groups combined per key, in arrival order.
+  Status emit_pane_window(int64_t start, int64_t end, std::vector<RecordBatch>& out);
   Status assign_session(const std::vector<Column>& keys, int64_t row, uint64_t hash, int64_t ts,
                         std::vector<uint32_t>& merged_away, uint32_t& slot);
   void free_session(uint32_t g);
@@ -100,9 +116,10 @@ class AggregateOperator final : public Operator {
   SchemaPtr output_schema_;  // plain, or plain + _op when changelog_
   std::shared_ptr<const GroupLayout> layout_;
 
+  std::optional<HopSlices> panes_;                         // HOP by panes: windows_ holds the panes
   std::map<int64_t, std::unique_ptr<Partition>> windows_;  // TUMBLE/HOP: by window start
   std::unique_ptr<Partition> all_;                         // unwindowed and SESSION
-  // The last windows looked up, by start / slide (rows of a batch have nearby times).
+  // The last windows (panes) looked up, by start / slide (rows of a batch have nearby times).
   struct CachedWindow {
     int64_t start = INT64_MIN;
     Partition* part = nullptr;

@@ -4,8 +4,9 @@
 
 // AggregateOperator's checkpoint state (a file of its own: the operator's logic is in
 // aggregate_operator.cc). The state is written as the stores' typed arrays in bulk:
-//   u8 format (2), i64 watermark, i64 next arrival order, i64 stores,
-//   per store: i64 window start, i64 window end, the store (GroupStore::write).
+//   u8 format (2; 3 for a HOP by panes), i64 watermark, i64 next arrival order, i64 stores,
+//   per store: i64 window (pane) start, i64 window (pane) end, the store (GroupStore::write,
+//   with its groups' arrival order for panes).
 // Indexes (hash tables, session lists) are not written; restore rebuilds them.
 
 namespace sluice::dataflow {
@@ -13,6 +14,7 @@ namespace sluice::dataflow {
 namespace {
 
 constexpr uint8_t kFormat = 2;
+constexpr uint8_t kPaneFormat = 3;  // the stores are a HOP window's panes (hop_slices.h)
 
 struct StoreAt {
   int64_t start;
@@ -20,9 +22,9 @@ struct StoreAt {
   const GroupStore* store;
 };
 
-void write_state(StateWriter& w, int64_t watermark, uint64_t next_order,
+void write_state(StateWriter& w, uint8_t format, int64_t watermark, uint64_t next_order,
                  const std::vector<StoreAt>& stores) {
-  w.u8(kFormat);
+  w.u8(format);
   w.i64(watermark);
   w.i64(static_cast<int64_t>(next_order));
   w.i64(static_cast<int64_t>(stores.size()));
@@ -37,6 +39,7 @@ void write_state(StateWriter& w, int64_t watermark, uint64_t next_order,
 // copy-on-write (and hold the query their aggregate calls belong to).
 class AggregateImage final : public StateImage {
  public:
+  uint8_t format = kFormat;
   int64_t watermark = 0;
   uint64_t next_order = 0;
   std::vector<std::pair<int64_t, int64_t>> windows;
@@ -48,7 +51,7 @@ class AggregateImage final : public StateImage {
     for (size_t i = 0; i < stores.size(); ++i) {
       at.push_back({windows[i].first, windows[i].second, &stores[i]});
     }
-    write_state(w, watermark, next_order, at);
+    write_state(w, format, watermark, next_order, at);
   }
 };
 
@@ -58,11 +61,12 @@ void AggregateOperator::snapshot(StateWriter& w) const {
   std::vector<StoreAt> at;
   if (all_) at.push_back({all_->start, all_->end, &all_->store});
   for (const auto& [start, p] : windows_) at.push_back({p->start, p->end, &p->store});
-  write_state(w, watermark_, next_order_, at);
+  write_state(w, panes_ ? kPaneFormat : kFormat, watermark_, next_order_, at);
 }
 
 std::unique_ptr<StateImage> AggregateOperator::capture() const {
   auto image = std::make_unique<AggregateImage>();
+  image->format = panes_ ? kPaneFormat : kFormat;
   image->watermark = watermark_;
   image->next_order = next_order_;
   image->stores.reserve(windows_.size() + 1);
@@ -100,12 +104,19 @@ Status AggregateOperator::restore(StateReader& r) {
   uint8_t format;
   int64_t order, stores;
   SLC_RETURN_IF_ERROR(r.u8(format));
-  if (format != kFormat) {
+  if (format != kFormat && format != kPaneFormat) {
     // Checkpoints written before the typed layout (no format byte) land here too: they are
     // not read, and the open stops rather than guess (docs/checkpoints.md, Limits).
     return damaged("format " + std::to_string(format) +
-                   " is not 2 (a checkpoint from a sluice before the typed aggregate state "
-                   "cannot be restored by this one)");
+                   " is not 2 or 3 (a checkpoint from a sluice before the typed aggregate "
+                   "state cannot be restored by this one)");
+  }
+  if ((format == kPaneFormat) != panes_.has_value()) {
+    // A HOP aggregate's state from a sluice that kept a store per window (format 2), or the
+    // reverse: windows and panes are not the same stores.
+    return damaged(std::string(panes_ ? "a HOP aggregate by panes" : "this aggregate") +
+                   " cannot restore format " + std::to_string(format) +
+                   (panes_ ? " (a store per window, from an older sluice)" : " (HOP panes)"));
   }
   SLC_RETURN_IF_ERROR(r.i64(watermark_));
   SLC_RETURN_IF_ERROR(r.i64(order));

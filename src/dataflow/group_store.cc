@@ -20,6 +20,8 @@ uint32_t GroupStore::add_group() {
     ends.push_back(0);
     order.push_back(0);
     live.push_back(1);
+  } else if (layout_->panes) {
+    order.push_back(0);
   }
   return size_++;
 }
@@ -72,6 +74,8 @@ void GroupStore::write(StateWriter& w) const {
     ends.write(w);
     order.write(w);
     live.write(w);
+  } else if (layout_->panes) {
+    order.write(w);
   }
 }
 
@@ -97,6 +101,8 @@ Status GroupStore::read(StateReader& r) {
     SLC_RETURN_IF_ERROR(ends.read(r, size_, scratch));
     SLC_RETURN_IF_ERROR(order.read(r, size_, scratch));
     SLC_RETURN_IF_ERROR(live.read(r, size_, scratch));
+  } else if (layout_->panes) {
+    SLC_RETURN_IF_ERROR(order.read(r, size_, scratch));
   }
   return Status::Ok();
 }

@@ -30,6 +30,7 @@ struct GroupLayout {
   std::vector<DataType> key_types;
   std::vector<DataType> output_types;  // a changelog's last output row; empty without one
   bool sessions = false;               // groups carry their own bounds and arrival order
+  bool panes = false;  // HOP by panes (hop_slices.h): groups carry their arrival order
 };
 
 class GroupStore {
@@ -57,7 +58,7 @@ class GroupStore {
   ChunkedArray<uint8_t> emitted;        // changelog: last_output is what downstream holds
   std::vector<ValueSlots> last_output;  // changelog: one per output column
   ChunkedArray<int64_t> starts, ends;   // sessions
-  ChunkedArray<uint64_t> order;         // sessions: arrival order, for emission order
+  ChunkedArray<uint64_t> order;         // sessions, panes: arrival order, for emission order
   ChunkedArray<uint8_t> live;           // sessions: 0 for a free slot
 
  private:

@@ -101,12 +101,15 @@ void ValueSlots::set(uint32_t g, const Column& column, int64_t row, StringArena&
   }
 }
 
-void ValueSlots::set_slot(uint32_t g, const ValueSlots& other, uint32_t from, StringArena& arena) {
+void ValueSlots::set_slot(uint32_t g, const ValueSlots& other, uint32_t from,
+                          const StringArena& from_arena, StringArena& arena) {
   if (is_string() && state_[g] == kValue) arena.release(str_[g]);
   state_.mut(g) = other.state_[from];
   if (other.state_[from] != kValue) return;
   if (is_string()) {
-    str_.mut(g) = other.str_[from];  // the same arena: the bytes are shared, not copied
+    // The same arena: the bytes are shared, not copied.
+    str_.mut(g) =
+        &from_arena == &arena ? other.str_[from] : arena.add(from_arena.get(other.str_[from]));
   } else if (is_decimal()) {
     dec_.mut(g) = other.dec_[from];
   } else {
@@ -155,11 +158,11 @@ int ValueSlots::compare(const Column& column, int64_t row, uint32_t g,
   }
 }
 
-int ValueSlots::compare_slot(const ValueSlots& other, uint32_t from, uint32_t g,
-                             const StringArena& arena) const {
+int ValueSlots::compare_slot(const ValueSlots& other, uint32_t from, const StringArena& from_arena,
+                             uint32_t g, const StringArena& arena) const {
   switch (type_) {
     case DataType::kVarchar: {
-      const int c = arena.get(other.str_[from]).compare(arena.get(str_[g]));
+      const int c = from_arena.get(other.str_[from]).compare(arena.get(str_[g]));
       return (c > 0) - (c < 0);
     }
     case DataType::kDecimal:

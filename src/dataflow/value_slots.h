@@ -84,13 +84,24 @@ class ValueSlots {
   // Sets slot g to row `row` of `column` (of this type; NULL when the row is).
   void set(uint32_t g, const Column& column, int64_t row, StringArena& arena);
   // Sets slot g to slot `from` of `other` (of this type, whose strings are in `arena` too).
-  void set_slot(uint32_t g, const ValueSlots& other, uint32_t from, StringArena& arena);
+  void set_slot(uint32_t g, const ValueSlots& other, uint32_t from, StringArena& arena) {
+    set_slot(g, other, from, arena, arena);
+  }
+  // The same from another store: `other`'s strings are in `from_arena`, copied into `arena`
+  // unless it is the same arena.
+  void set_slot(uint32_t g, const ValueSlots& other, uint32_t from, const StringArena& from_arena,
+                StringArena& arena);
   void set_value(uint32_t g, const Value& v, StringArena& arena);
 
   // -1, 0, 1: row `row` of `column` (not null) against slot g (a value), as MIN/MAX order.
   int compare(const Column& column, int64_t row, uint32_t g, const StringArena& arena) const;
   int compare_slot(const ValueSlots& other, uint32_t from, uint32_t g,
-                   const StringArena& arena) const;
+                   const StringArena& arena) const {
+    return compare_slot(other, from, arena, g, arena);
+  }
+  // The same for `other` of another store, whose strings are in `from_arena`.
+  int compare_slot(const ValueSlots& other, uint32_t from, const StringArena& from_arena,
+                   uint32_t g, const StringArena& arena) const;
   // Group-key equality of row `row` of `column` and slot g (normalized, NULL equals NULL).
   // Always inlined: it runs once per row in a group lookup's probe (a call there cost ~10%
   // of a keyed tumbling aggregate, sql_bench).

@@ -1,9 +1,12 @@
 #include "runtime/compute_loop.h"
 
+#include "runtime/batch_runs.h"
+
 #include <utility>
 
 #include "common/alloc_phase.h"
 #include "dataflow/introspection.h"
+#include "runtime/batch_runs.h"
 #include "runtime/split_offsets.h"
 #include "sql/parser.h"
 
@@ -434,12 +437,7 @@ void ComputeLoop::flush_source(uint32_t id) {
     AllocPhaseScope phase(AllocPhase::kOperators);
     // An idle source is active again before its rows go in.
     Status s = idle_.tracks(id) ? idle_.rows(id, IdleSources::now()) : Status::Ok();
-    if (s.ok() && slot.pending.size() == 1) {
-      s = slot.node->push(slot.pending[0]);
-    } else if (s.ok()) {
-      auto merged = RecordBatch::concat(slot.pending);
-      s = merged.ok() ? slot.node->push(*merged) : merged.status();
-    }
+    if (s.ok()) s = push_pending(slot);
     if (!s.ok()) failure_.record(s);
     check_state_budget();
   }
@@ -449,6 +447,15 @@ void ComputeLoop::flush_source(uint32_t id) {
   }
   slot.pending_rows = 0;
   slot.source->gate.release(rows);
+}
+
+Status ComputeLoop::push_pending(Slot& slot) {
+  const std::span<const RecordBatch> pending(slot.pending);
+  return for_each_batch_run(pending, kMergeBelowRows, [&](size_t first, size_t last) -> Status {
+    if (last - first == 1) return slot.node->push(pending[first]);
+    auto merged = RecordBatch::concat(pending.subspan(first, last - first));
+    return merged.ok() ? slot.node->push(*merged) : merged.status();
+  });
 }
 
 void ComputeLoop::expire_idle_sources() {

@@ -4,11 +4,12 @@
 // statement runner (one class each; this one only moves work between them).
 //
 // The thread sleeps (WaitSignal) until input, a command or a checkpoint request arrives,
-// then drains what is waiting — up to max_batch_rows, merging each source's batches into one
-// — and pushes it into the graph through each source's node handle. There is no polling
-// tick: a lone event is processed at once, and batches grow only when input waits. A cycle's
-// bookkeeping (per-source pending lists, the touched list, the routes) reuses memory set up
-// when sources and subscriptions are created: no allocation per cycle.
+// then drains what is waiting — up to max_batch_rows, merging each source's small batches
+// (a batch of 1,024 rows or more goes as it is) — and pushes it into the graph through each
+// source's node handle. There is no polling tick: a lone event is processed at once, and batches
+// grow only when input waits. A cycle's bookkeeping (per-source pending lists, the touched list,
+// the routes) reuses memory set up when sources and subscriptions are created: no allocation per
+// cycle.
 //
 // A source declared with idle.timeout turns idle when no rows came for that long
 // (idle_sources.h): the thread then sleeps only until the next such moment.
@@ -192,6 +193,10 @@ class ComputeLoop final : public Ingest, public EpochControl, private SourceSlot
   void run_command(Command& command);
   void drain_inputs(int64_t max_rows);
   void flush_source(uint32_t id);
+  // Pushes a source's pending batches into its node in order (batch_runs.h): runs of batches
+  // under kMergeBelowRows merged into one, larger batches as they are.
+  Status push_pending(Slot& slot);
+  static constexpr int64_t kMergeBelowRows = 1024;
   // After a batch or a watermark went through the graph: the state within its budget, or the
   // pipeline fails.
   void check_state_budget();

@@ -1,9 +1,11 @@
 #include "connectors/generator/nexmark.h"
 
+#include <charconv>
+#include <cmath>
+
+#include "connectors/generator/nexmark_price.h"
 #include "connectors/generator/random.h"
 #include "sluice/schema.h"
-
-#include <cmath>
 
 namespace sluice::connectors {
 namespace {
@@ -34,7 +36,17 @@ int64_t last_auction(int64_t event) {
 
 void append_text(std::string& s, Random& r, size_t length) {
   static constexpr char kLetters[] = "abcdefghijklmnopqrstuvwxyz";
-  for (size_t i = 0; i < length; ++i) s.push_back(kLetters[r.below(26)]);
+  const size_t at = s.size();
+  s.resize(at + length);  // written in place: push_back's capacity check per letter cost more
+  char* out = s.data() + at;
+  for (size_t i = 0; i < length; ++i) out[i] = kLetters[r.below(26)];
+}
+
+// Appends n in decimal (as std::to_string, without a string of its own).
+void append_number(std::string& s, int64_t n) {
+  char digits[20];
+  const auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+  s.append(digits, end);
 }
 
 // Pads a row to about `target` bytes, as the reference generator's `extra` does.
@@ -101,6 +113,8 @@ int64_t NexmarkGenerator::event_time(int64_t event) const {
 }
 
 int64_t NexmarkGenerator::generate(int64_t first, int64_t count, BatchBuilder& out) {
+  // Room for every event's row at once, rather than doubling as rows come (fewer copies).
+  out.reserve(count);
   int64_t rows = 0;
   for (int64_t e = first; e < first + count; ++e) {
     if (!is_kind(table_, e)) continue;
@@ -151,14 +165,13 @@ void NexmarkGenerator::auction(int64_t e, BatchBuilder& out) {
   append_text(item, r, 10);
   std::string description;
   append_text(description, r, 40);
-  const int64_t initial = static_cast<int64_t>(std::round(std::pow(10.0, r.unit() * 6) * 100));
+  const int64_t initial = nexmark_price(r.unit());
   const int64_t now = event_time(e);
   out.column(0).append_int64(id);
   out.column(1).append_string(item);
   out.column(2).append_string(description);
   out.column(3).append_int64(initial);
-  out.column(4).append_int64(initial +
-                             static_cast<int64_t>(std::round(std::pow(10.0, r.unit() * 6) * 100)));
+  out.column(4).append_int64(initial + nexmark_price(r.unit()));
   out.column(5).append_int64(now);
   out.column(6).append_int64(now + 10'000'000 + r.below(50) * 1'000'000);
   out.column(7).append_int64(std::max(seller, kFirstId));
@@ -176,15 +189,19 @@ void NexmarkGenerator::bid(int64_t e, BatchBuilder& out) {
   const int64_t persons = last_person(e);
   const int64_t bidder =
       r.below(4) > 0 ? (persons / 100) * 100 : std::max(kFirstId, persons - 1000 + r.below(1010));
-  const int64_t price = static_cast<int64_t>(std::round(std::pow(10.0, r.unit() * 6) * 100));
-  std::string channel;
-  std::string url = "https://www.nexmark.com/";
+  const int64_t price = nexmark_price(r.unit());
+  // Built in the generator's own strings (their memory reused from bid to bid).
+  std::string& channel = channel_;
+  std::string& url = url_;
+  url.assign("https://www.nexmark.com/");
   if (r.below(2) == 0) {
     const int c = static_cast<int>(r.below(4));
-    channel = kChannels[c];
-    url += "item.htm?query=1&channel_id=" + std::to_string(c);
+    channel.assign(kChannels[c]);
+    url += "item.htm?query=1&channel_id=";
+    append_number(url, c);
   } else {
-    channel = "channel-" + std::to_string(r.below(10000));
+    channel.assign("channel-");
+    append_number(channel, r.below(10000));
     append_text(url, r, 5);
     url += "/item.htm?query=1";
   }

@@ -57,6 +57,7 @@ class NexmarkGenerator final : public RowGenerator {
   NexmarkTable table_;
   NexmarkOptions options_;
   std::string scratch_;
+  std::string channel_, url_;  // a bid's, reused
 };
 
 }  // namespace sluice::connectors
