@@ -16,20 +16,40 @@ using sql::AggKind;
 
 namespace {
 
-// Makes a group's distinct set its own before an insert: a new one, or a copy if an image
-// still holds it (as ChunkedArray's chunks: CowPtr::unique()'s acquire pairs with the image's
-// release of its reference, after its last read).
-void own_set(CowPtr<DistinctSet>& set) {
-  if (!set) {
-    set = CowPtr<DistinctSet>::make();
-  } else if (!set.unique()) {
-    set = CowPtr<DistinctSet>::make(*set);
+// A group's set (COUNT(DISTINCT)'s, a multiset over changes) per group: a presence byte, then
+// the set as it writes itself.
+template <typename Set>
+void write_sets(StateWriter& w, const ChunkedArray<CowPtr<Set>>& sets) {
+  for (uint32_t g = 0; g < sets.size(); ++g) {
+    if (sets[g]) {
+      w.u8(1);
+      sets[g]->write(w);
+    } else {
+      w.u8(0);
+    }
   }
+}
+
+template <typename Set>
+Status read_sets(StateReader& r, uint32_t n, ChunkedArray<CowPtr<Set>>& sets) {
+  sets.clear();
+  for (uint32_t g = 0; g < n; ++g) {
+    uint8_t present;
+    SLC_RETURN_IF_ERROR(r.u8(present));
+    if (present == 0) {
+      sets.push_back(nullptr);
+      continue;
+    }
+    auto set = CowPtr<Set>::make();
+    SLC_RETURN_IF_ERROR(set->read(r));
+    sets.push_back(std::move(set));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
 
-AggColumns::AggColumns(const sql::AggregateCall& call)
+AggColumns::AggColumns(const sql::AggregateCall& call, bool retracting)
     : call_(&call),
       arg_type_(call.arg ? call.arg->type : DataType(DataType::kInt64)),
       value_(arg_type_) {
@@ -38,7 +58,7 @@ AggColumns::AggColumns(const sql::AggregateCall& call)
       shape_ = Shape::kCount;
       break;
     case AggKind::kCount:
-      shape_ = call.distinct ? Shape::kDistinct : Shape::kCount;
+      shape_ = !call.distinct ? Shape::kCount : retracting ? Shape::kMultiset : Shape::kDistinct;
       break;
     case AggKind::kSum:
     case AggKind::kAvg:
@@ -48,6 +68,8 @@ AggColumns::AggColumns(const sql::AggregateCall& call)
       break;
     case AggKind::kMin:
     case AggKind::kMax:
+      shape_ = retracting ? Shape::kMultiset : Shape::kValue;
+      break;
     case AggKind::kFirstValue:
     case AggKind::kLastValue:
       shape_ = Shape::kValue;
@@ -85,6 +107,9 @@ void AggColumns::push_back() {
     case Shape::kValue:
       value_.push_back();
       break;
+    case Shape::kMultiset:
+      multisets_.push_back(nullptr);
+      break;
   }
 }
 
@@ -95,6 +120,9 @@ void AggColumns::reset(uint32_t g, StringArena& arena) {
       return;
     case Shape::kValue:
       value_.reset(g, arena);
+      return;
+    case Shape::kMultiset:
+      multisets_.mut(g) = nullptr;
       return;
     case Shape::kSumInt:
       i_.mut(g) = 0;
@@ -150,7 +178,7 @@ Status AggColumns::add(uint32_t g, const sql::Datum& arg, int64_t row, StringAre
       return Status::Ok();
     case Shape::kDistinct: {
       CowPtr<DistinctSet>& set = sets_.mut(g);
-      own_set(set);
+      own(set);
       scratch.clear();
       append_key(scratch, column, r);
       set->insert(scratch);
@@ -189,6 +217,14 @@ Status AggColumns::add(uint32_t g, const sql::Datum& arg, int64_t row, StringAre
       m2_.mut(g) += delta * (x - mean);
       return Status::Ok();
     }
+    case Shape::kMultiset: {
+      CowPtr<ValueMultiset>& set = multisets_.mut(g);
+      own(set);
+      scratch.clear();
+      ValueMultiset::encode(scratch, column, r);
+      set->add(scratch);
+      return Status::Ok();
+    }
     case Shape::kValue: {  // MIN, MAX
       if (value_.state(g) != ValueSlots::kValue) {
         value_.set(g, column, r, arena);
@@ -213,7 +249,7 @@ Status AggColumns::merge(uint32_t into, uint32_t from, StringArena& arena) {
     case Shape::kDistinct: {
       if (!sets_[from]) return Status::Ok();
       CowPtr<DistinctSet>& set = sets_.mut(into);
-      own_set(set);
+      own(set);
       const CowPtr<DistinctSet> other = sets_[from];
       other->for_each([&](std::string_view item) { set->insert(item); });
       return Status::Ok();
@@ -243,6 +279,9 @@ Status AggColumns::merge(uint32_t into, uint32_t from, StringArena& arena) {
       m2_.mut(into) += m2_[from] + delta * delta * na * nb / (na + nb);
       return Status::Ok();
     }
+    case Shape::kMultiset:  // sessions never take changes (the binder refuses a window)
+      return Status(ErrorCode::kInternal,
+                    call_->sql + ": groups of an aggregate over changes are never merged");
     case Shape::kValue: {
       const uint8_t has_from = value_.state(from), has_into = value_.state(into);
       if (kind == AggKind::kMin || kind == AggKind::kMax) {
@@ -320,6 +359,18 @@ void AggColumns::finalize_into(ColumnBuilder& out, uint32_t g, const StringArena
       out.append_double(root ? std::sqrt(variance) : variance);
       return;
     }
+    case Shape::kMultiset: {
+      const ValueMultiset* set = multisets_[g].get();
+      if (call.kind == AggKind::kCount) {
+        out.append_int64(set ? static_cast<int64_t>(set->distinct()) : 0);
+      } else if (set == nullptr || set->empty()) {
+        out.append_null();
+      } else {
+        ValueMultiset::decode_into(out, arg_type_,
+                                   call.kind == AggKind::kMin ? set->least() : set->greatest());
+      }
+      return;
+    }
     case Shape::kValue:
       if (value_.type() == out.type()) {
         value_.append_to(out, g, arena);
@@ -338,6 +389,12 @@ size_t AggColumns::bytes() const {
       if (sets_[g]) n += sets_[g]->bytes() + 16;
     }
   }
+  if (shape_ == Shape::kMultiset) {
+    n += multisets_.bytes();
+    for (uint32_t g = 0; g < multisets_.size(); ++g) {
+      if (multisets_[g]) n += multisets_[g]->bytes() + 16;
+    }
+  }
   return n;
 }
 
@@ -347,14 +404,7 @@ void AggColumns::write(StateWriter& w) const {
       count_.write(w);
       return;
     case Shape::kDistinct:
-      for (uint32_t g = 0; g < sets_.size(); ++g) {
-        if (sets_[g]) {
-          w.u8(1);
-          sets_[g]->write(w);
-        } else {
-          w.u8(0);
-        }
-      }
+      write_sets(w, sets_);
       return;
     case Shape::kSumInt:
       count_.write(w);
@@ -376,6 +426,9 @@ void AggColumns::write(StateWriter& w) const {
     case Shape::kValue:
       value_.write(w);
       return;
+    case Shape::kMultiset:
+      write_sets(w, multisets_);
+      return;
   }
 }
 
@@ -385,19 +438,7 @@ Status AggColumns::read(StateReader& r, uint32_t n, const StringArena& arena,
     case Shape::kCount:
       return count_.read(r, n, scratch);
     case Shape::kDistinct:
-      sets_.clear();
-      for (uint32_t g = 0; g < n; ++g) {
-        uint8_t present;
-        SLC_RETURN_IF_ERROR(r.u8(present));
-        if (present == 0) {
-          sets_.push_back(nullptr);
-          continue;
-        }
-        auto set = CowPtr<DistinctSet>::make();
-        SLC_RETURN_IF_ERROR(set->read(r));
-        sets_.push_back(std::move(set));
-      }
-      return Status::Ok();
+      return read_sets(r, n, sets_);
     case Shape::kSumInt:
       SLC_RETURN_IF_ERROR(count_.read(r, n, scratch));
       return i_.read(r, n, scratch);
@@ -413,6 +454,8 @@ Status AggColumns::read(StateReader& r, uint32_t n, const StringArena& arena,
       return m2_.read(r, n, scratch);
     case Shape::kValue:
       return value_.read(r, n, arena, scratch);
+    case Shape::kMultiset:
+      return read_sets(r, n, multisets_);
   }
   return Status::Ok();
 }

@@ -4,7 +4,9 @@ namespace sluice::dataflow {
 
 GroupStore::GroupStore(std::shared_ptr<const GroupLayout> layout) : layout_(std::move(layout)) {
   for (DataType t : layout_->key_types) keys.emplace_back(t);
-  for (const sql::AggregateCall& call : layout_->query->aggregates) aggs.emplace_back(call);
+  for (const sql::AggregateCall& call : layout_->query->aggregates) {
+    aggs.emplace_back(call, layout_->retracting);
+  }
   for (DataType t : layout_->output_types) last_output.emplace_back(t);
 }
 
@@ -21,6 +23,10 @@ uint32_t GroupStore::add_group() {
     order.push_back(0);
     live.push_back(1);
   }
+  if (layout_->retracting) {
+    live.push_back(1);
+    rows.push_back(0);
+  }
   return size_++;
 }
 
@@ -31,6 +37,7 @@ void GroupStore::reset_group(uint32_t g) {
     emitted.mut(g) = 0;
     for (ValueSlots& o : last_output) o.reset(g, arena);
   }
+  if (layout_->retracting) rows.mut(g) = 0;
 }
 
 uint64_t GroupStore::key_hash(uint32_t g) const {
@@ -41,7 +48,7 @@ uint64_t GroupStore::key_hash(uint32_t g) const {
 
 size_t GroupStore::bytes() const {
   size_t n = sizeof(*this) + arena.bytes() + emitted.bytes() + starts.bytes() + ends.bytes() +
-             order.bytes() + live.bytes();
+             order.bytes() + live.bytes() + rows.bytes();
   for (const ValueSlots& k : keys) n += k.bytes();
   for (const AggColumns& a : aggs) n += a.bytes();
   for (const ValueSlots& o : last_output) n += o.bytes();
@@ -73,6 +80,10 @@ void GroupStore::write(StateWriter& w) const {
     order.write(w);
     live.write(w);
   }
+  if (layout_->retracting) {
+    live.write(w);
+    rows.write(w);
+  }
 }
 
 Status GroupStore::read(StateReader& r) {
@@ -97,6 +108,10 @@ Status GroupStore::read(StateReader& r) {
     SLC_RETURN_IF_ERROR(ends.read(r, size_, scratch));
     SLC_RETURN_IF_ERROR(order.read(r, size_, scratch));
     SLC_RETURN_IF_ERROR(live.read(r, size_, scratch));
+  }
+  if (layout_->retracting) {
+    SLC_RETURN_IF_ERROR(live.read(r, size_, scratch));
+    SLC_RETURN_IF_ERROR(rows.read(r, size_, scratch));
   }
   return Status::Ok();
 }

@@ -30,6 +30,9 @@ struct GroupLayout {
   std::vector<DataType> key_types;
   std::vector<DataType> output_types;  // a changelog's last output row; empty without one
   bool sessions = false;               // groups carry their own bounds and arrival order
+  // Over an input that emits changes: aggregates take rows back (AggColumns), groups count
+  // their rows and are freed (live = 0) when none is left.
+  bool retracting = false;
 };
 
 class GroupStore {
@@ -58,7 +61,8 @@ class GroupStore {
   std::vector<ValueSlots> last_output;  // changelog: one per output column
   ChunkedArray<int64_t> starts, ends;   // sessions
   ChunkedArray<uint64_t> order;         // sessions: arrival order, for emission order
-  ChunkedArray<uint8_t> live;           // sessions: 0 for a free slot
+  ChunkedArray<uint8_t> live;           // sessions, retracting: 0 for a free slot
+  ChunkedArray<int64_t> rows;           // retracting: the group's rows (inserts less deletes)
 
  private:
   std::shared_ptr<const GroupLayout> layout_;
