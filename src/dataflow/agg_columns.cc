@@ -156,6 +156,19 @@ Status AggColumns::add_decimal(uint32_t g, __int128 units) {
   return Status::Ok();
 }
 
+double AggColumns::double_at(const Column& column, int64_t r) const {
+  switch (arg_type_) {
+    case DataType::kDouble:
+      return column.double_value(r);
+    case DataType::kDecimal:
+      return decimal::to_double(column.decimal_value(r), arg_type_.scale());
+    case DataType::kInt32:
+      return column.int32_value(r);
+    default:
+      return static_cast<double>(column.int64_value(r));
+  }
+}
+
 Status AggColumns::add(uint32_t g, const sql::Datum& arg, int64_t row, StringArena& arena,
                        std::string& scratch) {
   const AggKind kind = call_->kind;
@@ -186,8 +199,7 @@ Status AggColumns::add(uint32_t g, const sql::Datum& arg, int64_t row, StringAre
     }
     case Shape::kSumInt: {
       ++count_.mut(g);
-      const int64_t v =
-          arg_type_ == DataType::kInt32 ? column.int32_value(r) : column.int64_value(r);
+      const int64_t v = integer_at(column, r);
       int64_t& sum = i_.mut(g);
       if (__builtin_add_overflow(sum, v, &sum)) {
         return Status(ErrorCode::kOutOfRange, call_->sql + " overflowed BIGINT");
@@ -196,20 +208,14 @@ Status AggColumns::add(uint32_t g, const sql::Datum& arg, int64_t row, StringAre
     }
     case Shape::kSumDouble:
       ++count_.mut(g);
-      d_.mut(g) += arg_type_ == DataType::kDouble  ? column.double_value(r)
-                   : arg_type_ == DataType::kInt32 ? static_cast<double>(column.int32_value(r))
-                                                   : static_cast<double>(column.int64_value(r));
+      d_.mut(g) += double_at(column, r);
       return Status::Ok();
     case Shape::kSumDecimal:
       ++count_.mut(g);
       return add_decimal(g, column.decimal_value(r));
     case Shape::kMoments: {
       // Welford's update: stable where summing squares would cancel.
-      const double x = arg_type_ == DataType::kDouble ? column.double_value(r)
-                       : arg_type_ == DataType::kDecimal
-                           ? decimal::to_double(column.decimal_value(r), arg_type_.scale())
-                       : arg_type_ == DataType::kInt32 ? column.int32_value(r)
-                                                       : static_cast<double>(column.int64_value(r));
+      const double x = double_at(column, r);
       const int64_t n = ++count_.mut(g);
       double& mean = d_.mut(g);
       const double delta = x - mean;

@@ -83,6 +83,12 @@ class AggColumns {
     kMultiset
   };
   Status add_decimal(uint32_t g, __int128 units);
+  // Row r of a numeric argument as add() and remove() fold it: an integer SUM's BIGINT, or the
+  // DOUBLE a DOUBLE sum, AVG of integers or a moment takes.
+  int64_t integer_at(const Column& column, int64_t r) const {
+    return arg_type_ == DataType::kInt32 ? column.int32_value(r) : column.int64_value(r);
+  }
+  double double_at(const Column& column, int64_t r) const;
 
   const sql::AggregateCall* call_;
   Shape shape_;

@@ -1,4 +1,3 @@
-#include "columnar/decimal.h"
 #include "dataflow/agg_columns.h"
 
 // AggColumns::remove, a deleted row of an input that emits changes taken back out of its group
@@ -46,8 +45,7 @@ Status AggColumns::remove(uint32_t g, const sql::Datum& arg, int64_t row, std::s
     case Shape::kCount:
       return Status::Ok();
     case Shape::kSumInt: {
-      const int64_t v =
-          arg_type_ == DataType::kInt32 ? column.int32_value(r) : column.int64_value(r);
+      const int64_t v = integer_at(column, r);
       int64_t& sum = i_.mut(g);
       if (n == 0) {
         sum = 0;
@@ -57,11 +55,8 @@ Status AggColumns::remove(uint32_t g, const sql::Datum& arg, int64_t row, std::s
       return Status::Ok();
     }
     case Shape::kSumDouble: {
-      const double v = arg_type_ == DataType::kDouble  ? column.double_value(r)
-                       : arg_type_ == DataType::kInt32 ? static_cast<double>(column.int32_value(r))
-                                                       : static_cast<double>(column.int64_value(r));
       double& sum = d_.mut(g);
-      sum = n == 0 ? 0 : sum - v;
+      sum = n == 0 ? 0 : sum - double_at(column, r);
       return Status::Ok();
     }
     case Shape::kSumDecimal:
@@ -79,11 +74,7 @@ Status AggColumns::remove(uint32_t g, const sql::Datum& arg, int64_t row, std::s
         m2 = 0;
         return Status::Ok();
       }
-      const double x = arg_type_ == DataType::kDouble ? column.double_value(r)
-                       : arg_type_ == DataType::kDecimal
-                           ? decimal::to_double(column.decimal_value(r), arg_type_.scale())
-                       : arg_type_ == DataType::kInt32 ? column.int32_value(r)
-                                                       : static_cast<double>(column.int64_value(r));
+      const double x = double_at(column, r);
       const double before = mean;
       mean = before - (x - before) / static_cast<double>(n);
       m2 -= (x - mean) * (x - before);
