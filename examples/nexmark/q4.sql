@@ -6,7 +6,10 @@
 -- WHERE keeps those before `expires`: the same pairs as Flink's
 -- `B.date_time BETWEEN A.date_time AND A.expires`.
 -- q4_final is an unwindowed aggregate (an auction's maximum rises as bids arrive), so it
--- emits updates; the outer AVG aggregates them, which needs retractions (Flink's semantics).
+-- emits updates: EMIT CHANGES makes each one a delete of the auction's old maximum and an
+-- insert of the new one (`_op`). The outer AVG takes the deleted maximum back and adds the new
+-- one (Flink's retraction, docs/sql.md "Aggregates over changes"), so each category averages
+-- the current maximum of each of its auctions; its own output is a changelog too (`_op`).
 CREATE SOURCE auction WITH (connector = 'nexmark', table = 'auction', limit = '1000000');
 CREATE SOURCE bid WITH (connector = 'nexmark', table = 'bid', limit = '1000000');
 
@@ -16,7 +19,8 @@ FROM auction A JOIN bid B
   ON A.id = B.auction
  AND B.date_time BETWEEN A.date_time AND A.date_time + INTERVAL '60' SECOND
 WHERE B.date_time <= A.expires
-GROUP BY A.id, A.category;
+GROUP BY A.id, A.category
+EMIT CHANGES;
 
 CREATE SINK q4 AS
 SELECT Q.category, AVG(Q.final) AS avg_final

@@ -16,20 +16,40 @@ using sql::AggKind;
 
 namespace {
 
-// Makes a group's distinct set its own before an insert: a new one, or a copy if an image
-// still holds it (as ChunkedArray's chunks: CowPtr::unique()'s acquire pairs with the image's
-// release of its reference, after its last read).
-void own_set(CowPtr<DistinctSet>& set) {
-  if (!set) {
-    set = CowPtr<DistinctSet>::make();
-  } else if (!set.unique()) {
-    set = CowPtr<DistinctSet>::make(*set);
+// A group's set (COUNT(DISTINCT)'s, a multiset over changes) per group: a presence byte, then
+// the set as it writes itself.
+template <typename Set>
+void write_sets(StateWriter& w, const ChunkedArray<CowPtr<Set>>& sets) {
+  for (uint32_t g = 0; g < sets.size(); ++g) {
+    if (sets[g]) {
+      w.u8(1);
+      sets[g]->write(w);
+    } else {
+      w.u8(0);
+    }
   }
+}
+
+template <typename Set>
+Status read_sets(StateReader& r, uint32_t n, ChunkedArray<CowPtr<Set>>& sets) {
+  sets.clear();
+  for (uint32_t g = 0; g < n; ++g) {
+    uint8_t present;
+    SLC_RETURN_IF_ERROR(r.u8(present));
+    if (present == 0) {
+      sets.push_back(nullptr);
+      continue;
+    }
+    auto set = CowPtr<Set>::make();
+    SLC_RETURN_IF_ERROR(set->read(r));
+    sets.push_back(std::move(set));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
 
-AggColumns::AggColumns(const sql::AggregateCall& call)
+AggColumns::AggColumns(const sql::AggregateCall& call, bool retracting)
     : call_(&call),
       arg_type_(call.arg ? call.arg->type : DataType(DataType::kInt64)),
       value_(arg_type_) {
@@ -38,7 +58,7 @@ AggColumns::AggColumns(const sql::AggregateCall& call)
       shape_ = Shape::kCount;
       break;
     case AggKind::kCount:
-      shape_ = call.distinct ? Shape::kDistinct : Shape::kCount;
+      shape_ = !call.distinct ? Shape::kCount : retracting ? Shape::kMultiset : Shape::kDistinct;
       break;
     case AggKind::kSum:
     case AggKind::kAvg:
@@ -48,6 +68,8 @@ AggColumns::AggColumns(const sql::AggregateCall& call)
       break;
     case AggKind::kMin:
     case AggKind::kMax:
+      shape_ = retracting ? Shape::kMultiset : Shape::kValue;
+      break;
     case AggKind::kFirstValue:
     case AggKind::kLastValue:
       shape_ = Shape::kValue;
@@ -85,6 +107,9 @@ void AggColumns::push_back() {
     case Shape::kValue:
       value_.push_back();
       break;
+    case Shape::kMultiset:
+      multisets_.push_back(nullptr);
+      break;
   }
 }
 
@@ -95,6 +120,9 @@ void AggColumns::reset(uint32_t g, StringArena& arena) {
       return;
     case Shape::kValue:
       value_.reset(g, arena);
+      return;
+    case Shape::kMultiset:
+      multisets_.mut(g) = nullptr;
       return;
     case Shape::kSumInt:
       i_.mut(g) = 0;
@@ -128,6 +156,19 @@ Status AggColumns::add_decimal(uint32_t g, __int128 units) {
   return Status::Ok();
 }
 
+double AggColumns::double_at(const Column& column, int64_t r) const {
+  switch (arg_type_) {
+    case DataType::kDouble:
+      return column.double_value(r);
+    case DataType::kDecimal:
+      return decimal::to_double(column.decimal_value(r), arg_type_.scale());
+    case DataType::kInt32:
+      return column.int32_value(r);
+    default:
+      return static_cast<double>(column.int64_value(r));
+  }
+}
+
 Status AggColumns::add(uint32_t g, const sql::Datum& arg, int64_t row, StringArena& arena,
                        std::string& scratch) {
   const AggKind kind = call_->kind;
@@ -150,7 +191,7 @@ Status AggColumns::add(uint32_t g, const sql::Datum& arg, int64_t row, StringAre
       return Status::Ok();
     case Shape::kDistinct: {
       CowPtr<DistinctSet>& set = sets_.mut(g);
-      own_set(set);
+      own(set);
       scratch.clear();
       append_key(scratch, column, r);
       set->insert(scratch);
@@ -158,8 +199,7 @@ Status AggColumns::add(uint32_t g, const sql::Datum& arg, int64_t row, StringAre
     }
     case Shape::kSumInt: {
       ++count_.mut(g);
-      const int64_t v =
-          arg_type_ == DataType::kInt32 ? column.int32_value(r) : column.int64_value(r);
+      const int64_t v = integer_at(column, r);
       int64_t& sum = i_.mut(g);
       if (__builtin_add_overflow(sum, v, &sum)) {
         return Status(ErrorCode::kOutOfRange, call_->sql + " overflowed BIGINT");
@@ -168,25 +208,27 @@ Status AggColumns::add(uint32_t g, const sql::Datum& arg, int64_t row, StringAre
     }
     case Shape::kSumDouble:
       ++count_.mut(g);
-      d_.mut(g) += arg_type_ == DataType::kDouble  ? column.double_value(r)
-                   : arg_type_ == DataType::kInt32 ? static_cast<double>(column.int32_value(r))
-                                                   : static_cast<double>(column.int64_value(r));
+      d_.mut(g) += double_at(column, r);
       return Status::Ok();
     case Shape::kSumDecimal:
       ++count_.mut(g);
       return add_decimal(g, column.decimal_value(r));
     case Shape::kMoments: {
       // Welford's update: stable where summing squares would cancel.
-      const double x = arg_type_ == DataType::kDouble ? column.double_value(r)
-                       : arg_type_ == DataType::kDecimal
-                           ? decimal::to_double(column.decimal_value(r), arg_type_.scale())
-                       : arg_type_ == DataType::kInt32 ? column.int32_value(r)
-                                                       : static_cast<double>(column.int64_value(r));
+      const double x = double_at(column, r);
       const int64_t n = ++count_.mut(g);
       double& mean = d_.mut(g);
       const double delta = x - mean;
       mean += delta / static_cast<double>(n);
       m2_.mut(g) += delta * (x - mean);
+      return Status::Ok();
+    }
+    case Shape::kMultiset: {
+      CowPtr<ValueMultiset>& set = multisets_.mut(g);
+      own(set);
+      scratch.clear();
+      ValueMultiset::encode(scratch, column, r);
+      set->add(scratch);
       return Status::Ok();
     }
     case Shape::kValue: {  // MIN, MAX
@@ -227,7 +269,7 @@ Status AggColumns::merge_from(uint32_t into, const AggColumns& other, uint32_t f
     case Shape::kDistinct: {
       if (!other.sets_[from]) return Status::Ok();
       CowPtr<DistinctSet>& set = sets_.mut(into);
-      own_set(set);
+      own(set);
       const CowPtr<DistinctSet> items = other.sets_[from];  // held: `set` may be `items`' slot
       items->for_each([&](std::string_view item) { set->insert(item); });
       return Status::Ok();
@@ -258,6 +300,9 @@ Status AggColumns::merge_from(uint32_t into, const AggColumns& other, uint32_t f
       m2_.mut(into) += other.m2_[from] + delta * delta * na * nb / (na + nb);
       return Status::Ok();
     }
+    case Shape::kMultiset:  // sessions never take changes (the binder refuses a window)
+      return Status(ErrorCode::kInternal,
+                    call_->sql + ": groups of an aggregate over changes are never merged");
     case Shape::kValue: {
       const uint8_t has_from = other.value_.state(from), has_into = value_.state(into);
       if (kind == AggKind::kMin || kind == AggKind::kMax) {
@@ -336,6 +381,18 @@ void AggColumns::finalize_into(ColumnBuilder& out, uint32_t g, const StringArena
       out.append_double(root ? std::sqrt(variance) : variance);
       return;
     }
+    case Shape::kMultiset: {
+      const ValueMultiset* set = multisets_[g].get();
+      if (call.kind == AggKind::kCount) {
+        out.append_int64(set ? static_cast<int64_t>(set->distinct()) : 0);
+      } else if (set == nullptr || set->empty()) {
+        out.append_null();
+      } else {
+        ValueMultiset::decode_into(out, arg_type_,
+                                   call.kind == AggKind::kMin ? set->least() : set->greatest());
+      }
+      return;
+    }
     case Shape::kValue:
       if (value_.type() == out.type()) {
         value_.append_to(out, g, arena);
@@ -354,6 +411,12 @@ size_t AggColumns::bytes() const {
       if (sets_[g]) n += sets_[g]->bytes() + 16;
     }
   }
+  if (shape_ == Shape::kMultiset) {
+    n += multisets_.bytes();
+    for (uint32_t g = 0; g < multisets_.size(); ++g) {
+      if (multisets_[g]) n += multisets_[g]->bytes() + 16;
+    }
+  }
   return n;
 }
 
@@ -363,14 +426,7 @@ void AggColumns::write(StateWriter& w) const {
       count_.write(w);
       return;
     case Shape::kDistinct:
-      for (uint32_t g = 0; g < sets_.size(); ++g) {
-        if (sets_[g]) {
-          w.u8(1);
-          sets_[g]->write(w);
-        } else {
-          w.u8(0);
-        }
-      }
+      write_sets(w, sets_);
       return;
     case Shape::kSumInt:
       count_.write(w);
@@ -392,6 +448,9 @@ void AggColumns::write(StateWriter& w) const {
     case Shape::kValue:
       value_.write(w);
       return;
+    case Shape::kMultiset:
+      write_sets(w, multisets_);
+      return;
   }
 }
 
@@ -401,19 +460,7 @@ Status AggColumns::read(StateReader& r, uint32_t n, const StringArena& arena,
     case Shape::kCount:
       return count_.read(r, n, scratch);
     case Shape::kDistinct:
-      sets_.clear();
-      for (uint32_t g = 0; g < n; ++g) {
-        uint8_t present;
-        SLC_RETURN_IF_ERROR(r.u8(present));
-        if (present == 0) {
-          sets_.push_back(nullptr);
-          continue;
-        }
-        auto set = CowPtr<DistinctSet>::make();
-        SLC_RETURN_IF_ERROR(set->read(r));
-        sets_.push_back(std::move(set));
-      }
-      return Status::Ok();
+      return read_sets(r, n, sets_);
     case Shape::kSumInt:
       SLC_RETURN_IF_ERROR(count_.read(r, n, scratch));
       return i_.read(r, n, scratch);
@@ -429,6 +476,8 @@ Status AggColumns::read(StateReader& r, uint32_t n, const StringArena& arena,
       return m2_.read(r, n, scratch);
     case Shape::kValue:
       return value_.read(r, n, arena, scratch);
+    case Shape::kMultiset:
+      return read_sets(r, n, multisets_);
   }
   return Status::Ok();
 }

@@ -6,6 +6,9 @@
 //                                 double (DOUBLE; AVG of integers), __int128 (DECIMAL)
 //   VAR*, STDDEV*                 count, mean, m2 (Welford)
 //   MIN, MAX, FIRST/LAST_VALUE    a ValueSlots of the argument's type
+// Over an input that emits changes (`retracting`: sql/aggregate_changes.h) a row may also be
+// taken back (remove(), agg_columns_retract.cc): MIN, MAX and COUNT(DISTINCT) then keep a
+// ValueMultiset per group (each value with its rows), the others subtract what add() added.
 // It folds rows into a group's state (FILTER is applied by the caller), merges two groups'
 // states (sessions joining), and appends a group's result.
 //
@@ -14,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "dataflow/agg_multiset.h"
 #include "dataflow/chunked_array.h"
 #include "dataflow/distinct_set.h"
 #include "dataflow/string_arena.h"
@@ -27,7 +31,8 @@ namespace sluice::dataflow {
 class AggColumns {
  public:
   // `call` outlives this (its query is held by the operator and by every image).
-  explicit AggColumns(const sql::AggregateCall& call);
+  // `retracting`: rows may be removed too (FIRST/LAST_VALUE never are: the binder refuses them).
+  AggColumns(const sql::AggregateCall& call, bool retracting);
 
   void push_back();
   void reset(uint32_t g, StringArena& arena);
@@ -46,6 +51,11 @@ class AggColumns {
     ++count_.mut(g);
     d_.mut(g) += v;
   }
+  // Takes row `row` (its argument in `arg`) back out of group g: the inverse of add(), for a
+  // deleted row of an input that emits changes. A value the group does not hold (a delete of a
+  // row this operator never saw) changes nothing. Exact for integers, DECIMAL and the value
+  // sets; a DOUBLE sum or moment subtracts in floating point (docs/sql.md).
+  Status remove(uint32_t g, const sql::Datum& arg, int64_t row, std::string& scratch);
   // Folds group `from`'s state into group `into` (`into` is the earlier session).
   Status merge(uint32_t into, uint32_t from, StringArena& arena) {
     return merge_from(into, *this, from, arena, arena);
@@ -72,19 +82,36 @@ class AggColumns {
   Status read(StateReader& r, uint32_t n, const StringArena& arena, std::string& scratch);
 
  private:
-  enum class Shape { kCount, kDistinct, kSumInt, kSumDouble, kSumDecimal, kMoments, kValue };
+  // kMultiset: MIN, MAX, COUNT(DISTINCT) over changes.
+  enum class Shape {
+    kCount,
+    kDistinct,
+    kSumInt,
+    kSumDouble,
+    kSumDecimal,
+    kMoments,
+    kValue,
+    kMultiset
+  };
   Status add_decimal(uint32_t g, __int128 units);
+  // Row r of a numeric argument as add() and remove() fold it: an integer SUM's BIGINT, or the
+  // DOUBLE a DOUBLE sum, AVG of integers or a moment takes.
+  int64_t integer_at(const Column& column, int64_t r) const {
+    return arg_type_ == DataType::kInt32 ? column.int32_value(r) : column.int64_value(r);
+  }
+  double double_at(const Column& column, int64_t r) const;
 
   const sql::AggregateCall* call_;
   Shape shape_;
   DataType arg_type_;
   ChunkedArray<int64_t> count_;
-  ChunkedArray<int64_t> i_;                 // kSumInt
-  ChunkedArray<double> d_;                  // kSumDouble: the sum; kMoments: the mean
-  ChunkedArray<double> m2_;                 // kMoments: squared differences from the mean
-  ChunkedArray<__int128> dec_;              // kSumDecimal
-  ChunkedArray<CowPtr<DistinctSet>> sets_;  // kDistinct (null: empty)
-  ValueSlots value_;                        // kValue
+  ChunkedArray<int64_t> i_;                        // kSumInt
+  ChunkedArray<double> d_;                         // kSumDouble: the sum; kMoments: the mean
+  ChunkedArray<double> m2_;                        // kMoments: squared differences from the mean
+  ChunkedArray<__int128> dec_;                     // kSumDecimal
+  ChunkedArray<CowPtr<DistinctSet>> sets_;         // kDistinct (null: empty)
+  ValueSlots value_;                               // kValue
+  ChunkedArray<CowPtr<ValueMultiset>> multisets_;  // kMultiset (null: empty)
 };
 
 }  // namespace sluice::dataflow

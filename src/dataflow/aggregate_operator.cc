@@ -100,6 +100,7 @@ AggregateOperator::AggregateOperator(std::shared_ptr<const sql::BoundQuery> quer
   }
   layout->sessions = sessions_mode_;
   layout->panes = panes_.has_value();
+  layout->retracting = query_->change_column >= 0;  // never windowed: the binder refuses it
   layout_ = std::move(layout);
 }
 
@@ -123,31 +124,43 @@ uint32_t AggregateOperator::find_or_add(Partition& p, const std::vector<Column>&
   const uint32_t g = lookup(p, keys, row, hash, created);
   if (!created) return g;
   if (panes_) p.store.order.mut(g) = next_order_;
-  if (emit_on_update_) p.dirty.push_back(0);
   ++next_order_;
   ++live_groups_;
   return g;
 }
 
-uint32_t AggregateOperator::lookup(Partition& p, const std::vector<Column>& keys, int64_t row,
-                                   uint64_t hash, bool& created) {
-  GroupStore& store = p.store;
-  uint32_t found;
+uint32_t AggregateOperator::find_group(Partition& p, const std::vector<Column>& keys, int64_t row,
+                                       uint64_t hash) const {
+  const GroupStore& store = p.store;
   if (keys.size() == 1) {  // the common case, without the loop
     const ValueSlots& slots = store.keys[0];
-    found = p.table.find(
-        hash, [&](uint32_t g) { return slots.key_equals(keys[0], row, g, store.arena); });
-  } else {
-    found = p.table.find(hash, [&](uint32_t g) {
-      for (size_t c = 0; c < keys.size(); ++c) {
-        if (!store.keys[c].key_equals(keys[c], row, g, store.arena)) return false;
-      }
-      return true;
-    });
+    return p.table.find(hash,
+                        [&](uint32_t g) { return slots.key_equals(keys[0], row, g, store.arena); });
   }
+  return p.table.find(hash, [&](uint32_t g) {
+    for (size_t c = 0; c < keys.size(); ++c) {
+      if (!store.keys[c].key_equals(keys[c], row, g, store.arena)) return false;
+    }
+    return true;
+  });
+}
+
+uint32_t AggregateOperator::lookup(Partition& p, const std::vector<Column>& keys, int64_t row,
+                                   uint64_t hash, bool& created) {
+  const uint32_t found = find_group(p, keys, row, hash);
   created = found == GroupTable::kNotFound;
   if (!created) return found;
-  const uint32_t g = store.add_group();
+  GroupStore& store = p.store;
+  // Slots are freed only by an aggregate over changes (a SESSION query's never come here).
+  uint32_t g;
+  if (free_slots_.empty()) {
+    g = store.add_group();
+    if (emit_on_update_) p.dirty.push_back(0);
+  } else {
+    g = free_slots_.back();
+    free_slots_.pop_back();
+    store.live.mut(g) = 1;
+  }
   for (size_t c = 0; c < keys.size(); ++c) store.keys[c].set(g, keys[c], row, store.arena);
   p.table.insert(hash, g);
   return g;
@@ -344,6 +357,7 @@ Status AggregateOperator::process(const RecordBatch& input, std::vector<RecordBa
       SLC_ASSIGN_OR_RETURN(filters[a], sql::evaluate(*query_->aggregates[a].filter, kept));
     }
   }
+  if (query_->change_column >= 0) return process_changes(kept, keys, args, filters, out);
 
   refs_.clear();
   ref_rows_.clear();
@@ -667,7 +681,7 @@ StateStats AggregateOperator::state_stats() const {
 std::string AggregateOperator::describe() const {
   std::string out;
   if (query_->where) out += "filter " + query_->where->sql.str() + " → ";
-  out += "aggregate";
+  out += query_->change_column >= 0 ? "aggregate of changes" : "aggregate";
   if (!query_->keys.empty()) {
     out += " by [";
     for (size_t i = 0; i < query_->keys.size(); ++i)

@@ -8,6 +8,10 @@
 //                    session merged into another, is deleted.
 // A row is late, dropped and counted, when every window it falls in has closed; a row with
 // a NULL event time cannot be windowed and is dropped and counted the same way.
+// Over an input that emits changes (BoundQuery::change_column, sql/aggregate_changes.h; no
+// window, EMIT CHANGES) a 'delete' row is taken back out of its group, row by row in input
+// order (aggregate_retract.cc); a group whose rows are all deleted is deleted and its slot
+// freed for the next new group.
 //
 // State is typed and columnar (group_store.h): a TUMBLE/HOP window's groups are one store,
 // dropped whole when the window closes, so memory returns at once; an unwindowed query's
@@ -79,6 +83,9 @@ class AggregateOperator final : public Operator {
 
   Partition& all_groups();
   Partition& window(int64_t start, int64_t end);
+  // The group of row `row`'s keys (hashed `hash`) in `p`, or GroupTable::kNotFound.
+  uint32_t find_group(Partition& p, const std::vector<Column>& keys, int64_t row,
+                      uint64_t hash) const;
   // The group of row `row`'s keys (hashed `hash`) in `p`, made if new (`created`), counted
   // live and in arrival order.
   uint32_t find_or_add(Partition& p, const std::vector<Column>& keys, int64_t row, uint64_t hash,
@@ -106,6 +113,12 @@ class AggregateOperator final : public Operator {
   Status emit(const std::vector<GroupRef>& refs, std::vector<RecordBatch>& out);
   // Changelog: deletes for groups that vanish (merged sessions).
   void retract(const std::vector<GroupRef>& refs, BatchBuilder& changes);
+  // Over an input that emits changes: the kept rows of a batch (their keys evaluated and
+  // hashed in hashes_, the aggregates' arguments and FILTERs) added to or taken back from
+  // their groups in order; groups left without rows deleted; the changes emitted.
+  Status process_changes(const RecordBatch& kept, const std::vector<Column>& keys,
+                         const std::vector<sql::Datum>& args,
+                         const std::vector<sql::Datum>& filters, std::vector<RecordBatch>& out);
   void clear_state();
 
   std::shared_ptr<const sql::BoundQuery> query_;

@@ -133,11 +133,19 @@ Status AggregateOperator::restore(StateReader& r) {
     const uint32_t n = store.size();
     if (emit_on_update_) p->dirty.assign(n, 0);
     if (!sessions_mode_) {
-      // Every group is live: index them (the keys of one store are distinct; a damaged state
-      // with duplicates finds the first, never crashes).
+      // Every group is live but the freed slots of an aggregate over changes (kept for reuse):
+      // index them (the keys of one store are distinct; a damaged state with duplicates finds
+      // the first, never crashes).
       p->table.reserve(n);
-      for (uint32_t g = 0; g < n; ++g) p->table.insert(store.key_hash(g), g);
-      live_groups_ += n;
+      for (uint32_t g = 0; g < n; ++g) {
+        if (layout_->retracting && !store.live[g]) {
+          store.reset_group(g);
+          free_slots_.push_back(g);
+          continue;
+        }
+        p->table.insert(store.key_hash(g), g);
+        ++live_groups_;
+      }
       if (!query_->window) {
         if (s > 0) return damaged("more than one store for an unwindowed query");
         all_ = std::move(p);

@@ -67,4 +67,16 @@ class CowPtr {
   Box* box_ = nullptr;
 };
 
+// Makes `p` a T its owner may write before a change: a new one when null, its own copy when a
+// checkpoint image still shares it (unique()'s acquire pairs with the image's release of its
+// reference, after its last read).
+template <typename T>
+void own(CowPtr<T>& p) {
+  if (!p) {
+    p = CowPtr<T>::make();
+  } else if (!p.unique()) {
+    p = CowPtr<T>::make(*p);
+  }
+}
+
 }  // namespace sluice::dataflow

@@ -4,7 +4,9 @@ namespace sluice::dataflow {
 
 GroupStore::GroupStore(std::shared_ptr<const GroupLayout> layout) : layout_(std::move(layout)) {
   for (DataType t : layout_->key_types) keys.emplace_back(t);
-  for (const sql::AggregateCall& call : layout_->query->aggregates) aggs.emplace_back(call);
+  for (const sql::AggregateCall& call : layout_->query->aggregates) {
+    aggs.emplace_back(call, layout_->retracting);
+  }
   for (DataType t : layout_->output_types) last_output.emplace_back(t);
 }
 
@@ -23,6 +25,10 @@ uint32_t GroupStore::add_group() {
   } else if (layout_->panes) {
     order.push_back(0);
   }
+  if (layout_->retracting) {
+    live.push_back(1);
+    rows.push_back(0);
+  }
   return size_++;
 }
 
@@ -33,6 +39,7 @@ void GroupStore::reset_group(uint32_t g) {
     emitted.mut(g) = 0;
     for (ValueSlots& o : last_output) o.reset(g, arena);
   }
+  if (layout_->retracting) rows.mut(g) = 0;
 }
 
 uint64_t GroupStore::key_hash(uint32_t g) const {
@@ -43,7 +50,7 @@ uint64_t GroupStore::key_hash(uint32_t g) const {
 
 size_t GroupStore::bytes() const {
   size_t n = sizeof(*this) + arena.bytes() + emitted.bytes() + starts.bytes() + ends.bytes() +
-             order.bytes() + live.bytes();
+             order.bytes() + live.bytes() + rows.bytes();
   for (const ValueSlots& k : keys) n += k.bytes();
   for (const AggColumns& a : aggs) n += a.bytes();
   for (const ValueSlots& o : last_output) n += o.bytes();
@@ -77,6 +84,10 @@ void GroupStore::write(StateWriter& w) const {
   } else if (layout_->panes) {
     order.write(w);
   }
+  if (layout_->retracting) {
+    live.write(w);
+    rows.write(w);
+  }
 }
 
 Status GroupStore::read(StateReader& r) {
@@ -103,6 +114,10 @@ Status GroupStore::read(StateReader& r) {
     SLC_RETURN_IF_ERROR(live.read(r, size_, scratch));
   } else if (layout_->panes) {
     SLC_RETURN_IF_ERROR(order.read(r, size_, scratch));
+  }
+  if (layout_->retracting) {
+    SLC_RETURN_IF_ERROR(live.read(r, size_, scratch));
+    SLC_RETURN_IF_ERROR(rows.read(r, size_, scratch));
   }
   return Status::Ok();
 }

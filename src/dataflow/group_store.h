@@ -31,6 +31,9 @@ struct GroupLayout {
   std::vector<DataType> output_types;  // a changelog's last output row; empty without one
   bool sessions = false;               // groups carry their own bounds and arrival order
   bool panes = false;  // HOP by panes (hop_slices.h): groups carry their arrival order
+  // Over an input that emits changes: aggregates take rows back (AggColumns), groups count
+  // their rows and are freed (live = 0) when none is left.
+  bool retracting = false;
 };
 
 class GroupStore {

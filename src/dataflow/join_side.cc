@@ -90,8 +90,7 @@ JoinRows JoinSide::make_rows() const {
 
 bool JoinSide::is_delete(const RecordBatch& batch, int64_t row) const {
   if (op_column < 0) return false;
-  const Column& op = batch.column(op_column);
-  return !op.is_null(row) && op.string_value(row) == "delete";
+  return sql::is_delete_row(batch.column(op_column), row);
 }
 
 }  // namespace sluice::dataflow

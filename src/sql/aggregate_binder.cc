@@ -18,6 +18,7 @@ Result<Bound> ExprBinder::aggregate(const Expr& e, Scope& scope) {
   AggregateCall call;
   call.sql = sql;
   call.distinct = e.distinct;
+  call.pos = e.pos;
   const std::string& n = e.name;
   if (e.distinct && n != "COUNT") {
     return error_at(ErrorCode::kSqlInvalidQuery, e.pos, "DISTINCT is supported in COUNT only");

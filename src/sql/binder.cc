@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "columnar/timestamp.h"
+#include "sql/aggregate_changes.h"
 #include "sql/event_time.h"
 #include "sql/expr_binder.h"
 #include "sql/expr_eval.h"
@@ -442,6 +443,16 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
     }
     q.emit = EmitMode::kChanges;
   }
+  if (q.aggregate && catalog_.updating(q.input, plan)) {
+    if (use == QueryUse::kAdhoc) {
+      return error_at(ErrorCode::kSqlInvalidQuery, select.from->pos,
+                      "cannot aggregate '" + q.input +
+                          "' in an ad-hoc SELECT: it emits updates; aggregate it in a "
+                          "continuous query (CREATE STREAM or MATERIALIZED VIEW)");
+    }
+    // Its inserts added, its deletes taken back (aggregate_changes.h); EMIT CHANGES.
+    SLC_RETURN_IF_ERROR(bind_aggregate_over_changes(select, q));
+  }
   if (q.emit == EmitMode::kDefault)
     q.emit = q.window ? EmitMode::kOnWindowClose : EmitMode::kOnUpdate;
   if (carried >= 0 && !q.aggregate && !q.top_n) {
@@ -463,14 +474,6 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
             "' would never close: no source upstream declares "
             "a WATERMARK and the input never ends. Add WATERMARK FOR <column> AS <column> - "
             "INTERVAL ... to the source, or use EMIT ON UPDATE");
-  }
-  if (q.aggregate && catalog_.updating(q.input, plan)) {
-    return error_at(
-        ErrorCode::kSqlInvalidQuery, select.from->pos,
-        "cannot aggregate '" + q.input +
-            "': it emits updates (EMIT ON UPDATE or CHANGES "
-            "of an aggregate), and aggregating those would count rows twice; aggregate an "
-            "append-only stream instead");
   }
   if (select.allowed_lateness_micros) {
     if (!q.window) {

@@ -53,6 +53,7 @@ struct AggregateCall {
   BoundExprPtr filter;  // FILTER (WHERE ...) over the input: rows it is not TRUE for are skipped
   DataType result_type = DataType::kInt64;
   std::string sql;
+  SourcePos pos;  // where the call was written (a refusal names it)
 };
 
 // ORDER BY of an ad-hoc SELECT: a column of the output, its direction, where NULLs go.
@@ -69,6 +70,10 @@ struct BoundQuery {
   std::string input;  // catalog name of the FROM object, or the name of the last step
   SchemaPtr input_schema;
   BoundExprPtr where;  // over the input, may be null
+  // An aggregate over an input that emits changes: the input's `_op` column (its last, the rule
+  // of sql/join_change_column.h), whose 'delete' rows are retracted from their group; -1 when
+  // the input is append-only (aggregate_changes.h).
+  int change_column = -1;
 
   bool aggregate = false;
   std::vector<BoundExprPtr> keys;  // over the input

@@ -21,6 +21,7 @@
 //
 // Thread: a pure function.
 
+#include "sluice/column.h"
 #include "sluice/schema.h"
 #include "sql/bound_query.h"
 #include "sql/names.h"
@@ -45,6 +46,13 @@ inline int change_column(const Schema& input, bool updates) {
 // width is left column i; the right's follow.
 inline int join_stored_width(const Schema& input, bool has_change_column) {
   return input.num_fields() - (has_change_column && join_change_column(input) >= 0 ? 1 : 0);
+}
+
+// Whether row `row` of an updating input's change column `op` is a delete ('delete'; an
+// 'insert', or anything else, adds the row). The join and an aggregate over changes
+// (aggregate_changes.h) read `_op` by this one rule.
+inline bool is_delete_row(const Column& op, int64_t row) {
+  return !op.is_null(row) && op.string_value(row) == "delete";
 }
 
 }  // namespace sluice::sql
