@@ -22,7 +22,8 @@ ViewNode::ViewNode(std::shared_ptr<const sql::QueryDef> definition)
       applies_changelog_(
           (definition->query->aggregate && (definition->query->emit == sql::EmitMode::kOnUpdate ||
                                             definition->query->emit == sql::EmitMode::kChanges)) ||
-          definition->query->top_n.has_value()) {}
+          definition->query->top_n.has_value() ||
+          (definition->query->over && !definition->query->over->on_watermark)) {}
 
 Status ViewNode::publish(const RecordBatch& batch) {
   const int ncols = table_.schema()->num_fields();

@@ -144,10 +144,14 @@ Status ExprBinder::check_name(const Expr& e) const {
                         "MICROSECOND, DOW, DOY, EPOCH)");
   }
   if (e.kind != ExprKind::kFunction) return Status::Ok();
-  if (e.over) {  // the binder takes a whole select item's ROW_NUMBER() OVER before this
+  if (e.over) {  // the binder takes a whole select item's window function before this
     return error_at(ErrorCode::kSqlInvalidQuery, e.pos,
-                    "ROW_NUMBER() OVER (...) may only be a whole select item (AS rn) of a query "
-                    "without GROUP BY, or the operand of QUALIFY's comparison (top-N)");
+                    e.name == "ROW_NUMBER"
+                        ? "ROW_NUMBER() OVER (...) may only be a whole select item (AS rn) of a "
+                          "query without GROUP BY, or the operand of QUALIFY's comparison (top-N)"
+                        : e.name +
+                              "(...) OVER (...) may only be a whole select item (AS name) "
+                              "of a query without GROUP BY");
   }
   if (kAggregates.count(e.name)) {
     return error_at(
