@@ -16,8 +16,9 @@ FROM auction AS A JOIN bid AS B
  AND B.date_time BETWEEN A.date_time AND A.date_time + INTERVAL '60' SECOND
 WHERE B.date_time <= A.expires;
 
+-- `_op` passes the top-1's changes on (docs/sql.md, "Top-N"), for the OVER frame to consume.
 CREATE STREAM q6_winners AS
-SELECT id, seller, price, date_time
+SELECT id, seller, price, date_time, _op
 FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY id, seller ORDER BY price DESC) AS rownum
       FROM q6_bids) AS ranked
 WHERE rownum <= 1;
