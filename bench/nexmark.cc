@@ -87,9 +87,11 @@
 //       the window join for the auctions' watermark)
 //
 // With the OVER frame (branch overframe, --events 10000000 --only q6, then --only q9, one run
-// each): q6 0.65 / 0.78, 806 MB, 16.0 M rows out (the frame's changes); q9 0.64 / 0.76,
-// 1548 MB. q6 costs what its interval join and top-1 (q9's shape) cost: the OVER frame over
-// the top-1's changes adds little (perf, 3 M events: its decode, frames and output ~15%).
+// each, another build running beside them): q6 0.76 / 0.92, 750 MB, 16.0 M rows out (the
+// frame's changes); q9 0.65 / 0.76, 1554 MB. q6 costs what its interval join and top-1 (q9's
+// shape, with narrower rows) cost: the OVER frame over the top-1's changes adds little (perf,
+// 3 M events: its decoding, frames and output ~15% of the CPU before each change's rows were
+// decoded once instead of twice).
 
 #include <sys/resource.h>
 #include <sys/wait.h>

@@ -109,43 +109,49 @@ Status OverOperator::process(const RecordBatch& input, std::vector<RecordBatch>&
 
 Status OverOperator::change(std::string_view key, std::string_view row, bool insert) {
   const auto n = static_cast<size_t>(over_.max_preceding);
-  if (insert) {
-    OverPartitions::Partition& p = partitions_.get(key);
-    OverPartitions::around(p, row, 0, n, around_);
-    // Before: the rows after the place, over frames without the new row.
-    SLC_RETURN_IF_ERROR(load(around_, {}));
-    SLC_RETURN_IF_ERROR(emit_from(around_.before.size(), false));
-    SLC_RETURN_IF_ERROR(load(around_, row));
-    SLC_RETURN_IF_ERROR(emit_from(around_.before.size(), true));
-    partitions_.add(p, row);
-    return Status::Ok();
-  }
-  OverPartitions::Partition* p = partitions_.find(key);
+  OverPartitions::Partition* p = insert ? &partitions_.get(key) : partitions_.find(key);
   // A delete of a row not held cannot come from an input that emits its changes in order;
   // there is no output of it to take back.
-  if (p == nullptr || OverPartitions::copies(*p, row) == 0) return Status::Ok();
-  OverPartitions::around(*p, row, 1, n, around_);
+  if (!insert && (p == nullptr || OverPartitions::copies(*p, row) == 0)) return Status::Ok();
+  OverPartitions::around(*p, row, insert ? 0 : 1, n, around_);
   SLC_RETURN_IF_ERROR(load(around_, row));
-  SLC_RETURN_IF_ERROR(emit_from(around_.before.size(), false));
-  SLC_RETURN_IF_ERROR(load(around_, {}));
-  SLC_RETURN_IF_ERROR(emit_from(around_.before.size(), true));
-  partitions_.remove(key, *p, row);
+  // The rows after the place, over their frames without the row (old outputs when it is
+  // inserted, new ones when deleted), and the row with them over frames that hold it.
+  const size_t from = around_.before.size();
+  SLC_RETURN_IF_ERROR(emit_from(insert ? without_ : with_, from, false));
+  SLC_RETURN_IF_ERROR(emit_from(insert ? with_ : without_, from, true));
+  if (insert) {
+    partitions_.add(*p, row);
+  } else {
+    partitions_.remove(key, *p, row);
+  }
   return Status::Ok();
 }
 
 Status OverOperator::load(const OverPartitions::Around& around, std::string_view middle) {
-  seq_size_ = around.before.size() + around.after.size() + (middle.empty() ? 0 : 1);
-  if (seq_.size() < seq_size_) seq_.resize(seq_size_);
+  const size_t size = around.before.size() + 1 + around.after.size();
+  if (seq_.size() < size) seq_.resize(size);
+  with_.clear();
+  without_.clear();
   size_t i = 0;
-  for (const std::string* r : around.before) SLC_RETURN_IF_ERROR(codec_.decode(*r, seq_[i++]));
-  if (!middle.empty()) SLC_RETURN_IF_ERROR(codec_.decode(middle, seq_[i++]));
-  for (const std::string* r : around.after) SLC_RETURN_IF_ERROR(codec_.decode(*r, seq_[i++]));
+  for (const std::string* r : around.before) {
+    without_.push_back(static_cast<uint32_t>(i));
+    with_.push_back(static_cast<uint32_t>(i));
+    SLC_RETURN_IF_ERROR(codec_.decode(*r, seq_[i++]));
+  }
+  with_.push_back(static_cast<uint32_t>(i));
+  SLC_RETURN_IF_ERROR(codec_.decode(middle, seq_[i++]));
+  for (const std::string* r : around.after) {
+    without_.push_back(static_cast<uint32_t>(i));
+    with_.push_back(static_cast<uint32_t>(i));
+    SLC_RETURN_IF_ERROR(codec_.decode(*r, seq_[i++]));
+  }
   return Status::Ok();
 }
 
-Status OverOperator::emit_from(size_t from, bool insert) {
-  for (size_t i = from; i < seq_size_; ++i) {
-    const std::vector<Value>& row = seq_[i];
+Status OverOperator::emit_from(const std::vector<uint32_t>& order, size_t from, bool insert) {
+  for (size_t i = from; i < order.size(); ++i) {
+    const std::vector<Value>& row = seq_[order[i]];
     size_t v = first_value_;
     for (size_t col = 0; col < call_at_.size(); ++col) {
       const int c = call_at_[col];
@@ -155,7 +161,7 @@ Status OverOperator::emit_from(size_t from, bool insert) {
       }
       const auto back = static_cast<size_t>(over_.calls[static_cast<size_t>(c)].preceding);
       SLC_ASSIGN_OR_RETURN(Value value,
-                           frame_value(static_cast<size_t>(c), i >= back ? i - back : 0, i));
+                           frame_value(static_cast<size_t>(c), order, i >= back ? i - back : 0, i));
       out_values_.push_back(std::move(value));
     }
     out_inserts_.push_back(insert);
@@ -163,7 +169,8 @@ Status OverOperator::emit_from(size_t from, bool insert) {
   return Status::Ok();
 }
 
-Result<Value> OverOperator::frame_value(size_t c, size_t lo, size_t hi) const {
+Result<Value> OverOperator::frame_value(size_t c, const std::vector<uint32_t>& order, size_t lo,
+                                        size_t hi) const {
   const sql::OverCall& call = over_.calls[c];
   if (call.kind == sql::AggKind::kCountStar) return Value::Int64(static_cast<int64_t>(hi - lo + 1));
   const auto arg = static_cast<size_t>(arg_of_[c]);
@@ -173,7 +180,7 @@ Result<Value> OverOperator::frame_value(size_t c, size_t lo, size_t hi) const {
   double dsum = 0;
   __int128 isum = 0;
   for (size_t i = lo; i <= hi; ++i) {
-    const Value& v = seq_[i][arg];
+    const Value& v = seq_[order[i]][arg];
     if (v.null) continue;
     ++count;
     switch (call.kind) {
@@ -250,7 +257,7 @@ Status OverOperator::release(int64_t watermark) {
     // Every row kept is before this one: their times are behind an earlier watermark.
     OverPartitions::around(p, r.row, 0, n, around_);
     SLC_RETURN_IF_ERROR(load(around_, r.row));
-    SLC_RETURN_IF_ERROR(emit_from(around_.before.size(), true));
+    SLC_RETURN_IF_ERROR(emit_from(with_, around_.before.size(), true));
     partitions_.add(p, r.row);
     partitions_.keep_last(r.partition, p, over_.max_preceding);
   }

@@ -61,12 +61,15 @@ class OverOperator final : public Operator {
   Status change(std::string_view key, std::string_view row, bool insert);
   // Emits the rows the watermark has passed (on the watermark).
   Status release(int64_t watermark);
-  // Decodes the rows around a change into seq_ (before, then `middle` if not empty, then after).
+  // Decodes the rows around a change into seq_, once: before, `middle` (the row changed), after;
+  // with_ lists them all, without_ all but `middle`.
   Status load(const OverPartitions::Around& around, std::string_view middle);
-  // Appends the outputs of seq_[from …] (each over its frames) as inserts or deletes.
-  Status emit_from(size_t from, bool insert);
-  // The aggregate of call `c` over seq_[lo … hi].
-  Result<Value> frame_value(size_t c, size_t lo, size_t hi) const;
+  // Appends the outputs of the rows order[from …] of seq_ (each over its frames in `order`) as
+  // inserts or deletes.
+  Status emit_from(const std::vector<uint32_t>& order, size_t from, bool insert);
+  // The aggregate of call `c` over the rows order[lo … hi] of seq_.
+  Result<Value> frame_value(size_t c, const std::vector<uint32_t>& order, size_t lo,
+                            size_t hi) const;
   Result<RecordBatch> finish_output();
 
   std::shared_ptr<const sql::BoundQuery> query_;
@@ -90,7 +93,7 @@ class OverOperator final : public Operator {
   std::string row_scratch_;
   OverPartitions::Around around_;
   std::vector<std::vector<Value>> seq_;
-  size_t seq_size_ = 0;
+  std::vector<uint32_t> with_, without_;
 };
 
 }  // namespace sluice::dataflow
