@@ -96,7 +96,10 @@ Result<Bound> ExprBinder::bind_node(const Expr& e, Scope& scope) {
   if (scope.query != nullptr) {
     // A whole expression equal to a GROUP BY key refers to that key.
     if (std::optional<Bound> key = group_key(text_.view(e), scope)) return *key;
-    if (e.kind == ExprKind::kFunction && kAggregates.count(e.name)) return aggregate(e, scope);
+    // An aggregate OVER (…) is no GROUP BY aggregate: refused by check_name below.
+    if (e.kind == ExprKind::kFunction && kAggregates.count(e.name) && !e.over) {
+      return aggregate(e, scope);
+    }
     if (e.kind == ExprKind::kFunction && kWindowHelpers.count(e.name)) {
       return window_helper(e, scope);
     }
