@@ -402,5 +402,42 @@ TEST(OverDifferential, OnWatermarkMatchesRecomputedPartitions) {
   }
 }
 
+// A snapshot cut short anywhere or with a byte flipped anywhere: restore is an error
+// (SLC-4001) or some state, never a crash.
+TEST(OverDifferential, RestoreRefusesADamagedState) {
+  std::mt19937_64 rng(99);
+  for (const bool watermark : {false, true}) {
+    const Case c = random_case(rng, watermark);
+    SCOPED_TRACE(c.sql);
+    auto op = make(c);
+    ASSERT_NE(op, nullptr);
+    std::vector<Change> rows;
+    for (int i = 0; i < 12; ++i) {
+      Row r = random_row(rng);
+      r.g = 100 + i;
+      rows.push_back(Change{r, true});
+    }
+    std::vector<RecordBatch> out;
+    ASSERT_TRUE(op->process(to_batch(rows, watermark), out).ok());
+    ASSERT_TRUE(op->on_watermark(105, out).ok());
+    StateWriter w;
+    op->snapshot(w);
+    const std::string image = w.take();
+    for (size_t len = 0; len < image.size(); ++len) {
+      auto restored = make(c);
+      StateReader r(std::string_view(image).substr(0, len));
+      EXPECT_EQ(restored->restore(r).code(), ErrorCode::kDataCorrupt) << "cut at " << len;
+    }
+    for (size_t i = 0; i < image.size(); ++i) {
+      std::string flipped = image;
+      flipped[i] = static_cast<char>(flipped[i] ^ 0x21);
+      auto restored = make(c);
+      StateReader r(flipped);
+      const Status s = restored->restore(r);
+      EXPECT_TRUE(s.ok() || s.code() == ErrorCode::kDataCorrupt) << s.to_string();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sluice::dataflow
