@@ -1,6 +1,5 @@
 #include "dataflow/top_n_operator.h"
 
-#include <cmath>
 #include <functional>
 
 #include "dataflow/project_operator.h"
