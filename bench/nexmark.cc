@@ -86,12 +86,11 @@
 //   q8  8.34 / 38.5, 144 MB at 5 s and 10 s (flat; the persons are read first and wait in
 //       the window join for the auctions' watermark)
 //
-// With the OVER frame (branch overframe, --events 10000000 --only q6, then --only q9, one run
-// each, another build running beside them): q6 0.76 / 0.92, 750 MB, 16.0 M rows out (the
-// frame's changes); q9 0.65 / 0.76, 1554 MB. q6 costs what its interval join and top-1 (q9's
-// shape, with narrower rows) cost: the OVER frame over the top-1's changes adds little (perf,
-// 3 M events: its decoding, frames and output ~15% of the CPU before each change's rows were
-// decoded once instead of twice).
+// With the OVER frame (branch overframe, --events 10000000 --only q6,q9, one run, load 8):
+// q6 0.84 / 1.03, 775 MB, 16.0 M rows out (the frame's changes); q9 0.79 / 0.95, 1551 MB.
+// q6 costs what its interval join and top-1 (q9's shape, with narrower rows) cost: the OVER
+// frame over the top-1's changes adds little (perf, 3 M events: its decoding, frames and output
+// ~15% of the CPU before each change's rows were decoded once instead of twice).
 
 #include <sys/resource.h>
 #include <sys/wait.h>
