@@ -110,6 +110,12 @@
 // harness holds. bench/duckdb_q5.sh in the same minutes: DuckDB 1.776 CPU-s (one thread,
 // 9.2 M bids), so sluice's whole run, generator included, takes 0.87x DuckDB's CPU time
 // (1.15x as fast), and without the generator about 0.2 CPU-s (~9x).
+//
+// With the OVER frame (branch overframe, --events 10000000 --only q6,q9, one run, load 8):
+// q6 0.84 / 1.03, 775 MB, 16.0 M rows out (the frame's changes); q9 0.79 / 0.95, 1551 MB.
+// q6 costs what its interval join and top-1 (q9's shape, with narrower rows) cost: the OVER
+// frame over the top-1's changes adds little (perf, 3 M events: its decoding, frames and output
+// ~15% of the CPU before each change's rows were decoded once instead of twice).
 
 #include <sys/resource.h>
 #include <sys/wait.h>

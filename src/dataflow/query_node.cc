@@ -1,6 +1,7 @@
 #include "dataflow/query_node.h"
 
 #include "dataflow/aggregate_operator.h"
+#include "dataflow/over_operator.h"
 #include "dataflow/project_operator.h"
 #include "dataflow/top_n_operator.h"
 
@@ -10,6 +11,7 @@ std::unique_ptr<Operator> make_operator(std::shared_ptr<const sql::BoundQuery> q
                                         bool view_changelog) {
   if (query->aggregate) return std::make_unique<AggregateOperator>(query, view_changelog);
   if (query->top_n) return std::make_unique<TopNOperator>(query);
+  if (query->over) return std::make_unique<OverOperator>(query);
   return std::make_unique<ProjectOperator>(query);
 }
 

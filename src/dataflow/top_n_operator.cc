@@ -1,9 +1,9 @@
 #include "dataflow/top_n_operator.h"
 
-#include <cmath>
 #include <functional>
 
 #include "dataflow/project_operator.h"
+#include "dataflow/value_order.h"
 #include "sluice/batch_builder.h"
 #include "sluice/column_builder.h"
 #include "sql/expr_eval.h"
@@ -13,36 +13,6 @@ namespace {
 
 // The store of rows that belong to no window: never dropped.
 constexpr int64_t kForever = INT64_MAX;
-
-// -1, 0, 1 comparing two non-null values of one type; NaN above every other double (as
-// ORDER BY sorts them, adhoc_result.cc).
-int compare_values(const Value& a, const Value& b) {
-  switch (a.type.id()) {
-    case DataType::kBoolean:
-      return static_cast<int>(a.b) - static_cast<int>(b.b);
-    case DataType::kDecimal:
-      return (a.dec > b.dec) - (a.dec < b.dec);
-    case DataType::kDouble:
-      if (std::isnan(a.d) || std::isnan(b.d)) return std::isnan(a.d) - std::isnan(b.d);
-      return (a.d > b.d) - (a.d < b.d);
-    case DataType::kVarchar: {
-      const int r = a.s.compare(b.s);
-      return (r > 0) - (r < 0);
-    }
-    default:  // INT, BIGINT, DATE, TIMESTAMP, INTERVAL
-      return (a.i > b.i) - (a.i < b.i);
-  }
-}
-
-// A NULL is larger than every value unless `nulls_first`.
-int compare_nullable(const Value& a, const Value& b, bool descending, bool nulls_first) {
-  if (a.null || b.null) {
-    if (a.null == b.null) return 0;
-    return a.null == nulls_first ? -1 : 1;
-  }
-  const int c = compare_values(a, b);
-  return descending ? -c : c;
-}
 
 void write_store(StateWriter& w, int64_t end, const TopNOperator::StoreData& s) {
   w.i64(end);

@@ -61,6 +61,9 @@ void append_over(const OverClause& over, std::string& out, Expr::Spans* spans) {
     out += i ? ", " : over.partition_by.empty() ? "ORDER BY " : " ORDER BY ";
     append_order_item(over.order_by[i], out, spans);
   }
+  if (over.rows_preceding >= 0) {
+    out += " ROWS BETWEEN " + std::to_string(over.rows_preceding) + " PRECEDING AND CURRENT ROW";
+  }
   out += ")";
 }
 

@@ -102,12 +102,17 @@ struct OrderItem {
   bool descending = false;
   std::optional<bool> nulls_first;
 };
-// A window function's OVER (PARTITION BY e, … ORDER BY e [ASC|DESC] [NULLS …], …): the one
-// form ROW_NUMBER() takes (top-N); window frames are refused by the parser.
+// A window function's OVER (PARTITION BY e, … ORDER BY e [ASC|DESC] [NULLS …], … [frame]):
+// ROW_NUMBER() without a frame (top-N), or an aggregate with ROWS BETWEEN n PRECEDING AND
+// CURRENT ROW (an OVER frame); every other frame is refused by the parser where it is written.
+// The most rows an OVER frame reaches back: a change recomputes the frames of the n rows after it.
+inline constexpr int64_t kMaxRowsPreceding = 1000;
 struct OverClause {
   SourcePos pos;  // of OVER
   std::vector<ExprPtr> partition_by;
   std::vector<OrderItem> order_by;
+  int64_t rows_preceding = -1;  // the frame's n; -1 when the OVER has no frame
+  SourcePos frame_pos;          // of ROWS
 };
 
 // "ON WINDOW CLOSE", "ON UPDATE", "CHANGES"; empty for kDefault. The one spelling of each mode.

@@ -13,6 +13,7 @@
 #include "sql/join_change_column.h"
 #include "sql/options.h"
 #include "sql/order_by_binder.h"
+#include "sql/over_binder.h"
 #include "sql/top_n_binder.h"
 
 namespace sluice::sql {
@@ -32,7 +33,8 @@ std::string output_name(const SelectItem& item) {
 }
 
 bool contains_aggregate(const Expr& e) {
-  if (e.kind == ExprKind::kFunction && kAggregates.count(e.name)) return true;
+  // An aggregate OVER (…) is a window function over the rows, not a GROUP BY aggregate.
+  if (e.kind == ExprKind::kFunction && kAggregates.count(e.name)) return e.over == nullptr;
   for (const ExprPtr& a : e.args) {
     if (contains_aggregate(*a)) return true;
   }
@@ -156,6 +158,36 @@ Status check_top_n(const SelectStmt& select, QueryUse use, const BoundQuery& q,
                         "': it emits updates (EMIT ON UPDATE or CHANGES), and a row deleted "
                         "from the top N would need the rows below it, which a top-N does not "
                         "keep; take the top N of an append-only stream");
+  }
+  return Status::Ok();
+}
+
+// An OVER frame (aggregates OVER … ROWS BETWEEN n PRECEDING AND CURRENT ROW) runs over the rows
+// of one input in a continuous query; where it cannot, refused at what makes it so.
+Status check_over(const SelectStmt& select, QueryUse use, const BoundQuery& q, const Expr& call,
+                  bool top_n) {
+  if (use == QueryUse::kAdhoc) {
+    return error_at(ErrorCode::kSqlInvalidQuery, call.pos,
+                    call.name +
+                        "(...) OVER (...) applies to continuous queries, not to an "
+                        "ad-hoc SELECT");
+  }
+  if (q.aggregate) {
+    return error_at(ErrorCode::kSqlInvalidQuery, call.pos,
+                    call.name +
+                        "(...) OVER (...) cannot be combined with GROUP BY or aggregates; "
+                        "aggregate in a stream and compute the OVER frame in another");
+  }
+  if (top_n) {
+    return error_at(ErrorCode::kUnsupported, call.pos,
+                    call.name +
+                        "(...) OVER (...) cannot be combined with a top-N "
+                        "(ROW_NUMBER() OVER) in one query; take the top N in a stream "
+                        "of its own");
+  }
+  if (select.distinct) {
+    return error_at(ErrorCode::kSqlInvalidQuery, select.distinct_pos,
+                    "SELECT DISTINCT cannot be combined with OVER (...)");
   }
   return Status::Ok();
 }
@@ -313,8 +345,10 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
                           : -1;
   const std::string input_named = from.several() ? "the join" : "'" + from.relation + "'";
   std::vector<Field> out_fields;
-  std::vector<SourcePos> out_pos;  // where each output column was written (for `*`, the star)
-  TopNPieces top_n;                // a selected ROW_NUMBER() OVER (...) and QUALIFY
+  std::vector<SourcePos> out_pos;    // where each output column was written (for `*`, the star)
+  TopNPieces top_n;                  // a selected ROW_NUMBER() OVER (...) and QUALIFY
+  std::vector<OverCall> over_calls;  // the selected aggregates OVER (…), and their calls
+  std::vector<const Expr*> over_exprs;
   Scope group_scope{&input,     from.relation,   &q, &key_sql, &group_fields,
                     from.alias, scalar.relations};
   Scope& scope = q.aggregate ? group_scope : scalar;
@@ -337,6 +371,22 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
             Field{input.field(i).name, input.field(i).type, input.field(i).nullable});
         out_pos.push_back(item.expr->pos);
       }
+      continue;
+    }
+    if (!q.aggregate && item.expr->kind == ExprKind::kFunction && item.expr->over &&
+        item.expr->name != "ROW_NUMBER") {
+      // An OVER frame's aggregate: the operator fills the column in (the window bound below).
+      SLC_ASSIGN_OR_RETURN(
+          OverCall call,
+          bind_over_call(*item.expr, static_cast<int>(q.projection.size()), binder, scalar));
+      auto placeholder = std::make_shared<BoundExpr>(*make_literal(Value::Null(call.result_type)));
+      placeholder->sql = SqlText(call.sql);
+      q.projection.push_back(std::move(placeholder));
+      const bool counts = call.kind == AggKind::kCount || call.kind == AggKind::kCountStar;
+      out_fields.push_back(Field{output_name(item), call.result_type, !counts});
+      out_pos.push_back(item.expr->pos);
+      over_calls.push_back(std::move(call));
+      over_exprs.push_back(item.expr.get());
       continue;
     }
     if (!q.aggregate && item.expr->kind == ExprKind::kFunction && item.expr->over) {
@@ -379,6 +429,12 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
     SLC_ASSIGN_OR_RETURN(Bound h, binder.bind(*select.having, group_scope));
     SLC_ASSIGN_OR_RETURN(q.having,
                          binder.coerce(h, DataType::kBoolean, select.having->pos, "HAVING"));
+  }
+  if (!over_calls.empty()) {
+    SLC_RETURN_IF_ERROR(
+        check_over(select, use, q, *over_exprs[0], top_n.row_number != nullptr || select.qualify));
+    SLC_ASSIGN_OR_RETURN(q.over, bind_over(std::move(over_calls), over_exprs, binder, scalar,
+                                           catalog_, q.input, plan));
   }
   if (top_n.row_number != nullptr || select.qualify) {
     SLC_RETURN_IF_ERROR(check_top_n(select, use, q, catalog_, plan));
@@ -453,12 +509,29 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
     // Its inserts added, its deletes taken back (aggregate_changes.h); EMIT CHANGES.
     SLC_RETURN_IF_ERROR(bind_aggregate_over_changes(select, q));
   }
+  if (q.over) {
+    // On the watermark its rows are final (append-only); otherwise it emits changes.
+    const EmitMode mode = q.over->on_watermark ? EmitMode::kOnUpdate : EmitMode::kChanges;
+    if (q.emit != EmitMode::kDefault && q.emit != mode) {
+      return error_at(ErrorCode::kSqlInvalidQuery, emit_pos,
+                      q.over->on_watermark
+                          ? std::string("this OVER frame is ordered by the input's event time: "
+                                        "its rows are emitted once the watermark passes them, "
+                                        "never changed, so it takes no EMIT ") +
+                                emit_mode_name(q.emit)
+                          : std::string("this OVER frame emits its changes (EMIT CHANGES: each "
+                                        "row's output deleted and inserted again as rows "
+                                        "before it change), not EMIT ") +
+                                emit_mode_name(q.emit));
+    }
+    q.emit = mode;
+  }
   if (q.emit == EmitMode::kDefault)
     q.emit = q.window ? EmitMode::kOnWindowClose : EmitMode::kOnUpdate;
-  if (carried >= 0 && !q.aggregate && !q.top_n) {
+  if (carried >= 0 && !q.aggregate && !q.top_n && !q.over) {
     q.emit = EmitMode::kChanges;  // whatever EMIT says: the input's deletes are never dropped
     q.input_change_column = carried;
-  } else if (q.emit == EmitMode::kChanges && !q.aggregate && !q.top_n &&
+  } else if (q.emit == EmitMode::kChanges && !q.aggregate && !q.top_n && !q.over &&
              use == QueryUse::kContinuous && catalog_.updating(q.input, plan)) {
     return error_at(ErrorCode::kSqlInvalidQuery, emit_pos,
                     "EMIT CHANGES of " + input_named +

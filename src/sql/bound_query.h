@@ -15,6 +15,7 @@
 #include "sluice/schema.h"
 #include "sql/ast.h"
 #include "sql/bound_expr.h"
+#include "sql/bound_over.h"
 #include "sql/bound_plan.h"
 #include "sql/bound_top_n.h"
 
@@ -91,6 +92,10 @@ struct BoundQuery {
   // A top-N (ROW_NUMBER() OVER … QUALIFY rn <= N; never with aggregate): the rows that pass
   // `where` are ranked per partition and the projection's changes emitted (emit = kChanges).
   std::optional<BoundTopN> top_n;
+  // An OVER frame (aggregates OVER … ROWS BETWEEN n PRECEDING AND CURRENT ROW; never with
+  // aggregate or top_n): the rows that pass `where`, each with its frames' aggregates in the
+  // projection's placeholders; emit kOnUpdate (append-only) on the watermark, else kChanges.
+  std::optional<BoundOver> over;
 
   // Ad-hoc SELECTs only (a continuous query's result has no end to sort or slice): applied to
   // the whole result, in this order — DISTINCT, ORDER BY, OFFSET, LIMIT — then the

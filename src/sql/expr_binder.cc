@@ -96,7 +96,10 @@ Result<Bound> ExprBinder::bind_node(const Expr& e, Scope& scope) {
   if (scope.query != nullptr) {
     // A whole expression equal to a GROUP BY key refers to that key.
     if (std::optional<Bound> key = group_key(text_.view(e), scope)) return *key;
-    if (e.kind == ExprKind::kFunction && kAggregates.count(e.name)) return aggregate(e, scope);
+    // An aggregate OVER (…) is no GROUP BY aggregate: refused by check_name below.
+    if (e.kind == ExprKind::kFunction && kAggregates.count(e.name) && !e.over) {
+      return aggregate(e, scope);
+    }
     if (e.kind == ExprKind::kFunction && kWindowHelpers.count(e.name)) {
       return window_helper(e, scope);
     }
@@ -144,10 +147,14 @@ Status ExprBinder::check_name(const Expr& e) const {
                         "MICROSECOND, DOW, DOY, EPOCH)");
   }
   if (e.kind != ExprKind::kFunction) return Status::Ok();
-  if (e.over) {  // the binder takes a whole select item's ROW_NUMBER() OVER before this
+  if (e.over) {  // the binder takes a whole select item's window function before this
     return error_at(ErrorCode::kSqlInvalidQuery, e.pos,
-                    "ROW_NUMBER() OVER (...) may only be a whole select item (AS rn) of a query "
-                    "without GROUP BY, or the operand of QUALIFY's comparison (top-N)");
+                    e.name == "ROW_NUMBER"
+                        ? "ROW_NUMBER() OVER (...) may only be a whole select item (AS rn) of a "
+                          "query without GROUP BY, or the operand of QUALIFY's comparison (top-N)"
+                        : e.name +
+                              "(...) OVER (...) may only be a whole select item (AS name) "
+                              "of a query without GROUP BY");
   }
   if (kAggregates.count(e.name)) {
     return error_at(

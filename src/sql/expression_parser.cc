@@ -380,27 +380,36 @@ Result<ExprPtr> Parser::function_call() {
   return e;
 }
 
-// Streaming top-N is the one use of a window function sluice has: ROW_NUMBER() numbers each
-// partition's rows by the ORDER BY, and QUALIFY (or, over a subquery, WHERE) keeps the first N.
-// What needs the whole partition (RANK's ties, aggregates OVER, frames) is refused here, where
-// it is written.
+// Two uses of a window function: ROW_NUMBER() numbers each partition's rows by the ORDER BY,
+// and QUALIFY (or, over a subquery, WHERE) keeps the first N (top-N); an aggregate over a frame
+// of the rows before each row (an OVER frame: sql/bound_over.h). What needs the whole partition
+// or rows after the current one (RANK's ties, RANGE frames, FOLLOWING, LAG/LEAD) is refused here,
+// where it is written.
 Status Parser::over_clause(Expr& call) {
   const std::string supported =
-      "; the window function supported is ROW_NUMBER() OVER (PARTITION BY … ORDER BY …), "
-      "filtered to its first N rows (top-N: QUALIFY rn <= N)";
+      "; the window functions supported are ROW_NUMBER() OVER (PARTITION BY … ORDER BY …), "
+      "filtered to its first N rows (top-N: QUALIFY rn <= N), and COUNT, SUM, AVG, MIN, MAX "
+      "OVER (PARTITION BY … ORDER BY … ROWS BETWEEN n PRECEDING AND CURRENT ROW)";
   const SourcePos over_pos = peek().pos;
-  if (call.name != "ROW_NUMBER") {
+  const bool aggregate = call.name == "COUNT" || call.name == "SUM" || call.name == "AVG" ||
+                         call.name == "MIN" || call.name == "MAX";
+  if (call.name != "ROW_NUMBER" && !aggregate) {
     return Status(ErrorCode::kUnsupported,
                   call.name + (call.args.empty() ? "()" : "(...)") +
                       " OVER (...) is not supported" + supported,
                   call.pos.to_string());
   }
-  if (!call.args.empty() || call.distinct) {
+  if (!aggregate && (!call.args.empty() || call.distinct)) {
     return Status(ErrorCode::kSqlSyntax, "ROW_NUMBER() takes no arguments",
                   call.args.empty() ? call.pos.to_string() : call.args[0]->pos.to_string());
   }
+  if (aggregate && call.distinct) {
+    return Status(ErrorCode::kUnsupported,
+                  call.name + "(DISTINCT ...) OVER (...) is not supported" + supported,
+                  call.pos.to_string());
+  }
   if (call.filter) {
-    return Status(ErrorCode::kUnsupported, "ROW_NUMBER() takes no FILTER" + supported,
+    return Status(ErrorCode::kUnsupported, call.name + "() OVER (...) takes no FILTER" + supported,
                   call.filter->pos.to_string());
   }
   next();
@@ -431,9 +440,24 @@ Status Parser::over_clause(Expr& call) {
       over->order_by.push_back(std::move(item));
     } while (accept_symbol(","));
   }
-  if (is_word("ROWS") || is_word("RANGE") || is_word("GROUPS")) {
+  if (is_word("RANGE") || is_word("GROUPS")) {
     return Status(ErrorCode::kUnsupported,
-                  "window frames (" + upper(peek().text) + " ...) are not supported" + supported,
+                  upper(peek().text) + " frames are not supported" + supported,
+                  peek().pos.to_string());
+  }
+  if (is_word("ROWS")) {
+    if (!aggregate) {
+      return Status(ErrorCode::kUnsupported, "ROW_NUMBER() takes no frame" + supported,
+                    peek().pos.to_string());
+    }
+    SLC_RETURN_IF_ERROR(rows_frame(*over));
+  } else if (aggregate && is_symbol(")")) {
+    return Status(ErrorCode::kUnsupported,
+                  call.name +
+                      "(...) OVER (...) needs a frame, ROWS BETWEEN n PRECEDING AND "
+                      "CURRENT ROW (the default frame, RANGE BETWEEN UNBOUNDED PRECEDING "
+                      "AND CURRENT ROW, is not supported)" +
+                      supported,
                   peek().pos.to_string());
   }
   SLC_RETURN_IF_ERROR(expect_symbol(")"));
@@ -442,6 +466,69 @@ Status Parser::over_clause(Expr& call) {
   if (call.levels > kMaxExpressionDepth) return too_deep(call.pos);
   call.over = std::move(over);
   return Status::Ok();
+}
+
+// ROWS BETWEEN n PRECEDING AND CURRENT ROW, or its short form ROWS n PRECEDING (ROWS CURRENT
+// ROW: n = 0). A frame reaching past the current row (FOLLOWING) needs rows not yet seen, and
+// UNBOUNDED PRECEDING would make one change rewrite every later row of its partition.
+Status Parser::rows_frame(OverClause& over) {
+  const std::string supported = "; the frame supported is ROWS BETWEEN n PRECEDING AND CURRENT ROW";
+  over.frame_pos = next().pos;
+  const bool between = accept_word("BETWEEN");
+  if (is_word("UNBOUNDED")) {
+    return Status(ErrorCode::kUnsupported,
+                  "UNBOUNDED PRECEDING frames are not supported: each change of a partition "
+                  "would rewrite the output of every row after it" +
+                      supported,
+                  peek().pos.to_string());
+  }
+  if (accept_word("CURRENT")) {
+    SLC_RETURN_IF_ERROR(expect_word("ROW"));
+    over.rows_preceding = 0;
+  } else {
+    if (peek().kind != TokenKind::kInteger) {
+      return error("expected n PRECEDING, UNBOUNDED PRECEDING or CURRENT ROW in the frame");
+    }
+    const Token& n = next();
+    int64_t value = 0;
+    const auto [end, ec] = std::from_chars(n.text.data(), n.text.data() + n.text.size(), value);
+    if (ec != std::errc() || end != n.text.data() + n.text.size() || value > kMaxRowsPreceding) {
+      return Status(ErrorCode::kSqlInvalidQuery,
+                    "a frame reaches at most " + std::to_string(kMaxRowsPreceding) +
+                        " rows back (each change recomputes the frames of the rows after it); " +
+                        n.text + " asked",
+                    n.pos.to_string());
+    }
+    if (is_word("FOLLOWING")) {
+      return Status(
+          ErrorCode::kUnsupported,
+          "frames starting after the current row (FOLLOWING) are not supported" + supported,
+          peek().pos.to_string());
+    }
+    SLC_RETURN_IF_ERROR(expect_word("PRECEDING"));
+    over.rows_preceding = value;
+  }
+  if (!between) return Status::Ok();
+  SLC_RETURN_IF_ERROR(expect_word("AND"));
+  if (is_word("CURRENT")) {
+    next();
+    return expect_word("ROW");
+  }
+  if (peek().kind == TokenKind::kInteger || is_word("UNBOUNDED")) {
+    const SourcePos at = peek().pos;
+    next();
+    if (is_word("FOLLOWING")) {
+      return Status(ErrorCode::kUnsupported,
+                    "frames ending after the current row (FOLLOWING) are not supported: they "
+                    "need rows not yet seen" +
+                        supported,
+                    at.to_string());
+    }
+    return Status(ErrorCode::kUnsupported,
+                  "frames ending before the current row are not supported" + supported,
+                  at.to_string());
+  }
+  return error("expected CURRENT ROW to end the frame");
 }
 
 // POSITION(needle IN haystack), the SQL standard's form of strpos(haystack, needle): a call

@@ -187,8 +187,12 @@ class Parser {
 
   Result<ExprPtr> function_call();
   // A window function's OVER (...) after `call` (expression_parser.cc): ROW_NUMBER() with
-  // PARTITION BY and ORDER BY only; other window functions and frames refused where written.
+  // PARTITION BY and ORDER BY only (top-N), or COUNT/SUM/AVG/MIN/MAX with a frame
+  // ROWS BETWEEN n PRECEDING AND CURRENT ROW; other window functions and frames refused where
+  // written.
   Status over_clause(Expr& call);
+  // The frame of an aggregate's OVER, from ROWS (`over.rows_preceding`, `over.frame_pos`).
+  Status rows_frame(OverClause& over);
   // One ORDER BY item: expr [ASC | DESC] [NULLS FIRST | LAST].
   Result<OrderItem> order_item();
   Result<ExprPtr> position();

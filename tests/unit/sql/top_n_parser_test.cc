@@ -47,12 +47,16 @@ TEST(TopNParser, RefusalsPointAtWhatIsRefused) {
   };
   const Case cases[] = {
       {"SELECT RANK() OVER (ORDER BY v) FROM t",
-       "SLC-0005 at 1:8: RANK() OVER (...) is not supported; the window function supported is "
+       "SLC-0005 at 1:8: RANK() OVER (...) is not supported; the window functions supported are "
        "ROW_NUMBER() OVER (PARTITION BY … ORDER BY …), filtered to its first N rows (top-N: "
-       "QUALIFY rn <= N)"},
-      {"SELECT\n  COUNT(*) OVER (PARTITION BY k) FROM t", "SLC-0005 at 2:3: COUNT(...) OVER"},
+       "QUALIFY rn <= N), and COUNT, SUM, AVG, MIN, MAX OVER (PARTITION BY … ORDER BY … ROWS "
+       "BETWEEN n PRECEDING AND CURRENT ROW)"},
+      {"SELECT\n  COUNT(*) OVER (PARTITION BY k) FROM t",
+       "SLC-0005 at 2:32: COUNT(...) OVER (...) needs a frame"},
       {"SELECT ROW_NUMBER() OVER (ORDER BY v RANGE UNBOUNDED PRECEDING) FROM t",
-       "SLC-0005 at 1:38: window frames (RANGE ...) are not supported"},
+       "SLC-0005 at 1:38: RANGE frames are not supported"},
+      {"SELECT ROW_NUMBER() OVER (ORDER BY v ROWS 1 PRECEDING) FROM t",
+       "SLC-0005 at 1:38: ROW_NUMBER() takes no frame"},
       {"SELECT ROW_NUMBER() OVER win FROM t",
        "SLC-0005 at 1:26: named windows (OVER win) are not supported"},
       {"SELECT ROW_NUMBER(DISTINCT v) OVER (ORDER BY v) FROM t",
