@@ -116,6 +116,22 @@
 // q6 costs what its interval join and top-1 (q9's shape, with narrower rows) cost: the OVER
 // frame over the top-1's changes adds little (perf, 3 M events: its decoding, frames and output
 // ~15% of the CPU before each change's rows were decoded once instead of twice).
+//
+// The interval join's deferred index and the top-N's columnar output (branch q7perf on
+// 3805a0a against 3805a0a built alongside, interleaved in the same minutes, load 10-19; M
+// events per CPU-second with the generator / without it, peak RSS):
+//   10 M events, two runs each:
+//     q7  before 1.09 / 1.29, 1.26 / 1.53, 1608-1618 MB
+//         after  2.61 / 4.97, 2.61 / 4.91, 1455 MB
+//     q9  before 0.71 / 0.85, 0.74 / 0.89, 1536-1566 MB
+//         after  1.13 / 1.62, 1.04 / 1.43, 1556-1588 MB
+//   --events 50000000 --event-rate 1000000 --rss-every 5, one run each:
+//     q7  before 1.20 / 1.45, peak 1917 MB; after 3.01 / 6.46, peak 1487 MB (1471-1485 MB
+//         from 16 M bids read on: flat)
+//     q9  before 0.76 / 0.91, peak 5559 MB; after 1.00 / 1.34, peak 5590 MB. Not flat, either
+//         way: the auction source reads all 3 M auctions far ahead of the bids, and they wait
+//         in the join for the bids' watermark (60 s); the top-1 per auction keeps a row for
+//         every auction for good (its partitions are no window's).
 
 #include <sys/resource.h>
 #include <sys/wait.h>

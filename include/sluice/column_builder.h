@@ -26,6 +26,9 @@ class ColumnBuilder {
   size_t data_bytes() const { return data_.size(); }
 
   void reserve(int64_t rows);
+  // Room for `bytes` more bytes of VARCHAR data: a caller that knows the strings' total size
+  // appends them without the data being copied as it grows.
+  void reserve_data(size_t bytes) { data_.reserve(data_.size() + bytes); }
 
   void append_null();
   void append_bool(bool v);

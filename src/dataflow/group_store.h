@@ -62,7 +62,8 @@ class GroupStore {
   std::vector<ValueSlots> last_output;  // changelog: one per output column
   ChunkedArray<int64_t> starts, ends;   // sessions
   ChunkedArray<uint64_t> order;         // sessions, panes: arrival order, for emission order
-  ChunkedArray<uint8_t> live;           // sessions: 0 for a free slot
+  ChunkedArray<uint8_t> live;           // sessions, retracting: 0 for a free slot
+  ChunkedArray<int64_t> rows;           // retracting: the group's rows (inserts less deletes)
 
  private:
   std::shared_ptr<const GroupLayout> layout_;

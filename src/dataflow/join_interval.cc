@@ -56,6 +56,9 @@ IntervalJoinOperator::IntervalJoinOperator(std::shared_ptr<const sql::BoundJoin>
   }
   reach_[kLeftSide] = join_->upper;
   reach_[kRightSide] = join_->lower;
+  // A side whose rows are probed rarely (most of them leave unmatched) is never indexed.
+  left_rows_.set_deferred_index();
+  right_rows_.set_deferred_index();
 }
 
 Status IntervalJoinOperator::emit(JoinOutput& output, std::vector<RecordBatch>& out) {
@@ -94,7 +97,8 @@ Status IntervalJoinOperator::process(int side, const RecordBatch& input,
   SLC_RETURN_IF_ERROR(s.prepare(input, batch_));
   const int other_side = 1 - side;
   JoinRows& own = rows(side);
-  const JoinRows& other = rows(other_side);
+  JoinRows& other = rows(other_side);
+  other.before_probes(n);
   const Column& time = input.column(s.time_column);
   const int64_t late_limit = time_limit(watermarks_[side], shift_[side]);
   // A row before this can match no row the other side has yet to send: it is not kept.

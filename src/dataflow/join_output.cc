@@ -25,9 +25,18 @@ Result<RecordBatch> JoinOutput::finish(const sql::BoundExprPtr& residual,
   const int batch_first = batch_side_ == 0 ? 0 : widths_[0];
   const int stored_first = batch_side_ == 0 ? widths_[0] : 0;
   builder_.reserve(static_cast<int64_t>(n));
+  // A VARCHAR column's bytes are counted first and reserved: appending them then copies each
+  // string once (a joined row's strings are most of its bytes).
   for (int c = 0; c < widths_[batch_side_]; ++c) {
     ColumnBuilder& out = builder_.column(batch_first + c);
     const Column* in = batch_ != nullptr ? batch_->columns[static_cast<size_t>(c)] : nullptr;
+    if (in != nullptr && in->type() == DataType::kVarchar) {
+      size_t bytes = 0;
+      for (size_t k = 0; k < n; ++k) {
+        if (rows_[k] != kNulls) bytes += in->string_value(rows_[k]).size();
+      }
+      out.reserve_data(bytes);
+    }
     for (size_t k = 0; k < n; ++k) {
       if (rows_[k] == kNulls) {
         out.append_null();
@@ -38,6 +47,15 @@ Result<RecordBatch> JoinOutput::finish(const sql::BoundExprPtr& residual,
   }
   for (int c = 0; c < widths_[1 - batch_side_]; ++c) {
     ColumnBuilder& out = builder_.column(stored_first + c);
+    if (out.type() == DataType::kVarchar) {
+      size_t bytes = 0;
+      for (size_t k = 0; k < n; ++k) {
+        if (stored_[k] != JoinRows::kNone) {
+          bytes += stored_rows_->string_length(static_cast<size_t>(c), stored_[k]);
+        }
+      }
+      out.reserve_data(bytes);
+    }
     for (size_t k = 0; k < n; ++k) {
       if (stored_[k] == JoinRows::kNone) {
         out.append_null();

@@ -202,6 +202,11 @@ uint32_t JoinRows::add(const std::vector<const Column*>& columns, const std::vec
   if (i % kRowsPerChunk == 0) {
     auto chunk = std::make_shared<Chunk>();
     chunk->records.reserve(static_cast<size_t>(kRowsPerChunk) * width_);
+    // Room for about the strings the last chunk took: its bytes are not copied as they grow.
+    if (!d.chunks.empty() && d.chunks.back() != nullptr) {
+      const size_t last = d.chunks.back()->strings.size();
+      chunk->strings.reserve(last + last / 8);
+    }
     d.chunks.push_back(std::move(chunk));
   }
   Chunk& chunk = writable_chunk(i / kRowsPerChunk);
@@ -223,6 +228,13 @@ uint32_t JoinRows::add(const std::vector<const Column*>& columns, const std::vec
     d.disorder = std::max(d.disorder, behind);
   }
   d.newest = std::max(d.newest, t);
+  if (deferred_) {
+    // Indexed later, if probes make it worth it; the credits earned are capped at what
+    // indexing every row not yet indexed would be worth.
+    credits_ = std::min(credits_ + kScanPerIndex,
+                        kScanPerIndex * static_cast<int64_t>(size() - unindexed_begin()));
+    return i;
+  }
   // The chain's head: found with the batch's key columns (cheaper than the record's).
   const uint32_t head = table_.find(hash, [&](uint32_t at) { return key_equals(keys, row, at); });
   std::memcpy(out + kNextAt, &head, sizeof head);
@@ -231,7 +243,34 @@ uint32_t JoinRows::add(const std::vector<const Column*>& columns, const std::vec
   } else {
     table_.replace(hash, head, i);
   }
+  indexed_ = size();
   return i;
+}
+
+void JoinRows::before_probes(int64_t probes) {
+  const int64_t unindexed = static_cast<int64_t>(size() - unindexed_begin());
+  if (unindexed == 0 || probes <= 0) return;
+  credits_ = std::min(credits_, kScanPerIndex * unindexed);  // rows removed since took theirs
+  const __int128 cost = static_cast<__int128>(probes) * unindexed;
+  if (cost > credits_) {
+    index_unindexed();
+  } else {
+    credits_ -= static_cast<int64_t>(cost);
+  }
+}
+
+void JoinRows::index_unindexed() {
+  // Each row's slot is fetched a few rows ahead: the inserts' misses overlap.
+  constexpr uint32_t kAhead = 8;
+  const uint32_t end = size();
+  for (uint32_t i = unindexed_begin(); i < end; ++i) {
+    if (i + kAhead < end) {
+      table_.prefetch(static_cast<uint64_t>(load<uint32_t>(i + kAhead, kHashAt)) << 32);
+    }
+    if (live(i)) index(i);
+  }
+  indexed_ = end;
+  credits_ = 0;
 }
 
 uint32_t JoinRows::find_equal(const std::vector<const Column*>& columns,
@@ -259,7 +298,9 @@ void JoinRows::free_front() {
   // head there would be compared against freed memory).
   for (uint32_t c = freed_rows_ / kRowsPerChunk; (c + 1) * kRowsPerChunk <= data_.front; ++c) {
     if (data_.chunks[c] == nullptr) continue;
-    for (uint32_t i = c * kRowsPerChunk; i < (c + 1) * kRowsPerChunk; ++i) {
+    // Only rows before indexed_ can be in the index.
+    const uint32_t end = std::min((c + 1) * kRowsPerChunk, indexed_);
+    for (uint32_t i = c * kRowsPerChunk; i < end; ++i) {
       table_.erase(static_cast<uint64_t>(load<uint32_t>(i, kHashAt)) << 32, i);
     }
     data_.chunks[c] = nullptr;  // an image holding it keeps it until written
@@ -316,8 +357,11 @@ void JoinRows::reclaim() {
 
 void JoinRows::rebuild_index() {
   table_.clear();
+  indexed_ = freed_rows_;
+  if (deferred_) return;  // every row waits for probes to make indexing worth it
   table_.reserve(static_cast<uint32_t>(data_.live));
   for (uint32_t i = freed_rows_; i < size(); ++i) index(i);
+  indexed_ = size();
 }
 
 void JoinRows::append_value(ColumnBuilder& out, size_t c, uint32_t i) const {

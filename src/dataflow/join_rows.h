@@ -12,7 +12,16 @@
 //
 // Index: a GroupTable from the key's hash to the newest row with that key; each row links to
 // the previous one with the same key (a chain, newest first), so a probe walks only its key's
-// rows. Removed rows stay in their chains, skipped, until their memory comes back:
+// rows. Deferred (set_deferred_index, the interval and window joins): rows are added without
+// touching the index — an insert costs two cache misses (the slot, the chain head's record),
+// most of an add's time — and the newest ones, not yet indexed, are scanned instead (their
+// hashes compared in arrival order, newest first, so a probe visits the same rows in the same
+// order either way). before_probes() indexes them once the scans would cost more: each row
+// added earns kScanPerIndex row visits of scanning, and a batch of probes that would spend
+// more than what was earned indexes the rows instead. So a side probed rarely (Nexmark q7's
+// bids, probed once per 10 s window by its maximum) is never indexed, and one probed often is
+// indexed in bulk, at most about twice the cost of indexing each row as it arrives.
+// Removed rows stay in their chains, skipped, until their memory comes back:
 //   - rows arrive almost in time order and mostly leave in arrival order: once every row of
 //     the oldest chunks is removed, those chunks are freed whole (chains stop at the first
 //     freed row: every row before it is removed too);
@@ -32,6 +41,7 @@
 //
 // Thread: the compute thread; a Frozen copy is written on any one thread.
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -82,6 +92,16 @@ class JoinRows {
   JoinRows(const std::vector<DataType>& types, int time_column, std::vector<int> key_columns,
            const std::vector<DataType>& key_types);
 
+  // Row visits of a scan one row's index entry is worth: an index insert is two cache misses,
+  // a scan visit one sequential read.
+  static constexpr int64_t kScanPerIndex = 8;
+
+  // Defers the index (see above): the caller calls before_probes() before each batch of probes.
+  void set_deferred_index() { deferred_ = true; }
+  // `probes` probes are about to be made: indexes the rows not yet indexed when scanning them
+  // that many times would cost more than the scans they have earned.
+  void before_probes(int64_t probes);
+
   // Rows held, removed ones included (until compaction).
   uint32_t size() const { return data_.rows; }
   int64_t live_rows() const { return data_.live; }
@@ -98,6 +118,12 @@ class JoinRows {
   template <typename Fn>
   void for_each_with_key(const std::vector<Column>& keys, int64_t row, uint64_t hash,
                          Fn&& fn) const {
+    // The rows not yet indexed are the newest: scanned first, newest first.
+    const auto tag = static_cast<uint32_t>(hash >> 32);
+    for (uint32_t i = size(), begin = unindexed_begin(); i > begin;) {
+      --i;
+      if (load<uint32_t>(i, kHashAt) == tag && live(i) && key_equals(keys, row, i)) fn(i);
+    }
     uint32_t i = table_.find(hash, [&](uint32_t at) { return key_equals(keys, row, at); });
     // Rows before `front` are all removed (and may be freed): the chain's rest is too.
     for (; i != kNone && i >= data_.front; i = next(i)) {
@@ -141,6 +167,10 @@ class JoinRows {
 
   // Appends stored column c of row i to `out`.
   void append_value(ColumnBuilder& out, size_t c, uint32_t i) const;
+  // The length of VARCHAR column c of row i (0 when NULL).
+  uint32_t string_length(size_t c, uint32_t i) const {
+    return is_null(i, c) ? 0 : load<uint32_t>(i, fields_[c].offset);
+  }
 
   Frozen freeze() const;
   uint32_t width() const { return width_; }
@@ -148,6 +178,8 @@ class JoinRows {
   Status read(StateReader& r);
   // Bytes of the chunks and the index.
   int64_t bytes() const;
+  // Keys in the index (whether a side was indexed, for tests).
+  uint32_t index_entries() const { return table_.size(); }
 
  private:
   struct Field {
@@ -190,6 +222,10 @@ class JoinRows {
   void store(uint8_t* out, Chunk& chunk, size_t f, const Column& column, int64_t row);
   // Links row i into its key's chain.
   void index(uint32_t i);
+  // Indexes the rows not yet indexed (the live ones; removed ones are in no chain).
+  void index_unindexed();
+  // The first row not yet indexed that may be live.
+  uint32_t unindexed_begin() const { return std::max(indexed_, data_.front); }
   void rebuild_index();
   // Frees the chunks every row of which lies before `front`.
   void free_front();
@@ -201,6 +237,9 @@ class JoinRows {
   Frozen data_;
   uint32_t freed_rows_ = 0;  // rows in freed chunks
   GroupTable table_;
+  bool deferred_ = false;
+  uint32_t indexed_ = 0;  // rows before it have been indexed (or were removed first)
+  int64_t credits_ = 0;   // row visits of scanning earned by the rows not yet indexed
 };
 
 // A join's checkpoint state: both sides' rows and watermarks —

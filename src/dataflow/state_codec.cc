@@ -35,6 +35,34 @@ void StateWriter::value(const Value& v) {
   }
 }
 
+void StateWriter::cell(const Column& column, int64_t row) {
+  type(column.type());
+  const bool null = column.is_null(row);
+  u8(null ? 1 : 0);
+  if (null) return;
+  switch (column.type()) {
+    case DataType::kDecimal:
+      i128(column.decimal_value(row));
+      break;
+    case DataType::kBoolean:
+      u8(column.bool_value(row));
+      break;
+    case DataType::kDouble:
+      f64(column.double_value(row));
+      break;
+    case DataType::kVarchar:
+      str(column.string_value(row));
+      break;
+    case DataType::kInt32:
+    case DataType::kDate:
+      i64(column.int32_value(row));
+      break;
+    default:
+      i64(column.int64_value(row));
+      break;
+  }
+}
+
 Status StateReader::short_of(size_t n) const {
   return Status(ErrorCode::kDataCorrupt, "state is damaged: " + std::to_string(n) +
                                              " bytes needed at byte " + std::to_string(pos_) +

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "sluice/column.h"
 #include "sluice/status.h"
 #include "sluice/value.h"
 
@@ -30,6 +31,8 @@ class StateWriter {
   // A type: its id, and a DECIMAL's precision and scale.
   void type(DataType t);
   void value(const Value& v);
+  // Row `row` of `column`, as value() writes Value::from_column(column, row) (no Value made).
+  void cell(const Column& column, int64_t row);
   const std::string& bytes() const { return out_; }
   std::string take() { return std::move(out_); }
   // Empties the writer, keeping its buffer (a writer reused per row).

@@ -50,7 +50,7 @@ Status damaged(const std::string& what) {
 }  // namespace
 
 TopNOperator::TopNOperator(std::shared_ptr<const sql::BoundQuery> query)
-    : query_(std::move(query)), top_(*query_->top_n) {
+    : query_(std::move(query)), top_(*query_->top_n), out_(query_->output_schema) {
   std::vector<Field> fields;
   for (size_t i = 0; i < query_->projection.size(); ++i) {
     if (static_cast<int>(i) != top_.row_number_column) {
@@ -89,9 +89,10 @@ Status TopNOperator::process(const RecordBatch& input, std::vector<RecordBatch>&
     int64_t end = kForever;
     key_writer_.clear();
     for (size_t k = 0; k < keys.size(); ++k) {
-      const Value v = Value::from_column(keys[k], r);
-      if (static_cast<int>(k) == top_.window_key && !v.null) end = v.i + top_.window_end_offset;
-      key_writer_.value(v);
+      if (static_cast<int>(k) == top_.window_key && !keys[k].is_null(r)) {
+        end = keys[k].int64_value(r) + top_.window_end_offset;  // a TIMESTAMP
+      }
+      key_writer_.cell(keys[k], r);
     }
     if (end != kForever && end <= watermark_) {
       ++stats_.late_rows_dropped;  // its window's partitions were dropped: it came too late
@@ -110,7 +111,7 @@ Status TopNOperator::process(const RecordBatch& input, std::vector<RecordBatch>&
     }
     SLC_RETURN_IF_ERROR(rank(*store, key, hash, row));
   }
-  if (out_rows_.empty()) return Status::Ok();
+  if (out_.num_rows() == 0) return Status::Ok();
   SLC_ASSIGN_OR_RETURN(RecordBatch changes, finish_output());
   out.push_back(std::move(changes));
   return Status::Ok();
@@ -146,18 +147,18 @@ Status TopNOperator::rank(Store& store, std::string_view key, uint64_t hash, Can
   }
   const int64_t position = count - worse;           // 0: the best
   if (position >= top_.limit) return Status::Ok();  // below the top N: not kept
-  StateWriter w;
+  StateWriter& w = row_writer_;
+  w.clear();
   for (const Value& v : row.sort) w.value(v);
-  for (const Value& v : row.values()) w.value(v);
-  row.encoded = w.take();
-  const uint32_t r = add_row(d, row);
+  for (const Column& c : *row.columns) w.cell(c, row.index);
+  const uint32_t r = add_row(d, row, w.bytes());
   d.rows.mut(r).next = at;
   if (prev == kNone) {
     d.partitions.mut(p).head = r;
   } else {
     d.rows.mut(prev).next = r;
   }
-  emit(row.output, position + 1, true);
+  emit_row(*row.columns, row.index, position + 1, true);
   // The `worse` rows before it in the list move down one place: the k-th (worst first) from
   // number count - k to count - k + 1; past N it leaves (only the worst, of a full top N).
   const bool numbered = top_.row_number_column >= 0;
@@ -215,14 +216,30 @@ Status TopNOperator::decode(const StoreData& store, uint32_t r, std::vector<Valu
 }
 
 void TopNOperator::emit(const std::vector<Value>& output, int64_t number, bool insert) {
-  out_rows_.push_back(output);
-  out_numbers_.push_back(number);
-  out_inserts_.push_back(insert);
+  size_t v = 0;
+  for (int c = 0; c < value_schema_->num_fields() + (top_.row_number_column >= 0); ++c) {
+    if (c != top_.row_number_column) append_value(out_.column(c), output[v++]);
+  }
+  emit_tail(number, insert);
 }
 
-uint32_t TopNOperator::add_row(StoreData& store, const Candidate& row) {
+void TopNOperator::emit_row(const std::vector<Column>& columns, int64_t row, int64_t number,
+                            bool insert) {
+  size_t v = 0;
+  for (int c = 0; c < value_schema_->num_fields() + (top_.row_number_column >= 0); ++c) {
+    if (c != top_.row_number_column) out_.column(c).append_from(columns[v++], row);
+  }
+  emit_tail(number, insert);
+}
+
+void TopNOperator::emit_tail(int64_t number, bool insert) {
+  if (top_.row_number_column >= 0) out_.column(top_.row_number_column).append_int64(number);
+  out_.column(query_->output_schema->num_fields() - 1).append_string(insert ? "insert" : "delete");
+}
+
+uint32_t TopNOperator::add_row(StoreData& store, const Candidate& row, std::string_view encoded) {
   Row entry;
-  entry.values = store.arena.add(row.encoded);
+  entry.values = store.arena.add(encoded);
   entry.arrival = row.arrival;
   ++store.live_rows;
   if (store.free_rows != kNone) {
@@ -260,25 +277,7 @@ void TopNOperator::compact_if_needed(StoreData& store) {
 }
 
 Result<RecordBatch> TopNOperator::finish_output() {
-  const SchemaPtr& schema = query_->output_schema;
-  BatchBuilder builder(schema);
-  const int op_column = schema->num_fields() - 1;
-  builder.reserve(static_cast<int64_t>(out_rows_.size()));
-  for (size_t i = 0; i < out_rows_.size(); ++i) {
-    size_t v = 0;
-    for (int c = 0; c < op_column; ++c) {
-      if (c == top_.row_number_column) {
-        builder.column(c).append_int64(out_numbers_[i]);
-      } else {
-        append_value(builder.column(c), out_rows_[i][v++]);
-      }
-    }
-    builder.column(op_column).append_string(out_inserts_[i] ? "insert" : "delete");
-  }
-  out_rows_.clear();
-  out_numbers_.clear();
-  out_inserts_.clear();
-  return builder.finish();
+  return out_.finish();
 }
 
 Status TopNOperator::on_watermark(int64_t watermark, std::vector<RecordBatch>& out) {

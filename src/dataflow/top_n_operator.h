@@ -34,6 +34,7 @@
 #include "dataflow/group_table.h"
 #include "dataflow/operator.h"
 #include "dataflow/string_arena.h"
+#include "sluice/batch_builder.h"
 #include "sluice/value.h"
 #include "sql/bound_query.h"
 
@@ -95,7 +96,6 @@ class TopNOperator final : public Operator {
     const std::vector<Column>* columns = nullptr;  // the output columns of the batch
     int64_t index = 0;                             // its row in them
     bool loaded = false;                           // output holds its values
-    std::string encoded;
     uint64_t arrival = 0;
 
     const std::vector<Value>& values() {
@@ -117,7 +117,12 @@ class TopNOperator final : public Operator {
                 std::vector<Value>& output) const;
   // Appends a change of a row (its output values, row number `number`) to the pending output.
   void emit(const std::vector<Value>& output, int64_t number, bool insert);
-  uint32_t add_row(StoreData& store, const Candidate& row);
+  // The same for row `row` of the batch's output columns, copied from them (no Value made).
+  void emit_row(const std::vector<Column>& columns, int64_t row, int64_t number, bool insert);
+  // The change's row number and `_op`, after its values.
+  void emit_tail(int64_t number, bool insert);
+  // Keeps `row`, its values encoded as `encoded`.
+  uint32_t add_row(StoreData& store, const Candidate& row, std::string_view encoded);
   void free_row(StoreData& store, uint32_t r);
   // Rewrites a store's arena without the bytes of evicted rows, once they outweigh the rest.
   void compact_if_needed(StoreData& store);
@@ -130,12 +135,11 @@ class TopNOperator final : public Operator {
   int64_t watermark_ = kNoWatermark;
   uint64_t next_arrival_ = 0;
   std::vector<uint32_t> selection_;  // reused across batches
-  // The pending output: changes in order.
-  std::vector<std::vector<Value>> out_rows_;
-  std::vector<int64_t> out_numbers_;
-  std::vector<bool> out_inserts_;
+  // The pending output: changes in order, appended as they are made.
+  BatchBuilder out_;
   // Scratch.
   StateWriter key_writer_;
+  StateWriter row_writer_;
   std::vector<Value> sort_scratch_;
   std::vector<Value> output_scratch_;
   Value compare_scratch_;
