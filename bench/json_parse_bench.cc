@@ -9,6 +9,9 @@
 //                      scan) still by the run-time implementation (ondemand::parser::allocate)
 //   OnDemandHaswell    the same On-Demand code compiled for haswell (json_parse_haswell.cc, a
 //                      file of its own built with AVX2); skipped on a CPU without AVX2
+//   DomColumns         Dom, and the values appended to columns by position, no checks: the floor
+//                      of a decoder that knows the schema (/timestamps:0 without the timestamp
+//                      parse, /timestamps:1 with it)
 //   JsonLinesDecoder   sluice's decoder, one append per message into 8192-row batches, as the
 //                      Kafka source decodes (parse + values into columns)
 // Per-message CPU time is the benchmark's "cpu" column divided by kMessages.
@@ -21,7 +24,9 @@
 #include <vector>
 
 #include "columnar/row_decoder.h"
+#include "columnar/timestamp.h"
 #include "json_parse_haswell.h"
+#include "sluice/batch_builder.h"
 #include "trade_json.h"
 
 namespace sluice::bench {
@@ -129,7 +134,57 @@ void JsonLinesDecoder(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kMessages));
 }
 
+// The floor of a decoder that knows the schema: Dom, each value appended to its column by the
+// member's position (the rows' keys come in the schema's order), no checks. With the argument 1
+// the timestamp is parsed (try_parse_timestamp); with 0 its length is stored instead, so the
+// two show the column appends' cost and the timestamp parse's apart.
+void DomColumns(benchmark::State& state) {
+  const Messages& m = messages();
+  const bool parse_timestamps = state.range(0) != 0;
+  simdjson::dom::parser parser;
+  BatchBuilder b(make_schema({{"id", DataType::kInt64, false},
+                              {"symbol", DataType::kVarchar, false},
+                              {"price", DataType::kDouble, false},
+                              {"qty", DataType::kInt32, false},
+                              {"ts", DataType::kTimestamp, false}}));
+  for (auto _ : state) {
+    for (size_t d = 0; d < kMessages; ++d) {
+      simdjson::dom::element doc;
+      if (parser.parse(m.docs[d], m.lengths[d], false).get(doc)) state.SkipWithError("parse");
+      int position = 0;
+      for (auto [key, value] : simdjson::dom::object(doc)) {
+        ColumnBuilder& column = b.column(position);
+        switch (position++) {
+          case 0:
+            column.append_int64(int64_t(value));
+            break;
+          case 1:
+            column.append_string(std::string_view(value));
+            break;
+          case 2:
+            column.append_double(double(value));
+            break;
+          case 3:
+            column.append_int32(static_cast<int32_t>(int64_t(value)));
+            break;
+          default: {
+            const std::string_view text(value);
+            int64_t micros = static_cast<int64_t>(text.size());
+            if (parse_timestamps && !try_parse_timestamp(text, micros)) {
+              state.SkipWithError("timestamp");
+            }
+            column.append_int64(micros);
+          }
+        }
+      }
+      if (b.num_rows() >= 8192) benchmark::DoNotOptimize(b.finish());
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kMessages));
+}
+
 BENCHMARK(Dom);
+BENCHMARK(DomColumns)->ArgName("timestamps")->Arg(0)->Arg(1);
 BENCHMARK(OnDemandBuiltin);
 BENCHMARK(OnDemandHaswell);
 BENCHMARK(JsonLinesDecoder);
