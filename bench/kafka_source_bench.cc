@@ -35,6 +35,7 @@
 #include "run_cost.h"
 #include "sluice/database.h"
 #include "support/kafka_mock.h"
+#include "trade_json.h"
 
 namespace sluice {
 namespace {
@@ -52,19 +53,6 @@ void must(bool ok, const std::string& what) {
   }
 }
 
-std::string json_row(int64_t i) {
-  static const char* symbols[] = {"AAPL", "MSFT", "GOOG", "AMZN", "NVDA", "Zürich AG", "東京電力"};
-  char buf[256];
-  std::snprintf(buf, sizeof buf,
-                "{\"id\":%lld,\"symbol\":\"%s\",\"price\":%.3f,\"qty\":%d,\"ts\":\"2026-11-30T%02d:"
-                "%02d:%02d.%06dZ\"}",
-                static_cast<long long>(i), symbols[i % 7],
-                100.0 + static_cast<double>(i % 1000) / 8, static_cast<int>(i % 500),
-                static_cast<int>(i / 3600000 % 24), static_cast<int>(i / 60000 % 60),
-                static_cast<int>(i / 1000 % 60), static_cast<int>(i % 1000) * 1000);
-  return buf;
-}
-
 void fill(const std::string& bootstrap, const std::string& topic, int64_t rows) {
   char why[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -76,7 +64,7 @@ void fill(const std::string& bootstrap, const std::string& topic, int64_t rows) 
   must(rk != nullptr, why);
   rd_kafka_topic_t* t = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
   for (int64_t i = 0; i < rows; ++i) {
-    std::string value = json_row(i);
+    std::string value = bench::trade_json(i);
     while (rd_kafka_produce(t, static_cast<int32_t>(i % partitions), RD_KAFKA_MSG_F_COPY,
                             value.data(), value.size(), nullptr, 0, nullptr) != 0) {
       must(rd_kafka_last_error() == RD_KAFKA_RESP_ERR__QUEUE_FULL, "produce");
@@ -156,7 +144,7 @@ bench::RunCost baseline(const std::string& bootstrap, const std::string& topic,
 bench::RunCost decode_only(int64_t rows) {
   std::vector<std::string> messages;
   messages.reserve(static_cast<size_t>(rows));
-  for (int64_t i = 0; i < rows; ++i) messages.push_back(json_row(i));
+  for (int64_t i = 0; i < rows; ++i) messages.push_back(bench::trade_json(i));
   auto decoder = make_json_lines_decoder(make_schema({{"id", DataType::kInt64, false},
                                                       {"symbol", DataType::kVarchar, false},
                                                       {"price", DataType::kDouble, false},
