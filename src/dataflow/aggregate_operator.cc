@@ -100,7 +100,7 @@ AggregateOperator::AggregateOperator(std::shared_ptr<const sql::BoundQuery> quer
   }
   layout->sessions = sessions_mode_;
   layout->panes = panes_.has_value();
-  layout->retracting = query_->change_column >= 0;  // never windowed: the binder refuses it
+  layout->retracting = query_->input_change_column >= 0;  // never windowed: the binder refuses it
   layout_ = std::move(layout);
 }
 
@@ -357,7 +357,7 @@ Status AggregateOperator::process(const RecordBatch& input, std::vector<RecordBa
       SLC_ASSIGN_OR_RETURN(filters[a], sql::evaluate(*query_->aggregates[a].filter, kept));
     }
   }
-  if (query_->change_column >= 0) return process_changes(kept, keys, args, filters, out);
+  if (query_->input_change_column >= 0) return process_changes(kept, keys, args, filters, out);
 
   refs_.clear();
   ref_rows_.clear();
@@ -681,7 +681,7 @@ StateStats AggregateOperator::state_stats() const {
 std::string AggregateOperator::describe() const {
   std::string out;
   if (query_->where) out += "filter " + query_->where->sql.str() + " → ";
-  out += query_->change_column >= 0 ? "aggregate of changes" : "aggregate";
+  out += query_->input_change_column >= 0 ? "aggregate of changes" : "aggregate";
   if (!query_->keys.empty()) {
     out += " by [";
     for (size_t i = 0; i < query_->keys.size(); ++i)

@@ -8,7 +8,7 @@
 //                    session merged into another, is deleted.
 // A row is late, dropped and counted, when every window it falls in has closed; a row with
 // a NULL event time cannot be windowed and is dropped and counted the same way.
-// Over an input that emits changes (BoundQuery::change_column, sql/aggregate_changes.h; no
+// Over an input that emits changes (BoundQuery::input_change_column, sql/aggregate_changes.h; no
 // window, EMIT CHANGES) a 'delete' row is taken back out of its group, row by row in input
 // order (aggregate_retract.cc); a group whose rows are all deleted is deleted and its slot
 // freed for the next new group.

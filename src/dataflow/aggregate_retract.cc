@@ -17,7 +17,7 @@ Status AggregateOperator::process_changes(const RecordBatch& kept, const std::ve
                                           std::vector<RecordBatch>& out) {
   Partition& p = all_groups();
   GroupStore& store = p.store;
-  const Column& op = kept.column(query_->change_column);
+  const Column& op = kept.column(query_->input_change_column);
   const size_t naggs = query_->aggregates.size();
   const int64_t n = kept.num_rows();
   for (int64_t row = 0; row < n; ++row) {

@@ -84,7 +84,7 @@ Status bind_aggregate_over_changes(const SelectStmt& select, BoundQuery& q) {
                         "CHANGES or no EMIT");
   }
   q.emit = EmitMode::kChanges;
-  q.change_column = op;
+  q.input_change_column = op;
   return Status::Ok();
 }
 

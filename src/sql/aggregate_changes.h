@@ -26,8 +26,8 @@
 namespace sluice::sql {
 
 // Binds the changes of `q`'s updating input into `q` (an aggregate whose keys, aggregates and
-// projection are bound, its EMIT as written): `q.change_column`, and EMIT CHANGES when none was
-// written; else the refusal, at what causes it.
+// projection are bound, its EMIT as written): `q.input_change_column`, and EMIT CHANGES when none
+// was written; else the refusal, at what causes it.
 Status bind_aggregate_over_changes(const SelectStmt& select, BoundQuery& q);
 
 }  // namespace sluice::sql

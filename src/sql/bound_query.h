@@ -71,10 +71,12 @@ struct BoundQuery {
   std::string input;  // catalog name of the FROM object, or the name of the last step
   SchemaPtr input_schema;
   BoundExprPtr where;  // over the input, may be null
-  // An aggregate over an input that emits changes: the input's `_op` column (its last, the rule
-  // of sql/join_change_column.h), whose 'delete' rows are retracted from their group; -1 when
-  // the input is append-only (aggregate_changes.h).
-  int change_column = -1;
+  // The input's `_op` when it carries its changes (its last column, the rule of
+  // sql/join_change_column.h); -1 when it is append-only, or when an EMIT CHANGES query's rows
+  // are all inserts. An aggregate adds its inserts to their groups and takes its deletes back
+  // (aggregate_changes.h); a query without aggregates passes it on as each output row's `_op`
+  // (emit = kChanges). An OVER frame reads its own (BoundOver::change_column).
+  int input_change_column = -1;
 
   bool aggregate = false;
   std::vector<BoundExprPtr> keys;  // over the input
@@ -85,10 +87,6 @@ struct BoundQuery {
 
   std::vector<BoundExprPtr> projection;  // over the input, or group_schema when aggregate
   SchemaPtr output_schema;               // the projection, then `_op` for EMIT CHANGES
-  // The input's change column whose value each output row's `_op` takes: a query without
-  // aggregates over an input that carries its changes passes them on (sql/join_change_column.h;
-  // emit = kChanges). -1: an EMIT CHANGES query's rows are inserts.
-  int input_change_column = -1;
   // A top-N (ROW_NUMBER() OVER … QUALIFY rn <= N; never with aggregate): the rows that pass
   // `where` are ranked per partition and the projection's changes emitted (emit = kChanges).
   std::optional<BoundTopN> top_n;

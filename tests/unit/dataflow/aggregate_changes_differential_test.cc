@@ -268,7 +268,7 @@ std::unique_ptr<AggregateOperator> make(const std::string& select) {
   auto q = sql::Binder(catalog).bind_query(*stmt->query);
   if (!q.ok()) ADD_FAILURE() << select << ": " << q.status().to_string();
   if (!q.ok()) return nullptr;
-  EXPECT_EQ(q->change_column, 4) << select;
+  EXPECT_EQ(q->input_change_column, 4) << select;
   EXPECT_EQ(q->emit, sql::EmitMode::kChanges) << select;
   return std::make_unique<AggregateOperator>(
       std::make_shared<const sql::BoundQuery>(std::move(q).value()), false);
