@@ -7,6 +7,7 @@
 #include "sql/event_time.h"
 #include "sql/join_change_column.h"
 #include "sql/names.h"
+#include "sql/top_n_binder.h"
 
 namespace sluice::sql {
 namespace {
@@ -88,17 +89,7 @@ Result<BoundOver> bind_over(std::vector<OverCall> calls, const std::vector<const
     }
     b.partition_keys.push_back(k.expr);
   }
-  for (const OrderItem& item : over.order_by) {
-    SLC_ASSIGN_OR_RETURN(Bound k, binder.bind(*item.expr, input_scope));
-    if (k.untyped_null) {
-      return error_at(ErrorCode::kSqlInvalidQuery, item.expr->pos, "cannot order by NULL");
-    }
-    TopNSortKey key;
-    key.expr = k.expr;
-    key.descending = item.descending;
-    key.nulls_first = item.nulls_first.value_or(item.descending);
-    b.sort_keys.push_back(std::move(key));
-  }
+  SLC_ASSIGN_OR_RETURN(b.sort_keys, bind_sort_keys(over.order_by, binder, input_scope));
   // The window's text, for EXPLAIN: the first call's OVER without its frame.
   const std::string first = exprs[0]->to_sql();
   b.sql = first.substr(first.rfind(" OVER (") + 1);

@@ -142,7 +142,14 @@ Result<BoundTopN> bind_top_n(const TopNPieces& pieces, ExprBinder& binder, Scope
     }
     t.partition_keys.push_back(b.expr);
   }
-  for (const OrderItem& item : over.order_by) {
+  SLC_ASSIGN_OR_RETURN(t.sort_keys, bind_sort_keys(over.order_by, binder, input_scope));
+  return t;
+}
+
+Result<std::vector<TopNSortKey>> bind_sort_keys(const std::vector<OrderItem>& order_by,
+                                                ExprBinder& binder, Scope& input_scope) {
+  std::vector<TopNSortKey> keys;
+  for (const OrderItem& item : order_by) {
     SLC_ASSIGN_OR_RETURN(Bound b, binder.bind(*item.expr, input_scope));
     if (b.untyped_null) {
       return error_at(ErrorCode::kSqlInvalidQuery, item.expr->pos, "cannot order by NULL");
@@ -151,9 +158,9 @@ Result<BoundTopN> bind_top_n(const TopNPieces& pieces, ExprBinder& binder, Scope
     k.expr = b.expr;
     k.descending = item.descending;
     k.nulls_first = item.nulls_first.value_or(item.descending);
-    t.sort_keys.push_back(std::move(k));
+    keys.push_back(std::move(k));
   }
-  return t;
+  return keys;
 }
 
 }  // namespace sluice::sql

@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sluice/status.h"
 #include "sql/ast.h"
@@ -37,5 +38,10 @@ struct TopNPieces {
 // Errors point at what is refused, saying what is supported.
 Result<BoundTopN> bind_top_n(const TopNPieces& pieces, ExprBinder& binder, Scope& input_scope,
                              const Catalog& catalog, std::string_view input);
+
+// An OVER clause's ORDER BY items bound over the input, as a top-N and an OVER frame both sort
+// (NULLs first when descending unless NULLS FIRST/LAST says otherwise); ORDER BY NULL refused.
+Result<std::vector<TopNSortKey>> bind_sort_keys(const std::vector<OrderItem>& order_by,
+                                                ExprBinder& binder, Scope& input_scope);
 
 }  // namespace sluice::sql

@@ -25,6 +25,7 @@
 #include "sluice/batch_builder.h"
 #include "sql/binder.h"
 #include "sql/parser.h"
+#include "support/bind_over_source.h"
 
 namespace sluice::dataflow {
 namespace {
@@ -308,20 +309,8 @@ Case random_case(std::mt19937_64& rng) {
 }
 
 std::unique_ptr<AggregateOperator> make(const std::string& select) {
-  sql::Catalog catalog;
-  auto source = std::make_shared<sql::SourceDef>();
-  source->name = "t";
-  source->schema = input_schema();
-  source->watermark_column = 4;
-  catalog.add(sql::Catalog::Entry{sql::ObjectKind::kSource, source, nullptr, nullptr});
-  auto stmt = sql::parse_statement(select);
-  if (!stmt.ok()) ADD_FAILURE() << select << ": " << stmt.status().to_string();
-  if (!stmt.ok()) return nullptr;
-  auto q = sql::Binder(catalog).bind_query(*stmt->query);
-  if (!q.ok()) ADD_FAILURE() << select << ": " << q.status().to_string();
-  if (!q.ok()) return nullptr;
-  return std::make_unique<AggregateOperator>(
-      std::make_shared<const sql::BoundQuery>(std::move(q).value()), false);
+  auto q = bind_over_source(select, input_schema(), 4);
+  return q ? std::make_unique<AggregateOperator>(std::move(q), false) : nullptr;
 }
 
 // The reference: groups as a map of windows to a map of keys to their rows.

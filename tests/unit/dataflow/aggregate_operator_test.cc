@@ -9,6 +9,7 @@
 #include "sluice/batch_builder.h"
 #include "sql/binder.h"
 #include "sql/parser.h"
+#include "support/bind_over_source.h"
 #include "support/image_on_another_thread.h"
 
 namespace sluice::dataflow {
@@ -16,19 +17,12 @@ namespace {
 
 // An operator for `select` over source t(k VARCHAR, v BIGINT, ts TIMESTAMP, watermark ts).
 std::unique_ptr<AggregateOperator> make(std::string_view select) {
-  sql::Catalog catalog;
-  auto source = std::make_shared<sql::SourceDef>();
-  source->name = "t";
-  source->schema = make_schema(
-      {{"k", DataType::kVarchar}, {"v", DataType::kInt64}, {"ts", DataType::kTimestamp}});
-  source->watermark_column = 2;
-  catalog.add(sql::Catalog::Entry{sql::ObjectKind::kSource, source, nullptr, nullptr});
-  auto stmt = sql::parse_statement(select);
-  EXPECT_TRUE(stmt.ok()) << stmt.status().to_string();
-  auto q = sql::Binder(catalog).bind_query(*stmt->query);
-  EXPECT_TRUE(q.ok()) << q.status().to_string();
-  return std::make_unique<AggregateOperator>(
-      std::make_shared<const sql::BoundQuery>(std::move(q).value()), false);
+  auto q = bind_over_source(
+      select,
+      make_schema(
+          {{"k", DataType::kVarchar}, {"v", DataType::kInt64}, {"ts", DataType::kTimestamp}}),
+      2);
+  return q ? std::make_unique<AggregateOperator>(std::move(q), false) : nullptr;
 }
 
 RecordBatch batch(const std::vector<std::tuple<std::string, int64_t, int64_t>>& rows) {

@@ -10,6 +10,7 @@
 #include "sluice/batch_builder.h"
 #include "sql/binder.h"
 #include "sql/parser.h"
+#include "support/bind_over_source.h"
 
 namespace sluice::dataflow {
 namespace {
@@ -21,18 +22,8 @@ SchemaPtr input_schema() {
 }
 
 std::unique_ptr<AggregateOperator> make(std::string_view select) {
-  sql::Catalog catalog;
-  auto source = std::make_shared<sql::SourceDef>();
-  source->name = "t";
-  source->schema = input_schema();
-  source->watermark_column = 2;
-  catalog.add(sql::Catalog::Entry{sql::ObjectKind::kSource, source, nullptr, nullptr});
-  auto stmt = sql::parse_statement(select);
-  EXPECT_TRUE(stmt.ok()) << stmt.status().to_string();
-  auto q = sql::Binder(catalog).bind_query(*stmt->query);
-  EXPECT_TRUE(q.ok()) << q.status().to_string();
-  return std::make_unique<AggregateOperator>(
-      std::make_shared<const sql::BoundQuery>(std::move(q).value()), false);
+  auto q = bind_over_source(select, input_schema(), 2);
+  return q ? std::make_unique<AggregateOperator>(std::move(q), false) : nullptr;
 }
 
 // Rows of (day, amount in cents, seconds).

@@ -19,6 +19,7 @@
 #include "sluice/batch_builder.h"
 #include "sql/binder.h"
 #include "sql/parser.h"
+#include "support/bind_over_source.h"
 
 namespace sluice::dataflow {
 namespace {
@@ -33,20 +34,8 @@ SchemaPtr input_schema() {
 }
 
 std::unique_ptr<AggregateOperator> make(const std::string& select) {
-  sql::Catalog catalog;
-  auto source = std::make_shared<sql::SourceDef>();
-  source->name = "t";
-  source->schema = input_schema();
-  source->watermark_column = 3;
-  catalog.add(sql::Catalog::Entry{sql::ObjectKind::kSource, source, nullptr, nullptr});
-  auto stmt = sql::parse_statement(select);
-  if (!stmt.ok()) ADD_FAILURE() << select << ": " << stmt.status().to_string();
-  if (!stmt.ok()) return nullptr;
-  auto q = sql::Binder(catalog).bind_query(*stmt->query);
-  if (!q.ok()) ADD_FAILURE() << select << ": " << q.status().to_string();
-  if (!q.ok()) return nullptr;
-  return std::make_unique<AggregateOperator>(
-      std::make_shared<const sql::BoundQuery>(std::move(q).value()), false);
+  auto q = bind_over_source(select, input_schema(), 3);
+  return q ? std::make_unique<AggregateOperator>(std::move(q), false) : nullptr;
 }
 
 // The state's format byte: 3 when the operator keeps panes (aggregate_snapshot.cc).

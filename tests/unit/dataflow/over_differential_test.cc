@@ -22,6 +22,7 @@
 #include "sluice/batch_builder.h"
 #include "sql/binder.h"
 #include "sql/parser.h"
+#include "support/bind_over_source.h"
 
 namespace sluice::dataflow {
 namespace {
@@ -121,24 +122,14 @@ Case random_case(std::mt19937_64& rng, bool watermark) {
 }
 
 std::unique_ptr<OverOperator> make(const Case& c) {
-  sql::Catalog catalog;
-  auto source = std::make_shared<sql::SourceDef>();
-  source->name = "t";
-  source->schema = input_schema(c.watermark);
-  if (c.watermark) source->watermark_column = 3;
-  catalog.add(sql::Catalog::Entry{sql::ObjectKind::kSource, source, nullptr, nullptr});
-  auto stmt = sql::parse_statement(c.sql);
-  if (!stmt.ok()) ADD_FAILURE() << c.sql << ": " << stmt.status().to_string();
-  if (!stmt.ok()) return nullptr;
-  auto q = sql::Binder(catalog).bind_query(*stmt->query);
-  if (!q.ok()) ADD_FAILURE() << c.sql << ": " << q.status().to_string();
-  if (!q.ok()) return nullptr;
+  auto q = bind_over_source(c.sql, input_schema(c.watermark), c.watermark ? 3 : -1);
+  if (!q) return nullptr;
   EXPECT_EQ(q->over->on_watermark, c.watermark) << c.sql;
   if (!c.watermark) {
     // The source stands for an updating input: its last column is the change column.
     q->over->change_column = 3;
   }
-  return std::make_unique<OverOperator>(std::make_shared<const sql::BoundQuery>(std::move(*q)));
+  return std::make_unique<OverOperator>(std::move(q));
 }
 
 template <typename T>

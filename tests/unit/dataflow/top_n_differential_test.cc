@@ -24,6 +24,7 @@
 #include "sluice/batch_builder.h"
 #include "sql/binder.h"
 #include "sql/parser.h"
+#include "support/bind_over_source.h"
 
 namespace sluice::dataflow {
 namespace {
@@ -110,23 +111,14 @@ Case random_case(std::mt19937_64& rng) {
 }
 
 std::unique_ptr<TopNOperator> make(const Case& c) {
-  sql::Catalog catalog;
-  auto source = std::make_shared<sql::SourceDef>();
-  source->name = "t";
-  source->schema = input_schema();
-  catalog.add(sql::Catalog::Entry{sql::ObjectKind::kSource, source, nullptr, nullptr});
-  auto stmt = sql::parse_statement(c.sql);
-  if (!stmt.ok()) ADD_FAILURE() << c.sql << ": " << stmt.status().to_string();
-  if (!stmt.ok()) return nullptr;
-  auto q = sql::Binder(catalog).bind_query(*stmt->query);
-  if (!q.ok()) ADD_FAILURE() << c.sql << ": " << q.status().to_string();
-  if (!q.ok()) return nullptr;
+  auto q = bind_over_source(c.sql, input_schema());
+  if (!q) return nullptr;
   if (c.window) {
     // g stands for an upstream window's end: its partitions end when the watermark reaches g.
     q->top_n->window_key = 0;
     q->top_n->window_end_offset = 0;
   }
-  return std::make_unique<TopNOperator>(std::make_shared<const sql::BoundQuery>(std::move(*q)));
+  return std::make_unique<TopNOperator>(std::move(q));
 }
 
 // -1, 0, 1 with NULL larger than every value unless nulls_first.

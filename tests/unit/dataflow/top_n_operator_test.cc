@@ -9,6 +9,7 @@
 #include "sluice/batch_builder.h"
 #include "sql/binder.h"
 #include "sql/parser.h"
+#include "support/bind_over_source.h"
 #include "support/image_on_another_thread.h"
 
 namespace sluice::dataflow {
@@ -25,21 +26,14 @@ SchemaPtr input_schema() {
 // The query over an upstream window's rows (window_start, auction, n): partitioned by the
 // window, so a window's partitions end a minute after its start.
 std::unique_ptr<TopNOperator> make(const std::string& qualify) {
-  sql::Catalog catalog;
-  auto source = std::make_shared<sql::SourceDef>();
-  source->name = "counts";
-  source->schema = input_schema();
-  catalog.add(sql::Catalog::Entry{sql::ObjectKind::kSource, source, nullptr, nullptr});
-  const std::string text = "SELECT window_start, auction, n FROM counts QUALIFY " + qualify;
-  auto stmt = sql::parse_statement(text);
-  EXPECT_TRUE(stmt.ok()) << stmt.status().to_string();
-  auto q = sql::Binder(catalog).bind_query(*stmt->query);
-  EXPECT_TRUE(q.ok()) << q.status().to_string();
+  auto q = bind_over_source("SELECT window_start, auction, n FROM counts QUALIFY " + qualify,
+                            input_schema(), -1, "counts");
+  if (!q) return nullptr;
   // A source stands in for the upstream aggregate (whose window the binder finds itself:
   // tests/sql/top_n_window.test): its window_start ends the partition a minute later.
   q->top_n->window_key = 0;
   q->top_n->window_end_offset = kMinute;
-  return std::make_unique<TopNOperator>(std::make_shared<const sql::BoundQuery>(std::move(*q)));
+  return std::make_unique<TopNOperator>(std::move(q));
 }
 
 RecordBatch rows(int64_t window, int64_t first_auction, int64_t count) {
