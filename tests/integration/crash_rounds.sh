@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# What the SIGKILL crash tests share (sourced by crash_test.sh and crash_join_test.sh): their
-# inputs' generator and the rounds of kills and restarts, each compared with an uninterrupted run.
+# What the SIGKILL crash tests share (sourced by crash_test.sh, crash_join_test.sh and
+# crash_changes_test.sh): their inputs' generator and the rounds of kills and restarts, each
+# compared with an uninterrupted run.
 
 # jittered FILE SEED ROWS MAX_STEP VALUE: a JSON-lines file of ROWS rows {"k", VALUE, "ts"}: a
 # clock moving by up to MAX_STEP ms a row, each time up to 1.5 s behind it (out of order within a
