@@ -47,7 +47,10 @@ OverOperator::OverOperator(std::shared_ptr<const sql::BoundQuery> query)
   }
   first_value_ = over_.sort_keys.size();
   int next = static_cast<int>(first_value_ + value_items_.size());
-  for (const sql::OverCall& c : over_.calls) arg_of_.push_back(c.arg ? next++ : -1);
+  for (const sql::OverCall& c : over_.calls) {
+    arg_of_.push_back(c.arg ? next++ : -1);
+    running_.emplace_back().on = c.arg != nullptr && runs(c);
+  }
 }
 
 Status OverOperator::process(const RecordBatch& input, std::vector<RecordBatch>& out) {
@@ -150,6 +153,8 @@ Status OverOperator::load(const OverPartitions::Around& around, std::string_view
 }
 
 Status OverOperator::emit_from(const std::vector<uint32_t>& order, size_t from, bool insert) {
+  if (from >= order.size()) return Status::Ok();
+  prepare_running(order);
   for (size_t i = from; i < order.size(); ++i) {
     const std::vector<Value>& row = seq_[order[i]];
     size_t v = first_value_;
@@ -160,13 +165,53 @@ Status OverOperator::emit_from(const std::vector<uint32_t>& order, size_t from, 
         continue;
       }
       const auto back = static_cast<size_t>(over_.calls[static_cast<size_t>(c)].preceding);
-      SLC_ASSIGN_OR_RETURN(Value value,
-                           frame_value(static_cast<size_t>(c), order, i >= back ? i - back : 0, i));
+      const size_t lo = i >= back ? i - back : 0;
+      const Running& run = running_[static_cast<size_t>(c)];
+      if (run.on) {
+        // A running total: the frame's count and sum as two differences, exact for integers.
+        SLC_ASSIGN_OR_RETURN(Value value,
+                             frame_result(static_cast<size_t>(c), run.count[i + 1] - run.count[lo],
+                                          nullptr, 0, run.sum[i + 1] - run.sum[lo]));
+        out_values_.push_back(std::move(value));
+        continue;
+      }
+      SLC_ASSIGN_OR_RETURN(Value value, frame_value(static_cast<size_t>(c), order, lo, i));
       out_values_.push_back(std::move(value));
     }
     out_inserts_.push_back(insert);
   }
   return Status::Ok();
+}
+
+bool OverOperator::runs(const sql::OverCall& call) {
+  // COUNT of any type; SUM and AVG of integers, whose sums are exact in any order (a double's
+  // depends on the order of its additions; a decimal's overflow on its partial sums).
+  switch (call.kind) {
+    case sql::AggKind::kCount:
+      return true;
+    case sql::AggKind::kSum:
+    case sql::AggKind::kAvg:
+      return call.arg->type != DataType::kDouble && call.arg->type != DataType::kDecimal;
+    default:
+      return false;
+  }
+}
+
+void OverOperator::prepare_running(const std::vector<uint32_t>& order) {
+  for (size_t c = 0; c < over_.calls.size(); ++c) {
+    Running& run = running_[c];
+    if (!run.on) continue;
+    const auto arg = static_cast<size_t>(arg_of_[c]);
+    run.count.resize(order.size() + 1);
+    run.sum.resize(order.size() + 1);
+    run.count[0] = 0;
+    run.sum[0] = 0;
+    for (size_t i = 0; i < order.size(); ++i) {
+      const Value& v = seq_[order[i]][arg];
+      run.count[i + 1] = run.count[i] + (v.null ? 0 : 1);
+      run.sum[i + 1] = run.sum[i] + (v.null ? 0 : v.i);  // at most 2 × 1001 64-bit values
+    }
+  }
 }
 
 Result<Value> OverOperator::frame_value(size_t c, const std::vector<uint32_t>& order, size_t lo,
@@ -207,6 +252,13 @@ Result<Value> OverOperator::frame_value(size_t c, const std::vector<uint32_t>& o
         break;
     }
   }
+  return frame_result(c, count, best, dsum, isum);
+}
+
+Result<Value> OverOperator::frame_result(size_t c, int64_t count, const Value* best, double dsum,
+                                         __int128 isum) const {
+  const sql::OverCall& call = over_.calls[c];
+  const DataType type = call.arg->type;
   switch (call.kind) {
     case sql::AggKind::kCount:
       return Value::Int64(count);

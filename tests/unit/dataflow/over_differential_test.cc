@@ -1,7 +1,7 @@
 // The OVER-frame operator against a reference that recomputes every partition from its current
 // multiset of rows. Random queries (no partition, or by k or g; ORDER BY v or k, either
 // direction, NULLs first or last; one to three of COUNT(*), COUNT(v), SUM(v), AVG(v), MIN(k),
-// MAX(v), each over 0 to 3 preceding rows; a WHERE or not) over random batches of inserts and
+// MAX(v), each over 0 to 3 or 12 preceding rows; a WHERE or not) over random batches of inserts and
 // deletes (`_op`, of rows held) with NULLs, ties and duplicates. Applying the emitted changes
 // must leave exactly the reference's output. Each case also restores a snapshot at a random
 // point, which must then emit exactly what the uninterrupted operator emits; and one case runs
@@ -101,7 +101,10 @@ Case random_case(std::mt19937_64& rng, bool watermark) {
   c.nulls_first = nulls == 0 ? c.descending : nulls == 1;
   const int calls = 1 + static_cast<int>(rng() % 3);
   for (int i = 0; i < calls; ++i) {
-    c.calls.push_back(Call{static_cast<Fn>(rng() % 6), static_cast<int64_t>(rng() % 4)});
+    const auto fn = static_cast<Fn>(rng() % 6);
+    // Mostly short frames (edges everywhere), some wider than a batch's run of one partition.
+    const int64_t preceding = rng() % 5 == 0 ? 12 : static_cast<int64_t>(rng() % 4);
+    c.calls.push_back(Call{fn, preceding});
   }
   c.where = rng() % 3 == 0;
   std::string window = "(";
