@@ -16,7 +16,7 @@
 // read, printed to stderr every so many seconds while it runs: whether state stays flat once
 // windows close, not only its peak.)
 //
-// A query that does not bind yet (q6 today) is listed as "not runnable:
+// A query that does not bind (none of the files today) is listed as "not runnable:
 // <error>", in the table and in the JSON ("runnable": false); it does not fail the run.
 //
 // Events are all Nexmark events (2% persons, 6% auctions, 92% bids).
