@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "dataflow/aggregate_operator.h"
+#include "dataflow/key_bytes.h"
 
 namespace sluice::dataflow {
 namespace {

@@ -5,6 +5,7 @@
 
 #include "columnar/decimal.h"
 #include "dataflow/aggregate_operator.h"
+#include "dataflow/key_bytes.h"
 
 // The arithmetic is the one the operator always had (aggregate_state.cc before the typed
 // layout): integer SUM checks BIGINT overflow, AVG of integers sums doubles, DECIMAL sums are

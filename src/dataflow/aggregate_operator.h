@@ -160,8 +160,4 @@ class AggregateOperator final : public Operator {
   std::string scratch_;
 };
 
-// Appends a self-delimiting, comparable encoding of row `row` of `column` to `out`
-// (COUNT DISTINCT sets, ad-hoc DISTINCT).
-void append_key(std::string& out, const Column& column, int64_t row);
-
 }  // namespace sluice::dataflow

@@ -1,6 +1,7 @@
 #include "dataflow/join_keys.h"
 
 #include "dataflow/aggregate_operator.h"
+#include "dataflow/key_bytes.h"
 #include "dataflow/value_slots.h"
 #include "sql/expr_eval.h"
 

@@ -85,7 +85,7 @@ Status LookupJoinOperator::process_right(const RecordBatch& input) {
     if (right_keys_.null(r)) continue;  // a view row with a NULL key is never looked up
     row_.clear();
     right_codec_.encode(input, r, row_);
-    const bool insert = op == nullptr || op->is_null(r) || op->string_value(r) != "delete";
+    const bool insert = op == nullptr || !sql::is_delete_row(*op, r);
     if (insert) {
       view_.add(right_keys_.bytes(r), right_keys_.hash(r), 0, right_seq_++, row_);
       continue;

@@ -8,6 +8,7 @@
 #include "sluice/batch_builder.h"
 #include "sluice/column_builder.h"
 #include "sql/expr_eval.h"
+#include "sql/join_change_column.h"
 
 namespace sluice::dataflow {
 namespace {
@@ -95,19 +96,11 @@ Status OverOperator::process(const RecordBatch& input, std::vector<RecordBatch>&
           static_cast<int64_t>(sizeof(Pending) + key_writer_.bytes().size() + row_scratch_.size());
       continue;
     }
-    const bool insert = op == nullptr || op->is_null(r) || op->string_value(r) != "delete";
+    const bool insert = op == nullptr || !sql::is_delete_row(*op, r);
     Status s = change(key_writer_.bytes(), row_scratch_, insert);
-    if (!s.ok()) {
-      out_values_.clear();
-      out_inserts_.clear();
-      return s;
-    }
+    if (!s.ok()) return flush_output(s, out);
   }
-  if (!out_inserts_.empty()) {
-    SLC_ASSIGN_OR_RETURN(RecordBatch batch, finish_output());
-    out.push_back(std::move(batch));
-  }
-  return Status::Ok();
+  return flush_output(Status::Ok(), out);
 }
 
 Status OverOperator::change(std::string_view key, std::string_view row, bool insert) {
@@ -319,11 +312,14 @@ Status OverOperator::release(int64_t watermark) {
 Status OverOperator::on_watermark(int64_t watermark, std::vector<RecordBatch>& out) {
   watermark_ = watermark;
   if (!over_.on_watermark) return Status::Ok();
-  Status s = release(watermark);
-  if (!s.ok()) {
+  return flush_output(release(watermark), out);
+}
+
+Status OverOperator::flush_output(Status status, std::vector<RecordBatch>& out) {
+  if (!status.ok()) {
     out_values_.clear();
     out_inserts_.clear();
-    return s;
+    return status;
   }
   if (!out_inserts_.empty()) {
     SLC_ASSIGN_OR_RETURN(RecordBatch batch, finish_output());

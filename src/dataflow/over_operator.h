@@ -78,6 +78,9 @@ class OverOperator final : public Operator {
   static bool runs(const sql::OverCall& call);
   // Fills the running totals of the calls that use them over seq_ in `order`.
   void prepare_running(const std::vector<uint32_t>& order);
+  // The output built so far as one batch into `out` when `status` is ok; dropped otherwise (a
+  // failed batch emits nothing).
+  Status flush_output(Status status, std::vector<RecordBatch>& out);
   Result<RecordBatch> finish_output();
 
   std::shared_ptr<const sql::BoundQuery> query_;
