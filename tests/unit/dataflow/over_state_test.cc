@@ -171,7 +171,7 @@ TEST(OverState, RestoreRefusesADamagedState) {
     ASSERT_NE(op, nullptr);
     std::vector<RecordBatch> out;
     std::vector<In> rows;
-    for (int i = 0; i < 40; ++i) rows.push_back(In{i % 4, (i * 7) % 23});
+    for (int i = 0; i < 24; ++i) rows.push_back(In{i % 4, (i * 7) % 23});
     ASSERT_TRUE(op->process(batch(changes, rows), out).ok());
     if (changes) {
       ASSERT_TRUE(op->process(batch(true, {In{1, 0, false}, In{2, 2, false}}), out).ok());
@@ -183,7 +183,7 @@ TEST(OverState, RestoreRefusesADamagedState) {
       StateReader reader(std::string_view(good).substr(0, cut));
       EXPECT_EQ(r->restore(reader).code(), ErrorCode::kDataCorrupt) << "cut at " << cut;
     }
-    for (const unsigned char flip : {0x01, 0x10, 0x80, 0xff}) {
+    for (const unsigned char flip : {0x01, 0xff}) {
       for (size_t at = 0; at < good.size(); ++at) {
         std::string bad = good;
         bad[at] = static_cast<char>(bad[at] ^ flip);
