@@ -50,42 +50,23 @@ uint32_t OrderedRows::upper_bound(const Tree& t, std::string_view s) const {
   return best;
 }
 
-uint32_t OrderedRows::first(const Tree& t) const {
+uint32_t OrderedRows::end(const Tree& t, uint32_t Node::*side) const {
   uint32_t at = t.root;
   if (at == kNone) return kNone;
-  while (d_.nodes[at].left != kNone) at = d_.nodes[at].left;
+  while (d_.nodes[at].*side != kNone) at = d_.nodes[at].*side;
   return at;
 }
 
-uint32_t OrderedRows::last(const Tree& t) const {
-  uint32_t at = t.root;
-  if (at == kNone) return kNone;
-  while (d_.nodes[at].right != kNone) at = d_.nodes[at].right;
-  return at;
-}
-
-uint32_t OrderedRows::next(uint32_t n) const {
-  if (d_.nodes[n].right != kNone) {
-    n = d_.nodes[n].right;
-    while (d_.nodes[n].left != kNone) n = d_.nodes[n].left;
+uint32_t OrderedRows::step(uint32_t n, uint32_t Node::*ahead, uint32_t Node::*back) const {
+  // The nearest node ahead: the far end of the subtree ahead, else the first ancestor n is
+  // behind.
+  if (d_.nodes[n].*ahead != kNone) {
+    n = d_.nodes[n].*ahead;
+    while (d_.nodes[n].*back != kNone) n = d_.nodes[n].*back;
     return n;
   }
   uint32_t p = d_.nodes[n].parent;
-  while (p != kNone && d_.nodes[p].right == n) {
-    n = p;
-    p = d_.nodes[p].parent;
-  }
-  return p;
-}
-
-uint32_t OrderedRows::prev(uint32_t n) const {
-  if (d_.nodes[n].left != kNone) {
-    n = d_.nodes[n].left;
-    while (d_.nodes[n].right != kNone) n = d_.nodes[n].right;
-    return n;
-  }
-  uint32_t p = d_.nodes[n].parent;
-  while (p != kNone && d_.nodes[p].left == n) {
+  while (p != kNone && d_.nodes[p].*ahead == n) {
     n = p;
     p = d_.nodes[p].parent;
   }

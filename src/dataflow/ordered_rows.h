@@ -70,11 +70,11 @@ class OrderedRows {
   uint32_t find(const Tree& t, std::string_view s) const;
   // The first node after every copy of `s` (kNone: none is).
   uint32_t upper_bound(const Tree& t, std::string_view s) const;
-  uint32_t first(const Tree& t) const;
-  uint32_t last(const Tree& t) const;
+  uint32_t first(const Tree& t) const { return end(t, &Node::left); }
+  uint32_t last(const Tree& t) const { return end(t, &Node::right); }
   // The node after (before) n in its tree, or kNone.
-  uint32_t next(uint32_t n) const;
-  uint32_t prev(uint32_t n) const;
+  uint32_t next(uint32_t n) const { return step(n, &Node::right, &Node::left); }
+  uint32_t prev(uint32_t n) const { return step(n, &Node::left, &Node::right); }
 
   // One more copy of `s`.
   void add(Tree& t, std::string_view s);
@@ -105,6 +105,10 @@ class OrderedRows {
                const std::string& what) const;
 
  private:
+  // The node at the far `side` of the tree (kNone when empty).
+  uint32_t end(const Tree& t, uint32_t Node::*side) const;
+  // The node after n in the direction `ahead` (`back` the other way).
+  uint32_t step(uint32_t n, uint32_t Node::*ahead, uint32_t Node::*back) const;
   // The heap order's priority of node n: a hash of its index (no field to store or check).
   static uint32_t priority(uint32_t n);
   // Rotates n above its parent.
