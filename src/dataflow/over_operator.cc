@@ -34,6 +34,27 @@ Status damaged(const std::string& what) {
   return Status(ErrorCode::kDataCorrupt, "OVER frame state is damaged: " + what);
 }
 
+// The state's format: 2 since the compact layout. Before it the state began with the watermark
+// (no format byte) and kept its rows in maps.
+constexpr uint8_t kFormat = 2;
+
+// The state at a capture: the watermark and a copy of OverPartitions sharing its chunks and
+// arena blocks with the live one.
+class OverImage final : public StateImage {
+ public:
+  OverImage(int64_t watermark, OverPartitions::Frozen state)
+      : watermark_(watermark), state_(std::move(state)) {}
+  void write(StateWriter& w) const override {
+    w.u8(kFormat);
+    w.i64(watermark_);
+    state_.write(w);
+  }
+
+ private:
+  const int64_t watermark_;
+  const OverPartitions::Frozen state_;
+};
+
 }  // namespace
 
 OverOperator::OverOperator(std::shared_ptr<const sql::BoundQuery> query)
@@ -339,31 +360,6 @@ Result<RecordBatch> OverOperator::finish_output() {
   out_inserts_.clear();
   return builder.finish();
 }
-
-namespace {
-
-// The state's format: 2 since the compact layout. Before it the state began with the watermark
-// (no format byte) and kept its rows in maps.
-constexpr uint8_t kFormat = 2;
-
-// The state at a capture: the watermark and a copy of OverPartitions sharing its chunks and
-// arena blocks with the live one.
-class OverImage final : public StateImage {
- public:
-  OverImage(int64_t watermark, OverPartitions::Frozen state)
-      : watermark_(watermark), state_(std::move(state)) {}
-  void write(StateWriter& w) const override {
-    w.u8(kFormat);
-    w.i64(watermark_);
-    state_.write(w);
-  }
-
- private:
-  const int64_t watermark_;
-  const OverPartitions::Frozen state_;
-};
-
-}  // namespace
 
 std::unique_ptr<StateImage> OverOperator::capture() const {
   return std::make_unique<OverImage>(watermark_, partitions_.capture());
