@@ -9,8 +9,10 @@
 //               groups): the compute thread's longest pause inside a checkpoint cut (max over
 //               5 checkpoints, from Database::checkpoint_metrics), beside the checkpoint's whole
 //               time (cut → commit) and its state size; then the time Database::open takes to
-//               recover it, as MB/s of state.
-//   build/release/bench/checkpoint_bench [--events N] [--state-only] [--recoveries N]
+//               recover it, as MB/s of state. Then an OVER frame as changes over 1 M rows
+//               (every row kept, one partition per 1,000 keys): its operator state's capture.
+//   build/release/bench/checkpoint_bench [--events N] [--state-only] [--over-only]
+//                                        [--recoveries N]
 
 #include <algorithm>
 #include <chrono>
@@ -189,10 +191,12 @@ int main(int argc, char** argv) {
   using namespace sluice;
   int64_t events = 20'000'000;
   bool state_only = false;
+  bool over_only = false;
   int recoveries = 3;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--events") == 0 && i + 1 < argc) events = std::atoll(argv[++i]);
     if (std::strcmp(argv[i], "--state-only") == 0) state_only = true;
+    if (std::strcmp(argv[i], "--over-only") == 0) over_only = true;
     if (std::strcmp(argv[i], "--recoveries") == 0 && i + 1 < argc) {
       recoveries = std::max(1, std::atoi(argv[++i]));
     }
@@ -200,14 +204,22 @@ int main(int argc, char** argv) {
   // One directory per process: two runs at once must not share it.
   const fs::path work =
       fs::temp_directory_path() / ("sluice_checkpoint_bench_" + std::to_string(getpid()));
-  if (!state_only) throughput(work, events);
+  if (!state_only && !over_only) throughput(work, events);
   // A non-aggregate view's table (copy-on-write capture), then an aggregate view (the
   // aggregate operator's capture and the view's table).
-  state_checkpoints(work, "view of rows (SELECT k, v FROM e)",
-                    "CREATE MATERIALIZED VIEW v AS SELECT k, v FROM e", 1'000'000, 5, recoveries);
-  state_checkpoints(work, "aggregate view (GROUP BY k)",
-                    "CREATE MATERIALIZED VIEW v AS SELECT k, SUM(v) AS s, COUNT(*) AS n FROM e "
-                    "GROUP BY k",
+  if (!over_only) {
+    state_checkpoints(work, "view of rows (SELECT k, v FROM e)",
+                      "CREATE MATERIALIZED VIEW v AS SELECT k, v FROM e", 1'000'000, 5, recoveries);
+    state_checkpoints(work, "aggregate view (GROUP BY k)",
+                      "CREATE MATERIALIZED VIEW v AS SELECT k, SUM(v) AS s, COUNT(*) AS n FROM e "
+                      "GROUP BY k",
+                      1'000'000, 5, recoveries);
+  }
+  // An OVER frame as changes (no watermark settles its order): every row kept, 1 M of them in
+  // 1,000 partitions. Its output goes to a blackhole sink, so the state is the frame's alone.
+  state_checkpoints(work, "OVER frame as changes (1 M rows kept)",
+                    "CREATE SINK v AS SELECT k, SUM(k) OVER (PARTITION BY k % 1000 ORDER BY k "
+                    "ROWS BETWEEN 10 PRECEDING AND CURRENT ROW) AS s FROM e INTO blackhole ()",
                     1'000'000, 5, recoveries);
   fs::remove_all(work);
   return 0;

@@ -147,6 +147,33 @@
 //   building its output, most of that copying the auction's and the bid's strings that q6's
 //   projection drops (no projection pushdown into a join step); the OVER frame ~28% (decoding
 //   the ~21 rows around each change 6%, building Values and the output); the top-1 ~10%.
+//
+// The OVER frame's state in the compact layout (branch overstate against dbf5fec's build,
+// interleaved in the same minutes, load 11-12 on 2 vCPU; M events per CPU-second with the
+// generator / without it, peak RSS):
+//   10 M events, two runs each:
+//     q6  before 0.91 / 1.17, 918 MB; 0.91 / 1.17, 932 MB
+//         after  0.92 / 1.18, 583 MB; 0.91 / 1.16, 587 MB
+//   --events 20000000 --event-rate 1000000 (under perf, one run each): before 0.88 / 1.13,
+//     22.7 CPU-s, 1726 MB; after 0.89 / 1.13, 22.4 CPU-s, 1142 MB
+//   --events 50000000 --event-rate 1000000 --rss-every 5, two runs each (the second pair at
+//   load 22):
+//     q6  before 0.88 / 1.12 (56.5 CPU-s), peak 4244 MB: 1986 MB once the 3 M auctions are
+//         read, then +80 MB per 1.5 M bids, to 4191 MB at 45 M bids read;
+//         0.86 / 1.09 (58.1 CPU-s), peak 4259 MB
+//         after  0.86 / 1.07 (58.3 CPU-s), peak 2663 MB: 1921 MB once the auctions are read,
+//         then +30 MB per 1.5 M bids to 2663 MB at 41 M bids read, flat from there;
+//         0.79 / 0.98 (63.4 CPU-s), peak 2670 MB
+//   So: peak RSS -37 %; CPU the same at 10 M and 20 M, 3-9 % more at 50 M in both pairs (on a
+//   machine this loaded, not told apart from noise; perf at 20 M puts the trees' walks —
+//   OrderedRows::step, upper_bound, OverPartitions::around/find — at ~5 % of q6's CPU).
+//   The frame kept every current winner (~3 M rows) as map nodes and strings; it now keeps a
+//   28-byte node and the row's bytes each. What is left of q6's memory is the interval join's
+//   auctions (read far ahead of the bids, waiting for their watermark) and the top-1, which
+//   keeps a row per auction for good (its partitions are no window's). q6's output row count
+//   varies from run to run of one binary, before as after (3 M events: 4,793,725 and 4,794,463
+//   rows before; 10 M: 16,007,145 and 16,008,157 after): the frame's changes follow its input's,
+//   so the variation is upstream of it (not investigated here).
 
 #include <sys/resource.h>
 #include <sys/wait.h>

@@ -85,6 +85,14 @@ void OrderedRowCodec::append(size_t c, const Value& v, std::string& out) const {
 }
 
 Status OrderedRowCodec::decode(std::string_view bytes, std::vector<Value>& out) const {
+  size_t used = 0;
+  SLC_RETURN_IF_ERROR(decode_prefix(bytes, out, used));
+  if (used != bytes.size()) return damaged();
+  return Status::Ok();
+}
+
+Status OrderedRowCodec::decode_prefix(std::string_view bytes, std::vector<Value>& out,
+                                      size_t& used) const {
   out.resize(columns_.size());
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   const unsigned char* const end = p + bytes.size();
@@ -143,7 +151,7 @@ Status OrderedRowCodec::decode(std::string_view bytes, std::vector<Value>& out) 
         break;
     }
   }
-  if (p != end) return damaged();
+  used = static_cast<size_t>(p - reinterpret_cast<const unsigned char*>(bytes.data()));
   return Status::Ok();
 }
 

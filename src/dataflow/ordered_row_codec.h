@@ -36,6 +36,9 @@ class OrderedRowCodec {
   void append(size_t c, const Value& v, std::string& out) const;
   // Decodes a whole row into `out` (width() values); kDataCorrupt when the bytes are not one.
   Status decode(std::string_view bytes, std::vector<Value>& out) const;
+  // Decodes the row `bytes` begins with (more may follow it: a row's bytes never begin
+  // another row's) and sets `used` to its length; kDataCorrupt when they do not begin with one.
+  Status decode_prefix(std::string_view bytes, std::vector<Value>& out, size_t& used) const;
 
  private:
   std::vector<OrderedColumn> columns_;

@@ -34,6 +34,27 @@ Status damaged(const std::string& what) {
   return Status(ErrorCode::kDataCorrupt, "OVER frame state is damaged: " + what);
 }
 
+// The state's format: 2 since the compact layout. Before it the state began with the watermark
+// (no format byte) and kept its rows in maps.
+constexpr uint8_t kFormat = 2;
+
+// The state at a capture: the watermark and a copy of OverPartitions sharing its chunks and
+// arena blocks with the live one.
+class OverImage final : public StateImage {
+ public:
+  OverImage(int64_t watermark, OverPartitions::Frozen state)
+      : watermark_(watermark), state_(std::move(state)) {}
+  void write(StateWriter& w) const override {
+    w.u8(kFormat);
+    w.i64(watermark_);
+    state_.write(w);
+  }
+
+ private:
+  const int64_t watermark_;
+  const OverPartitions::Frozen state_;
+};
+
 }  // namespace
 
 OverOperator::OverOperator(std::shared_ptr<const sql::BoundQuery> query)
@@ -91,25 +112,26 @@ Status OverOperator::process(const RecordBatch& input, std::vector<RecordBatch>&
         ++stats_.late_rows_dropped;
         continue;
       }
-      pending_.push_back(Pending{time.int64_value(r), key_writer_.bytes(), row_scratch_});
-      pending_bytes_ +=
-          static_cast<int64_t>(sizeof(Pending) + key_writer_.bytes().size() + row_scratch_.size());
+      partitions_.wait(key_writer_.bytes(), row_scratch_);
       continue;
     }
     const bool insert = op == nullptr || !sql::is_delete_row(*op, r);
     Status s = change(key_writer_.bytes(), row_scratch_, insert);
     if (!s.ok()) return flush_output(s, out);
   }
+  partitions_.maybe_compact();
   return flush_output(Status::Ok(), out);
 }
 
 Status OverOperator::change(std::string_view key, std::string_view row, bool insert) {
   const auto n = static_cast<size_t>(over_.max_preceding);
-  OverPartitions::Partition* p = insert ? &partitions_.get(key) : partitions_.find(key);
+  const uint32_t p = insert ? partitions_.get(key) : partitions_.find(key);
   // A delete of a row not held cannot come from an input that emits its changes in order;
   // there is no output of it to take back.
-  if (!insert && (p == nullptr || OverPartitions::copies(*p, row) == 0)) return Status::Ok();
-  OverPartitions::around(*p, row, insert ? 0 : 1, n, around_);
+  if (!insert && (p == OverPartitions::kNone || partitions_.copies(p, row) == 0)) {
+    return Status::Ok();
+  }
+  partitions_.around(p, row, insert ? 0 : 1, n, around_);
   SLC_RETURN_IF_ERROR(load(around_, row));
   // The rows after the place, over their frames without the row (old outputs when it is
   // inserted, new ones when deleted), and the row with them over frames that hold it.
@@ -117,9 +139,9 @@ Status OverOperator::change(std::string_view key, std::string_view row, bool ins
   SLC_RETURN_IF_ERROR(emit_from(insert ? without_ : with_, from, false));
   SLC_RETURN_IF_ERROR(emit_from(insert ? with_ : without_, from, true));
   if (insert) {
-    partitions_.add(*p, row);
+    partitions_.add(p, row);
   } else {
-    partitions_.remove(key, *p, row);
+    partitions_.remove(p, row);
   }
   return Status::Ok();
 }
@@ -130,17 +152,17 @@ Status OverOperator::load(const OverPartitions::Around& around, std::string_view
   with_.clear();
   without_.clear();
   size_t i = 0;
-  for (const std::string* r : around.before) {
+  for (const std::string_view r : around.before) {
     without_.push_back(static_cast<uint32_t>(i));
     with_.push_back(static_cast<uint32_t>(i));
-    SLC_RETURN_IF_ERROR(codec_.decode(*r, seq_[i++]));
+    SLC_RETURN_IF_ERROR(codec_.decode(r, seq_[i++]));
   }
   with_.push_back(static_cast<uint32_t>(i));
   SLC_RETURN_IF_ERROR(codec_.decode(middle, seq_[i++]));
-  for (const std::string* r : around.after) {
+  for (const std::string_view r : around.after) {
     without_.push_back(static_cast<uint32_t>(i));
     with_.push_back(static_cast<uint32_t>(i));
-    SLC_RETURN_IF_ERROR(codec_.decode(*r, seq_[i++]));
+    SLC_RETURN_IF_ERROR(codec_.decode(r, seq_[i++]));
   }
   return Status::Ok();
 }
@@ -285,27 +307,20 @@ Result<Value> OverOperator::frame_result(size_t c, int64_t count, const Value* b
 }
 
 Status OverOperator::release(int64_t watermark) {
-  const auto waiting = std::partition(pending_.begin(), pending_.end(),
-                                      [&](const Pending& p) { return p.time >= watermark; });
-  if (waiting == pending_.end()) return Status::Ok();
-  std::vector<Pending> ready(std::make_move_iterator(waiting),
-                             std::make_move_iterator(pending_.end()));
-  pending_.erase(waiting, pending_.end());
-  // The frame's order (the row's bytes begin with its time); equal rows by partition.
-  std::sort(ready.begin(), ready.end(), [](const Pending& a, const Pending& b) {
-    return a.row != b.row ? a.row < b.row : a.partition < b.partition;
-  });
+  // In the frame's order (a row's bytes begin with its time); equal rows by partition.
+  SLC_RETURN_IF_ERROR(partitions_.release(watermark, codec_, released_));
   const auto n = static_cast<size_t>(over_.max_preceding);
-  for (const Pending& r : ready) {
-    pending_bytes_ -= static_cast<int64_t>(sizeof(Pending) + r.partition.size() + r.row.size());
-    OverPartitions::Partition& p = partitions_.get(r.partition);
+  for (size_t i = 0; i < released_.rows.size(); ++i) {
+    const std::string_view row = released_.row(i);
+    const uint32_t p = partitions_.get(released_.partition(i));
     // Every row kept is before this one: their times are behind an earlier watermark.
-    OverPartitions::around(p, r.row, 0, n, around_);
-    SLC_RETURN_IF_ERROR(load(around_, r.row));
+    partitions_.around(p, row, 0, n, around_);
+    SLC_RETURN_IF_ERROR(load(around_, row));
     SLC_RETURN_IF_ERROR(emit_from(with_, around_.before.size(), true));
-    partitions_.add(p, r.row);
-    partitions_.keep_last(r.partition, p, over_.max_preceding);
+    partitions_.add(p, row);
+    partitions_.keep_last(p, over_.max_preceding);
   }
+  partitions_.maybe_compact();
   return Status::Ok();
 }
 
@@ -346,45 +361,41 @@ Result<RecordBatch> OverOperator::finish_output() {
   return builder.finish();
 }
 
+std::unique_ptr<StateImage> OverOperator::capture() const {
+  return std::make_unique<OverImage>(watermark_, partitions_.capture());
+}
+
 void OverOperator::snapshot(StateWriter& writer) const {
-  writer.i64(watermark_);
-  partitions_.write(writer);
-  writer.i64(static_cast<int64_t>(pending_.size()));
-  for (const Pending& p : pending_) {
-    writer.i64(p.time);
-    writer.str(p.partition);
-    writer.str(p.row);
-  }
+  capture()->write(writer);
 }
 
 Status OverOperator::restore(StateReader& reader) {
-  int64_t watermark = 0, count = 0;
+  uint8_t format = 0;
+  int64_t watermark = 0;
+  SLC_RETURN_IF_ERROR(reader.u8(format));
+  if (format != kFormat) {
+    return damaged("format " + std::to_string(format) +
+                   " is not 2 (a checkpoint from a sluice before the compact OVER frame state "
+                   "cannot be restored by this one)");
+  }
   SLC_RETURN_IF_ERROR(reader.i64(watermark));
   SLC_RETURN_IF_ERROR(partitions_.read(reader, codec_));
-  SLC_RETURN_IF_ERROR(reader.count(count, 24));
-  std::vector<Pending> pending(static_cast<size_t>(count));
-  int64_t bytes = 0;
-  std::vector<Value> scratch;
-  for (Pending& p : pending) {
-    SLC_RETURN_IF_ERROR(reader.i64(p.time));
-    SLC_RETURN_IF_ERROR(reader.str(p.partition));
-    SLC_RETURN_IF_ERROR(reader.str(p.row));
-    SLC_RETURN_IF_ERROR(codec_.decode(p.row, scratch));
-    if (!over_.on_watermark || scratch[0].null || scratch[0].i != p.time) {
-      return damaged("a row waiting for the watermark does not match its time");
-    }
-    bytes += static_cast<int64_t>(sizeof(Pending) + p.partition.size() + p.row.size());
+  if (partitions_.waiting() > 0 && !over_.on_watermark) {
+    partitions_ = OverPartitions();
+    return damaged("rows waiting for a watermark in a frame that does not wait for one");
   }
-  pending_ = std::move(pending);
-  pending_bytes_ = bytes;
+  if (!reader.done()) {
+    partitions_ = OverPartitions();
+    return damaged("bytes after its end");
+  }
   watermark_ = watermark;
   return Status::Ok();
 }
 
 StateStats OverOperator::state_stats() const {
   StateStats s;
-  s.groups = partitions_.rows() + static_cast<int64_t>(pending_.size());
-  s.bytes = partitions_.bytes() + pending_bytes_;
+  s.groups = partitions_.rows() + partitions_.waiting();
+  s.bytes = partitions_.bytes();
   return s;
 }
 

@@ -16,8 +16,11 @@
 // the arguments); rows equal in all of them have equal outputs, so arrival need not order them.
 // The output is therefore a function of the input's rows, never of its batching.
 //
-// State: OverPartitions, plus on the watermark the rows waiting for it; snapshot() writes them
-// all (capture() is the default: a copy written on the compute thread).
+// State: OverPartitions (the kept rows, and on the watermark the rows waiting for it) in the
+// compact layout: capture() shares its chunks and arena blocks copy-on-write with the image
+// (O(chunks) on the compute thread), which is written later on the checkpoint thread. The state
+// is written as format 2 (u8 2, i64 watermark, OverPartitions::Frozen); a checkpoint from a
+// sluice that kept the rows in maps (no format byte) is refused (SLC-4001).
 //
 // Thread: the compute thread only.
 
@@ -42,21 +45,17 @@ class OverOperator final : public Operator {
   Status on_watermark(int64_t watermark, std::vector<RecordBatch>& out) override;
   void snapshot(StateWriter& writer) const override;
   Status restore(StateReader& reader) override;
+  std::unique_ptr<StateImage> capture() const override;
   // groups: rows kept and rows waiting for the watermark; bytes: roughly what they take.
   StateStats state_stats() const override;
   std::string describe() const override;
 
   // Partitions held, for tests.
   int64_t partitions() const { return partitions_.partitions(); }
+  // The state as it is, for tests of what a capture shares with it.
+  OverPartitions::Frozen frozen() const { return partitions_.capture(); }
 
  private:
-  // A row waiting for the watermark.
-  struct Pending {
-    int64_t time = 0;
-    std::string partition;
-    std::string row;
-  };
-
   // An insert or delete of `row` in partition `key` (as changes).
   Status change(std::string_view key, std::string_view row, bool insert);
   // Emits the rows the watermark has passed (on the watermark).
@@ -92,8 +91,6 @@ class OverOperator final : public Operator {
   size_t first_value_ = 0;        // where the selected values begin in a row
   bool changes_ = false;          // the output has `_op`
   OverPartitions partitions_;
-  std::vector<Pending> pending_;
-  int64_t pending_bytes_ = 0;
   int64_t watermark_ = kNoWatermark;
   // The pending output: per row its output values (without `_op`), and insert or delete.
   std::vector<Value> out_values_;
@@ -103,6 +100,7 @@ class OverOperator final : public Operator {
   StateWriter key_writer_;
   std::string row_scratch_;
   OverPartitions::Around around_;
+  OverPartitions::Released released_;
   std::vector<std::vector<Value>> seq_;
   // Per call: with `on`, its non-NULL count and sum over order[0 … i) of seq_ at [i], so that a
   // frame costs two subtractions, not a pass over its rows (q6's 11-row frames are read by 11
