@@ -118,11 +118,13 @@ void OnDemandHaswell(benchmark::State& state) {
 
 void JsonLinesDecoder(benchmark::State& state) {
   const Messages& m = messages();
-  auto decoder = make_json_lines_decoder(make_schema({{"id", DataType::kInt64, false},
-                                                      {"symbol", DataType::kVarchar, false},
-                                                      {"price", DataType::kDouble, false},
-                                                      {"qty", DataType::kInt32, false},
-                                                      {"ts", DataType::kTimestamp, false}}));
+  auto decoder = make_json_lines_decoder(
+      make_schema({{"id", DataType::kInt64, false},
+                   {"symbol", DataType::kVarchar, false},
+                   {"price", DataType::kDouble, false},
+                   {"qty", DataType::kInt32, false},
+                   {"ts", DataType::kTimestamp, false}}),
+      state.range(0) != 0 ? JsonPaths::kFlatWhereExact : JsonPaths::kDomOnly);
   for (auto _ : state) {
     for (size_t d = 0; d < kMessages; ++d) {
       if (!decoder->append(std::string_view(m.docs[d], m.lengths[d]), true).ok()) {
@@ -187,7 +189,7 @@ BENCHMARK(Dom);
 BENCHMARK(DomColumns)->ArgName("timestamps")->Arg(0)->Arg(1);
 BENCHMARK(OnDemandBuiltin);
 BENCHMARK(OnDemandHaswell);
-BENCHMARK(JsonLinesDecoder);
+BENCHMARK(JsonLinesDecoder)->ArgName("flat")->Arg(0)->Arg(1);
 
 }  // namespace
 }  // namespace sluice::bench
