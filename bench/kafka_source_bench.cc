@@ -21,6 +21,7 @@
 // --only consumer|batch|source|decode runs one side alone (no ratio), for a profiler attached once
 // the topic is filled ("filled" on stderr), e.g. perf record -g -p PID.
 //   build/release/bench/kafka_source_bench [--rows N] [--partitions P] [--runs R] [--only SIDE]
+//                                          [--properties name=value,...]
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
@@ -43,7 +44,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-int partitions = 16;                  // --partitions
+int partitions = 16;  // --partitions
+// --properties 'name=value,...': librdkafka consumer properties given to both sides alike (the
+// source's as properties.<name>), e.g. queued.min.messages (see "Reading a backlog" above).
+std::vector<std::pair<std::string, std::string>> extra_properties;
 constexpr int64_t kFirstRows = 8192;  // the clock starts once this many are in
 
 void must(bool ok, const std::string& what) {
@@ -88,7 +92,11 @@ bench::RunCost baseline(const std::string& bootstrap, const std::string& topic,
                                                         {"enable.auto.commit", "false"},
                                                         {"enable.auto.offset.store", "false"},
                                                         {"auto.offset.reset", "earliest"},
-                                                        {"log_level", "0"}}) {
+                                                        {"log_level", "0"},
+                                                        {"queued.min.messages", "1000000"}}) {
+    must(rd_kafka_conf_set(conf, k.c_str(), v.c_str(), why, sizeof why) == RD_KAFKA_CONF_OK, why);
+  }
+  for (const auto& [k, v] : extra_properties) {
     must(rd_kafka_conf_set(conf, k.c_str(), v.c_str(), why, sizeof why) == RD_KAFKA_CONF_OK, why);
   }
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
@@ -166,11 +174,13 @@ bench::RunCost decode_only(int64_t rows, JsonPaths paths = JsonPaths::kFlatWhere
 bench::RunCost source(const std::string& bootstrap, const std::string& topic,
                       const std::string& group, int64_t rows) {
   auto db = Database::open().value();
+  std::string properties;
+  for (const auto& [k, v] : extra_properties) properties += ", properties." + k + " = '" + v + "'";
   auto r = db->execute(
       "CREATE SOURCE k (id BIGINT NOT NULL, symbol VARCHAR NOT NULL, price DOUBLE NOT NULL, qty "
       "INT NOT NULL, ts TIMESTAMP NOT NULL) WITH (connector = 'kafka', bootstrap.servers = '" +
-      bootstrap + "', topic = '" + topic + "', group.id = '" + group +
-      "'); CREATE SINK out FROM k INTO blackhole");
+      bootstrap + "', topic = '" + topic + "', group.id = '" + group + "'" + properties +
+      "); CREATE SINK out FROM k INTO blackhole");
   must(r.ok(), r.status().to_string());
   must(db->start().ok(), "start");
   bench::CostClock clock;
@@ -207,6 +217,17 @@ int main(int argc, char** argv) {
     if (std::string(argv[i]) == "--rows") rows = std::atoll(argv[i + 1]);
     if (std::string(argv[i]) == "--partitions") sluice::partitions = std::atoi(argv[i + 1]);
     if (std::string(argv[i]) == "--only") only = argv[i + 1];
+    if (std::string(argv[i]) == "--properties") {
+      const std::string list = argv[i + 1];
+      for (size_t at = 0; at < list.size();) {
+        const size_t comma = std::min(list.find(',', at), list.size());
+        const std::string item = list.substr(at, comma - at);
+        const size_t eq = item.find('=');
+        if (eq != std::string::npos)
+          sluice::extra_properties.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+        at = comma + 1;
+      }
+    }
   }
   if (only == "decode") {  // the decoding alone, no cluster: the decoder's, then the DOM's alone
     for (int rep = 0; rep < runs; ++rep) {
