@@ -15,7 +15,6 @@
 #include "columnar/json_flat_object.h"
 #include "columnar/row_decoder.h"
 #include "columnar/timestamp.h"
-#include "columnar/utf8.h"
 
 namespace sluice {
 namespace {
@@ -450,8 +449,9 @@ class JsonLinesDecoder final : public RowDecoder {
   // and missing-column rules as the DOM path's.
   bool append_flat(std::string_view line) {
     if (!scan_flat_object(line, expected_keys_, object_)) return false;
-    // simdjson checks the whole line's UTF-8; outside strings the scan allows ASCII only
-    if (object_.non_ascii && !is_valid_utf8(line)) return false;
+    // The DOM checks the whole line's UTF-8 (outside strings the scan allows ASCII only): the
+    // same check, by simdjson's own validator
+    if (object_.non_ascii && !simdjson::validate_utf8(line)) return false;
     const Schema& schema = *builder_.schema();
     const int64_t row = builder_.num_rows();
     std::fill(seen_.begin(), seen_.end(), 0);
