@@ -15,12 +15,13 @@ inline bool is_digit(unsigned char c) {
 
 constexpr uint64_t kOnes = 0x0101010101010101ULL;
 constexpr uint64_t kHighs = 0x8080808080808080ULL;
-// Whether any of 8 bytes is a quote, a backslash or a control character (below 0x20): a string
-// runs on, 8 bytes at a time, while none is.
-inline bool has_string_special(uint64_t w) {
+// The top bit of each of 8 bytes (little-endian) that is a quote, a backslash or a control
+// character (below 0x20): a string runs on, 8 bytes at a time, while none is. A borrow can set
+// bits above a flagged byte, never below one, so the lowest bit set marks the first such byte.
+inline uint64_t string_specials(uint64_t w) {
   const auto zero_byte = [](uint64_t x) { return (x - kOnes) & ~x & kHighs; };
-  return (zero_byte(w ^ (kOnes * '"')) | zero_byte(w ^ (kOnes * '\\')) |
-          ((w - kOnes * 0x20) & ~w & kHighs)) != 0;
+  return zero_byte(w ^ (kOnes * '"')) | zero_byte(w ^ (kOnes * '\\')) |
+         ((w - kOnes * 0x20) & ~w & kHighs);
 }
 
 // One pass over the line, a byte at a time: a message of a hundred-odd bytes costs about as much
@@ -98,7 +99,16 @@ class Scanner {
     while (end_ - p_ >= 8) {
       uint64_t w;
       std::memcpy(&w, p_, 8);
-      if (has_string_special(w)) break;
+      if (const uint64_t special = string_specials(w); special != 0) {
+        const int first = __builtin_ctzll(special) / 8;
+        const uint64_t before = (uint64_t{1} << (8 * first)) - 1;  // the bytes ahead of it
+        if (w & kHighs & before) high_ = 0x80;
+        p_ += first;
+        if (*p_ != '"') return false;  // a backslash or a control character
+        out = text(start);
+        ++p_;
+        return true;
+      }
       if (w & kHighs) high_ = 0x80;
       p_ += 8;
     }

@@ -214,6 +214,28 @@ TEST(JsonFlatPath, ReadsDoublesBitForBitAsTheDomPath) {
   expect_same_rows(fast.rows, dom.rows);
 }
 
+// Strings of every length up to 24 bytes with a quote, an escape, a control character or a
+// non-ASCII byte (valid or not) at every place: the scan reads 8 bytes at a time, so each may
+// fall at any byte of a word, or in the bytes after the last whole word.
+TEST(JsonFlatPath, ReadsStringsWhereverTheirSpecialBytesFall) {
+  const std::vector<std::string> specials = {
+      "\\\"", "\\n", "\x01", "\x1f", "\t", "\xc3\xa9", "\xe6\x9d\xb1", "\xff", "\xc3", "\x7f", " "};
+  std::vector<std::string> lines;
+  for (size_t length = 0; length <= 24; ++length) {
+    for (size_t at = 0; at <= length; ++at) {
+      for (const std::string& special : specials) {
+        std::string text(length, 'x');
+        text.insert(at, special);
+        lines.push_back("{\"id\":1,\"symbol\":\"" + text + "\",\"price\":2}");
+      }
+    }
+  }
+  const Outcome fast = decode_lines(fast_types(), lines, JsonPaths::kFlatWhereExact);
+  const Outcome dom = decode_lines(fast_types(), lines, JsonPaths::kDomOnly);
+  for (size_t i = 0; i < lines.size(); ++i) ASSERT_EQ(fast.errors[i], dom.errors[i]) << lines[i];
+  expect_same_rows(fast.rows, dom.rows);
+}
+
 // The scan itself: what it takes (the usual message, keys found where expected) and declines.
 TEST(JsonFlatPath, ScansFlatObjectsAndDeclinesTheRest) {
   FlatObject o;
