@@ -44,10 +44,16 @@
 //   Before (main dbf5fec), --runs 3: wall 0.32 (272,653 vs 847,391 rows/s), per CPU-second 0.70
 //   (0.61 vs 0.42 us/row); batch consumer 0.32, decode 0.21, own 0.08 us/row. (The brief's
 //   figures for main, another hour: wall 0.50, per CPU-second 0.69.)
-//   After, three invocations of --runs 3:
+//   After (queue bound + fast path, load 12), three invocations of --runs 3:
 //     wall 0.67 (518,570 vs 775,940), per CPU-second 0.54 (0.84 vs 0.45)
 //     wall 1.57 (1,081,291 vs 689,024), per CPU-second 0.88 (0.53 vs 0.47)
 //     wall 0.85 (596,020 vs 704,851), per CPU-second 0.71 (0.62 vs 0.44)
+//   Final (the 8-byte string ends too, load 17-22), three more:
+//     wall 0.80 (602,697 vs 754,435), per CPU-second 0.60 (0.77 vs 0.46)
+//     wall 1.11 (816,208 vs 733,416), per CPU-second 0.83 (0.56 vs 0.47)
+//     wall 1.74 (1,230,151 vs 708,431), per CPU-second 0.84 (0.52 vs 0.43)
+//   Medians of the six: wall-clock ~0.98 (was 0.32-0.50), per CPU-second ~0.77 (was 0.69-0.70);
+//   decode alone 0.17-0.18 us/row (was 0.21-0.22).
 //   Per thread (perf record -p, --only source, 3 runs; shares of the process's samples, the
 //   group join's 3 s wait included): before reader 56 %, librdkafka broker thread 34 %, the
 //   bench's poller 8 % (its 1 ms polls before timing), compute + sink + rdk:main ~2 %; after
