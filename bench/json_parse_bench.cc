@@ -1,5 +1,6 @@
 // What decoding a Kafka message of JSON costs, by parser: the figures behind the JSON decoder's
-// choice of simdjson's DOM parser (src/columnar/json_decoder.cc; issue 17's source ÷ consumer).
+// choice of simdjson's DOM parser and of its flat-object fast path (src/columnar/
+// json_decoder.cc; issue 17's source ÷ consumer).
 // Each case reads every member of kafka_source_bench's messages (bench/trade_json.h), one parse
 // per message from a padded copy:
 //   Dom                simdjson's DOM parser, as the decoder uses it: its kernel is chosen at run
@@ -13,7 +14,10 @@
 //                      of a decoder that knows the schema (/timestamps:0 without the timestamp
 //                      parse, /timestamps:1 with it)
 //   JsonLinesDecoder   sluice's decoder, one append per message into 8192-row batches, as the
-//                      Kafka source decodes (parse + values into columns)
+//                      Kafka source decodes (parse + values into columns); /flat:1 as it runs
+//                      (a flat object straight from its text, json_flat_object.h), /flat:0 its
+//                      DOM path alone (JsonPaths::kDomOnly). Session 11, under load: 279 ns
+//                      (flat:0) vs 198-202 ns (flat:1) per message, Dom alone 102
 // Per-message CPU time is the benchmark's "cpu" column divided by kMessages.
 //   build/release/bench/json_parse_bench [--benchmark_repetitions=5]
 #include <benchmark/benchmark.h>
@@ -118,11 +122,13 @@ void OnDemandHaswell(benchmark::State& state) {
 
 void JsonLinesDecoder(benchmark::State& state) {
   const Messages& m = messages();
-  auto decoder = make_json_lines_decoder(make_schema({{"id", DataType::kInt64, false},
-                                                      {"symbol", DataType::kVarchar, false},
-                                                      {"price", DataType::kDouble, false},
-                                                      {"qty", DataType::kInt32, false},
-                                                      {"ts", DataType::kTimestamp, false}}));
+  auto decoder = make_json_lines_decoder(
+      make_schema({{"id", DataType::kInt64, false},
+                   {"symbol", DataType::kVarchar, false},
+                   {"price", DataType::kDouble, false},
+                   {"qty", DataType::kInt32, false},
+                   {"ts", DataType::kTimestamp, false}}),
+      state.range(0) != 0 ? JsonPaths::kFlatWhereExact : JsonPaths::kDomOnly);
   for (auto _ : state) {
     for (size_t d = 0; d < kMessages; ++d) {
       if (!decoder->append(std::string_view(m.docs[d], m.lengths[d]), true).ok()) {
@@ -187,7 +193,7 @@ BENCHMARK(Dom);
 BENCHMARK(DomColumns)->ArgName("timestamps")->Arg(0)->Arg(1);
 BENCHMARK(OnDemandBuiltin);
 BENCHMARK(OnDemandHaswell);
-BENCHMARK(JsonLinesDecoder);
+BENCHMARK(JsonLinesDecoder)->ArgName("flat")->Arg(0)->Arg(1);
 
 }  // namespace
 }  // namespace sluice::bench

@@ -21,6 +21,48 @@
 // --only consumer|batch|source|decode runs one side alone (no ratio), for a profiler attached once
 // the topic is filled ("filled" on stderr), e.g. perf record -g -p PID.
 //   build/release/bench/kafka_source_bench [--rows N] [--partitions P] [--runs R] [--only SIDE]
+//                                          [--properties name=value,...]
+//
+// Session 11 (the source's wall-clock and CPU gaps; a 2-vCPU VM shared with four builds, load
+// average 9-12 throughout, so every figure moves by +-30 % between invocations):
+//   Wall-clock: the source waited. librdkafka 2.0.2 stops fetching once its consumer queue holds
+//   queued.min.messages (100,000: every partition's messages together) and looks again only at
+//   its broker thread's next 1 s tick (librdkafka #2879). The source reads slower than the mock
+//   fetches, so the queue reached 100,000 after ~0.6 s, the reader emptied it in ~0.1 s and
+//   then sat in 100 ms empty polls until the tick (debug=fetch: "not fetchable: queued.min.
+//   messages exceeded" at 0.67 s and 1.13 s, fetchable again at 1.00 s and 2.00 s; perf sched:
+//   broker thread and mock both asleep in poll for 366-380 ms). The plain consumer reads faster
+//   than the fetcher fills, so it never met the bound. Fix: queued.min.messages = 1,000,000 for
+//   the source (and the consumers here, the source's settings): --only source, 2 x 3 runs,
+//   median 315 K -> 572 K rows/s, peak RSS 75 -> 95 MB; no fetch stops any more (debug=fetch).
+//   What remains of the wall-clock gap is CPU contention: perf sched timehist shows the reader
+//   runnable, not sleeping, most of the time it is off the CPU (preempted, 12-40 ms waits).
+//   CPU: the JSON decoder reads a flat object straight from its text into the columns
+//   (columnar/json_flat_object.h; simdjson's DOM for every other line and every error): decode
+//   alone 0.22 -> 0.18-0.19 CPU us/row here (--only decode), 279 -> 202 ns/message in
+//   json_parse_bench (JsonLinesDecoder/flat:0 vs flat:1, under load).
+//   Before (main dbf5fec), --runs 3: wall 0.32 (272,653 vs 847,391 rows/s), per CPU-second 0.70
+//   (0.61 vs 0.42 us/row); batch consumer 0.32, decode 0.21, own 0.08 us/row. (The brief's
+//   figures for main, another hour: wall 0.50, per CPU-second 0.69.)
+//   After (queue bound + fast path, load 12), three invocations of --runs 3:
+//     wall 0.67 (518,570 vs 775,940), per CPU-second 0.54 (0.84 vs 0.45)
+//     wall 1.57 (1,081,291 vs 689,024), per CPU-second 0.88 (0.53 vs 0.47)
+//     wall 0.85 (596,020 vs 704,851), per CPU-second 0.71 (0.62 vs 0.44)
+//   Final (the 8-byte string ends too, load 17-22), three more:
+//     wall 0.80 (602,697 vs 754,435), per CPU-second 0.60 (0.77 vs 0.46)
+//     wall 1.11 (816,208 vs 733,416), per CPU-second 0.83 (0.56 vs 0.47)
+//     wall 1.74 (1,230,151 vs 708,431), per CPU-second 0.84 (0.52 vs 0.43)
+//   Medians of the six: wall-clock ~0.98 (was 0.32-0.50), per CPU-second ~0.77 (was 0.69-0.70);
+//   decode alone 0.17-0.18 us/row (was 0.21-0.22).
+//   Per thread (perf record -p, --only source, 3 runs; shares of the process's samples, the
+//   group join's 3 s wait included): before reader 56 %, librdkafka broker thread 34 %, the
+//   bench's poller 8 % (its 1 ms polls before timing), compute + sink + rdk:main ~2 %; after
+//   reader 53 %, broker 34 %, poller 9 %, rest ~4 %. The pipeline (push, compute loop, blackhole
+//   sink) is under 3 % of the process: the source's cost is the consumer's (broker thread +
+//   batch pop, 0.31-0.33 us/row) plus decoding (0.18-0.19). 0.9 needs the source at ~0.50 us/row
+//   against the consumer's 0.45: decoding at ~0.15 with nothing else, not reached. Left in the
+//   reader (after): flat scan 11.5 %, the decoder's row loop 6.9 %, timestamp parse 5 %,
+//   librdkafka's queue lock and message free 7 %, from_chars 2.5 %.
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
@@ -43,7 +85,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
-int partitions = 16;                  // --partitions
+int partitions = 16;  // --partitions
+// --properties 'name=value,...': librdkafka consumer properties given to both sides alike (the
+// source's as properties.<name>), e.g. queued.min.messages (see "Reading a backlog" above).
+std::vector<std::pair<std::string, std::string>> extra_properties;
 constexpr int64_t kFirstRows = 8192;  // the clock starts once this many are in
 
 void must(bool ok, const std::string& what) {
@@ -88,7 +133,11 @@ bench::RunCost baseline(const std::string& bootstrap, const std::string& topic,
                                                         {"enable.auto.commit", "false"},
                                                         {"enable.auto.offset.store", "false"},
                                                         {"auto.offset.reset", "earliest"},
-                                                        {"log_level", "0"}}) {
+                                                        {"log_level", "0"},
+                                                        {"queued.min.messages", "1000000"}}) {
+    must(rd_kafka_conf_set(conf, k.c_str(), v.c_str(), why, sizeof why) == RD_KAFKA_CONF_OK, why);
+  }
+  for (const auto& [k, v] : extra_properties) {
     must(rd_kafka_conf_set(conf, k.c_str(), v.c_str(), why, sizeof why) == RD_KAFKA_CONF_OK, why);
   }
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
@@ -141,7 +190,7 @@ bench::RunCost baseline(const std::string& bootstrap, const std::string& topic,
 // The source's decoding alone: the same messages, one JSON decoder append per message into
 // batches of 8192 rows, as the source decodes them. Consumer + this is the floor of the source's
 // CPU per message; what the source spends beyond it is its own (pushes, offsets, the pipeline).
-bench::RunCost decode_only(int64_t rows) {
+bench::RunCost decode_only(int64_t rows, JsonPaths paths = JsonPaths::kFlatWhereExact) {
   std::vector<std::string> messages;
   messages.reserve(static_cast<size_t>(rows));
   for (int64_t i = 0; i < rows; ++i) messages.push_back(bench::trade_json(i));
@@ -149,7 +198,8 @@ bench::RunCost decode_only(int64_t rows) {
                                                       {"symbol", DataType::kVarchar, false},
                                                       {"price", DataType::kDouble, false},
                                                       {"qty", DataType::kInt32, false},
-                                                      {"ts", DataType::kTimestamp, false}}));
+                                                      {"ts", DataType::kTimestamp, false}}),
+                                         paths);
   int64_t decoded = 0;
   bench::CostClock clock;
   for (const std::string& m : messages) {
@@ -165,11 +215,13 @@ bench::RunCost decode_only(int64_t rows) {
 bench::RunCost source(const std::string& bootstrap, const std::string& topic,
                       const std::string& group, int64_t rows) {
   auto db = Database::open().value();
+  std::string properties;
+  for (const auto& [k, v] : extra_properties) properties += ", properties." + k + " = '" + v + "'";
   auto r = db->execute(
       "CREATE SOURCE k (id BIGINT NOT NULL, symbol VARCHAR NOT NULL, price DOUBLE NOT NULL, qty "
       "INT NOT NULL, ts TIMESTAMP NOT NULL) WITH (connector = 'kafka', bootstrap.servers = '" +
-      bootstrap + "', topic = '" + topic + "', group.id = '" + group +
-      "'); CREATE SINK out FROM k INTO blackhole");
+      bootstrap + "', topic = '" + topic + "', group.id = '" + group + "'" + properties +
+      "); CREATE SINK out FROM k INTO blackhole");
   must(r.ok(), r.status().to_string());
   must(db->start().ok(), "start");
   bench::CostClock clock;
@@ -206,11 +258,23 @@ int main(int argc, char** argv) {
     if (std::string(argv[i]) == "--rows") rows = std::atoll(argv[i + 1]);
     if (std::string(argv[i]) == "--partitions") sluice::partitions = std::atoi(argv[i + 1]);
     if (std::string(argv[i]) == "--only") only = argv[i + 1];
+    if (std::string(argv[i]) == "--properties") {
+      const std::string list = argv[i + 1];
+      for (size_t at = 0; at < list.size();) {
+        const size_t comma = std::min(list.find(',', at), list.size());
+        const std::string item = list.substr(at, comma - at);
+        const size_t eq = item.find('=');
+        if (eq != std::string::npos)
+          sluice::extra_properties.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+        at = comma + 1;
+      }
+    }
   }
-  if (only == "decode") {  // the decoding alone, no cluster
+  if (only == "decode") {  // the decoding alone, no cluster: the decoder's, then the DOM's alone
     for (int rep = 0; rep < runs; ++rep) {
-      std::printf("rep %d: JSON decoding %.3f CPU us/row\n", rep,
-                  sluice::decode_only(rows).cpu_micros_per_row());
+      std::printf("rep %d: JSON decoding %.3f CPU us/row, the DOM path alone %.3f\n", rep,
+                  sluice::decode_only(rows).cpu_micros_per_row(),
+                  sluice::decode_only(rows, sluice::JsonPaths::kDomOnly).cpu_micros_per_row());
     }
     return 0;
   }

@@ -1,13 +1,18 @@
-// JSON lines → rows, with simdjson's DOM parser (the only file that includes simdjson).
+// JSON lines → rows: a flat object straight from its text into the columns where that reads
+// exactly what simdjson's DOM parser would (json_flat_object.h), every other line with the DOM
+// parser (the only file that includes simdjson).
 
 #include <simdjson.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <deque>
 #include <string>
 #include <vector>
 
 #include "columnar/decimal.h"
+#include "columnar/json_flat_object.h"
 #include "columnar/row_decoder.h"
 #include "columnar/timestamp.h"
 
@@ -157,6 +162,95 @@ Status append_value(ColumnBuilder& b, element value, std::string_view raw) {
   return Status(ErrorCode::kInternal, "unknown column type");
 }
 
+// A kInteger member's value as simdjson reads it (INT64), for up to 18 digits: more may not fit,
+// and the DOM's reading of them (UINT64, or an error) is left to it.
+bool flat_integer(std::string_view text, int64_t& out) {
+  const bool negative = text[0] == '-';
+  const size_t first = negative ? 1 : 0;
+  if (text.size() - first > 18) return false;
+  int64_t v = 0;
+  for (size_t i = first; i < text.size(); ++i) v = v * 10 + (text[i] - '0');
+  out = negative ? -v : v;
+  return true;
+}
+
+// The fast path's value: appends what append_value would for the same member, or returns false
+// having appended nothing when the DOM must read it (an error to word, a reading it does not do).
+bool append_flat_value(ColumnBuilder& b, bool nullable, const FlatMember& m) {
+  if (m.kind == FlatKind::kNull) {
+    if (!nullable) return false;
+    b.append_null();
+    return true;
+  }
+  int64_t v = 0;
+  switch (b.type()) {
+    case DataType::kBoolean:
+      if (m.kind != FlatKind::kTrue && m.kind != FlatKind::kFalse) return false;
+      b.append_bool(m.kind == FlatKind::kTrue);
+      return true;
+    case DataType::kInt32:
+      if (m.kind != FlatKind::kInteger || !flat_integer(m.value, v) || v < INT32_MIN ||
+          v > INT32_MAX) {
+        return false;
+      }
+      b.append_int32(static_cast<int32_t>(v));
+      return true;
+    case DataType::kInt64:
+      if (m.kind != FlatKind::kInteger || !flat_integer(m.value, v)) return false;
+      b.append_int64(v);
+      return true;
+    case DataType::kDouble: {
+      if (m.kind == FlatKind::kInteger) {
+        // simdjson holds an integer as INT64 and the decoder converts it (so -0 is +0.0)
+        if (!flat_integer(m.value, v)) return false;
+        b.append_double(static_cast<double>(v));
+        return true;
+      }
+      if (m.kind != FlatKind::kNumber) return false;
+      // Both parses round correctly: the same double for the same text.
+      double d = 0;
+      const char* const end = m.value.data() + m.value.size();
+      const auto [ptr, ec] = std::from_chars(m.value.data(), end, d);
+      if (ec != std::errc() || ptr != end || !std::isfinite(d)) return false;
+      b.append_double(d);
+      return true;
+    }
+    case DataType::kVarchar:
+      if (m.kind != FlatKind::kString) return false;
+      b.append_string(m.value);
+      return true;
+    case DataType::kTimestamp:
+      if (m.kind == FlatKind::kString) {
+        if (!try_parse_timestamp(m.value, v)) return false;
+        b.append_int64(v);
+        return true;
+      }
+      if (m.kind != FlatKind::kInteger || !flat_integer(m.value, v) || v > INT64_MAX / 1000 ||
+          v < INT64_MIN / 1000) {
+        return false;
+      }
+      b.append_int64(v * 1000);
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The column types the fast path reads; a schema with others is read by the DOM alone.
+bool flat_type(const DataType& type) {
+  switch (type) {
+    case DataType::kBoolean:
+    case DataType::kInt32:
+    case DataType::kInt64:
+    case DataType::kDouble:
+    case DataType::kVarchar:
+    case DataType::kTimestamp:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // The raw text of each member of the JSON object `line`, in document order: DOM iteration gives
 // the same order, so member k's value text is spans[k].value. `line` need not be valid JSON
 // (it is scanned before a re-parse, below); a malformed line gives fewer members.
@@ -220,9 +314,13 @@ void member_spans(std::string_view line, std::vector<MemberText>& spans) {
 
 class JsonLinesDecoder final : public RowDecoder {
  public:
-  explicit JsonLinesDecoder(SchemaPtr schema) : RowDecoder(std::move(schema)) {
+  JsonLinesDecoder(SchemaPtr schema, JsonPaths paths) : RowDecoder(std::move(schema)) {
     seen_.resize(static_cast<size_t>(builder_.schema()->num_fields()));
-    for (const Field& f : builder_.schema()->fields()) has_decimal_ |= f.type == DataType::kDecimal;
+    flat_ = paths == JsonPaths::kFlatWhereExact;
+    for (const Field& f : builder_.schema()->fields()) {
+      has_decimal_ |= f.type == DataType::kDecimal;
+      flat_ &= flat_type(f.type);
+    }
   }
 
   Result<size_t> append(std::string_view text, bool final,
@@ -285,6 +383,7 @@ class JsonLinesDecoder final : public RowDecoder {
   }
 
   Status append_line(std::string_view line) {
+    if (flat_ && append_flat(line)) return Status::Ok();
     // Grown only: a resize per line zero-fills what a longer line adds, each time.
     if (scratch_.size() < line.size() + simdjson::SIMDJSON_PADDING) {
       scratch_.resize(line.size() + simdjson::SIMDJSON_PADDING);
@@ -345,6 +444,39 @@ class JsonLinesDecoder final : public RowDecoder {
     return Status::Ok();
   }
 
+  // The fast path: true with the row appended, false with nothing appended (the line is not a
+  // flat object, or some value is for the DOM to read or refuse). The same key lookup, duplicate
+  // and missing-column rules as the DOM path's.
+  bool append_flat(std::string_view line) {
+    if (!scan_flat_object(line, expected_keys_, object_)) return false;
+    // The DOM checks the whole line's UTF-8 (outside strings the scan allows ASCII only): the
+    // same check, by simdjson's own validator
+    if (object_.non_ascii && !simdjson::validate_utf8(line)) return false;
+    const Schema& schema = *builder_.schema();
+    const int64_t row = builder_.num_rows();
+    std::fill(seen_.begin(), seen_.end(), 0);
+    for (size_t position = 0; position < object_.members.size(); ++position) {
+      const FlatMember& m = object_.members[position];
+      const int index = m.expected ? order_hint_[position] : find(m.key, position);
+      if (index < 0) continue;
+      uint8_t& seen = seen_[static_cast<size_t>(index)];
+      if (seen || !append_flat_value(builder_.column(index), schema.field(index).nullable, m)) {
+        builder_.truncate(row);
+        return false;
+      }
+      seen = 1;
+    }
+    for (size_t i = 0; i < seen_.size(); ++i) {
+      if (seen_[i]) continue;
+      if (!schema.field(static_cast<int>(i)).nullable) {
+        builder_.truncate(row);
+        return false;
+      }
+      builder_.column(static_cast<int>(i)).append_null();
+    }
+    return true;
+  }
+
   Status fill_missing() {
     const Schema& schema = *builder_.schema();
     for (size_t i = 0; i < seen_.size(); ++i) {
@@ -379,10 +511,34 @@ class JsonLinesDecoder final : public RowDecoder {
     }
     if (index < 0) index = schema.find(key);  // SQL names match case-insensitively
     order_hint_[position] = index;
+    if (expected_keys_.size() < order_hint_.size()) expected_keys_.resize(order_hint_.size());
+    // The key as the line wrote it, when the fast path may compare it as it stands.
+    expected_keys_[position] = index >= 0 && plain_key(key) ? key_text(key) : std::string_view();
     return index;
   }
 
+  // A key the fast path compares as it stands (no scan): printable ASCII, no quote or backslash.
+  static bool plain_key(std::string_view key) {
+    for (char c : key) {
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
+    }
+    return !key.empty();
+  }
+  // A stable copy of a key (the line it came from goes away); a few per column at most (the
+  // spellings a stream uses), past which a key goes unexpected (it is then found by find()).
+  std::string_view key_text(std::string_view key) {
+    for (const std::string& k : key_texts_) {
+      if (k == key) return k;
+    }
+    if (key_texts_.size() >= 4 * seen_.size()) return {};
+    return key_texts_.emplace_back(key);
+  }
+
   simdjson::dom::parser parser_;
+  std::vector<std::string_view> expected_keys_;  // per position, order_hint_'s key as written
+  std::deque<std::string> key_texts_;            // what expected_keys_ point into
+  bool flat_ = false;  // the fast path may read lines (every column of a type it reads)
+  FlatObject object_;  // the fast path's members of the line, reused
   std::vector<char> scratch_;
   std::vector<int> order_hint_;
   std::vector<uint8_t> seen_;
@@ -393,12 +549,12 @@ class JsonLinesDecoder final : public RowDecoder {
 
 }  // namespace
 
-std::unique_ptr<RowDecoder> make_json_lines_decoder(SchemaPtr schema) {
-  return std::make_unique<JsonLinesDecoder>(std::move(schema));
+std::unique_ptr<RowDecoder> make_json_lines_decoder(SchemaPtr schema, JsonPaths paths) {
+  return std::make_unique<JsonLinesDecoder>(std::move(schema), paths);
 }
 
 Result<RecordBatch> decode_json_lines(SchemaPtr schema, std::string_view text) {
-  JsonLinesDecoder decoder(std::move(schema));
+  JsonLinesDecoder decoder(std::move(schema), JsonPaths::kFlatWhereExact);
   SLC_ASSIGN_OR_RETURN(size_t consumed, decoder.append(text, true, {}));
   (void)consumed;
   return decoder.finish();

@@ -63,7 +63,12 @@ struct CsvOptions {
   bool header = false;
 };
 
-std::unique_ptr<RowDecoder> make_json_lines_decoder(SchemaPtr schema);
+// How the JSON decoder reads a line: kFlatWhereExact, a flat object straight from its text into
+// the columns wherever that gives exactly simdjson's DOM reading (json_flat_object.h), the DOM
+// parser for every other line; kDomOnly, the DOM parser for every line (tests comparing both).
+enum class JsonPaths { kFlatWhereExact, kDomOnly };
+std::unique_ptr<RowDecoder> make_json_lines_decoder(SchemaPtr schema,
+                                                    JsonPaths paths = JsonPaths::kFlatWhereExact);
 std::unique_ptr<RowDecoder> make_csv_decoder(SchemaPtr schema, CsvOptions options = {});
 
 // Decodes all of `text` into one batch, failing on the first bad record.

@@ -20,6 +20,10 @@
 
 namespace sluice::connectors::kafka {
 
+// The consumer's queued.min.messages unless properties.queued.min.messages says otherwise
+// (kafka_source_options.cc says why).
+inline constexpr int64_t kQueuedMinMessages = 1'000'000;
+
 struct KafkaSourceOptions {
   enum class Start { kEarliest, kLatest, kTimestamp };
 

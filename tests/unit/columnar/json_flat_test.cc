@@ -1,0 +1,267 @@
+// The JSON decoder's fast path (columnar/json_flat_object.h) against simdjson's DOM path: for
+// every line, the same row or the same error (code and text), whichever path read it.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "columnar/json_flat_object.h"
+#include "columnar/row_decoder.h"
+
+namespace sluice {
+namespace {
+
+SchemaPtr fast_types() {
+  return make_schema({{"id", DataType::kInt64, false},
+                      {"symbol", DataType::kVarchar, false},
+                      {"price", DataType::kDouble, true},
+                      {"qty", DataType::kInt32, true},
+                      {"ok", DataType::kBoolean, true},
+                      {"ts", DataType::kTimestamp, true}});
+}
+
+// What each line gave: its error's text, or "" and the row it appended.
+struct Outcome {
+  std::vector<std::string> errors;
+  RecordBatch rows;
+};
+
+Outcome decode_lines(const SchemaPtr& schema, const std::vector<std::string>& lines,
+                     JsonPaths paths) {
+  auto decoder = make_json_lines_decoder(schema, paths);
+  Outcome out;
+  for (const std::string& line : lines) {
+    std::string error;
+    auto result = decoder->append(line, true, [&](const Status& s) {
+      error = std::to_string(static_cast<int>(s.code())) + " " + s.to_string();
+      return true;
+    });
+    EXPECT_TRUE(result.ok());
+    out.errors.push_back(error);
+  }
+  out.rows = decoder->finish();
+  return out;
+}
+
+void expect_same_rows(const RecordBatch& fast, const RecordBatch& dom) {
+  ASSERT_EQ(fast.num_rows(), dom.num_rows());
+  for (int c = 0; c < dom.num_columns(); ++c) {
+    const Column& a = fast.column(c);
+    const Column& b = dom.column(c);
+    for (int64_t r = 0; r < dom.num_rows(); ++r) {
+      ASSERT_EQ(a.is_null(r), b.is_null(r)) << "column " << c << " row " << r;
+      if (b.is_null(r)) continue;
+      switch (b.type()) {
+        case DataType::kBoolean:
+          ASSERT_EQ(a.bool_value(r), b.bool_value(r)) << "row " << r;
+          break;
+        case DataType::kInt32:
+          ASSERT_EQ(a.int32_value(r), b.int32_value(r)) << "row " << r;
+          break;
+        case DataType::kDouble: {
+          // bit for bit: -0.0 and 0.0 differ here
+          const double x = a.double_value(r), y = b.double_value(r);
+          ASSERT_EQ(std::memcmp(&x, &y, sizeof x), 0) << "row " << r << ": " << x << " vs " << y;
+          break;
+        }
+        case DataType::kVarchar:
+          ASSERT_EQ(a.string_value(r), b.string_value(r)) << "row " << r;
+          break;
+        default:
+          ASSERT_EQ(a.int64_value(r), b.int64_value(r)) << "row " << r;
+      }
+    }
+  }
+}
+
+// Values of every shape a member may have, well-formed or not, for the random lines below.
+const std::vector<std::string>& value_texts() {
+  static const std::vector<std::string> v = {"0",
+                                             "-0",
+                                             "7",
+                                             "-12",
+                                             "123456789012345678",
+                                             "1234567890123456789",
+                                             "99999999999999999999",
+                                             "2147483647",
+                                             "2147483648",
+                                             "-2147483649",
+                                             "007",
+                                             "1.",
+                                             ".5",
+                                             "-",
+                                             "1e5",
+                                             "1E+2",
+                                             "2.5e-3",
+                                             "-0.0",
+                                             "0.1",
+                                             "112.375",
+                                             "1e400",
+                                             "-1e400",
+                                             "1e-400",
+                                             "4.9e-324",
+                                             "2.2250738585072011e-308",
+                                             "9007199254740993",
+                                             "123.456e7",
+                                             "1.7976931348623157e308",
+                                             "true",
+                                             "false",
+                                             "null",
+                                             "nul",
+                                             "truex",
+                                             "\"AAPL\"",
+                                             "\"Zürich AG\"",
+                                             "\"東京電力\"",
+                                             "\"\"",
+                                             "\"a\\\"b\"",
+                                             "\"tab\there\"",
+                                             "\"\\u00e9\"",
+                                             "\"bad \xff byte\"",
+                                             "\"\xc3\x28\"",
+                                             "\"2026-11-30T10:11:12.123456Z\"",
+                                             "\"2026-11-30 10:11:12\"",
+                                             "\"2026-13-01T00:00:00Z\"",
+                                             "\"2026-02-29T00:00:00Z\"",
+                                             "\"1700000000000\"",
+                                             "1700000000000",
+                                             "-1700000000000",
+                                             "9223372036854775",
+                                             "[1,2]",
+                                             "{\"x\":1}",
+                                             "{}",
+                                             "[]",
+                                             "\"x\"y"};
+  return v;
+}
+
+std::string random_line(std::mt19937& rng) {
+  static const std::vector<std::string> keys = {"id", "symbol", "price", "qty",          "ok", "ts",
+                                                "ID", "Price",  "extra", "s\\u0079mbol", "é"};
+  const auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  const auto space = [&]() -> std::string {
+    static const char* spaces[] = {"", "", "", " ", "\t", "\r", "  "};
+    return spaces[pick(7)];
+  };
+  // Mostly the usual shape (every column in order, good values), so both paths meet often.
+  std::string line = space() + "{";
+  const bool usual = pick(2) == 0;
+  const int members = usual ? 6 : static_cast<int>(pick(9));
+  for (int i = 0; i < members; ++i) {
+    if (i > 0) line += space() + "," + space();
+    const std::string key = usual ? keys[static_cast<size_t>(i)] : keys[pick(keys.size())];
+    line += "\"" + key + "\"" + space() + ":" + space();
+    if (usual) {
+      static const char* good[] = {"42", "\"AAPL\"", "112.375",
+                                   "17", "true",     "\"2026-11-30T10:11:12.123456Z\""};
+      line += pick(12) == 0 ? value_texts()[pick(value_texts().size())] : good[i];
+    } else {
+      line += value_texts()[pick(value_texts().size())];
+    }
+  }
+  line += space() + "}" + space();
+  switch (pick(20)) {
+    case 0:
+      line += "x";  // trailing content
+      break;
+    case 1:
+      line = line.substr(0, pick(line.size() + 1));  // truncated
+      break;
+    case 2:
+      line += "{}";
+      break;
+    default:
+      break;
+  }
+  return line;
+}
+
+TEST(JsonFlatPath, ReadsEveryLineExactlyAsTheDomPath) {
+  std::mt19937 rng(17);
+  std::vector<std::string> lines;
+  for (int i = 0; i < 40000; ++i) lines.push_back(random_line(rng));
+  const Outcome fast = decode_lines(fast_types(), lines, JsonPaths::kFlatWhereExact);
+  const Outcome dom = decode_lines(fast_types(), lines, JsonPaths::kDomOnly);
+  int good = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    ASSERT_EQ(fast.errors[i], dom.errors[i]) << "line: " << lines[i];
+    good += dom.errors[i].empty();
+  }
+  expect_same_rows(fast.rows, dom.rows);
+  // Both outcomes are well represented.
+  EXPECT_GT(good, 4000);
+  EXPECT_GT(static_cast<int>(lines.size()) - good, 4000);
+}
+
+TEST(JsonFlatPath, ReadsDoublesBitForBitAsTheDomPath) {
+  std::mt19937_64 rng(5);
+  std::vector<std::string> lines;
+  char text[64];
+  for (int i = 0; i < 20000; ++i) {
+    double d;
+    const uint64_t bits = rng();
+    std::memcpy(&d, &bits, sizeof d);
+    if (!std::isfinite(d)) continue;
+    // shortest round trip, 17 digits, and few digits (not exactly representable)
+    const int precision = i % 3 == 0 ? 17 : (i % 3 == 1 ? 6 : 21);
+    std::snprintf(text, sizeof text, "%.*g", precision, d);
+    lines.push_back("{\"id\":1,\"symbol\":\"s\",\"price\":" + std::string(text) + "}");
+  }
+  const Outcome fast = decode_lines(fast_types(), lines, JsonPaths::kFlatWhereExact);
+  const Outcome dom = decode_lines(fast_types(), lines, JsonPaths::kDomOnly);
+  for (size_t i = 0; i < lines.size(); ++i) ASSERT_EQ(fast.errors[i], dom.errors[i]) << lines[i];
+  expect_same_rows(fast.rows, dom.rows);
+}
+
+// Strings of every length up to 24 bytes with a quote, an escape, a control character or a
+// non-ASCII byte (valid or not) at every place: the scan reads 8 bytes at a time, so each may
+// fall at any byte of a word, or in the bytes after the last whole word.
+TEST(JsonFlatPath, ReadsStringsWhereverTheirSpecialBytesFall) {
+  const std::vector<std::string> specials = {
+      "\\\"", "\\n", "\x01", "\x1f", "\t", "\xc3\xa9", "\xe6\x9d\xb1", "\xff", "\xc3", "\x7f", " "};
+  std::vector<std::string> lines;
+  for (size_t length = 0; length <= 24; ++length) {
+    for (size_t at = 0; at <= length; ++at) {
+      for (const std::string& special : specials) {
+        std::string text(length, 'x');
+        text.insert(at, special);
+        lines.push_back("{\"id\":1,\"symbol\":\"" + text + "\",\"price\":2}");
+      }
+    }
+  }
+  const Outcome fast = decode_lines(fast_types(), lines, JsonPaths::kFlatWhereExact);
+  const Outcome dom = decode_lines(fast_types(), lines, JsonPaths::kDomOnly);
+  for (size_t i = 0; i < lines.size(); ++i) ASSERT_EQ(fast.errors[i], dom.errors[i]) << lines[i];
+  expect_same_rows(fast.rows, dom.rows);
+}
+
+// The scan itself: what it takes (the usual message, keys found where expected) and declines.
+TEST(JsonFlatPath, ScansFlatObjectsAndDeclinesTheRest) {
+  FlatObject o;
+  const std::vector<std::string_view> expected = {"id", "symbol"};
+  ASSERT_TRUE(scan_flat_object(R"({"id":-5,"symbol":"Zürich AG","price":1.5e3,"ok":true,"n":null})",
+                               expected, o));
+  ASSERT_EQ(o.members.size(), 5u);
+  EXPECT_TRUE(o.members[0].expected);
+  EXPECT_TRUE(o.members[1].expected);
+  EXPECT_FALSE(o.members[2].expected);
+  EXPECT_EQ(o.members[0].value, "-5");
+  EXPECT_EQ(o.members[0].kind, FlatKind::kInteger);
+  EXPECT_EQ(o.members[1].value, "Zürich AG");
+  EXPECT_EQ(o.members[2].kind, FlatKind::kNumber);
+  EXPECT_EQ(o.members[3].kind, FlatKind::kTrue);
+  EXPECT_EQ(o.members[4].kind, FlatKind::kNull);
+  EXPECT_TRUE(o.non_ascii);
+  ASSERT_TRUE(scan_flat_object(" { } ", expected, o));
+  EXPECT_TRUE(o.members.empty());
+  for (const char* declined :
+       {R"({"a":"x\"y"})", R"({"a":[1]})", R"({"a":{}})", R"({"a":01})", R"({"a":1.})",
+        R"({"a":-})", R"({"a":1} x)", R"({"a":1)", R"({"a" 1})", R"({"a":1,})", R"([1])",
+        "{\"a\":\"\x01\"}", R"({"a\u0062":1})", R"({"a":tru})", ""}) {
+    EXPECT_FALSE(scan_flat_object(declined, expected, o)) << declined;
+  }
+}
+
+}  // namespace
+}  // namespace sluice
