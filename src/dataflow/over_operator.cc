@@ -107,8 +107,11 @@ Status OverOperator::change(std::string_view key, std::string_view row, bool ins
   const auto n = static_cast<size_t>(over_.max_preceding);
   OverPartitions::Partition* p = insert ? &partitions_.get(key) : partitions_.find(key);
   // A delete of a row not held cannot come from an input that emits its changes in order;
-  // there is no output of it to take back.
-  if (!insert && (p == nullptr || OverPartitions::copies(*p, row) == 0)) return Status::Ok();
+  // there is no output of it to take back: counted.
+  if (!insert && (p == nullptr || OverPartitions::copies(*p, row) == 0)) {
+    ++stats_.unmatched_deletes;
+    return Status::Ok();
+  }
   OverPartitions::around(*p, row, insert ? 0 : 1, n, around_);
   SLC_RETURN_IF_ERROR(load(around_, row));
   // The rows after the place, over their frames without the row (old outputs when it is
