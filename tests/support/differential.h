@@ -1,16 +1,20 @@
 #pragma once
 // What the differential tests of the operators (tests/unit/dataflow/*_differential_test.cc)
 // share to compare an operator's output with their reference: a row as text, a changelog
-// applied to the multiset of rows downstream holds, batches as text (to compare two runs), and
-// the order of two optional values as ORDER BY sorts them. Used on the test's thread.
+// applied to the multiset of rows downstream holds, batches as text (to compare two runs), the
+// order of two optional values as ORDER BY sorts them; and for their checkpoint checks, a step
+// fed with its watermark, a capture checked against the state it froze, and an operator restored
+// from another's image. Used on the test's thread.
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "dataflow/operator.h"
 #include "sluice/record_batch.h"
 #include "sluice/value.h"
 
@@ -71,6 +75,62 @@ int compare_optional(const std::optional<T>& a, const std::optional<T>& b, bool 
   }
   const int c = (*a > *b) - (*a < *b);
   return descending ? -c : c;
+}
+
+// Feeds `op` a step: `batch`, then `step_watermark` when it moves `watermark` forward
+// (dataflow::kNoWatermark: none), appending what it emits to `out`.
+template <typename Op>
+::testing::AssertionResult feed_step(Op& op, const RecordBatch& batch, int64_t step_watermark,
+                                     int64_t& watermark, std::vector<RecordBatch>& out) {
+  Status s = op.process(batch, out);
+  if (s.ok() && step_watermark != dataflow::kNoWatermark && step_watermark > watermark) {
+    watermark = step_watermark;
+    s = op.on_watermark(watermark, out);
+  }
+  if (!s.ok()) return ::testing::AssertionFailure() << s.to_string();
+  return ::testing::AssertionSuccess();
+}
+
+// An operator's capture() and what its snapshot() wrote at that moment: the image, written
+// later, after the operator went on changing, must write the same bytes.
+class CaptureCheck {
+ public:
+  template <typename Op>
+  void take(const Op& op) {
+    image_ = op.capture();
+    dataflow::StateWriter w;
+    op.snapshot(w);
+    at_capture_ = w.take();
+  }
+  // Checks the image now; `where` names the capture in a failure.
+  void expect_unchanged(const std::string& where) const {
+    ASSERT_NE(image_, nullptr) << where;
+    dataflow::StateWriter w;
+    image_->write(w);
+    EXPECT_EQ(w.bytes(), at_capture_) << where;
+  }
+
+ private:
+  std::unique_ptr<dataflow::StateImage> image_;
+  std::string at_capture_;
+};
+
+// A new operator from `make()`, restored from what `op`'s capture() writes now (a checkpoint
+// and a recovery); null, the test failed, when the restore fails or leaves bytes unread.
+template <typename Op, typename Make>
+auto restored_from_image(const Op& op, Make make) -> decltype(make()) {
+  dataflow::StateWriter bytes;
+  op.capture()->write(bytes);
+  auto restored = make();
+  if (!restored) return restored;
+  dataflow::StateReader reader(bytes.bytes());
+  const Status status = restored->restore(reader);
+  if (!status.ok() || !reader.done()) {
+    ADD_FAILURE() << "restore: " << status.to_string()
+                  << (reader.done() ? "" : ", bytes left unread");
+    return nullptr;
+  }
+  return restored;
 }
 
 }  // namespace sluice

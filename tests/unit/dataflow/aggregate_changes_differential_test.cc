@@ -184,15 +184,9 @@ void run_case(uint64_t seed) {
     const size_t batches = cuts.size() - 1;
     const size_t cut = rng() % (batches + 1);
     const size_t capture_at = rng() % (cut + 1);
-    std::unique_ptr<StateImage> image;
-    std::string at_capture;
+    CaptureCheck capture;
     for (size_t i = 0; i <= batches; ++i) {
-      if (i == capture_at) {
-        image = op->capture();
-        StateWriter w;
-        op->snapshot(w);
-        at_capture = w.take();
-      }
+      if (i == capture_at) capture.take(*op);
       if (i == batches) break;
       std::vector<RecordBatch> out;
       const Status s = op->process(to_batch(changes, cuts[i], cuts[i + 1]), out);
@@ -209,9 +203,7 @@ void run_case(uint64_t seed) {
     EXPECT_EQ(op->stats().unmatched_deletes, 0);
 
     // The image, written after the operator went on, holds the state at the capture.
-    StateWriter image_bytes;
-    image->write(image_bytes);
-    EXPECT_EQ(image_bytes.bytes(), at_capture) << "captured before batch " << capture_at;
+    capture.expect_unchanged("captured before batch " + std::to_string(capture_at));
 
     // Restored before batch `cut`, the operator emits exactly what it emitted without stopping.
     auto first = make(c.sql);
@@ -219,12 +211,8 @@ void run_case(uint64_t seed) {
       std::vector<RecordBatch> out;
       ASSERT_TRUE(first->process(to_batch(changes, cuts[i], cuts[i + 1]), out).ok());
     }
-    StateWriter bytes;
-    first->capture()->write(bytes);
-    auto restored = make(c.sql);
-    StateReader reader(bytes.bytes());
-    const Status status = restored->restore(reader);
-    ASSERT_TRUE(status.ok()) << status.to_string();
+    auto restored = restored_from_image(*first, [&] { return make(c.sql); });
+    ASSERT_TRUE(restored);
     EXPECT_EQ(restored->live_groups(), first->live_groups());
     for (size_t i = cut; i < batches; ++i) {
       std::vector<RecordBatch> out;

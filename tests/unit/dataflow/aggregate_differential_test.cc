@@ -309,28 +309,15 @@ void run_case(uint64_t seed) {
   Downstream downstream(c);
   std::vector<std::vector<RecordBatch>> outputs;
   int64_t watermark = kNoWatermark;
-  std::unique_ptr<StateImage> image;
-  std::string at_capture;
-  auto advance = [&](AggregateOperator& o, int64_t wm, std::vector<RecordBatch>& out) {
-    return o.on_watermark(wm, out);
-  };
+  CaptureCheck capture;
   for (size_t i = 0; i <= steps.size(); ++i) {
-    if (i == capture_at) {
-      image = op->capture();
-      StateWriter w;
-      op->snapshot(w);
-      at_capture = w.take();
-    }
+    if (i == capture_at) capture.take(*op);
     if (i == steps.size()) break;
     const Step& s = steps[i];
     const int64_t limit = close_limit(watermark, c.lateness);
     for (const Row& r : s.rows) reference.add(r, limit);
     std::vector<RecordBatch> out;
-    ASSERT_TRUE(op->process(to_batch(s.rows), out).ok());
-    if (s.watermark != kNoWatermark && s.watermark > watermark) {
-      watermark = s.watermark;
-      ASSERT_TRUE(advance(*op, watermark, out).ok());
-    }
+    ASSERT_TRUE(feed_step(*op, to_batch(s.rows), s.watermark, watermark, out));
     downstream.take(out);
     outputs.push_back(std::move(out));
   }
@@ -341,9 +328,7 @@ void run_case(uint64_t seed) {
   EXPECT_PRED2(same_rows, downstream.rows(), reference.final_rows());
 
   // The image, written after the operator went on, holds the state at the capture.
-  StateWriter image_bytes;
-  image->write(image_bytes);
-  EXPECT_EQ(image_bytes.bytes(), at_capture) << "captured before step " << capture_at;
+  capture.expect_unchanged("captured before step " + std::to_string(capture_at));
 
   // Restored before step `cut` (from an image of that point), the operator emits exactly
   // what it emitted without stopping.
@@ -351,19 +336,10 @@ void run_case(uint64_t seed) {
   watermark = kNoWatermark;
   for (size_t i = 0; i < cut; ++i) {
     std::vector<RecordBatch> out;
-    ASSERT_TRUE(first->process(to_batch(steps[i].rows), out).ok());
-    if (steps[i].watermark != kNoWatermark && steps[i].watermark > watermark) {
-      watermark = steps[i].watermark;
-      ASSERT_TRUE(first->on_watermark(watermark, out).ok());
-    }
+    ASSERT_TRUE(feed_step(*first, to_batch(steps[i].rows), steps[i].watermark, watermark, out));
   }
-  auto cut_image = first->capture();
-  StateWriter bytes;
-  cut_image->write(bytes);
-  auto restored = make(c.sql);
-  StateReader reader(bytes.bytes());
-  const Status status = restored->restore(reader);
-  ASSERT_TRUE(status.ok()) << status.to_string();
+  auto restored = restored_from_image(*first, [&] { return make(c.sql); });
+  ASSERT_TRUE(restored);
   EXPECT_EQ(restored->live_groups(), first->live_groups());
   EXPECT_EQ(restored->state_stats().groups, first->state_stats().groups);
   for (size_t i = cut; i <= steps.size(); ++i) {
@@ -371,11 +347,8 @@ void run_case(uint64_t seed) {
     if (i == steps.size()) {
       ASSERT_TRUE(restored->on_watermark(kFinalWatermark, out).ok());
     } else {
-      ASSERT_TRUE(restored->process(to_batch(steps[i].rows), out).ok());
-      if (steps[i].watermark != kNoWatermark && steps[i].watermark > watermark) {
-        watermark = steps[i].watermark;
-        ASSERT_TRUE(restored->on_watermark(watermark, out).ok());
-      }
+      ASSERT_TRUE(
+          feed_step(*restored, to_batch(steps[i].rows), steps[i].watermark, watermark, out));
     }
     ASSERT_EQ(batches_text(out), batches_text(outputs[i]))
         << "step " << i << " after a restore before " << cut;
