@@ -52,10 +52,11 @@ class AggColumns {
     d_.mut(g) += v;
   }
   // Takes row `row` (its argument in `arg`) back out of group g: the inverse of add(), for a
-  // deleted row of an input that emits changes. A value the group does not hold (a delete of a
-  // row this operator never saw) changes nothing. Exact for integers, DECIMAL and the value
-  // sets; a DOUBLE sum or moment subtracts in floating point (docs/sql.md).
-  Status remove(uint32_t g, const sql::Datum& arg, int64_t row, std::string& scratch);
+  // deleted row of an input that emits changes. False when the group does not hold the value (a
+  // delete of a row this operator never saw): nothing changes, and the caller counts it
+  // (OperatorStats::unmatched_deletes). Exact for integers, DECIMAL and the value sets; a DOUBLE
+  // sum or moment subtracts in floating point (docs/sql.md).
+  Result<bool> remove(uint32_t g, const sql::Datum& arg, int64_t row, std::string& scratch);
   // Folds group `from`'s state into group `into` (`into` is the earlier session).
   Status merge(uint32_t into, uint32_t from, StringArena& arena) {
     return merge_from(into, *this, from, arena, arena);

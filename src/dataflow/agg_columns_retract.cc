@@ -16,34 +16,36 @@ namespace sluice::dataflow {
 
 using sql::AggKind;
 
-Status AggColumns::remove(uint32_t g, const sql::Datum& arg, int64_t row, std::string& scratch) {
+Result<bool> AggColumns::remove(uint32_t g, const sql::Datum& arg, int64_t row,
+                                std::string& scratch) {
   const AggKind kind = call_->kind;
   if (kind == AggKind::kCountStar) {
-    if (count_[g] > 0) --count_.mut(g);
-    return Status::Ok();
+    if (count_[g] == 0) return false;
+    --count_.mut(g);
+    return true;
   }
   const Column& column = arg.column;
   const int64_t r = arg.index(row);
-  if (column.is_null(r)) return Status::Ok();
+  if (column.is_null(r)) return true;  // NULLs are not counted: nothing to take back
   if (shape_ == Shape::kMultiset) {
-    if (!multisets_[g]) return Status::Ok();
+    if (!multisets_[g]) return false;
     CowPtr<ValueMultiset>& set = multisets_.mut(g);
     own(set);
     scratch.clear();
     ValueMultiset::encode(scratch, column, r);
-    set->remove(scratch);
+    const bool held = set->remove(scratch);
     if (set->empty()) set = nullptr;
-    return Status::Ok();
+    return held;
   }
   if (shape_ == Shape::kValue || shape_ == Shape::kDistinct) {
     // The binder makes MIN/MAX/COUNT(DISTINCT) multisets over changes and refuses FIRST/LAST.
     return Status(ErrorCode::kInternal, call_->sql + " cannot take a row back");
   }
-  if (count_[g] == 0) return Status::Ok();  // no row to take back
+  if (count_[g] == 0) return false;  // no row to take back
   const int64_t n = --count_.mut(g);
   switch (shape_) {
     case Shape::kCount:
-      return Status::Ok();
+      return true;
     case Shape::kSumInt: {
       const int64_t v = integer_at(column, r);
       int64_t& sum = i_.mut(g);
@@ -52,19 +54,20 @@ Status AggColumns::remove(uint32_t g, const sql::Datum& arg, int64_t row, std::s
       } else if (__builtin_sub_overflow(sum, v, &sum)) {
         return Status(ErrorCode::kOutOfRange, call_->sql + " overflowed BIGINT");
       }
-      return Status::Ok();
+      return true;
     }
     case Shape::kSumDouble: {
       double& sum = d_.mut(g);
       sum = n == 0 ? 0 : sum - double_at(column, r);
-      return Status::Ok();
+      return true;
     }
     case Shape::kSumDecimal:
       if (n == 0) {
         dec_.mut(g) = 0;
-        return Status::Ok();
+        return true;
       }
-      return add_decimal(g, -column.decimal_value(r));
+      SLC_RETURN_IF_ERROR(add_decimal(g, -column.decimal_value(r)));
+      return true;
     case Shape::kMoments: {
       // Welford's update reversed: the mean and m2 of the other n rows.
       double& mean = d_.mut(g);
@@ -72,21 +75,21 @@ Status AggColumns::remove(uint32_t g, const sql::Datum& arg, int64_t row, std::s
       if (n == 0) {
         mean = 0;
         m2 = 0;
-        return Status::Ok();
+        return true;
       }
       const double x = double_at(column, r);
       const double before = mean;
       mean = before - (x - before) / static_cast<double>(n);
       m2 -= (x - mean) * (x - before);
       if (m2 < 0) m2 = 0;  // rounding: a variance is never negative
-      return Status::Ok();
+      return true;
     }
     case Shape::kDistinct:
     case Shape::kValue:
     case Shape::kMultiset:
       break;
   }
-  return Status::Ok();
+  return true;
 }
 
 }  // namespace sluice::dataflow

@@ -26,22 +26,31 @@ Status AggregateOperator::process_changes(const RecordBatch& kept, const std::ve
     uint32_t g;
     if (remove) {
       g = find_group(p, keys, row, hash);
-      // A delete of a row this aggregate never counted (it was created after the row was
-      // inserted upstream) has nothing to take back.
-      if (g == GroupTable::kNotFound || store.rows[g] == 0) continue;
+      // A delete of a row this aggregate never counted (an inconsistent changelog, or the row
+      // was inserted upstream before this query was created) has nothing to take back.
+      if (g == GroupTable::kNotFound || store.rows[g] == 0) {
+        ++stats_.unmatched_deletes;
+        continue;
+      }
     } else {
       bool created;
       g = find_or_add(p, keys, row, hash, created);
     }
+    bool held = true;  // a delete's values were all in its group
     for (size_t a = 0; a < naggs; ++a) {
       if (query_->aggregates[a].filter) {
         const sql::Datum& f = filters[a];
         if (f.is_null(row) || !f.column.bool_value(f.index(row))) continue;
       }
       AggColumns& agg = store.aggs[a];
-      SLC_RETURN_IF_ERROR(remove ? agg.remove(g, args[a], row, scratch_)
-                                 : agg.add(g, args[a], row, store.arena, scratch_));
+      if (!remove) {
+        SLC_RETURN_IF_ERROR(agg.add(g, args[a], row, store.arena, scratch_));
+        continue;
+      }
+      SLC_ASSIGN_OR_RETURN(const bool had, agg.remove(g, args[a], row, scratch_));
+      held = held && had;
     }
+    if (!held) ++stats_.unmatched_deletes;
     int64_t& rows = store.rows.mut(g);
     rows += remove ? -1 : 1;
     if (rows == 0) {

@@ -169,7 +169,8 @@ Status Graph::restore(StateReader& r) {
   // which object or step differs.
   std::set<std::string, sql::NameLess> seen;
   for (int64_t i = 0; i < count; ++i) {
-    std::string name, op_state;
+    std::string name;
+    std::string_view op_state;  // in place: an operator's state is read without a copy
     uint8_t kind, ended;
     Node::Progress p{};
     SLC_RETURN_IF_ERROR(r.str(name));
@@ -179,7 +180,7 @@ Status Graph::restore(StateReader& r) {
     SLC_RETURN_IF_ERROR(r.u8(ended));
     SLC_RETURN_IF_ERROR(r.i64(p.rows_in));
     SLC_RETURN_IF_ERROR(r.i64(p.rows_out));
-    SLC_RETURN_IF_ERROR(r.str(op_state));
+    SLC_RETURN_IF_ERROR(r.str_view(op_state));
     p.ended = ended != 0;
     Node* n = find(name);
     if (n == nullptr || static_cast<uint8_t>(n->kind()) != kind) {

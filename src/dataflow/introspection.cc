@@ -103,7 +103,8 @@ Result<QueryResult> Introspection::show(const Statement& s) const {
                               {"state_groups", DataType::kInt64, false},
                               {"state_bytes", DataType::kInt64, false},
                               {"table_rows", DataType::kInt64, true},
-                              {"late_rows", DataType::kInt64, false}}));
+                              {"late_rows", DataType::kInt64, false},
+                              {"unmatched_deletes", DataType::kInt64, false}}));
   for (const Node* n : listed_nodes()) {
     b.column(0).append_string(n->name());
     b.column(1).append_string(n->kind_label());
@@ -121,7 +122,9 @@ Result<QueryResult> Introspection::show(const Statement& s) const {
     b.column(6).append_int64(op.groups);
     b.column(7).append_int64(op.bytes + table.bytes);
     n->has_table() ? b.column(8).append_int64(table.groups) : b.column(8).append_null();
-    b.column(9).append_int64(n->stats().late_rows_dropped);
+    const OperatorStats stats = n->stats();
+    b.column(9).append_int64(stats.late_rows_dropped);
+    b.column(10).append_int64(stats.unmatched_deletes);
   }
   return table_result("SHOW PIPELINE", b.finish());
 }
@@ -311,7 +314,10 @@ void Introspection::write_nodes(JsonWriter& w) const {
     n->step_of().empty() ? w.null() : w.value(n->step_of());
     w.key("rows_in").value(n->rows_in());
     w.key("rows_out").value(n->rows_out());
-    w.key("late_rows").value(n->stats().late_rows_dropped);
+    const OperatorStats stats = n->stats();
+    w.key("late_rows").value(stats.late_rows_dropped);
+    // Deletes of an input's changelog that matched nothing held (OperatorStats).
+    w.key("unmatched_deletes").value(stats.unmatched_deletes);
     // No rows for idle.timeout: left out of the watermark of joins and unions below.
     w.key("idle").value(n->idle());
     // What the node holds: its operator's live groups (a join's: rows kept on both sides),

@@ -27,9 +27,9 @@ class Introspection {
   Result<QueryResult> explain(const sql::Statement& s) const;
   Result<QueryResult> select(const sql::Statement& s) const;
   // Writes the member "nodes": [{"name","kind","input","outputs","plan","step_of","rows_in",
-  // "rows_out","late_rows","idle","state_groups","state_bytes","table_rows"}] into the object the
-  // caller has open: every object, each after its steps ("step_of": the object; null for an
-  // object itself).
+  // "rows_out","late_rows","unmatched_deletes","idle","state_groups","state_bytes","table_rows"}]
+  // into the object the caller has open: every object, each after its steps ("step_of": the
+  // object; null for an object itself).
   void write_nodes(JsonWriter& writer) const;
 
  private:

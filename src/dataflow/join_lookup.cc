@@ -90,9 +90,9 @@ Status LookupJoinOperator::process_right(const RecordBatch& input) {
       view_.add(right_keys_.bytes(r), right_keys_.hash(r), 0, right_seq_++, row_);
       continue;
     }
-    // A delete of a row the view holds (one copy); the view never deletes a row it lacks.
+    // A delete of a row the view holds (one copy); one of a row it lacks is counted.
     const uint32_t k = view_.find_key(right_keys_.bytes(r), right_keys_.hash(r));
-    if (k != JoinVersions::kNone) view_.remove_row(k, row_);
+    if (k == JoinVersions::kNone || !view_.remove_row(k, row_)) ++stats_.unmatched_deletes;
   }
   return Status::Ok();
 }

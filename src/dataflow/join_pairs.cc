@@ -10,17 +10,11 @@ JoinPairs::JoinPairs(const sql::BoundJoin& join, const JoinRowCodec& left,
       left_(left),
       right_(right),
       right_first_(static_cast<int>(left.width())),
-      has_op_(join.output_schema->num_fields() > static_cast<int>(left.width() + right.width())),
       builder_(join.output_schema) {}
-
-void JoinPairs::append_op(BatchBuilder& b) {
-  if (has_op_) b.column(b.schema()->num_fields() - 1).append_string("insert");
-}
 
 void JoinPairs::add_pair(std::string_view left_row, std::string_view right_row) {
   left_.decode(left_row, builder_, 0);
   right_.decode(right_row, builder_, right_first_);
-  append_op(builder_);
   left_of_row_.push_back(static_cast<uint32_t>(left_rows_ - 1));
   is_pair_.push_back(1);
 }
@@ -29,7 +23,6 @@ void JoinPairs::add_unmatched(std::string_view left_row) {
   if (join_.type != sql::JoinType::kLeftOuter) return;
   left_.decode(left_row, builder_, 0);
   right_.append_nulls(builder_, right_first_);
-  append_op(builder_);
   left_of_row_.push_back(static_cast<uint32_t>(left_rows_ - 1));
   is_pair_.push_back(0);
 }
@@ -80,7 +73,6 @@ Status JoinPairs::finish(std::vector<RecordBatch>& out, int64_t& rows_out) {
       answered[l] = 1;
       for (int c = 0; c < right_first_; ++c) builder_.column(c).append_from(built.column(c), row);
       right_.append_nulls(builder_, right_first_);
-      append_op(builder_);
     }
     RecordBatch extended = builder_.finish();
     if (extended.num_rows() > 0) {

@@ -4,9 +4,10 @@
 //   inner       a pair is emitted when the residual is TRUE;
 //   left outer  as inner, and a left row none of whose pairs passes (or that has none) is
 //               emitted once with the right columns NULL.
-// Rows are the output schema's: the left columns, the right columns, and `_op` ('insert')
-// when the schema has it. Left rows keep their order; a left row's pairs come in the order
-// they were added; the NULL-extended rows of a batch follow its pairs.
+// Rows are the output schema's: the left columns, then the right columns (a temporal join is
+// append-only: the binder gives it no `_op`, sql/join_binder.cc). Left rows keep their order;
+// a left row's pairs come in the order they were added; the NULL-extended rows of a batch
+// follow its pairs.
 //
 // Thread: the owning operator's (the compute thread).
 
@@ -37,13 +38,10 @@ class JoinPairs {
   Status finish(std::vector<RecordBatch>& out, int64_t& rows_out);
 
  private:
-  void append_op(BatchBuilder& b);
-
   const sql::BoundJoin& join_;
   const JoinRowCodec& left_;
   const JoinRowCodec& right_;
   const int right_first_;  // the output column of the first right column
-  const bool has_op_;
   BatchBuilder builder_;
   int64_t left_rows_ = 0;
   std::vector<uint32_t> left_of_row_;  // per built row: its left row (0-based in this run)

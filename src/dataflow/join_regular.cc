@@ -135,7 +135,12 @@ Status RegularJoinOperator::process(int side, const RecordBatch& input,
       if (t >= keep_limit) own.add(batch_.columns, batch_.keys, r, batch_.hashes[k], matches);
     } else {
       const uint32_t j = own.find_equal(batch_.columns, batch_.keys, r, batch_.hashes[k]);
-      if (j == JoinRows::kNone) continue;  // never kept, or dropped by retention
+      if (j == JoinRows::kNone) {
+        // Never kept: dropped by the retention (as it says), or, when everything is kept, a
+        // delete the changelog never inserted, counted.
+        if (!retained()) ++stats_.unmatched_deletes;
+        continue;
+      }
       own.remove(j);
     }
     if (left) {

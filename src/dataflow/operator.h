@@ -42,6 +42,11 @@ struct OperatorStats {
   int64_t rows_in = 0;
   int64_t rows_out = 0;
   int64_t late_rows_dropped = 0;
+  // Deletes of an input's changelog (`_op` 'delete') that matched nothing the operator holds —
+  // no group, no value of a group, no kept row: dropped, as there is nothing to take back, and
+  // counted. A consistent changelog has none (each delete follows its row's insert); one comes
+  // from an inconsistent input, or from rows inserted before this query was created.
+  int64_t unmatched_deletes = 0;
 };
 
 class Operator {

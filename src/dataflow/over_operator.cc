@@ -127,8 +127,9 @@ Status OverOperator::change(std::string_view key, std::string_view row, bool ins
   const auto n = static_cast<size_t>(over_.max_preceding);
   const uint32_t p = insert ? partitions_.get(key) : partitions_.find(key);
   // A delete of a row not held cannot come from an input that emits its changes in order;
-  // there is no output of it to take back.
+  // there is no output of it to take back: counted.
   if (!insert && (p == OverPartitions::kNone || partitions_.copies(p, row) == 0)) {
+    ++stats_.unmatched_deletes;
     return Status::Ok();
   }
   partitions_.around(p, row, insert ? 0 : 1, n, around_);

@@ -108,9 +108,16 @@ Status StateReader::i128(__int128& v) {
 }
 
 Status StateReader::str(std::string& s) {
+  std::string_view v;
+  SLC_RETURN_IF_ERROR(str_view(v));
+  s.assign(v);
+  return Status::Ok();
+}
+
+Status StateReader::str_view(std::string_view& s) {
   int64_t n;
   SLC_RETURN_IF_ERROR(count(n, 1));
-  s.assign(in_.data() + pos_, static_cast<size_t>(n));
+  s = in_.substr(pos_, static_cast<size_t>(n));
   pos_ += static_cast<size_t>(n);
   return Status::Ok();
 }

@@ -50,6 +50,9 @@ class StateReader {
   Status f64(double& v);
   Status i128(__int128& v);
   Status str(std::string& s);
+  // The next string (as str() reads it) in place: a view of the reader's bytes, valid while
+  // they are, so a part of a snapshot is read by a reader of its own without a copy.
+  Status str_view(std::string_view& s);
   Status type(DataType& t);
   Status value(Value& v);
   // Passes over `n` values, each checked as value() checks it, without building them: a

@@ -33,7 +33,7 @@ Status ViewNode::publish(const RecordBatch& batch) {
     for (int c = 0; c < ncols; ++c)
       row_[static_cast<size_t>(c)] = Value::from_column(batch.column(c), r);
     const bool insert = !applies_changelog_ || batch.column(ncols).string_value(r) == "insert";
-    table_.apply(row_, insert);
+    if (!table_.apply(row_, insert)) ++unmatched_deletes_;
     if (insert) inserts_.push_back(static_cast<uint32_t>(r));
   }
   // A view declared ON UPDATE shows downstream its new rows, without the changelog.
@@ -43,6 +43,12 @@ Status ViewNode::publish(const RecordBatch& batch) {
   RecordBatch visible = plain.take(inserts_);
   if (visible.num_rows() == 0) return Status::Ok();
   return emit(visible);
+}
+
+OperatorStats ViewNode::stats() const {
+  OperatorStats s = QueryNode::stats();
+  s.unmatched_deletes += unmatched_deletes_;
+  return s;
 }
 
 Status ViewNode::restore_table(StateReader& reader) {

@@ -23,6 +23,8 @@ class ViewNode final : public QueryNode {
   StateStats table_state() const override { return table_.state_stats(); }
   bool has_table() const override { return true; }
   Status restore_table(StateReader& reader) override;
+  // The operator's, and the deletes the table did not hold (OperatorStats::unmatched_deletes).
+  OperatorStats stats() const override;
 
  protected:
   Status publish(const RecordBatch& batch) override;
@@ -32,6 +34,7 @@ class ViewNode final : public QueryNode {
   const bool applies_changelog_;
   std::vector<Value> row_;         // reused per row
   std::vector<uint32_t> inserts_;  // reused per batch
+  int64_t unmatched_deletes_ = 0;  // deletes of rows the table did not hold
 };
 
 }  // namespace sluice::dataflow

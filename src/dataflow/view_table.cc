@@ -192,7 +192,7 @@ void ViewTable::compact() {
   }
 }
 
-void ViewTable::apply(const std::vector<Value>& row, bool insert) {
+bool ViewTable::apply(const std::vector<Value>& row, bool insert) {
   key_.clear();
   for (const Value& v : row) key_.value(v);
   const std::string_view key = key_.bytes();
@@ -206,7 +206,7 @@ void ViewTable::apply(const std::vector<Value>& row, bool insert) {
     if (found) {
       Chunk& c = writable(slots_[i].chunk);
       c.set_copies(slots_[i].offset, c.copies_at(slots_[i].offset) + 1);
-      return;
+      return true;
     }
     if (static_cast<size_t>(distinct_ + 1) * 10 > slots_.size() * 7) {
       grow_index();
@@ -215,15 +215,15 @@ void ViewTable::apply(const std::vector<Value>& row, bool insert) {
     const auto [chunk, offset] = append(key, 1);
     slots_[i] = Slot{hash, chunk, offset};
     ++distinct_;
-    return;
+    return true;
   }
-  if (!found) return;
+  if (!found) return false;
   --size_;
   const Slot s = slots_[i];
   Chunk& c = writable(s.chunk);
   const int64_t copies = c.copies_at(s.offset) - 1;
   c.set_copies(s.offset, copies);
-  if (copies > 0) return;
+  if (copies > 0) return true;
   erase_slot(i);
   --distinct_;
   const auto bytes = static_cast<int64_t>(kHeaderBytes + c.length_at(s.offset));
@@ -231,6 +231,7 @@ void ViewTable::apply(const std::vector<Value>& row, bool insert) {
   dead_bytes_ += bytes;
   if (--chunk_live_[s.chunk] == 0 && s.chunk + 1 != chunks_.size()) release_chunk(s.chunk);
   if (dead_bytes_ > live_bytes_ && dead_bytes_ > static_cast<int64_t>(kChunkBytes)) compact();
+  return true;
 }
 
 RecordBatch ViewTable::to_batch() const {

@@ -45,8 +45,9 @@ class ViewTable {
   // Rows, copies counted.
   int64_t size() const { return size_; }
   int64_t distinct_rows() const { return distinct_; }
-  // Adds one copy of `row`, or (insert = false) removes one if present.
-  void apply(const std::vector<Value>& row, bool insert);
+  // Adds one copy of `row`, or (insert = false) removes one if present; false when it was not
+  // (a delete that matched nothing: the caller counts it).
+  bool apply(const std::vector<Value>& row, bool insert);
   RecordBatch to_batch() const;
 
   // Writes the distinct rows' count, then each distinct row with its copies (the format

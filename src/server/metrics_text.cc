@@ -167,8 +167,8 @@ Status write_sinks(Database& db, PrometheusWriter& w) {
 }
 
 // Graph nodes (sources, streams, views, sinks, and the steps of a query: joins, unions,
-// subqueries): rows in and out, late rows, state, from the graph JSON. `object` is the object
-// a step belongs to (for an object, itself).
+// subqueries): rows in and out, late rows, unmatched deletes, state, from the graph JSON. `object`
+// is the object a step belongs to (for an object, itself).
 Status write_nodes(Database& db, PrometheusWriter& w) {
   SLC_ASSIGN_OR_RETURN(std::string graph, db.graph_json());
   simdjson::dom::parser parser;
@@ -180,7 +180,7 @@ Status write_nodes(Database& db, PrometheusWriter& w) {
   }
   struct Node {
     std::string name, kind, object;
-    int64_t in = 0, out = 0, late = 0;
+    int64_t in = 0, out = 0, late = 0, unmatched_deletes = 0;
     int64_t state_groups = 0, state_bytes = 0;
     int64_t table_rows = -1;  // -1: no view table
   };
@@ -194,7 +194,8 @@ Status write_nodes(Database& db, PrometheusWriter& w) {
     std::string_view object;
     n.object = node["step_of"].get(object) == simdjson::SUCCESS ? object : name;
     if (node["rows_in"].get(n.in) || node["rows_out"].get(n.out)) continue;
-    if (node["late_rows"].get(n.late)) continue;
+    if (node["late_rows"].get(n.late) || node["unmatched_deletes"].get(n.unmatched_deletes))
+      continue;
     if (node["state_groups"].get(n.state_groups) || node["state_bytes"].get(n.state_bytes))
       continue;
     int64_t table_rows;
@@ -214,6 +215,12 @@ Status write_nodes(Database& db, PrometheusWriter& w) {
   for (const Node& n : read)
     w.sample("sluice_node_late_rows_total",
              {{"node", n.name}, {"kind", n.kind}, {"object", n.object}}, double(n.late));
+  w.family("sluice_node_unmatched_deletes_total", "counter",
+           "Deletes of an input's changelog that matched nothing the node holds (dropped).");
+  for (const Node& n : read)
+    w.sample("sluice_node_unmatched_deletes_total",
+             {{"node", n.name}, {"kind", n.kind}, {"object", n.object}},
+             double(n.unmatched_deletes));
   w.family("sluice_node_state_groups", "gauge",
            "Live groups of the node's operator state (a join: rows kept on both sides).");
   for (const Node& n : read)

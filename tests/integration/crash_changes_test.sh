@@ -25,7 +25,7 @@ target=${CRASH_KILLS:-${2:-30}}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # shellcheck source=tests/integration/crash_rounds.sh
-. "$(dirname "$0")/crash_rounds.sh"  # jittered, crash_rounds (sets kills, failures)
+. "$(dirname "$0")/crash_rounds.sh"  # jittered, uninterrupted_run, crash_rounds
 
 # The OVER frame on the watermark's input: out of order within the delay, some rows late.
 jitter_rows=200000
@@ -130,16 +130,7 @@ signature() {  # output directory, (schema), sink → its rows as compared
 }
 sinks=(per_category recent_best moving)
 
-# What an uninterrupted run writes.
-mkdir -p "$work/expected"
-pipeline "$work/expected" >"$work/expected.sql"
-if ! "$sluice" run "$work/expected.sql" --data-dir "$work/expected/data" >/dev/null 2>&1; then
-  echo "FAIL the uninterrupted run failed"
-  exit 1
-fi
-for sink in "${sinks[@]}"; do
-  signature "$work/expected" - "$sink" >"$work/expected.$sink"
-done
+uninterrupted_run
 # Each operator must have done its work, or equal outputs would prove little: the aggregate took
 # back rows (its input's deletes) and holds every category, the frame over changes took back
 # outputs, the frame on the watermark emitted rows and dropped late ones.
@@ -163,9 +154,5 @@ echo "uninterrupted: the aggregate over changes wrote $agg_changes changes ($agg
   "deletes), the frame on the watermark $moving rows"
 
 crash_rounds
-if [ "$failures" -ne 0 ]; then
-  echo "FAIL $failures checks"
-  exit 1
-fi
 echo "ok   the aggregate over changes' and the OVER frames' sinks hold exactly the" \
   "uninterrupted run's rows after $kills SIGKILLs"

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # What the SIGKILL crash tests share (sourced by crash_test.sh, crash_join_test.sh and
-# crash_changes_test.sh): their inputs' generator and the rounds of kills and restarts, each
-# compared with an uninterrupted run.
+# crash_changes_test.sh): their inputs' generator, the uninterrupted run, and the rounds of kills
+# and restarts, each compared with it.
 
 # jittered FILE SEED ROWS MAX_STEP VALUE: a JSON-lines file of ROWS rows {"k", VALUE, "ts"}: a
 # clock moving by up to MAX_STEP ms a row, each time up to 1.5 s behind it (out of order within a
@@ -25,6 +25,23 @@ with open(path, "w") as f:
 PY
 }
 
+# uninterrupted_run: runs the pipeline once, without kills, into $work/expected (schema
+# "expected") and writes each sink's signature to $work/expected.<sink>: what every round must
+# write. Exits 1 when the run fails. Needs what crash_rounds needs (below).
+# shellcheck disable=SC2154  # sluice, work, sinks: the caller's
+uninterrupted_run() {
+  local sink
+  mkdir -p "$work/expected"
+  pipeline "$work/expected" expected >"$work/expected.sql"
+  if ! "$sluice" run "$work/expected.sql" --data-dir "$work/expected/data" >/dev/null 2>&1; then
+    echo "FAIL the uninterrupted run failed"
+    exit 1
+  fi
+  for sink in "${sinks[@]}"; do
+    signature "$work/expected" expected "$sink" >"$work/expected.$sink"
+  done
+}
+
 # crash_rounds: kills a child `$sluice run --data-dir` with SIGKILL, at random moments and at
 # named fault points (SLUICE_FAULT: the process kills itself there), restarts it on the same
 # data_dir, kills it again... until it finishes; then compares every sink's output with the
@@ -34,7 +51,8 @@ PY
 #   signature OUT SCHEMA SINK   a sink's output, as compared (sorted rows, or an ordered stream)
 #   round_checks ROUND          (optional) more checks after a round, adding to $failures
 # and sets $sluice, $target, $work, the array sinks, and $work/expected.<sink> for each sink.
-# Sets $kills, $round and $failures; prints a line per round and the kills' tally.
+# Sets $kills, $round and $failures; prints a line per round and the kills' tally, and exits 1
+# when a check failed.
 # shellcheck disable=SC2154  # sluice, target, work, sinks: the caller's
 crash_rounds() {
   local faults=(after_state_image after_pre_commit manifest_half_written after_manifest
@@ -109,4 +127,8 @@ crash_rounds() {
   done
   echo "kills: $kills ($random_kills at random moments, $fault_kills at fault points)" \
     "in $round rounds"
+  if [ "$failures" -ne 0 ]; then
+    echo "FAIL $failures checks"
+    exit 1
+  fi
 }

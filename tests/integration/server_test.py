@@ -161,6 +161,9 @@ def check_metrics(srv, token, rows):
     # State per node (the view holds its keys a, b, c) and checkpoints (the server has a data dir).
     check("view table rows", samples.get(("sluice_view_table_rows", (("node", "totals"),))) == 3,
           [(k, v) for k, v in samples.items() if k[0].startswith("sluice_view")])
+    check("unmatched deletes per node (none: the changelogs are consistent)",
+          samples.get(("sluice_node_unmatched_deletes_total",
+                       (("kind", "materialized view"), ("node", "totals"), ("object", "totals")))) == 0)
     check("state bytes per node",
           (samples.get(("sluice_node_state_bytes",
                         (("kind", "materialized view"), ("node", "totals"), ("object", "totals")))) or 0) > 0)

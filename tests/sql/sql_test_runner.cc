@@ -309,16 +309,17 @@ TEST_P(SqlFile, Passes) {
       want.insert(want.end(), b.expected.begin(), b.expected.end());
       check_rows(got, want, words.size() > 2 && words[2] == "ordered", where);
     } else if (cmd == "stats") {
-      ASSERT_EQ(words.size(), 3u) << where << ": stats NAME late=N";
+      ASSERT_EQ(words.size(), 3u) << where << ": stats NAME late=N (or in=, out=, unmatched=)";
       auto st = h.loop().stats(words[1]);
       ASSERT_TRUE(st.ok()) << where << ": " << st.status().to_string();
       const std::string& kv = words[2];
       const auto eq = kv.find('=');
       const int64_t want = std::stoll(kv.substr(eq + 1));
       const std::string key = kv.substr(0, eq);
-      const int64_t got = key == "late" ? st->late_rows_dropped
-                          : key == "in" ? st->rows_in
-                                        : st->rows_out;
+      const int64_t got = key == "late"        ? st->late_rows_dropped
+                          : key == "unmatched" ? st->unmatched_deletes
+                          : key == "in"        ? st->rows_in
+                                               : st->rows_out;
       EXPECT_EQ(got, want) << where << ": " << key;
     } else {
       FAIL() << where << ": unknown directive '" << cmd << "'";

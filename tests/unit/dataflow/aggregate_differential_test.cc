@@ -12,10 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <functional>
 #include <map>
-#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -23,22 +20,16 @@
 
 #include "dataflow/aggregate_operator.h"
 #include "sluice/batch_builder.h"
-#include "sql/binder.h"
-#include "sql/parser.h"
+#include "support/aggregate_menu.h"
 #include "support/bind_over_source.h"
+#include "support/differential.h"
 
 namespace sluice::dataflow {
 namespace {
 
 constexpr int64_t kSecond = 1'000'000;
 
-struct Row {
-  std::optional<std::string> k;
-  std::optional<int64_t> g;
-  std::optional<int64_t> v;
-  std::optional<double> x;  // multiples of 0.25: sums are exact in any order
-  int64_t ts;               // µs
-};
+using Row = AggRow;  // ts: µs
 
 SchemaPtr input_schema() {
   return make_schema({{"k", DataType::kVarchar},
@@ -51,171 +42,10 @@ SchemaPtr input_schema() {
 RecordBatch to_batch(const std::vector<Row>& rows) {
   BatchBuilder b(input_schema());
   for (const Row& r : rows) {
-    r.k ? b.column(0).append_string(*r.k) : b.column(0).append_null();
-    r.g ? b.column(1).append_int64(*r.g) : b.column(1).append_null();
-    r.v ? b.column(2).append_int64(*r.v) : b.column(2).append_null();
-    r.x ? b.column(3).append_double(*r.x) : b.column(3).append_null();
+    append_agg_row(b, r);
     b.column(4).append_int64(r.ts);
   }
   return b.finish();
-}
-
-std::string render_double(double d) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.17g", d);
-  return buf;
-}
-
-std::string render(const Value& v) {
-  if (v.null) return "NULL";
-  switch (v.type) {
-    case DataType::kVarchar:
-      return "'" + v.s + "'";
-    case DataType::kDouble:
-      return render_double(v.d);
-    default:
-      return std::to_string(v.i);
-  }
-}
-
-template <typename T>
-std::string render(const std::optional<T>& v) {
-  if (!v) return "NULL";
-  if constexpr (std::is_same_v<T, std::string>) {
-    return "'" + *v + "'";
-  } else if constexpr (std::is_same_v<T, double>) {
-    return render_double(*v);
-  } else {
-    return std::to_string(*v);
-  }
-}
-
-// One aggregate of the menu: its SQL and its value over a group's rows (in state order).
-struct AggSpec {
-  std::string sql;
-  std::function<std::string(const std::vector<const Row*>&)> compute;
-  bool order_sensitive = false;  // FIRST/LAST: no FILTER (a filtered-out session keeps none)
-};
-
-std::vector<AggSpec> menu() {
-  using Rows = const std::vector<const Row*>&;
-  auto values = [](Rows rows) {
-    std::vector<int64_t> out;
-    for (const Row* r : rows)
-      if (r->v) out.push_back(*r->v);
-    return out;
-  };
-  auto doubles = [](Rows rows) {
-    std::vector<double> out;
-    for (const Row* r : rows)
-      if (r->x) out.push_back(*r->x);
-    return out;
-  };
-  auto variance = [](const std::vector<double>& xs, bool sample) -> std::optional<double> {
-    if (xs.size() < (sample ? 2u : 1u)) return std::nullopt;
-    double mean = 0;
-    for (double x : xs) mean += x;
-    mean /= static_cast<double>(xs.size());
-    double m2 = 0;
-    for (double x : xs) m2 += (x - mean) * (x - mean);
-    return m2 / static_cast<double>(sample ? xs.size() - 1 : xs.size());
-  };
-  return {
-      {"COUNT(*)", [](Rows rows) { return std::to_string(rows.size()); }},
-      {"COUNT(v)", [=](Rows rows) { return std::to_string(values(rows).size()); }},
-      {"SUM(v)",
-       [=](Rows rows) {
-         const auto vs = values(rows);
-         if (vs.empty()) return std::string("NULL");
-         int64_t s = 0;
-         for (int64_t v : vs) s += v;
-         return std::to_string(s);
-       }},
-      {"AVG(v)",
-       [=](Rows rows) {
-         const auto vs = values(rows);
-         if (vs.empty()) return std::string("NULL");
-         double s = 0;
-         for (int64_t v : vs) s += static_cast<double>(v);
-         return render_double(s / static_cast<double>(vs.size()));
-       }},
-      {"MIN(v)",
-       [=](Rows rows) {
-         const auto vs = values(rows);
-         return vs.empty() ? std::string("NULL")
-                           : std::to_string(*std::min_element(vs.begin(), vs.end()));
-       }},
-      {"MAX(v)",
-       [=](Rows rows) {
-         const auto vs = values(rows);
-         return vs.empty() ? std::string("NULL")
-                           : std::to_string(*std::max_element(vs.begin(), vs.end()));
-       }},
-      {"MIN(k)",
-       [](Rows rows) {
-         std::optional<std::string> m;
-         for (const Row* r : rows)
-           if (r->k && (!m || *r->k < *m)) m = r->k;
-         return render(m);
-       }},
-      {"MAX(k)",
-       [](Rows rows) {
-         std::optional<std::string> m;
-         for (const Row* r : rows)
-           if (r->k && (!m || *r->k > *m)) m = r->k;
-         return render(m);
-       }},
-      {"COUNT(DISTINCT v)",
-       [=](Rows rows) {
-         const auto vs = values(rows);
-         return std::to_string(std::set<int64_t>(vs.begin(), vs.end()).size());
-       }},
-      {"COUNT(DISTINCT k)",
-       [](Rows rows) {
-         std::set<std::string> s;
-         for (const Row* r : rows)
-           if (r->k) s.insert(*r->k);
-         return std::to_string(s.size());
-       }},
-      {"SUM(x)",
-       [=](Rows rows) {
-         const auto xs = doubles(rows);
-         if (xs.empty()) return std::string("NULL");
-         double s = 0;
-         for (double x : xs) s += x;
-         return render_double(s);
-       }},
-      {"MAX(x)",
-       [=](Rows rows) {
-         const auto xs = doubles(rows);
-         return xs.empty() ? std::string("NULL")
-                           : render_double(*std::max_element(xs.begin(), xs.end()));
-       }},
-      {"VAR_POP(x)", [=](Rows rows) { return render(variance(doubles(rows), false)); }},
-      {"STDDEV_SAMP(v)",
-       [=](Rows rows) {
-         std::vector<double> xs;
-         for (int64_t v : values(rows)) xs.push_back(static_cast<double>(v));
-         auto var = variance(xs, true);
-         return var ? render_double(std::sqrt(*var)) : std::string("NULL");
-       }},
-      {"FIRST_VALUE(v)",
-       [](Rows rows) { return rows.empty() ? std::string("NULL") : render(rows.front()->v); },
-       true},
-      {"LAST_VALUE(k)",
-       [](Rows rows) { return rows.empty() ? std::string("NULL") : render(rows.back()->k); }, true},
-  };
-}
-
-struct Filter {
-  std::string sql;
-  std::function<bool(const Row&)> keep;
-};
-
-std::vector<Filter> filters() {
-  return {{"v > 0", [](const Row& r) { return r.v && *r.v > 0; }},
-          {"x < 1", [](const Row& r) { return r.x && *r.x < 1; }},
-          {"k <> 'b'", [](const Row& r) { return r.k && *r.k != "b"; }}};
 }
 
 enum class Win { kNone, kTumble, kHop, kSession };
@@ -225,11 +55,7 @@ struct Case {
   Win win;
   Emit emit;
   std::vector<int> key_columns;  // 0: k, 1: g
-  struct Agg {
-    int spec;
-    int filter;  // -1: none
-  };
-  std::vector<Agg> aggs;
+  std::vector<AggCall> aggs;
   bool having = false;  // HAVING COUNT(*) > 1 (COUNT(*) is then the first aggregate)
   int64_t lateness = 0;
   std::string sql;
@@ -242,21 +68,9 @@ Case random_case(std::mt19937_64& rng) {
   c.emit =
       c.win == Win::kNone ? (pick(2) ? Emit::kUpdate : Emit::kChanges) : static_cast<Emit>(pick(3));
   if (c.emit == Emit::kUpdate && c.win == Win::kSession) c.emit = Emit::kChanges;
-  switch (pick(4)) {
-    case 0:
-      c.key_columns = {0};
-      break;
-    case 1:
-      c.key_columns = {1};
-      break;
-    case 2:
-      c.key_columns = {0, 1};
-      break;
-    default:
-      break;  // no GROUP BY keys
-  }
-  const auto specs = menu();
-  const auto fs = filters();
+  c.key_columns = random_group_keys(rng);
+  const auto specs = aggregate_menu();
+  const auto fs = aggregate_filters();
   c.having = c.emit != Emit::kUpdate && pick(3) == 0;
   if (c.having) c.aggs.push_back({0, -1});
   const int n = 1 + pick(5);
@@ -269,19 +83,9 @@ Case random_case(std::mt19937_64& rng) {
   }
   if (c.win != Win::kNone && pick(2) == 0) c.lateness = (1 + pick(5)) * kSecond;
 
-  std::string select = "SELECT ";
   std::string group;
-  for (int k : c.key_columns) {
-    select += k == 0 ? "k, " : "g, ";
-    group += std::string(group.empty() ? "" : ", ") + (k == 0 ? "k" : "g");
-  }
-  if (c.win != Win::kNone) select += "window_start, ";
-  for (size_t i = 0; i < c.aggs.size(); ++i) {
-    select += (i ? ", " : "") + specs[static_cast<size_t>(c.aggs[i].spec)].sql;
-    if (c.aggs[i].filter >= 0)
-      select += " FILTER (WHERE " + fs[static_cast<size_t>(c.aggs[i].filter)].sql + ")";
-    select += " AS a" + std::to_string(i);
-  }
+  const std::string select = aggregate_select(
+      c.key_columns, c.win != Win::kNone ? "window_start, " : "", c.aggs, specs, fs, group);
   std::string window;
   switch (c.win) {
     case Win::kTumble:
@@ -297,7 +101,7 @@ Case random_case(std::mt19937_64& rng) {
       break;
   }
   if (!window.empty()) group += (group.empty() ? "" : ", ") + window;
-  c.sql = select + " FROM t";
+  c.sql = select;
   if (!group.empty()) c.sql += " GROUP BY " + group;
   if (c.having) c.sql += " HAVING COUNT(*) > 1";
   if (c.lateness)
@@ -316,10 +120,11 @@ std::unique_ptr<AggregateOperator> make(const std::string& select) {
 // The reference: groups as a map of windows to a map of keys to their rows.
 class Reference {
  public:
-  explicit Reference(const Case& c) : c_(c), specs_(menu()), filters_(filters()) {}
+  explicit Reference(const Case& c)
+      : c_(c), specs_(aggregate_menu()), filters_(aggregate_filters()) {}
 
   void add(const Row& r, int64_t limit) {
-    const std::string key = key_of(r);
+    const std::string key = group_key_text(r, c_.key_columns);
     switch (c_.win) {
       case Win::kNone:
         groups_[{0, 0}][key].push_back(r);
@@ -377,17 +182,10 @@ class Reference {
     auto emit = [&](int64_t start, const std::string& key_text, const std::vector<Row>& rows) {
       std::string line = key_text;
       if (c_.win != Win::kNone) line += std::to_string(start) + "|";
-      std::vector<const Row*> all;
+      AggRows all;
       for (const Row& r : rows) all.push_back(&r);
       if (c_.having && all.size() <= 1) return;
-      for (const Case::Agg& a : c_.aggs) {
-        std::vector<const Row*> seen;
-        for (const Row* r : all) {
-          if (a.filter < 0 || filters_[static_cast<size_t>(a.filter)].keep(*r)) seen.push_back(r);
-        }
-        line += specs_[static_cast<size_t>(a.spec)].compute(seen) + "|";
-      }
-      out.insert(line);
+      out.insert(line + aggregate_cells(c_.aggs, all, specs_, filters_));
     };
     for (const auto& [window, by_key] : groups_) {
       for (const auto& [key, rows] : by_key) emit(window.first, key, rows);
@@ -404,15 +202,9 @@ class Reference {
     int64_t start, end;
     std::vector<Row> rows;
   };
-  std::string key_of(const Row& r) const {
-    std::string key;
-    for (int k : c_.key_columns) key += (k == 0 ? render(r.k) : render(r.g)) + "|";
-    return key;
-  }
-
   const Case& c_;
   std::vector<AggSpec> specs_;
-  std::vector<Filter> filters_;
+  std::vector<AggFilter> filters_;
   std::map<std::pair<int64_t, int64_t>, std::map<std::string, std::vector<Row>>> groups_;
   std::map<std::string, std::vector<Session>> sessions_;
   std::vector<std::pair<std::string, Session>> closed_;
@@ -424,36 +216,13 @@ class Downstream {
   Downstream(const Case& c) : c_(c) {}
 
   void take(const std::vector<RecordBatch>& out) {
+    if (c_.emit != Emit::kUpdate)
+      return apply_changes(out, rows_, c_.emit == Emit::kChanges, render);
+    // ON UPDATE: each group's latest row.
+    const int key_cols = static_cast<int>(c_.key_columns.size()) + (c_.win != Win::kNone ? 1 : 0);
     for (const RecordBatch& b : out) {
-      const int ncols = b.num_columns() - (c_.emit == Emit::kChanges ? 1 : 0);
       for (int64_t r = 0; r < b.num_rows(); ++r) {
-        std::string line, group_key;
-        const int key_cols =
-            static_cast<int>(c_.key_columns.size()) + (c_.win != Win::kNone ? 1 : 0);
-        for (int col = 0; col < ncols; ++col) {
-          const std::string v = render(Value::from_column(b.column(col), r));
-          line += v + "|";
-          if (col < key_cols) group_key += v + "|";
-        }
-        switch (c_.emit) {
-          case Emit::kClose:
-            rows_.insert(line);
-            break;
-          case Emit::kUpdate:
-            latest_[group_key] = line;
-            break;
-          case Emit::kChanges: {
-            const std::string op(b.column(ncols).string_value(r));
-            if (op == "insert") {
-              rows_.insert(line);
-            } else {
-              auto it = rows_.find(line);
-              ASSERT_NE(it, rows_.end()) << "a delete of a row downstream does not hold: " << line;
-              rows_.erase(it);
-            }
-            break;
-          }
-        }
+        latest_[row_text(b, r, key_cols, render)] = row_text(b, r, b.num_columns(), render);
       }
     }
   }
@@ -498,12 +267,6 @@ bool same_rows(const std::multiset<std::string>& a, const std::multiset<std::str
   return true;
 }
 
-std::string text(const std::vector<RecordBatch>& out) {
-  std::string s;
-  for (const RecordBatch& b : out) s += b.to_string();
-  return s;
-}
-
 struct Step {
   std::vector<Row> rows;
   int64_t watermark;  // after the batch (kNoWatermark: none)
@@ -511,17 +274,12 @@ struct Step {
 
 std::vector<Step> random_steps(std::mt19937_64& rng) {
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); };
-  const char* keys[] = {"a", "b", "c", "dd-a-key-longer-than-8-bytes", ""};  // inline and arena
   std::vector<Step> steps(static_cast<size_t>(4 + pick(20)));
   int64_t now = pick(5) == 0 ? -40 * kSecond : 0;  // sometimes windows before the epoch
   for (Step& s : steps) {
     const int n = pick(12);
     for (int i = 0; i < n; ++i) {
-      Row r;
-      if (pick(8)) r.k = keys[pick(5)];
-      if (pick(6)) r.g = pick(4) - 1;
-      if (pick(5)) r.v = pick(21) - 5;
-      if (pick(5)) r.x = (pick(17) - 4) * 0.25;
+      Row r = random_agg_row(rng);
       // Mostly near now; some late, by up to 30 s.
       r.ts = now - (pick(4) == 0 ? pick(30) * kSecond : 0) - pick(1000) * 1000;
       s.rows.push_back(std::move(r));
@@ -551,28 +309,15 @@ void run_case(uint64_t seed) {
   Downstream downstream(c);
   std::vector<std::vector<RecordBatch>> outputs;
   int64_t watermark = kNoWatermark;
-  std::unique_ptr<StateImage> image;
-  std::string at_capture;
-  auto advance = [&](AggregateOperator& o, int64_t wm, std::vector<RecordBatch>& out) {
-    return o.on_watermark(wm, out);
-  };
+  CaptureCheck capture;
   for (size_t i = 0; i <= steps.size(); ++i) {
-    if (i == capture_at) {
-      image = op->capture();
-      StateWriter w;
-      op->snapshot(w);
-      at_capture = w.take();
-    }
+    if (i == capture_at) capture.take(*op);
     if (i == steps.size()) break;
     const Step& s = steps[i];
     const int64_t limit = close_limit(watermark, c.lateness);
     for (const Row& r : s.rows) reference.add(r, limit);
     std::vector<RecordBatch> out;
-    ASSERT_TRUE(op->process(to_batch(s.rows), out).ok());
-    if (s.watermark != kNoWatermark && s.watermark > watermark) {
-      watermark = s.watermark;
-      ASSERT_TRUE(advance(*op, watermark, out).ok());
-    }
+    ASSERT_TRUE(feed_step(*op, to_batch(s.rows), s.watermark, watermark, out));
     downstream.take(out);
     outputs.push_back(std::move(out));
   }
@@ -583,9 +328,7 @@ void run_case(uint64_t seed) {
   EXPECT_PRED2(same_rows, downstream.rows(), reference.final_rows());
 
   // The image, written after the operator went on, holds the state at the capture.
-  StateWriter image_bytes;
-  image->write(image_bytes);
-  EXPECT_EQ(image_bytes.bytes(), at_capture) << "captured before step " << capture_at;
+  capture.expect_unchanged("captured before step " + std::to_string(capture_at));
 
   // Restored before step `cut` (from an image of that point), the operator emits exactly
   // what it emitted without stopping.
@@ -593,19 +336,10 @@ void run_case(uint64_t seed) {
   watermark = kNoWatermark;
   for (size_t i = 0; i < cut; ++i) {
     std::vector<RecordBatch> out;
-    ASSERT_TRUE(first->process(to_batch(steps[i].rows), out).ok());
-    if (steps[i].watermark != kNoWatermark && steps[i].watermark > watermark) {
-      watermark = steps[i].watermark;
-      ASSERT_TRUE(first->on_watermark(watermark, out).ok());
-    }
+    ASSERT_TRUE(feed_step(*first, to_batch(steps[i].rows), steps[i].watermark, watermark, out));
   }
-  auto cut_image = first->capture();
-  StateWriter bytes;
-  cut_image->write(bytes);
-  auto restored = make(c.sql);
-  StateReader reader(bytes.bytes());
-  const Status status = restored->restore(reader);
-  ASSERT_TRUE(status.ok()) << status.to_string();
+  auto restored = restored_from_image(*first, [&] { return make(c.sql); });
+  ASSERT_TRUE(restored);
   EXPECT_EQ(restored->live_groups(), first->live_groups());
   EXPECT_EQ(restored->state_stats().groups, first->state_stats().groups);
   for (size_t i = cut; i <= steps.size(); ++i) {
@@ -613,13 +347,11 @@ void run_case(uint64_t seed) {
     if (i == steps.size()) {
       ASSERT_TRUE(restored->on_watermark(kFinalWatermark, out).ok());
     } else {
-      ASSERT_TRUE(restored->process(to_batch(steps[i].rows), out).ok());
-      if (steps[i].watermark != kNoWatermark && steps[i].watermark > watermark) {
-        watermark = steps[i].watermark;
-        ASSERT_TRUE(restored->on_watermark(watermark, out).ok());
-      }
+      ASSERT_TRUE(
+          feed_step(*restored, to_batch(steps[i].rows), steps[i].watermark, watermark, out));
     }
-    ASSERT_EQ(text(out), text(outputs[i])) << "step " << i << " after a restore before " << cut;
+    ASSERT_EQ(batches_text(out), batches_text(outputs[i]))
+        << "step " << i << " after a restore before " << cut;
   }
 }
 

@@ -23,6 +23,7 @@
 #include "sql/binder.h"
 #include "sql/parser.h"
 #include "support/bind_over_source.h"
+#include "support/differential.h"
 
 namespace sluice::dataflow {
 namespace {
@@ -135,37 +136,23 @@ std::unique_ptr<OverOperator> make(const Case& c) {
   return std::make_unique<OverOperator>(std::move(q));
 }
 
-template <typename T>
-int cmp(const std::optional<T>& a, const std::optional<T>& b, bool descending, bool nulls_first) {
-  if (!a || !b) {
-    if (!a && !b) return 0;
-    return !a == nulls_first ? -1 : 1;
-  }
-  const int c = (*a > *b) - (*a < *b);
-  return descending ? -c : c;
-}
-
 // The frame's order: the ORDER BY key, then the selected values k, g, v (ascending, NULLs last).
 bool before(const Case& c, const Row& a, const Row& b) {
   int r = 0;
-  if (c.order == 0) r = cmp(a.k, b.k, c.descending, c.nulls_first);
+  if (c.order == 0) r = compare_optional(a.k, b.k, c.descending, c.nulls_first);
   if (c.order == 3) r = (a.g > b.g) - (a.g < b.g);
-  if (c.order == 2) r = cmp(a.v, b.v, c.descending, c.nulls_first);
-  if (r == 0) r = cmp(a.k, b.k, false, false);
+  if (c.order == 2) r = compare_optional(a.v, b.v, c.descending, c.nulls_first);
+  if (r == 0) r = compare_optional(a.k, b.k, false, false);
   if (r == 0) r = (a.g > b.g) - (a.g < b.g);
-  if (r == 0) r = cmp(a.v, b.v, false, false);
+  if (r == 0) r = compare_optional(a.v, b.v, false, false);
   return r < 0;
 }
 
-std::string value_text(const Value& v) {
-  return v.null ? "NULL" : v.to_string();
-}
-
-// One output row as text (k | g | v | c0 | …).
+// One output row as text (k|g|v|c0|…|, as row_text writes the operator's).
 std::string reference_row(const Case& c, const std::vector<Row>& rows, size_t i) {
   const Row& r = rows[i];
   std::string out = (r.k ? *r.k : "NULL") + "|" + std::to_string(r.g) + "|" +
-                    (r.v ? std::to_string(*r.v) : "NULL");
+                    (r.v ? std::to_string(*r.v) : "NULL") + "|";
   for (const Call& call : c.calls) {
     const size_t lo = i >= static_cast<size_t>(call.preceding) ? i - call.preceding : 0;
     int64_t count = 0, rows_in = 0;
@@ -203,7 +190,7 @@ std::string reference_row(const Case& c, const std::vector<Row>& rows, size_t i)
         v = max_v ? Value::Int64(*max_v) : Value::Null(DataType::kInt64);
         break;
     }
-    out += "|" + value_text(v);
+    out += value_text(v) + "|";
   }
   return out;
 }
@@ -225,41 +212,6 @@ std::multiset<std::string> reference(const Case& c, const std::vector<Row>& held
     for (size_t i = 0; i < rows.size(); ++i) out.insert(reference_row(c, rows, i));
   }
   return out;
-}
-
-// Applies an operator's output to `applied` (deletes remove one equal row).
-void apply(const std::vector<RecordBatch>& out, bool changes, std::multiset<std::string>& applied) {
-  for (const RecordBatch& b : out) {
-    const int width = b.num_columns() - (changes ? 1 : 0);
-    for (int64_t r = 0; r < b.num_rows(); ++r) {
-      std::string row;
-      for (int col = 0; col < width; ++col) {
-        if (col) row += "|";
-        row += value_text(Value::from_column(b.column(col), r));
-      }
-      const bool insert = !changes || b.column(width).string_value(r) == "insert";
-      if (insert) {
-        applied.insert(row);
-      } else {
-        const auto it = applied.find(row);
-        ASSERT_NE(it, applied.end()) << "a delete of a row never inserted: " << row;
-        applied.erase(it);
-      }
-    }
-  }
-}
-
-std::string text(const std::vector<RecordBatch>& out) {
-  std::string s;
-  for (const RecordBatch& b : out) {
-    for (int64_t r = 0; r < b.num_rows(); ++r) {
-      for (int col = 0; col < b.num_columns(); ++col) {
-        s += value_text(Value::from_column(b.column(col), r)) + "|";
-      }
-      s += "\n";
-    }
-  }
-  return s;
 }
 
 Row random_row(std::mt19937_64& rng) {
@@ -308,8 +260,8 @@ TEST(OverDifferential, UpdatingInputMatchesRecomputedPartitions) {
       }
       std::vector<RecordBatch> out;
       ASSERT_TRUE(op->process(to_batch(steps[i], false), out).ok());
-      apply(out, true, applied);
-      outputs.push_back(text(out));
+      apply_changes(out, applied);
+      outputs.push_back(batches_text(out));
     }
     if (cut == steps.size()) {
       StateWriter w;
@@ -324,7 +276,7 @@ TEST(OverDifferential, UpdatingInputMatchesRecomputedPartitions) {
     for (size_t i = cut; i < steps.size(); ++i) {
       std::vector<RecordBatch> out;
       ASSERT_TRUE(restored->process(to_batch(steps[i], false), out).ok());
-      ASSERT_EQ(text(out), outputs[i]) << "step " << i << " after a restore before " << cut;
+      ASSERT_EQ(batches_text(out), outputs[i]) << "step " << i << " after a restore before " << cut;
     }
     EXPECT_EQ(restored->state_stats().groups, op->state_stats().groups);
     EXPECT_EQ(restored->state_stats().bytes, op->state_stats().bytes);
@@ -376,12 +328,12 @@ TEST(OverDifferential, OnWatermarkMatchesRecomputedPartitions) {
       std::vector<RecordBatch> out;
       ASSERT_TRUE(op->process(to_batch(steps[i], true), out).ok());
       ASSERT_TRUE(op->on_watermark(watermarks[i], out).ok());
-      apply(out, false, applied);
-      outputs.push_back(text(out));
+      apply_changes(out, applied, false);
+      outputs.push_back(batches_text(out));
     }
     std::vector<RecordBatch> last;
     ASSERT_TRUE(op->on_watermark(kFinalWatermark, last).ok());
-    apply(last, false, applied);
+    apply_changes(last, applied, false);
     EXPECT_EQ(op->stats().late_rows_dropped, late);
     ASSERT_EQ(applied, reference(c, kept));
     auto restored = make(c);
@@ -391,7 +343,7 @@ TEST(OverDifferential, OnWatermarkMatchesRecomputedPartitions) {
       std::vector<RecordBatch> out;
       ASSERT_TRUE(restored->process(to_batch(steps[i], true), out).ok());
       ASSERT_TRUE(restored->on_watermark(watermarks[i], out).ok());
-      ASSERT_EQ(text(out), outputs[i]) << "step " << i << " after a restore before " << cut;
+      ASSERT_EQ(batches_text(out), outputs[i]) << "step " << i << " after a restore before " << cut;
     }
   }
 }

@@ -1,6 +1,7 @@
 // StateWriter::cell (dataflow/state_codec.h): a column's row written as value() writes the same
 // row made a Value, byte for byte (the top-N operator encodes its kept rows from the batch's
-// columns, and reads them back as Values), for every type, NULLs included.
+// columns, and reads them back as Values), for every type, NULLs included. StateReader::str_view:
+// a string read in place (Graph::restore reads each operator's state so), its length checked.
 
 #include <gtest/gtest.h>
 
@@ -38,6 +39,27 @@ TEST(StateCodec, CellWritesWhatValueWritesForTheSameRow) {
       from_value.value(Value::from_column(c, row));
       EXPECT_EQ(from_cell.bytes(), from_value.bytes()) << type_name(c.type()) << " row " << row;
     }
+  }
+}
+
+TEST(StateCodec, StrViewReadsAStringInPlaceAndChecksItsLength) {
+  StateWriter w;
+  w.str("operator state");
+  w.i64(7);
+  const std::string bytes = w.take();
+  StateReader r(bytes);
+  std::string_view part;
+  ASSERT_TRUE(r.str_view(part).ok());
+  EXPECT_EQ(part, "operator state");
+  EXPECT_EQ(part.data(), bytes.data() + 8);  // the reader's bytes, not a copy
+  int64_t after = 0;
+  ASSERT_TRUE(r.i64(after).ok());
+  EXPECT_EQ(after, 7);
+  EXPECT_TRUE(r.done());
+  // A length past the end is damage, refused before anything is read.
+  for (size_t cut = 0; cut < 8 + part.size(); ++cut) {
+    StateReader short_reader(std::string_view(bytes).substr(0, cut));
+    EXPECT_EQ(short_reader.str_view(part).code(), ErrorCode::kDataCorrupt) << "cut at " << cut;
   }
 }
 

@@ -25,6 +25,7 @@
 #include "sql/binder.h"
 #include "sql/parser.h"
 #include "support/bind_over_source.h"
+#include "support/differential.h"
 
 namespace sluice::dataflow {
 namespace {
@@ -121,35 +122,26 @@ std::unique_ptr<TopNOperator> make(const Case& c) {
   return std::make_unique<TopNOperator>(std::move(q));
 }
 
-// -1, 0, 1 with NULL larger than every value unless nulls_first.
-template <typename T>
-int cmp(const std::optional<T>& a, const std::optional<T>& b, bool descending, bool nulls_first) {
-  if (!a || !b) {
-    if (!a && !b) return 0;
-    return !a == nulls_first ? -1 : 1;
-  }
-  const int c = (*a > *b) - (*a < *b);
-  return descending ? -c : c;
-}
-
 int cmp_column(const Row& a, const Row& b, int column, bool descending, bool nulls_first) {
   switch (column) {
     case 0:
-      return cmp(a.k, b.k, descending, nulls_first);
+      return compare_optional(a.k, b.k, descending, nulls_first);
     case 1:
-      return cmp(std::optional<int64_t>(a.g), std::optional<int64_t>(b.g), descending, nulls_first);
+      return compare_optional(std::optional<int64_t>(a.g), std::optional<int64_t>(b.g), descending,
+                              nulls_first);
     case 2:
-      return cmp(a.v, b.v, descending, nulls_first);
+      return compare_optional(a.v, b.v, descending, nulls_first);
     default:
-      return cmp(a.x, b.x, descending, nulls_first);
+      return compare_optional(a.x, b.x, descending, nulls_first);
   }
 }
 
+// An output row as row_text writes the operator's: k|g|v|x|, then rn| when numbered.
 std::string render(const Row& r, std::optional<int64_t> rn) {
   std::string out = (r.k ? *r.k : "NULL") + "|" + std::to_string(r.g) + "|" +
                     (r.v ? std::to_string(*r.v) : "NULL") + "|" +
-                    (r.x ? std::to_string(*r.x) : "NULL");
-  if (rn) out += "|" + std::to_string(*rn);
+                    value_text(r.x ? Value::Double(*r.x) : Value::Null(DataType::kDouble)) + "|";
+  if (rn) out += std::to_string(*rn) + "|";
   return out;
 }
 
@@ -185,45 +177,6 @@ std::vector<std::string> reference_top(const Case& c, const std::vector<Row>& ro
   }
   std::sort(out.begin(), out.end());
   return out;
-}
-
-std::optional<std::string> text_of(const Column& col, int64_t r) {
-  if (col.is_null(r)) return std::nullopt;
-  return Value::from_column(col, r).to_string();
-}
-
-// Applies the changes; a delete must remove a row that is there.
-void apply(const std::vector<RecordBatch>& out, bool numbered, std::multiset<std::string>& held) {
-  for (const RecordBatch& b : out) {
-    const int op = b.num_columns() - 1;
-    for (int64_t r = 0; r < b.num_rows(); ++r) {
-      Row row;
-      if (!b.column(0).is_null(r)) row.k = b.column(0).string_value(r);
-      row.g = b.column(1).int64_value(r);
-      if (!b.column(2).is_null(r)) row.v = b.column(2).int64_value(r);
-      if (!b.column(3).is_null(r)) row.x = b.column(3).double_value(r);
-      const std::string text =
-          render(row, numbered ? std::optional<int64_t>(b.column(4).int64_value(r)) : std::nullopt);
-      if (b.column(op).string_value(r) == "insert") {
-        held.insert(text);
-      } else {
-        auto it = held.find(text);
-        ASSERT_NE(it, held.end()) << "deleted a row not held: " << text;
-        held.erase(it);
-      }
-    }
-  }
-}
-
-std::string text(const std::vector<RecordBatch>& out) {
-  std::string s;
-  for (const RecordBatch& b : out) {
-    for (int64_t r = 0; r < b.num_rows(); ++r) {
-      for (int c = 0; c < b.num_columns(); ++c) s += text_of(b.column(c), r).value_or("NULL") + "|";
-      s += "\n";
-    }
-  }
-  return s;
 }
 
 struct Step {
@@ -268,15 +221,9 @@ void run_case(uint64_t seed) {
   std::multiset<std::string> held;
   std::vector<std::vector<RecordBatch>> outputs;
   int64_t watermark = kNoWatermark;
-  std::unique_ptr<StateImage> image;
-  std::string at_capture;
+  CaptureCheck capture;
   for (size_t i = 0; i <= steps.size(); ++i) {
-    if (i == capture_at) {
-      image = op->capture();
-      StateWriter w;
-      op->snapshot(w);
-      at_capture = w.take();
-    }
+    if (i == capture_at) capture.take(*op);
     if (i == steps.size()) break;
     const Step& s = steps[i];
     for (const Row& r : s.rows) {
@@ -288,12 +235,8 @@ void run_case(uint64_t seed) {
       accepted.push_back(r);
     }
     std::vector<RecordBatch> out;
-    ASSERT_TRUE(op->process(to_batch(s.rows), out).ok());
-    if (s.watermark != kNoWatermark && s.watermark > watermark) {
-      watermark = s.watermark;
-      ASSERT_TRUE(op->on_watermark(watermark, out).ok());
-    }
-    apply(out, c.numbered, held);
+    ASSERT_TRUE(feed_step(*op, to_batch(s.rows), s.watermark, watermark, out));
+    apply_changes(out, held);
     outputs.push_back(std::move(out));
   }
   EXPECT_EQ(std::vector<std::string>(held.begin(), held.end()), reference_top(c, accepted));
@@ -316,39 +259,24 @@ void run_case(uint64_t seed) {
   }
 
   // The image, written after the operator went on, holds the state at the capture.
-  StateWriter image_bytes;
-  image->write(image_bytes);
-  EXPECT_EQ(image_bytes.bytes(), at_capture) << "captured before step " << capture_at;
+  capture.expect_unchanged("captured before step " + std::to_string(capture_at));
 
   // Restored before step `cut`, the operator emits exactly what it emitted without stopping.
   auto first = make(c);
   watermark = kNoWatermark;
   for (size_t i = 0; i < cut; ++i) {
     std::vector<RecordBatch> out;
-    ASSERT_TRUE(first->process(to_batch(steps[i].rows), out).ok());
-    if (steps[i].watermark != kNoWatermark && steps[i].watermark > watermark) {
-      watermark = steps[i].watermark;
-      ASSERT_TRUE(first->on_watermark(watermark, out).ok());
-    }
+    ASSERT_TRUE(feed_step(*first, to_batch(steps[i].rows), steps[i].watermark, watermark, out));
   }
-  auto cut_image = first->capture();
-  StateWriter bytes;
-  cut_image->write(bytes);
-  auto restored = make(c);
-  StateReader reader(bytes.bytes());
-  const Status status = restored->restore(reader);
-  ASSERT_TRUE(status.ok()) << status.to_string();
-  EXPECT_TRUE(reader.done());
+  auto restored = restored_from_image(*first, [&] { return make(c); });
+  ASSERT_TRUE(restored);
   EXPECT_EQ(restored->state_stats().groups, first->state_stats().groups);
   EXPECT_EQ(restored->partitions(), first->partitions());
   for (size_t i = cut; i < steps.size(); ++i) {
     std::vector<RecordBatch> out;
-    ASSERT_TRUE(restored->process(to_batch(steps[i].rows), out).ok());
-    if (steps[i].watermark != kNoWatermark && steps[i].watermark > watermark) {
-      watermark = steps[i].watermark;
-      ASSERT_TRUE(restored->on_watermark(watermark, out).ok());
-    }
-    ASSERT_EQ(text(out), text(outputs[i])) << "step " << i << " after a restore before " << cut;
+    ASSERT_TRUE(feed_step(*restored, to_batch(steps[i].rows), steps[i].watermark, watermark, out));
+    ASSERT_EQ(batches_text(out), batches_text(outputs[i]))
+        << "step " << i << " after a restore before " << cut;
   }
 }
 
