@@ -272,6 +272,15 @@ TEST_F(JoinBinderTest, LookupJoinOfTheLatestRowPerKey) {
   EXPECT_TRUE(j.right_updating);
   EXPECT_EQ(j.right_time, 2);
   EXPECT_EQ(names(*j.output_schema), "auction,bidder,price,ts,id,name,n.ts");
+  // A windowed aggregate emitting on window close is versioned by its window_end (its
+  // window_start trails the watermark).
+  run("CREATE MATERIALIZED VIEW per_minute AS SELECT id, window_start, window_end, COUNT(*) AS n "
+      "FROM person GROUP BY id, TUMBLE(ts, INTERVAL '1' MINUTE) EMIT ON WINDOW CLOSE");
+  auto windows = bind(
+      "SELECT b.price, m.n FROM bid b JOIN per_minute FOR SYSTEM_TIME AS OF b.ts AS m "
+      "ON b.bidder = m.id");
+  ASSERT_TRUE(windows.ok()) << windows.status().to_string();
+  EXPECT_EQ(join_of(*windows).right_time, 2);
 }
 
 // A view without a version time is refused at its name (SLC-1007), saying why and what to
