@@ -228,7 +228,7 @@ void JoinVersions::maybe_compact() {
 
 int64_t JoinVersions::bytes() const {
   return static_cast<int64_t>(d_.versions.bytes() + d_.keys.bytes() + d_.arena.bytes() +
-                              index_.bytes());
+                              d_.ends.bytes() + d_.pending.bytes() + index_.bytes());
 }
 
 void JoinVersions::Frozen::write(StateWriter& w) const {
