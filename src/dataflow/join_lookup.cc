@@ -128,7 +128,7 @@ StateStats LookupJoinOperator::state_stats() const {
 std::string LookupJoinOperator::describe() const {
   std::string s = join_->type == sql::JoinType::kLeftOuter ? "lookup left join" : "lookup join";
   s += " on " + std::to_string(join_->left_keys.size()) +
-       " key(s), the view's rows as of each left row's arrival";
+       " key(s), the view's rows as of each left row's arrival (PROCTIME)";
   if (join_->residual != nullptr) s += ", residual";
   return s;
 }

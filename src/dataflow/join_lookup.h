@@ -1,23 +1,21 @@
 #pragma once
-// LookupJoinOperator (JoinKind::kLookup): each left row joined with the rows a materialized
-// view holds for its key at the moment the left row is processed ("as of its arrival"). The
-// right input is the view's output: its changelog (`_op` 'insert'/'delete', when
+// LookupJoinOperator (JoinKind::kLookup, BoundJoin::processing_time: FOR SYSTEM_TIME AS OF
+// PROCTIME(), Flink's processing-time lookup join): each left row joined with the rows a
+// materialized view holds for its key at the moment the left row is processed ("as of its
+// arrival"). The right input is the view's output: its changelog (`_op` 'insert'/'delete', when
 // BoundJoin::right_updating) or, for an append-only view, inserts only; the operator keeps, per
 // key, the view's current rows (a multiset) and emits append-only rows: a later change of the
 // view never retracts or amends a row already joined.
 //
-// Why not versioned by event time (FOR SYSTEM_TIME AS OF l.ts in Flink's event-time sense):
-// the view's history is not kept (only its current rows are), and a view's rows carry no
-// version time of their own (an aggregate's changelog row has none). The consequence, stated
-// in docs/joins_temporal.md: the result depends on how the view's changes and the left rows
-// interleave (as Flink's processing-time lookup join), not on the rows and watermarks alone.
-// For one interleaving it is deterministic: batch sizes do not matter, and recovery replays
-// the same interleaving from the checkpoint (each node's input order is restored).
+// An explicit opt-in: the result depends on how the view's changes and the left rows
+// interleave (thread timing when they come from different sources), not on the rows and
+// watermarks alone (docs/joins_temporal.md). For one interleaving it is deterministic: batch
+// sizes do not matter, and recovery restores the view's rows of the checkpoint. The default,
+// FOR SYSTEM_TIME AS OF l.ts, is the event-time join (join_lookup_event.h).
 //
 // The residual filters each (left row, view row) pair; a left outer join emits a left row
-// with NULL right columns when no pair passes. A NULL key matches nothing. With a left time
-// column (BoundJoin::left_time >= 0), left rows behind the left watermark are late: dropped
-// and counted. The right side is never late (it is the view's state).
+// with NULL right columns when no pair passes. A NULL key matches nothing. Nothing is late: a
+// left row is answered as it arrives (BoundJoin::left_time is -1), the view is its state.
 //
 // Thread: the compute thread (JoinOperator).
 

@@ -50,9 +50,15 @@ std::string describe_join(const sql::BoundJoin& j, const std::vector<std::string
           append_interval(j.tolerance, line);
         }
         break;
+      case sql::JoinKind::kLookup:
+        line += ", the version (by right " + rt + ") valid at left " + lt;
+        break;
       default:
         break;
     }
+  }
+  if (j.kind == sql::JoinKind::kLookup && j.processing_time) {
+    line += ", the view's rows as each left row arrives (PROCTIME)";
   }
   if (j.kind == sql::JoinKind::kRegular) {
     if (j.retention > 0) {

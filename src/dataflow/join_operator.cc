@@ -3,6 +3,7 @@
 #include "dataflow/join_asof.h"
 #include "dataflow/join_interval.h"
 #include "dataflow/join_lookup.h"
+#include "dataflow/join_lookup_event.h"
 #include "dataflow/join_regular.h"
 
 namespace sluice::dataflow {
@@ -24,7 +25,17 @@ Result<std::unique_ptr<JoinOperator>> make_join_operator(
                       "a lookup join's left input must be an append-only stream; '" + join->sql +
                           "' reads one that updates (a changelog)");
       }
-      return std::unique_ptr<JoinOperator>(std::make_unique<LookupJoinOperator>(join));
+      if (join->processing_time) {
+        return std::unique_ptr<JoinOperator>(std::make_unique<LookupJoinOperator>(join));
+      }
+      if (join->left_time < 0 || join->right_time < 0) {
+        return Status(ErrorCode::kUnsupported,
+                      "a lookup join by event time needs the left side's AS OF column and the "
+                      "view's version time; '" +
+                          join->sql + "' has no " +
+                          (join->left_time < 0 ? "AS OF column" : "version time"));
+      }
+      return std::unique_ptr<JoinOperator>(std::make_unique<EventLookupJoinOperator>(join));
     case sql::JoinKind::kInterval:
     case sql::JoinKind::kWindow:
       return IntervalJoinOperator::make(std::move(join));

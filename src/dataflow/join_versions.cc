@@ -19,8 +19,8 @@ uint32_t JoinVersions::find_key(std::string_view key, uint64_t hash) const {
   return k == GroupTable::kNotFound ? kNone : k;
 }
 
-void JoinVersions::add(std::string_view key, uint64_t hash, int64_t time, int64_t seq,
-                       std::string_view row) {
+uint32_t JoinVersions::add(std::string_view key, uint64_t hash, int64_t time, int64_t seq,
+                           std::string_view row) {
   uint32_t k = find_key(key, hash);
   if (k == kNone) {
     const Key entry{hash, d_.arena.add(key), kNone, 0};
@@ -60,6 +60,72 @@ void JoinVersions::add(std::string_view key, uint64_t hash, int64_t time, int64_
   }
   ++d_.keys.mut(k).versions;
   ++d_.live_versions;
+  if (d_.with_ends) {
+    if (id == d_.ends.size()) {
+      d_.ends.push_back(kForever);
+    } else {
+      d_.ends.mut(id) = kForever;
+    }
+  }
+  return id;
+}
+
+bool JoinVersions::end_row(uint32_t key, std::string_view row) {
+  for (uint32_t at = d_.keys[key].head; at != kNone; at = d_.versions[at].next) {
+    if (d_.ends[at] == kForever && d_.arena.get(d_.versions[at].row) == row) {
+      d_.ends.mut(at) = kPending;
+      d_.pending.push_back(at);
+      return true;
+    }
+  }
+  return false;
+}
+
+void JoinVersions::end_pending(int64_t time) {
+  for (uint32_t i = 0; i < d_.pending.size(); ++i) {
+    const uint32_t v = d_.pending[i];
+    if (d_.versions[v].time < time) {
+      d_.ends.mut(v) = time;
+      continue;
+    }
+    // Valid at no time: unlinked from its key's list now.
+    const uint32_t k = d_.versions[v].key;
+    uint32_t prev = kNone;
+    for (uint32_t at = d_.keys[k].head; at != v; at = d_.versions[at].next) prev = at;
+    unlink(k, prev, v);
+    if (d_.keys[k].versions == 0) free_key(k);
+  }
+  d_.pending.clear();
+  maybe_compact();
+}
+
+uint32_t JoinVersions::newest_valid_at(uint32_t key, int64_t time) const {
+  for (uint32_t at = d_.keys[key].head; at != kNone; at = d_.versions[at].next) {
+    if (d_.versions[at].time > time) continue;
+    const int64_t e = d_.ends[at];
+    if (e == kPending || e > time) return at;
+  }
+  return kNone;
+}
+
+void JoinVersions::prune_ended(int64_t bound) {
+  for (uint32_t k = 0; k < d_.keys.size(); ++k) {
+    if (d_.keys[k].versions == 0) continue;
+    uint32_t prev = kNone;
+    uint32_t at = d_.keys[k].head;
+    while (at != kNone) {
+      const uint32_t next = d_.versions[at].next;
+      const int64_t e = d_.ends[at];
+      if (e != kPending && e <= bound) {
+        unlink(k, prev, at);
+      } else {
+        prev = at;
+      }
+      at = next;
+    }
+    if (d_.keys[k].versions == 0) free_key(k);
+  }
+  maybe_compact();
 }
 
 bool JoinVersions::remove_row(uint32_t key, std::string_view row) {
@@ -140,7 +206,9 @@ void JoinVersions::prune(int64_t bound, bool keep_one) {
 }
 
 void JoinVersions::clear() {
+  const bool with_ends = d_.with_ends;
   d_ = Frozen{};
+  d_.with_ends = with_ends;
   index_.clear();
 }
 
@@ -160,7 +228,7 @@ void JoinVersions::maybe_compact() {
 
 int64_t JoinVersions::bytes() const {
   return static_cast<int64_t>(d_.versions.bytes() + d_.keys.bytes() + d_.arena.bytes() +
-                              index_.bytes());
+                              d_.ends.bytes() + d_.pending.bytes() + index_.bytes());
 }
 
 void JoinVersions::Frozen::write(StateWriter& w) const {
@@ -173,6 +241,11 @@ void JoinVersions::Frozen::write(StateWriter& w) const {
   w.i64(free_key);
   w.i64(live_versions);
   w.i64(live_keys);
+  if (!with_ends) return;
+  w.i64(ends.size());
+  ends.write(w);
+  w.i64(pending.size());
+  pending.write(w);
 }
 
 Status JoinVersions::read(StateReader& r, const JoinRowCodec& codec) {
@@ -195,7 +268,16 @@ Status JoinVersions::read(StateReader& r, const JoinRowCodec& codec) {
   d_.free_key = static_cast<uint32_t>(free_key);
   d_.live_versions = live_versions;
   d_.live_keys = live_keys;
+  if (d_.with_ends) {
+    SLC_RETURN_IF_ERROR(r.count(n, sizeof(int64_t)));
+    if (n != d_.versions.size()) return damaged("version ends that do not match its versions");
+    SLC_RETURN_IF_ERROR(d_.ends.read(r, static_cast<uint32_t>(n), scratch));
+    SLC_RETURN_IF_ERROR(r.count(n, sizeof(uint32_t)));
+    if (n > d_.versions.size()) return damaged("more pending ends than versions");
+    SLC_RETURN_IF_ERROR(d_.pending.read(r, static_cast<uint32_t>(n), scratch));
+  }
   Status s = check();
+  if (s.ok() && d_.with_ends) s = check_ends();
   if (s.ok()) {
     for (uint32_t v = 0; v < d_.versions.size() && s.ok(); ++v) {
       if (d_.versions[v].key != kNone && !codec.valid(d_.arena.get(d_.versions[v].row))) {
@@ -210,6 +292,25 @@ Status JoinVersions::read(StateReader& r, const JoinRowCodec& codec) {
   index_.reserve(static_cast<uint32_t>(d_.live_keys));
   for (uint32_t k = 0; k < d_.keys.size(); ++k) {
     if (d_.keys[k].versions != 0) index_.insert(d_.keys[k].hash, k);
+  }
+  return Status::Ok();
+}
+
+Status JoinVersions::check_ends() const {
+  // Pending: live versions, each once, and exactly those whose end says so.
+  const uint32_t nv = d_.versions.size();
+  std::vector<uint8_t> listed(nv, 0);
+  for (uint32_t i = 0; i < d_.pending.size(); ++i) {
+    const uint32_t v = d_.pending[i];
+    if (v >= nv || listed[v] || d_.versions[v].key == kNone || d_.ends[v] != kPending) {
+      return damaged("a broken list of pending ends");
+    }
+    listed[v] = 1;
+  }
+  for (uint32_t v = 0; v < nv; ++v) {
+    if (d_.versions[v].key != kNone && d_.ends[v] == kPending && !listed[v]) {
+      return damaged("a pending end not listed");
+    }
   }
   return Status::Ok();
 }

@@ -1,8 +1,10 @@
 #pragma once
 // JoinVersions: the right side of a temporal join, per key: rows in (time, arrival) order,
 // newest first. An ASOF join picks a key's newest version at or before a left row's time; a
-// lookup join keeps a view's current rows per key (time 0, so arrival order) and removes one
-// when the view deletes it.
+// lookup join by arrival keeps a view's current rows per key (time 0, so arrival order) and
+// removes one when the view deletes it; a lookup join by event time (made `with_ends`) keeps
+// a view's versions, each valid from its time until an end: none yet (kForever), not yet known
+// (pending: a delete came, its time is set later, join_lookup_event.h says when), or a time.
 //
 // Layout (the aggregate's compact one): versions and keys are typed entries in ChunkedArrays,
 // linked per key (a key's newest version first, each version to the next older); row and key
@@ -10,6 +12,9 @@
 // and is reused, so steady state allocates nothing per row. A GroupTable maps a key's hash to
 // its entry; it is an index only, rebuilt on restore. When removed rows' bytes outweigh the
 // live ones the arena is rewritten without them.
+//
+// With ends, a version's end lives in a typed array beside the versions (same index) and the
+// pending ones are listed; without, neither exists and the checkpoint is as it was.
 //
 // Checkpoints: capture() copies the arrays and the arena (their chunk and block pointers,
 // shared copy-on-write): O(chunks), not O(rows); the frozen copy writes the arrays in bulk,
@@ -34,6 +39,11 @@ namespace sluice::dataflow {
 class JoinVersions {
  public:
   static constexpr uint32_t kNone = UINT32_MAX;
+  // A version's end (with_ends): none yet, or pending (a delete came; its time comes later).
+  static constexpr int64_t kForever = INT64_MAX;
+  static constexpr int64_t kPending = INT64_MIN;
+
+  explicit JoinVersions(bool with_ends = false) { d_.with_ends = with_ends; }
 
   struct Version {
     int64_t time;
@@ -58,6 +68,9 @@ class JoinVersions {
     uint32_t free_key = kNone;
     int64_t live_versions = 0;
     int64_t live_keys = 0;
+    bool with_ends = false;
+    ChunkedArray<int64_t> ends;      // with_ends: per version (by index), its end
+    ChunkedArray<uint32_t> pending;  // with_ends: the versions whose end is kPending
     void write(StateWriter& w) const;
   };
 
@@ -67,12 +80,28 @@ class JoinVersions {
   const Version& version(uint32_t v) const { return d_.versions[v]; }
   std::string_view row(uint32_t v) const { return d_.arena.get(d_.versions[v].row); }
 
-  // Adds a version of the key (added if new), placed by (time, seq) among the key's.
-  void add(std::string_view key, uint64_t hash, int64_t time, int64_t seq, std::string_view row);
+  // Adds a version of the key (added if new), placed by (time, seq) among the key's; with
+  // ends, it has none yet. Returns its index.
+  uint32_t add(std::string_view key, uint64_t hash, int64_t time, int64_t seq,
+               std::string_view row);
   // Removes the newest version of `key` whose row bytes are `row`; false when there is none.
   bool remove_row(uint32_t key, std::string_view row);
   // The newest version of `key` at or before `time` (ties: the latest arrival), or kNone.
   uint32_t newest_at_or_before(uint32_t key, int64_t time) const;
+  // With ends: the end of version v (kForever, kPending or a time).
+  int64_t end(uint32_t v) const { return d_.ends[v]; }
+  // With ends: makes the end of the newest version of `key` whose row bytes are `row` and that
+  // has no end yet pending; false when there is none.
+  bool end_row(uint32_t key, std::string_view row);
+  bool has_pending() const { return d_.pending.size() > 0; }
+  // With ends: every pending version ends at `time`; one whose validity is then empty (its
+  // time at or after `time`) is dropped at once.
+  void end_pending(int64_t time);
+  // With ends: the newest version of `key` at or before `time` still valid at `time` (its end
+  // after it, or pending), or kNone.
+  uint32_t newest_valid_at(uint32_t key, int64_t time) const;
+  // With ends: drops the versions that ended at or before `bound`.
+  void prune_ended(int64_t bound);
   // Drops, for every key, the versions older than `bound`; with `keep_one`, it keeps the
   // newest version at or before `bound` (the one a query at `bound` would pick) and drops
   // only those older than it.
@@ -96,6 +125,7 @@ class JoinVersions {
   void free_key(uint32_t k);
   void maybe_compact();
   Status check() const;
+  Status check_ends() const;
 
   Frozen d_;
   GroupTable index_;

@@ -38,8 +38,10 @@ enum class JoinKind {
   // Each left row with the latest right row at or before its event time, per key
   // (optionally no older than `tolerance`).
   kAsof,
-  // Each left row against a materialized view's rows (FOR SYSTEM_TIME AS OF): the right side
-  // is the view's changelog, kept per key; a left row sees the view as of its arrival.
+  // Each left row against a materialized view (FOR SYSTEM_TIME AS OF): the right side is the
+  // view's changelog, kept per key. AS OF l.ts: the view's version valid at the left row's
+  // time (right_time: the view's version time); AS OF PROCTIME() (`processing_time`): the
+  // view's rows as the left row arrives.
   kLookup,
 };
 
@@ -80,9 +82,12 @@ struct BoundJoin {
   // The rest of ON, over output_schema's left+right columns (not `_op`); may be null.
   BoundExprPtr residual;
 
-  // Event time (kInterval, kWindow, kAsof): a TIMESTAMP column of each side, and for kInterval
-  // and kWindow the bounds: a right row matches a left row at time t when its time lies in
-  // [t - lower, t + upper] (µs, inclusive).
+  // kLookup: FOR SYSTEM_TIME AS OF PROCTIME(): the view's rows as each left row arrives (no
+  // time columns); otherwise by event time (left_time AS OF, right_time the view's version).
+  bool processing_time = false;
+  // Event time (kInterval, kWindow, kAsof, kLookup): a TIMESTAMP column of each side, and for
+  // kInterval and kWindow the bounds: a right row matches a left row at time t when its time lies
+  // in [t - lower, t + upper] (µs, inclusive).
   int left_time = -1;
   int right_time = -1;
   int64_t lower = 0;

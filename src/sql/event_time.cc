@@ -97,8 +97,11 @@ Origin trace_join(const Catalog& catalog, const std::vector<PlanStep>* steps, co
       }
       return a;
     }
-    case JoinKind::kAsof:
     case JoinKind::kLookup:
+      // By arrival (PROCTIME()), a left row comes out as it arrives, as through a projection.
+      if (left && j.processing_time) return trace(catalog, steps, input, side_column);
+      [[fallthrough]];
+    case JoinKind::kAsof:
       if (left && side_column == time) return trace(catalog, steps, input, side_column);
       break;
     case JoinKind::kRegular:

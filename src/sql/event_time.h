@@ -16,8 +16,9 @@
 //     a window over it needs ALLOW LATENESS of at least that; the right time column likewise
 //     with the lower bound), the window bounds of a window join (as the upstream window's), the
 //     left time column of an ASOF or lookup join (each output row is emitted no later than its
-//     left row, whose time the watermark had not passed). A regular join's rows keep to no
-//     watermark: refused;
+//     left row, whose time the watermark had not passed), every left column of a lookup join
+//     by arrival (PROCTIME(): a left row comes out as it arrives, as through a projection). A
+//     regular join's rows keep to no watermark: refused;
 //   - over a UNION ALL: a column that is an event-time column of every input.
 // A source without a watermark has no such column: its windows close only when the input
 // ends, and every window is allowed.
@@ -54,6 +55,13 @@ struct JoinTimeColumn {
   int64_t window_lateness = 0;         // kWindowBound: its ALLOW LATENESS
   bool window_end = false;             // kWindowBound: window_end (else window_start)
   std::string why;                     // kOther, or kWatermark rows that can trail it
+  // Whether a join may judge late rows by it: rows never trail its watermark (a watermark
+  // column, none upstream, or a window_end without lateness: its window is emitted before the
+  // watermark passes it).
+  bool is_event_time() const {
+    return kind == Kind::kWatermark || kind == Kind::kUnwatermarked ||
+           (kind == Kind::kWindowBound && window_end && window_lateness == 0);
+  }
 };
 JoinTimeColumn join_time_column(const Catalog& catalog, std::string_view input, int column,
                                 const std::vector<PlanStep>* steps);

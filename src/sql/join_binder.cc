@@ -14,6 +14,7 @@
 #include "sql/event_time.h"
 #include "sql/expr_binder.h"
 #include "sql/join_change_column.h"
+#include "sql/versioned_view.h"
 
 namespace sluice::sql {
 
@@ -332,10 +333,16 @@ Result<BoundFrom> Binder::bind_join(const FromItem& j, StatementSteps& steps) co
                       "FOR SYSTEM_TIME AS OF needs a materialized view; '" + j.right->name +
                           "' is not one (join a stream with JOIN … ON, or make it a view)");
     }
-    SLC_ASSIGN_OR_RETURN(Bound at, binder.bind(*j.right->system_time, left_scope));
-    if (at.expr->kind != BoundExpr::Kind::kColumn || at.type() != DataType::kTimestamp) {
-      return error_at(ErrorCode::kSqlInvalidQuery, j.right->system_time->pos,
-                      "FOR SYSTEM_TIME AS OF takes a TIMESTAMP column of the join's left side");
+    join->processing_time = is_proctime(*j.right->system_time);
+    if (!join->processing_time) {
+      SLC_ASSIGN_OR_RETURN(Bound at, binder.bind(*j.right->system_time, left_scope));
+      if (at.expr->kind != BoundExpr::Kind::kColumn || at.type() != DataType::kTimestamp) {
+        return error_at(ErrorCode::kSqlInvalidQuery, j.right->system_time->pos,
+                        "FOR SYSTEM_TIME AS OF takes a TIMESTAMP column of the join's left side "
+                        "(the view's version at its time), or PROCTIME() (the view's rows as "
+                        "each left row arrives)");
+      }
+      join->left_time = at.expr->column;
     }
     if (join->left_keys.empty()) {
       return error_at(ErrorCode::kSqlInvalidQuery, j.on->pos,
@@ -343,7 +350,6 @@ Result<BoundFrom> Binder::bind_join(const FromItem& j, StatementSteps& steps) co
                       "(ON l.k = v.k): the view is looked up by key");
     }
     join->kind = JoinKind::kLookup;
-    join->left_time = at.expr->column;
     rest.insert(rest.end(), time_conjuncts.begin(), time_conjuncts.end());
   } else if (window_found) {
     rest.insert(rest.end(), time_conjuncts.begin(), time_conjuncts.end());
@@ -403,7 +409,7 @@ Result<BoundFrom> Binder::bind_join(const FromItem& j, StatementSteps& steps) co
     join->right_time = bound.right_column;
     time_columns = {{&left, bound.left_column, time_conjuncts[0]->pos},
                     {&right, bound.right_column, time_conjuncts[0]->pos}};
-  } else if (join->kind == JoinKind::kLookup) {
+  } else if (join->kind == JoinKind::kLookup && !join->processing_time) {
     time_columns = {{&left, join->left_time, j.right->system_time->pos}};
   }
   for (const auto& [side, column, pos] : time_columns) {
@@ -411,11 +417,7 @@ Result<BoundFrom> Binder::bind_join(const FromItem& j, StatementSteps& steps) co
     // An upstream window's window_end (without lateness) never trails its watermark: the
     // window is emitted as the watermark passes its end, before the watermark moves (Nexmark
     // q7 joins bids with the windows' maxima so).
-    if (t.kind == JoinTimeColumn::Kind::kWatermark ||
-        t.kind == JoinTimeColumn::Kind::kUnwatermarked ||
-        (t.kind == JoinTimeColumn::Kind::kWindowBound && t.window_end && t.window_lateness == 0)) {
-      continue;
-    }
+    if (t.is_event_time()) continue;
     const std::string name =
         "'" + side->schema->field(column).name + "' of " + side->relations[0].name;
     return error_at(
@@ -433,6 +435,17 @@ Result<BoundFrom> Binder::bind_join(const FromItem& j, StatementSteps& steps) co
                    "windowed aggregates on equal window_start: a window join; or use "
                    "window_end)"
                  : ": " + t.why));
+  }
+
+  // A lookup join by event time: the view's version time (versioned_view.h), refused at the
+  // view's name without one.
+  if (join->kind == JoinKind::kLookup && !join->processing_time) {
+    Result<int> version = view_version_time(catalog_, right.input, *right.schema, right_op, plan);
+    if (!version.ok()) {
+      return error_at(version.status().code(), j.right->pos,
+                      std::string(version.status().message()));
+    }
+    join->right_time = *version;
   }
 
   // RETENTION: how long a regular join keeps rows, by each side's event time.

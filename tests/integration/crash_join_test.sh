@@ -2,8 +2,8 @@
 # Exactly-once under SIGKILL for every join kind and the top-N (issue 19), beside crash_test.sh
 # and in its manner (crash_rounds.sh): out-of-order JSON-lines files (late rows on both sides)
 # feed an interval join, ASOF joins (left with a tolerance, inner without), a window join of two
-# windowed aggregates (Nexmark q8's shape, left outer), a lookup join against an EMIT CHANGES
-# view, and a top-N per key and per window, each into an exactly-once file sink, in a child
+# windowed aggregates (Nexmark q8's shape, left outer), a lookup join by event time against the
+# latest row per key of another source, and a top-N per key and per window, each into an exactly-once file sink, in a child
 # `sluice run --data-dir` killed at random moments and at named fault points and restarted until
 # it finishes. Then every sink's output must equal that of an uninterrupted run: the joins' rows
 # (sorted: how two inputs interleave orders them), and the top-Ns' change streams in order.
@@ -31,46 +31,29 @@ trap 'rm -rf "$work"' EXIT
 jittered "$work/jitter.jsonl" 21 60000 40 v
 jittered "$work/probes.jsonl" 22 20000 120 p
 
-# The lookup join's input: the view's rows and the left rows through one file, in one order.
-# A lookup join answers a left row with the view's rows as the row arrives
-# (docs/joins_temporal.md): with the view fed by another source its answer would depend on how
-# the two sources' batches interleave, which a restart changes. Here each key's view rows (kind
-# "dim", one to several: the EMIT CHANGES view updates, a delete and an insert) all come before
-# the first left row (kind "fact") of that key, and the view is created before the stream of
-# left rows, so a batch of the file reaches the view, and the view's changes the join, before
-# the same batch's left rows reach the join (a batch is processed depth-first, in the order the
-# nodes were created: src/dataflow/README.md). Every left row therefore finds its key's final
-# view rows (or none, for keys the view never holds), however the file is cut into batches:
-# the output is a function of the input. Keys open and close throughout the file, so the view
-# still changes after the left rows begin, and the rows after a restart see the restored view.
-python3 - "$work/feed.jsonl" <<'PY'
+# The lookup join by event time: the view (the latest row per key of one file) and the left
+# rows (another file) come from two sources, each read on its own thread, so how the view's
+# changes and the left rows interleave at the join differs from run to run and across every
+# restart — the case a lookup by arrival could not make deterministic. Each left row must get
+# the view's version valid at its time (checked below against a reference), and the restarted
+# runs the same rows. Both files are out of order within their watermarks' second, with late
+# rows; some keys are never in the view (NULLs: a left join), and left rows before a key's first
+# version find none.
+python3 - "$work/dims.jsonl" "$work/facts.jsonl" <<'PY'
 import random, sys
 rng = random.Random(23)
 clock = 1_700_000_000_000
-open_keys, closed, next_key = [], [], 0  # keys taking view rows; keys done with them
-with open(sys.argv[1], "w") as f:
+with open(sys.argv[1], "w") as dims, open(sys.argv[2], "w") as facts:
     for i in range(60000):
         clock += rng.randrange(20)
-        r = rng.randrange(100)
-        if r < 30 and (not open_keys or rng.randrange(6) == 0):
-            open_keys.append(next_key)
-            next_key += 1
-        if r < 30:
-            k = rng.choice(open_keys)
-            v = rng.randrange(1000)
-            f.write('{"kind": "dim", "k": %d, "v": %d, "ts": %d}\n' % (k, v, clock))
-        elif r < 35 and open_keys:
-            closed.append(open_keys.pop(rng.randrange(len(open_keys))))
+        ts = clock - rng.randrange(900)
+        if rng.randrange(100) < 3:
+            ts = clock - 3000 - rng.randrange(20000)  # late, mostly
+        if rng.randrange(2):
+            dims.write('{"k": %d, "v": %d, "ts": %d}\n' % (rng.randrange(400), rng.randrange(1000), ts))
         else:
-            ts = clock - rng.randrange(1000)
-            if rng.randrange(100) < 3:
-                ts = clock - 3000 - rng.randrange(20000)  # late, mostly
-            # A key done with its view rows, or one the view never holds (NULLs: a left join).
-            if closed and rng.randrange(10):
-                k = rng.choice(closed)
-            else:
-                k = 1000000 + rng.randrange(1000)
-            f.write('{"kind": "fact", "k": %d, "v": %d, "ts": %d}\n' % (k, rng.randrange(1000), ts))
+            facts.write('{"id": %d, "k": %d, "v": %d, "ts": %d}\n'
+                        % (i, rng.randrange(480), rng.randrange(1000), ts))
 PY
 
 pipeline() {  # output directory
@@ -114,14 +97,17 @@ CREATE SINK top_per_window AS
   SELECT window_start, k, n, ROW_NUMBER() OVER (PARTITION BY window_start ORDER BY n DESC) AS rn
   FROM jitter_counts QUALIFY rn <= 3
   INTO file (path = '$1/top_per_window', delivery = 'exactly-once');
-CREATE SOURCE feed (kind VARCHAR, k BIGINT, v BIGINT, ts TIMESTAMP,
+CREATE SOURCE dims_in (k BIGINT, v BIGINT, ts TIMESTAMP,
     WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
-  WITH (connector = 'file', path = '$work/feed.jsonl');
+  WITH (connector = 'file', path = '$work/dims.jsonl');
+CREATE SOURCE facts (id BIGINT, k BIGINT, v BIGINT, ts TIMESTAMP,
+    WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+  WITH (connector = 'file', path = '$work/facts.jsonl');
 CREATE MATERIALIZED VIEW dims AS
-  SELECT k, COUNT(*) AS n, MAX(v) AS top FROM feed WHERE kind = 'dim' GROUP BY k EMIT CHANGES;
-CREATE STREAM facts AS SELECT k, v, ts FROM feed WHERE kind = 'fact';
+  SELECT k, v, ts FROM (SELECT k, v, ts,
+    ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC) AS rn FROM dims_in) t WHERE rn = 1;
 CREATE SINK looked_up AS
-  SELECT F.k, F.v, F.ts, D.n, D.top FROM facts AS F
+  SELECT F.id, F.k, F.v, F.ts, D.v AS dv FROM facts AS F
     LEFT JOIN dims FOR SYSTEM_TIME AS OF F.ts AS D ON F.k = D.k
   INTO file (path = '$1/looked_up', delivery = 'exactly-once');
 SQL
@@ -151,8 +137,8 @@ asof_matched=$(count_not nearest '"p":null')
 asof_unmatched=$(count nearest '"p":null')
 window_matched=$(count_not same_window '"probes":null')
 window_unmatched=$(count same_window '"probes":null')
-lookup_matched=$(count_not looked_up '"n":null')
-lookup_unmatched=$(count looked_up '"n":null')
+lookup_matched=$(count_not looked_up '"dv":null')
+lookup_unmatched=$(count looked_up '"dv":null')
 key_deletes=$(count top_per_key '"_op":"delete"')
 window_deletes=$(count top_per_window '"_op":"delete"')
 for n in "$near" "$latest" "$asof_matched" "$asof_unmatched" "$window_matched" \
@@ -166,22 +152,63 @@ for n in "$near" "$latest" "$asof_matched" "$asof_unmatched" "$window_matched" \
     exit 1
   fi
 done
-# The lookup join's premise (above): every left row that found its key got the key's final view
-# row, the one the whole file makes; otherwise its answer would depend on the batches.
-if ! python3 - "$work/feed.jsonl" "$work/expected.looked_up" <<'PY'; then
-import collections, json, sys
-dims = collections.defaultdict(list)
-for line in open(sys.argv[1]):
+# The lookup join's answers, against a reference (docs/joins_temporal.md, "Lookup join"): the
+# view's changelog (a top-1 by ts DESC: a better row inserted, then the old one deleted), its
+# inserts behind the view's watermark late, a delete ending its version at the greatest version
+# time so far once the next version comes; each left row not late gets its key's newest version
+# at or before its time still valid then.
+if ! python3 - "$work/dims.jsonl" "$work/facts.jsonl" "$work/expected.looked_up" <<'PY'; then
+import json, sys
+SEC = 1000  # the files' times are milliseconds
+def with_watermark(path):
+    top = None
+    for line in open(path):
+        row = json.loads(line)
+        yield row, (top - SEC if top is not None else None)
+        top = row["ts"] if top is None else max(top, row["ts"])
+versions, pending, clock, held = [], [], None, {}
+for row, wm in with_watermark(sys.argv[1]):
+    k, new = row["k"], (row["ts"], row["v"])
+    old = held.get(k)
+    # ORDER BY ts DESC; equal times by the output columns ascending (v), then arrival.
+    if old is not None and not (new[0] > old[0] or (new[0] == old[0] and new[1] < old[1])):
+        continue
+    held[k] = new
+    if wm is None or row["ts"] >= wm:  # the insert: a version, unless late
+        clock = row["ts"] if clock is None else max(clock, row["ts"])
+        for v in pending:
+            v["end"], v["pending"] = clock, False
+        pending = []
+        versions.append({"k": k, "ts": new[0], "v": new[1], "seq": len(versions), "end": None,
+                         "pending": False})
+    if old is not None:  # the old row's delete
+        mine = [v for v in versions if v["k"] == k and (v["ts"], v["v"]) == old
+                and v["end"] is None and not v["pending"]]
+        if mine:
+            v = max(mine, key=lambda v: v["seq"])
+            v["pending"] = True
+            pending.append(v)
+by_key = {}
+for v in versions:
+    by_key.setdefault(v["k"], []).append(v)
+want = {}
+for row, wm in with_watermark(sys.argv[2]):
+    if wm is not None and row["ts"] < wm:
+        continue
+    t = row["ts"]
+    valid = [v for v in by_key.get(row["k"], [])
+             if v["ts"] <= t and (v["end"] is None or v["end"] > t)]
+    want[row["id"]] = max(valid, key=lambda v: (v["ts"], v["seq"]))["v"] if valid else None
+got = {}
+for line in open(sys.argv[3]):
     row = json.loads(line)
-    if row["kind"] == "dim":
-        dims[row["k"]].append(row["v"])
-for line in open(sys.argv[2]):
-    row = json.loads(line)
-    want = (len(dims[row["k"]]), max(dims[row["k"]])) if row["k"] in dims else (None, None)
-    if (row["n"], row["top"]) != want:
-        print("FAIL the lookup join answered %s, not with the view's final row (n, top) = %s"
-              % (line.strip(), want))  # stdout: the script's stderr goes nowhere
-        sys.exit(1)
+    got[row["id"]] = row["dv"]
+if got != want:
+    bad = sorted(i for i in set(got) | set(want) if got.get(i, "none") != want.get(i, "none"))
+    print("FAIL the lookup join's answers differ from the versions valid at the left rows' times"
+          " for %d left rows, e.g. id %d: got %s, want %s"
+          % (len(bad), bad[0], got.get(bad[0], "none"), want.get(bad[0], "none")))
+    sys.exit(1)
 PY
   exit 1
 fi

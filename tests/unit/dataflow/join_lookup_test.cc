@@ -1,10 +1,10 @@
-// The lookup join operator (join_lookup.h) against a simple reference: the view's changelog
-// applied, in the interleaving given, to a multiset of rows per key; each left row that is not
-// late joined with its key's rows at that point (residual applied; NULLs for a left outer
-// join's row that has none). Random changelogs (inserts, deletes of held rows, duplicates, NULL
-// keys), random interleavings and batch sizes; each case restores a capture taken at a random
-// point (its state changed before it was written) and must emit what the uninterrupted
-// operator emits. For one interleaving the result does not depend on batch sizes.
+// The lookup join by arrival (join_lookup.h, FOR SYSTEM_TIME AS OF PROCTIME()) against a
+// simple reference: the view's changelog applied, in the interleaving given, to a multiset of rows
+// per key; each left row that is not late joined with its key's rows at that point (residual
+// applied; NULLs for a left outer join's row that has none). Random changelogs (inserts, deletes of
+// held rows, duplicates, NULL keys), random interleavings and batch sizes; each case restores a
+// capture taken at a random point (its state changed before it was written) and must emit what the
+// uninterrupted operator emits. For one interleaving the result does not depend on batch sizes.
 
 #include <gtest/gtest.h>
 
@@ -40,6 +40,7 @@ struct Options {
 std::shared_ptr<sql::BoundJoin> lookup_join(const Options& o) {
   auto j = std::make_shared<sql::BoundJoin>();
   j->kind = sql::JoinKind::kLookup;
+  j->processing_time = true;  // FOR SYSTEM_TIME AS OF PROCTIME()
   j->type = o.type;
   j->left_schema = left_schema();
   j->right_schema = right_schema();

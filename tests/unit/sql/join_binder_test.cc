@@ -227,21 +227,21 @@ TEST_F(JoinBinderTest, AsofJoin) {
 }
 
 TEST_F(JoinBinderTest, LookupJoin) {
-  run("CREATE MATERIALIZED VIEW names AS SELECT id, LAST_VALUE(name) AS name FROM person "
-      "GROUP BY id");
+  // A view versioned by event time: its rows carry the source's watermark column.
+  run("CREATE MATERIALIZED VIEW names AS SELECT id, name, ts FROM person");
   auto q = bind(
       "SELECT b.price, n.name FROM bid b LEFT JOIN names FOR SYSTEM_TIME AS OF b.ts AS n "
       "ON b.bidder = n.id");
   ASSERT_TRUE(q.ok()) << q.status().to_string();
   const BoundJoin& j = join_of(*q);
   EXPECT_EQ(j.kind, JoinKind::kLookup);
+  EXPECT_FALSE(j.processing_time);
   EXPECT_EQ(j.type, JoinType::kLeftOuter);
   EXPECT_EQ(j.left_time, 3);
-  // An ON UPDATE view passes its new rows only, without `_op`: no change column, taken as
-  // inserts (docs/joins_temporal.md, "Which views"; sql/join_change_column.h).
+  EXPECT_EQ(j.right_time, 2);  // the view's version time: its ts
   EXPECT_FALSE(j.right_updating);
   EXPECT_FALSE(j.left_updating);
-  EXPECT_EQ(names(*j.output_schema), "auction,bidder,price,ts,id,name");
+  EXPECT_EQ(names(*j.output_schema), "auction,bidder,price,ts,id,name,n.ts");
   EXPECT_EQ(error("SELECT * FROM bid b JOIN person FOR SYSTEM_TIME AS OF b.ts AS p ON "
                   "b.bidder = p.id"),
             "SLC-1007 at 1:33: FOR SYSTEM_TIME AS OF needs a materialized view; 'person' is not "
@@ -249,7 +249,8 @@ TEST_F(JoinBinderTest, LookupJoin) {
   EXPECT_EQ(error("SELECT * FROM bid b JOIN names FOR SYSTEM_TIME AS OF b.price AS n ON "
                   "b.bidder = n.id"),
             "SLC-1007 at 1:54: FOR SYSTEM_TIME AS OF takes a TIMESTAMP column of the join's left "
-            "side");
+            "side (the view's version at its time), or PROCTIME() (the view's rows as each left "
+            "row arrives)");
   EXPECT_EQ(error("SELECT * FROM bid b JOIN names FOR SYSTEM_TIME AS OF b.ts AS n ON "
                   "b.price > 1")
                 .substr(0, 40),
@@ -257,6 +258,80 @@ TEST_F(JoinBinderTest, LookupJoin) {
   EXPECT_EQ(error("SELECT * FROM names FOR SYSTEM_TIME AS OF ts"),
             "SLC-1007 at 1:21: FOR SYSTEM_TIME AS OF belongs to the right side of a JOIN (a "
             "lookup join of a materialized view)");
+}
+
+// The latest row per key (Flink's versioned view): a top-1 by time, its changelog consumed.
+TEST_F(JoinBinderTest, LookupJoinOfTheLatestRowPerKey) {
+  run("CREATE MATERIALIZED VIEW latest AS SELECT id, name, ts FROM (SELECT id, name, ts, "
+      "ROW_NUMBER() OVER (PARTITION BY id ORDER BY ts DESC) AS rn FROM person) t WHERE rn = 1");
+  auto q = bind(
+      "SELECT b.price, n.name FROM bid b JOIN latest FOR SYSTEM_TIME AS OF b.ts AS n "
+      "ON b.bidder = n.id");
+  ASSERT_TRUE(q.ok()) << q.status().to_string();
+  const BoundJoin& j = join_of(*q);
+  EXPECT_TRUE(j.right_updating);
+  EXPECT_EQ(j.right_time, 2);
+  EXPECT_EQ(names(*j.output_schema), "auction,bidder,price,ts,id,name,n.ts");
+  // A windowed aggregate emitting on window close is versioned by its window_end (its
+  // window_start trails the watermark).
+  run("CREATE MATERIALIZED VIEW per_minute AS SELECT id, window_start, window_end, COUNT(*) AS n "
+      "FROM person GROUP BY id, TUMBLE(ts, INTERVAL '1' MINUTE) EMIT ON WINDOW CLOSE");
+  auto windows = bind(
+      "SELECT b.price, m.n FROM bid b JOIN per_minute FOR SYSTEM_TIME AS OF b.ts AS m "
+      "ON b.bidder = m.id");
+  ASSERT_TRUE(windows.ok()) << windows.status().to_string();
+  EXPECT_EQ(join_of(*windows).right_time, 2);
+}
+
+// A view without a version time is refused at its name (SLC-1007), saying why and what to
+// write instead: an aggregate emitting per batch (its versions would depend on batching), or a
+// view without an event-time column. PROCTIME() takes any view, by arrival.
+TEST_F(JoinBinderTest, LookupJoinByEventTimeNeedsAVersionTime) {
+  run("CREATE MATERIALIZED VIEW agg_names AS SELECT id, LAST_VALUE(name) AS name FROM person "
+      "GROUP BY id");
+  run("CREATE MATERIALIZED VIEW counted AS SELECT id, COUNT(*) AS n FROM person GROUP BY id "
+      "EMIT CHANGES");
+  run("CREATE STREAM over_counted AS SELECT id, n FROM counted");
+  run("CREATE MATERIALIZED VIEW over_counts AS SELECT id, n FROM over_counted");
+  run("CREATE MATERIALIZED VIEW plain_names AS SELECT id, name FROM person");
+  run("CREATE MATERIALIZED VIEW computed AS SELECT id, ts + INTERVAL '1' SECOND AS t FROM "
+      "person");
+  const std::string agg = error(
+      "SELECT * FROM bid b JOIN agg_names FOR SYSTEM_TIME AS OF b.ts AS n ON "
+      "b.bidder = n.id");
+  EXPECT_EQ(agg.substr(0, agg.find(" Version")),
+            "SLC-1007 at 1:26: a lookup join by event time versions the view by the time of its "
+            "rows, but 'agg_names' is an aggregate that emits per input batch (EMIT CHANGES or "
+            "ON UPDATE): its updates depend on how its input was batched, so versions of it "
+            "would too.");
+  EXPECT_NE(agg.find("ROW_NUMBER() OVER (PARTITION BY k ORDER BY ts DESC)"), std::string::npos);
+  EXPECT_NE(agg.find("FOR SYSTEM_TIME AS OF PROCTIME()"), std::string::npos);
+  const std::string through = error(
+      "SELECT * FROM bid b JOIN over_counts FOR SYSTEM_TIME AS OF b.ts AS n ON "
+      "b.bidder = n.id");
+  EXPECT_EQ(through.substr(0, through.find(" an aggregate")),
+            "SLC-1007 at 1:26: a lookup join by event time versions the view by the time of its "
+            "rows, but 'over_counts' reads 'counted',");
+  const std::string plain = error(
+      "SELECT * FROM bid b JOIN plain_names FOR SYSTEM_TIME AS OF b.ts AS n ON "
+      "b.bidder = n.id");
+  EXPECT_EQ(plain.substr(0, plain.find(" Version")),
+            "SLC-1007 at 1:26: a lookup join by event time versions the view by the time of its "
+            "rows: an event-time column of 'plain_names' (a source's watermark column, passed "
+            "through), and it has none (no TIMESTAMP column).");
+  const std::string computed = error(
+      "SELECT * FROM bid b JOIN computed FOR SYSTEM_TIME AS OF b.ts AS n ON "
+      "b.bidder = n.id");
+  EXPECT_NE(computed.find("and it has none: 't' of 'computed' is computed"), std::string::npos)
+      << computed;
+  // By arrival: any view, no time column on either side.
+  auto proctime = bind(
+      "SELECT b.price, n.name FROM bid b JOIN agg_names FOR SYSTEM_TIME AS OF PROCTIME() AS n "
+      "ON b.bidder = n.id");
+  ASSERT_TRUE(proctime.ok()) << proctime.status().to_string();
+  EXPECT_TRUE(join_of(*proctime).processing_time);
+  EXPECT_EQ(join_of(*proctime).left_time, -1);
+  EXPECT_EQ(join_of(*proctime).right_time, -1);
 }
 
 TEST_F(JoinBinderTest, TimeColumnsMustBeEventTime) {
@@ -335,8 +410,9 @@ TEST_F(JoinBinderTest, UpdatingInputsChangeColumnConsumed) {
       error("SELECT c._op FROM counts c JOIN counts d ON c.auction = d.auction").substr(0, 12),
       "SLC-1002 at ");
   // A lookup join consumes the view's `_op` and emits none: append-only.
-  auto lookup =
-      bind("SELECT * FROM auction a JOIN cv FOR SYSTEM_TIME AS OF a.ts AS v ON a.id = v.auction");
+  auto lookup = bind(
+      "SELECT * FROM auction a JOIN cv FOR SYSTEM_TIME AS OF PROCTIME() AS v ON a.id = "
+      "v.auction");
   ASSERT_TRUE(lookup.ok()) << lookup.status().to_string();
   EXPECT_TRUE(join_of(*lookup).right_updating);
   EXPECT_EQ(join_of(*lookup).output_schema->fields().back().name, "n");
