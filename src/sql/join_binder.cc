@@ -228,6 +228,10 @@ Result<std::vector<Field>> kept_columns(const ColumnUsage::Kept* narrowed, int l
       out.push_back(std::move(f));
     }
   }
+  if (out.size() != narrowed->names.size()) {
+    return Status(ErrorCode::kInternal,
+                  "projection pushdown: " + step + " keeps another number of columns than it did");
+  }
   *join.left_columns = narrowed->left;
   *join.right_columns = narrowed->right;
   return out;
