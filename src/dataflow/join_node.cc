@@ -1,6 +1,7 @@
 #include "dataflow/join_node.h"
 
 #include "columnar/timestamp.h"
+#include "sql/join_change_column.h"
 
 namespace sluice::dataflow {
 
@@ -15,6 +16,26 @@ void append_offset(const char* sign, int64_t micros, std::string& out) {
   if (micros == 0) return;
   out += std::string(" ") + sign + " ";
   append_interval(micros, out);
+}
+
+// ", keeps left (a, b), right (c)": the input columns the join stores and emits, when the
+// binder narrowed it to fewer than its inputs have (projection pushdown, sql/column_usage.h).
+std::string kept_columns(const sql::BoundJoin& j) {
+  if (!j.left_schema || !j.right_schema) return "";
+  std::string out;
+  bool narrowed = false;
+  for (const bool left : {true, false}) {
+    const Schema& schema = left ? *j.left_schema : *j.right_schema;
+    const std::vector<int> kept = sql::join_side_columns(j, left);
+    narrowed |= static_cast<int>(kept.size()) <
+                sql::join_stored_width(schema, left ? j.left_updating : j.right_updating);
+    out += left ? ", keeps left (" : ", right (";
+    for (size_t i = 0; i < kept.size(); ++i) {
+      out += (i ? ", " : "") + schema.field(kept[i]).name;
+    }
+    out += ")";
+  }
+  return narrowed ? out : "";
 }
 
 }  // namespace
@@ -69,6 +90,7 @@ std::string describe_join(const sql::BoundJoin& j, const std::vector<std::string
     }
   }
   if (j.residual) line += ", where " + j.residual->sql.str();
+  line += kept_columns(j);
   return line;
 }
 

@@ -1,5 +1,6 @@
 #include "dataflow/join_side.h"
 
+#include <algorithm>
 #include <string>
 
 #include "dataflow/join_operator.h"
@@ -30,8 +31,15 @@ Result<JoinSide> JoinSide::make(const sql::BoundJoin& join, int side) {
   // The binder's rule (sql/join_change_column.h): the join consumes an updating input's `_op`.
   const bool updating = left ? join.left_updating : join.right_updating;
   s.op_column = updating ? sql::join_change_column(*schema) : -1;
-  for (int c = 0; c < schema->num_fields(); ++c) {
-    if (c == s.op_column) continue;
+  // The columns it keeps (all but `_op`, or those the binder narrowed it to).
+  for (int c : sql::join_side_columns(join, left)) {
+    if (c < 0 || c >= schema->num_fields() || c == s.op_column) {
+      return Status(ErrorCode::kInvalidArgument, std::string("the ") + name +
+                                                     " side of a join keeps column " +
+                                                     std::to_string(c) +
+                                                     ", which its input "
+                                                     "does not have as a column to keep");
+    }
     s.columns.push_back(c);
     s.types.push_back(schema->field(c).type);
   }
@@ -46,6 +54,13 @@ Result<JoinSide> JoinSide::make(const sql::BoundJoin& join, int side) {
       (s.time_column >= 0 && schema->field(s.time_column).type != DataType::kTimestamp)) {
     return Status(ErrorCode::kInvalidArgument,
                   std::string("the ") + name + " time column of a join is not a TIMESTAMP column");
+  }
+  if (s.time_column >= 0 &&
+      std::find(s.columns.begin(), s.columns.end(), s.time_column) == s.columns.end()) {
+    // A kept row's time is read from its stored columns (JoinRows).
+    return Status(
+        ErrorCode::kInvalidArgument,
+        std::string("the ") + name + " time column of a join is not among its kept columns");
   }
   s.keys = left ? join.left_keys : join.right_keys;
   for (const sql::BoundExprPtr& k : s.keys) {

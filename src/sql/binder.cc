@@ -91,16 +91,18 @@ Result<int64_t> interval_argument(const Expr& e, std::string_view fn) {
 }
 
 // `*` or `r.*` over several relations: each relation's columns under their own names, then
-// for `*` the input's columns of no relation (a join's `_op`), except `skip` (-1: none).
+// for `*` the input's columns of no relation (a join's `_op`), except `skip` (-1: none); each
+// one recorded in `reads` (when given).
 void star_over_relations(const Expr& star, const std::vector<Relation>& relations,
                          const Schema& input, int skip, std::vector<BoundExprPtr>& projection,
-                         std::vector<Field>& fields) {
+                         std::vector<Field>& fields, ColumnReads* reads) {
   int covered = 0;
   for (const Relation& r : relations) {
     covered += r.schema->num_fields();
     if (!star.qualifier.empty() && to_lower(star.qualifier) != to_lower(r.name)) continue;
     for (int i = 0; i < r.schema->num_fields(); ++i) {
       const Field& f = input.field(r.first + i);
+      if (reads != nullptr) reads->mark(r.first + i);
       projection.push_back(make_column(r.first + i, f.type, r.schema->field(i).name));
       fields.push_back(Field{r.schema->field(i).name, f.type, f.nullable});
     }
@@ -108,6 +110,7 @@ void star_over_relations(const Expr& star, const std::vector<Relation>& relation
   if (!star.qualifier.empty()) return;
   for (int i = covered; i < input.num_fields(); ++i) {
     if (i == skip) continue;
+    if (reads != nullptr) reads->mark(i);
     projection.push_back(make_column(i, input.field(i).type, input.field(i).name));
     fields.push_back(input.field(i));
   }
@@ -206,11 +209,31 @@ Result<BoundExprPtr> Binder::bind_scalar(const Expr& expr, const Schema& schema,
 
 Result<BoundQuery> Binder::bind_query(const SelectStmt& select, QueryUse use,
                                       std::string_view object) const {
+  // Bound as written, recording which columns of each join step are read; then, when a join
+  // keeps fewer columns than its inputs have, bound again with each join narrowed to them
+  // (projection pushdown, column_usage.h).
+  ColumnUsage usage;
   StatementSteps steps;
   steps.object = std::string(object);
+  steps.usage = &usage;
   SLC_ASSIGN_OR_RETURN(BoundQuery q, bind_select(select, use, steps));
-  q.steps = std::move(steps.steps);
-  return q;
+  if (!usage.settle(steps.steps, q.input)) {
+    q.steps = std::move(steps.steps);
+    return q;
+  }
+  StatementSteps narrowed;
+  narrowed.object = std::string(object);
+  narrowed.usage = &usage;
+  Result<BoundQuery> again = bind_select(select, use, narrowed);
+  if (!again.ok()) {
+    // The second binding names only what the first one bound: a failure is a bug here.
+    return Status(ErrorCode::kInternal,
+                  "binding with the joins' columns narrowed failed where binding them whole did "
+                  "not: " +
+                      again.status().to_string());
+  }
+  again->steps = std::move(narrowed.steps);
+  return std::move(*again);
 }
 
 Result<BoundQuery> Binder::bind_select(const SelectStmt& select, QueryUse use,
@@ -261,6 +284,7 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
   scalar.relation = from.relation;
   scalar.alias = from.alias;
   if (from.several()) scalar.relations = &from.relations;
+  scalar.reads = steps.reads_of(q.input);
 
   if (select.where) {
     SLC_ASSIGN_OR_RETURN(Bound w, binder.bind(*select.where, scalar));
@@ -349,8 +373,8 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
   TopNPieces top_n;                  // a selected ROW_NUMBER() OVER (...) and QUALIFY
   std::vector<OverCall> over_calls;  // the selected aggregates OVER (…), and their calls
   std::vector<const Expr*> over_exprs;
-  Scope group_scope{&input,     from.relation,   &q, &key_sql, &group_fields,
-                    from.alias, scalar.relations};
+  Scope group_scope{&input,     from.relation,    &q,          &key_sql, &group_fields,
+                    from.alias, scalar.relations, scalar.reads};
   Scope& scope = q.aggregate ? group_scope : scalar;
   for (const SelectItem& item : select.items) {
     if (item.expr->kind == ExprKind::kStar) {
@@ -360,12 +384,14 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
                         "SELECT * cannot be used with GROUP BY or aggregates; list the columns");
       }
       if (scope.relations != nullptr) {
-        star_over_relations(*item.expr, *scope.relations, input, carried, q.projection, out_fields);
+        star_over_relations(*item.expr, *scope.relations, input, carried, q.projection, out_fields,
+                            scope.reads);
         out_pos.resize(out_fields.size(), item.expr->pos);
         continue;
       }
       for (int i = 0; i < input.num_fields(); ++i) {
         if (i == carried) continue;
+        if (scope.reads != nullptr) scope.reads->mark(i);
         q.projection.push_back(make_column(i, input.field(i).type, input.field(i).name));
         out_fields.push_back(
             Field{input.field(i).name, input.field(i).type, input.field(i).nullable});

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,13 @@ struct BoundJoin {
   // regular join). Column names are made unique by the binder (it resolves `a.x` / `b.x` to
   // positions; the names are for display).
   SchemaPtr output_schema;
+  // The columns of each input the join stores and emits, in output order: the binder's are
+  // those read above the join or by the join itself (projection pushdown, sql/column_usage.h);
+  // unset, every column but an updating input's `_op` (join_side_columns in
+  // join_change_column.h reads them so). Each side's time column and plain-column keys are
+  // among them.
+  std::optional<std::vector<int>> left_columns;
+  std::optional<std::vector<int>> right_columns;
 
   // Equi-join keys: left_keys[i] = right_keys[i], each over its own side, of the same type
   // (the binder casts). A NULL key never matches. Empty for a cross or time-only join.

@@ -56,6 +56,7 @@ Result<Bound> ExprBinder::column(const Expr& e, Scope& scope) {
       index = find_column(*scope.input, e.name);
     }
     if (index < 0) return found.status();
+    if (scope.reads != nullptr) scope.reads->mark(index);
     const Field& f = scope.input->field(index);
     return Bound{make_column(index, f.type, e.name)};
   }
@@ -81,6 +82,7 @@ Result<Bound> ExprBinder::column(const Expr& e, Scope& scope) {
     }
     return error_at(ErrorCode::kSqlUnknownName, e.pos, std::move(msg));
   }
+  if (scope.reads != nullptr) scope.reads->mark(index);
   const Field& f = scope.input->field(index);
   return Bound{make_column(index, f.type, f.name)};
 }

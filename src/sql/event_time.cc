@@ -67,9 +67,15 @@ Origin trace_query(const Catalog& catalog, const std::vector<PlanStep>* steps, c
 Origin trace_join(const Catalog& catalog, const std::vector<PlanStep>* steps, const PlanStep& step,
                   int column) {
   const BoundJoin& j = *step.join;
-  const int left_width = join_stored_width(*j.left_schema, j.left_updating);
+  const std::vector<int> left_columns = join_side_columns(j, true);
+  const std::vector<int> right_columns = join_side_columns(j, false);
+  const int left_width = static_cast<int>(left_columns.size());
   const bool left = column < left_width;
-  const int side_column = left ? column : column - left_width;
+  const int kept = left ? column : column - left_width;
+  const std::vector<int>& side_columns = left ? left_columns : right_columns;
+  // The input column it is (-1: the join's own `_op`).
+  const int side_column =
+      kept < static_cast<int>(side_columns.size()) ? side_columns[static_cast<size_t>(kept)] : -1;
   const std::string& input = step.inputs[left ? 0 : 1];
   const std::string col = "'" + step.schema->field(column).name + "' of the " +
                           join_kind_name(j.kind) + " join " + step.name;

@@ -31,6 +31,7 @@ Scope ExprBinder::input_scope(const Scope& scope) {
   inner.relation = scope.relation;
   inner.alias = scope.alias;
   inner.relations = scope.relations;
+  inner.reads = scope.reads;
   return inner;
 }
 

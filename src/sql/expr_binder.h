@@ -16,6 +16,7 @@
 #include "sql/ast.h"
 #include "sql/bound_expr.h"
 #include "sql/bound_query.h"
+#include "sql/column_usage.h"
 #include "sql/expr_text.h"
 #include "sql/relations.h"
 
@@ -72,6 +73,9 @@ struct Scope {
   std::string alias;  // FROM relation alias: what a qualified name must say instead, if set
   // FROM of several relations (a join): names resolve through them (relations.h); null for one.
   const std::vector<Relation>* relations = nullptr;
+  // Where the input columns named are recorded (a join's output, for projection pushdown:
+  // column_usage.h); null when nothing records them.
+  ColumnReads* reads = nullptr;
 };
 
 // Binding recurses once per level of the expression's nesting (bounded by the parser), never

@@ -11,6 +11,7 @@
 
 #include "sql/bound_plan.h"
 #include "sql/catalog.h"
+#include "sql/column_usage.h"
 #include "sql/relations.h"
 
 namespace sluice::sql {
@@ -20,12 +21,24 @@ struct StatementSteps {
   std::vector<PlanStep> steps;
   // WITH name → its step, innermost last (a WITH of a subquery hides an outer one of its name).
   std::vector<std::pair<std::string, std::string>> with;
+  // Projection pushdown into joins (column_usage.h): what the first binding records, and what
+  // the second one narrows each join to; null when neither is done.
+  ColumnUsage* usage = nullptr;
 
+  // The name the next step added gets.
+  std::string next_name() const { return object + "$" + std::to_string(steps.size() + 1); }
   // Names `step` "<object>$<n>", appends it, and returns its name.
   const std::string& add(PlanStep step) {
-    step.name = object + "$" + std::to_string(steps.size() + 1);
+    step.name = next_name();
     steps.push_back(std::move(step));
     return steps.back().name;
+  }
+  // The reads of `input` by the query or join whose FROM it is, when it is a join step and the
+  // first binding records them; else null.
+  ColumnReads* reads_of(const std::string& input) {
+    const PlanStep* step = find(input);
+    if (usage == nullptr || step == nullptr || step->kind != PlanStep::Kind::kJoin) return nullptr;
+    return usage->reader(input);
   }
   const PlanStep* find(std::string_view name) const { return find_step(&steps, name); }
 };

@@ -9,8 +9,10 @@
 #include <algorithm>
 #include <limits>
 #include <optional>
+#include <tuple>
 
 #include "sql/binder.h"
+#include "sql/column_usage.h"
 #include "sql/event_time.h"
 #include "sql/expr_binder.h"
 #include "sql/join_change_column.h"
@@ -198,6 +200,44 @@ std::vector<Relation> without_column(std::vector<Relation> relations, int column
   return relations;
 }
 
+// The join's output columns (not `_op`) and, in `join`, the input columns they are: all of
+// `whole` (the left side's `left_whole` columns, then the right side's), or those `narrowed`
+// keeps, named as the first binding named them.
+Result<std::vector<Field>> kept_columns(const ColumnUsage::Kept* narrowed, int left_whole,
+                                        const std::vector<Field>& whole, BoundJoin& join,
+                                        const std::string& step) {
+  join.left_columns.emplace();
+  join.right_columns.emplace();
+  if (narrowed == nullptr) {
+    for (int i = 0; i < static_cast<int>(whole.size()); ++i) {
+      (i < left_whole ? *join.left_columns : *join.right_columns)
+          .push_back(i < left_whole ? i : i - left_whole);
+    }
+    return whole;
+  }
+  const int right_whole = static_cast<int>(whole.size()) - left_whole;
+  std::vector<Field> out;
+  for (const auto& [side, width, first] : {std::tuple{&narrowed->left, left_whole, 0},
+                                           std::tuple{&narrowed->right, right_whole, left_whole}}) {
+    for (int c : *side) {
+      if (c < 0 || c >= width || out.size() >= narrowed->names.size()) {
+        return Status(ErrorCode::kInternal,
+                      "projection pushdown: " + step + " keeps a column its input does not have");
+      }
+      Field f = whole[static_cast<size_t>(first + c)];
+      f.name = narrowed->names[out.size()];
+      out.push_back(std::move(f));
+    }
+  }
+  if (out.size() != narrowed->names.size()) {
+    return Status(ErrorCode::kInternal,
+                  "projection pushdown: " + step + " keeps another number of columns than it did");
+  }
+  *join.left_columns = narrowed->left;
+  *join.right_columns = narrowed->right;
+  return out;
+}
+
 bool same_window(const WindowSpec& a, const WindowSpec& b) {
   return a.kind == b.kind && a.size == b.size && a.slide == b.slide && a.gap == b.gap;
 }
@@ -219,35 +259,52 @@ Result<BoundFrom> Binder::bind_join(const FromItem& j, StatementSteps& steps) co
   const int right_op = change_column(*right.schema, right_updates);
 
   // The join's relations and columns: the left side's, then the right side's.
-  BoundFrom out;
-  out.relations = without_column(left.relations, left_op);
-  const int left_width = join_stored_width(*left.schema, left_op >= 0);
+  std::vector<Relation> relations = without_column(left.relations, left_op);
+  const int left_whole = join_stored_width(*left.schema, left_op >= 0);
   for (Relation r : without_column(right.relations, right_op)) {
-    for (const Relation& seen : out.relations) {
+    for (const Relation& seen : relations) {
       if (to_lower(seen.name) == to_lower(r.name)) {
         return error_at(ErrorCode::kSqlDuplicateName, j.right->pos,
                         "'" + r.name + "' is named twice in FROM; give one of them an alias");
       }
     }
-    r.first += left_width;
-    out.relations.push_back(std::move(r));
+    r.first += left_whole;
+    relations.push_back(std::move(r));
   }
   auto join = std::make_shared<BoundJoin>();
   join->type = j.join == JoinSyntax::kLeft || j.join == JoinSyntax::kAsofLeft ? JoinType::kLeftOuter
                                                                               : JoinType::kInner;
   join->left_schema = left.schema;
   join->right_schema = right.schema;
-  std::vector<Field> fields = left.schema->fields();
-  if (left_op >= 0) fields.pop_back();
+  std::vector<Field> whole = left.schema->fields();
+  if (left_op >= 0) whole.pop_back();
   for (int i = 0; i < right.schema->num_fields(); ++i) {
     if (i == right_op) continue;
     Field f = right.schema->field(i);
     if (left.schema->find(f.name) >= 0) f.name = right.relations[0].name + "." + f.name;
     if (join->type == JoinType::kLeftOuter) f.nullable = true;
-    fields.push_back(std::move(f));
+    whole.push_back(std::move(f));
   }
+  // The columns it keeps (projection pushdown, column_usage.h): on the second binding of a
+  // statement, those read above it or by it; else all. Its relations and output are narrowed
+  // to them, so names resolve to their places among the kept columns.
+  const std::string name = steps.next_name();
+  const ColumnUsage::Kept* narrowed =
+      steps.usage != nullptr && steps.usage->settled() ? steps.usage->kept(name) : nullptr;
+  SLC_ASSIGN_OR_RETURN(std::vector<Field> fields,
+                       kept_columns(narrowed, left_whole, whole, *join, name));
+  BoundFrom out;
+  std::vector<bool> keep(whole.size(), narrowed == nullptr);
+  for (int c : *join->left_columns) keep[static_cast<size_t>(c)] = true;
+  for (int c : *join->right_columns) keep[static_cast<size_t>(left_whole + c)] = true;
+  out.relations = kept_relations(relations, keep);
+  const int left_width = static_cast<int>(join->left_columns->size());
   const SchemaPtr columns = make_schema(fields);
   j.append_sql(join->sql);
+  // The first binding records what the join reads itself: its ON and time columns.
+  ColumnReads own;
+  ColumnReads left_reads;
+  ColumnReads right_reads;
 
   // ON, conjunct by conjunct.
   const JoinColumns c{&out.relations, left_width};
@@ -271,10 +328,17 @@ Result<BoundFrom> Binder::bind_join(const FromItem& j, StatementSteps& steps) co
     }
     rest.push_back(e);
   }
+  if (bound.left_column >= 0) {
+    // Places among the kept columns, as the inputs number them.
+    bound.left_column = (*join->left_columns)[static_cast<size_t>(bound.left_column)];
+    bound.right_column = (*join->right_columns)[static_cast<size_t>(bound.right_column)];
+  }
 
   ExprBinder binder;
   Scope left_scope = side_scope(left);
   Scope right_scope = side_scope(right);
+  left_scope.reads = &left_reads;
+  right_scope.reads = &right_reads;
   bool window_found = false;
   for (const auto& [l, r] : keys) {
     SLC_ASSIGN_OR_RETURN(Bound lb, binder.bind(*l, left_scope));
@@ -484,6 +548,7 @@ Result<BoundFrom> Binder::bind_join(const FromItem& j, StatementSteps& steps) co
     Scope all;
     all.input = columns.get();
     all.relations = &out.relations;
+    all.reads = &own;
     std::vector<BoundExprPtr> parts;
     for (const Expr* e : rest) {
       SLC_ASSIGN_OR_RETURN(Bound b, binder.bind(*e, all));
@@ -503,6 +568,18 @@ Result<BoundFrom> Binder::bind_join(const FromItem& j, StatementSteps& steps) co
   }
   join->output_schema = make_schema(std::move(fields));
 
+  if (ColumnReads* needs = steps.usage != nullptr ? steps.usage->own(name) : nullptr) {
+    // Over the whole output (the first binding narrows nothing): the keys', time columns'
+    // and the residual's columns.
+    for (int i = 0; i < static_cast<int>(whole.size()); ++i) {
+      const bool is_left = i < left_whole;
+      const int side_column = is_left ? i : i - left_whole;
+      if (own.read(i) || (is_left ? left_reads : right_reads).read(side_column) ||
+          side_column == (is_left ? join->left_time : join->right_time)) {
+        needs->mark(i);
+      }
+    }
+  }
   PlanStep step;
   step.kind = PlanStep::Kind::kJoin;
   step.inputs = {left.input, right.input};

@@ -21,6 +21,8 @@
 //
 // Thread: a pure function.
 
+#include <vector>
+
 #include "sluice/column.h"
 #include "sluice/schema.h"
 #include "sql/bound_query.h"
@@ -41,11 +43,25 @@ inline int change_column(const Schema& input, bool updates) {
   return updates ? join_change_column(input) : -1;
 }
 
-// How many of a join input's columns the join keeps and outputs, in their order: all but its
-// change column (`has_change_column`: BoundJoin::<side>_updating). Output column i < the left's
-// width is left column i; the right's follow.
+// How many of a join input's columns a join may keep and output: all but its change column
+// (`has_change_column`: BoundJoin::<side>_updating). Which of them it does: join_side_columns.
 inline int join_stored_width(const Schema& input, bool has_change_column) {
   return input.num_fields() - (has_change_column && join_change_column(input) >= 0 ? 1 : 0);
+}
+
+// The columns of a join's input that it stores and emits, in its output's order: the binder's
+// choice (BoundJoin::left_columns / right_columns, projection pushdown), else every column but
+// the side's change column. Output column i < the left's count is left column left[i]; the
+// right's follow.
+inline std::vector<int> join_side_columns(const BoundJoin& join, bool left) {
+  const std::optional<std::vector<int>>& chosen = left ? join.left_columns : join.right_columns;
+  if (chosen) return *chosen;
+  const SchemaPtr& schema = left ? join.left_schema : join.right_schema;
+  std::vector<int> all;
+  if (schema == nullptr) return all;
+  const int width = join_stored_width(*schema, left ? join.left_updating : join.right_updating);
+  for (int c = 0; c < width; ++c) all.push_back(c);
+  return all;
 }
 
 // Whether row `row` of an updating input's change column `op` is a delete ('delete'; an

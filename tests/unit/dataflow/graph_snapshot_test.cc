@@ -141,6 +141,43 @@ TEST(PipelineSnapshot, ACheckpointOfADifferentPipelineIsRefused) {
   }
 }
 
+// A join keeps the columns its query reads (projection pushdown, sql/column_usage.h), so its
+// state's rows are shaped by the query above it: a checkpoint of a join that kept other columns
+// is refused (SLC-2008, naming the step), never read as rows of this one; one of a pipeline
+// declared the same way is restored.
+TEST(PipelineSnapshot, AJoinThatKeptOtherColumnsIsRefused) {
+  const auto declare_join = [](TestGraph& p, const char* select) {
+    ASSERT_TRUE(p.execute("CREATE SOURCE l (k BIGINT, v BIGINT, note VARCHAR)").ok());
+    ASSERT_TRUE(p.execute("CREATE SOURCE r (k BIGINT, w BIGINT)").ok());
+    auto s = p.execute(std::string("CREATE STREAM j AS ") + select + " FROM l JOIN r ON l.k = r.k");
+    ASSERT_TRUE(s.ok()) << s.status().to_string();
+  };
+  constexpr const char* kWhole = "SELECT l.k, l.v, l.note, r.w";
+  TestGraph a;
+  declare_join(a, kWhole);
+  ASSERT_TRUE(
+      a.push_json("l", "{\"k\":1,\"v\":2,\"note\":\"a long note kept in the join\"}\n").ok());
+  StateWriter writer;
+  a.graph.snapshot(writer);
+
+  TestGraph narrower;
+  declare_join(narrower, "SELECT l.v");
+  StateReader reader(writer.bytes());
+  Status s = narrower.graph.restore(reader);
+  EXPECT_EQ(s.code(), ErrorCode::kSchemaMismatch) << s.to_string();
+  EXPECT_NE(s.message().find("j$1"), std::string_view::npos) << s.to_string();
+  EXPECT_NE(s.message().find("declared differently"), std::string_view::npos) << s.to_string();
+
+  TestGraph same;
+  declare_join(same, kWhole);
+  StateReader again(writer.bytes());
+  ASSERT_TRUE(same.graph.restore(again).ok());
+  Recorder out;
+  out.attach(same);
+  ASSERT_TRUE(same.push_json("r", "{\"k\":1,\"w\":3}\n").ok());
+  EXPECT_EQ(out.rows["j"], (std::vector<std::string>{"1|2|a long note kept in the join|3|"}));
+}
+
 }  // namespace
 }  // namespace sluice::dataflow
 

@@ -85,10 +85,11 @@ TEST_F(JoinBinderTest, IntervalJoinBetween) {
   EXPECT_EQ(j.lower, 10'000'000);
   EXPECT_EQ(j.upper, 60'000'000);
   EXPECT_EQ(j.residual, nullptr);
-  EXPECT_EQ(names(*j.output_schema), "auction,bidder,price,ts,id,seller,category,a.ts,expires");
-  // The outer query reads the join's columns: b.price is 2, a.seller 5.
-  EXPECT_EQ(q->projection[0]->column, 2);
-  EXPECT_EQ(q->projection[1]->column, 5);
+  // The join keeps what the query and its ON read (projection pushdown, column_usage_test.cc).
+  EXPECT_EQ(names(*j.output_schema), "auction,price,ts,id,seller,a.ts");
+  // The outer query reads the join's columns: b.price is 1, a.seller 4.
+  EXPECT_EQ(q->projection[0]->column, 1);
+  EXPECT_EQ(q->projection[1]->column, 4);
   EXPECT_EQ(names(*q->output_schema), "price,seller");
   ASSERT_NE(q->where, nullptr);
 }
@@ -140,14 +141,14 @@ TEST_F(JoinBinderTest, RegularJoinEmitsChangesWhenLeftOuter) {
   ASSERT_TRUE(inner.ok()) << inner.status().to_string();
   EXPECT_EQ(join_of(*inner).kind, JoinKind::kRegular);
   EXPECT_EQ(join_of(*inner).retention, 0);
-  EXPECT_EQ(names(*join_of(*inner).output_schema), "auction,bidder,price,ts,id,name,p.ts");
+  EXPECT_EQ(names(*join_of(*inner).output_schema), "bidder,price,id");
   auto left = bind(
       "SELECT b.price, p.name FROM bid b LEFT JOIN person p ON b.bidder = p.id AND p.ts <= b.ts");
   ASSERT_TRUE(left.ok()) << left.status().to_string();
   const BoundJoin& j = join_of(*left);
   EXPECT_EQ(j.kind, JoinKind::kRegular);  // one-sided time bound: not an interval
   ASSERT_NE(j.residual, nullptr);
-  EXPECT_EQ(names(*j.output_schema), "auction,bidder,price,ts,id,name,p.ts,_op");
+  EXPECT_EQ(names(*j.output_schema), "bidder,price,ts,id,name,p.ts,_op");
   EXPECT_TRUE(catalog_.updating(left->input, &left->steps));
   EXPECT_FALSE(catalog_.updating(inner->input, &inner->steps));
 }
@@ -397,15 +398,15 @@ TEST_F(JoinBinderTest, UpdatingInputsChangeColumnConsumed) {
   const BoundJoin& j = join_of(*both);
   EXPECT_TRUE(j.left_updating);
   EXPECT_TRUE(j.right_updating);
-  EXPECT_EQ(names(*j.output_schema), "auction,ts,n,d.auction,d.ts,d.n,_op");
-  // The right side's columns keep their places: the key and residual are over them.
+  EXPECT_EQ(names(*j.output_schema), "auction,n,d.auction,_op");
+  // The right side's columns follow the left's kept ones: the residual is over them.
   auto residual = bind(
       "SELECT c.n, d.n AS m FROM counts c JOIN counts d ON c.auction = d.auction AND d.n > c.n");
   ASSERT_TRUE(residual.ok()) << residual.status().to_string();
   const BoundExprPtr& gt = join_of(*residual).residual;
   ASSERT_EQ(gt->args.size(), 2u);
-  EXPECT_EQ(gt->args[0]->column, 5);  // d.n: after auction, ts, n, d.auction, d.ts (no c._op)
-  EXPECT_EQ(gt->args[1]->column, 2);
+  EXPECT_EQ(gt->args[0]->column, 3);  // d.n: after auction, n, d.auction (no c._op)
+  EXPECT_EQ(gt->args[1]->column, 1);
   EXPECT_EQ(
       error("SELECT c._op FROM counts c JOIN counts d ON c.auction = d.auction").substr(0, 12),
       "SLC-1002 at ");
@@ -437,7 +438,7 @@ TEST_F(JoinBinderTest, NamesOverSeveralRelations) {
   // Unqualified names that only one side has resolve; the table's own name works without alias.
   auto q = bind("SELECT name, seller, auction.id FROM auction JOIN person ON seller = person.id");
   ASSERT_TRUE(q.ok()) << q.status().to_string();
-  EXPECT_EQ(q->projection[0]->column, 6);
+  EXPECT_EQ(q->projection[0]->column, 3);  // the join keeps id, seller, person.id, name
   EXPECT_EQ(q->projection[1]->column, 1);
   EXPECT_EQ(q->projection[2]->column, 0);
 }
@@ -446,7 +447,7 @@ TEST_F(JoinBinderTest, StarAndQualifiedStar) {
   auto q = bind("SELECT p.*, a.seller FROM auction a JOIN person p ON a.seller = p.id");
   ASSERT_TRUE(q.ok()) << q.status().to_string();
   EXPECT_EQ(names(*q->output_schema), "id,name,ts,seller");
-  EXPECT_EQ(q->projection[0]->column, 5);
+  EXPECT_EQ(q->projection[0]->column, 1);  // the join keeps a.seller, then all of p
   EXPECT_EQ(error("SELECT * FROM auction a JOIN person p ON a.seller = p.id"),
             "SLC-1004 at 1:8: two output columns are named 'id'; add an alias with AS");
   auto changes = bind("SELECT * FROM plain x LEFT JOIN plain y ON x.id = y.id");
@@ -466,9 +467,10 @@ TEST_F(JoinBinderTest, ThreeWayJoinSteps) {
   EXPECT_EQ(q->steps[1].name, "j$2");
   EXPECT_EQ(q->steps[1].inputs, (std::vector<std::string>{"j$1", "person"}));
   const BoundJoin& second = join_of(*q, 1);
-  EXPECT_EQ(second.left_keys[0]->column, 5);  // a.seller in j$1's columns
-  EXPECT_EQ(q->projection[2]->column, 5);
-  EXPECT_EQ(q->projection[1]->column, 10);
+  // j$1 keeps b.auction, b.price, a.id, a.seller; j$2 of them b.price, a.seller, then p.id, p.name.
+  EXPECT_EQ(second.left_keys[0]->column, 3);  // a.seller in j$1's columns
+  EXPECT_EQ(q->projection[2]->column, 1);
+  EXPECT_EQ(q->projection[1]->column, 3);
 }
 
 TEST_F(JoinBinderTest, SubqueryWithAndUnionAllSteps) {
