@@ -22,6 +22,16 @@ std::shared_ptr<const sql::SourceDef> source(const std::string& name, const std:
   return def;
 }
 
+// Waits (bounded: 30 s) until the member's stats say it is paused.
+bool pauses(const AlignmentMember& member) {
+  const auto deadline = SteadyClock::now() + std::chrono::seconds(30);
+  while (!member.stats().paused) {
+    if (SteadyClock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
 class WatermarkAlignmentTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -85,8 +95,10 @@ TEST_F(WatermarkAlignmentTest, APausedReaderWakesWhenTheSlowestCatchesUp) {
     aligned = fast->wait_aligned([] { return false; });
     returned = true;
   });
-  // It pauses: wait (bounded by the test's timeout) until its stats say so.
-  while (!fast->stats().paused) std::this_thread::yield();
+  if (!pauses(*fast)) {  // it returned without pausing
+    reader.join();
+    FAIL() << "never paused";
+  }
   slow->raise_watermark(500);  // still 490 behind
   EXPECT_FALSE(returned.load());
   slow->raise_watermark(990);
@@ -105,7 +117,12 @@ TEST_F(WatermarkAlignmentTest, AStopWakesAPausedReader) {
   std::atomic<bool> stop{false};
   bool aligned = true;
   std::thread reader([&] { aligned = fast->wait_aligned([&] { return stop.load(); }); });
-  while (!fast->stats().paused) std::this_thread::yield();
+  if (!pauses(*fast)) {
+    stop = true;
+    fast->wake();
+    reader.join();
+    FAIL() << "never paused";
+  }
   stop = true;
   fast->wake();
   reader.join();
