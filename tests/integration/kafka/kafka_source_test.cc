@@ -344,8 +344,8 @@ TEST_F(KafkaSource, AlignmentPausesTheFastTopicAndKeepsTheConsumerInItsGroup) {
   auto at = [&](int64_t n, int64_t ms) {
     OutgoingMessage m;
     m.partition = 0;
-    m.value = "{\"n\": " + std::to_string(n) + ", \"ts\": \"" +
-              format_timestamp(base + ms * 1000) + "\"}";
+    m.value = "{\"n\": " + std::to_string(n) + ", \"ts\": \"" + format_timestamp(base + ms * 1000) +
+              "\"}";
     return m;
   };
   constexpr int64_t kFast = 50'000;
@@ -358,10 +358,10 @@ TEST_F(KafkaSource, AlignmentPausesTheFastTopicAndKeepsTheConsumerInItsGroup) {
       kShortSession +
       ", properties.max.poll.interval.ms = '3000', watermark.alignment.group = 'g', "
       "watermark.alignment.max.drift = '1s'";
-  exec(*db, "CREATE SOURCE f (n BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts) " +
-                with("fast", aligned));
-  exec(*db, "CREATE SOURCE s (n BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts) " +
-                with("slow", aligned));
+  exec(*db,
+       "CREATE SOURCE f (n BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts) " + with("fast", aligned));
+  exec(*db,
+       "CREATE SOURCE s (n BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts) " + with("slow", aligned));
   exec(*db, "CREATE MATERIALIZED VIEW fv AS SELECT COUNT(*) AS n, COUNT(DISTINCT n) AS d FROM f");
   exec(*db, "CREATE MATERIALIZED VIEW sv AS SELECT COUNT(*) AS n FROM s");
   ASSERT_TRUE(db->start().ok());
