@@ -472,7 +472,9 @@ class KafkaSource::Reader {
   // True while it holds (this loop read nothing new), false when reading may go on.
   bool hold_for_alignment() {
     runtime::AlignmentMember* member = owner_.source().alignment.get();
-    if (member == nullptr || (!paused_ && !member->ahead())) return false;
+    if (member == nullptr) return false;
+    const bool ahead = member->ahead();
+    if (!ahead && !paused_) return false;
     if (!paused_) {
       // What is decoded is read already: it goes now, not after the pause.
       if (!push_rows() || !advance_watermark()) {
@@ -480,7 +482,7 @@ class KafkaSource::Reader {
         return true;
       }
     }
-    pause_assignment(true);  // again each time: a rebalance may have assigned more
+    if (ahead) pause_assignment(true);  // again each time: a rebalance may have assigned more
     const bool aligned = member->wait_aligned(
         [this] {
           return owner_.stopping() || owner_.source().dropped.load(std::memory_order_acquire);
