@@ -199,6 +199,38 @@
 //   auction for good. The output is the same (50 M: q6 77157935 rows, q9 12464407, before and
 //   after; nexmark.oracle matches DuckDB). At 10 M, q6's and q9's counts of changes differ by
 //   a few hundred from run to run, before and after alike (not studied here).
+//
+// Watermark alignment (branch align on df0bedf, 2026-11-30; the same binary, the query files of
+// examples/nexmark (q4, q6, q8, q9 aligned: 1 s of drift) against the same files without the
+// two options, interleaved in the same minutes, load 6-12 on 2 vCPU, one run each; M events per
+// CPU-second with the generator / without it, peak RSS; rows read per source from --rss-every):
+//   --events 50000000 --event-rate 1000000 --rss-every 5:
+//     q9  unaligned 0.86 / 1.12, peak 5554 MB; aligned 0.86 / 1.08, peak 5500 MB
+//     q6  unaligned 0.86 / 1.08, peak 4256 MB; aligned 0.80 / 0.98, peak 4253 MB
+//     q8  unaligned 7.96 / 61.8, peak  188 MB; aligned 8.50 / 119,  peak   99 MB
+//     q7  3.74 / 8.75, peak 1457 MB (one source: nothing to align; flat from 10 M bids read)
+//     q3  4.74 / 9.64, peak 2186 MB (a regular join keeps every row whatever the readers do:
+//         not aligned; grows with the auctions read)
+//   --events 10000000 (default event rate): q9 unaligned 1.06 / 1.42, 1578 MB; aligned
+//     1.10 / 1.49, 1556 MB.
+//   (q8's "without" figures are small differences of large numbers: its CPU is mostly the
+//   generator's.)
+//   What alignment changed: unaligned, 20 s into q9's run the auction source had read 1.5 M
+//   auctions (25 s of event time) and the bid source 1.9 M bids (2 s); aligned, the auctions
+//   read stay within 1 s of the bids (at 20 s: 620 K auctions, 8.6 M bids: 10.3 M against 9.3 M
+//   events). q8's window join no longer holds what one side read ahead of the other: peak RSS
+//   halved.
+//   What it did not: q9's and q6's peaks. Their interval join keeps each auction until the bids'
+//   watermark passes its date_time + 60 s, which 50 s of event time never reaches, so every
+//   auction is in the join's state at the end either way; and the top-1 per auction keeps a row
+//   for every auction for good (q6's OVER frame every current winner per seller). Their RSS
+//   now grows with the bids read (linear to the end) instead of jumping as the auctions are
+//   read first; the same peak. Flat needs the join's 60 s to pass (a lower --event-rate) and a
+//   top-1 that forgets closed auctions, neither of which is alignment's.
+//   Noticed, left alone: q9's rows out (a changelog) differ by a few dozen between runs of the
+//   same file, aligned or not (2 M events: 497807 and 497873 in each mode): the top-1 emits a
+//   change per arrival, and how auctions and bids interleave at the join depends on the
+//   readers' timing. The net result (the last row per auction) is the same.
 
 #include <sys/resource.h>
 #include <sys/wait.h>

@@ -59,6 +59,12 @@ struct SourceMetrics {
   int64_t rejected = 0;       // overflow = 'error'
   int64_t in_flight = 0;      // rows pushed, not yet processed
   int64_t skipped_lines = 0;  // connector sources: bad lines skipped (on.error = 'skip')
+  // Sources in a watermark alignment group (watermark.alignment.group): how often and how long
+  // (µs, a pause in progress included) the reader paused because its watermark was more than
+  // its max drift ahead of its group's lowest; whether it is paused now.
+  int64_t alignment_pauses = 0;
+  int64_t alignment_paused_micros = 0;
+  bool alignment_paused = false;
   // Kafka sources: messages not yet read in each partition the source reads ("topic/partition"
   // → the partition's high watermark minus the next offset the source reads).
   std::map<std::string, int64_t> partition_lag;

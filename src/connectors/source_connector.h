@@ -7,6 +7,8 @@
 // the end, fail on a fatal error), starting from source().resume_offset. docs/connectors.md
 // has the whole contract.
 //
+// A connector in a watermark alignment group calls wait_aligned() before each read.
+//
 // A subclass's destructor must call stop() first, so the thread is gone before the
 // subclass's members are.
 //
@@ -34,10 +36,18 @@ class SourceConnector {
   SourceConnector& operator=(const SourceConnector&) = delete;
 
   void start() {
-    thread_.start([this] { run(); });
+    thread_.start([this] {
+      run();
+      // Ended, stopped or failed: it reads no more, so it holds its alignment group no more.
+      if (source_->alignment != nullptr) source_->alignment->leave();
+    });
   }
-  // Asks run() to stop at its next check and wakes it if it sleeps; does not wait.
-  void request_stop() { thread_.request_stop(); }
+  // Asks run() to stop at its next check and wakes it if it sleeps (or is paused for
+  // watermark alignment); does not wait.
+  void request_stop() {
+    thread_.request_stop();
+    if (source_->alignment != nullptr) source_->alignment->wake();
+  }
   // Asks run() to stop and joins the thread. Idempotent. A run() blocked in a push returns
   // once the engine closes its sources, so shut the engine down before calling it.
   void stop() { thread_.stop(); }
@@ -65,6 +75,18 @@ class SourceConnector {
   bool stopping() const { return thread_.stopping(); }
   // Sleeps until `deadline` or a stop request; false when asked to stop.
   bool sleep_until(Deadline deadline) { return thread_.sleep_until(deadline); }
+  // Watermark alignment (runtime/watermark_alignment.h): call before reading more. Returns at
+  // once unless this source's watermark is more than its max drift ahead of its group's lowest;
+  // then pauses (no CPU: it sleeps until a member of the group moves, idles or ends) until it
+  // is not. False when asked to stop meanwhile. A dropped source returns true: its next push
+  // fails, which ends run().
+  bool wait_aligned() {
+    runtime::AlignmentMember* member = source_->alignment.get();
+    if (member == nullptr) return !stopping();
+    member->wait_aligned(
+        [this] { return stopping() || source_->dropped.load(std::memory_order_acquire); });
+    return !stopping();
+  }
 
  private:
   std::shared_ptr<runtime::Ingest> ingest_;

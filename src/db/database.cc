@@ -52,14 +52,19 @@ struct Database::Impl {
   // waits for its first consumer so that it sees the input from the start). Call with mutex
   // held.
   void start_connectors(bool all) {
+    std::vector<connectors::SourceConnector*> made;
     for (const auto& source : loop->sources()) {
       if (source_connectors.count(source->id)) continue;
       if (!all && !source->consumed.load(std::memory_order_acquire)) continue;
       std::unique_ptr<connectors::SourceConnector> reader = registry.make_source(loop, source);
       if (!reader) continue;  // a push source
-      reader->start();
+      // In its alignment group's minimum before any reader starts, so that one started first
+      // does not read ahead of a member whose reader has not started yet.
+      if (source->alignment != nullptr) source->alignment->activate();
+      made.push_back(reader.get());
       source_connectors.emplace(source->id, std::move(reader));
     }
+    for (connectors::SourceConnector* reader : made) reader->start();
   }
 
   // Which option keys hold secrets: those a registered connector marks so.

@@ -125,6 +125,12 @@ SourceMetrics SourceHandle::metrics() const {
   m.dropped_rows = c.dropped_rows;
   m.rejected = c.rejected;
   m.in_flight = c.in_flight;
+  if (source_->alignment != nullptr) {
+    const runtime::AlignmentStats a = source_->alignment->stats();
+    m.alignment_pauses = a.pauses;
+    m.alignment_paused_micros = a.paused_micros;
+    m.alignment_paused = a.paused;
+  }
   return m;
 }
 

@@ -345,7 +345,8 @@ void ComputeLoop::mark_consumed_sources() {
 }
 
 void ComputeLoop::add(std::shared_ptr<SourceRuntime> source, dataflow::SourceNode* node) {
-  idle_.add(static_cast<uint32_t>(slots_.size()), node, IdleSources::now());
+  idle_.add(static_cast<uint32_t>(slots_.size()), node, IdleSources::now(),
+            source->alignment.get());
   Slot slot;
   slot.source = std::move(source);
   slot.node = node;

@@ -13,10 +13,11 @@ int64_t IdleSources::now() {
       .count();
 }
 
-void IdleSources::add(uint32_t id, dataflow::SourceNode* node, int64_t now) {
+void IdleSources::add(uint32_t id, dataflow::SourceNode* node, int64_t now,
+                      AlignmentMember* alignment) {
   if (node == nullptr || node->idle_timeout() <= 0) return;
   if (entries_.size() <= id) entries_.resize(id + 1);
-  entries_[id] = Entry{node, node->idle_timeout(), now};
+  entries_[id] = Entry{node, alignment, node->idle_timeout(), now};
   ++tracked_;
 }
 
@@ -30,13 +31,17 @@ Status IdleSources::rows(uint32_t id, int64_t now) {
   if (!tracks(id)) return Status::Ok();
   Entry& e = entries_[id];
   e.last_rows = now;
-  return e.node->idle() ? e.node->set_source_idle(false) : Status::Ok();
+  if (!e.node->idle()) return Status::Ok();
+  if (e.alignment != nullptr) e.alignment->set_idle(false);
+  return e.node->set_source_idle(false);
 }
 
 Status IdleSources::expire(int64_t now) {
   for (Entry& e : entries_) {
     if (e.node == nullptr || e.node->idle() || e.node->ended()) continue;
-    if (now - e.last_rows >= e.timeout) SLC_RETURN_IF_ERROR(e.node->set_source_idle(true));
+    if (now - e.last_rows < e.timeout) continue;
+    if (e.alignment != nullptr) e.alignment->set_idle(true);
+    SLC_RETURN_IF_ERROR(e.node->set_source_idle(true));
   }
   return Status::Ok();
 }

@@ -6,6 +6,9 @@
 // hold a join's or a union's windows open forever. Its next rows make it active again, before
 // they enter the graph. Sources without the option are never idle.
 //
+// A source in a watermark alignment group is told too (AlignmentMember::set_idle): an idle
+// source does not hold its group's other readers back.
+//
 // The compute loop sleeps no longer than next_expiry(), so a source turns idle on time even
 // when nothing else happens.
 //
@@ -15,6 +18,7 @@
 #include <vector>
 
 #include "dataflow/source_node.h"
+#include "runtime/watermark_alignment.h"
 #include "sluice/status.h"
 
 namespace sluice::runtime {
@@ -26,8 +30,10 @@ class IdleSources {
   // The compute loop's clock, µs.
   static int64_t now();
 
-  // The source in slot `id` starts now (a source without idle.timeout is not tracked).
-  void add(uint32_t id, dataflow::SourceNode* node, int64_t now);
+  // The source in slot `id` starts now (a source without idle.timeout is not tracked);
+  // `alignment`: its alignment group membership, if any (outlives the entry).
+  void add(uint32_t id, dataflow::SourceNode* node, int64_t now,
+           AlignmentMember* alignment = nullptr);
   // The source was dropped.
   void remove(uint32_t id);
   // Whether any source is tracked (the loop reads the clock only then).
@@ -44,6 +50,7 @@ class IdleSources {
  private:
   struct Entry {
     dataflow::SourceNode* node = nullptr;  // null: not tracked
+    AlignmentMember* alignment = nullptr;
     int64_t timeout = 0;
     int64_t last_rows = 0;  // when rows last came (or the source was added)
   };

@@ -54,6 +54,8 @@ Status Intake::accept(SourceRuntime& source, RecordBatch batch, int64_t offset, 
   in.offset = offset;
   in.splits = std::move(splits);
   const int64_t rows = batch.num_rows();
+  // The reader's watermark for its alignment group, from the rows it has read so far.
+  if (source.alignment != nullptr) source.alignment->observe(*source.definition, batch);
   if (source.log == nullptr || !log) {
     in.batch = std::move(batch);
     Status s = enqueue(std::move(in));
@@ -83,6 +85,7 @@ Status Intake::advance_watermark(SourceRuntime& source, int64_t micros) {
   if (source.dropped.load(std::memory_order_acquire)) {
     return Status(ErrorCode::kClosed, "source '" + source.name() + "' was dropped");
   }
+  if (source.alignment != nullptr) source.alignment->raise_watermark(micros);
   Input in;
   in.source = source.id;
   in.kind = Input::Kind::kWatermark;
@@ -92,6 +95,7 @@ Status Intake::advance_watermark(SourceRuntime& source, int64_t micros) {
 
 Status Intake::end_input(SourceRuntime& source) {
   if (source.ended.exchange(true)) return Status::Ok();
+  if (source.alignment != nullptr) source.alignment->leave();  // holds its group back no more
   Input in;
   in.source = source.id;
   in.kind = Input::Kind::kEnd;
@@ -100,6 +104,7 @@ Status Intake::end_input(SourceRuntime& source) {
 
 void Intake::fail_after_input(SourceRuntime& source, const Status& error) {
   source.ended.store(true, std::memory_order_release);  // it pushes nothing more
+  if (source.alignment != nullptr) source.alignment->leave();
   Input in;
   in.source = source.id;
   in.kind = Input::Kind::kFail;
@@ -121,6 +126,7 @@ std::shared_ptr<SourceRuntime> Intake::add_source(std::shared_ptr<const sql::Sou
   auto source =
       std::make_shared<SourceRuntime>(next_id_++, std::move(definition), credits, overflow);
   source->log = std::move(log);
+  source->alignment = alignment_groups_.join(*source->definition);
   sources_[key] = source;
   return source;
 }
@@ -131,6 +137,7 @@ void Intake::drop_source(const std::string& name) {
   if (it == sources_.end()) return;
   it->second->dropped.store(true);
   it->second->gate.close();
+  if (it->second->alignment != nullptr) it->second->alignment->leave();  // wakes a paused reader
   sources_.erase(it);
 }
 

@@ -2,7 +2,9 @@
 // Intake: the runtime's side of Ingest. A pushing thread's batch is checked against its
 // source's schema (the one check it gets), takes credits from the source's gate, is logged
 // first when the source is durable, and is queued for the compute thread, which it wakes.
-// Intake also keeps the registry of sources by name, for handles and connectors.
+// Intake also keeps the registry of sources by name, for handles and connectors, and their
+// watermark alignment groups: a source's pushes raise its reader watermark there
+// (runtime/watermark_alignment.h), its end takes it out of its group's minimum.
 //
 // Thread: any (pushers, connectors, the compute thread creating and dropping sources).
 
@@ -20,6 +22,7 @@
 #include "runtime/failure.h"
 #include "runtime/ingest.h"
 #include "runtime/source_runtime.h"
+#include "runtime/watermark_alignment.h"
 
 namespace sluice::runtime {
 
@@ -79,6 +82,7 @@ class Intake final : public Ingest {
   mutable Mutex mutex_;
   std::map<std::string, std::shared_ptr<SourceRuntime>> sources_ GUARDED_BY(mutex_);
   uint32_t next_id_ GUARDED_BY(mutex_) = 0;
+  AlignmentGroups alignment_groups_;
 };
 
 }  // namespace sluice::runtime

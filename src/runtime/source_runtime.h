@@ -3,7 +3,7 @@
 // checking pushes where they happen), its credit gate, and its definition (for connectors).
 //
 // Thread: immutable after creation except the gate, the flags and the log, which are
-// thread-safe; `log` is set before the source takes rows.
+// thread-safe; `log` and `alignment` are set before the source takes rows.
 
 #include <atomic>
 #include <cstdint>
@@ -15,6 +15,7 @@
 #include "common/mutex.h"
 #include "runtime/credit_gate.h"
 #include "runtime/push_log.h"
+#include "runtime/watermark_alignment.h"
 #include "sluice/schema.h"
 #include "sql/catalog.h"
 
@@ -85,6 +86,8 @@ struct SourceRuntime {
   // and the order rows enter the pipeline the same.
   std::shared_ptr<PushLog> log;
   std::mutex log_mutex;
+  // Its place in its watermark alignment group (null: in none); set before it takes rows.
+  std::unique_ptr<AlignmentMember> alignment;
 
  private:
   mutable Mutex splits_mutex_;

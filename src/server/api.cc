@@ -111,6 +111,9 @@ void write_source_metrics(const SourceMetrics& m, JsonWriter& w) {
   w.key("pushed_rows").value(m.pushed_rows).key("blocked").value(m.blocked);
   w.key("dropped_rows").value(m.dropped_rows).key("rejected").value(m.rejected);
   w.key("in_flight").value(m.in_flight).key("skipped_lines").value(m.skipped_lines);
+  w.key("alignment_pauses").value(m.alignment_pauses);
+  w.key("alignment_paused_micros").value(m.alignment_paused_micros);
+  w.key("alignment_paused").value(m.alignment_paused);
   w.end_object();
 }
 

@@ -106,6 +106,12 @@ constexpr SourceCounter kSourceCounters[] = {
      &SourceMetrics::rejected},
     {"sluice_source_skipped_lines_total", "Bad input lines skipped.",
      &SourceMetrics::skipped_lines},
+    {"sluice_source_alignment_pauses_total",
+     "Times the reader paused, ahead of its watermark alignment group.",
+     &SourceMetrics::alignment_pauses},
+    {"sluice_source_alignment_paused_microseconds_total",
+     "Time the reader spent paused for watermark alignment.",
+     &SourceMetrics::alignment_paused_micros},
 };
 
 Status write_sources(Database& db, PrometheusWriter& w) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "sql/alignment_options.h"
 #include "sql/binder.h"
 #include "sql/expr_binder.h"
 #include "sql/options.h"
@@ -58,9 +59,12 @@ Result<SourceDef> Binder::bind_source(const Statement& s) const {
     def.watermark_column = col;
   }
   std::vector<Option> options;
+  std::vector<Option> alignment;  // watermark.alignment.*: every connector source's
   for (const Option& o : s.options) {
     if (o.key == "connector") {
       def.connector = to_lower(o.value);
+    } else if (is_alignment_option(o)) {
+      alignment.push_back(o);
     } else {
       options.push_back(o);
     }
@@ -73,6 +77,7 @@ Result<SourceDef> Binder::bind_source(const Statement& s) const {
   if (def.connector.empty()) {
     SLC_ASSIGN_OR_RETURN(def.options,
                          validate_options(options, push_source_spec(), "push " + what));
+    SLC_RETURN_IF_ERROR(bind_alignment_options(alignment, def, "push " + what));
     def.replayable = def.options.at("durable") == "true";  // replayed from the write-ahead log
     if (def.replayable && !catalog_.checkpointing()) {
       return error_at(ErrorCode::kUnsupported, s.name_pos,
@@ -113,6 +118,7 @@ Result<SourceDef> Binder::bind_source(const Statement& s) const {
       return checked.with_location(what);
     }
   }
+  SLC_RETURN_IF_ERROR(bind_alignment_options(alignment, def, what));
   return def;
 }
 

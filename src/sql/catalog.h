@@ -33,6 +33,10 @@ struct SourceDef {
   // The connector pushes the watermark (ConnectorCapabilities::own_watermark); the source
   // node only passes rows on.
   bool connector_watermark = false;
+  // Watermark alignment (runtime/watermark_alignment.h): the group it is read in step with
+  // (empty: none) and how far ahead of the group's lowest watermark it may read, µs.
+  std::string alignment_group;
+  int64_t alignment_max_drift = 0;
   std::string connector;  // empty: a push source fed through the API
   OptionMap options;
   bool bounded = false;     // the input ends (a file not followed)

@@ -87,6 +87,7 @@ void FileSource::run() {
   std::string chunk(kChunkBytes, '\0');
   bool eof = false;
   while (!eof && !failed && !stopping()) {
+    if (!wait_aligned()) break;  // ahead of its alignment group: paused
     const size_t n = std::fread(chunk.data(), 1, chunk.size(), file);
     bool at_end = false;
     if (n < chunk.size()) {

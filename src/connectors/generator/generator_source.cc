@@ -47,6 +47,7 @@ void GeneratorSource::run() {
   const auto start = SteadyClock::now();
   BatchBuilder builder(source().schema());
   while (!stopping()) {
+    if (!wait_aligned()) return;  // ahead of its alignment group: paused
     const int64_t first = next_event_.load();
     const int64_t count = limit > 0 ? std::min(per_batch, limit - first) : per_batch;
     if (count <= 0) {

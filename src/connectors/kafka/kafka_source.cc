@@ -136,8 +136,9 @@ class KafkaSource::Reader {
   void run() {
     Deadline next_lag = SteadyClock::now();
     int wait_ms = kIdlePollMs;
-    while (!owner_.stopping() && !failed_) {
+    while (!owner_.stopping() && !failed_ && !done_) {
       commit_checkpointed();
+      if (hold_for_alignment()) continue;
       const uint64_t rebalances_before = rebalances_;
       // What is queued, without waiting: a batch call that may wait returns only with a full
       // batch or at its timeout, so a trickle of messages would wait the whole wait_ms.
@@ -462,6 +463,60 @@ class KafkaSource::Reader {
     return owner_.ingest().advance_watermark(owner_.source(), w).ok();
   }
 
+  // Watermark alignment (runtime/watermark_alignment.h): while the source's watermark is more
+  // than its max drift ahead of its group's lowest, its partitions are paused
+  // (rd_kafka_pause_partitions: nothing more is fetched; librdkafka resumes each from the next
+  // offset not yet returned) and the consumer still polls between waits of kIdlePollMs, so it
+  // stays in its consumer group (one that does not poll within max.poll.interval.ms leaves it)
+  // and serves rebalances. A wait ends at once when the group moves or the source is stopped.
+  // True while it holds (this loop read nothing new), false when reading may go on.
+  bool hold_for_alignment() {
+    runtime::AlignmentMember* member = owner_.source().alignment.get();
+    if (member == nullptr) return false;
+    const bool ahead = member->ahead();
+    if (!ahead && !paused_) return false;
+    if (!paused_) {
+      // What is decoded is read already: it goes now, not after the pause.
+      if (!push_rows() || !advance_watermark()) {
+        done_ = true;
+        return true;
+      }
+    }
+    if (ahead) pause_assignment(true);  // again each time: a rebalance may have assigned more
+    const bool aligned = member->wait_aligned(
+        [this] {
+          return owner_.stopping() || owner_.source().dropped.load(std::memory_order_acquire);
+        },
+        deadline_after(std::chrono::milliseconds(kIdlePollMs)));
+    if (aligned) {
+      pause_assignment(false);
+      // The pause is no quiet spell: no partition counts as idle for it (it would move the
+      // watermark past rows the partition still holds).
+      for (const std::string& split : assigned_) watermarks_.touch(split, steady_micros());
+      return false;
+    }
+    if (owner_.stopping()) return true;
+    const uint64_t rebalances_before = rebalances_;
+    messages_[0] = rd_kafka_consumer_poll(rk_, 0);  // serves rebalances; an error comes here
+    if (messages_[0] != nullptr && !on_messages(1, rebalances_ != rebalances_before)) done_ = true;
+    return true;
+  }
+
+  void pause_assignment(bool pause) {
+    rd_kafka_topic_partition_list_t* assignment = nullptr;
+    if (rd_kafka_assignment(rk_, &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        assignment != nullptr) {
+      if (assignment->cnt > 0) {
+        if (pause)
+          rd_kafka_pause_partitions(rk_, assignment);
+        else
+          rd_kafka_resume_partitions(rk_, assignment);
+      }
+      rd_kafka_topic_partition_list_destroy(assignment);
+    }
+    paused_ = pause;
+  }
+
   // After a checkpoint commit: its offsets go to the group, for the partitions still read here
   // (another member's progress on a partition that moved is not overwritten with an older one).
   void commit_checkpointed() {
@@ -533,6 +588,8 @@ class KafkaSource::Reader {
   Deadline push_by_ = SteadyClock::now();  // the decoded rows' push is due (kLinger)
   bool closing_ = false;
   bool failed_ = false;
+  bool done_ = false;    // a push failed while paused for alignment: the database closed
+  bool paused_ = false;  // the assignment is paused for watermark alignment
 };
 
 void KafkaSource::run() {

@@ -2,8 +2,9 @@
 // (support/kafka_mock.h) over TCP, written by a plain librdkafka producer
 // (support/kafka_writer.h). JSON and CSV messages from every partition, the message timestamp as
 // a column, offsets in checkpoints and committed to the group, bad messages skipped or fatal
-// with their position, an unknown topic and an address that does not answer; and file → sluice
-// → Kafka → sluice → file with exactly the input's rows.
+// with their position, an unknown topic and an address that does not answer; watermark
+// alignment (partitions paused, the consumer kept in its group); and file → sluice → Kafka →
+// sluice → file with exactly the input's rows.
 #include <gtest/gtest.h>
 #include <librdkafka/rdkafka.h>
 
@@ -144,7 +145,7 @@ class KafkaSource : public ::testing::Test {
     return s;
   }
 
-  KafkaMock mock_{1, {"in:4", "csv:1", "out:3", "wm:2"}};
+  KafkaMock mock_{1, {"in:4", "csv:1", "out:3", "wm:2", "fast:1", "slow:1"}};
   sluice::testing::TempDir tmp_{"sluice_kafka_source_"};
 };
 
@@ -330,6 +331,74 @@ TEST_F(KafkaSource, TheWatermarkIsThePartitionsSmallestUntilOneIsIdle) {
                                                                    {"00:00:20", 20},
                                                                    {"00:00:30", 10},
                                                                    {"00:00:40", 10}}));
+  ASSERT_TRUE(db->shutdown().ok());
+}
+
+// Watermark alignment: a topic with 50 s of messages (one a millisecond) and one the test
+// writes as it goes, in one group with 1 s of drift. The fast source reads to about 1 s past
+// the slow one's watermark and pauses its partitions, reads on when the slow one moves, and
+// keeps polling while paused: a pause longer than max.poll.interval.ms does not make it leave
+// its consumer group, and every message is read exactly once.
+TEST_F(KafkaSource, AlignmentPausesTheFastTopicAndKeepsTheConsumerInItsGroup) {
+  const int64_t base = *parse_timestamp("2026-11-30T00:00:00Z");
+  auto at = [&](int64_t n, int64_t ms) {
+    OutgoingMessage m;
+    m.partition = 0;
+    m.value = "{\"n\": " + std::to_string(n) + ", \"ts\": \"" + format_timestamp(base + ms * 1000) +
+              "\"}";
+    return m;
+  };
+  constexpr int64_t kFast = 50'000;
+  std::vector<OutgoingMessage> fast;
+  for (int64_t i = 0; i < kFast; ++i) fast.push_back(at(i, i));
+  write_topic(mock_.bootstrap(), "fast", fast);
+  write_topic(mock_.bootstrap(), "slow", {at(0, 0)});
+  auto db = open();
+  const std::string aligned =
+      kShortSession +
+      ", properties.max.poll.interval.ms = '3000', watermark.alignment.group = 'g', "
+      "watermark.alignment.max.drift = '1s'";
+  exec(*db,
+       "CREATE SOURCE f (n BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts) " + with("fast", aligned));
+  exec(*db,
+       "CREATE SOURCE s (n BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts) " + with("slow", aligned));
+  exec(*db, "CREATE MATERIALIZED VIEW fv AS SELECT COUNT(*) AS n, COUNT(DISTINCT n) AS d FROM f");
+  exec(*db, "CREATE MATERIALIZED VIEW sv AS SELECT COUNT(*) AS n FROM s");
+  ASSERT_TRUE(db->start().ok());
+  auto metrics = [&] { return db->source_metrics("f").value(); };
+  // Until the fast source has paused `pauses` times (and is paused): its rows read then.
+  auto paused = [&](int64_t pauses) {
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    SourceMetrics m = metrics();
+    while (!(m.alignment_paused && m.alignment_pauses >= pauses)) {
+      EXPECT_LT(std::chrono::steady_clock::now(), deadline) << "never paused";
+      if (std::chrono::steady_clock::now() >= deadline) break;
+      std::this_thread::sleep_for(5ms);
+      m = metrics();
+    }
+    return m.pushed_rows;
+  };
+  // Read past the drift by at most what one push holds (8,192 rows) and one poll (1,024).
+  constexpr int64_t kOvershoot = 8192 + 1024;
+  int64_t read = paused(1);
+  EXPECT_GE(read, 1000);
+  EXPECT_LE(read, 1001 + kOvershoot);
+  // Paused for 4 s, past max.poll.interval.ms (3 s): still polling, so still a member.
+  std::this_thread::sleep_for(4s);
+  EXPECT_EQ(metrics().pushed_rows, read);
+  write_topic(mock_.bootstrap(), "slow", {at(1, 20'000)});  // the slow one's watermark: 20 s
+  read = paused(2);
+  EXPECT_GE(read, 21'000);
+  EXPECT_LE(read, 21'001 + kOvershoot);
+  write_topic(mock_.bootstrap(), "slow", {at(2, 60'000)});
+  const auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (metrics().pushed_rows < kFast && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(5ms);
+  ASSERT_TRUE(db->flush().ok());
+  auto r = db->execute("SELECT n, d FROM fv");
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->rows.column(0).int64_value(0), kFast);  // every message once
+  EXPECT_EQ(r->rows.column(1).int64_value(0), kFast);
   ASSERT_TRUE(db->shutdown().ok());
 }
 
