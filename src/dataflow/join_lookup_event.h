@@ -20,19 +20,13 @@
 // time asked meanwhile is below it). A delete of a row the join does not hold (late, or
 // pruned) changes nothing.
 //
-// Determinism, as the ASOF join's: a left row is answered once the right watermark has passed
-// its time (then no version at or before it can come: it would be late), so the output is a
-// function of each input's rows and watermarks, not of their interleaving or batches. Left rows
-// wait in a heap (JoinPendingRows) and are answered in (time, arrival) order.
-//
-// Late rows (behind their side's watermark, or with a NULL time) are dropped and counted: left
-// rows, and the view's inserts (late versions). A NULL key matches nothing.
+// Determinism, held left rows, late left rows and the amortized prune, as the ASOF join's:
+// HeldLeftJoin. The view's inserts behind its watermark are late versions: dropped and counted.
 //
 // State: the versions per key (JoinVersions with ends) and the waiting left rows. Pruned by
-// the left side's bound (the left watermark, or the oldest waiting left row's time, whichever
-// is older): a view without deletes (no `_op`) keeps per key its newest version at or before
-// the bound and those after it, as the ASOF join; one with deletes keeps every version still
-// valid at the bound (a later delete could end a newer one and uncover it).
+// the left side's bound: a view without deletes (no `_op`) keeps per key its newest version at
+// or before the bound and those after it, as the ASOF join; one with deletes keeps every
+// version still valid at the bound (a later delete could end a newer one and uncover it).
 //
 // Thread: the compute thread (JoinOperator).
 
@@ -40,54 +34,25 @@
 #include <string>
 #include <vector>
 
-#include "dataflow/join_keys.h"
-#include "dataflow/join_operator.h"
-#include "dataflow/join_pairs.h"
-#include "dataflow/join_pending.h"
-#include "dataflow/join_row_codec.h"
-#include "dataflow/join_versions.h"
+#include "dataflow/join_held_left.h"
 
 namespace sluice::dataflow {
 
-class EventLookupJoinOperator final : public JoinOperator {
+class EventLookupJoinOperator final : public HeldLeftJoin {
  public:
   explicit EventLookupJoinOperator(std::shared_ptr<const sql::BoundJoin> join);
 
-  Status process(int side, const RecordBatch& input, std::vector<RecordBatch>& out) override;
-  Status on_watermark(int side, int64_t watermark, std::vector<RecordBatch>& out) override;
-  std::unique_ptr<StateImage> capture() const override;
-  Status restore(StateReader& reader) override;
-  StateStats state_stats() const override;
   std::string describe() const override;
 
  private:
-  Status process_left(const RecordBatch& input, std::vector<RecordBatch>& out);
-  Status process_right(const RecordBatch& input);
-  // Adds the pair (or the NULL-extended row) of one left row to pairs_.
-  void answer(std::string_view row, std::string_view key, uint64_t hash, bool null_key,
-              int64_t time);
-  // The oldest time a left row still to be answered can ask for.
-  int64_t left_bound() const;
-  // Drops versions no left row can get any more (amortized, as the ASOF join's).
-  void maybe_prune();
+  Status process_right(const RecordBatch& input) override;
+  uint32_t pick(uint32_t key, int64_t time) const override;
+  void prune(int64_t bound) override;
+  void capture_scalars(std::vector<int64_t>& values) const override;
+  Status restore_scalars(StateReader& reader) override;
 
-  std::shared_ptr<const sql::BoundJoin> join_;
-  const bool right_has_op_;  // the view's rows end with `_op` ('insert' / 'delete')
-  JoinRowCodec left_codec_;
-  JoinRowCodec right_codec_;  // the view's columns, without `_op`
-  JoinKeys left_keys_;
-  JoinKeys right_keys_;
-  JoinPairs pairs_;
-  JoinVersions versions_{/*with_ends=*/true};
-  JoinPendingRows waiting_;
-  int64_t left_watermark_ = kNoWatermark;
-  int64_t right_watermark_ = kNoWatermark;
+  const bool right_has_op_;               // the view's rows end with `_op` ('insert' / 'delete')
   int64_t version_clock_ = kNoWatermark;  // the greatest time of a version that was not late
-  int64_t left_seq_ = 0;
-  int64_t right_seq_ = 0;
-  int64_t pruned_at_ = kNoWatermark;  // the bound of the last prune
-  int64_t added_since_prune_ = 0;
-  std::string row_;  // scratch: one encoded row
 };
 
 }  // namespace sluice::dataflow

@@ -86,7 +86,10 @@ TEST(WatermarkAlignment, TheFastSourceReadsWithinTheDriftOfTheSlowOne) {
   EXPECT_GT(a.alignment_pauses, 0);
   EXPECT_GT(a.alignment_paused_micros, 0);
   EXPECT_FALSE(a.alignment_paused);
-  EXPECT_EQ(b.alignment_pauses, 0);  // the slowest never pauses
+  // Not checked: that bid never paused. It is the slower source only once both readers run; a
+  // loaded machine can leave the auction reader unscheduled for the half second bid needs to be
+  // the drift ahead, and then bid pausing is right. "The slowest never pauses" is
+  // WatermarkAlignmentTest's, on the group itself.
   EXPECT_EQ(pushed(*db, "bid"), all_bids);
   ASSERT_TRUE(db->shutdown().ok());
 }
