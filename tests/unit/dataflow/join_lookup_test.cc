@@ -203,29 +203,9 @@ TEST(LookupJoin, MatchesTheReferenceWhateverTheBatchesAndRestorePoint) {
 
     const size_t at = static_cast<size_t>(pick(0, static_cast<int>(events.size())));
     const size_t later = std::min(events.size(), at + static_cast<size_t>(pick(0, 10)));
-    auto first = make(join);
-    std::vector<std::string> before, after, restored_out;
-    feeder.feed(*first, events, cuts, 0, at, before);
-    const std::string at_capture = temporal_test::write_image(*first->capture());
-    auto image = first->capture();
-    feeder.feed(*first, events, cuts, at, later, after);
-    const std::string bytes = temporal_test::write_image(*image);
-    ASSERT_EQ(bytes, at_capture);
-    feeder.feed(*first, events, cuts, later, events.size(), after);
-    feeder.finish(*first, after);
-
-    auto restored = make(join);
-    StateReader reader(bytes);
-    const Status s = restored->restore(reader);
-    ASSERT_TRUE(s.ok()) << s.to_string();
-    ASSERT_TRUE(reader.done());
-    // Fed as `first` was after the capture (the same batches): the same rows in the same order.
-    feeder.feed(*restored, events, cuts, at, later, restored_out);
-    feeder.feed(*restored, events, cuts, later, events.size(), restored_out);
-    feeder.finish(*restored, restored_out);
-    EXPECT_EQ(restored_out, after);
-    // Batches cut elsewhere: the same rows.
-    before.insert(before.end(), after.begin(), after.end());
+    std::vector<std::string> before;
+    ASSERT_NO_FATAL_FAILURE(
+        feeder.feed_with_restore([&] { return make(join); }, events, cuts, at, later, before));
     EXPECT_EQ(temporal_test::sorted(before), temporal_test::sorted(out));
   }
 }

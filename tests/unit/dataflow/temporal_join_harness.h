@@ -63,6 +63,12 @@ inline std::vector<Event> interleave(const std::vector<Event>& left,
   return out;
 }
 
+inline std::string write_image(const StateImage& image) {
+  StateWriter w;
+  image.write(w);
+  return w.take();
+}
+
 // Feeds events [from, to) to `op`: consecutive rows of one side go in one batch, cut where
 // `cuts[i]` says so (a batch starts at event i). Output rows are appended to `out`.
 class Feeder {
@@ -103,6 +109,37 @@ class Feeder {
     append_rendered(batches, out);
   }
 
+  // A capture taken after event `at` whose operator goes on to `later` before the image is
+  // written (the image must not change), then to the end; and an operator restored from the
+  // image, fed the same events after `at` in the same batches, which must emit exactly what the
+  // first one did after the capture. `all` gets the first one's whole output.
+  template <typename Make>
+  void feed_with_restore(const Make& make, const std::vector<Event>& events,
+                         const std::vector<bool>& cuts, size_t at, size_t later,
+                         std::vector<std::string>& all) {
+    auto first = make();
+    std::vector<std::string> after, restored_out;
+    feed(*first, events, cuts, 0, at, all);
+    const std::string at_capture = write_image(*first->capture());
+    auto image = first->capture();
+    feed(*first, events, cuts, at, later, after);
+    const std::string bytes = write_image(*image);
+    ASSERT_EQ(bytes, at_capture);
+    feed(*first, events, cuts, later, events.size(), after);
+    finish(*first, after);
+
+    auto restored = make();
+    StateReader reader(bytes);
+    const Status s = restored->restore(reader);
+    ASSERT_TRUE(s.ok()) << s.to_string();
+    ASSERT_TRUE(reader.done());
+    feed(*restored, events, cuts, at, later, restored_out);
+    feed(*restored, events, cuts, later, events.size(), restored_out);
+    finish(*restored, restored_out);
+    EXPECT_EQ(restored_out, after);
+    all.insert(all.end(), after.begin(), after.end());
+  }
+
  private:
   SchemaPtr schemas_[2];
 };
@@ -112,12 +149,6 @@ inline std::vector<bool> random_cuts(size_t n, std::mt19937_64& rng) {
   std::vector<bool> cuts(n);
   for (size_t i = 0; i < n; ++i) cuts[i] = std::uniform_int_distribution<int>(1, every)(rng) == 1;
   return cuts;
-}
-
-inline std::string write_image(const StateImage& image) {
-  StateWriter w;
-  image.write(w);
-  return w.take();
 }
 
 }  // namespace sluice::dataflow::temporal_test
