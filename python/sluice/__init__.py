@@ -301,5 +301,7 @@ class Database:
 def connect(data_dir=None, **options):
     """Opens a database: in memory (data_dir None) or durable in ``data_dir``. Options:
     checkpoint_interval and shutdown_grace (seconds), keep_checkpoints, accept_duplicates,
-    max_batch_rows, source_credits, input_queue_batches (include/sluice/database.h)."""
+    max_batch_rows, source_credits, input_queue_batches, state_memory_max (bytes of operator
+    state and view tables; past it the pipeline fails with ResourceExhausted; 0: no budget)
+    (include/sluice/database.h)."""
     return Database(data_dir, **options)

@@ -69,7 +69,8 @@ class NotSupportedError(Error):
 
 
 class ResourceExhausted(Error):
-    """SLC-0007: a queue or credit budget is full and its policy is 'error'."""
+    """SLC-0007: a queue or credit budget is full and its policy is 'error'; SLC-6001: operator
+    state and view tables passed the database's memory budget (``state_memory_max``)."""
 
 
 class InternalError(Error):
@@ -79,6 +80,7 @@ class InternalError(Error):
 _BY_NUMBER = {
     1: InternalError, 2: InvalidArgument, 3: ClosedError, 4: TimeoutError,
     5: NotSupportedError, 6: DataError, 7: ResourceExhausted, 8: StorageError,
+    6001: ResourceExhausted,
 }
 _BY_THOUSAND = {1: SqlError, 2: DataError, 3: SinkError, 4: StorageError}
 

@@ -60,12 +60,15 @@ DatabaseOptions options_from(py::object data_dir, const py::dict& options) {
       o.input_queue_batches = value.cast<size_t>();
     } else if (name == "shutdown_grace") {
       o.shutdown_grace = seconds_option(value);
+    } else if (name == "state_memory_max") {
+      o.state_memory_max = value.cast<int64_t>();  // bytes; Database::open refuses a negative
     } else {
       throw_status(Status(ErrorCode::kInvalidArgument,
                           "unknown option '" + name +
                               "' of connect(); the options are checkpoint_interval, "
                               "keep_checkpoints, accept_duplicates, max_batch_rows, "
-                              "source_credits, input_queue_batches, shutdown_grace"));
+                              "source_credits, input_queue_batches, shutdown_grace, "
+                              "state_memory_max"));
     }
   }
   return o;

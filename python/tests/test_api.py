@@ -72,6 +72,27 @@ def test_connect_with_a_data_dir_recovers_the_catalog(tmp_path):
         assert db.execute("SELECT s FROM total") == [{"s": 42}]
 
 
+def test_state_memory_max_bounds_operator_state():
+    db = sluice.connect(state_memory_max=1 << 20)
+    db.execute("CREATE SOURCE s (k BIGINT, v BIGINT)")
+    db.execute("CREATE MATERIALIZED VIEW per_key AS SELECT k, COUNT(*) AS n FROM s GROUP BY k")
+    # Ever more keys: the view's state passes 1 MiB long before the last batch.
+    with pytest.raises(sluice.ResourceExhausted) as failed:
+        for first in range(0, 1_000_000, 10_000):
+            db.source("s").push_many([{"k": k, "v": 1} for k in range(first, first + 10_000)])
+            db.flush()
+            db.status()
+    assert failed.value.code == "SLC-6001"
+    assert "per_key" in failed.value.message
+    with pytest.raises(sluice.ResourceExhausted):
+        db.close()  # raises the pipeline's error
+
+
+def test_a_negative_state_memory_max_is_refused():
+    with pytest.raises(sluice.InvalidArgument, match="state_memory_max"):
+        sluice.connect(state_memory_max=-1)
+
+
 def test_close_while_another_thread_runs_statements():
     import threading
 

@@ -58,6 +58,21 @@ AggregateOperator::AggregateOperator(std::shared_ptr<const sql::BoundQuery> quer
   layout->panes = panes_.has_value();
   layout->retracting = query_->input_change_column >= 0;  // never windowed: the binder refuses it
   layout_ = std::move(layout);
+  const auto& aggs = query_->aggregates;
+  for (size_t a = 0; a < aggs.size(); ++a) {
+    int of = -1;
+    if (aggs[a].filter) {
+      of = static_cast<int>(a);
+      // The same text over the same input is the same condition (no function is volatile).
+      const std::string text = aggs[a].filter->sql.str();
+      for (size_t b = 0; b < a && of == static_cast<int>(a); ++b) {
+        if (filter_of_[b] == static_cast<int>(b) && aggs[b].filter->sql.str() == text) {
+          of = static_cast<int>(b);
+        }
+      }
+    }
+    filter_of_.push_back(of);
+  }
 }
 
 AggregateOperator::Partition& AggregateOperator::all_groups() {
@@ -226,7 +241,7 @@ Status AggregateOperator::update(const std::vector<Datum>& args,
   for (size_t a = 0; a < query_->aggregates.size(); ++a) {
     const AggregateCall& call = query_->aggregates[a];
     const Datum& arg = args[a];
-    const Datum* filter = call.filter ? &filters[a] : nullptr;
+    const Datum* filter = call.filter ? &filters[static_cast<size_t>(filter_of_[a])] : nullptr;
     // Every group's aggregate a gets `fold` for each of its rows that passes FILTER (WHERE ...)
     // and, but for COUNT(*), has a non-null argument.
     auto each = [&](bool skip_nulls, auto&& fold) -> Status {
@@ -246,9 +261,7 @@ Status AggregateOperator::update(const std::vector<Datum>& args,
       }
       for (size_t k = 0; k < refs_.size(); ++k) {
         const uint32_t row = ref_rows_[k];
-        if (filter && (filter->is_null(row) || !filter->column.bool_value(filter->index(row)))) {
-          continue;
-        }
+        if (filter && !passes(*filter, row)) continue;
         const int64_t r = arg.index(row);
         if (skip_nulls && arg.column.is_null(r)) continue;
         if (refs_[k].part != part) {
@@ -309,7 +322,7 @@ Status AggregateOperator::process(const RecordBatch& input, std::vector<RecordBa
     if (query_->aggregates[a].arg) {
       SLC_ASSIGN_OR_RETURN(args[a], sql::evaluate(*query_->aggregates[a].arg, kept));
     }
-    if (query_->aggregates[a].filter) {
+    if (filter_of_[a] == static_cast<int>(a)) {  // a condition no earlier aggregate has
       SLC_ASSIGN_OR_RETURN(filters[a], sql::evaluate(*query_->aggregates[a].filter, kept));
     }
   }

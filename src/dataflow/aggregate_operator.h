@@ -106,8 +106,12 @@ class AggregateOperator final : public Operator {
   // Windows that end at or before this are closed: the watermark less the allowed lateness
   // (saturating; the final watermark closes everything).
   int64_t close_limit() const;
-  // Folds the batch's rows refs_rows_[k] into groups refs_[k]; `filters[a]` is aggregate a's
-  // FILTER condition over the batch (empty without one).
+  // Whether row `row` passes a FILTER condition (TRUE; NULL and FALSE leave it out).
+  static bool passes(const sql::Datum& filter, int64_t row) {
+    return !filter.is_null(row) && filter.column.bool_value(filter.index(row));
+  }
+  // Folds the batch's rows refs_rows_[k] into groups refs_[k]; `filters[filter_of_[a]]` is
+  // aggregate a's FILTER condition over the batch (none without one).
   Status update(const std::vector<sql::Datum>& args, const std::vector<sql::Datum>& filters);
   // Emits the current rows of `refs` (in that order) according to the emit strategy.
   Status emit(const std::vector<GroupRef>& refs, std::vector<RecordBatch>& out);
@@ -128,6 +132,10 @@ class AggregateOperator final : public Operator {
   SchemaPtr plain_schema_;   // the projection's columns
   SchemaPtr output_schema_;  // plain, or plain + _op when changelog_
   std::shared_ptr<const GroupLayout> layout_;
+  // Per aggregate, the one whose FILTER result it reads: the first with the same condition
+  // (itself when its condition is new; -1 without one). A condition written on several
+  // aggregates (Nexmark q15's price bands) is evaluated once per batch.
+  std::vector<int> filter_of_;
 
   std::optional<HopSlices> panes_;                         // HOP by panes: windows_ holds the panes
   std::map<int64_t, std::unique_ptr<Partition>> windows_;  // TUMBLE/HOP: by window start

@@ -38,9 +38,9 @@ Status AggregateOperator::process_changes(const RecordBatch& kept, const std::ve
     }
     bool held = true;  // a delete's values were all in its group
     for (size_t a = 0; a < naggs; ++a) {
-      if (query_->aggregates[a].filter) {
-        const sql::Datum& f = filters[a];
-        if (f.is_null(row) || !f.column.bool_value(f.index(row))) continue;
+      if (query_->aggregates[a].filter &&
+          !passes(filters[static_cast<size_t>(filter_of_[a])], row)) {
+        continue;
       }
       AggColumns& agg = store.aggs[a];
       if (!remove) {

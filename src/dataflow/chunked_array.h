@@ -95,6 +95,10 @@ class ChunkedArray {
   // The elements in bulk: a length-prefixed run of their bytes (T is trivially copyable).
   void write(StateWriter& w) const {
     static_assert(std::is_trivially_copyable_v<T>);
+    // Every byte of T is a value's (no padding; a floating-point number is its bits): an
+    // uninitialized padding byte would make two equal states write different images.
+    static_assert(std::has_unique_object_representations_v<T> || std::is_floating_point_v<T>,
+                  "a type written as its bytes must have no padding");
     w.i64(static_cast<int64_t>(size_) * static_cast<int64_t>(sizeof(T)));
     for (const auto& c : chunks_) {
       w.raw(std::string_view(reinterpret_cast<const char*>(c->data()), c->size() * sizeof(T)));

@@ -26,12 +26,21 @@ Status EventLookupJoinOperator::process_right(const RecordBatch& input) {
   for (int64_t r = 0; r < input.num_rows(); ++r) {
     if (op != nullptr && sql::is_delete_row(*op, r)) {
       // Ends the version it deletes once the next version comes (join_lookup_event.h).
-      if (right_keys_.null(r)) continue;
+      if (right_keys_.null(r)) continue;  // never kept, as its insert was not
+      // Nothing is kept once the left side has ended: no delete can match (the retention's
+      // case, not the changelog's).
+      if (bound == kFinalWatermark) continue;
       const uint32_t k = versions_.find_key(right_keys_.bytes(r), right_keys_.hash(r));
-      if (k == JoinVersions::kNone) continue;  // late, pruned, or never held
-      row_.clear();
-      right_codec_.encode(input, r, row_);
-      versions_.end_row(k, row_);
+      bool ended = false;
+      if (k != JoinVersions::kNone) {
+        row_.clear();
+        right_codec_.encode(input, r, row_);
+        ended = versions_.end_row(k, row_);
+      }
+      // A delete that ends no version held without an end: its insert never reached the join
+      // (an inconsistent changelog, a row inserted before the query was created, or a version
+      // dropped as late) or was deleted already. Counted, as every operator's.
+      if (!ended) ++stats_.unmatched_deletes;
       continue;
     }
     if (time.is_null(r) || time.int64_value(r) < right_watermark_) {

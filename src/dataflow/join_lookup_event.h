@@ -17,8 +17,10 @@
 // never. It is a function of the view's changelog alone, and never before a time already
 // answered: a version that is not late is at or after the right watermark, which every
 // answered left row's time is below. Until it is known the deleted version stays valid (every
-// time asked meanwhile is below it). A delete of a row the join does not hold (late, or
-// pruned) changes nothing.
+// time asked meanwhile is below it). A delete that ends no version the join holds without an
+// end (its insert was late, or never came: an inconsistent changelog) changes nothing and is
+// counted (OperatorStats::unmatched_deletes); a pruned version has its end already, so a
+// consistent changelog never deletes it again.
 //
 // Determinism, held left rows, late left rows and the amortized prune, as the ASOF join's:
 // HeldLeftJoin. The view's inserts behind its watermark are late versions: dropped and counted.

@@ -23,6 +23,7 @@ namespace sluice::dataflow {
 
 class JoinPendingRows {
  public:
+  // Written to checkpoints as its bytes (ChunkedArray::write): no padding.
   struct Entry {
     int64_t time;
     int64_t seq;
@@ -31,6 +32,7 @@ class JoinPendingRows {
     uint64_t hash;
     uint64_t null_key;  // 1: a NULL key (a left outer join's row that matches nothing)
   };
+  static_assert(std::has_unique_object_representations_v<Entry>);
 
   struct Frozen {
     ChunkedArray<Entry> heap;

@@ -26,6 +26,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "dataflow/chunked_array.h"
 #include "dataflow/group_table.h"
@@ -45,19 +46,25 @@ class JoinVersions {
 
   explicit JoinVersions(bool with_ends = false) { d_.with_ends = with_ends; }
 
+  // Written to checkpoints as their bytes (ChunkedArray::write), so without padding: an
+  // uninitialized byte would make two equal states write different images.
   struct Version {
     int64_t time;
     int64_t seq;    // arrival order on the right side: the later of two at one time wins
     StringRef row;  // JoinRowCodec bytes
     uint32_t next;  // the key's next older version; on the free list, the next free entry
     uint32_t key;   // kNone: free
+    uint32_t unused = 0;
   };
   struct Key {
     uint64_t hash;
     StringRef bytes;
     uint32_t head;      // newest version; on the free list, the next free key
     uint32_t versions;  // 0: free
+    uint32_t unused = 0;
   };
+  static_assert(std::has_unique_object_representations_v<Version> &&
+                std::has_unique_object_representations_v<Key>);
 
   // The state as it was at capture(), shared copy-on-write with the live one.
   struct Frozen {

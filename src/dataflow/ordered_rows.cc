@@ -196,6 +196,12 @@ Status OrderedRows::read(StateReader& r) {
   }
   d_.free = free < 0 ? kNone : static_cast<uint32_t>(free);
   d_.live = live;
+  // The removed nodes' bytes are garbage until compaction, as they were before the capture.
+  size_t held = 0;
+  for (uint32_t i = 0; i < d_.nodes.size(); ++i) {
+    if (d_.nodes[i].copies != 0) held += StringArena::live_bytes(d_.nodes[i].bytes);
+  }
+  d_.arena.recount_garbage(held);
   return Status::Ok();
 }
 

@@ -225,6 +225,12 @@ Status OverPartitions::read(StateReader& r, const OrderedRowCodec& codec) {
     if (static_cast<int64_t>(trees.size()) != live || freed + live != n) {
       return damaged("the partitions counted do not match those held");
     }
+    // Freed partitions' keys are garbage until compaction, as they were before the capture.
+    size_t held = 0;
+    for (uint32_t p = 0; p < partitions_.size(); ++p) {
+      if (!is_free[p]) held += StringArena::live_bytes(partitions_[p].key);
+    }
+    keys_.recount_garbage(held);
     trees.push_back(waiting_);
     const size_t waiting_tree = trees.size() - 1;
     std::vector<Value> values;

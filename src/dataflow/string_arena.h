@@ -51,6 +51,13 @@ class StringArena {
   }
   size_t used() const { return used_total_; }
   size_t garbage() const { return garbage_; }
+  // After read(), which cannot tell live bytes from garbage: the owner gives the bytes its
+  // references hold (live_bytes of each), and the rest is garbage, as it was when the arena was
+  // captured (every string added is referred to until released). So a restored state compacts
+  // when the uninterrupted one would have.
+  void recount_garbage(size_t live) { garbage_ = live <= used_total_ ? used_total_ - live : 0; }
+  // The arena bytes of `r` (none when it is inline).
+  static size_t live_bytes(const StringRef& r) { return r.is_inline() ? 0 : r.length; }
   size_t bytes() const { return capacity_total_ + blocks_.capacity() * 24; }
 
   void write(StateWriter& w) const;

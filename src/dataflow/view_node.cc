@@ -1,5 +1,7 @@
 #include "dataflow/view_node.h"
 
+#include "sql/join_change_column.h"
+
 namespace sluice::dataflow {
 
 namespace {
@@ -32,7 +34,8 @@ Status ViewNode::publish(const RecordBatch& batch) {
   for (int64_t r = 0; r < batch.num_rows(); ++r) {
     for (int c = 0; c < ncols; ++c)
       row_[static_cast<size_t>(c)] = Value::from_column(batch.column(c), r);
-    const bool insert = !applies_changelog_ || batch.column(ncols).string_value(r) == "insert";
+    // `_op` read by the one rule every operator over changes follows (join_change_column.h).
+    const bool insert = !applies_changelog_ || !sql::is_delete_row(batch.column(ncols), r);
     if (!table_.apply(row_, insert)) ++unmatched_deletes_;
     if (insert) inserts_.push_back(static_cast<uint32_t>(r));
   }

@@ -26,7 +26,8 @@ class Ingest {
   // A batch whose rows come from several independent positions of the source (a Kafka
   // source's partitions): after it, each split in `splits` is at its offset (splits not named
   // keep theirs). Checkpoints keep every split's offset; a recovered database hands them back
-  // in SourceRuntime::resume_splits().
+  // in SourceRuntime::resume_splits(). A batch without rows moves the splits' offsets alone
+  // (messages read that made no row: skipped as bad, tombstones).
   virtual Status push_splits(SourceRuntime& source, RecordBatch batch,
                              std::vector<SplitOffset> splits) = 0;
   // Moves the source's watermark forward (never back).

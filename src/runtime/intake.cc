@@ -46,7 +46,16 @@ Status Intake::accept(SourceRuntime& source, RecordBatch batch, int64_t offset, 
                   "source '" + source.name() + "' has ended; it takes no more rows");
   }
   SLC_RETURN_IF_ERROR(dataflow::check_batch(*source.definition, batch));
-  if (batch.num_rows() == 0) return Status::Ok();
+  if (batch.num_rows() == 0) {
+    // No rows, but splits moved on (messages read that made none: skipped as bad, or
+    // tombstones): their offsets still go into the next checkpoint, so a recovery does not read
+    // (and count) those messages again.
+    if (splits.empty()) return Status::Ok();
+    Input in;
+    in.source = source.id;
+    in.splits = std::move(splits);
+    return enqueue(std::move(in));
+  }
   SLC_ASSIGN_OR_RETURN(CreditGate::Outcome outcome, source.gate.acquire(batch.num_rows()));
   if (outcome == CreditGate::Outcome::kDropped) return Status::Ok();  // counted by the gate
   Input in;

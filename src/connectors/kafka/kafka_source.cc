@@ -419,10 +419,12 @@ class KafkaSource::Reader {
     return false;
   }
 
-  // Pushes the decoded rows with each partition's offset after them, then the watermark they
-  // moved. False when the push failed (the database closed or the source was dropped).
+  // Pushes the decoded rows with each partition's offset after them (offsets alone when the
+  // messages read since made no row), then the watermark they moved. False when the push failed
+  // (the database closed or the source was dropped).
   bool push_rows() {
-    if (decoder_->num_rows() == 0) return true;
+    // Without rows the offsets still go when messages were read (skipped, or tombstones).
+    if (decoder_->num_rows() == 0 && pending_.empty()) return true;
     RecordBatch batch = decoder_->finish();
     if (options_.timestamp_column >= 0) {
       std::vector<Column> columns = batch.columns();

@@ -162,6 +162,40 @@ TEST(OverState, AnImageIsWrittenOnAnotherThreadWhileTheOperatorGoesOn) {
   }
 }
 
+// The arenas' garbage (bytes of removed rows not yet compacted) is part of the state: a
+// restored operator counts what the captured one did, so it compacts at the same change, and
+// its stats and images stay those of the uninterrupted operator.
+TEST(OverState, ARestoredOperatorCompactsWhenTheUninterruptedOneDoes) {
+  auto op = make(true);
+  ASSERT_NE(op, nullptr);
+  std::vector<RecordBatch> out;
+  std::vector<In> rows, first_deletes, second_deletes;
+  for (int i = 0; i < 30000; ++i) {
+    rows.push_back(In{i % 300, i});
+    if (i % 5 < 2) first_deletes.push_back(In{i % 300, i, false});
+    if (i % 5 == 2) second_deletes.push_back(In{i % 300, i, false});
+  }
+  ASSERT_TRUE(op->process(batch(true, rows), out).ok());
+  // 40% removed: garbage, below the half of the arena that makes a compaction.
+  ASSERT_TRUE(op->process(batch(true, first_deletes), out).ok());
+  const int64_t before = op->state_stats().bytes;
+
+  auto restored = make(true);
+  const std::string image = written(*op->capture());
+  StateReader reader(image);
+  ASSERT_TRUE(restored->restore(reader).ok());
+  EXPECT_EQ(restored->state_stats().bytes, before);
+
+  // 20% more: past half, so the uninterrupted operator compacts; the restored one must too.
+  for (auto* o : {op.get(), restored.get()}) {
+    ASSERT_TRUE(o->process(batch(true, second_deletes), out).ok());
+  }
+  EXPECT_LT(op->state_stats().bytes, before);  // it did compact
+  EXPECT_EQ(restored->state_stats().bytes, op->state_stats().bytes);
+  EXPECT_EQ(restored->state_stats().groups, op->state_stats().groups);
+  EXPECT_TRUE(written(*restored->capture()) == written(*op->capture()));
+}
+
 // Every truncation is refused (SLC-4001); a byte changed anywhere, in several ways, is refused
 // or restores a state the operator can go on with: never a crash (run under ASan) or a loop.
 TEST(OverState, RestoreRefusesADamagedState) {
