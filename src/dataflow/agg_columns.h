@@ -77,6 +77,7 @@ class AggColumns {
   void move_strings(const StringArena& from, StringArena& to) {
     if (shape_ == Shape::kValue) value_.move_strings(from, to);
   }
+  size_t string_bytes() const { return shape_ == Shape::kValue ? value_.string_bytes() : 0; }
 
   size_t bytes() const;
   void write(StateWriter& w) const;

@@ -119,6 +119,13 @@ Status GroupStore::read(StateReader& r) {
     SLC_RETURN_IF_ERROR(live.read(r, size_, scratch));
     SLC_RETURN_IF_ERROR(rows.read(r, size_, scratch));
   }
+  // The arena's garbage as it was when captured (compact_strings' live strings), so a restored
+  // store compacts when the uninterrupted one does.
+  size_t held = 0;
+  for (const ValueSlots& k : keys) held += k.string_bytes();
+  for (const AggColumns& a : aggs) held += a.string_bytes();
+  for (const ValueSlots& o : last_output) held += o.string_bytes();
+  arena.recount_garbage(held);
   return Status::Ok();
 }
 

@@ -89,6 +89,12 @@ Status JoinPendingRows::read(StateReader& r, const JoinRowCodec& codec) {
                   "temporal join state is damaged: its waiting left rows do not read back");
   }
   d_.size = static_cast<uint32_t>(size);
+  // The arena's garbage as it was when captured (maybe_compact's live references).
+  size_t held = 0;
+  for (uint32_t i = 0; i < d_.size; ++i) {
+    held += StringArena::live_bytes(d_.heap[i].row) + StringArena::live_bytes(d_.heap[i].key);
+  }
+  d_.arena.recount_garbage(held);
   return Status::Ok();
 }
 

@@ -290,9 +290,18 @@ Status JoinVersions::read(StateReader& r, const JoinRowCodec& codec) {
     return s;
   }
   index_.reserve(static_cast<uint32_t>(d_.live_keys));
+  // The arena's garbage as it was when captured (maybe_compact's live references), so a
+  // restored join compacts when the uninterrupted one does.
+  size_t held = 0;
   for (uint32_t k = 0; k < d_.keys.size(); ++k) {
-    if (d_.keys[k].versions != 0) index_.insert(d_.keys[k].hash, k);
+    if (d_.keys[k].versions == 0) continue;
+    index_.insert(d_.keys[k].hash, k);
+    held += StringArena::live_bytes(d_.keys[k].bytes);
   }
+  for (uint32_t v = 0; v < d_.versions.size(); ++v) {
+    if (d_.versions[v].key != kNone) held += StringArena::live_bytes(d_.versions[v].row);
+  }
+  d_.arena.recount_garbage(held);
   return Status::Ok();
 }
 

@@ -329,6 +329,7 @@ Status TopNOperator::restore(StateReader& reader) {
     // Every reference is checked before anything follows it: damage is an error, never a read
     // out of bounds or a loop.
     int64_t listed = 0;
+    size_t held = 0;  // the arena's live bytes (compact_if_needed's references)
     s.index.reserve(static_cast<uint32_t>(partitions));
     for (uint32_t p = 0; p < d.partitions.size(); ++p) {
       const Partition& part = d.partitions[p];
@@ -336,16 +337,21 @@ Status TopNOperator::restore(StateReader& reader) {
         return damaged("a partition's key or count is out of range");
       }
       uint32_t seen = 0;
+      held += StringArena::live_bytes(part.key);
       for (uint32_t r = part.head; r != kNone; r = d.rows[r].next) {
         if (r >= d.rows.size() || ++seen > part.count || !d.arena.valid(d.rows[r].values)) {
           return damaged("a partition's rows are out of range");
         }
+        held += StringArena::live_bytes(d.rows[r].values);
       }
       if (seen != part.count) return damaged("a partition's row count does not match its rows");
       listed += seen;
       s.index.insert(part.hash, p);
     }
     if (listed != live) return damaged("the rows listed do not match the rows counted");
+    // The garbage as it was when captured, so a restored store compacts when the uninterrupted
+    // one does.
+    d.arena.recount_garbage(held);
   }
   stores_ = std::move(stores);
   watermark_ = watermark;

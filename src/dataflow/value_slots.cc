@@ -276,6 +276,15 @@ void ValueSlots::move_strings(const StringArena& from, StringArena& to) {
   }
 }
 
+size_t ValueSlots::string_bytes() const {
+  if (!is_string()) return 0;
+  size_t held = 0;
+  for (uint32_t g = 0; g < size(); ++g) {
+    if (state_[g] == kValue) held += StringArena::live_bytes(str_[g]);
+  }
+  return held;
+}
+
 Status ValueSlots::read(StateReader& r, uint32_t n, const StringArena& arena,
                         std::string& scratch) {
   SLC_RETURN_IF_ERROR(state_.read(r, n, scratch));

@@ -159,6 +159,8 @@ class ValueSlots {
 
   // Stores this array's strings again in `to` (compaction: `from` is then dropped).
   void move_strings(const StringArena& from, StringArena& to);
+  // The arena bytes this array's strings hold (StringArena::recount_garbage after a read).
+  size_t string_bytes() const;
 
   size_t bytes() const { return state_.bytes() + fixed_.bytes() + dec_.bytes() + str_.bytes(); }
   void write(StateWriter& w) const;
