@@ -216,6 +216,7 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select, QueryUse use,
   StatementSteps steps;
   steps.object = std::string(object);
   steps.usage = &usage;
+  steps.adhoc = use == QueryUse::kAdhoc;
   SLC_ASSIGN_OR_RETURN(BoundQuery q, bind_select(select, use, steps));
   if (!usage.settle(steps.steps, q.input)) {
     q.steps = std::move(steps.steps);
@@ -224,6 +225,7 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select, QueryUse use,
   StatementSteps narrowed;
   narrowed.object = std::string(object);
   narrowed.usage = &usage;
+  narrowed.adhoc = steps.adhoc;
   Result<BoundQuery> again = bind_select(select, use, narrowed);
   if (!again.ok()) {
     // The second binding names only what the first one bound: a failure is a bug here.
@@ -256,6 +258,17 @@ Result<BoundQuery> Binder::bind_select(const SelectStmt& select, QueryUse use,
     const std::string name = steps.add(std::move(step));
     steps.with.emplace_back(cte.name, name);
   }
+  if (use == QueryUse::kAdhoc && !select.union_all.empty() &&
+      (!select.order_by.empty() || select.limit || select.offset)) {
+    // The parser hangs them on the first SELECT, which the union binds as one of its branches.
+    const SourcePos at = !select.order_by.empty() ? select.order_pos
+                         : select.limit           ? select.limit_pos
+                                                  : select.offset_pos;
+    return error_at(ErrorCode::kUnsupported, at,
+                    "ORDER BY, LIMIT and OFFSET of a UNION ALL are not supported in an ad-hoc "
+                    "SELECT yet; sort the union as a subquery: SELECT * FROM (SELECT … UNION ALL "
+                    "SELECT …) AS u ORDER BY …");
+  }
   Result<BoundQuery> q =
       select.union_all.empty() ? bind_body(select, use, steps) : bind_union(select, steps);
   steps.with.resize(outer_with);
@@ -268,11 +281,6 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
   BoundQuery q;
   q.sql = select.to_sql();
   SLC_ASSIGN_OR_RETURN(BoundFrom from, bind_from(*select.from, steps));
-  if (use == QueryUse::kAdhoc && !steps.steps.empty()) {
-    return error_at(ErrorCode::kUnsupported, select.from->pos,
-                    "an ad-hoc SELECT reads one materialized view: joins, subqueries, WITH and "
-                    "UNION ALL belong in a CREATE STREAM or CREATE MATERIALIZED VIEW");
-  }
   q.input = from.input;
   q.input_schema = from.schema;
   const Schema& input = *q.input_schema;
@@ -364,9 +372,7 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
   // An updating input's changes pass through a continuous query without aggregates
   // (join_change_column.h): its `_op` is the output's last column, not where `*` or the list
   // names it.
-  const int carried = use == QueryUse::kContinuous && !q.aggregate
-                          ? change_column(input, catalog_.updating(q.input, plan))
-                          : -1;
+  const int carried = !q.aggregate ? change_column(input, catalog_.updating(q.input, plan)) : -1;
   const std::string input_named = from.several() ? "the join" : "'" + from.relation + "'";
   std::vector<Field> out_fields;
   std::vector<SourcePos> out_pos;    // where each output column was written (for `*`, the star)
@@ -526,14 +532,15 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
     q.emit = EmitMode::kChanges;
   }
   if (q.aggregate && catalog_.updating(q.input, plan)) {
-    if (use == QueryUse::kAdhoc) {
-      return error_at(ErrorCode::kSqlInvalidQuery, select.from->pos,
-                      "cannot aggregate '" + q.input +
-                          "' in an ad-hoc SELECT: it emits updates; aggregate it in a "
-                          "continuous query (CREATE STREAM or MATERIALIZED VIEW)");
-    }
-    // Its inserts added, its deletes taken back (aggregate_changes.h); EMIT CHANGES.
+    // Its inserts added, its deletes taken back (aggregate_changes.h); EMIT CHANGES. In an
+    // ad-hoc SELECT the input is a step over the views' rows (a left join's NULL rows retracted
+    // as matches come), and the result folds the changes.
     SLC_RETURN_IF_ERROR(bind_aggregate_over_changes(select, q));
+  } else if (q.aggregate && steps.adhoc && use == QueryUse::kContinuous && !q.window &&
+             q.emit == EmitMode::kDefault) {
+    // A subquery or WITH item of an ad-hoc SELECT: its groups' changes, not their new rows
+    // alone, so that what reads it sees each group's final row once the input ends.
+    q.emit = EmitMode::kChanges;
   }
   if (q.over) {
     // On the watermark its rows are final (append-only); otherwise it emits changes.
