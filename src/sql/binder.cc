@@ -117,10 +117,13 @@ void star_over_relations(const Expr& star, const std::vector<Relation>& relation
 }
 
 // ORDER BY, LIMIT and OFFSET need the end of their input: refused on a stream, at the clause.
-Status check_continuous(const SelectStmt& select) {
+// `adhoc`: a subquery or WITH item of an ad-hoc SELECT, whose steps have no sort of their own.
+Status check_continuous(const SelectStmt& select, bool adhoc) {
   const char* why =
-      " cannot apply to a continuous query: its input is unbounded, so the result has no "
-      "end to sort or count from. Use it in an ad-hoc SELECT of a materialized view";
+      adhoc ? " applies to the whole ad-hoc SELECT only, not to a subquery, WITH item or UNION "
+              "ALL branch of it: sort and slice the outer SELECT"
+            : " cannot apply to a continuous query: its input is unbounded, so the result has no "
+              "end to sort or count from. Use it in an ad-hoc SELECT of a materialized view";
   if (!select.order_by.empty()) {
     return error_at(ErrorCode::kSqlInvalidQuery, select.order_pos, std::string("ORDER BY") + why);
   }
@@ -240,7 +243,7 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select, QueryUse use,
 
 Result<BoundQuery> Binder::bind_select(const SelectStmt& select, QueryUse use,
                                        StatementSteps& steps) const {
-  if (use == QueryUse::kContinuous) SLC_RETURN_IF_ERROR(check_continuous(select));
+  if (use == QueryUse::kContinuous) SLC_RETURN_IF_ERROR(check_continuous(select, steps.adhoc));
   const size_t outer_with = steps.with.size();
   for (const CommonTableExpr& cte : select.with) {
     for (size_t i = outer_with; i < steps.with.size(); ++i) {
