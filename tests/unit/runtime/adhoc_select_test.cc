@@ -33,7 +33,7 @@ std::string same_key_rows(int count) {
 }
 
 TEST(AdhocSelect, AJoinOverTheStateBudgetFailsTheStatementOnly) {
-  // 1000 x 1000 rows of one key: a million joined rows, tens of megabytes, where the views
+  // 600 x 600 rows of one key: 360 K joined rows, several megabytes, where the views
   // themselves hold a few tens of kilobytes.
   auto db = open_db(2 << 20);
   ASSERT_NE(db, nullptr);
@@ -41,8 +41,8 @@ TEST(AdhocSelect, AJoinOverTheStateBudgetFailsTheStatementOnly) {
        "CREATE SOURCE a (id BIGINT, k BIGINT); CREATE SOURCE b (id BIGINT, k BIGINT);"
        "CREATE MATERIALIZED VIEW av AS SELECT id, k FROM a;"
        "CREATE MATERIALIZED VIEW bv AS SELECT id, k FROM b");
-  ASSERT_TRUE(db->source("a")->push_json(same_key_rows(1000)).ok());
-  ASSERT_TRUE(db->source("b")->push_json(same_key_rows(1000)).ok());
+  ASSERT_TRUE(db->source("a")->push_json(same_key_rows(600)).ok());
+  ASSERT_TRUE(db->source("b")->push_json(same_key_rows(600)).ok());
   ASSERT_TRUE(db->flush().ok());
 
   auto r = db->execute("SELECT av.id, bv.id AS other FROM av JOIN bv ON av.k = bv.k");
