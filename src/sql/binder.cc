@@ -539,10 +539,11 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
     // ad-hoc SELECT the input is a step over the views' rows (a left join's NULL rows retracted
     // as matches come), and the result folds the changes.
     SLC_RETURN_IF_ERROR(bind_aggregate_over_changes(select, q));
-  } else if (q.aggregate && steps.adhoc && use == QueryUse::kContinuous && !q.window &&
-             q.emit == EmitMode::kDefault) {
+  } else if (q.aggregate && steps.adhoc && use == QueryUse::kContinuous &&
+             (q.emit == EmitMode::kOnUpdate || (q.emit == EmitMode::kDefault && !q.window))) {
     // A subquery or WITH item of an ad-hoc SELECT: its groups' changes, not their new rows
-    // alone, so that what reads it sees each group's final row once the input ends.
+    // alone, so that what reads it sees each group's final row once the input ends (a window
+    // closing on the end of input emits its final rows by itself).
     q.emit = EmitMode::kChanges;
   }
   if (q.over) {
