@@ -261,22 +261,38 @@ Result<BoundQuery> Binder::bind_select(const SelectStmt& select, QueryUse use,
     const std::string name = steps.add(std::move(step));
     steps.with.emplace_back(cte.name, name);
   }
-  if (use == QueryUse::kAdhoc && !select.union_all.empty() &&
-      (!select.order_by.empty() || select.limit || select.offset)) {
-    // The parser hangs them on the first SELECT, which the union binds as one of its branches.
-    const SourcePos at = !select.order_by.empty() ? select.order_pos
-                         : select.limit           ? select.limit_pos
-                                                  : select.offset_pos;
-    return error_at(ErrorCode::kUnsupported, at,
-                    "ORDER BY, LIMIT and OFFSET of a UNION ALL are not supported in an ad-hoc "
-                    "SELECT yet; sort the union as a subquery: SELECT * FROM (SELECT … UNION ALL "
-                    "SELECT …) AS u ORDER BY …");
-  }
   Result<BoundQuery> q =
       select.union_all.empty() ? bind_body(select, use, steps) : bind_union(select, steps);
+  if (q.ok() && use == QueryUse::kAdhoc && !select.union_all.empty()) {
+    Status sorted = bind_union_order(select, *q);
+    if (!sorted.ok()) q = sorted;
+  }
   steps.with.resize(outer_with);
   if (q.ok()) q->sql = select.to_sql();
   return q;
+}
+
+Status Binder::bind_union_order(const SelectStmt& select, BoundQuery& q) const {
+  if (select.order_by.empty() && !select.limit && !select.offset) return Status::Ok();
+  // Over the union's columns (its output, `_op` aside), as ORDER BY over a subquery's.
+  const int changes = q.input_change_column;
+  std::vector<Field> out_fields = q.output_schema->fields();
+  if (changes >= 0) out_fields.pop_back();
+  std::vector<Field> hidden;
+  if (!select.order_by.empty()) {
+    ExprBinder binder;
+    binder.set_statement_time(statement_time_);
+    Scope scope;
+    scope.input = q.input_schema.get();
+    scope.relation = q.input;
+    SLC_ASSIGN_OR_RETURN(hidden, bind_order_by(select, binder, scope, out_fields, q));
+  }
+  q.limit = select.limit;
+  q.offset = select.offset.value_or(0);
+  out_fields.insert(out_fields.end(), hidden.begin(), hidden.end());
+  if (changes >= 0) out_fields.push_back(Field{kChangeOpColumn, DataType::kVarchar, false});
+  q.output_schema = make_schema(std::move(out_fields));
+  return Status::Ok();
 }
 
 Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
@@ -500,11 +516,14 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
     }
   }
   std::vector<Field> hidden;
-  if (!select.order_by.empty()) {
+  // (The first SELECT of a UNION ALL holds the union's ORDER BY and LIMIT: bind_select's.)
+  if (!select.order_by.empty() && select.union_all.empty()) {
     SLC_ASSIGN_OR_RETURN(hidden, bind_order_by(select, binder, scope, out_fields, q));
   }
-  q.limit = select.limit;
-  q.offset = select.offset.value_or(0);
+  if (select.union_all.empty()) {
+    q.limit = select.limit;
+    q.offset = select.offset.value_or(0);
+  }
   std::unordered_set<std::string> names;  // a set, not pairs: a wide SELECT binds in linear time
   names.reserve(out_fields.size());
   for (size_t i = 0; i < out_fields.size(); ++i) {

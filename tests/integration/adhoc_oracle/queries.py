@@ -79,6 +79,7 @@ FIXED = [
     "SELECT a.id, b.id AS b_id FROM av a JOIN bv b ON a.k = b.k ORDER BY a.id, b.id LIMIT 25 OFFSET 5",
     "SELECT a.id, b.s FROM av a LEFT JOIN bv b ON a.k = b.k "
     "ORDER BY b.s NULLS FIRST, a.id DESC, b.id LIMIT 40",
+    "SELECT k, v FROM av UNION ALL SELECT k, v FROM cv ORDER BY v DESC NULLS FIRST, k LIMIT 30 OFFSET 3",
 ]
 
 
