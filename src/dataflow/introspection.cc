@@ -1,10 +1,6 @@
 #include "dataflow/introspection.h"
 
-#include <chrono>
-
 #include "columnar/timestamp.h"
-#include "dataflow/adhoc_result.h"
-#include "dataflow/aggregate_operator.h"
 #include "dataflow/ddl.h"
 #include "dataflow/join_node.h"
 #include "dataflow/view_node.h"
@@ -243,56 +239,9 @@ Result<QueryResult> Introspection::explain(const Statement& s) const {
   return table_result("EXPLAIN", lines_batch("plan", lines));
 }
 
-Result<QueryResult> Introspection::select(const Statement& s) const {
-  const sql::FromItem* from = s.query->single_table();
-  if (from == nullptr || !s.query->with.empty() || !s.query->union_all.empty()) {
-    return Status(ErrorCode::kUnsupported,
-                  "an ad-hoc SELECT reads one materialized view: joins, subqueries, WITH and "
-                  "UNION ALL belong in a CREATE STREAM or CREATE MATERIALIZED VIEW",
-                  s.query->from->pos.to_string());
-  }
-  const Catalog::Entry* e = catalog_.find(from->name);
-  if (e == nullptr) return unknown_object(from->name, catalog_, from->pos);
-  if (e->kind != ObjectKind::kView) {
-    return Status(ErrorCode::kSqlInvalidQuery,
-                  "an ad-hoc SELECT reads a materialized view; '" + e->name() + "' is a " +
-                      sql::object_kind_name(e->kind) +
-                      " (subscribe to it, or CREATE MATERIALIZED VIEW ... AS SELECT ... FROM " +
-                      e->name() + ")",
-                  from->pos.to_string());
-  }
-  const ViewTable& table = static_cast<const ViewNode*>(graph_.find(e->name()))->table();
-  // The view's current rows are a bounded input: bind against them as a finite source.
-  Catalog snapshot;
-  auto def = std::make_shared<sql::SourceDef>();
-  def->name = e->name();
-  def->schema = table.schema();
-  def->bounded = true;
-  snapshot.add(Catalog::Entry{ObjectKind::kSource, def, nullptr, nullptr});
-  // NOW() is the statement's time, read once (PostgreSQL's transaction time): every row of the
-  // answer sees the same value.
-  const int64_t statement_time = std::chrono::duration_cast<std::chrono::microseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count();
-  SLC_ASSIGN_OR_RETURN(
-      sql::BoundQuery q,
-      sql::Binder(snapshot, statement_time).bind_query(*s.query, sql::QueryUse::kAdhoc));
-  auto query = std::make_shared<const sql::BoundQuery>(std::move(q));
-  std::vector<RecordBatch> out;
-  if (query->aggregate) {
-    AggregateOperator op(query, false);
-    SLC_RETURN_IF_ERROR(op.process(table.to_batch(), out));
-    SLC_RETURN_IF_ERROR(op.on_watermark(kFinalWatermark, out));
-    SLC_RETURN_IF_ERROR(op.emit_empty_global_group(out));
-  } else {
-    std::unique_ptr<Operator> op = make_operator(query);
-    SLC_RETURN_IF_ERROR(op->process(table.to_batch(), out));
-  }
-  RecordBatch rows = RecordBatch::empty(query->output_schema);
-  if (!out.empty()) {
-    SLC_ASSIGN_OR_RETURN(rows, RecordBatch::concat(out));
-  }
-  SLC_ASSIGN_OR_RETURN(rows, finish_adhoc_result(*query, std::move(rows)));
+Result<QueryResult> Introspection::select(const Statement& s,
+                                          const AdhocStateCheck& check_state) const {
+  SLC_ASSIGN_OR_RETURN(RecordBatch rows, run_adhoc_select(*s.query, catalog_, graph_, check_state));
   std::string tag = "SELECT " + std::to_string(rows.num_rows());  // before rows is moved
   return table_result(std::move(tag), std::move(rows));
 }

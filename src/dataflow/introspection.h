@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "columnar/json_writer.h"
+#include "dataflow/adhoc_select.h"
 #include "dataflow/graph.h"
 #include "sluice/query_result.h"
 #include "sql/ast.h"
@@ -25,7 +26,9 @@ class Introspection {
   Result<QueryResult> show(const sql::Statement& s) const;
   Result<QueryResult> describe(const sql::Statement& s) const;
   Result<QueryResult> explain(const sql::Statement& s) const;
-  Result<QueryResult> select(const sql::Statement& s) const;
+  // An ad-hoc SELECT (adhoc_select.h); `check_state` bounds what its own graph holds.
+  Result<QueryResult> select(const sql::Statement& s,
+                             const AdhocStateCheck& check_state = {}) const;
   // Writes the member "nodes": [{"name","kind","input","outputs","plan","step_of","rows_in",
   // "rows_out","late_rows","unmatched_deletes","idle","state_groups","state_bytes","table_rows"}]
   // into the object the caller has open: every object, each after its steps ("step_of": the

@@ -28,7 +28,7 @@ ComputeLoop::ComputeLoop(ComputeOptions options)
       cutter_(
           graph_, sinks_, [this] { return source_offsets(); }, failure_),
       runner_(RunnerParts{catalog_, graph_, intake_, router_, sinks_, cutter_, *this, failure_,
-                          options.source_credits}),
+                          options.source_credits, options.state_memory_max}),
       budget_(options.state_memory_max),
       commands_(256),
       checkpoint_requests_(64) {

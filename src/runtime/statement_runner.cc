@@ -4,6 +4,7 @@
 #include "common/alloc_phase.h"
 #include "dataflow/introspection.h"
 #include "runtime/checkpoint_table.h"
+#include "runtime/state_budget.h"
 
 namespace sluice::runtime {
 
@@ -77,8 +78,12 @@ Result<QueryResult> StatementRunner::run(Script& script, size_t index) {
       return introspection.describe(s);
     case StatementKind::kExplain:
       return introspection.explain(s);
-    case StatementKind::kSelect:
-      return introspection.select(s);
+    case StatementKind::kSelect: {
+      const StateBudget budget(p_.state_memory_max);
+      if (!budget.enabled()) return introspection.select(s);
+      return introspection.select(
+          s, [&budget](const dataflow::Graph& graph) { return budget.check(graph); });
+    }
     case StatementKind::kCheckpoint:
       return checkpoint(script, s);
   }

@@ -60,6 +60,8 @@ struct RunnerParts {
   SourceSlots& slots;
   Failure& failure;
   int64_t source_credits;
+  // state.memory.max (0: none): an ad-hoc SELECT's own state is held to it too.
+  int64_t state_memory_max = 0;
 };
 
 class StatementRunner {

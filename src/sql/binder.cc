@@ -117,10 +117,13 @@ void star_over_relations(const Expr& star, const std::vector<Relation>& relation
 }
 
 // ORDER BY, LIMIT and OFFSET need the end of their input: refused on a stream, at the clause.
-Status check_continuous(const SelectStmt& select) {
+// `adhoc`: a subquery or WITH item of an ad-hoc SELECT, whose steps have no sort of their own.
+Status check_continuous(const SelectStmt& select, bool adhoc) {
   const char* why =
-      " cannot apply to a continuous query: its input is unbounded, so the result has no "
-      "end to sort or count from. Use it in an ad-hoc SELECT of a materialized view";
+      adhoc ? " applies to the whole ad-hoc SELECT only, not to a subquery, WITH item or UNION "
+              "ALL branch of it: sort and slice the outer SELECT"
+            : " cannot apply to a continuous query: its input is unbounded, so the result has no "
+              "end to sort or count from. Use it in an ad-hoc SELECT of a materialized view";
   if (!select.order_by.empty()) {
     return error_at(ErrorCode::kSqlInvalidQuery, select.order_pos, std::string("ORDER BY") + why);
   }
@@ -216,6 +219,7 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select, QueryUse use,
   StatementSteps steps;
   steps.object = std::string(object);
   steps.usage = &usage;
+  steps.adhoc = use == QueryUse::kAdhoc;
   SLC_ASSIGN_OR_RETURN(BoundQuery q, bind_select(select, use, steps));
   if (!usage.settle(steps.steps, q.input)) {
     q.steps = std::move(steps.steps);
@@ -224,6 +228,7 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select, QueryUse use,
   StatementSteps narrowed;
   narrowed.object = std::string(object);
   narrowed.usage = &usage;
+  narrowed.adhoc = steps.adhoc;
   Result<BoundQuery> again = bind_select(select, use, narrowed);
   if (!again.ok()) {
     // The second binding names only what the first one bound: a failure is a bug here.
@@ -238,7 +243,7 @@ Result<BoundQuery> Binder::bind_query(const SelectStmt& select, QueryUse use,
 
 Result<BoundQuery> Binder::bind_select(const SelectStmt& select, QueryUse use,
                                        StatementSteps& steps) const {
-  if (use == QueryUse::kContinuous) SLC_RETURN_IF_ERROR(check_continuous(select));
+  if (use == QueryUse::kContinuous) SLC_RETURN_IF_ERROR(check_continuous(select, steps.adhoc));
   const size_t outer_with = steps.with.size();
   for (const CommonTableExpr& cte : select.with) {
     for (size_t i = outer_with; i < steps.with.size(); ++i) {
@@ -258,9 +263,36 @@ Result<BoundQuery> Binder::bind_select(const SelectStmt& select, QueryUse use,
   }
   Result<BoundQuery> q =
       select.union_all.empty() ? bind_body(select, use, steps) : bind_union(select, steps);
+  if (q.ok() && use == QueryUse::kAdhoc && !select.union_all.empty()) {
+    Status sorted = bind_union_order(select, *q);
+    if (!sorted.ok()) q = sorted;
+  }
   steps.with.resize(outer_with);
   if (q.ok()) q->sql = select.to_sql();
   return q;
+}
+
+Status Binder::bind_union_order(const SelectStmt& select, BoundQuery& q) const {
+  if (select.order_by.empty() && !select.limit && !select.offset) return Status::Ok();
+  // Over the union's columns (its output, `_op` aside), as ORDER BY over a subquery's.
+  const int changes = q.input_change_column;
+  std::vector<Field> out_fields = q.output_schema->fields();
+  if (changes >= 0) out_fields.pop_back();
+  std::vector<Field> hidden;
+  if (!select.order_by.empty()) {
+    ExprBinder binder;
+    binder.set_statement_time(statement_time_);
+    Scope scope;
+    scope.input = q.input_schema.get();
+    scope.relation = q.input;
+    SLC_ASSIGN_OR_RETURN(hidden, bind_order_by(select, binder, scope, out_fields, q));
+  }
+  q.limit = select.limit;
+  q.offset = select.offset.value_or(0);
+  out_fields.insert(out_fields.end(), hidden.begin(), hidden.end());
+  if (changes >= 0) out_fields.push_back(Field{kChangeOpColumn, DataType::kVarchar, false});
+  q.output_schema = make_schema(std::move(out_fields));
+  return Status::Ok();
 }
 
 Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
@@ -268,11 +300,6 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
   BoundQuery q;
   q.sql = select.to_sql();
   SLC_ASSIGN_OR_RETURN(BoundFrom from, bind_from(*select.from, steps));
-  if (use == QueryUse::kAdhoc && !steps.steps.empty()) {
-    return error_at(ErrorCode::kUnsupported, select.from->pos,
-                    "an ad-hoc SELECT reads one materialized view: joins, subqueries, WITH and "
-                    "UNION ALL belong in a CREATE STREAM or CREATE MATERIALIZED VIEW");
-  }
   q.input = from.input;
   q.input_schema = from.schema;
   const Schema& input = *q.input_schema;
@@ -364,9 +391,7 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
   // An updating input's changes pass through a continuous query without aggregates
   // (join_change_column.h): its `_op` is the output's last column, not where `*` or the list
   // names it.
-  const int carried = use == QueryUse::kContinuous && !q.aggregate
-                          ? change_column(input, catalog_.updating(q.input, plan))
-                          : -1;
+  const int carried = !q.aggregate ? change_column(input, catalog_.updating(q.input, plan)) : -1;
   const std::string input_named = from.several() ? "the join" : "'" + from.relation + "'";
   std::vector<Field> out_fields;
   std::vector<SourcePos> out_pos;    // where each output column was written (for `*`, the star)
@@ -491,11 +516,14 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
     }
   }
   std::vector<Field> hidden;
-  if (!select.order_by.empty()) {
+  // (The first SELECT of a UNION ALL holds the union's ORDER BY and LIMIT: bind_select's.)
+  if (!select.order_by.empty() && select.union_all.empty()) {
     SLC_ASSIGN_OR_RETURN(hidden, bind_order_by(select, binder, scope, out_fields, q));
   }
-  q.limit = select.limit;
-  q.offset = select.offset.value_or(0);
+  if (select.union_all.empty()) {
+    q.limit = select.limit;
+    q.offset = select.offset.value_or(0);
+  }
   std::unordered_set<std::string> names;  // a set, not pairs: a wide SELECT binds in linear time
   names.reserve(out_fields.size());
   for (size_t i = 0; i < out_fields.size(); ++i) {
@@ -526,14 +554,16 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
     q.emit = EmitMode::kChanges;
   }
   if (q.aggregate && catalog_.updating(q.input, plan)) {
-    if (use == QueryUse::kAdhoc) {
-      return error_at(ErrorCode::kSqlInvalidQuery, select.from->pos,
-                      "cannot aggregate '" + q.input +
-                          "' in an ad-hoc SELECT: it emits updates; aggregate it in a "
-                          "continuous query (CREATE STREAM or MATERIALIZED VIEW)");
-    }
-    // Its inserts added, its deletes taken back (aggregate_changes.h); EMIT CHANGES.
+    // Its inserts added, its deletes taken back (aggregate_changes.h); EMIT CHANGES. In an
+    // ad-hoc SELECT the input is a step over the views' rows (a left join's NULL rows retracted
+    // as matches come), and the result folds the changes.
     SLC_RETURN_IF_ERROR(bind_aggregate_over_changes(select, q));
+  } else if (q.aggregate && steps.adhoc && use == QueryUse::kContinuous &&
+             (q.emit == EmitMode::kOnUpdate || (q.emit == EmitMode::kDefault && !q.window))) {
+    // A subquery or WITH item of an ad-hoc SELECT: its groups' changes, not their new rows
+    // alone, so that what reads it sees each group's final row once the input ends (a window
+    // closing on the end of input emits its final rows by itself).
+    q.emit = EmitMode::kChanges;
   }
   if (q.over) {
     // On the watermark its rows are final (append-only); otherwise it emits changes.

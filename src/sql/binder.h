@@ -52,6 +52,9 @@ class Binder {
   // One SELECT … FROM … (a UNION ALL branch, or the whole query).
   Result<BoundQuery> bind_body(const SelectStmt& select, QueryUse use, StatementSteps& steps) const;
   Result<BoundQuery> bind_union(const SelectStmt& select, StatementSteps& steps) const;
+  // An ad-hoc SELECT's ORDER BY, LIMIT and OFFSET after a UNION ALL (the parser hangs them on
+  // the first SELECT): over the union's columns, into `q`, the union's query.
+  Status bind_union_order(const SelectStmt& select, BoundQuery& q) const;
   // A FROM item (from_binder.cc); `lookup_side`: the right side of a join, which may say
   // FOR SYSTEM_TIME AS OF.
   Result<BoundFrom> bind_from(const FromItem& item, StatementSteps& steps,

@@ -24,6 +24,10 @@ struct StatementSteps {
   // Projection pushdown into joins (column_usage.h): what the first binding records, and what
   // the second one narrows each join to; null when neither is done.
   ColumnUsage* usage = nullptr;
+  // An ad-hoc SELECT's steps: they run once over the views' current rows, ended at once
+  // (dataflow/adhoc_select.h), so a time bound in ON is a condition like any other (a regular
+  // join) and an aggregate in a subquery or WITH emits its changes, which the result folds.
+  bool adhoc = false;
 
   // The name the next step added gets.
   std::string next_name() const { return object + "$" + std::to_string(steps.size() + 1); }

@@ -417,7 +417,9 @@ Result<BoundFrom> Binder::bind_join(const FromItem& j, StatementSteps& steps) co
     rest.insert(rest.end(), time_conjuncts.begin(), time_conjuncts.end());
   } else if (window_found) {
     rest.insert(rest.end(), time_conjuncts.begin(), time_conjuncts.end());
-  } else if (bounded_both) {
+  } else if (bounded_both && !steps.adhoc) {
+    // (An ad-hoc SELECT's join over the views' current rows has no watermark to prune by: the
+    // bound is a condition of a regular join, as in PostgreSQL.)
     if (bound.lo > bound.hi) {
       return error_at(ErrorCode::kSqlInvalidQuery, time_conjuncts[0]->pos,
                       "the join's time bounds leave no interval: no row could ever match");

@@ -30,19 +30,10 @@ EVENT_RATE=1000     # events per second of event time: 100 s, so many windows an
 SMALL_BATCH=97      # events per batch in the second run (the default is 4096)
 RUN_TIMEOUT=120
 
-skip() { echo "SKIPPED: $*"; exit 77; }
 fail() { echo "FAIL: $*"; exit 1; }
 
-command -v node > /dev/null || skip "node is not installed (tools/setup.sh installs nodejs)"
-command -v npm > /dev/null || skip "npm is not installed (tools/setup.sh installs it)"
-if [ ! -d "$WORK/node_modules/@duckdb/node-api" ]; then
-  echo "installing @duckdb/node-api@1.5.6-r.1 under $WORK"
-  if ! (cd "$WORK" && timeout 240 npm install --silent --no-audit --no-fund \
-          @duckdb/node-api@1.5.6-r.1 > npm.log 2>&1); then
-    tail -5 "$WORK/npm.log"
-    skip "npm could not install @duckdb/node-api (offline registry?); see $WORK/npm.log"
-  fi
-fi
+. "$HERE/../duckdb_npm.sh"
+install_duckdb "$WORK"
 cp "$HERE/compare.mjs" "$WORK/compare.mjs"  # node resolves packages from the script's folder
 rm -rf "$WORK/tables" "$WORK/runs"
 mkdir -p "$WORK/runs"

@@ -1,0 +1,37 @@
+#pragma once
+// An ad-hoc SELECT: a one-shot query over the current rows of materialized views, with what a
+// continuous query's FROM takes (joins, subqueries, WITH, UNION ALL). Its plan runs with the
+// continuous path's own nodes and operators, in a graph of its own: each view read becomes a
+// bounded source holding the view's rows, the statement's steps (sql/bound_plan.h) and its
+// query go below them, every source ends at once (which flushes windows and a left join's NULL
+// rows), and the query's node keeps its result as a view keeps its rows (a changelog — a left
+// join's NULL rows retracted as matches come, an aggregate's updates — folded into its current
+// rows). Then the finishing steps only a complete result takes (adhoc_result.h).
+//
+// The views' rows are one consistent point: the compute thread runs statements between its
+// cycles, never while a batch is half through the graph.
+//
+// Thread: a function; runs on the compute thread (or a test's), which owns the graph it reads.
+
+#include <functional>
+
+#include "dataflow/graph.h"
+#include "sluice/record_batch.h"
+#include "sluice/status.h"
+#include "sql/ast.h"
+#include "sql/catalog.h"
+
+namespace sluice::dataflow {
+
+// Checks the state the SELECT's own graph holds against the database's budget (the runtime's
+// state.memory.max); called after each batch of view rows goes through, so a join too large to
+// answer fails with the budget's error instead of running out of memory. Empty: no budget.
+using AdhocStateCheck = std::function<Status(const Graph&)>;
+
+// `select` is the statement's query; `catalog` and `graph` the database's (read only).
+// Reading anything but materialized views (and WITH names) is refused, as are the joins a
+// snapshot has no meaning for (ASOF, FOR SYSTEM_TIME AS OF, RETENTION), each saying why.
+Result<RecordBatch> run_adhoc_select(const sql::SelectStmt& select, const sql::Catalog& catalog,
+                                     const Graph& graph, const AdhocStateCheck& check_state);
+
+}  // namespace sluice::dataflow
