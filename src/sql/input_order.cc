@@ -8,10 +8,13 @@ namespace sluice::sql {
 
 namespace {
 
-// A query that passes its input's rows on in their order (no aggregate, top-N or OVER frame,
-// which settle an order of their own or emit per batch).
-bool passes_rows_on(const BoundQuery& q) {
-  return !q.aggregate && !q.top_n && !q.over;
+// A query whose output order follows its input's: one that only filters and projects, and a
+// windowed aggregate emitting on window close (a closing window's groups go out in the order
+// their first rows came). Not a top-N or OVER frame (they settle an order of their own: held
+// when it needs to be) nor an aggregate emitting per batch (batch-dependent in any case).
+bool passes_order_on(const BoundQuery& q) {
+  if (q.top_n || q.over) return false;
+  return !q.aggregate || (q.window && q.emit == EmitMode::kOnWindowClose);
 }
 
 // Whether the rows of `name` come in an order made by the interleaving of two or more sources.
@@ -19,14 +22,14 @@ bool interleaves(const Catalog& catalog, const std::vector<PlanStep>* steps,
                  std::string_view name) {
   if (const PlanStep* step = find_step(steps, name)) {
     if (step->kind == PlanStep::Kind::kQuery) {
-      return passes_rows_on(*step->query) && interleaves(catalog, steps, step->query->input);
+      return passes_order_on(*step->query) && interleaves(catalog, steps, step->query->input);
     }
     return catalog.sources_upstream(name, steps).size() >= 2;  // a join or a UNION ALL
   }
   const Catalog::Entry* e = catalog.find(name);
   if (e == nullptr || e->query == nullptr) return false;  // a source: its own order
   const BoundQuery& q = *e->query->query;
-  return passes_rows_on(q) && interleaves(catalog, &q.steps, q.input);
+  return passes_order_on(q) && interleaves(catalog, &q.steps, q.input);
 }
 
 }  // namespace

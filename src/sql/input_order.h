@@ -6,7 +6,8 @@
 // Rows of one source reach a node in source order, whatever the batching: that order stands
 // (kArrival), and nothing is held. Where the input interleaves two or more sources — a join of
 // two different sources, or a UNION ALL of them, read through streams, views and subqueries
-// that only filter and project — the order is the two source threads' timing. Then, when the
+// that only filter and project or aggregate by windows on their close (whose groups go out in
+// the order their first rows came) — the order is the two source threads' timing. Then, when the
 // input has an event-time column whose rows trail its watermark by a known bound
 // (event_time.h's least_trailing_time_column), the rows are held until the watermark passes
 // them and applied by (that time, the row's bytes) (kHeld: dataflow/ordered_input.h); without

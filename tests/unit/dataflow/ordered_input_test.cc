@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dataflow/output.h"
+#include "dataflow/query_node.h"
 #include "support/test_graph.h"
 
 namespace sluice::dataflow {
@@ -235,6 +236,22 @@ TEST(OrderedInput, HeldRowsAreCountedAndReleasedOnceTheWatermarkPassesThem) {
   ASSERT_TRUE(g.end_all_inputs().ok());
   EXPECT_EQ(top1->operator_state().groups, 1);  // nothing held: the top-1's row
   EXPECT_EQ(top1->rows_out(), 3);               // insert 5; delete 5, insert 7
+}
+
+TEST(OrderedInput, AStateWithoutHeldRowsIsRefused) {
+  TestGraph g;
+  declare(g);
+  // The top-N of top1 as it ran before its input was held: its state alone.
+  const sql::BoundQuery& held = *g.catalog.find("top1")->query->query->steps.at(0).query;
+  ASSERT_EQ(held.input_order.kind, sql::InputOrder::Kind::kHeld);
+  auto unheld = std::make_shared<sql::BoundQuery>(held);
+  unheld->input_order = sql::InputOrder{};
+  StateWriter w;
+  make_operator(unheld)->snapshot(w);
+  auto op = make_operator(std::make_shared<sql::BoundQuery>(held));
+  StateReader r(w.bytes());
+  const Status s = op->restore(r);
+  EXPECT_EQ(s.code(), ErrorCode::kDataCorrupt) << s.to_string();
 }
 
 }  // namespace
