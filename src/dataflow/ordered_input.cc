@@ -47,15 +47,19 @@ OrderedInput::OrderedInput(std::shared_ptr<const sql::BoundQuery> query,
       inner_(std::move(inner)),
       time_column_(query_->input_order.time_column),
       trail_(query_->input_order.trail),
+      complete_at_trail_(query_->input_order.complete_at_trail),
       codec_(JoinRowCodec::for_schema(*query_->input_schema)),
       batch_(query_->input_schema) {}
 
 bool OrderedInput::final(int64_t time) const {
   if (watermark_ == kFinalWatermark) return true;
-  // time + trail < watermark, without overflow (a watermark near the start of the range).
+  // time + trail < watermark (<= when the rows are complete there), without overflow (a
+  // watermark near the start of the range).
   int64_t bound = 0;
-  return watermark_ != kNoWatermark && !__builtin_sub_overflow(watermark_, trail_, &bound) &&
-         time < bound;
+  if (watermark_ == kNoWatermark || __builtin_sub_overflow(watermark_, trail_, &bound)) {
+    return false;
+  }
+  return time < bound || (complete_at_trail_ && time == bound);
 }
 
 Status OrderedInput::process(const RecordBatch& input, std::vector<RecordBatch>& out) {

@@ -3,7 +3,8 @@
 // interleaves two or more sources (sql/input_order.h, InputOrder::kHeld), fed its rows in a
 // canonical order instead of the order the source threads' timing made: every row is held until
 // the watermark guarantees that no row at or before its time can still come (time + trail <
-// watermark, or the input ended), then the held rows that are final are applied, sorted by
+// watermark; <= for an upstream window's bounds, whose rows come before the watermark reaches
+// them; or the input ended), then the held rows that are final are applied, sorted by
 // (time, row bytes), before the operator hears the watermark. Rows equal in both are the same
 // row, so their order changes nothing. Every row released later has a larger time than any
 // released before it (it was not final when they were), so the operator sees one sequence,
@@ -57,6 +58,7 @@ class OrderedInput final : public Operator {
   std::unique_ptr<Operator> inner_;
   const int time_column_;
   const int64_t trail_;
+  const bool complete_at_trail_;
   const JoinRowCodec codec_;  // every input column
   JoinPendingRows held_;
   int64_t next_arrival_ = 0;

@@ -75,6 +75,8 @@ struct InputOrder {
   Kind kind = Kind::kArrival;
   int time_column = -1;  // kHeld: the input's event-time column ordered by
   int64_t trail = 0;     // kHeld: µs its rows may trail the input's watermark
+  // kHeld: rows at time t are all in once the watermark reaches t + trail (else: passes it).
+  bool complete_at_trail = false;
 };
 
 struct BoundQuery {

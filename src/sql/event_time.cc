@@ -215,15 +215,18 @@ Status check_window_bound(const Origin& o, const WindowSpec& down, int64_t down_
 
 // How far a row's time may trail the watermark for a column traced to `o` (see
 // least_trailing_time_column); nullopt when it keeps to no watermark.
-std::optional<int64_t> trail_of(const Origin& o) {
+std::optional<TrailingTimeColumn> trail_of(const Origin& o) {
   if (o.null_padded) return std::nullopt;
   switch (o.kind) {
     case Origin::Kind::kWatermarkColumn:
-      return o.behind;
+      return TrailingTimeColumn{-1, o.behind, false};
     case Origin::Kind::kWindowBound: {
       const WindowSpec& up = *o.window_query->window;
       if (up.kind == WindowKind::kSession && !o.window_end) return std::nullopt;
-      return (o.window_end ? 0 : up.size) + o.window_query->lateness + o.behind;
+      // A window's rows are emitted before the watermark reaches its end + lateness: complete
+      // once it has (unless a join above lets them trail further).
+      return TrailingTimeColumn{
+          -1, (o.window_end ? 0 : up.size) + o.window_query->lateness + o.behind, o.behind == 0};
     }
     case Origin::Kind::kUnwatermarked:
     case Origin::Kind::kOther:
@@ -307,8 +310,13 @@ std::optional<TrailingTimeColumn> least_trailing_time_column(const Catalog& cata
   std::optional<TrailingTimeColumn> best;
   for (int c = 0; c < schema->num_fields(); ++c) {
     if (schema->field(c).type != DataType::kTimestamp) continue;
-    const std::optional<int64_t> trail = trail_of(trace(catalog, steps, input, c));
-    if (trail && (!best || *trail < best->trail)) best = TrailingTimeColumn{c, *trail};
+    std::optional<TrailingTimeColumn> t = trail_of(trace(catalog, steps, input, c));
+    // The least wait: the bound, a µs less when reaching it is enough.
+    auto wait = [](const TrailingTimeColumn& x) { return x.trail - (x.complete_at_trail ? 1 : 0); };
+    if (t && (!best || wait(*t) < wait(*best))) {
+      t->column = c;
+      best = t;
+    }
   }
   return best;
 }

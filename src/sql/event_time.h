@@ -88,6 +88,10 @@ std::optional<int64_t> window_complete_offset(const Catalog& catalog, std::strin
 struct TrailingTimeColumn {
   int column = -1;
   int64_t trail = 0;  // µs
+  // Rows at time t are all in once the watermark reaches t + trail (an upstream window's bounds:
+  // its rows are emitted before the watermark reaches its end + lateness), not only once it
+  // passes it (a watermark column: a row at the watermark itself is not late).
+  bool complete_at_trail = false;
 };
 std::optional<TrailingTimeColumn> least_trailing_time_column(const Catalog& catalog,
                                                              std::string_view input,

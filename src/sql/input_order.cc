@@ -47,6 +47,7 @@ InputOrder input_order(const Catalog& catalog, std::string_view input,
     order.kind = InputOrder::Kind::kHeld;
     order.time_column = time->column;
     order.trail = time->trail;
+    order.complete_at_trail = time->complete_at_trail;
   } else {
     order.kind = InputOrder::Kind::kInterleaved;
   }

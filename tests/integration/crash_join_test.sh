@@ -101,7 +101,8 @@ CREATE STREAM near_pairs AS
        AND P.ts BETWEEN J.ts - INTERVAL '50' MILLISECOND AND J.ts + INTERVAL '50' MILLISECOND;
 CREATE SINK top_after_join AS
   SELECT k, v, p, ts, probe_ts, _op FROM (SELECT *, ROW_NUMBER() OVER
-    (PARTITION BY k ORDER BY p DESC) AS rn FROM near_pairs) AS r WHERE rn <= 1
+    (PARTITION BY EXTRACT(MINUTE FROM ts), EXTRACT(SECOND FROM ts) ORDER BY p DESC) AS rn
+    FROM near_pairs) AS r WHERE rn <= 1
   INTO file (path = '$1/top_after_join', delivery = 'exactly-once');
 CREATE SINK top_per_window AS
   SELECT window_start, k, n, ROW_NUMBER() OVER (PARTITION BY window_start ORDER BY n DESC) AS rn

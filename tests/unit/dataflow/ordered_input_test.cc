@@ -21,7 +21,8 @@ namespace {
 
 // Two sources, an interval join of them (q9's shape: the right time column trails by the lower
 // bound, 0), and the consumers over it; a top-N over a UNION ALL of the two sources; a regular
-// join (no column orders it) and a top-N over one source (nothing held) for EXPLAIN.
+// join (no column orders it) and a top-N over one source (nothing held) for EXPLAIN; a top-N per
+// window over a windowed aggregate of the join.
 const char* const kStatements[] = {
     "CREATE SOURCE auction (id BIGINT, ts TIMESTAMP, "
     "WATERMARK FOR ts AS ts - INTERVAL '2' SECOND)",
@@ -38,13 +39,17 @@ const char* const kStatements[] = {
     "UNION ALL SELECT id, id * 3 AS price, ts AS bts FROM auction",
     "CREATE STREAM utop AS SELECT id, price, bts, _op FROM (SELECT *, ROW_NUMBER() OVER "
     "(PARTITION BY id ORDER BY price DESC) AS rn FROM both_sides) AS r WHERE rn <= 2",
+    "CREATE STREAM counts AS SELECT id, window_start, window_end, COUNT(*) AS n FROM bids "
+    "GROUP BY id, TUMBLE(bts, INTERVAL '1' SECOND)",
+    "CREATE STREAM busiest AS SELECT window_start, id, n, _op FROM (SELECT *, ROW_NUMBER() "
+    "OVER (PARTITION BY window_start ORDER BY n DESC) AS rn FROM counts) AS r WHERE rn <= 2",
     "CREATE STREAM pairs AS SELECT A.id, B.price FROM auction A JOIN bid B ON A.id = B.auction",
     "CREATE STREAM pairs_top AS SELECT id, price, _op FROM (SELECT *, ROW_NUMBER() OVER "
     "(PARTITION BY id ORDER BY price DESC) AS rn FROM pairs) AS r WHERE rn <= 1",
     "CREATE STREAM bid_top AS SELECT auction, price, _op FROM (SELECT *, ROW_NUMBER() OVER "
     "(PARTITION BY auction ORDER BY price DESC) AS rn FROM bid) AS r WHERE rn <= 1",
 };
-const char* const kConsumers[] = {"top1", "frame", "utop"};
+const char* const kConsumers[] = {"top1", "frame", "utop", "busiest"};
 
 void declare(TestGraph& g) {
   for (const char* s : kStatements) {
@@ -170,6 +175,7 @@ TEST(OrderedInput, ChangesAfterAJoinOrUnionOfTwoSourcesDoNotDependOnTheInterleav
     ASSERT_GT(reference.at("top1").size(), 20u);
     ASSERT_GT(reference.at("utop").size(), 20u);
     ASSERT_GT(reference.at("frame").size(), 20u);
+    ASSERT_GT(reference.at("busiest").size(), 20u);
     for (uint64_t run = 1; run <= 6; ++run) {
       SCOPED_TRACE("data seed " + std::to_string(data_seed) + ", run " + std::to_string(run));
       const std::vector<Push> pushes = schedule(rows, data_seed * 1000 + run);
@@ -205,6 +211,34 @@ TEST(OrderedInput, ExplainSaysWhatOrdersAConsumersInput) {
             std::string::npos);
   EXPECT_NE(explain(g, "utop").find("ordered by bts, holds rows until the watermark passes them"),
             std::string::npos);
+  // Without the right time column, the left one: it trails by the interval's upper bound. A left
+  // outer join's right time column (NULL in its unmatched rows) orders nothing.
+  const char* const more[] = {
+      "CREATE STREAM left_only AS SELECT A.id, A.ts, B.price FROM auction A JOIN bid B "
+      "ON A.id = B.auction AND B.bts BETWEEN A.ts AND A.ts + INTERVAL '10' SECOND",
+      "CREATE STREAM left_only_top AS SELECT id, price, _op FROM (SELECT *, ROW_NUMBER() OVER "
+      "(PARTITION BY id ORDER BY price DESC) AS rn FROM left_only) AS r WHERE rn <= 1",
+      "CREATE STREAM outer_bids AS SELECT A.id, A.ts, B.price, B.bts FROM auction A LEFT JOIN "
+      "bid B ON A.id = B.auction AND B.bts BETWEEN A.ts AND A.ts + INTERVAL '10' SECOND",
+      "CREATE STREAM outer_top AS SELECT id, price, _op FROM (SELECT *, ROW_NUMBER() OVER "
+      "(PARTITION BY id ORDER BY price DESC) AS rn FROM outer_bids) AS r WHERE rn <= 1",
+  };
+  // A window's rows go out in the order their groups' first rows came: held too, by window_end
+  // (it trails by the window's lateness, window_start by its size too).
+  const std::string busiest = explain(g, "busiest");
+  EXPECT_NE(busiest.find("ordered by window_end, holds rows until the watermark passes them\n"),
+            std::string::npos)
+      << busiest;
+  for (const char* sql : more) {
+    auto r = g.execute(sql);
+    ASSERT_TRUE(r.ok()) << sql << ": " << r.status().to_string();
+  }
+  for (const char* name : {"left_only_top", "outer_top"}) {
+    const std::string e = explain(g, name);
+    EXPECT_NE(e.find("ordered by ts, holds rows until the watermark passes them + PT10S\n"),
+              std::string::npos)
+        << e;
+  }
   // A regular join's rows keep to no watermark: not held, and said so.
   const std::string pairs = explain(g, "pairs_top");
   EXPECT_NE(pairs.find("changes follow the interleaving of its inputs"), std::string::npos)
