@@ -1,6 +1,7 @@
 #include "dataflow/query_node.h"
 
 #include "dataflow/aggregate_operator.h"
+#include "dataflow/ordered_input.h"
 #include "dataflow/over_operator.h"
 #include "dataflow/project_operator.h"
 #include "dataflow/top_n_operator.h"
@@ -10,8 +11,14 @@ namespace sluice::dataflow {
 std::unique_ptr<Operator> make_operator(std::shared_ptr<const sql::BoundQuery> query,
                                         bool view_changelog) {
   if (query->aggregate) return std::make_unique<AggregateOperator>(query, view_changelog);
-  if (query->top_n) return std::make_unique<TopNOperator>(query);
-  if (query->over) return std::make_unique<OverOperator>(query);
+  std::unique_ptr<Operator> op;
+  if (query->top_n) op = std::make_unique<TopNOperator>(query);
+  if (query->over) op = std::make_unique<OverOperator>(query);
+  if (op != nullptr) {
+    // Order-sensitive: where two sources interleave, fed in a canonical order (ordered_input.h).
+    if (query->input_order.kind != sql::InputOrder::Kind::kHeld) return op;
+    return std::make_unique<OrderedInput>(query, std::move(op));
+  }
   return std::make_unique<ProjectOperator>(query);
 }
 
@@ -65,7 +72,7 @@ Status QueryNode::publish_all() {
 }
 
 std::string QueryNode::describe() const {
-  return ": " + op_->describe();
+  return ": " + op_->describe() + describe_input_order(query());
 }
 
 OperatorStats QueryNode::stats() const {

@@ -10,6 +10,7 @@
 #include "sql/event_time.h"
 #include "sql/expr_binder.h"
 #include "sql/expr_eval.h"
+#include "sql/input_order.h"
 #include "sql/join_change_column.h"
 #include "sql/options.h"
 #include "sql/order_by_binder.h"
@@ -584,6 +585,11 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
   }
   if (q.emit == EmitMode::kDefault)
     q.emit = q.window ? EmitMode::kOnWindowClose : EmitMode::kOnUpdate;
+  if (q.top_n || (q.over && !q.over->on_watermark)) {
+    // Their changes follow the order of their input's rows: held in a canonical one where two
+    // sources interleave (an OVER frame on the watermark orders its rows itself).
+    q.input_order = input_order(catalog_, q.input, plan);
+  }
   if (carried >= 0 && !q.aggregate && !q.top_n && !q.over) {
     q.emit = EmitMode::kChanges;  // whatever EMIT says: the input's deletes are never dropped
     q.input_change_column = carried;

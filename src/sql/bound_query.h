@@ -64,6 +64,21 @@ struct SortKey {
   bool nulls_first = false;
 };
 
+// The order in which an order-sensitive consumer (a top-N, an OVER frame) sees its input's
+// rows; its change stream follows it. Chosen by sql/input_order.h.
+struct InputOrder {
+  enum class Kind {
+    kArrival,      // the rows' order is a function of the input: one source's (or none)
+    kHeld,         // two or more sources interleave: rows held, applied by (time, row bytes)
+    kInterleaved,  // two or more sources interleave, and no column bounds how late rows come
+  };
+  Kind kind = Kind::kArrival;
+  int time_column = -1;  // kHeld: the input's event-time column ordered by
+  int64_t trail = 0;     // kHeld: µs its rows may trail the input's watermark
+  // kHeld: rows at time t are all in once the watermark reaches t + trail (else: passes it).
+  bool complete_at_trail = false;
+};
+
 struct BoundQuery {
   // The joins, subqueries, CTEs and UNION ALLs its FROM is made of, each an anonymous step
   // (see bound_plan.h); empty when FROM names one object.
@@ -94,6 +109,9 @@ struct BoundQuery {
   // aggregate or top_n): the rows that pass `where`, each with its frames' aggregates in the
   // projection's placeholders; emit kOnUpdate (append-only) on the watermark, else kChanges.
   std::optional<BoundOver> over;
+  // How a top-N's or an OVER frame's input rows are ordered (sql/input_order.h): set for those
+  // only, at bind time.
+  InputOrder input_order;
 
   // Ad-hoc SELECTs only (a continuous query's result has no end to sort or slice): applied to
   // the whole result, in this order — DISTINCT, ORDER BY, OFFSET, LIMIT — then the

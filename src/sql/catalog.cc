@@ -140,6 +140,22 @@ bool Catalog::bounded(std::string_view name, const std::vector<PlanStep>* steps)
   return e != nullptr && e->source && e->source->bounded;
 }
 
+std::vector<std::string> Catalog::sources_upstream(std::string_view name,
+                                                   const std::vector<PlanStep>* steps) const {
+  std::vector<std::string> out;
+  const bool reads =
+      for_inputs(name, steps, [&](const std::string& in, const std::vector<PlanStep>* in_steps) {
+        for (std::string& s : sources_upstream(in, in_steps)) {
+          if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(std::move(s));
+        }
+      });
+  if (!reads) {
+    const Entry* e = find(name);
+    if (e != nullptr && e->source) out.push_back(e->source->name);
+  }
+  return out;
+}
+
 std::string Catalog::unreplayable_source(std::string_view name,
                                          const std::vector<PlanStep>* steps) const {
   std::string first;

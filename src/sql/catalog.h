@@ -113,6 +113,10 @@ class Catalog {
   // rather than append-only rows.
   // A join step updates when it emits `_op` (bound_plan.h); a union when one input does.
   bool updating(std::string_view name, const std::vector<PlanStep>* steps = nullptr) const;
+  // The sources upstream of `name` (through every input), each once, in the order found; just
+  // `name` when it is a source.
+  std::vector<std::string> sources_upstream(std::string_view name,
+                                            const std::vector<PlanStep>* steps = nullptr) const;
   // The closest existing name, for "did you mean" (empty when none is close).
   std::string closest(std::string_view name) const;
 

@@ -24,7 +24,9 @@ struct Origin {
   // How far a row's time may trail the watermark seen before it (an interval join's output).
   int64_t behind = 0;
   std::string behind_why;  // what makes it trail, for the message
-  std::string detail;      // kOther: what the column is, for the message
+  // A left outer join's right column: its unmatched rows hold NULL there, so it orders no rows.
+  bool null_padded = false;
+  std::string detail;  // kOther: what the column is, for the message
 
   static Origin of(Kind kind) {
     Origin o;
@@ -89,6 +91,7 @@ Origin trace_join(const Catalog& catalog, const std::vector<PlanStep>* steps, co
       o.behind += left ? j.upper : j.lower;
       o.behind_why = col + " trails the join's watermark by up to " +
                      seconds(left ? j.upper : j.lower) + " (the interval's bound)";
+      o.null_padded = o.null_padded || (!left && j.type == JoinType::kLeftOuter);
       return o;
     }
     case JoinKind::kWindow: {
@@ -97,11 +100,13 @@ Origin trace_join(const Catalog& catalog, const std::vector<PlanStep>* steps, co
       // larger lateness decides when it can come.
       Origin a = trace(catalog, steps, step.inputs[0], j.left_time);
       Origin b = trace(catalog, steps, step.inputs[1], j.right_time);
+      Origin o = a;
       if (a.kind == Origin::Kind::kWindowBound && b.kind == Origin::Kind::kWindowBound &&
           b.window_query->lateness > a.window_query->lateness) {
-        return b;
+        o = std::move(b);
       }
-      return a;
+      o.null_padded = o.null_padded || (!left && j.type == JoinType::kLeftOuter);
+      return o;
     }
     case JoinKind::kLookup:
       // By arrival (PROCTIME()), a left row comes out as it arrives, as through a projection.
@@ -137,7 +142,9 @@ Origin trace(const Catalog& catalog, const std::vector<PlanStep>* steps, std::st
             return Origin::other("'" + step->schema->field(column).name + "' of the UNION ALL " +
                                  step->name + " is not the same kind of event time in each input");
           }
+          const bool null_padded = first.null_padded || o.null_padded;
           if (o.behind > first.behind) first = std::move(o);
+          first.null_padded = null_padded;
         }
         return first;
       }
@@ -206,6 +213,28 @@ Status check_window_bound(const Origin& o, const WindowSpec& down, int64_t down_
           seconds(end_minus_t + up_lateness + o.behind - shortest));
 }
 
+// How far a row's time may trail the watermark for a column traced to `o` (see
+// least_trailing_time_column); nullopt when it keeps to no watermark.
+std::optional<TrailingTimeColumn> trail_of(const Origin& o) {
+  if (o.null_padded) return std::nullopt;
+  switch (o.kind) {
+    case Origin::Kind::kWatermarkColumn:
+      return TrailingTimeColumn{-1, o.behind, false};
+    case Origin::Kind::kWindowBound: {
+      const WindowSpec& up = *o.window_query->window;
+      if (up.kind == WindowKind::kSession && !o.window_end) return std::nullopt;
+      // A window's rows are emitted before the watermark reaches its end + lateness: complete
+      // once it has (unless a join above lets them trail further).
+      return TrailingTimeColumn{
+          -1, (o.window_end ? 0 : up.size) + o.window_query->lateness + o.behind, o.behind == 0};
+    }
+    case Origin::Kind::kUnwatermarked:
+    case Origin::Kind::kOther:
+      break;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Status check_window_time(const Catalog& catalog, std::string_view input, int column,
@@ -266,6 +295,30 @@ std::optional<int64_t> window_complete_offset(const Catalog& catalog, std::strin
   const WindowSpec& up = *o.window_query->window;
   if (up.kind == WindowKind::kSession && !o.window_end) return std::nullopt;
   return (o.window_end ? 0 : up.size) + o.window_query->lateness;
+}
+
+std::optional<TrailingTimeColumn> least_trailing_time_column(const Catalog& catalog,
+                                                             std::string_view input,
+                                                             const std::vector<PlanStep>* steps) {
+  SchemaPtr schema;
+  if (const PlanStep* step = find_step(steps, input)) {
+    schema = step->schema;
+  } else if (const Catalog::Entry* e = catalog.find(input)) {
+    schema = e->schema();
+  }
+  if (schema == nullptr || !catalog.has_watermark(input, steps)) return std::nullopt;
+  std::optional<TrailingTimeColumn> best;
+  for (int c = 0; c < schema->num_fields(); ++c) {
+    if (schema->field(c).type != DataType::kTimestamp) continue;
+    std::optional<TrailingTimeColumn> t = trail_of(trace(catalog, steps, input, c));
+    // The least wait: the bound, a µs less when reaching it is enough.
+    auto wait = [](const TrailingTimeColumn& x) { return x.trail - (x.complete_at_trail ? 1 : 0); };
+    if (t && (!best || wait(*t) < wait(*best))) {
+      t->column = c;
+      best = t;
+    }
+  }
+  return best;
 }
 
 }  // namespace sluice::sql

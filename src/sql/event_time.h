@@ -76,4 +76,25 @@ JoinTimeColumn join_time_column(const Catalog& catalog, std::string_view input, 
 std::optional<int64_t> window_complete_offset(const Catalog& catalog, std::string_view input,
                                               int column);
 
+// An event-time column of `input` whose rows keep within a known distance of the watermark
+// that reaches a node reading `input`: a row at time t comes before that watermark passes
+// t + trail, so once it has (t + trail < watermark) no row at or before t can still come.
+// A watermark column trails by what joins above it add (Origin::behind: an interval join's
+// left time column the interval's upper bound, its right one the lower bound; the larger over
+// a UNION ALL's inputs); an upstream window's window_end by the window's lateness, its
+// window_start by its size too. Of all such columns, the one with the smallest trail (the
+// first among equals); never a left outer join's right column (NULL in its unmatched rows);
+// nullopt when there is none (no watermark upstream, a regular join).
+struct TrailingTimeColumn {
+  int column = -1;
+  int64_t trail = 0;  // µs
+  // Rows at time t are all in once the watermark reaches t + trail (an upstream window's bounds:
+  // its rows are emitted before the watermark reaches its end + lateness), not only once it
+  // passes it (a watermark column: a row at the watermark itself is not late).
+  bool complete_at_trail = false;
+};
+std::optional<TrailingTimeColumn> least_trailing_time_column(const Catalog& catalog,
+                                                             std::string_view input,
+                                                             const std::vector<PlanStep>* steps);
+
 }  // namespace sluice::sql

@@ -3,7 +3,9 @@
 # and in its manner (crash_rounds.sh): out-of-order JSON-lines files (late rows on both sides)
 # feed an interval join, ASOF joins (left with a tolerance, inner without), a window join of two
 # windowed aggregates (Nexmark q8's shape, left outer), a lookup join by event time against the
-# latest row per key of another source, and a top-N per key and per window, each into an exactly-once file sink, in a child
+# latest row per key of another source, a top-N per key and per window, and a top-1 over the
+# interval join of the two sources (its input held and ordered, so its change stream is the same
+# whatever the two source threads' timing), each into an exactly-once file sink, in a child
 # `sluice run --data-dir` killed at random moments and at named fault points and restarted until
 # it finishes. Then every sink's output must equal that of an uninterrupted run: the joins' rows
 # (sorted: how two inputs interleave orders them), and the top-Ns' change streams in order.
@@ -93,6 +95,15 @@ CREATE SINK top_per_key AS
          ROW_NUMBER() OVER (PARTITION BY k, EXTRACT(MINUTE FROM ts) ORDER BY v DESC) AS rn
   FROM jitter QUALIFY rn <= 3
   INTO file (path = '$1/top_per_key', delivery = 'exactly-once');
+CREATE STREAM near_pairs AS
+  SELECT J.k, J.v, P.p, J.ts, P.ts AS probe_ts FROM jitter AS J JOIN probes AS P
+    ON J.k = P.k
+       AND P.ts BETWEEN J.ts - INTERVAL '50' MILLISECOND AND J.ts + INTERVAL '50' MILLISECOND;
+CREATE SINK top_after_join AS
+  SELECT k, v, p, ts, probe_ts, _op FROM (SELECT *, ROW_NUMBER() OVER
+    (PARTITION BY EXTRACT(MINUTE FROM ts), EXTRACT(SECOND FROM ts) ORDER BY p DESC) AS rn
+    FROM near_pairs) AS r WHERE rn <= 1
+  INTO file (path = '$1/top_after_join', delivery = 'exactly-once');
 CREATE SINK top_per_window AS
   SELECT window_start, k, n, ROW_NUMBER() OVER (PARTITION BY window_start ORDER BY n DESC) AS rn
   FROM jitter_counts QUALIFY rn <= 3
@@ -124,7 +135,7 @@ signature() {  # output directory, (schema), sink → its rows as compared
     *) cat "$1/$3"/part-* 2>/dev/null | sort ;;
   esac
 }
-sinks=(near nearest latest same_window looked_up top_per_key top_per_window)
+sinks=(near nearest latest same_window looked_up top_per_key top_per_window top_after_join)
 
 uninterrupted_run
 # Each join and top-N must have done its work, or equal outputs would prove little: rows that
@@ -141,14 +152,16 @@ lookup_matched=$(count_not looked_up '"dv":null')
 lookup_unmatched=$(count looked_up '"dv":null')
 key_deletes=$(count top_per_key '"_op":"delete"')
 window_deletes=$(count top_per_window '"_op":"delete"')
+join_top_deletes=$(count top_after_join '"_op":"delete"')
 for n in "$near" "$latest" "$asof_matched" "$asof_unmatched" "$window_matched" \
-  "$window_unmatched" "$lookup_matched" "$lookup_unmatched" "$key_deletes" "$window_deletes"; do
+  "$window_unmatched" "$lookup_matched" "$lookup_unmatched" "$key_deletes" "$window_deletes" \
+  "$join_top_deletes"; do
   if [ "$n" -lt 500 ]; then
     echo "FAIL the uninterrupted run's interval join wrote $near rows, the inner ASOF join" \
       "$latest; the left ASOF join matched $asof_matched rows ($asof_unmatched not), the window" \
       "join $window_matched ($window_unmatched not), the lookup join $lookup_matched" \
       "($lookup_unmatched not); the top-Ns deleted $key_deletes rows (per key) and" \
-      "$window_deletes (per window): want 500 or more of each"
+      "$window_deletes (per window), $join_top_deletes (after the join): want 500 or more of each"
     exit 1
   fi
 done
