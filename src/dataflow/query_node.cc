@@ -4,15 +4,16 @@
 #include "dataflow/over_operator.h"
 #include "dataflow/project_operator.h"
 #include "dataflow/top_n_operator.h"
+#include "sql/processing_time.h"
 
 namespace sluice::dataflow {
 
 std::unique_ptr<Operator> make_operator(std::shared_ptr<const sql::BoundQuery> query,
-                                        bool view_changelog) {
+                                        bool view_changelog, ProcessingClock* clock) {
   if (query->aggregate) return std::make_unique<AggregateOperator>(query, view_changelog);
   if (query->top_n) return std::make_unique<TopNOperator>(query);
   if (query->over) return std::make_unique<OverOperator>(query);
-  return std::make_unique<ProjectOperator>(query);
+  return std::make_unique<ProjectOperator>(query, clock);
 }
 
 QueryNode::QueryNode(std::shared_ptr<const sql::QueryDef> definition, std::unique_ptr<Operator> op,
@@ -20,7 +21,8 @@ QueryNode::QueryNode(std::shared_ptr<const sql::QueryDef> definition, std::uniqu
     : Node(definition->name, definition->kind),
       definition_(std::move(definition)),
       op_(std::move(op)),
-      step_of_(std::move(step_of)) {}
+      step_of_(std::move(step_of)),
+      processing_time_(sql::is_processing_time_window(*definition_->query)) {}
 
 const char* QueryNode::kind_label() const {
   return step_of_.empty() ? Node::kind_label() : "subquery";
@@ -39,6 +41,28 @@ Status QueryNode::feed(const RecordBatch& batch, int port) {
 
 Status QueryNode::advance(int64_t watermark, int port) {
   (void)port;
+  // Processing-time windows close by the clock; of the input's watermark only its end counts.
+  if (processing_time() && watermark != kFinalWatermark) return Status::Ok();
+  return close_to(watermark);
+}
+
+int64_t QueryNode::next_processing_deadline(int64_t now) const {
+  if (!processing_time() || watermark_ == kFinalWatermark) return kFinalWatermark;
+  // The first window end after `now`: windows start at multiples of the slide (TUMBLE: the
+  // size) and end `size` later.
+  const sql::WindowSpec& w = *query().window;
+  const int64_t after = now - w.size;
+  const int64_t k = after >= 0 ? after / w.slide + 1 : -((-after) / w.slide);
+  const int64_t end = k * w.slide + w.size;
+  return end > now ? end : end + w.slide;
+}
+
+Status QueryNode::advance_processing_time(int64_t now) {
+  if (!processing_time()) return Status::Ok();
+  return close_to(now);
+}
+
+Status QueryNode::close_to(int64_t watermark) {
   if (watermark <= watermark_) return Status::Ok();
   Status s = op_->on_watermark(watermark, out_);
   if (!s.ok()) {
@@ -51,7 +75,8 @@ Status QueryNode::advance(int64_t watermark, int port) {
 
 void QueryNode::join_input(int port, int64_t watermark, bool idle) {
   Node::join_input(port, watermark, idle);
-  if (watermark == kNoWatermark) return;
+  // A processing-time window's operator starts at the clock, on its first advance.
+  if (watermark == kNoWatermark || processing_time()) return;
   std::vector<RecordBatch> none;  // a new query has no rows to close
   op_->on_watermark(watermark, none).ignore();
 }
@@ -65,6 +90,10 @@ Status QueryNode::publish_all() {
 }
 
 std::string QueryNode::describe() const {
+  if (processing_time()) {
+    return ": " + op_->describe() +
+           ", by processing time (windows closed by the wall clock; depends on timing)";
+  }
   return ": " + op_->describe();
 }
 
