@@ -215,12 +215,9 @@ Status Graph::restore(StateReader& r) {
   return Status::Ok();
 }
 
-int64_t Graph::next_processing_deadline() {
+int64_t Graph::next_processing_deadline() const {
   int64_t next = kFinalWatermark;
-  if (processing_time_nodes_.empty()) return next;
-  const int64_t now = clock_.now();
-  for (const Node* n : processing_time_nodes_)
-    next = std::min(next, n->next_processing_deadline(now));
+  for (const Node* n : processing_time_nodes_) next = std::min(next, n->next_processing_deadline());
   return next;
 }
 

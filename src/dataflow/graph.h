@@ -84,8 +84,9 @@ class Graph {
 
   // Processing time. Whether any node closes windows by the clock (O(1): per loop cycle).
   bool has_processing_time() const { return !processing_time_nodes_.empty(); }
-  // When the clock next closes a window (µs since 1970; kFinalWatermark: none will).
-  int64_t next_processing_deadline();
+  // When the clock next closes a window (µs since 1970; kNoWatermark: at once; kFinalWatermark:
+  // none will).
+  int64_t next_processing_deadline() const;
   // Reads the clock and closes, in every such node, the windows that ended by then.
   Status advance_processing_time();
   ProcessingClock& processing_clock() { return clock_; }

@@ -46,15 +46,16 @@ Status QueryNode::advance(int64_t watermark, int port) {
   return close_to(watermark);
 }
 
-int64_t QueryNode::next_processing_deadline(int64_t now) const {
+int64_t QueryNode::next_processing_deadline() const {
   if (!processing_time() || watermark_ == kFinalWatermark) return kFinalWatermark;
-  // The first window end after `now`: windows start at multiples of the slide (TUMBLE: the
-  // size) and end `size` later.
+  if (watermark_ == kNoWatermark) return kNoWatermark;  // not started: at once
+  // The first window end after the time it has closed to: windows start at multiples of the
+  // slide (TUMBLE: the size) and end `size` later.
   const sql::WindowSpec& w = *query().window;
-  const int64_t after = now - w.size;
-  const int64_t k = after >= 0 ? after / w.slide + 1 : -((-after) / w.slide);
+  const int64_t from = watermark_ - w.size;  // the end k·slide + size > watermark_
+  const int64_t k = from >= 0 ? from / w.slide + 1 : -((-from) / w.slide);
   const int64_t end = k * w.slide + w.size;
-  return end > now ? end : end + w.slide;
+  return end > watermark_ ? end : end + w.slide;
 }
 
 Status QueryNode::advance_processing_time(int64_t now) {

@@ -44,7 +44,7 @@ class QueryNode : public Node {
   Status advance(int64_t watermark, int port) override;
   void join_input(int port, int64_t watermark, bool idle) override;
   bool processing_time() const override { return processing_time_; }
-  int64_t next_processing_deadline(int64_t now) const override;
+  int64_t next_processing_deadline() const override;
   Status advance_processing_time(int64_t now) override;
   std::string describe() const override;
   OperatorStats stats() const override;
