@@ -1,5 +1,6 @@
 #include "dataflow/graph.h"
 
+#include <algorithm>
 #include <set>
 
 #include "dataflow/join_node.h"
@@ -50,7 +51,7 @@ Result<QueryNode*> Graph::add_query(std::shared_ptr<const sql::QueryDef> definit
         def->query = step.query;
         def->anonymous = true;
         def->sql = definition->sql;
-        node = std::make_unique<QueryNode>(def, make_operator(step.query), object);
+        node = std::make_unique<QueryNode>(def, make_operator(step.query, false, &clock_), object);
         break;
       }
       case sql::PlanStep::Kind::kJoin: {
@@ -69,9 +70,9 @@ Result<QueryNode*> Graph::add_query(std::shared_ptr<const sql::QueryDef> definit
   }
   std::unique_ptr<QueryNode> own;
   if (definition->kind == sql::ObjectKind::kView) {
-    own = std::make_unique<ViewNode>(std::move(definition));
+    own = std::make_unique<ViewNode>(std::move(definition), &clock_);
   } else {
-    auto op = make_operator(definition->query);
+    auto op = make_operator(definition->query, false, &clock_);
     own = std::make_unique<QueryNode>(std::move(definition), std::move(op));
   }
   SLC_RETURN_IF_ERROR(check_inputs(*own));
@@ -81,6 +82,7 @@ Result<QueryNode*> Graph::add_query(std::shared_ptr<const sql::QueryDef> definit
     Node* n = node.get();
     nodes_[n->name()] = std::move(node);
     link(n);
+    if (n->processing_time()) processing_time_nodes_.push_back(n);
   }
   return raw;
 }
@@ -109,6 +111,7 @@ void Graph::erase(std::string_view name) {
   for (const std::string& in : it->second->inputs()) {
     if (Node* up = find(in)) up->remove_downstream(it->second.get());
   }
+  std::erase(processing_time_nodes_, it->second.get());
   nodes_.erase(it);
 }
 
@@ -206,6 +209,21 @@ Status Graph::restore(StateReader& r) {
                   "the pipeline has " + missing +
                       " that the checkpoint has not: it was declared differently");
   }
+  for (const Node* n : processing_time_nodes_) {
+    if (n->watermark() != kFinalWatermark) clock_.not_before(n->watermark());
+  }
+  return Status::Ok();
+}
+
+int64_t Graph::next_processing_deadline() const {
+  int64_t next = kFinalWatermark;
+  for (const Node* n : processing_time_nodes_) next = std::min(next, n->next_processing_deadline());
+  return next;
+}
+
+Status Graph::advance_processing_time() {
+  const int64_t now = clock_.now();
+  for (Node* n : processing_time_nodes_) SLC_RETURN_IF_ERROR(n->advance_processing_time(now));
   return Status::Ok();
 }
 

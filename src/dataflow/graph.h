@@ -10,6 +10,10 @@
 // A node with one input takes its input's watermark; one with several, their minimum
 // (multi_input_node.h).
 //
+// The graph owns the processing clock (processing_clock.h): PROCTIME() reads it, and the owner
+// of the graph (the compute loop) calls advance_processing_time() when it passes
+// next_processing_deadline(), so processing-time windows close even when no rows arrive.
+//
 // Thread: the compute thread (or a test's) only; not synchronized.
 
 #include <functional>
@@ -22,6 +26,7 @@
 #include "dataflow/graph_image.h"
 #include "dataflow/join_operator.h"
 #include "dataflow/node.h"
+#include "dataflow/processing_clock.h"
 #include "dataflow/query_node.h"
 #include "dataflow/sink_node.h"
 #include "dataflow/source_node.h"
@@ -73,7 +78,18 @@ class Graph {
   // something else) is refused, naming the difference.
   GraphImage capture() const;
   void snapshot(StateWriter& writer) const;
+  // Restored processing-time windows keep their ends: they close when the clock passes them (at
+  // once when it already has), and the clock starts no earlier than the checkpoint had reached.
   Status restore(StateReader& reader);
+
+  // Processing time. Whether any node closes windows by the clock (O(1): per loop cycle).
+  bool has_processing_time() const { return !processing_time_nodes_.empty(); }
+  // When the clock next closes a window (µs since 1970; kNoWatermark: at once; kFinalWatermark:
+  // none will).
+  int64_t next_processing_deadline() const;
+  // Reads the clock and closes, in every such node, the windows that ended by then.
+  Status advance_processing_time();
+  ProcessingClock& processing_clock() { return clock_; }
 
  private:
   // Links `node` below each of its inputs, port by port, at their watermarks.
@@ -83,6 +99,8 @@ class Graph {
 
   std::map<std::string, std::unique_ptr<Node>, sql::NameLess> nodes_;  // by name, any case
   JoinFactory join_factory_;
+  ProcessingClock clock_;
+  std::vector<Node*> processing_time_nodes_;  // nodes_ whose windows the clock closes
 };
 
 }  // namespace sluice::dataflow

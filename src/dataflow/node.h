@@ -53,6 +53,16 @@ class Node {
   // The node joins a running graph: its input on `port` is at `watermark` (and idle or not).
   // Called once per port, in port order, before any batch.
   virtual void join_input(int port, int64_t watermark, bool idle);
+  // Processing time (a query grouped by a processing-time window, query_node.h): whether it
+  // is one; when the clock closes its next window (µs since 1970; kNoWatermark: at once, it has
+  // not started; kFinalWatermark: never, the default); and the clock reached `now`: close what
+  // it closes.
+  virtual bool processing_time() const { return false; }
+  virtual int64_t next_processing_deadline() const { return kFinalWatermark; }
+  virtual Status advance_processing_time(int64_t now) {
+    (void)now;
+    return Status::Ok();
+  }
 
   // What EXPLAIN prints after "<kind> <name>".
   virtual std::string describe() const = 0;

@@ -46,8 +46,9 @@ std::string describe_projection(const sql::BoundQuery& query) {
   return out + "]";
 }
 
-ProjectOperator::ProjectOperator(std::shared_ptr<const sql::BoundQuery> query)
-    : query_(std::move(query)) {}
+ProjectOperator::ProjectOperator(std::shared_ptr<const sql::BoundQuery> query,
+                                 ProcessingClock* clock)
+    : query_(std::move(query)), clock_(clock != nullptr ? clock : &own_clock_) {}
 
 Status ProjectOperator::process(const RecordBatch& input, std::vector<RecordBatch>& out) {
   stats_.rows_in += input.num_rows();
@@ -57,9 +58,26 @@ Status ProjectOperator::process(const RecordBatch& input, std::vector<RecordBatc
   const char* op = query_->emit == sql::EmitMode::kChanges && carried < 0 ? "insert" : nullptr;
   SLC_ASSIGN_OR_RETURN(RecordBatch projected,
                        project_batch(query_->projection, kept, query_->output_schema, op, carried));
+  if (!query_->processing_time_columns.empty()) {
+    SLC_ASSIGN_OR_RETURN(projected, stamp_processing_time(std::move(projected)));
+  }
   stats_.rows_out += projected.num_rows();
   out.push_back(std::move(projected));
   return Status::Ok();
+}
+
+Result<RecordBatch> ProjectOperator::stamp_processing_time(RecordBatch batch) {
+  // The time the batch reached the query: every row of it the same, as it was processed at once.
+  ColumnBuilder now(DataType::kTimestamp);
+  now.reserve(batch.num_rows());
+  const int64_t micros = clock_->now();
+  for (int64_t i = 0; i < batch.num_rows(); ++i) now.append_int64(micros);
+  const Column stamped = now.finish();
+  std::vector<Column> columns;
+  columns.reserve(static_cast<size_t>(batch.num_columns()));
+  for (int c = 0; c < batch.num_columns(); ++c) columns.push_back(batch.column(c));
+  for (const int c : query_->processing_time_columns) columns[static_cast<size_t>(c)] = stamped;
+  return RecordBatch::make(batch.schema(), std::move(columns));
 }
 
 std::string ProjectOperator::describe() const {

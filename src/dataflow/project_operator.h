@@ -2,7 +2,8 @@
 // The stateless step of a query without aggregates: WHERE, then the SELECT list. Over an input
 // that carries its changes (BoundQuery::input_change_column) each row that passes keeps its
 // `_op`, the output's last column (sql/join_change_column.h); otherwise, with EMIT CHANGES,
-// every row is an insert.
+// every row is an insert. Its PROCTIME() columns (BoundQuery::processing_time_columns) are the
+// processing clock's time when the batch reached it, one value for the whole batch.
 //
 // Thread: the compute thread (or a test's) only, as every operator.
 
@@ -10,19 +11,27 @@
 #include <vector>
 
 #include "dataflow/operator.h"
+#include "dataflow/processing_clock.h"
 #include "sql/bound_query.h"
 
 namespace sluice::dataflow {
 
 class ProjectOperator final : public Operator {
  public:
-  explicit ProjectOperator(std::shared_ptr<const sql::BoundQuery> query);
+  // `clock`: what PROCTIME() reads (the graph's; outlives the operator); null: a clock of its own.
+  explicit ProjectOperator(std::shared_ptr<const sql::BoundQuery> query,
+                           ProcessingClock* clock = nullptr);
   Status process(const RecordBatch& input, std::vector<RecordBatch>& out) override;
   std::string describe() const override;
 
  private:
+  // `batch` with its PROCTIME() columns set to the clock's time now.
+  Result<RecordBatch> stamp_processing_time(RecordBatch batch);
+
   std::shared_ptr<const sql::BoundQuery> query_;
   std::vector<uint32_t> selection_;  // reused across batches
+  ProcessingClock own_clock_;        // when none is given (EXPLAIN's operators never run)
+  ProcessingClock* clock_;
 };
 
 // Rows of `batch` where `predicate` is TRUE (all of it when predicate is null). Shared by

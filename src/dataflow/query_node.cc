@@ -5,11 +5,12 @@
 #include "dataflow/over_operator.h"
 #include "dataflow/project_operator.h"
 #include "dataflow/top_n_operator.h"
+#include "sql/processing_time.h"
 
 namespace sluice::dataflow {
 
 std::unique_ptr<Operator> make_operator(std::shared_ptr<const sql::BoundQuery> query,
-                                        bool view_changelog) {
+                                        bool view_changelog, ProcessingClock* clock) {
   if (query->aggregate) return std::make_unique<AggregateOperator>(query, view_changelog);
   std::unique_ptr<Operator> op;
   if (query->top_n) op = std::make_unique<TopNOperator>(query);
@@ -19,7 +20,7 @@ std::unique_ptr<Operator> make_operator(std::shared_ptr<const sql::BoundQuery> q
     if (query->input_order.kind != sql::InputOrder::Kind::kHeld) return op;
     return std::make_unique<OrderedInput>(query, std::move(op));
   }
-  return std::make_unique<ProjectOperator>(query);
+  return std::make_unique<ProjectOperator>(query, clock);
 }
 
 QueryNode::QueryNode(std::shared_ptr<const sql::QueryDef> definition, std::unique_ptr<Operator> op,
@@ -27,7 +28,8 @@ QueryNode::QueryNode(std::shared_ptr<const sql::QueryDef> definition, std::uniqu
     : Node(definition->name, definition->kind),
       definition_(std::move(definition)),
       op_(std::move(op)),
-      step_of_(std::move(step_of)) {}
+      step_of_(std::move(step_of)),
+      processing_time_(sql::is_processing_time_window(*definition_->query)) {}
 
 const char* QueryNode::kind_label() const {
   return step_of_.empty() ? Node::kind_label() : "subquery";
@@ -46,6 +48,29 @@ Status QueryNode::feed(const RecordBatch& batch, int port) {
 
 Status QueryNode::advance(int64_t watermark, int port) {
   (void)port;
+  // Processing-time windows close by the clock; of the input's watermark only its end counts.
+  if (processing_time() && watermark != kFinalWatermark) return Status::Ok();
+  return close_to(watermark);
+}
+
+int64_t QueryNode::next_processing_deadline() const {
+  if (!processing_time() || watermark_ == kFinalWatermark) return kFinalWatermark;
+  if (watermark_ == kNoWatermark) return kNoWatermark;  // not started: at once
+  // The first window end after the time it has closed to: windows start at multiples of the
+  // slide (TUMBLE: the size) and end `size` later.
+  const sql::WindowSpec& w = *query().window;
+  const int64_t from = watermark_ - w.size;  // the end k·slide + size > watermark_
+  const int64_t k = from >= 0 ? from / w.slide + 1 : -((-from) / w.slide);
+  const int64_t end = k * w.slide + w.size;
+  return end > watermark_ ? end : end + w.slide;
+}
+
+Status QueryNode::advance_processing_time(int64_t now) {
+  if (!processing_time()) return Status::Ok();
+  return close_to(now);
+}
+
+Status QueryNode::close_to(int64_t watermark) {
   if (watermark <= watermark_) return Status::Ok();
   Status s = op_->on_watermark(watermark, out_);
   if (!s.ok()) {
@@ -58,7 +83,8 @@ Status QueryNode::advance(int64_t watermark, int port) {
 
 void QueryNode::join_input(int port, int64_t watermark, bool idle) {
   Node::join_input(port, watermark, idle);
-  if (watermark == kNoWatermark) return;
+  // A processing-time window's operator starts at the clock, on its first advance.
+  if (watermark == kNoWatermark || processing_time()) return;
   std::vector<RecordBatch> none;  // a new query has no rows to close
   op_->on_watermark(watermark, none).ignore();
 }
@@ -72,7 +98,12 @@ Status QueryNode::publish_all() {
 }
 
 std::string QueryNode::describe() const {
-  return ": " + op_->describe() + describe_input_order(query());
+  const std::string order = describe_input_order(query());
+  if (processing_time()) {
+    return ": " + op_->describe() + order +
+           ", by processing time (windows closed by the wall clock; depends on timing)";
+  }
+  return ": " + op_->describe() + order;
 }
 
 OperatorStats QueryNode::stats() const {

@@ -18,8 +18,9 @@ SchemaPtr table_schema(const sql::BoundQuery& q) {
 
 }  // namespace
 
-ViewNode::ViewNode(std::shared_ptr<const sql::QueryDef> definition)
-    : QueryNode(definition, make_operator(definition->query, keeps_changelog(*definition->query))),
+ViewNode::ViewNode(std::shared_ptr<const sql::QueryDef> definition, ProcessingClock* clock)
+    : QueryNode(definition,
+                make_operator(definition->query, keeps_changelog(*definition->query), clock)),
       table_(table_schema(*definition->query)),
       // EMIT CHANGES (of an aggregate, a top-N, or a projection passing its input's changes on)
       // or an aggregate's ON UPDATE: the table follows the changes.

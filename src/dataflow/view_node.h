@@ -16,7 +16,9 @@ namespace sluice::dataflow {
 
 class ViewNode final : public QueryNode {
  public:
-  explicit ViewNode(std::shared_ptr<const sql::QueryDef> definition);
+  // `clock`: what PROCTIME() reads (the graph's).
+  explicit ViewNode(std::shared_ptr<const sql::QueryDef> definition,
+                    ProcessingClock* clock = nullptr);
 
   const ViewTable& table() const { return table_; }
   std::unique_ptr<StateImage> capture_table() const override { return table_.capture(); }

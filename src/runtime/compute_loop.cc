@@ -202,6 +202,9 @@ void ComputeLoop::run() {
         deadline = Deadline(
             std::chrono::duration_cast<Deadline::duration>(std::chrono::microseconds(next)));
     }
+    // With processing-time windows, sleep no longer than until the clock closes the next one:
+    // they close even when no rows arrive.
+    if (graph_.has_processing_time()) deadline = std::min(deadline, advance_processing_time());
     wake_.wait_until(
         [&] {
           return !intake_.empty() || commands_.size() != 0 || checkpoint_requests_.size() != 0 ||
@@ -467,6 +470,21 @@ void ComputeLoop::expire_idle_sources() {
   Status s = idle_.expire(IdleSources::now());
   if (!s.ok()) failure_.record(s);
   check_state_budget();
+}
+
+Deadline ComputeLoop::advance_processing_time() {
+  if (failure_.failed()) return kNoDeadline;
+  int64_t next = graph_.next_processing_deadline();
+  if (next <= graph_.processing_clock().now()) {
+    AllocPhaseScope phase(AllocPhase::kOperators);
+    if (Status s = graph_.advance_processing_time(); !s.ok()) failure_.record(s);
+    check_state_budget();
+    next = graph_.next_processing_deadline();
+  }
+  if (next == dataflow::kFinalWatermark) return kNoDeadline;
+  // The wall clock's distance to it, on the loop's steady clock.
+  const int64_t wait = std::max<int64_t>(0, next - graph_.processing_clock().now());
+  return SteadyClock::now() + std::chrono::microseconds(wait);
 }
 
 void ComputeLoop::check_state_budget() {

@@ -202,6 +202,9 @@ class ComputeLoop final : public Ingest, public EpochControl, private SourceSlot
   void check_state_budget();
   // Marks the sources that have had no rows for their idle.timeout idle.
   void expire_idle_sources();
+  // Closes the processing-time windows the wall clock has passed (dataflow/query_node.h), and
+  // returns when it next closes one, as a deadline of the loop's wait (kNoDeadline: never).
+  Deadline advance_processing_time();
   // Runs every queued command, each after the rows queued before it.
   void run_commands();
   Status restore_state(const std::string& state, const std::map<std::string, int64_t>& offsets);

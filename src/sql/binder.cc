@@ -15,7 +15,9 @@
 #include "sql/options.h"
 #include "sql/order_by_binder.h"
 #include "sql/over_binder.h"
+#include "sql/processing_time.h"
 #include "sql/top_n_binder.h"
+#include "sql/versioned_view.h"
 
 namespace sluice::sql {
 namespace {
@@ -207,6 +209,10 @@ Result<BoundExprPtr> Binder::bind_scalar(const Expr& expr, const Schema& schema,
   Scope scope;
   scope.input = &schema;
   scope.relation = std::string(relation);
+  // A sink's WHERE over an object: its processing-time attributes may not be read there.
+  const std::vector<bool> processing_time =
+      processing_time_columns(catalog_, relation, schema.num_fields(), nullptr);
+  scope.processing_time = &processing_time;
   SLC_ASSIGN_OR_RETURN(Bound b, binder.bind(expr, scope));
   return b.untyped_null ? make_literal(Value::Null(DataType::kVarchar)) : b.expr;
 }
@@ -313,6 +319,12 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
   scalar.alias = from.alias;
   if (from.several()) scalar.relations = &from.relations;
   scalar.reads = steps.reads_of(q.input);
+  // Its processing-time attributes may only be a window's time or selected as they are.
+  const std::vector<bool> processing_time =
+      processing_time_columns(catalog_, q.input, input.num_fields(), plan);
+  scalar.processing_time = &processing_time;
+  Scope as_it_is = scalar;  // where a processing-time attribute may be named
+  as_it_is.processing_time = nullptr;
 
   if (select.where) {
     SLC_ASSIGN_OR_RETURN(Bound w, binder.bind(*select.where, scalar));
@@ -338,12 +350,18 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
                                    : g->name == "TUMBLE" ? " takes (time, size)"
                                                          : " takes (time, gap)"));
       }
-      SLC_ASSIGN_OR_RETURN(Bound t, binder.bind(*g->args[0], scalar));
+      SLC_ASSIGN_OR_RETURN(Bound t, binder.bind(*g->args[0], as_it_is));
       if (t.expr->kind != BoundExpr::Kind::kColumn || t.type() != DataType::kTimestamp) {
         return error_at(ErrorCode::kSqlInvalidQuery, g->args[0]->pos,
                         g->name + "'s first argument must be a TIMESTAMP column");
       }
       w.time_column = t.expr->column;
+      w.processing_time = processing_time[static_cast<size_t>(w.time_column)];
+      if (w.processing_time && g->name == "SESSION") {
+        return error_at(ErrorCode::kUnsupported, g->args[0]->pos,
+                        "SESSION over a processing-time attribute is not supported: "
+                        "processing-time windows are TUMBLE and HOP");
+      }
       window_time_pos = g->args[0]->pos;
       if (g->name == "TUMBLE") {
         w.kind = WindowKind::kTumble;
@@ -399,8 +417,9 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
   TopNPieces top_n;                  // a selected ROW_NUMBER() OVER (...) and QUALIFY
   std::vector<OverCall> over_calls;  // the selected aggregates OVER (…), and their calls
   std::vector<const Expr*> over_exprs;
-  Scope group_scope{&input,     from.relation,    &q,          &key_sql, &group_fields,
-                    from.alias, scalar.relations, scalar.reads};
+  Scope group_scope{&input,           from.relation, &q,
+                    &key_sql,         &group_fields, from.alias,
+                    scalar.relations, scalar.reads,  scalar.processing_time};
   Scope& scope = q.aggregate ? group_scope : scalar;
   for (const SelectItem& item : select.items) {
     if (item.expr->kind == ExprKind::kStar) {
@@ -458,7 +477,20 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
       out_pos.push_back(item.expr->pos);
       continue;
     }
-    SLC_ASSIGN_OR_RETURN(Bound b, binder.bind(*item.expr, scope));
+    if (!q.aggregate && use == QueryUse::kContinuous && is_proctime(*item.expr)) {
+      // A processing-time attribute: the operator fills the column in (processing_time.h).
+      q.processing_time_columns.push_back(static_cast<int>(q.projection.size()));
+      auto placeholder =
+          std::make_shared<BoundExpr>(*make_literal(Value::Null(DataType::kTimestamp)));
+      placeholder->sql = SqlText("PROCTIME()");
+      q.projection.push_back(std::move(placeholder));
+      out_fields.push_back(Field{output_name(item), DataType::kTimestamp, false});
+      out_pos.push_back(item.expr->pos);
+      continue;
+    }
+    // A column selected as it is may be a processing-time attribute, passed on.
+    Scope& item_scope = !q.aggregate && item.expr->kind == ExprKind::kColumn ? as_it_is : scope;
+    SLC_ASSIGN_OR_RETURN(Bound b, binder.bind(*item.expr, item_scope));
     BoundExprPtr e = b.untyped_null ? make_literal(Value::Null(DataType::kVarchar)) : b.expr;
     if (carried >= 0 && e->kind == BoundExpr::Kind::kColumn && e->column == carried &&
         to_lower(output_name(item)) == kChangeOpColumn) {
@@ -601,8 +633,14 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
                         "deletes (an aggregate's EMIT ON UPDATE passes its new rows only, without "
                         "`_op`): declare it EMIT CHANGES and its changes pass through");
   }
-  if (q.window && q.emit == EmitMode::kOnWindowClose && !catalog_.has_watermark(q.input, plan) &&
-      !catalog_.bounded(q.input, plan)) {
+  if (!q.processing_time_columns.empty() && (q.top_n || q.over || q.aggregate)) {
+    return error_at(ErrorCode::kSqlInvalidQuery, select.pos,
+                    "PROCTIME() may only be selected by a query that filters and projects (no "
+                    "DISTINCT, top-N or OVER): read it in a query over this one");
+  }
+  const bool processing_time_window = is_processing_time_window(q);
+  if (q.window && !processing_time_window && q.emit == EmitMode::kOnWindowClose &&
+      !catalog_.has_watermark(q.input, plan) && !catalog_.bounded(q.input, plan)) {
     return error_at(
         ErrorCode::kSqlInvalidQuery, emit_pos,
         "windows over '" + q.input +
@@ -617,7 +655,7 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
     }
     q.lateness = *select.allowed_lateness_micros;
   }
-  if (q.window) {
+  if (q.window && !processing_time_window) {
     Status s =
         check_window_time(catalog_, q.input, q.window->time_column, *q.window, q.lateness, plan);
     if (!s.ok()) return error_at(s.code(), window_time_pos, std::string(s.message()));

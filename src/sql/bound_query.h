@@ -29,6 +29,9 @@ struct WindowSpec {
   int64_t size = 0;      // TUMBLE, HOP (µs)
   int64_t slide = 0;     // HOP (µs)
   int64_t gap = 0;       // SESSION (µs)
+  // Over a processing-time attribute (processing_time.h): TUMBLE or HOP windows closed by the
+  // wall clock, not by the input's watermark.
+  bool processing_time = false;
   std::string sql;
 };
 
@@ -101,7 +104,10 @@ struct BoundQuery {
   BoundExprPtr having;     // over group_schema, may be null
 
   std::vector<BoundExprPtr> projection;  // over the input, or group_schema when aggregate
-  SchemaPtr output_schema;               // the projection, then `_op` for EMIT CHANGES
+  // The output columns that are PROCTIME() (never with aggregate): the operator fills each with
+  // the time its batch reached the query (processing_time.h); their projection is a placeholder.
+  std::vector<int> processing_time_columns;
+  SchemaPtr output_schema;  // the projection, then `_op` for EMIT CHANGES
   // A top-N (ROW_NUMBER() OVER … QUALIFY rn <= N; never with aggregate): the rows that pass
   // `where` are ranked per partition and the projection's changes emitted (emit = kChanges).
   std::optional<BoundTopN> top_n;

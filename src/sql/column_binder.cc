@@ -56,6 +56,7 @@ Result<Bound> ExprBinder::column(const Expr& e, Scope& scope) {
       index = find_column(*scope.input, e.name);
     }
     if (index < 0) return found.status();
+    SLC_RETURN_IF_ERROR(check_processing_time_use(e, scope, index));
     if (scope.reads != nullptr) scope.reads->mark(index);
     const Field& f = scope.input->field(index);
     return Bound{make_column(index, f.type, e.name)};
@@ -82,9 +83,21 @@ Result<Bound> ExprBinder::column(const Expr& e, Scope& scope) {
     }
     return error_at(ErrorCode::kSqlUnknownName, e.pos, std::move(msg));
   }
+  SLC_RETURN_IF_ERROR(check_processing_time_use(e, scope, index));
   if (scope.reads != nullptr) scope.reads->mark(index);
   const Field& f = scope.input->field(index);
   return Bound{make_column(index, f.type, f.name)};
+}
+
+Status ExprBinder::check_processing_time_use(const Expr& e, const Scope& scope, int index) {
+  if (scope.processing_time == nullptr || !(*scope.processing_time)[static_cast<size_t>(index)]) {
+    return Status::Ok();
+  }
+  return error_at(ErrorCode::kSqlInvalidQuery, e.pos,
+                  "'" + e.name +
+                      "' is a processing-time attribute (PROCTIME()): its value depends on when "
+                      "each row was processed, so it may only be the time of a TUMBLE or HOP "
+                      "window in GROUP BY, or be selected as it is");
 }
 
 }  // namespace sluice::sql

@@ -54,6 +54,11 @@ Origin trace_query(const Catalog& catalog, const std::vector<PlanStep>* steps, c
     return Origin::other(col + " is computed (" + p.sql.str() + "), not the watermark's column");
   }
   if (!q.aggregate) return trace(catalog, steps, q.input, p.column);
+  if (q.window && q.window->processing_time) {
+    return Origin::other(col +
+                         " is a bound of a processing-time window (closed by the wall "
+                         "clock), not the watermark's column");
+  }
   if (q.window && q.emit == EmitMode::kOnWindowClose &&
       (p.column == q.window_start_index() || p.column == q.window_start_index() + 1)) {
     Origin o = Origin::of(Origin::Kind::kWindowBound);

@@ -32,6 +32,7 @@ Scope ExprBinder::input_scope(const Scope& scope) {
   inner.alias = scope.alias;
   inner.relations = scope.relations;
   inner.reads = scope.reads;
+  inner.processing_time = scope.processing_time;
   return inner;
 }
 

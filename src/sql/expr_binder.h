@@ -76,6 +76,10 @@ struct Scope {
   // Where the input columns named are recorded (a join's output, for projection pushdown:
   // column_usage.h); null when nothing records them.
   ColumnReads* reads = nullptr;
+  // Which input columns are processing-time attributes (processing_time.h): naming one is
+  // refused, except where the binder allows it (a window's time, a select item as it is) by
+  // leaving this null; null when none is.
+  const std::vector<bool>* processing_time = nullptr;
 };
 
 // Binding recurses once per level of the expression's nesting (bounded by the parser), never
@@ -129,6 +133,8 @@ class ExprBinder {
   Result<Bound> column(const Expr& e, Scope& scope);  // or `*`, an error here
   // Schema::find, through a hash index for a wide schema.
   int find_column(const Schema& schema, std::string_view name);
+  // SLC-1007 at `e` when input column `index` is a processing-time attribute the scope forbids.
+  static Status check_processing_time_use(const Expr& e, const Scope& scope, int index);
   Result<Bound> unary(const Expr& e, const Bound& a);
   Result<Bound> binary(const Expr& e, Operands& o);
   Result<Bound> comparison(const Expr& e, const Bound& a, const Bound& b);
@@ -151,6 +157,7 @@ class ExprBinder {
   Result<Bound> nullif(const Expr& e, const std::vector<Bound>& args);
   Result<Bound> extremum(const Expr& e, const std::vector<Bound>& args);
   Result<Bound> now(const Expr& e);
+  Result<Bound> proctime(const Expr& e);
   Result<Bound> regexp(const Expr& e, const std::vector<Bound>& args);
   Result<Bound> aggregate(const Expr& e, Scope& scope);
   // TUMBLE_START(ts, size) and the other helpers: the window bound of the GROUP BY's window,

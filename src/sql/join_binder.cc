@@ -16,6 +16,7 @@
 #include "sql/event_time.h"
 #include "sql/expr_binder.h"
 #include "sql/join_change_column.h"
+#include "sql/processing_time.h"
 #include "sql/versioned_view.h"
 
 namespace sluice::sql {
@@ -339,6 +340,13 @@ Result<BoundFrom> Binder::bind_join(const FromItem& j, StatementSteps& steps) co
   Scope right_scope = side_scope(right);
   left_scope.reads = &left_reads;
   right_scope.reads = &right_reads;
+  // A processing-time attribute is no key and no time of a join (processing_time.h).
+  const std::vector<bool> left_processing_time =
+      processing_time_columns(catalog_, left.input, left.schema->num_fields(), plan);
+  const std::vector<bool> right_processing_time =
+      processing_time_columns(catalog_, right.input, right.schema->num_fields(), plan);
+  left_scope.processing_time = &left_processing_time;
+  right_scope.processing_time = &right_processing_time;
   bool window_found = false;
   for (const auto& [l, r] : keys) {
     SLC_ASSIGN_OR_RETURN(Bound lb, binder.bind(*l, left_scope));

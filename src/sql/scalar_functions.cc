@@ -42,9 +42,9 @@ const std::vector<Signature>& signatures() {
 }
 
 std::set<std::string> all_names() {
-  std::set<std::string> names = {"NULLIF",      "GREATEST",          "LEAST",
-                                 "NOW",         "CURRENT_TIMESTAMP", "POSITION",
-                                 "REGEXP_LIKE", "REGEXP_REPLACE",    "REGEXP_EXTRACT"};
+  std::set<std::string> names = {
+      "NULLIF",      "GREATEST",       "LEAST",          "NOW",     "CURRENT_TIMESTAMP", "POSITION",
+      "REGEXP_LIKE", "REGEXP_REPLACE", "REGEXP_EXTRACT", "PROCTIME"};
   for (const Signature& s : signatures()) names.insert(s.name);
   return names;
 }
@@ -64,6 +64,7 @@ Result<Bound> ExprBinder::scalar_function(const Expr& e, const std::vector<Bound
   if (n == "NULLIF") return nullif(e, args);
   if (n == "GREATEST" || n == "LEAST") return extremum(e, args);
   if (n == "NOW" || n == "CURRENT_TIMESTAMP") return now(e);
+  if (n == "PROCTIME") return proctime(e);
   if (n == "REGEXP_LIKE" || n == "REGEXP_REPLACE" || n == "REGEXP_EXTRACT") return regexp(e, args);
   if (n == "POSITION") {
     // POSITION(needle IN haystack) is strpos(haystack, needle).
@@ -167,6 +168,21 @@ Result<Bound> ExprBinder::now(const Expr& e) {
                 "ad-hoc SELECT on a view it is the statement's time"));
   }
   return Bound{make_literal(Value::Timestamp(*statement_time_))};
+}
+
+// PROCTIME() reaches here only where it is not allowed: the binder takes it first where it is,
+// as a select item of its own in a continuous query without aggregates (processing_time.h).
+Result<Bound> ExprBinder::proctime(const Expr& e) {
+  SLC_RETURN_IF_ERROR(arity(e, 0, 0));
+  if (statement_time_) {
+    return error_at(ErrorCode::kSqlInvalidQuery, e.pos,
+                    "PROCTIME() is not allowed in an ad-hoc SELECT: it is a continuous query's "
+                    "processing-time attribute; NOW() is the statement's time");
+  }
+  return error_at(ErrorCode::kSqlInvalidQuery, e.pos,
+                  "PROCTIME() may only be a select item of its own (PROCTIME() AS name) in a "
+                  "query without aggregates: it makes a processing-time attribute, for a TUMBLE "
+                  "or HOP window closed by the wall clock downstream");
 }
 
 // regexp_like(s, pattern [, flags]), regexp_replace(s, pattern, replacement [, flags]),

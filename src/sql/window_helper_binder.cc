@@ -50,6 +50,7 @@ Result<Bound> ExprBinder::window_helper(const Expr& e, Scope& scope) {
                                                                : " takes (time, gap)"));
   }
   Scope inner = input_scope(scope);
+  inner.processing_time = nullptr;  // the window's own time, which may be processing time
   SLC_ASSIGN_OR_RETURN(Bound t, bind_node(*e.args[0], inner));
   if (t.expr->kind != BoundExpr::Kind::kColumn || t.expr->column != w->time_column) {
     return mismatch(*e.args[0]);
