@@ -174,6 +174,34 @@ bool flat_integer(std::string_view text, int64_t& out) {
   return true;
 }
 
+// A kNumber member of at most 15 digits and no exponent (112.375): Clinger's fast path. The value
+// is w / 10^k with w (its digits, < 10^15 < 2^53) and 10^k (k <= 15) both exact doubles, and one
+// IEEE division rounds the exact quotient correctly: the double from_chars and simdjson give, for
+// a fraction of from_chars's cost (kafka_source_bench: 4 % of the reader thread). False for any
+// other number, which from_chars reads.
+bool short_decimal(std::string_view text, double& out) {
+  static constexpr double kPowers[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  const bool negative = text[0] == '-';
+  uint64_t w = 0;
+  int digits = 0, point = -1;
+  for (size_t i = negative ? 1 : 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '.') {
+      point = digits;
+    } else if (c >= '0' && c <= '9') {
+      w = w * 10 + static_cast<uint64_t>(c - '0');
+      if (++digits > 15) return false;
+    } else {
+      return false;  // an exponent
+    }
+  }
+  if (point < 0) return false;
+  const double v = static_cast<double>(w) / kPowers[digits - point];
+  out = negative ? -v : v;
+  return true;
+}
+
 // The fast path's value: appends what append_value would for the same member, or returns false
 // having appended nothing when the DOM must read it (an error to word, a reading it does not do).
 bool append_flat_value(ColumnBuilder& b, bool nullable, const FlatMember& m) {
@@ -207,8 +235,12 @@ bool append_flat_value(ColumnBuilder& b, bool nullable, const FlatMember& m) {
         return true;
       }
       if (m.kind != FlatKind::kNumber) return false;
-      // Both parses round correctly: the same double for the same text.
       double d = 0;
+      if (short_decimal(m.value, d)) {
+        b.append_double(d);
+        return true;
+      }
+      // Both parses round correctly: the same double for the same text.
       const char* const end = m.value.data() + m.value.size();
       const auto [ptr, ec] = std::from_chars(m.value.data(), end, d);
       if (ec != std::errc() || ptr != end || !std::isfinite(d)) return false;

@@ -214,6 +214,33 @@ TEST(JsonFlatPath, ReadsDoublesBitForBitAsTheDomPath) {
   expect_same_rows(fast.rows, dom.rows);
 }
 
+// Decimals without an exponent of up to 17 digits, the point anywhere, signs and leading zeros
+// (Clinger's fast path reads those of up to 15 digits, from_chars the rest): bit for bit as the
+// DOM reads them.
+TEST(JsonFlatPath, ReadsShortDecimalsBitForBitAsTheDomPath) {
+  std::mt19937_64 rng(11);
+  std::vector<std::string> lines;
+  for (int i = 0; i < 40000; ++i) {
+    const int digits = 1 + static_cast<int>(rng() % 17);
+    std::string text;
+    for (int k = 0; k < digits; ++k) text += static_cast<char>('0' + rng() % 10);
+    if (text.size() > 1 && text[0] == '0' && rng() % 2 == 0) text[0] = '1';
+    const size_t point = 1 + rng() % static_cast<size_t>(digits);
+    text.insert(point, ".");
+    if (point == text.size() - 1) text += static_cast<char>('0' + rng() % 10);
+    if (rng() % 3 == 0) text.insert(0, "-");
+    lines.push_back("{\"id\":1,\"symbol\":\"s\",\"price\":" + text + "}");
+  }
+  for (const char* text : {"0.0", "-0.0", "0.000000000000001", "999999999999999.9",
+                           "99999999999999.99", "9007199254740.993", "0.1", "-112.375"}) {
+    lines.push_back(std::string("{\"id\":1,\"symbol\":\"s\",\"price\":") + text + "}");
+  }
+  const Outcome fast = decode_lines(fast_types(), lines, JsonPaths::kFlatWhereExact);
+  const Outcome dom = decode_lines(fast_types(), lines, JsonPaths::kDomOnly);
+  for (size_t i = 0; i < lines.size(); ++i) ASSERT_EQ(fast.errors[i], dom.errors[i]) << lines[i];
+  expect_same_rows(fast.rows, dom.rows);
+}
+
 // Strings of every length up to 24 bytes with a quote, an escape, a control character or a
 // non-ASCII byte (valid or not) at every place: the scan reads 8 bytes at a time, so each may
 // fall at any byte of a word, or in the bytes after the last whole word.
