@@ -91,21 +91,6 @@ void ColumnBuilder::append_bool(bool v) {
   ++length_;
 }
 
-void ColumnBuilder::append_int32(int32_t v) {
-  assert(type_ == DataType::kInt32 || type_ == DataType::kDate);
-  mark_valid();
-  values_.append_value(v);
-  ++length_;
-}
-
-void ColumnBuilder::append_int64(int64_t v) {
-  assert(type_ == DataType::kInt64 || type_ == DataType::kTimestamp ||
-         type_ == DataType::kInterval);
-  mark_valid();
-  values_.append_value(v);
-  ++length_;
-}
-
 void ColumnBuilder::append_decimal(__int128 v) {
   assert(type_ == DataType::kDecimal);
   mark_valid();
@@ -113,24 +98,9 @@ void ColumnBuilder::append_decimal(__int128 v) {
   ++length_;
 }
 
-void ColumnBuilder::append_double(double v) {
-  assert(type_ == DataType::kDouble);
-  mark_valid();
-  values_.append_value(v);
-  ++length_;
-}
-
-void ColumnBuilder::append_string(std::string_view v) {
-  assert(type_ == DataType::kVarchar);
-  if (data_.size() + v.size() > static_cast<size_t>(INT32_MAX)) {
-    // Offsets are int32 (Arrow's utf8): producers cut batches well before 2 GiB.
-    std::fprintf(stderr, "sluice: VARCHAR column data exceeds 2 GiB in one batch\n");
-    std::abort();
-  }
-  mark_valid();
-  data_.append(v.data(), v.size());
-  values_.append_value(static_cast<int32_t>(data_.size()));
-  ++length_;
+void ColumnBuilder::too_much_data() {
+  std::fprintf(stderr, "sluice: VARCHAR column data exceeds 2 GiB in one batch\n");
+  std::abort();
 }
 
 void ColumnBuilder::append_from(const Column& column, int64_t row) {
@@ -188,10 +158,8 @@ void ColumnBuilder::append_column(const Column& column) {
       const int32_t* offsets = column.values<int32_t>();
       const int32_t first = offsets[0];
       const int32_t bytes = offsets[n] - first;
-      if (data_.size() + static_cast<size_t>(bytes) > static_cast<size_t>(INT32_MAX)) {
-        std::fprintf(stderr, "sluice: VARCHAR column data exceeds 2 GiB in one batch\n");
-        std::abort();
-      }
+      if (data_.size() + static_cast<size_t>(bytes) > static_cast<size_t>(INT32_MAX))
+        too_much_data();
       const auto base = static_cast<int32_t>(data_.size());
       data_.append(column.data_buffer().data() + first, static_cast<size_t>(bytes));
       values_.reserve(values_.size() + static_cast<size_t>(n) * 4);

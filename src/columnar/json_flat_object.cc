@@ -62,6 +62,15 @@ class Scanner {
     return p_ == end_;
   }
 
+  // One value at the start (scan_flat_value): true with the bytes it took.
+  bool lone_value(FlatMember& m, size_t& length, bool& non_ascii) {
+    const unsigned char* const start = p_;
+    if (!value(m)) return false;
+    length = static_cast<size_t>(p_ - start);
+    non_ascii = high_ >= 0x80;
+    return true;
+  }
+
  private:
   bool at(unsigned char c) const { return p_ < end_ && *p_ == c; }
   bool take(unsigned char c) {
@@ -197,6 +206,11 @@ bool scan_flat_object(std::string_view line, const std::vector<std::string_view>
   out.members.clear();
   out.non_ascii = false;
   return Scanner(line, expected_keys).object(out);
+}
+
+bool scan_flat_value(std::string_view text, FlatMember& m, size_t& length, bool& non_ascii) {
+  static const std::vector<std::string_view> kNoKeys;
+  return Scanner(text, kNoKeys).lone_value(m, length, non_ascii);
 }
 
 }  // namespace sluice

@@ -36,4 +36,10 @@ struct FlatObject {
 bool scan_flat_object(std::string_view line, const std::vector<std::string_view>& expected_keys,
                       FlatObject& out);
 
+// One value at the start of `text` as scan_flat_object reads a member's (a string with its
+// quotes, a number, true, false or null; what follows it is not looked at): true with m.value
+// and m.kind set, `length` the bytes it took and `non_ascii` whether a string byte is 0x80 or
+// above. False: declined, as scan_flat_object would decline the member.
+bool scan_flat_value(std::string_view text, FlatMember& m, size_t& length, bool& non_ascii);
+
 }  // namespace sluice

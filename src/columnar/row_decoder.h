@@ -45,6 +45,9 @@ class RowDecoder {
   const SchemaPtr& schema() const { return builder_.schema(); }
 
   RecordBatch finish() { return builder_.finish(); }
+  // Room for `rows` more rows in every column, so that a reader that knows its batches' size
+  // (a backlog read in full batches) appends them without the columns being copied as they grow.
+  void reserve(int64_t rows) { builder_.reserve(rows); }
 
  protected:
   // Reports a bad record; true means skip it and go on.

@@ -111,12 +111,58 @@ void append_date(int64_t days, std::string& out) {
   out.append(buf, static_cast<size_t>(n));
 }
 
+// The canonical form alone, at fixed places: no position is searched for, no bound checked
+// twice. A Kafka topic's or a file's timestamps are nearly all written by one program in this
+// form, so a decoder parses nearly every one here (kafka_source_bench: the general parse was 7 %
+// of the source's reader thread).
+bool read_canonical_timestamp(std::string_view text, int64_t& micros) {
+  const size_t n = text.size();
+  if (n < 20 || n > 30 || text[n - 1] != 'Z') return false;
+  const char* const s = text.data();
+  if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':') return false;
+  // A byte's digit value; above 9 for anything but a digit.
+  const auto d = [s](size_t i) {
+    return static_cast<unsigned>(static_cast<unsigned char>(s[i])) - '0';
+  };
+  const auto two = [&d](size_t i, unsigned& v) {
+    const unsigned hi = d(i), lo = d(i + 1);
+    v = hi * 10 + lo;
+    return hi <= 9 && lo <= 9;
+  };
+  unsigned y_hi, y_lo, month, day, hour, minute, second;
+  if (!two(0, y_hi) || !two(2, y_lo) || !two(5, month) || !two(8, day) || !two(11, hour) ||
+      !two(14, minute) || !two(17, second)) {
+    return false;
+  }
+  const int64_t year = y_hi * 100 + y_lo;
+  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
+      minute > 59 || second > 59) {
+    return false;
+  }
+  int64_t fraction = 0;
+  if (n > 20) {
+    // '.' and 1 to 9 digits before the 'Z': microseconds, further digits truncated.
+    if (s[19] != '.' || n == 21) return false;
+    const size_t digits = n - 21;
+    for (size_t i = 0; i < digits; ++i) {
+      const unsigned v = d(20 + i);
+      if (v > 9) return false;
+      if (i < 6) fraction = fraction * 10 + v;
+    }
+    for (size_t i = digits; i < 6; ++i) fraction *= 10;
+  }
+  const int64_t seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 +
+                          static_cast<int64_t>(second);
+  micros = seconds * kMicrosPerSecond + fraction;
+  return true;
+}
+
 namespace {
 
 // The timestamp `text` (trimmed) into `out`; nullptr, or why it is not one. No allocation: the
 // decoders call it once per value (try_parse_timestamp), the error text is made only by
 // parse_timestamp.
-const char* read_timestamp(std::string_view text, int64_t& out) {
+const char* read_general_timestamp(std::string_view text, int64_t& out) {
   if (text.empty()) return "empty";
 
   // An integer is epoch milliseconds.
@@ -200,6 +246,10 @@ const char* read_timestamp(std::string_view text, int64_t& out) {
   return nullptr;
 }
 
+const char* read_timestamp(std::string_view text, int64_t& out) {
+  return read_canonical_timestamp(text, out) ? nullptr : read_general_timestamp(text, out);
+}
+
 std::string_view trim_spaces(std::string_view text) {
   while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
   while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
@@ -217,6 +267,10 @@ Result<int64_t> parse_timestamp(std::string_view text) {
 
 bool try_parse_timestamp(std::string_view text, int64_t& micros) {
   return read_timestamp(trim_spaces(text), micros) == nullptr;
+}
+
+bool try_parse_timestamp_general(std::string_view text, int64_t& micros) {
+  return read_general_timestamp(trim_spaces(text), micros) == nullptr;
 }
 
 void split_days(int64_t micros, int64_t& days, int64_t& micros_of_day) {

@@ -19,6 +19,12 @@ Result<int64_t> parse_timestamp(std::string_view text);
 // The same parse without the error: false where parse_timestamp fails. No allocation, for a
 // decoder's fast path (the error, when wanted, comes from parse_timestamp).
 bool try_parse_timestamp(std::string_view text, int64_t& micros);
+// Both parse the most common form first, "YYYY-MM-DDTHH:MM:SS" with an optional fraction of 1 to 9
+// digits and a 'Z' (read_canonical_timestamp, true with the same value the general parse gives;
+// false for any other text, which the general parse then reads or refuses). The general parse
+// alone is try_parse_timestamp_general, for the tests that hold the fast path to it.
+bool read_canonical_timestamp(std::string_view text, int64_t& micros);
+bool try_parse_timestamp_general(std::string_view text, int64_t& micros);
 void append_timestamp(int64_t micros, std::string& out);
 // The same text written at `p`, which has room for kTimestampTextMax bytes; returns its end.
 inline constexpr size_t kTimestampTextMax = 48;

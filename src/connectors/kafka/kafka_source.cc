@@ -437,6 +437,13 @@ class KafkaSource::Reader {
       }
       batch = std::move(whole).value();
     }
+    // A full batch: a backlog is being read, and the next batch is likely full too. Its columns
+    // are made whole at once, not grown by doubling (3 % of the reader's time was their copies);
+    // a trickle's small batches keep small columns.
+    if (batch.num_rows() >= kBatchRows) {
+      decoder_->reserve(kBatchRows);
+      if (options_.timestamp_column >= 0) timestamps_.reserve(kBatchRows);
+    }
     if (watermark_column_ >= 0) {
       const Column& time = batch.column(watermark_column_);
       for (int64_t r = 0; r < batch.num_rows(); ++r) {

@@ -2,7 +2,9 @@
 // every line, the same row or the same error (code and text), whichever path read it.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstring>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -207,6 +209,122 @@ TEST(JsonFlatPath, ReadsDoublesBitForBitAsTheDomPath) {
     const int precision = i % 3 == 0 ? 17 : (i % 3 == 1 ? 6 : 21);
     std::snprintf(text, sizeof text, "%.*g", precision, d);
     lines.push_back("{\"id\":1,\"symbol\":\"s\",\"price\":" + std::string(text) + "}");
+  }
+  const Outcome fast = decode_lines(fast_types(), lines, JsonPaths::kFlatWhereExact);
+  const Outcome dom = decode_lines(fast_types(), lines, JsonPaths::kDomOnly);
+  for (size_t i = 0; i < lines.size(); ++i) ASSERT_EQ(fast.errors[i], dom.errors[i]) << lines[i];
+  expect_same_rows(fast.rows, dom.rows);
+}
+
+// A key outside the schema is ignored, but the DOM parses its value all the same and refuses a
+// line with a number it cannot hold: so does the fast path (it read such lines before).
+TEST(JsonFlatPath, RefusesNumbersTheDomRefusesUnderKeysOutsideTheSchema) {
+  std::vector<std::string> lines;
+  for (const char* value : {"1e400", "-1e400", "99999999999999999999", "1e-400", "12", "1.5"}) {
+    for (int copy = 0; copy < 3; ++copy) {  // the second and third in the first one's shape
+      lines.push_back(std::string("{\"id\":1,\"extra\":") + value + ",\"symbol\":\"s\"}");
+    }
+  }
+  const Outcome fast = decode_lines(fast_types(), lines, JsonPaths::kFlatWhereExact);
+  const Outcome dom = decode_lines(fast_types(), lines, JsonPaths::kDomOnly);
+  for (size_t i = 0; i < lines.size(); ++i) ASSERT_EQ(fast.errors[i], dom.errors[i]) << lines[i];
+  EXPECT_FALSE(dom.errors[0].empty());
+  expect_same_rows(fast.rows, dom.rows);
+}
+
+// The shape path (json_line_shape.h): runs of lines in one shape, each line a copy of a usual one
+// with one change somewhere (a value of any kind from value_texts, a byte of its punctuation or
+// keys changed, dropped or added, a key renamed or missing, whitespace), and the shape itself
+// changing now and then (keys reordered, spaces, a key outside the schema, nested values): every
+// line as the DOM reads it, whichever path read it.
+TEST(JsonFlatPath, ReadsLinesOfTheLastShapeExactlyAsTheDomPath) {
+  std::mt19937 rng(23);
+  const auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
+  const std::vector<std::vector<std::string>> shapes = {
+      {"{\"id\":", ",\"symbol\":", ",\"price\":", ",\"qty\":", ",\"ok\":", ",\"ts\":", "}"},
+      {" { \"ts\" : ", " , \"id\": ", ", \"symbol\":", ",\"ok\":", ",\"price\" :", ",\"qty\":",
+       " } "},
+      {"{\"id\":", ",\"extra\":", ",\"symbol\":", ",\"price\":", ",\"qty\":", ",\"ok\":",
+       ",\"ts\":", "}"},
+      {"{\"ID\":", ",\"Symbol\":", ",\"price\":", ",\"qty\":", ",\"ok\":", ",\"ts\":", "}"},
+      {"{\"id\":", ",\"symbol\":", ",\"price\":", ",\"qty\":", ",\"ts\":", "}"}};
+  const std::map<std::string, std::string> good = {{"id", "42"},
+                                                   {"symbol", "\"AAPL\""},
+                                                   {"price", "112.375"},
+                                                   {"qty", "17"},
+                                                   {"ok", "true"},
+                                                   {"ts", "\"2026-11-30T10:11:12.123456Z\""},
+                                                   {"extra", "[1,{\"a\":2}]"}};
+  const auto key_of = [](const std::string& literal) {
+    const size_t open = literal.find('"');
+    std::string key = literal.substr(open + 1, literal.find('"', open + 1) - open - 1);
+    for (char& c : key) c = static_cast<char>(std::tolower(c));
+    return key;
+  };
+  std::vector<std::string> lines;
+  size_t shape = 0;
+  for (int i = 0; i < 60000; ++i) {
+    if (pick(200) == 0) shape = pick(shapes.size());
+    const std::vector<std::string>& literals = shapes[shape];
+    std::string line;
+    const size_t changed = pick(literals.size() * 2);  // a value (even) or a literal (odd)
+    for (size_t k = 0; k < literals.size(); ++k) {
+      std::string literal = literals[k];
+      if (changed == 2 * k + 1 && pick(3) == 0) {
+        const size_t at = pick(literal.size());
+        const char* bytes = " \t\"{}:,xI\xc3";
+        switch (pick(3)) {
+          case 0:
+            literal[at] = bytes[pick(11)];
+            break;
+          case 1:
+            literal.erase(at, 1);
+            break;
+          default:
+            literal.insert(at, 1, bytes[pick(11)]);
+        }
+      }
+      line += literal;
+      if (k + 1 == literals.size()) break;
+      const std::string key = key_of(literals[k]);
+      line += changed == 2 * k && pick(2) == 0 ? value_texts()[pick(value_texts().size())]
+                                               : good.at(key);
+    }
+    if (pick(50) == 0) line = line.substr(0, pick(line.size() + 1));
+    lines.push_back(line);
+  }
+  const Outcome fast = decode_lines(fast_types(), lines, JsonPaths::kFlatWhereExact);
+  const Outcome dom = decode_lines(fast_types(), lines, JsonPaths::kDomOnly);
+  int good_lines = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    ASSERT_EQ(fast.errors[i], dom.errors[i]) << "line: " << lines[i];
+    good_lines += dom.errors[i].empty();
+  }
+  expect_same_rows(fast.rows, dom.rows);
+  EXPECT_GT(good_lines, 30000);
+  EXPECT_GT(static_cast<int>(lines.size()) - good_lines, 3000);
+}
+
+// Decimals without an exponent of up to 17 digits, the point anywhere, signs and leading zeros
+// (Clinger's fast path reads those of up to 15 digits, from_chars the rest): bit for bit as the
+// DOM reads them.
+TEST(JsonFlatPath, ReadsShortDecimalsBitForBitAsTheDomPath) {
+  std::mt19937_64 rng(11);
+  std::vector<std::string> lines;
+  for (int i = 0; i < 40000; ++i) {
+    const int digits = 1 + static_cast<int>(rng() % 17);
+    std::string text;
+    for (int k = 0; k < digits; ++k) text += static_cast<char>('0' + rng() % 10);
+    if (text.size() > 1 && text[0] == '0' && rng() % 2 == 0) text[0] = '1';
+    const size_t point = 1 + rng() % static_cast<size_t>(digits);
+    text.insert(point, ".");
+    if (point == text.size() - 1) text += static_cast<char>('0' + rng() % 10);
+    if (rng() % 3 == 0) text.insert(0, "-");
+    lines.push_back("{\"id\":1,\"symbol\":\"s\",\"price\":" + text + "}");
+  }
+  for (const char* text : {"0.0", "-0.0", "0.000000000000001", "999999999999999.9",
+                           "99999999999999.99", "9007199254740.993", "0.1", "-112.375"}) {
+    lines.push_back(std::string("{\"id\":1,\"symbol\":\"s\",\"price\":") + text + "}");
   }
   const Outcome fast = decode_lines(fast_types(), lines, JsonPaths::kFlatWhereExact);
   const Outcome dom = decode_lines(fast_types(), lines, JsonPaths::kDomOnly);

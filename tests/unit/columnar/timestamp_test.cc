@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <random>
+#include <string>
 
 namespace sluice {
 namespace {
@@ -66,6 +68,70 @@ TEST(Timestamp, TryParseAgreesWithParse) {
     if (parsed.ok()) {
       EXPECT_EQ(micros, *parsed) << "'" << text << "'";
     }
+  }
+}
+
+// The canonical form's fast path gives exactly what the general parse gives, and declines only
+// what that parse reads some other way or refuses: every text here, canonical ones (each field
+// at its bounds, fractions of 1 to 9 digits) and ones a byte away from it.
+TEST(Timestamp, CanonicalFastPathAgreesWithTheGeneralParse) {
+  std::mt19937 rng(3);
+  const auto pick = [&](unsigned n) { return static_cast<unsigned>(rng() % n); };
+  const std::string alphabet = "0123456789-T:.Zz +/";
+  int canonical = 0;
+  for (int i = 0; i < 200000; ++i) {
+    char text[64];
+    const unsigned year = i % 5 == 0 ? pick(10000) : 1960 + pick(100);
+    const unsigned month = 1 + pick(i % 7 == 0 ? 13 : 12);
+    const unsigned day = 1 + pick(i % 3 == 0 ? 31 : 28);
+    int n = std::snprintf(text, sizeof text, "%04u-%02u-%02uT%02u:%02u:%02u", year, month, day,
+                          pick(i % 11 == 0 ? 25 : 24), pick(i % 13 == 0 ? 61 : 60),
+                          pick(i % 17 == 0 ? 61 : 60));
+    std::string s(text, static_cast<size_t>(n));
+    const unsigned digits = pick(11);  // 0: no fraction; 10: too many digits
+    if (digits > 0 || pick(8) == 0) s += '.';
+    for (unsigned k = 0; k < digits; ++k) s += static_cast<char>('0' + pick(10));
+    s += 'Z';
+    if (pick(3) == 0) {  // a byte changed, dropped or added
+      const size_t at = pick(static_cast<unsigned>(s.size()));
+      const char c = alphabet[pick(static_cast<unsigned>(alphabet.size()))];
+      switch (pick(3)) {
+        case 0:
+          s[at] = c;
+          break;
+        case 1:
+          s.erase(at, 1);
+          break;
+        default:
+          s.insert(at, 1, c);
+      }
+    }
+    int64_t general = -1, fast = -1;
+    const bool general_ok = try_parse_timestamp_general(s, general);
+    if (read_canonical_timestamp(s, fast)) {
+      ++canonical;
+      ASSERT_TRUE(general_ok) << "'" << s << "'";
+      ASSERT_EQ(fast, general) << "'" << s << "'";
+    }
+    int64_t both = -1;
+    ASSERT_EQ(try_parse_timestamp(s, both), general_ok) << "'" << s << "'";
+    if (general_ok) {
+      ASSERT_EQ(both, general) << "'" << s << "'";
+    }
+  }
+  EXPECT_GT(canonical, 50000);  // the fast path is met often
+  for (const char* text : {"0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z",
+                           "2024-02-29T12:00:00.5Z", "1969-12-31T23:59:59.000001Z"}) {
+    int64_t fast = -1, general = -2;
+    ASSERT_TRUE(read_canonical_timestamp(text, fast)) << text;
+    ASSERT_TRUE(try_parse_timestamp_general(text, general)) << text;
+    EXPECT_EQ(fast, general) << text;
+  }
+  for (const char* text : {"2026-11-24T10:00:00z", "2026-11-24 10:00:00Z", "2026-11-24T10:00Z",
+                           "2026-11-24T10:00:00.Z", "2026-11-24T10:00:00.1234567890Z",
+                           "2026-11-24T10:00:00+00:00", "2025-02-29T00:00:00Z"}) {
+    int64_t fast = -1;
+    EXPECT_FALSE(read_canonical_timestamp(text, fast)) << text;
   }
 }
 
