@@ -92,10 +92,18 @@ Status OrderedInput::release(std::vector<RecordBatch>& out) {
     held_.pop();
   }
   if (released_.empty()) return Status::Ok();
-  // Popped by (time, arrival): only rows of equal time move.
-  std::stable_sort(released_.begin(), released_.end(), [](const Released& a, const Released& b) {
-    return a.time < b.time || (a.time == b.time && a.row < b.row);
-  });
+  // Popped by (time, arrival): only rows of equal time move, each run of them sorted by bytes
+  // (rows equal in both are the same row, so no stability is needed).
+  for (size_t i = 0; i < released_.size();) {
+    size_t j = i + 1;
+    while (j < released_.size() && released_[j].time == released_[i].time) ++j;
+    if (j - i > 1) {
+      std::sort(released_.begin() + static_cast<std::ptrdiff_t>(i),
+                released_.begin() + static_cast<std::ptrdiff_t>(j),
+                [](const Released& a, const Released& b) { return a.row < b.row; });
+    }
+    i = j;
+  }
   for (size_t i = 0; i < released_.size();) {
     const size_t end = std::min(released_.size(), i + static_cast<size_t>(kReleaseBatchRows));
     batch_.reserve(static_cast<int64_t>(end - i));
