@@ -74,11 +74,16 @@ run_query() {  # NAME BATCH
 # The rows of a run, sorted, without the parts' headers.
 rows_of() { find "$1" -name 'part-*.csv' -print0 | sort -z | xargs -0 -r tail -q -n +2 | LC_ALL=C sort; }
 
+# Fails unless query $1 (listed in $2) has its example and its DuckDB query.
+require_query() {
+  [ -f "$QUERIES/$1.sql" ] || fail "$1 is in $2 but examples/nexmark/$1.sql is missing"
+  [ -f "$HERE/duckdb/$1.sql" ] || fail "$1 is in $2 but duckdb/$1.sql is missing"
+}
+
 failed=0
 checks=()
 for name in $CHECKED; do
-  [ -f "$QUERIES/$name.sql" ] || fail "$name is in CHECKED but examples/nexmark/$name.sql is missing"
-  [ -f "$HERE/duckdb/$name.sql" ] || fail "$name is in CHECKED but duckdb/$name.sql is missing"
+  require_query "$name" CHECKED
   for batch in 4096 $SMALL_BATCH; do
     if ! error=$(run_query "$name" "$batch"); then
       echo "FAIL $name (batch.size $batch): $error"
@@ -104,8 +109,7 @@ done
 
 for entry in $PROCESSING_TIME; do
   name=${entry%%:*}
-  [ -f "$QUERIES/$name.sql" ] || fail "$name is in PROCESSING_TIME but examples/nexmark/$name.sql is missing"
-  [ -f "$HERE/duckdb/$name.sql" ] || fail "$name is in PROCESSING_TIME but duckdb/$name.sql is missing"
+  require_query "$name" PROCESSING_TIME
   for batch in 4096 $SMALL_BATCH; do
     if ! error=$(run_query "$name" "$batch"); then
       echo "FAIL $name (batch.size $batch): $error"
