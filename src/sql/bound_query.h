@@ -72,7 +72,7 @@ struct SortKey {
 struct InputOrder {
   enum class Kind {
     kArrival,      // the rows' order is a function of the input: one source's (or none)
-    kHeld,         // two or more sources interleave: rows held, applied by (time, row bytes)
+    kHeld,         // two or more sources interleave: rows held, applied by (time, row values)
     kInterleaved,  // two or more sources interleave, and no column bounds how late rows come
   };
   Kind kind = Kind::kArrival;
