@@ -1,13 +1,13 @@
 #include "dataflow/adhoc_select.h"
 
 #include <algorithm>
-#include <chrono>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "dataflow/adhoc_result.h"
 #include "dataflow/aggregate_operator.h"
+#include "dataflow/processing_clock.h"
 #include "dataflow/view_node.h"
 #include "sql/binder.h"
 #include "sql/join_change_column.h"
@@ -153,9 +153,7 @@ Result<RecordBatch> run_adhoc_select(const SelectStmt& select, const Catalog& ca
   }
   // NOW() is the statement's time, read once (PostgreSQL's transaction time): every row of the
   // answer sees the same value.
-  const int64_t statement_time = std::chrono::duration_cast<std::chrono::microseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count();
+  const int64_t statement_time = ProcessingClock::wall_micros();
   SLC_ASSIGN_OR_RETURN(
       sql::BoundQuery bound,
       sql::Binder(snapshot, statement_time).bind_query(select, sql::QueryUse::kAdhoc, kObject));

@@ -264,17 +264,23 @@ Status OrderedInput::restore(StateReader& reader) {
   };
   if (count >= UINT32_MAX) return damaged();
   std::vector<int64_t> times(static_cast<size_t>(count));
+  // Decoded into the scratch builder, emptied again if the image stops short or is damaged.
   std::string_view row;
-  for (int64_t i = 0; i < count; ++i) {
-    SLC_RETURN_IF_ERROR(reader.i64(times[static_cast<size_t>(i)]));
-    SLC_RETURN_IF_ERROR(reader.str_view(row));
+  Status read;
+  for (int64_t i = 0; i < count && read.ok(); ++i) {
+    read = reader.i64(times[static_cast<size_t>(i)]);
+    if (read.ok()) read = reader.str_view(row);
     // Written in heap order: it must be a heap by time again.
-    if ((i > 0 && times[static_cast<size_t>(i)] < times[static_cast<size_t>((i - 1) / 2)]) ||
-        !codec_.valid(row)) {
-      batch_.truncate(0);
-      return damaged();
+    if (read.ok() &&
+        ((i > 0 && times[static_cast<size_t>(i)] < times[static_cast<size_t>((i - 1) / 2)]) ||
+         !codec_.valid(row))) {
+      read = damaged();
     }
-    codec_.decode(row, batch_, 0);
+    if (read.ok()) codec_.decode(row, batch_, 0);
+  }
+  if (!read.ok()) {
+    batch_.truncate(0);
+    return read;
   }
   RecordBatch rows = batch_.finish();
   heap_.clear();

@@ -6,12 +6,14 @@
 namespace sluice::dataflow {
 
 int64_t ProcessingClock::now() {
-  const int64_t read = source_ ? source_()
-                               : std::chrono::duration_cast<std::chrono::microseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count();
-  last_ = std::max(last_, read);
+  last_ = std::max(last_, source_ ? source_() : wall_micros());
   return last_;
+}
+
+int64_t ProcessingClock::wall_micros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 void ProcessingClock::not_before(int64_t micros) {

@@ -15,6 +15,8 @@ class ProcessingClock {
  public:
   // The time now: the system clock, or the test's source, never below what it returned before.
   int64_t now();
+  // The wall clock, microseconds since the Unix epoch (what now() reads without a test source).
+  static int64_t wall_micros();
   // From now on it reads no earlier than `micros` (a restored window's processing time).
   void not_before(int64_t micros);
   // Tests: read `source` instead of the system clock.

@@ -39,7 +39,7 @@ InputOrder input_order(const Catalog& catalog, std::string_view input,
   InputOrder order;
   if (!interleaves(catalog, steps, input)) return order;
   // An updating input's changes are not reordered: a delete must follow the insert it takes
-  // back, which ordering by row bytes would not keep.
+  // back, which ordering by time and values would not keep.
   const std::optional<TrailingTimeColumn> time =
       catalog.updating(input, steps) ? std::nullopt
                                      : least_trailing_time_column(catalog, input, steps);
