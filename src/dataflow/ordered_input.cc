@@ -17,53 +17,6 @@ constexpr int64_t kOrderedInputFormat = 0x3244524f5f434c53;  // "SLC_ORD2"
 // Rows applied to the wrapped operator per batch: a long release is cut, not built whole.
 constexpr int64_t kReleaseBatchRows = 8192;
 
-template <typename T>
-int compare_bits(const Column& x, int64_t rx, const Column& y, int64_t ry) {
-  T a, b;
-  std::memcpy(&a, x.values_buffer().data() + static_cast<size_t>(x.offset() + rx) * sizeof(T),
-              sizeof(T));
-  std::memcpy(&b, y.values_buffer().data() + static_cast<size_t>(y.offset() + ry) * sizeof(T),
-              sizeof(T));
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-// One order of rows by their values (for rows of equal time): column by column in `columns`'
-// order (OrderedInput::compared_), per column a NULL after a value, then the value — a VARCHAR
-// by its bytes, a BOOLEAN by its bit, any other type by its bits as an unsigned number. Not
-// SQL's order of the values; a total order, which is all it must be.
-int compare_rows(const std::vector<OrderedInput::ComparedColumn>& columns, const RecordBatch& a,
-                 int64_t ra, const RecordBatch& b, int64_t rb) {
-  for (const OrderedInput::ComparedColumn& c : columns) {
-    const Column& x = a.column(c.index);
-    const Column& y = b.column(c.index);
-    const bool xn = x.is_null(ra), yn = y.is_null(rb);
-    if (xn || yn) {
-      if (xn != yn) return xn ? 1 : -1;
-      continue;
-    }
-    int r = 0;
-    switch (c.width) {
-      case 8:
-        r = compare_bits<uint64_t>(x, ra, y, rb);
-        break;
-      case 4:
-        r = compare_bits<uint32_t>(x, ra, y, rb);
-        break;
-      case 16:
-        r = compare_bits<unsigned __int128>(x, ra, y, rb);
-        break;
-      default:
-        if (x.type() == DataType::kVarchar) {
-          r = x.string_value(ra).compare(y.string_value(rb));
-        } else {
-          r = static_cast<int>(x.bool_value(ra)) - static_cast<int>(y.bool_value(rb));
-        }
-    }
-    if (r != 0) return r;
-  }
-  return 0;
-}
-
 int64_t buffer_bytes(const RecordBatch& batch) {
   size_t n = 0;
   for (const Column& c : batch.columns()) {
@@ -125,17 +78,8 @@ OrderedInput::OrderedInput(std::shared_ptr<const sql::BoundQuery> query,
       trail_(query_->input_order.trail),
       complete_at_trail_(query_->input_order.complete_at_trail),
       codec_(JoinRowCodec::for_schema(*query_->input_schema)),
-      batch_(query_->input_schema) {
-  // Fixed-width columns first: most rows of equal time differ in one of them, and they compare
-  // in one load.
-  const std::vector<Field>& fields = query_->input_schema->fields();
-  for (int pass = 0; pass < 2; ++pass) {
-    for (size_t c = 0; c < fields.size(); ++c) {
-      const int width = fixed_width(fields[c].type);
-      if ((width > 0) == (pass == 0)) compared_.push_back({static_cast<int>(c), width});
-    }
-  }
-}
+      ties_(*query_->input_schema, time_column_),
+      batch_(query_->input_schema) {}
 
 bool OrderedInput::final(int64_t time) const {
   if (watermark_ == kFinalWatermark) return true;
@@ -157,7 +101,7 @@ int64_t OrderedInput::time_of(const Run& run, uint32_t row) const {
 int OrderedInput::compare(const Run& a, uint32_t ra, const Run& b, uint32_t rb) const {
   const int64_t ta = time_of(a, ra), tb = time_of(b, rb);
   if (ta != tb) return ta < tb ? -1 : 1;
-  return compare_rows(compared_, a.rows, ra, b.rows, rb);
+  return ties_.compare(a.views, ra, b.views, rb);
 }
 
 bool OrderedInput::before(uint64_t a, uint64_t b) const {
@@ -192,7 +136,7 @@ void OrderedInput::hold(const RecordBatch& input) {
     sorted = times_[r - 1] <= times_[r];
     ties = ties || times_[r - 1] == times_[r];
   }
-  Run held{input, nullptr, 0, n};
+  Run held{input, nullptr, ties_.views(input), 0, n};
   if (!sorted || ties) {
     auto order = std::make_shared<std::vector<uint32_t>>(n);
     std::iota(order->begin(), order->end(), 0u);
@@ -206,7 +150,7 @@ void OrderedInput::hold(const RecordBatch& input) {
       while (j < n && times_[(*order)[j]] == times_[(*order)[i]]) ++j;
       if (j - i > 1) {
         const auto less = [&](uint32_t a, uint32_t b) {
-          return compare_rows(compared_, input, a, input, b) < 0;
+          return ties_.compare(held.views, a, held.views, b) < 0;
         };
         const auto first = order->begin() + i, last = order->begin() + j;
         if (!std::is_sorted(first, last, less)) {
@@ -274,7 +218,7 @@ Status OrderedInput::release(std::vector<RecordBatch>& out) {
       const uint32_t row = r.row(r.next);
       const int64_t t = time_of(r, row);
       if (!final(t) || t > second_time) break;
-      if (t == second_time && compare_rows(compared_, r.rows, row, second->rows, second_row) > 0) {
+      if (t == second_time && ties_.compare(r.views, row, second->views, second_row) > 0) {
         break;
       }
     }

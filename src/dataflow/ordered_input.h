@@ -22,8 +22,7 @@
 // per row, and a piece is applied as it lies in its batch (the batch itself, a slice of it, or
 // its rows gathered column by column). capture() shares the runs with the image, which encodes
 // the waiting rows (JoinRowCodec) when it is written. Rows of equal time are ordered by their
-// values (compare_rows: each column's null flag, then its value as bits — any order of the values
-// would do, as long as it is one order).
+// values (tie_order.h: any order of the values would do, as long as it is one order).
 //
 // Thread: the compute thread only; an image from capture() may be written on any one thread.
 
@@ -36,6 +35,7 @@
 
 #include "dataflow/join_row_codec.h"
 #include "dataflow/operator.h"
+#include "dataflow/tie_order.h"
 #include "sluice/batch_builder.h"
 #include "sql/bound_query.h"
 
@@ -63,15 +63,10 @@ class OrderedInput final : public Operator {
   struct Run {
     RecordBatch rows;
     std::shared_ptr<const std::vector<uint32_t>> order;
+    std::vector<TieOrder::View> views;  // its columns, for ties_
     uint32_t next = 0;
     uint32_t size = 0;
     uint32_t row(uint32_t i) const { return order ? (*order)[i] : i; }
-  };
-  // An input column as rows of equal time are compared by it: its index, and its type's
-  // fixed_width (0: VARCHAR or BOOLEAN).
-  struct ComparedColumn {
-    int index;
-    int width;
   };
 
  private:
@@ -108,9 +103,8 @@ class OrderedInput final : public Operator {
   const int64_t trail_;
   const bool complete_at_trail_;
   const JoinRowCodec codec_;  // every input column, for checkpoints
-  // The input columns in the order rows of equal time are compared.
-  std::vector<ComparedColumn> compared_;
-  std::deque<Run> runs_;  // run numbers first_run_, first_run_ + 1, …
+  const TieOrder ties_;       // the order of rows of equal time
+  std::deque<Run> runs_;      // run numbers first_run_, first_run_ + 1, …
   uint64_t first_run_ = 0;
   std::vector<uint64_t> heap_;  // the runs with rows waiting, a min-heap by their next row
   int64_t held_ = 0;            // rows waiting, in every run

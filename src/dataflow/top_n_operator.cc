@@ -168,9 +168,8 @@ Status TopNOperator::rank(Store& store, std::string_view key, uint64_t hash, Can
     for (int64_t k = 0; k < worse; ++k, cur = d.rows[cur].next) {
       const bool leaves = full && k == 0;
       if (!numbered && !leaves) break;
-      SLC_RETURN_IF_ERROR(decode(d, cur, sort_scratch_, output_scratch_));
-      emit(output_scratch_, count - k, false);
-      if (!leaves) emit(output_scratch_, count - k + 1, true);
+      SLC_RETURN_IF_ERROR(emit_kept(d, cur, count - k, false));
+      if (!leaves) SLC_RETURN_IF_ERROR(emit_kept(d, cur, count - k + 1, true));
     }
   }
   if (full) {
@@ -204,23 +203,23 @@ int TopNOperator::compare(const StoreData& store, Candidate& row, uint32_t r) {
   return row.arrival < store.rows[r].arrival ? -1 : 1;
 }
 
-Status TopNOperator::decode(const StoreData& store, uint32_t r, std::vector<Value>& sort,
-                            std::vector<Value>& output) const {
+Status TopNOperator::emit_kept(const StoreData& store, uint32_t r, int64_t number, bool insert) {
+  // Read from the arena straight into the output (no Value made: a kept row's strings are
+  // copied once).
+  const int64_t rows = out_.num_rows();
   StateReader reader(store.arena.get(store.rows[r].values));
-  sort.resize(top_.sort_keys.size());
-  output.resize(static_cast<size_t>(value_schema_->num_fields()));
-  for (Value& v : sort) SLC_RETURN_IF_ERROR(reader.value(v));
-  for (Value& v : output) SLC_RETURN_IF_ERROR(reader.value(v));
-  if (!reader.done()) return damaged("a kept row has bytes past its values");
-  return Status::Ok();
-}
-
-void TopNOperator::emit(const std::vector<Value>& output, int64_t number, bool insert) {
-  size_t v = 0;
-  for (int c = 0; c < value_schema_->num_fields() + (top_.row_number_column >= 0); ++c) {
-    if (c != top_.row_number_column) append_value(out_.column(c), output[v++]);
+  Status s = reader.skip_values(static_cast<int64_t>(top_.sort_keys.size()));
+  const int columns = value_schema_->num_fields() + (top_.row_number_column >= 0);
+  for (int c = 0; c < columns && s.ok(); ++c) {
+    if (c != top_.row_number_column) s = reader.append_to(out_.column(c));
+  }
+  if (s.ok() && !reader.done()) s = damaged("a kept row has bytes past its values");
+  if (!s.ok()) {
+    out_.truncate(rows);  // no half-made change
+    return s;
   }
   emit_tail(number, insert);
+  return Status::Ok();
 }
 
 void TopNOperator::emit_row(const std::vector<Column>& columns, int64_t row, int64_t number,

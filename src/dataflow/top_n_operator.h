@@ -113,10 +113,9 @@ class TopNOperator final : public Operator {
   uint32_t partition_of(Store& store, std::string_view key, uint64_t hash);
   // <0 when `row` ranks before stored row `r`, >0 after (never 0: arrival breaks ties).
   int compare(const StoreData& store, Candidate& row, uint32_t r);
-  Status decode(const StoreData& store, uint32_t r, std::vector<Value>& sort,
-                std::vector<Value>& output) const;
-  // Appends a change of a row (its output values, row number `number`) to the pending output.
-  void emit(const std::vector<Value>& output, int64_t number, bool insert);
+  // Appends a change of kept row `r` (its output values, row number `number`) to the pending
+  // output.
+  Status emit_kept(const StoreData& store, uint32_t r, int64_t number, bool insert);
   // The same for row `row` of the batch's output columns, copied from them (no Value made).
   void emit_row(const std::vector<Column>& columns, int64_t row, int64_t number, bool insert);
   // The change's row number and `_op`, after its values.
@@ -140,8 +139,6 @@ class TopNOperator final : public Operator {
   // Scratch.
   StateWriter key_writer_;
   StateWriter row_writer_;
-  std::vector<Value> sort_scratch_;
-  std::vector<Value> output_scratch_;
   Value compare_scratch_;
   std::string read_scratch_;
 };
