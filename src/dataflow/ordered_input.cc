@@ -234,8 +234,23 @@ Status OrderedInput::release(std::vector<RecordBatch>& out) {
   }
   if (chunk_rows_ > 0) chunk_ends_.push_back(pieces_.size());
   Status s;
-  for (size_t c = 0, first = 0; c < chunk_ends_.size() && s.ok(); first = chunk_ends_[c++]) {
-    s = inner_->process(gather(first, chunk_ends_[c]), out);
+  if (inner_->reads_rows_in_place()) {
+    // Each piece where it lies: no row copied.
+    for (size_t i = 0; i < pieces_.size() && s.ok(); ++i) {
+      const Piece& p = pieces_[i];
+      const Run& r = run(p.run);
+      if (!r.order) {
+        s = inner_->process(
+            p.begin == 0 && p.end == r.size ? r.rows : r.rows.slice(p.begin, p.end - p.begin), out);
+      } else {
+        s = inner_->process_rows(
+            r.rows, std::span<const uint32_t>(r.order->data() + p.begin, p.end - p.begin), out);
+      }
+    }
+  } else {
+    for (size_t c = 0, first = 0; c < chunk_ends_.size() && s.ok(); first = chunk_ends_[c++]) {
+      s = inner_->process(gather(first, chunk_ends_[c]), out);
+    }
   }
   // The runs whose rows have all gone, from the oldest (rows are released nearly in order).
   while (!runs_.empty() && runs_.front().next == runs_.front().size) {
