@@ -9,6 +9,7 @@
 #include <cassert>
 #include <climits>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "sluice/buffer.h"
@@ -66,6 +67,9 @@ class ColumnBuilder {
   void append_from(const Column& column, int64_t row);
   // Copies all of `column` (same type) in bulk.
   void append_column(const Column& column);
+  // Copies rows `rows` of `column` (same type), in that order: one typed pass per buffer, not a
+  // switch per value (an ordered input gathers every row it holds this way).
+  void append_take(const Column& column, std::span<const uint32_t> rows);
 
   // Drops rows past `length` (used to roll back a row that failed half-way through decoding).
   void truncate(int64_t length);

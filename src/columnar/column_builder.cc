@@ -4,6 +4,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "columnar/bitmap.h"
 
@@ -174,6 +175,59 @@ void ColumnBuilder::append_column(const Column& column) {
     }
   }
   null_count_ += column.null_count();
+  length_ += n;
+}
+
+void ColumnBuilder::append_take(const Column& column, std::span<const uint32_t> rows) {
+  assert(column.type() == type_);
+  if (column.null_count() > 0 || type_ == DataType::kBoolean) {
+    for (const uint32_t r : rows) append_from(column, r);
+    return;
+  }
+  const auto n = static_cast<int64_t>(rows.size());
+  if (has_validity_) {
+    validity_.resize(static_cast<size_t>(bitmap::bytes_for(length_ + n)));
+    for (int64_t i = 0; i < n; ++i) bitmap::set(validity_.data(), length_ + i);
+  }
+  const auto gather = [&](auto zero) {
+    using T = decltype(zero);
+    const size_t at = values_.size();
+    values_.resize(at + rows.size() * sizeof(T));
+    const T* from = column.values<T>();
+    auto* to = reinterpret_cast<T*>(values_.data() + at);
+    for (size_t i = 0; i < rows.size(); ++i) std::memcpy(to + i, from + rows[i], sizeof(T));
+  };
+  switch (type_) {
+    case DataType::kVarchar: {
+      const int32_t* offsets = column.values<int32_t>();
+      size_t bytes = 0;
+      for (const uint32_t r : rows) bytes += static_cast<size_t>(offsets[r + 1] - offsets[r]);
+      if (data_.size() + bytes > static_cast<size_t>(INT32_MAX)) too_much_data();
+      data_.reserve(data_.size() + bytes);
+      values_.reserve(values_.size() + rows.size() * 4);
+      const uint8_t* from = column.data_buffer().data();
+      for (const uint32_t r : rows) {
+        data_.append(from + offsets[r], static_cast<size_t>(offsets[r + 1] - offsets[r]));
+        values_.append_value(static_cast<int32_t>(data_.size()));
+      }
+      break;
+    }
+    case DataType::kInt32:
+    case DataType::kDate:
+      gather(int32_t{});
+      break;
+    case DataType::kDecimal:
+      gather(__int128{});
+      break;
+    case DataType::kBoolean:  // bits: copied one by one above
+      break;
+    case DataType::kInt64:
+    case DataType::kDouble:
+    case DataType::kTimestamp:
+    case DataType::kInterval:
+      gather(int64_t{});
+      break;
+  }
   length_ += n;
 }
 

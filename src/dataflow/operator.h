@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,15 @@ class Operator {
   virtual ~Operator() = default;
 
   virtual Status process(const RecordBatch& input, std::vector<RecordBatch>& out) = 0;
+  // Processes rows `rows` of `input`, in that order, exactly as process() would a batch of just
+  // those rows. The default gathers them into one (RecordBatch::take); an operator that reads
+  // its input row by row may read them where they are, and says so with reads_rows_in_place()
+  // (an OrderedInput then hands it its held rows without copying them).
+  virtual Status process_rows(const RecordBatch& input, std::span<const uint32_t> rows,
+                              std::vector<RecordBatch>& out) {
+    return process(input.take(rows), out);
+  }
+  virtual bool reads_rows_in_place() const { return false; }
   // The input's watermark advanced to `watermark` (never moves back).
   virtual Status on_watermark(int64_t watermark, std::vector<RecordBatch>& out) {
     (void)watermark;

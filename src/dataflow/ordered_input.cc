@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <numeric>
 
 #include "columnar/timestamp.h"
 
@@ -16,38 +17,6 @@ constexpr int64_t kOrderedInputFormat = 0x3244524f5f434c53;  // "SLC_ORD2"
 // Rows applied to the wrapped operator per batch: a long release is cut, not built whole.
 constexpr int64_t kReleaseBatchRows = 8192;
 
-// One order of rows by their values (for rows of equal time): per column, a NULL after a value,
-// then the value — a VARCHAR by its bytes, a BOOLEAN by its bit, any other type by its
-// fixed-width bytes (`widths`: fixed_width of each column's type). Not SQL's order of the
-// values; a total order, which is all it must be.
-int compare_rows(const std::vector<int>& widths, const RecordBatch& a, int64_t ra,
-                 const RecordBatch& b, int64_t rb) {
-  for (size_t c = 0; c < widths.size(); ++c) {
-    const Column& x = a.column(static_cast<int>(c));
-    const Column& y = b.column(static_cast<int>(c));
-    const bool xn = x.is_null(ra), yn = y.is_null(rb);
-    if (xn || yn) {
-      if (xn != yn) return xn ? 1 : -1;
-      continue;
-    }
-    int r = 0;
-    const auto w = static_cast<size_t>(widths[c]);
-    if (w > 0) {
-      // (values<char>() would offset a slice by bytes, not values)
-      const auto* xv = reinterpret_cast<const char*>(x.values_buffer().data());
-      const auto* yv = reinterpret_cast<const char*>(y.values_buffer().data());
-      r = std::memcmp(xv + static_cast<size_t>(x.offset() + ra) * w,
-                      yv + static_cast<size_t>(y.offset() + rb) * w, w);
-    } else if (x.type() == DataType::kVarchar) {
-      r = x.string_value(ra).compare(y.string_value(rb));
-    } else {
-      r = static_cast<int>(x.bool_value(ra)) - static_cast<int>(y.bool_value(rb));
-    }
-    if (r != 0) return r;
-  }
-  return 0;
-}
-
 int64_t buffer_bytes(const RecordBatch& batch) {
   size_t n = 0;
   for (const Column& c : batch.columns()) {
@@ -56,43 +25,45 @@ int64_t buffer_bytes(const RecordBatch& batch) {
   return static_cast<int64_t>(n);
 }
 
+int64_t order_bytes(const OrderedInput::Run& run) {
+  return run.order ? static_cast<int64_t>(run.order->capacity() * sizeof(uint32_t)) : 0;
+}
+
 class OrderedInputImage final : public StateImage {
  public:
-  struct Held {
-    uint64_t first_batch;
-    std::vector<RecordBatch> batches;
-  };
-  OrderedInputImage(const JoinRowCodec& codec, ChunkedArray<OrderedInput::Entry> heap,
-                    uint32_t size, Held held, int64_t watermark, std::unique_ptr<StateImage> inner)
+  OrderedInputImage(const JoinRowCodec& codec, int time_column, std::vector<OrderedInput::Run> runs,
+                    int64_t held, int64_t watermark, std::unique_ptr<StateImage> inner)
       : codec_(codec),
-        heap_(std::move(heap)),
-        size_(size),
-        held_(std::move(held)),
+        time_column_(time_column),
+        runs_(std::move(runs)),
+        held_(held),
         watermark_(watermark),
         inner_(std::move(inner)) {}
 
-  // Each waiting row as its time and its encoded values, in heap order (a heap by time again
-  // when read back).
+  // Each waiting row as its time and its encoded values (sorted again when read back).
   void write(StateWriter& w) const override {
     w.i64(kOrderedInputFormat);
     w.i64(watermark_);
-    w.i64(size_);
+    w.i64(held_);
     std::string row;
-    for (uint32_t i = 0; i < size_; ++i) {
-      const OrderedInput::Entry& e = heap_[i];
-      row.clear();
-      codec_.encode(held_.batches[static_cast<size_t>(e.batch - held_.first_batch)], e.row, row);
-      w.i64(e.time);
-      w.str(row);
+    for (const OrderedInput::Run& run : runs_) {
+      const Column& time = run.rows.column(time_column_);
+      for (uint32_t i = run.next; i < run.size; ++i) {
+        const uint32_t r = run.row(i);
+        row.clear();
+        codec_.encode(run.rows, r, row);
+        w.i64(time.is_null(r) ? INT64_MIN : time.int64_value(r));
+        w.str(row);
+      }
     }
     inner_->write(w);
   }
 
  private:
   const JoinRowCodec codec_;
-  ChunkedArray<OrderedInput::Entry> heap_;
-  uint32_t size_;
-  Held held_;
+  const int time_column_;
+  std::vector<OrderedInput::Run> runs_;
+  int64_t held_;
   int64_t watermark_;
   std::unique_ptr<StateImage> inner_;
 };
@@ -107,9 +78,8 @@ OrderedInput::OrderedInput(std::shared_ptr<const sql::BoundQuery> query,
       trail_(query_->input_order.trail),
       complete_at_trail_(query_->input_order.complete_at_trail),
       codec_(JoinRowCodec::for_schema(*query_->input_schema)),
-      batch_(query_->input_schema) {
-  for (const Field& f : query_->input_schema->fields()) widths_.push_back(fixed_width(f.type));
-}
+      ties_(*query_->input_schema, time_column_),
+      batch_(query_->input_schema) {}
 
 bool OrderedInput::final(int64_t time) const {
   if (watermark_ == kFinalWatermark) return true;
@@ -122,50 +92,94 @@ bool OrderedInput::final(int64_t time) const {
   return time < bound || (complete_at_trail_ && time == bound);
 }
 
-void OrderedInput::push(const Entry& e) {
-  uint32_t at = held_++;
-  if (at == heap_.size()) {
-    heap_.push_back(e);
-  } else {
-    heap_.mut(at) = e;
-  }
-  while (at > 0) {
-    const uint32_t parent = (at - 1) / 2;
-    if (heap_[parent].time <= e.time) break;
-    heap_.mut(at) = heap_[parent];
-    at = parent;
-  }
-  heap_.mut(at) = e;
+int64_t OrderedInput::time_of(const Run& run, uint32_t row) const {
+  // A NULL time (no event time to wait for) is final at once.
+  const Column& time = run.rows.column(time_column_);
+  return time.is_null(row) ? INT64_MIN : time.int64_value(row);
 }
 
-void OrderedInput::pop() {
-  const uint32_t n = --held_;
-  if (n == 0) return;
-  const Entry last = heap_[n];
-  uint32_t at = 0;
+int OrderedInput::compare(const Run& a, uint32_t ra, const Run& b, uint32_t rb) const {
+  const int64_t ta = time_of(a, ra), tb = time_of(b, rb);
+  if (ta != tb) return ta < tb ? -1 : 1;
+  return ties_.compare(a.views, ra, b.views, rb);
+}
+
+bool OrderedInput::before(uint64_t a, uint64_t b) const {
+  const Run& x = run(a);
+  const Run& y = run(b);
+  return compare(x, x.row(x.next), y, y.row(y.next)) < 0;
+}
+
+void OrderedInput::sift_down(size_t at) {
+  const size_t n = heap_.size();
+  const uint64_t moving = heap_[at];
   for (;;) {
-    uint32_t child = 2 * at + 1;
+    size_t child = 2 * at + 1;
     if (child >= n) break;
-    if (child + 1 < n && heap_[child + 1].time < heap_[child].time) ++child;
-    if (heap_[child].time >= last.time) break;
-    heap_.mut(at) = heap_[child];
+    if (child + 1 < n && before(heap_[child + 1], heap_[child])) ++child;
+    if (!before(heap_[child], moving)) break;
+    heap_[at] = heap_[child];
     at = child;
   }
-  heap_.mut(at) = last;
+  heap_[at] = moving;
+}
+
+void OrderedInput::hold(const RecordBatch& input) {
+  const auto n = static_cast<uint32_t>(input.num_rows());
+  const Column& time = input.column(time_column_);
+  times_.resize(n);
+  for (uint32_t r = 0; r < n; ++r) times_[r] = time.is_null(r) ? INT64_MIN : time.int64_value(r);
+  // Most inputs come sorted by time: one pass says so, and then only the rows of equal time
+  // (if any) are sorted by their values.
+  bool sorted = true, ties = false;
+  for (uint32_t r = 1; r < n && sorted; ++r) {
+    sorted = times_[r - 1] <= times_[r];
+    ties = ties || times_[r - 1] == times_[r];
+  }
+  Run held{input, nullptr, ties_.views(input), 0, n};
+  if (!sorted || ties) {
+    auto order = std::make_shared<std::vector<uint32_t>>(n);
+    std::iota(order->begin(), order->end(), 0u);
+    if (!sorted) {
+      std::sort(order->begin(), order->end(),
+                [&](uint32_t a, uint32_t b) { return times_[a] < times_[b]; });
+    }
+    bool moved = !sorted;
+    for (uint32_t i = 0; i < n;) {
+      uint32_t j = i + 1;
+      while (j < n && times_[(*order)[j]] == times_[(*order)[i]]) ++j;
+      if (j - i > 1) {
+        const auto less = [&](uint32_t a, uint32_t b) {
+          return ties_.compare(held.views, a, held.views, b) < 0;
+        };
+        const auto first = order->begin() + i, last = order->begin() + j;
+        if (!std::is_sorted(first, last, less)) {
+          std::sort(first, last, less);
+          moved = true;
+        }
+      }
+      i = j;
+    }
+    if (moved) held.order = std::move(order);
+  }
+  held_ += n;
+  held_bytes_ += buffer_bytes(input) + order_bytes(held);
+  runs_.push_back(std::move(held));
+  // Into the heap (sifted up).
+  size_t at = heap_.size();
+  const uint64_t number = first_run_ + runs_.size() - 1;
+  heap_.push_back(number);
+  while (at > 0) {
+    const size_t parent = (at - 1) / 2;
+    if (!before(number, heap_[parent])) break;
+    heap_[at] = heap_[parent];
+    at = parent;
+  }
+  heap_[at] = number;
 }
 
 Status OrderedInput::process(const RecordBatch& input, std::vector<RecordBatch>& out) {
-  if (input.num_rows() > 0) {
-    const uint64_t number = first_batch_ + batches_.size();
-    batches_.push_back(HeldBatch{input, input.num_rows()});
-    held_bytes_ += buffer_bytes(input);
-    const Column& time = input.column(time_column_);
-    const int64_t* times = time.values<int64_t>();
-    for (int64_t r = 0; r < input.num_rows(); ++r) {
-      // A NULL time (no event time to wait for) is final at once.
-      push(Entry{time.is_null(r) ? INT64_MIN : times[r], number, r});
-    }
-  }
+  if (input.num_rows() > 0) hold(input);
   Status s = release(out);
   stats_ = inner_->stats();
   return s;
@@ -180,66 +194,124 @@ Status OrderedInput::on_watermark(int64_t watermark, std::vector<RecordBatch>& o
 }
 
 Status OrderedInput::release(std::vector<RecordBatch>& out) {
-  released_.clear();
-  while (held_ > 0 && final(heap_[0].time)) {
-    released_.push_back(heap_[0]);
-    pop();
-  }
-  if (released_.empty()) return Status::Ok();
-  // Popped by time: each run of equal times is sorted by the rows' values (rows equal in both
-  // are the same row, so no stability is needed).
-  for (size_t i = 0; i < released_.size();) {
-    size_t j = i + 1;
-    while (j < released_.size() && released_[j].time == released_[i].time) ++j;
-    if (j - i > 1) {
-      std::sort(
-          released_.begin() + static_cast<std::ptrdiff_t>(i),
-          released_.begin() + static_cast<std::ptrdiff_t>(j), [&](const Entry& a, const Entry& b) {
-            return compare_rows(widths_, batch_of(a).rows, a.row, batch_of(b).rows, b.row) < 0;
-          });
+  // Merge: the run whose next row is best gives rows while they are final and come no later
+  // than the second-best run's next row (its times first: ties of time are rarer).
+  pieces_.clear();
+  chunk_ends_.clear();
+  chunk_rows_ = 0;
+  while (!heap_.empty()) {
+    const uint64_t best = heap_[0];
+    Run& r = run(best);
+    if (!final(time_of(r, r.row(r.next)))) break;
+    const Run* second = nullptr;
+    uint32_t second_row = 0;
+    int64_t second_time = INT64_MAX;
+    if (heap_.size() > 1) {
+      uint64_t s = heap_[1];
+      if (heap_.size() > 2 && before(heap_[2], s)) s = heap_[2];
+      second = &run(s);
+      second_row = second->row(second->next);
+      second_time = time_of(*second, second_row);
     }
-    i = j;
+    const uint32_t begin = r.next;
+    for (++r.next; r.next < r.size; ++r.next) {
+      const uint32_t row = r.row(r.next);
+      const int64_t t = time_of(r, row);
+      if (!final(t) || t > second_time) break;
+      if (t == second_time && ties_.compare(r.views, row, second->views, second_row) > 0) {
+        break;
+      }
+    }
+    add_piece(best, begin, r.next);
+    held_ -= r.next - begin;
+    if (r.next < r.size) {
+      sift_down(0);
+    } else {
+      heap_[0] = heap_.back();
+      heap_.pop_back();
+      if (!heap_.empty()) sift_down(0);
+    }
   }
+  if (chunk_rows_ > 0) chunk_ends_.push_back(pieces_.size());
   Status s;
-  for (size_t i = 0; i < released_.size() && s.ok();) {
-    const size_t end = std::min(released_.size(), i + static_cast<size_t>(kReleaseBatchRows));
-    batch_.reserve(static_cast<int64_t>(end - i));
-    // Column by column; a VARCHAR column's bytes reserved first, so it never grows by copying.
-    for (size_t c = 0; c < widths_.size(); ++c) {
-      ColumnBuilder& to = batch_.column(static_cast<int>(c));
-      const int column = static_cast<int>(c);
-      if (to.type() == DataType::kVarchar) {
-        size_t bytes = 0;
-        for (size_t k = i; k < end; ++k) {
-          const Column& from = batch_of(released_[k]).rows.column(column);
-          if (!from.is_null(released_[k].row)) bytes += from.string_value(released_[k].row).size();
-        }
-        to.reserve_data(bytes);
-      }
-      for (size_t k = i; k < end; ++k) {
-        to.append_from(batch_of(released_[k]).rows.column(column), released_[k].row);
+  if (inner_->reads_rows_in_place()) {
+    // Each piece where it lies: no row copied.
+    for (size_t i = 0; i < pieces_.size() && s.ok(); ++i) {
+      const Piece& p = pieces_[i];
+      const Run& r = run(p.run);
+      if (!r.order) {
+        s = inner_->process(
+            p.begin == 0 && p.end == r.size ? r.rows : r.rows.slice(p.begin, p.end - p.begin), out);
+      } else {
+        s = inner_->process_rows(
+            r.rows, std::span<const uint32_t>(r.order->data() + p.begin, p.end - p.begin), out);
       }
     }
-    i = end;
-    s = inner_->process(batch_.finish(), out);
+  } else {
+    for (size_t c = 0, first = 0; c < chunk_ends_.size() && s.ok(); first = chunk_ends_[c++]) {
+      s = inner_->process(gather(first, chunk_ends_[c]), out);
+    }
   }
-  // The batches whose rows have all gone, from the oldest (rows are released nearly in order).
-  for (const Entry& e : released_) --batches_[static_cast<size_t>(e.batch - first_batch_)].waiting;
-  while (!batches_.empty() && batches_.front().waiting == 0) {
-    held_bytes_ -= buffer_bytes(batches_.front().rows);
-    batches_.pop_front();
-    ++first_batch_;
+  // The runs whose rows have all gone, from the oldest (rows are released nearly in order).
+  while (!runs_.empty() && runs_.front().next == runs_.front().size) {
+    held_bytes_ -= buffer_bytes(runs_.front().rows) + order_bytes(runs_.front());
+    runs_.pop_front();
+    ++first_run_;
   }
-  released_.clear();
   return s;
 }
 
+void OrderedInput::add_piece(uint64_t number, uint32_t begin, uint32_t end) {
+  while (begin < end) {
+    const auto rows =
+        static_cast<uint32_t>(std::min<int64_t>(end - begin, kReleaseBatchRows - chunk_rows_));
+    pieces_.push_back(Piece{number, begin, begin + rows});
+    begin += rows;
+    chunk_rows_ += rows;
+    if (chunk_rows_ == kReleaseBatchRows) {
+      chunk_ends_.push_back(pieces_.size());
+      chunk_rows_ = 0;
+    }
+  }
+}
+
+RecordBatch OrderedInput::gather(size_t first, size_t last) {
+  if (last - first == 1) {
+    const Piece& p = pieces_[first];
+    const Run& r = run(p.run);
+    if (!r.order) {
+      return p.begin == 0 && p.end == r.size ? r.rows : r.rows.slice(p.begin, p.end - p.begin);
+    }
+    return r.rows.take(std::span<const uint32_t>(r.order->data() + p.begin, p.end - p.begin));
+  }
+  int64_t rows = 0;
+  for (size_t i = first; i < last; ++i) rows += pieces_[i].end - pieces_[i].begin;
+  batch_.reserve(rows);
+  // Column by column: each piece in bulk (a slice) or gathered by its order.
+  for (int c = 0; c < query_->input_schema->num_fields(); ++c) {
+    ColumnBuilder& to = batch_.column(static_cast<int>(c));
+    for (size_t i = first; i < last; ++i) {
+      const Piece& p = pieces_[i];
+      const Run& r = run(p.run);
+      const Column& from = r.rows.column(static_cast<int>(c));
+      if (!r.order) {
+        to.append_column(from.slice(p.begin, p.end - p.begin));
+      } else {
+        to.append_take(from, std::span<const uint32_t>(r.order->data() + p.begin, p.end - p.begin));
+      }
+    }
+  }
+  return batch_.finish();
+}
+
 std::unique_ptr<StateImage> OrderedInput::capture() const {
-  OrderedInputImage::Held held{first_batch_, {}};
-  held.batches.reserve(batches_.size());
-  for (const HeldBatch& b : batches_) held.batches.push_back(b.rows);
-  return std::make_unique<OrderedInputImage>(codec_, heap_, held_, std::move(held), watermark_,
-                                             inner_->capture());
+  std::vector<Run> runs;
+  runs.reserve(runs_.size());
+  for (const Run& r : runs_) {
+    if (r.next < r.size) runs.push_back(r);
+  }
+  return std::make_unique<OrderedInputImage>(codec_, time_column_, std::move(runs), held_,
+                                             watermark_, inner_->capture());
 }
 
 void OrderedInput::snapshot(StateWriter& writer) const {
@@ -270,12 +342,7 @@ Status OrderedInput::restore(StateReader& reader) {
   for (int64_t i = 0; i < count && read.ok(); ++i) {
     read = reader.i64(times[static_cast<size_t>(i)]);
     if (read.ok()) read = reader.str_view(row);
-    // Written in heap order: it must be a heap by time again.
-    if (read.ok() &&
-        ((i > 0 && times[static_cast<size_t>(i)] < times[static_cast<size_t>((i - 1) / 2)]) ||
-         !codec_.valid(row))) {
-      read = damaged();
-    }
+    if (read.ok() && !codec_.valid(row)) read = damaged();
     if (read.ok()) codec_.decode(row, batch_, 0);
   }
   if (!read.ok()) {
@@ -283,19 +350,19 @@ Status OrderedInput::restore(StateReader& reader) {
     return read;
   }
   RecordBatch rows = batch_.finish();
-  heap_.clear();
-  held_ = 0;
-  batches_.clear();
-  first_batch_ = 0;
-  held_bytes_ = 0;
-  if (count > 0) {
-    batches_.push_back(HeldBatch{rows, count});
-    held_bytes_ = buffer_bytes(rows);
-    for (int64_t i = 0; i < count; ++i) {
-      heap_.push_back(Entry{times[static_cast<size_t>(i)], 0, i});
+  // Each row's time is its time column's.
+  const Column& time = rows.column(time_column_);
+  for (int64_t i = 0; i < count; ++i) {
+    if (times[static_cast<size_t>(i)] != (time.is_null(i) ? INT64_MIN : time.int64_value(i))) {
+      return damaged();
     }
-    held_ = static_cast<uint32_t>(count);
   }
+  runs_.clear();
+  heap_.clear();
+  first_run_ = 0;
+  held_ = 0;
+  held_bytes_ = 0;
+  if (count > 0) hold(rows);
   watermark_ = watermark;
   SLC_RETURN_IF_ERROR(inner_->restore(reader));
   stats_ = inner_->stats();
@@ -305,7 +372,7 @@ Status OrderedInput::restore(StateReader& reader) {
 StateStats OrderedInput::state_stats() const {
   StateStats s = inner_->state_stats();
   s.groups += held_;
-  s.bytes += static_cast<int64_t>(heap_.bytes()) + held_bytes_;
+  s.bytes += held_bytes_ + static_cast<int64_t>(heap_.capacity() * sizeof(uint64_t));
   return s;
 }
 

@@ -15,25 +15,27 @@
 // back behind it) is applied at the end of its batch, in the same order among that batch's.
 //
 // State: the input batches that still have rows waiting (shared, never copied: the rows are
-// not re-encoded on the way through) and a min-heap by time of (time, batch, row) entries in a
-// ChunkedArray; a batch goes once its last row is applied. capture() shares both copy-on-write
-// with the image, which encodes the waiting rows (JoinRowCodec) when it is written. Rows of
-// equal time are sorted by their values when released (compare_rows: each column's null flag,
-// then its value's bytes — any order of the values would do, as long as it is one order).
+// not re-encoded on the way through), each a run sorted by (time, values) when it comes (most
+// batches come sorted by time: one pass checks, and only rows of equal time are sorted), and a
+// min-heap of the runs by their next row. Releasing merges the runs: the best run gives rows
+// until its next one passes the second-best run's, so the heap is touched once per piece, not
+// per row, and a piece is applied as it lies in its batch (the batch itself, a slice of it, or
+// its rows gathered column by column). capture() shares the runs with the image, which encodes
+// the waiting rows (JoinRowCodec) when it is written. Rows of equal time are ordered by their
+// values (tie_order.h: any order of the values would do, as long as it is one order).
 //
 // Thread: the compute thread only; an image from capture() may be written on any one thread.
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <deque>
-
-#include "dataflow/chunked_array.h"
 #include "dataflow/join_row_codec.h"
 #include "dataflow/operator.h"
+#include "dataflow/tie_order.h"
 #include "sluice/batch_builder.h"
 #include "sql/bound_query.h"
 
@@ -55,28 +57,45 @@ class OrderedInput final : public Operator {
 
   int64_t held_rows() const { return held_; }
 
-  // A waiting row: its time, then the batch (its number since the start) and row it is in.
-  // Never written to a checkpoint as bytes (the image encodes the rows).
-  struct Entry {
-    int64_t time;
-    uint64_t batch;
-    int64_t row;
+  // A held input batch: its rows in (time, values) order (`order`; none when the batch came in
+  // that order), of which [0, next) have been applied. `order` never changes once made, so an
+  // image shares it.
+  struct Run {
+    RecordBatch rows;
+    std::shared_ptr<const std::vector<uint32_t>> order;
+    std::vector<TieOrder::View> views;  // its columns, for ties_
+    uint32_t next = 0;
+    uint32_t size = 0;
+    uint32_t row(uint32_t i) const { return order ? (*order)[i] : i; }
   };
 
  private:
-  struct HeldBatch {
-    RecordBatch rows;
-    int64_t waiting;  // its rows still in the heap
+  // Rows [begin, end) of a run's order, applied together.
+  struct Piece {
+    uint64_t run;
+    uint32_t begin;
+    uint32_t end;
   };
 
+  // Keeps `input` as a run, sorted.
+  void hold(const RecordBatch& input);
   // Applies every held row final at `watermark_`, in (time, values) order.
   Status release(std::vector<RecordBatch>& out);
+  // Adds rows [begin, end) of run `number` to the release, cut where a batch of
+  // kReleaseBatchRows ends (chunk_ends_).
+  void add_piece(uint64_t number, uint32_t begin, uint32_t end);
+  // The rows of pieces_[first, last) as one batch: shared, not copied, when they are one piece
+  // lying in its batch as it is.
+  RecordBatch gather(size_t first, size_t last);
   bool final(int64_t time) const;
-  void push(const Entry& e);
-  void pop();
-  const HeldBatch& batch_of(const Entry& e) const {
-    return batches_[static_cast<size_t>(e.batch - first_batch_)];
-  }
+  int64_t time_of(const Run& run, uint32_t row) const;
+  // <0 when row `ra` of run `a` comes before row `rb` of run `b`, by (time, values).
+  int compare(const Run& a, uint32_t ra, const Run& b, uint32_t rb) const;
+  // Whether run `a`'s next row comes before run `b`'s (the heap's order).
+  bool before(uint64_t a, uint64_t b) const;
+  void sift_down(size_t at);
+  Run& run(uint64_t number) { return runs_[static_cast<size_t>(number - first_run_)]; }
+  const Run& run(uint64_t number) const { return runs_[static_cast<size_t>(number - first_run_)]; }
 
   std::shared_ptr<const sql::BoundQuery> query_;
   std::unique_ptr<Operator> inner_;
@@ -84,15 +103,18 @@ class OrderedInput final : public Operator {
   const int64_t trail_;
   const bool complete_at_trail_;
   const JoinRowCodec codec_;  // every input column, for checkpoints
-  std::vector<int> widths_;   // fixed_width of each input column's type (compare_rows)
-  ChunkedArray<Entry> heap_;  // [0, held_) is the heap; the tail is spare
-  uint32_t held_ = 0;
-  std::deque<HeldBatch> batches_;  // batch numbers first_batch_, first_batch_ + 1, …
-  uint64_t first_batch_ = 0;
-  int64_t held_bytes_ = 0;  // the held batches' buffers
+  const TieOrder ties_;       // the order of rows of equal time
+  std::deque<Run> runs_;      // run numbers first_run_, first_run_ + 1, …
+  uint64_t first_run_ = 0;
+  std::vector<uint64_t> heap_;  // the runs with rows waiting, a min-heap by their next row
+  int64_t held_ = 0;            // rows waiting, in every run
+  int64_t held_bytes_ = 0;      // the runs' buffers and orders
   int64_t watermark_ = kNoWatermark;
   // Scratch, reused.
-  std::vector<Entry> released_;
+  std::vector<Piece> pieces_;
+  std::vector<size_t> chunk_ends_;  // where each batch of the release ends in pieces_
+  int64_t chunk_rows_ = 0;          // rows in the last, unfinished one
+  std::vector<int64_t> times_;
   BatchBuilder batch_;
 };
 

@@ -202,6 +202,66 @@ Status StateReader::value(Value& v) {
   }
 }
 
+Status StateReader::append_to(ColumnBuilder& to) {
+  const size_t at = pos_;
+  DataType t;
+  uint8_t null;
+  SLC_RETURN_IF_ERROR(type(t));
+  SLC_RETURN_IF_ERROR(u8(null));
+  if (t.id() != to.type().id()) {
+    return Status(ErrorCode::kDataCorrupt, "state is damaged: a value of type " + type_name(t) +
+                                               " where " + type_name(to.type()) +
+                                               " belongs, at byte " + std::to_string(at));
+  }
+  if (null) {
+    to.append_null();
+    return Status::Ok();
+  }
+  switch (t.id()) {
+    case TypeId::kDecimal: {
+      __int128 v;
+      SLC_RETURN_IF_ERROR(need(16));
+      SLC_RETURN_IF_ERROR(check_payload(t, pos_));
+      SLC_RETURN_IF_ERROR(i128(v));
+      to.append_decimal(v);
+      return Status::Ok();
+    }
+    case TypeId::kBoolean: {
+      uint8_t b;
+      SLC_RETURN_IF_ERROR(u8(b));
+      to.append_bool(b != 0);
+      return Status::Ok();
+    }
+    case TypeId::kDouble: {
+      double v;
+      SLC_RETURN_IF_ERROR(f64(v));
+      to.append_double(v);
+      return Status::Ok();
+    }
+    case TypeId::kVarchar: {
+      std::string_view s;
+      SLC_RETURN_IF_ERROR(str_view(s));
+      to.append_string(s);
+      return Status::Ok();
+    }
+    case TypeId::kInt32:
+    case TypeId::kDate: {
+      int64_t v;
+      SLC_RETURN_IF_ERROR(need(8));
+      SLC_RETURN_IF_ERROR(check_payload(t, pos_));
+      SLC_RETURN_IF_ERROR(i64(v));
+      to.append_int32(static_cast<int32_t>(v));
+      return Status::Ok();
+    }
+    default: {
+      int64_t v;
+      SLC_RETURN_IF_ERROR(i64(v));
+      to.append_int64(v);
+      return Status::Ok();
+    }
+  }
+}
+
 // Inlined into skip_values(), its one loop.
 [[gnu::always_inline]] inline Status StateReader::skip_value() {
   DataType t;

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "sluice/column.h"
+#include "sluice/column_builder.h"
 #include "sluice/status.h"
 #include "sluice/value.h"
 
@@ -55,6 +56,10 @@ class StateReader {
   Status str_view(std::string_view& s);
   Status type(DataType& t);
   Status value(Value& v);
+  // Reads a value as value() does and appends it to `to`, a builder of its type, without making
+  // a Value (a VARCHAR's bytes go from the state to the builder); a value of another type is
+  // damage.
+  Status append_to(ColumnBuilder& to);
   // Passes over `n` values, each checked as value() checks it, without building them: a
   // reader that keeps values' bytes as they are (a view table's restore) needs only to know
   // they read.

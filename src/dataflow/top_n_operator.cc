@@ -43,6 +43,28 @@ class TopNImage final : public StateImage {
   std::vector<std::pair<int64_t, TopNOperator::StoreData>> stores_;
 };
 
+// Whether every value a top-N reads is an input column as it is (no WHERE, no computed key or
+// column): then the rows it is given can be read where they lie in their batch, since reading a
+// column costs nothing (a computed one would be computed for the whole batch each time).
+bool reads_columns_only(const sql::BoundQuery& q) {
+  const auto plain = [](const sql::BoundExprPtr& e) {
+    return e->kind == sql::BoundExpr::Kind::kColumn;
+  };
+  if (q.where) return false;
+  for (const sql::BoundExprPtr& e : q.top_n->partition_keys) {
+    if (!plain(e)) return false;
+  }
+  for (const sql::TopNSortKey& k : q.top_n->sort_keys) {
+    if (!plain(k.expr)) return false;
+  }
+  for (size_t i = 0; i < q.projection.size(); ++i) {
+    if (static_cast<int>(i) != q.top_n->row_number_column && !plain(q.projection[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
 Status damaged(const std::string& what) {
   return Status(ErrorCode::kDataCorrupt, "top-N state is damaged: " + what);
 }
@@ -50,7 +72,10 @@ Status damaged(const std::string& what) {
 }  // namespace
 
 TopNOperator::TopNOperator(std::shared_ptr<const sql::BoundQuery> query)
-    : query_(std::move(query)), top_(*query_->top_n), out_(query_->output_schema) {
+    : query_(std::move(query)),
+      top_(*query_->top_n),
+      in_place_(reads_columns_only(*query_)),
+      out_(query_->output_schema) {
   std::vector<Field> fields;
   for (size_t i = 0; i < query_->projection.size(); ++i) {
     if (static_cast<int>(i) != top_.row_number_column) {
@@ -64,7 +89,17 @@ TopNOperator::~TopNOperator() = default;
 
 Status TopNOperator::process(const RecordBatch& input, std::vector<RecordBatch>& out) {
   SLC_ASSIGN_OR_RETURN(RecordBatch rows, filter_batch(query_->where, input, selection_));
-  const int64_t n = rows.num_rows();
+  return rank_rows(rows, nullptr, rows.num_rows(), out);
+}
+
+Status TopNOperator::process_rows(const RecordBatch& input, std::span<const uint32_t> rows,
+                                  std::vector<RecordBatch>& out) {
+  if (!in_place_) return Operator::process_rows(input, rows, out);
+  return rank_rows(input, rows.data(), static_cast<int64_t>(rows.size()), out);
+}
+
+Status TopNOperator::rank_rows(const RecordBatch& rows, const uint32_t* order, int64_t n,
+                               std::vector<RecordBatch>& out) {
   if (n == 0) return Status::Ok();
   std::vector<Column> keys, sorts, values;
   for (const sql::BoundExprPtr& e : top_.partition_keys) {
@@ -85,7 +120,8 @@ Status TopNOperator::process(const RecordBatch& input, std::vector<RecordBatch>&
   int64_t store_end = 0;
   row.sort.resize(sorts.size());
   row.output.resize(values.size());
-  for (int64_t r = 0; r < n; ++r) {
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t r = order != nullptr ? order[i] : i;
     int64_t end = kForever;
     key_writer_.clear();
     for (size_t k = 0; k < keys.size(); ++k) {
@@ -168,9 +204,8 @@ Status TopNOperator::rank(Store& store, std::string_view key, uint64_t hash, Can
     for (int64_t k = 0; k < worse; ++k, cur = d.rows[cur].next) {
       const bool leaves = full && k == 0;
       if (!numbered && !leaves) break;
-      SLC_RETURN_IF_ERROR(decode(d, cur, sort_scratch_, output_scratch_));
-      emit(output_scratch_, count - k, false);
-      if (!leaves) emit(output_scratch_, count - k + 1, true);
+      SLC_RETURN_IF_ERROR(emit_kept(d, cur, count - k, false));
+      if (!leaves) SLC_RETURN_IF_ERROR(emit_kept(d, cur, count - k + 1, true));
     }
   }
   if (full) {
@@ -204,23 +239,23 @@ int TopNOperator::compare(const StoreData& store, Candidate& row, uint32_t r) {
   return row.arrival < store.rows[r].arrival ? -1 : 1;
 }
 
-Status TopNOperator::decode(const StoreData& store, uint32_t r, std::vector<Value>& sort,
-                            std::vector<Value>& output) const {
+Status TopNOperator::emit_kept(const StoreData& store, uint32_t r, int64_t number, bool insert) {
+  // Read from the arena straight into the output (no Value made: a kept row's strings are
+  // copied once).
+  const int64_t rows = out_.num_rows();
   StateReader reader(store.arena.get(store.rows[r].values));
-  sort.resize(top_.sort_keys.size());
-  output.resize(static_cast<size_t>(value_schema_->num_fields()));
-  for (Value& v : sort) SLC_RETURN_IF_ERROR(reader.value(v));
-  for (Value& v : output) SLC_RETURN_IF_ERROR(reader.value(v));
-  if (!reader.done()) return damaged("a kept row has bytes past its values");
-  return Status::Ok();
-}
-
-void TopNOperator::emit(const std::vector<Value>& output, int64_t number, bool insert) {
-  size_t v = 0;
-  for (int c = 0; c < value_schema_->num_fields() + (top_.row_number_column >= 0); ++c) {
-    if (c != top_.row_number_column) append_value(out_.column(c), output[v++]);
+  Status s = reader.skip_values(static_cast<int64_t>(top_.sort_keys.size()));
+  const int columns = value_schema_->num_fields() + (top_.row_number_column >= 0);
+  for (int c = 0; c < columns && s.ok(); ++c) {
+    if (c != top_.row_number_column) s = reader.append_to(out_.column(c));
+  }
+  if (s.ok() && !reader.done()) s = damaged("a kept row has bytes past its values");
+  if (!s.ok()) {
+    out_.truncate(rows);  // no half-made change
+    return s;
   }
   emit_tail(number, insert);
+  return Status::Ok();
 }
 
 void TopNOperator::emit_row(const std::vector<Column>& columns, int64_t row, int64_t number,

@@ -46,6 +46,10 @@ class TopNOperator final : public Operator {
   ~TopNOperator() override;
 
   Status process(const RecordBatch& input, std::vector<RecordBatch>& out) override;
+  // In place when it reads only input columns as they are (no WHERE, nothing computed).
+  Status process_rows(const RecordBatch& input, std::span<const uint32_t> rows,
+                      std::vector<RecordBatch>& out) override;
+  bool reads_rows_in_place() const override { return in_place_; }
   Status on_watermark(int64_t watermark, std::vector<RecordBatch>& out) override;
   void snapshot(StateWriter& writer) const override;
   Status restore(StateReader& reader) override;
@@ -109,14 +113,16 @@ class TopNOperator final : public Operator {
     }
   };
 
+  // Ranks rows order[0 … n) of `rows` (rows 0 … n when `order` is null), in that order.
+  Status rank_rows(const RecordBatch& rows, const uint32_t* order, int64_t n,
+                   std::vector<RecordBatch>& out);
   Status rank(Store& store, std::string_view key, uint64_t hash, Candidate& row);
   uint32_t partition_of(Store& store, std::string_view key, uint64_t hash);
   // <0 when `row` ranks before stored row `r`, >0 after (never 0: arrival breaks ties).
   int compare(const StoreData& store, Candidate& row, uint32_t r);
-  Status decode(const StoreData& store, uint32_t r, std::vector<Value>& sort,
-                std::vector<Value>& output) const;
-  // Appends a change of a row (its output values, row number `number`) to the pending output.
-  void emit(const std::vector<Value>& output, int64_t number, bool insert);
+  // Appends a change of kept row `r` (its output values, row number `number`) to the pending
+  // output.
+  Status emit_kept(const StoreData& store, uint32_t r, int64_t number, bool insert);
   // The same for row `row` of the batch's output columns, copied from them (no Value made).
   void emit_row(const std::vector<Column>& columns, int64_t row, int64_t number, bool insert);
   // The change's row number and `_op`, after its values.
@@ -130,6 +136,7 @@ class TopNOperator final : public Operator {
 
   std::shared_ptr<const sql::BoundQuery> query_;
   const sql::BoundTopN& top_;
+  const bool in_place_;              // reads_rows_in_place()
   SchemaPtr value_schema_;           // the output without the row number and `_op`
   std::map<int64_t, Store> stores_;  // by the watermark that ends them; kForever: no window
   int64_t watermark_ = kNoWatermark;
@@ -140,8 +147,6 @@ class TopNOperator final : public Operator {
   // Scratch.
   StateWriter key_writer_;
   StateWriter row_writer_;
-  std::vector<Value> sort_scratch_;
-  std::vector<Value> output_scratch_;
   Value compare_scratch_;
   std::string read_scratch_;
 };

@@ -124,6 +124,35 @@ TEST(RecordBatch, TakeFromASliceHonoursItsOffset) {
   EXPECT_EQ(t.column(1).null_count(), 3);  // rows 13+3 (twice) and 13+0 are NULL rows (r % 3 == 1)
 }
 
+// append_take copies the rows it is given, in order, as append_from would one by one: from
+// columns with and without NULLs, from a slice, into a builder that already holds a NULL.
+TEST(ColumnBuilder, AppendTakeIsAppendFromRowByRow) {
+  const RecordBatch batch = test::all_types_batch(60);
+  const RecordBatch slice = batch.slice(13, 40);
+  const uint32_t valid_rows[] = {2, 0, 5, 5, 39, 8};  // slice rows 13+: none is a NULL row
+  const uint32_t any_rows[] = {3, 0, 1, 1, 38};       // 13 + 0 and 13 + 3 are NULL rows
+  for (int c = 0; c < batch.num_columns(); ++c) {
+    const Column& from = slice.column(c);
+    ColumnBuilder took(from.type()), expected(from.type());
+    took.append_null();
+    expected.append_null();
+    took.append_take(from, valid_rows);
+    for (const uint32_t r : valid_rows) expected.append_from(from, r);
+    took.append_take(from, any_rows);
+    for (const uint32_t r : any_rows) expected.append_from(from, r);
+    took.append_take(from, {});
+    const Column a = took.finish(), b = expected.finish();
+    EXPECT_TRUE(a.equals(b)) << batch.schema()->field(c).name;
+    EXPECT_EQ(a.null_count(), b.null_count()) << batch.schema()->field(c).name;
+  }
+  // Without a NULL before: no bitmap made.
+  ColumnBuilder ints(DataType::kInt64);
+  ints.append_take(slice.column(2), valid_rows);
+  const Column ints_column = ints.finish();
+  EXPECT_TRUE(ints_column.validity_buffer().empty());
+  EXPECT_EQ(ints_column.int64_value(4), batch.column(2).int64_value(13 + 39));
+}
+
 TEST(RecordBatch, ConcatJoinsSlicesAtOddOffsets) {
   RecordBatch batch = test::all_types_batch(50);
   std::vector<RecordBatch> parts = {batch.slice(0, 3), batch.slice(3, 11), batch.slice(14, 36)};

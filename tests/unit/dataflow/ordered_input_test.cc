@@ -12,8 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "dataflow/ordered_input.h"
 #include "dataflow/output.h"
 #include "dataflow/query_node.h"
+#include "sluice/batch_builder.h"
 #include "support/test_graph.h"
 
 namespace sluice::dataflow {
@@ -286,6 +288,125 @@ TEST(OrderedInput, AStateWithoutHeldRowsIsRefused) {
   StateReader r(w.bytes());
   const Status s = op->restore(r);
   EXPECT_EQ(s.code(), ErrorCode::kDataCorrupt) << s.to_string();
+}
+
+// OrderedInput on its own, around an operator that records what it is given: rows with many
+// equal times, exact duplicates, NULL times and VARCHARs, pushed in batches of every size (some
+// sorted by time, some not, some past a release batch's 8,192 rows) between watermarks that
+// never pass a row still to come. Whatever the split, the rows applied are the same sequence,
+// sorted by time, each applied only once final — also across a snapshot and restore. (A row
+// with a NULL time is final at once, applied with its batch: where it falls in the sequence
+// depends on the split, so those are checked as a count.)
+struct Recorder final : Operator {
+  Status process(const RecordBatch& input, std::vector<RecordBatch>& out) override {
+    (void)out;
+    for (int64_t r = 0; r < input.num_rows(); ++r) {
+      const Column& t = input.column(0);
+      const int64_t time = t.is_null(r) ? INT64_MIN : t.int64_value(r);
+      if (time != INT64_MIN && *watermark != kFinalWatermark) {
+        EXPECT_LT(time + 5, *watermark);
+      }
+      std::string row;
+      for (int c = 0; c < input.num_columns(); ++c) row += input.column(c).value_to_string(r) + "|";
+      rows->push_back({time, row});
+    }
+    return Status::Ok();
+  }
+  std::string describe() const override { return "recorder"; }
+  std::vector<std::pair<int64_t, std::string>>* rows = nullptr;
+  const int64_t* watermark = nullptr;  // the watermark the OrderedInput was last given
+};
+
+TEST(OrderedInput, AppliesRowsSortedByTimeWhateverTheBatchesAndWatermarks) {
+  auto query = std::make_shared<sql::BoundQuery>();
+  query->input_schema = make_schema({{"t", DataType::kTimestamp, true},
+                                     {"k", DataType::kInt64, true},
+                                     {"s", DataType::kVarchar, true}});
+  query->input_order.kind = sql::InputOrder::Kind::kHeld;
+  query->input_order.time_column = 0;
+  query->input_order.trail = 5;
+  // 30,000 rows in arrival order: times rising with jitter of up to 40 (so a batch is often not
+  // sorted), many equal; every 97th row's time NULL; values from a few, so duplicates.
+  std::mt19937_64 rng(7);
+  auto pick = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  struct In {
+    int64_t time;  // INT64_MIN: NULL
+    int64_t k;
+    std::string s;
+  };
+  std::vector<In> rows;
+  int64_t base = 1000;
+  for (int i = 0; i < 30000; ++i) {
+    base += pick(0, 2);
+    rows.push_back({i % 97 == 5 ? INT64_MIN : base + pick(0, 40), pick(0, 3),
+                    pick(0, 9) == 0 ? "" : std::string(static_cast<size_t>(pick(0, 2)), 'x')});
+  }
+  // The least time still to come after each row (a watermark never passes it).
+  std::vector<int64_t> least_after(rows.size() + 1, INT64_MAX);
+  for (size_t i = rows.size(); i-- > 0;) {
+    least_after[i] =
+        std::min(least_after[i + 1], rows[i].time == INT64_MIN ? INT64_MAX : rows[i].time);
+  }
+  const auto batch_of = [&](size_t from, size_t to) {
+    BatchBuilder b(query->input_schema);
+    for (size_t i = from; i < to; ++i) {
+      rows[i].time == INT64_MIN ? b.column(0).append_null()
+                                : b.column(0).append_int64(rows[i].time);
+      rows[i].k == 3 ? b.column(1).append_null() : b.column(1).append_int64(rows[i].k);
+      rows[i].s.empty() ? b.column(2).append_null() : b.column(2).append_string(rows[i].s);
+    }
+    return b.finish();
+  };
+  // One split: batches of up to `most` rows, the watermark moved after some; with `cut`, the
+  // operator is snapshotted after that batch and the rest goes to one restored from it.
+  const auto apply = [&](uint64_t seed, int most, int cut) {
+    std::vector<std::pair<int64_t, std::string>> applied;
+    int64_t watermark = kNoWatermark;
+    std::mt19937_64 split(seed);
+    auto make = [&] {
+      auto recorder = std::make_unique<Recorder>();
+      recorder->rows = &applied;
+      recorder->watermark = &watermark;
+      return std::make_unique<OrderedInput>(query, std::move(recorder));
+    };
+    std::unique_ptr<OrderedInput> op = make();
+    std::vector<RecordBatch> out;
+    int batches = 0;
+    for (size_t at = 0; at < rows.size(); ++batches) {
+      const size_t n =
+          std::min(rows.size() - at,
+                   static_cast<size_t>(std::uniform_int_distribution<int>(1, most)(split)));
+      EXPECT_TRUE(op->process(batch_of(at, at + n), out).ok());
+      at += n;
+      if (split() % 3 == 0 && least_after[at] != INT64_MAX) {
+        watermark = least_after[at] - static_cast<int64_t>(split() % 4);
+        EXPECT_TRUE(op->on_watermark(watermark, out).ok());
+      }
+      if (batches == cut) {
+        StateWriter w;
+        op->snapshot(w);
+        op = make();
+        StateReader r(w.bytes());
+        const Status s = op->restore(r);
+        EXPECT_TRUE(s.ok()) << s.to_string();
+      }
+    }
+    watermark = kFinalWatermark;
+    EXPECT_TRUE(op->on_watermark(watermark, out).ok());
+    EXPECT_EQ(op->held_rows(), 0);
+    EXPECT_EQ(applied.size(), rows.size());
+    std::erase_if(applied, [](const auto& row) { return row.first == INT64_MIN; });
+    EXPECT_EQ(applied.size(), rows.size() - (rows.size() + 91) / 97);
+    return applied;
+  };
+  const auto reference = apply(1, 20000, -1);
+  for (size_t i = 1; i < reference.size(); ++i) {
+    ASSERT_LE(reference[i - 1].first, reference[i].first) << "row " << i;
+  }
+  EXPECT_EQ(apply(2, 1, -1), reference);
+  EXPECT_EQ(apply(3, 37, -1), reference);
+  EXPECT_EQ(apply(4, 9000, 1), reference);
+  EXPECT_EQ(apply(5, 300, 40), reference);
 }
 
 }  // namespace
