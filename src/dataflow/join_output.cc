@@ -1,5 +1,6 @@
 #include "dataflow/join_output.h"
 
+#include <algorithm>
 #include <numeric>
 #include <string>
 
@@ -25,11 +26,18 @@ Result<RecordBatch> JoinOutput::finish(const sql::BoundExprPtr& residual,
   const int batch_first = batch_side_ == 0 ? 0 : widths_[0];
   const int stored_first = batch_side_ == 0 ? widths_[0] : 0;
   builder_.reserve(static_cast<int64_t>(n));
-  // A VARCHAR column's bytes are counted first and reserved: appending them then copies each
-  // string once (a joined row's strings are most of its bytes).
+  // Column by column, one type switch per column, a VARCHAR column's bytes counted first and
+  // reserved (a joined row's strings are most of its bytes: each is copied once). The batch's
+  // side is gathered (ColumnBuilder::append_take) unless a row is NULL-padded there.
+  const bool padded = std::find(rows_.begin(), rows_.end(), kNulls) != rows_.end();
+  if (!padded) take_.assign(rows_.begin(), rows_.end());
   for (int c = 0; c < widths_[batch_side_]; ++c) {
     ColumnBuilder& out = builder_.column(batch_first + c);
     const Column* in = batch_ != nullptr ? batch_->columns[static_cast<size_t>(c)] : nullptr;
+    if (!padded) {
+      if (n > 0) out.append_take(*in, take_);
+      continue;
+    }
     if (in != nullptr && in->type() == DataType::kVarchar) {
       size_t bytes = 0;
       for (size_t k = 0; k < n; ++k) {
@@ -47,21 +55,10 @@ Result<RecordBatch> JoinOutput::finish(const sql::BoundExprPtr& residual,
   }
   for (int c = 0; c < widths_[1 - batch_side_]; ++c) {
     ColumnBuilder& out = builder_.column(stored_first + c);
-    if (out.type() == DataType::kVarchar) {
-      size_t bytes = 0;
-      for (size_t k = 0; k < n; ++k) {
-        if (stored_[k] != JoinRows::kNone) {
-          bytes += stored_rows_->string_length(static_cast<size_t>(c), stored_[k]);
-        }
-      }
-      out.reserve_data(bytes);
-    }
-    for (size_t k = 0; k < n; ++k) {
-      if (stored_[k] == JoinRows::kNone) {
-        out.append_null();
-      } else {
-        stored_rows_->append_value(out, static_cast<size_t>(c), stored_[k]);
-      }
+    if (stored_rows_ != nullptr) {
+      stored_rows_->append_rows(out, static_cast<size_t>(c), stored_);
+    } else {
+      for (size_t k = 0; k < n; ++k) out.append_null();  // every row NULL-padded there
     }
   }
   if (with_op_) {

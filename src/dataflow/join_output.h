@@ -57,6 +57,7 @@ class JoinOutput {
   std::vector<uint32_t> stored_;
   std::vector<uint8_t> inserts_;
   std::vector<uint32_t> selection_;
+  std::vector<uint32_t> take_;  // rows_, for append_take
 };
 
 // Whether a join's output schema carries `_op` (it has one column past both sides' stored

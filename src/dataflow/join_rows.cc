@@ -395,6 +395,48 @@ void JoinRows::append_value(ColumnBuilder& out, size_t c, uint32_t i) const {
   }
 }
 
+void JoinRows::append_rows(ColumnBuilder& out, size_t c, std::span<const uint32_t> rows) const {
+  const uint32_t at = fields_[c].offset;
+  const auto each = [&](auto&& append) {
+    for (const uint32_t i : rows) {
+      if (i == kNone || is_null(i, c)) {
+        out.append_null();
+      } else {
+        append(i);
+      }
+    }
+  };
+  switch (fields_[c].type) {
+    case DataType::kBoolean:
+      each([&](uint32_t i) { out.append_bool(load<int64_t>(i, at) != 0); });
+      break;
+    case DataType::kInt32:
+    case DataType::kDate:
+      each([&](uint32_t i) { out.append_int32(static_cast<int32_t>(load<int64_t>(i, at))); });
+      break;
+    case DataType::kDouble:
+      each([&](uint32_t i) { out.append_double(std::bit_cast<double>(load<int64_t>(i, at))); });
+      break;
+    case DataType::kDecimal:
+      each([&](uint32_t i) { out.append_decimal(load<__int128>(i, at)); });
+      break;
+    case DataType::kVarchar: {
+      size_t bytes = 0;
+      for (const uint32_t i : rows) {
+        if (i != kNone) bytes += string_length(c, i);
+      }
+      out.reserve_data(bytes);
+      each([&](uint32_t i) { out.append_string(string_at(i, c)); });
+      break;
+    }
+    case DataType::kInt64:
+    case DataType::kTimestamp:
+    case DataType::kInterval:
+      each([&](uint32_t i) { out.append_int64(load<int64_t>(i, at)); });
+      break;
+  }
+}
+
 JoinRows::Frozen JoinRows::freeze() const {
   return data_;
 }
