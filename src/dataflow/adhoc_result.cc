@@ -5,6 +5,7 @@
 #include <numeric>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "dataflow/aggregate_operator.h"
 #include "dataflow/key_bytes.h"
@@ -100,6 +101,27 @@ Result<RecordBatch> finish_adhoc_result(const sql::BoundQuery& query, RecordBatc
     columns.push_back(rows.column(c));
   }
   return RecordBatch::make(make_schema(std::move(fields)), std::move(columns));
+}
+
+std::string describe_adhoc_finish(const sql::BoundQuery& query) {
+  std::vector<std::string> parts;
+  if (query.distinct) parts.emplace_back("DISTINCT");
+  if (!query.order_by.empty()) {
+    std::string order = "ORDER BY ";
+    for (size_t i = 0; i < query.order_by.size(); ++i) {
+      const sql::SortKey& k = query.order_by[i];
+      order += (i ? ", " : "") + query.output_schema->field(k.column).name;
+      if (k.descending) order += " DESC";
+      // PostgreSQL's default puts NULLs last ascending, first descending: said when otherwise.
+      if (k.nulls_first != k.descending) order += k.nulls_first ? " NULLS FIRST" : " NULLS LAST";
+    }
+    parts.push_back(std::move(order));
+  }
+  if (query.offset > 0) parts.push_back("OFFSET " + std::to_string(query.offset));
+  if (query.limit) parts.push_back("LIMIT " + std::to_string(*query.limit));
+  std::string out;
+  for (const std::string& p : parts) out += (out.empty() ? "" : " → ") + p;
+  return out;
 }
 
 }  // namespace sluice::dataflow

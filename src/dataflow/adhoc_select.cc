@@ -136,35 +136,43 @@ Result<RecordBatch> empty_global_group(std::shared_ptr<const sql::BoundQuery> qu
 
 }  // namespace
 
-Result<RecordBatch> run_adhoc_select(const SelectStmt& select, const Catalog& catalog,
-                                     const Graph& graph, const AdhocStateCheck& check_state) {
+Result<AdhocPlan> bind_adhoc_select(const SelectStmt& select, const Catalog& catalog,
+                                    const Graph& graph) {
   ReadCheck check(catalog);
   SLC_RETURN_IF_ERROR(check.select(select));
   // Every view as a bounded source of its current rows' schema: the binder sees what the
   // graph below reads (and suggests among all views when a name is wrong).
-  Catalog snapshot;
+  AdhocPlan plan;
   for (const Catalog::Entry* e : catalog.all(ObjectKind::kView)) {
     const auto* node = static_cast<const ViewNode*>(graph.find(e->name()));
     auto def = std::make_shared<sql::SourceDef>();
     def->name = e->name();
     def->schema = node->table().schema();
     def->bounded = true;
-    snapshot.add(Catalog::Entry{ObjectKind::kSource, def, nullptr, nullptr});
+    plan.snapshot.add(Catalog::Entry{ObjectKind::kSource, def, nullptr, nullptr});
   }
   // NOW() is the statement's time, read once (PostgreSQL's transaction time): every row of the
   // answer sees the same value.
   const int64_t statement_time = ProcessingClock::wall_micros();
-  SLC_ASSIGN_OR_RETURN(
-      sql::BoundQuery bound,
-      sql::Binder(snapshot, statement_time).bind_query(select, sql::QueryUse::kAdhoc, kObject));
-  auto query = std::make_shared<const sql::BoundQuery>(std::move(bound));
+  SLC_ASSIGN_OR_RETURN(sql::BoundQuery bound,
+                       sql::Binder(plan.snapshot, statement_time)
+                           .bind_query(select, sql::QueryUse::kAdhoc, kObject));
+  plan.query = std::make_shared<const sql::BoundQuery>(std::move(bound));
+  plan.views = views_read(*plan.query);
+  return plan;
+}
+
+Result<RecordBatch> run_adhoc_select(const SelectStmt& select, const Catalog& catalog,
+                                     const Graph& graph, const AdhocStateCheck& check_state) {
+  SLC_ASSIGN_OR_RETURN(AdhocPlan plan, bind_adhoc_select(select, catalog, graph));
+  const std::shared_ptr<const sql::BoundQuery>& query = plan.query;
 
   // The plan in a graph of its own: the views read as sources, then the steps and the query,
   // whose node keeps the result as a view keeps its rows.
   Graph run;
   std::vector<std::pair<SourceNode*, const ViewTable*>> inputs;
-  for (const std::string& name : views_read(*query)) {
-    const sql::Catalog::Entry* e = snapshot.find(name);
+  for (const std::string& name : plan.views) {
+    const sql::Catalog::Entry* e = plan.snapshot.find(name);
     SourceNode* source = run.add_source(e->source);
     inputs.emplace_back(source, &static_cast<const ViewNode*>(graph.find(name))->table());
   }

@@ -14,6 +14,9 @@
 // Thread: a function; runs on the compute thread (or a test's), which owns the graph it reads.
 
 #include <functional>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "dataflow/graph.h"
 #include "sluice/record_batch.h"
@@ -28,9 +31,23 @@ namespace sluice::dataflow {
 // answer fails with the budget's error instead of running out of memory. Empty: no budget.
 using AdhocStateCheck = std::function<Status(const Graph&)>;
 
+// What an ad-hoc SELECT runs: its query bound over the views' current rows (every view a bounded
+// source of its table's schema, in `snapshot`), and the views it reads, in the order it reads
+// them. EXPLAIN SELECT shows it; run_adhoc_select runs it.
+struct AdhocPlan {
+  sql::Catalog snapshot;
+  std::shared_ptr<const sql::BoundQuery> query;
+  std::vector<std::string> views;
+};
+
 // `select` is the statement's query; `catalog` and `graph` the database's (read only).
 // Reading anything but materialized views (and WITH names) is refused, as are the joins a
-// snapshot has no meaning for (ASOF, FOR SYSTEM_TIME AS OF, RETENTION), each saying why.
+// snapshot has no meaning for (ASOF, FOR SYSTEM_TIME AS OF, RETENTION), each saying why. NOW()
+// is the statement's time, read here.
+Result<AdhocPlan> bind_adhoc_select(const sql::SelectStmt& select, const sql::Catalog& catalog,
+                                    const Graph& graph);
+
+// Binds (bind_adhoc_select) and runs the SELECT.
 Result<RecordBatch> run_adhoc_select(const sql::SelectStmt& select, const sql::Catalog& catalog,
                                      const Graph& graph, const AdhocStateCheck& check_state);
 

@@ -1,12 +1,12 @@
 #include "dataflow/introspection.h"
 
 #include "columnar/timestamp.h"
+#include "dataflow/adhoc_result.h"
 #include "dataflow/ddl.h"
 #include "dataflow/join_node.h"
 #include "dataflow/view_node.h"
 #include "sluice/batch_builder.h"
 #include "sluice/column_builder.h"
-#include "sql/binder.h"
 
 namespace sluice::dataflow {
 
@@ -193,42 +193,34 @@ size_t Introspection::explain_chain(const Node* node, std::vector<std::string>& 
 Result<QueryResult> Introspection::explain(const Statement& s) const {
   std::vector<std::string> lines;
   if (s.query) {
-    // EXPLAIN SELECT: bind and show the operator it would run, over its input chain; a FROM
-    // of several objects shows the steps it would make after their inputs' chains.
-    SLC_ASSIGN_OR_RETURN(sql::BoundQuery q, sql::Binder(catalog_).bind_query(*s.query));
-    auto shared = std::make_shared<const sql::BoundQuery>(std::move(q));
-    size_t depth = 0;
-    if (shared->steps.empty()) {
-      depth = explain_chain(graph_.find(shared->input), lines);
-    } else {
-      std::vector<std::string> seen;
-      for (const sql::PlanStep& step : shared->steps) {
-        for (const std::string& in : step.inputs) {
-          const Node* n = graph_.find(in);
-          if (n == nullptr || std::find(seen.begin(), seen.end(), in) != seen.end()) continue;
-          seen.push_back(in);
-          explain_chain(n, lines);
-        }
-      }
-      for (const sql::PlanStep& step : shared->steps) {
-        std::string inputs;
-        for (const std::string& in : step.inputs) inputs += (inputs.empty() ? "" : ", ") + in;
-        switch (step.kind) {
-          case sql::PlanStep::Kind::kJoin:
-            lines.push_back("join " + step.name + ": " + describe_join(*step.join, step.inputs));
-            break;
-          case sql::PlanStep::Kind::kUnion:
-            lines.push_back("union " + step.name + ": union all of " + inputs);
-            break;
-          case sql::PlanStep::Kind::kQuery:
-            lines.push_back("subquery " + step.name + " of " + inputs + ": " +
-                            make_operator(step.query)->describe());
-            break;
-        }
-      }
-      depth = 1;
+    // EXPLAIN SELECT: what the ad-hoc SELECT would run, bound as it binds it (the same
+    // refusals): each view it reads, as its current rows, then the steps it would make, its
+    // query and the finishing steps over the whole result.
+    SLC_ASSIGN_OR_RETURN(AdhocPlan plan, bind_adhoc_select(*s.query, catalog_, graph_));
+    for (const std::string& view : plan.views) {
+      const int64_t rows = static_cast<const ViewNode*>(graph_.find(view))->table().size();
+      lines.push_back("materialized view " + view + ": its current rows (" + std::to_string(rows) +
+                      " now), read once");
     }
-    lines.push_back(std::string(3 * depth, ' ') + "└─ query: " + make_operator(shared)->describe());
+    for (const sql::PlanStep& step : plan.query->steps) {
+      std::string inputs;
+      for (const std::string& in : step.inputs) inputs += (inputs.empty() ? "" : ", ") + in;
+      switch (step.kind) {
+        case sql::PlanStep::Kind::kJoin:
+          lines.push_back("join " + step.name + ": " + describe_join(*step.join, step.inputs));
+          break;
+        case sql::PlanStep::Kind::kUnion:
+          lines.push_back("union " + step.name + ": union all of " + inputs);
+          break;
+        case sql::PlanStep::Kind::kQuery:
+          lines.push_back("subquery " + step.name + " of " + inputs + ": " +
+                          make_operator(step.query)->describe());
+          break;
+      }
+    }
+    lines.push_back("   └─ query: " + make_operator(plan.query)->describe());
+    const std::string finish = describe_adhoc_finish(*plan.query);
+    if (!finish.empty()) lines.push_back("      └─ then: " + finish);
     return table_result("EXPLAIN", lines_batch("plan", lines));
   }
   const Node* target = graph_.find(s.name);

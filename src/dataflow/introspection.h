@@ -25,6 +25,8 @@ class Introspection {
 
   Result<QueryResult> show(const sql::Statement& s) const;
   Result<QueryResult> describe(const sql::Statement& s) const;
+  // EXPLAIN name: the graph from the sources down to the object and below it. EXPLAIN SELECT:
+  // what the ad-hoc SELECT would run (bind_adhoc_select), refused as it would be.
   Result<QueryResult> explain(const sql::Statement& s) const;
   // An ad-hoc SELECT (adhoc_select.h); `check_state` bounds what its own graph holds.
   Result<QueryResult> select(const sql::Statement& s,

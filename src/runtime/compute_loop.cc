@@ -406,7 +406,7 @@ void ComputeLoop::drain_inputs(int64_t max_rows) {
         for (SplitOffset& split : in.splits)
           slot.split_offsets[std::move(split.split)] = split.offset;
         cutter_.mark_dirty();
-        if (in.batch.num_rows() == 0) break;  // offsets only (Intake::push_splits)
+        if (in.batch.num_rows() == 0) break;  // offsets only (Intake::accept)
         if (slot.pending.empty()) touched_.push_back(in.source);
         slot.pending_rows += in.batch.num_rows();
         rows += in.batch.num_rows();

@@ -20,7 +20,8 @@ class Ingest {
   virtual ~Ingest() = default;
   // Checks the batch against the source's schema (once, here), takes credits, queues it. OK
   // also when overflow = 'drop' dropped the rows (counted). `offset`: the source's position
-  // after this batch (a byte position, an event number), -1 when it has none. A durable push
+  // after this batch (a byte position, an event number), -1 when it has none; a batch without
+  // rows moves the offset alone (lines read that made no row: skipped as bad). A durable push
   // source logs the batch first and returns once the log is durable.
   virtual Status push(SourceRuntime& source, RecordBatch batch, int64_t offset = -1) = 0;
   // A batch whose rows come from several independent positions of the source (a Kafka

@@ -47,12 +47,13 @@ Status Intake::accept(SourceRuntime& source, RecordBatch batch, int64_t offset, 
   }
   SLC_RETURN_IF_ERROR(dataflow::check_batch(*source.definition, batch));
   if (batch.num_rows() == 0) {
-    // No rows, but splits moved on (messages read that made none: skipped as bad, or
-    // tombstones): their offsets still go into the next checkpoint, so a recovery does not read
-    // (and count) those messages again.
-    if (splits.empty()) return Status::Ok();
+    // No rows, but the source moved on (lines or messages read that made none: skipped as bad,
+    // or tombstones): its offset, or its splits', still go into the next checkpoint, so a
+    // recovery does not read (and count) them again.
+    if (splits.empty() && offset < 0) return Status::Ok();
     Input in;
     in.source = source.id;
+    in.offset = offset;
     in.splits = std::move(splits);
     return enqueue(std::move(in));
   }

@@ -388,6 +388,20 @@ Result<BoundFrom> Binder::bind_join(const FromItem& j, StatementSteps& steps) co
     join->right_keys.push_back(std::move(rk));
   }
 
+  // Of the join's columns, which are processing-time attributes: not a time bound, nor read by
+  // the rest of ON, either (refused where named, as in a key). The time conjuncts are bound here
+  // only for that check: an interval join compares its time columns without an expression.
+  std::vector<bool> processing_time;
+  for (int c : *join->left_columns)
+    processing_time.push_back(left_processing_time[static_cast<size_t>(c)]);
+  for (int c : *join->right_columns)
+    processing_time.push_back(right_processing_time[static_cast<size_t>(c)]);
+  Scope checked;
+  checked.input = columns.get();
+  checked.relations = &out.relations;
+  checked.processing_time = &processing_time;
+  for (const Expr* e : time_conjuncts) SLC_RETURN_IF_ERROR(binder.bind(*e, checked).status());
+
   // The kind.
   const bool bounded_both = bound.left_column >= 0 && bound.lo != -kNoBound && bound.hi != kNoBound;
   if (asof) {
@@ -559,6 +573,7 @@ Result<BoundFrom> Binder::bind_join(const FromItem& j, StatementSteps& steps) co
     all.input = columns.get();
     all.relations = &out.relations;
     all.reads = &own;
+    all.processing_time = &processing_time;
     std::vector<BoundExprPtr> parts;
     for (const Expr* e : rest) {
       SLC_ASSIGN_OR_RETURN(Bound b, binder.bind(*e, all));

@@ -75,10 +75,15 @@ void FileSource::run() {
     }
     return true;
   };
+  // The offset the last push carried: a read whose lines made no row (every one skipped as
+  // bad) still moves it, with a push of no rows (Ingest::push), so a recovery neither reads nor
+  // counts those lines again; a read of nothing new (a followed file's poll) pushes nothing.
+  int64_t pushed_offset = offset;
   auto push_rows = [&]() -> bool {
-    if (decoder->num_rows() == 0) return true;
+    if (decoder->num_rows() == 0 && offset == pushed_offset) return true;
     RecordBatch batch = decoder->finish();
     rows_read_.fetch_add(batch.num_rows());
+    pushed_offset = offset;
     Status s = ingest().push(source(), std::move(batch), offset);
     return s.ok();  // a closed database or dropped source ends reading
   };

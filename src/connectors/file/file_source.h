@@ -3,8 +3,9 @@
 // pushes batches into its source (waiting on the source's credits like any pusher). The
 // source is bounded: at end of file its input ends and the final watermark closes windows;
 // with follow = true it keeps reading what is appended (checked every 100 ms) instead.
-// Each push carries the byte offset after its last line; a recovered database starts at
-// the checkpoint's offset (a CSV header is read first, since it names the columns).
+// Each push carries the byte offset after its last line (a read whose lines were all skipped
+// pushes no rows, the offset alone); a recovered database starts at the checkpoint's offset (a
+// CSV header is read first, since it names the columns).
 //
 // A malformed line is reported with file, line and reason and counted; with on.error =
 // 'skip' reading goes on, with 'fail' (the default) the lines before it are delivered, then
