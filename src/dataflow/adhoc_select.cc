@@ -39,7 +39,10 @@ Status refuse(ErrorCode code, sql::SourcePos at, std::string message) {
 // view (or a WITH name in scope), and the joins whose meaning needs time to pass.
 class ReadCheck {
  public:
-  explicit ReadCheck(const Catalog& catalog) : catalog_(catalog) {}
+  // `streams_only`: looks only for a source or stream read (the first refused), passing over the
+  // joins an ad-hoc SELECT refuses.
+  explicit ReadCheck(const Catalog& catalog, bool streams_only = false)
+      : catalog_(catalog), streams_only_(streams_only) {}
 
   Status select(const SelectStmt& s) {
     const size_t outer = with_.size();
@@ -59,26 +62,13 @@ class ReadCheck {
       case FromItem::Kind::kSubquery:
         return select(*item.subquery);
       case FromItem::Kind::kJoin:
-        if (item.join == sql::JoinSyntax::kAsof || item.join == sql::JoinSyntax::kAsofLeft) {
-          return refuse(ErrorCode::kUnsupported, item.pos,
-                        "an ASOF JOIN is not supported in an ad-hoc SELECT: it answers each left "
-                        "row once the right side's watermark passes it, and among right rows of "
-                        "the same time takes the last to arrive; the views' current rows have "
-                        "neither a watermark nor an arrival order. Write it in a continuous "
-                        "query (CREATE MATERIALIZED VIEW … AS SELECT … ASOF JOIN …)");
-        }
-        if (item.retention) {
-          return refuse(ErrorCode::kUnsupported, item.retention->pos,
-                        "RETENTION does not apply to an ad-hoc SELECT: it drops a continuous "
-                        "join's rows as the watermark passes them, and an ad-hoc join reads the "
-                        "views' current rows once");
-        }
+        if (!streams_only_) SLC_RETURN_IF_ERROR(join(item));
         SLC_RETURN_IF_ERROR(from(*item.left));
         return from(*item.right);
       case FromItem::Kind::kTable:
         break;
     }
-    if (item.system_time) {
+    if (item.system_time && !streams_only_) {
       return refuse(ErrorCode::kUnsupported, item.system_time_pos,
                     "FOR SYSTEM_TIME AS OF is not supported in an ad-hoc SELECT: it reads the "
                     "views' current rows already (join on the keys without it), and keeps no "
@@ -100,7 +90,27 @@ class ReadCheck {
                       e->name() + " and select from that)");
   }
 
+  // The joins a snapshot has no meaning for.
+  static Status join(const FromItem& item) {
+    if (item.join == sql::JoinSyntax::kAsof || item.join == sql::JoinSyntax::kAsofLeft) {
+      return refuse(ErrorCode::kUnsupported, item.pos,
+                    "an ASOF JOIN is not supported in an ad-hoc SELECT: it answers each left "
+                    "row once the right side's watermark passes it, and among right rows of "
+                    "the same time takes the last to arrive; the views' current rows have "
+                    "neither a watermark nor an arrival order. Write it in a continuous "
+                    "query (CREATE MATERIALIZED VIEW … AS SELECT … ASOF JOIN …)");
+    }
+    if (item.retention) {
+      return refuse(ErrorCode::kUnsupported, item.retention->pos,
+                    "RETENTION does not apply to an ad-hoc SELECT: it drops a continuous "
+                    "join's rows as the watermark passes them, and an ad-hoc join reads the "
+                    "views' current rows once");
+    }
+    return Status::Ok();
+  }
+
   const Catalog& catalog_;
+  const bool streams_only_;
   std::vector<std::string> with_;  // the WITH names in scope, lower case
 };
 
@@ -135,6 +145,10 @@ Result<RecordBatch> empty_global_group(std::shared_ptr<const sql::BoundQuery> qu
 }
 
 }  // namespace
+
+bool reads_a_stream(const SelectStmt& select, const Catalog& catalog) {
+  return !ReadCheck(catalog, true).select(select).ok();
+}
 
 Result<AdhocPlan> bind_adhoc_select(const SelectStmt& select, const Catalog& catalog,
                                     const Graph& graph) {

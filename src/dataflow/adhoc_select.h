@@ -47,6 +47,10 @@ struct AdhocPlan {
 Result<AdhocPlan> bind_adhoc_select(const sql::SelectStmt& select, const sql::Catalog& catalog,
                                     const Graph& graph);
 
+// Whether `select` reads a source or a stream (anywhere: a join, a subquery, a WITH item): the
+// SELECT of a continuous query, which runs only as CREATE … AS it (and EXPLAIN shows that plan).
+bool reads_a_stream(const sql::SelectStmt& select, const sql::Catalog& catalog);
+
 // Binds (bind_adhoc_select) and runs the SELECT.
 Result<RecordBatch> run_adhoc_select(const sql::SelectStmt& select, const sql::Catalog& catalog,
                                      const Graph& graph, const AdhocStateCheck& check_state);

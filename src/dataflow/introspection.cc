@@ -7,6 +7,7 @@
 #include "dataflow/view_node.h"
 #include "sluice/batch_builder.h"
 #include "sluice/column_builder.h"
+#include "sql/binder.h"
 
 namespace sluice::dataflow {
 
@@ -190,8 +191,56 @@ size_t Introspection::explain_chain(const Node* node, std::vector<std::string>& 
   return chain.size();
 }
 
+void Introspection::explain_steps(const std::vector<sql::PlanStep>& steps,
+                                  std::vector<std::string>& lines) const {
+  for (const sql::PlanStep& step : steps) {
+    std::string inputs;
+    for (const std::string& in : step.inputs) inputs += (inputs.empty() ? "" : ", ") + in;
+    switch (step.kind) {
+      case sql::PlanStep::Kind::kJoin:
+        lines.push_back("join " + step.name + ": " + describe_join(*step.join, step.inputs));
+        break;
+      case sql::PlanStep::Kind::kUnion:
+        lines.push_back("union " + step.name + ": union all of " + inputs);
+        break;
+      case sql::PlanStep::Kind::kQuery:
+        lines.push_back("subquery " + step.name + " of " + inputs + ": " +
+                        make_operator(step.query)->describe());
+        break;
+    }
+  }
+}
+
 Result<QueryResult> Introspection::explain(const Statement& s) const {
   std::vector<std::string> lines;
+  if (s.query && reads_a_stream(*s.query, catalog_)) {
+    // EXPLAIN SELECT of a source or stream: a continuous query's SELECT, which runs only as
+    // CREATE … AS it; shown as that would run it, over its input chain (a FROM of several
+    // objects: the steps it would make after their inputs' chains).
+    lines.push_back(
+        "a continuous query: what CREATE STREAM, MATERIALIZED VIEW or SINK … AS this "
+        "SELECT would run (a SELECT alone reads materialized views only)");
+    SLC_ASSIGN_OR_RETURN(sql::BoundQuery q, sql::Binder(catalog_).bind_query(*s.query));
+    auto shared = std::make_shared<const sql::BoundQuery>(std::move(q));
+    size_t depth = 0;
+    if (shared->steps.empty()) {
+      depth = explain_chain(graph_.find(shared->input), lines);
+    } else {
+      std::vector<std::string> seen;
+      for (const sql::PlanStep& step : shared->steps) {
+        for (const std::string& in : step.inputs) {
+          const Node* n = graph_.find(in);
+          if (n == nullptr || std::find(seen.begin(), seen.end(), in) != seen.end()) continue;
+          seen.push_back(in);
+          explain_chain(n, lines);
+        }
+      }
+      explain_steps(shared->steps, lines);
+      depth = 1;
+    }
+    lines.push_back(std::string(3 * depth, ' ') + "└─ query: " + make_operator(shared)->describe());
+    return table_result("EXPLAIN", lines_batch("plan", lines));
+  }
   if (s.query) {
     // EXPLAIN SELECT: what the ad-hoc SELECT would run, bound as it binds it (the same
     // refusals): each view it reads, as its current rows, then the steps it would make, its
@@ -202,22 +251,7 @@ Result<QueryResult> Introspection::explain(const Statement& s) const {
       lines.push_back("materialized view " + view + ": its current rows (" + std::to_string(rows) +
                       " now), read once");
     }
-    for (const sql::PlanStep& step : plan.query->steps) {
-      std::string inputs;
-      for (const std::string& in : step.inputs) inputs += (inputs.empty() ? "" : ", ") + in;
-      switch (step.kind) {
-        case sql::PlanStep::Kind::kJoin:
-          lines.push_back("join " + step.name + ": " + describe_join(*step.join, step.inputs));
-          break;
-        case sql::PlanStep::Kind::kUnion:
-          lines.push_back("union " + step.name + ": union all of " + inputs);
-          break;
-        case sql::PlanStep::Kind::kQuery:
-          lines.push_back("subquery " + step.name + " of " + inputs + ": " +
-                          make_operator(step.query)->describe());
-          break;
-      }
-    }
+    explain_steps(plan.query->steps, lines);
     lines.push_back("   └─ query: " + make_operator(plan.query)->describe());
     const std::string finish = describe_adhoc_finish(*plan.query);
     if (!finish.empty()) lines.push_back("      └─ then: " + finish);

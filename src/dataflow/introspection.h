@@ -47,6 +47,9 @@ class Introspection {
   // starts a new block after its inputs' (its line names them). Returns how deep `node`'s
   // line is indented, in steps of three.
   size_t explain_chain(const Node* node, std::vector<std::string>& out) const;
+  // EXPLAIN's line for each join, union and subquery step.
+  void explain_steps(const std::vector<sql::PlanStep>& steps,
+                     std::vector<std::string>& lines) const;
   // Every object's steps, then the object: the nodes SHOW PIPELINE and the JSON list.
   std::vector<const Node*> listed_nodes() const;
 
