@@ -72,15 +72,19 @@ InputOrder aggregate_input_order(const Catalog& catalog, const BoundQuery& q,
   // Processing-time windows close by the wall clock, whatever the watermark: holding rows for
   // it would only move them to later windows.
   if (q.window->processing_time || catalog.updating(q.input, steps)) return held_by(std::nullopt);
-  // Held by the window's own column, never by another that trails less: a row comes out once
-  // the watermark W passes its time t + trail (trail = T). The binder's window check demanded
-  // ALLOW LATENESS L >= T (check_window_time: over an upstream window's bounds, that every
-  // downstream window holding t ends at least T - L after t). A window [s, e) holding t, e > t,
-  // closes when W reaches e + L > t + T, so the row is out (and applied, before the aggregate
-  // hears W) by then; and the aggregate's watermark when it gets the row is one at which the row
-  // was not yet out, <= t + T < e + L: its window is still open, the row never late. Ordered by
-  // another column, a row could come out after its window closed and be dropped as late. A left
-  // outer join's right column orders its non-NULL rows; its NULL ones fall in no window.
+  // Held by the window's own column, never by another that trails less. Why no row is then
+  // late: a row at time t comes out once the watermark W passes t + T (T its column's trail),
+  // and the OrderedInput applies it before the aggregate hears W. A window [s, e) holding t
+  // closes when W reaches e + L (L its ALLOW LATENESS). Over a watermark column, the binder's
+  // window check demanded L >= T, and e > t, so e + L > t + T: the row is out by the time W
+  // reaches e + L. Over an upstream window's bounds, the check demanded e + L >= t + T for every
+  // window holding t, and those rows are out once W reaches t + T (complete_at_trail). Either
+  // way the aggregate's watermark when it gets the row is one the row was not yet out at, below
+  // e + L: every window holding t is still open, the row never late. (One edge is left: an
+  // upstream window's bounds behind an interval join are held until W passes t + T, while the
+  // check lets e + L equal t + T.) Ordered by another column, a row could come out after its
+  // window closed and be dropped as late. A left outer join's right column orders its non-NULL
+  // rows; its NULL ones fall in no window.
   return held_by(time_column_trail(catalog, q.input, q.window->time_column, steps));
 }
 
