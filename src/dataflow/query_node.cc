@@ -9,14 +9,28 @@
 
 namespace sluice::dataflow {
 
+namespace {
+
+// EXPLAIN's note on the input order: an aggregate's interleaving changes only what its
+// FIRST_VALUE/LAST_VALUE give (its changes per batch depend on batching in any case).
+std::string describe_order(const sql::BoundQuery& query) {
+  if (query.aggregate && query.input_order.kind == sql::InputOrder::Kind::kInterleaved) {
+    return "; FIRST_VALUE/LAST_VALUE follow the interleaving of its inputs";
+  }
+  return describe_input_order(query);
+}
+
+}  // namespace
+
 std::unique_ptr<Operator> make_operator(std::shared_ptr<const sql::BoundQuery> query,
                                         bool view_changelog, ProcessingClock* clock) {
-  if (query->aggregate) return std::make_unique<AggregateOperator>(query, view_changelog);
   std::unique_ptr<Operator> op;
+  if (query->aggregate) op = std::make_unique<AggregateOperator>(query, view_changelog);
   if (query->top_n) op = std::make_unique<TopNOperator>(query);
   if (query->over) op = std::make_unique<OverOperator>(query);
   if (op != nullptr) {
-    // Order-sensitive: where two sources interleave, fed in a canonical order (ordered_input.h).
+    // Order-sensitive (a top-N, an OVER frame, FIRST_VALUE/LAST_VALUE): where two sources
+    // interleave, fed in a canonical order (ordered_input.h).
     if (query->input_order.kind != sql::InputOrder::Kind::kHeld) return op;
     return std::make_unique<OrderedInput>(query, std::move(op));
   }
@@ -98,7 +112,7 @@ Status QueryNode::publish_all() {
 }
 
 std::string QueryNode::describe() const {
-  const std::string order = describe_input_order(query());
+  const std::string order = describe_order(query());
   if (processing_time()) {
     return ": " + op_->describe() + order +
            ", by processing time (windows closed by the wall clock; depends on timing)";

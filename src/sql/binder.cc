@@ -660,6 +660,11 @@ Result<BoundQuery> Binder::bind_body(const SelectStmt& select, QueryUse use,
         check_window_time(catalog_, q.input, q.window->time_column, *q.window, q.lateness, plan);
     if (!s.ok()) return error_at(s.code(), window_time_pos, std::string(s.message()));
   }
+  if (q.aggregate) {
+    // FIRST_VALUE/LAST_VALUE are by arrival: held in a canonical order where two sources
+    // interleave, by the window's column once its lateness is known and checked (above).
+    q.input_order = aggregate_input_order(catalog_, q, plan);
+  }
   if (q.emit == EmitMode::kChanges) {
     for (size_t i = 0; i < out_fields.size(); ++i) {
       if (to_lower(out_fields[i].name) != kChangeOpColumn) continue;

@@ -67,8 +67,9 @@ struct SortKey {
   bool nulls_first = false;
 };
 
-// The order in which an order-sensitive consumer (a top-N, an OVER frame) sees its input's
-// rows; its change stream follows it. Chosen by sql/input_order.h.
+// The order in which an order-sensitive consumer (a top-N, an OVER frame, an aggregate with
+// FIRST_VALUE/LAST_VALUE) sees its input's rows; its output follows it. Chosen by
+// sql/input_order.h.
 struct InputOrder {
   enum class Kind {
     kArrival,      // the rows' order is a function of the input: one source's (or none)
@@ -115,8 +116,8 @@ struct BoundQuery {
   // aggregate or top_n): the rows that pass `where`, each with its frames' aggregates in the
   // projection's placeholders; emit kOnUpdate (append-only) on the watermark, else kChanges.
   std::optional<BoundOver> over;
-  // How a top-N's or an OVER frame's input rows are ordered (sql/input_order.h): set for those
-  // only, at bind time.
+  // How a top-N's, an OVER frame's or an aggregate's (with FIRST_VALUE/LAST_VALUE) input rows
+  // are ordered (sql/input_order.h): set for those only, at bind time.
   InputOrder input_order;
 
   // Ad-hoc SELECTs only (a continuous query's result has no end to sort or slice): applied to

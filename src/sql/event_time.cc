@@ -221,17 +221,17 @@ Status check_window_bound(const Origin& o, const WindowSpec& down, int64_t down_
 // How far a row's time may trail the watermark for a column traced to `o` (see
 // least_trailing_time_column); nullopt when it keeps to no watermark.
 std::optional<TrailingTimeColumn> trail_of(const Origin& o) {
-  if (o.null_padded) return std::nullopt;
   switch (o.kind) {
     case Origin::Kind::kWatermarkColumn:
-      return TrailingTimeColumn{-1, o.behind, false};
+      return TrailingTimeColumn{-1, o.behind, false, o.null_padded};
     case Origin::Kind::kWindowBound: {
       const WindowSpec& up = *o.window_query->window;
       if (up.kind == WindowKind::kSession && !o.window_end) return std::nullopt;
       // A window's rows are emitted before the watermark reaches its end + lateness: complete
       // once it has (unless a join above lets them trail further).
-      return TrailingTimeColumn{
-          -1, (o.window_end ? 0 : up.size) + o.window_query->lateness + o.behind, o.behind == 0};
+      return TrailingTimeColumn{-1,
+                                (o.window_end ? 0 : up.size) + o.window_query->lateness + o.behind,
+                                o.behind == 0, o.null_padded};
     }
     case Origin::Kind::kUnwatermarked:
     case Origin::Kind::kOther:
@@ -315,15 +315,22 @@ std::optional<TrailingTimeColumn> least_trailing_time_column(const Catalog& cata
   std::optional<TrailingTimeColumn> best;
   for (int c = 0; c < schema->num_fields(); ++c) {
     if (schema->field(c).type != DataType::kTimestamp) continue;
-    std::optional<TrailingTimeColumn> t = trail_of(trace(catalog, steps, input, c));
+    std::optional<TrailingTimeColumn> t = time_column_trail(catalog, input, c, steps);
+    // NULL in some rows: those would order nothing.
+    if (t && t->null_padded) continue;
     // The least wait: the bound, a µs less when reaching it is enough.
     auto wait = [](const TrailingTimeColumn& x) { return x.trail - (x.complete_at_trail ? 1 : 0); };
-    if (t && (!best || wait(*t) < wait(*best))) {
-      t->column = c;
-      best = t;
-    }
+    if (t && (!best || wait(*t) < wait(*best))) best = t;
   }
   return best;
+}
+
+std::optional<TrailingTimeColumn> time_column_trail(const Catalog& catalog, std::string_view input,
+                                                    int column,
+                                                    const std::vector<PlanStep>* steps) {
+  std::optional<TrailingTimeColumn> t = trail_of(trace(catalog, steps, input, column));
+  if (t) t->column = column;
+  return t;
 }
 
 }  // namespace sluice::sql

@@ -92,9 +92,17 @@ struct TrailingTimeColumn {
   // its rows are emitted before the watermark reaches its end + lateness), not only once it
   // passes it (a watermark column: a row at the watermark itself is not late).
   bool complete_at_trail = false;
+  // A left outer join's right column: NULL in the join's unmatched rows, which it cannot order.
+  bool null_padded = false;
 };
 std::optional<TrailingTimeColumn> least_trailing_time_column(const Catalog& catalog,
                                                              std::string_view input,
                                                              const std::vector<PlanStep>* steps);
+
+// The same for one given column `column` of `input`: how far its rows may trail the watermark
+// (a left outer join's right column said by null_padded, not refused); nullopt when it keeps to
+// no watermark. A windowed aggregate holds its input by its window's column (input_order.h).
+std::optional<TrailingTimeColumn> time_column_trail(const Catalog& catalog, std::string_view input,
+                                                    int column, const std::vector<PlanStep>* steps);
 
 }  // namespace sluice::sql

@@ -32,17 +32,9 @@ bool interleaves(const Catalog& catalog, const std::vector<PlanStep>* steps,
   return passes_order_on(q) && interleaves(catalog, &q.steps, q.input);
 }
 
-}  // namespace
-
-InputOrder input_order(const Catalog& catalog, std::string_view input,
-                       const std::vector<PlanStep>* steps) {
+// Held by `time` when there is one, else the interleaving.
+InputOrder held_by(const std::optional<TrailingTimeColumn>& time) {
   InputOrder order;
-  if (!interleaves(catalog, steps, input)) return order;
-  // An updating input's changes are not reordered: a delete must follow the insert it takes
-  // back, which ordering by time and values would not keep.
-  const std::optional<TrailingTimeColumn> time =
-      catalog.updating(input, steps) ? std::nullopt
-                                     : least_trailing_time_column(catalog, input, steps);
   if (time) {
     order.kind = InputOrder::Kind::kHeld;
     order.time_column = time->column;
@@ -52,6 +44,48 @@ InputOrder input_order(const Catalog& catalog, std::string_view input,
     order.kind = InputOrder::Kind::kInterleaved;
   }
   return order;
+}
+
+bool reads_arrival_order(const BoundQuery& q) {
+  for (const AggregateCall& call : q.aggregates) {
+    if (call.kind == AggKind::kFirstValue || call.kind == AggKind::kLastValue) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+InputOrder input_order(const Catalog& catalog, std::string_view input,
+                       const std::vector<PlanStep>* steps) {
+  if (!interleaves(catalog, steps, input)) return InputOrder{};
+  // An updating input's changes are not reordered: a delete must follow the insert it takes
+  // back, which ordering by time and values would not keep.
+  if (catalog.updating(input, steps)) return held_by(std::nullopt);
+  return held_by(least_trailing_time_column(catalog, input, steps));
+}
+
+InputOrder aggregate_input_order(const Catalog& catalog, const BoundQuery& q,
+                                 const std::vector<PlanStep>* steps) {
+  if (!reads_arrival_order(q)) return InputOrder{};
+  if (!q.window) return input_order(catalog, q.input, steps);
+  if (!interleaves(catalog, steps, q.input)) return InputOrder{};
+  // Processing-time windows close by the wall clock, whatever the watermark: holding rows for
+  // it would only move them to later windows.
+  if (q.window->processing_time || catalog.updating(q.input, steps)) return held_by(std::nullopt);
+  // Held by the window's own column, never by another that trails less. Why no row is then
+  // late: a row at time t comes out once the watermark W passes t + T (T its column's trail),
+  // and the OrderedInput applies it before the aggregate hears W. A window [s, e) holding t
+  // closes when W reaches e + L (L its ALLOW LATENESS). Over a watermark column, the binder's
+  // window check demanded L >= T, and e > t, so e + L > t + T: the row is out by the time W
+  // reaches e + L. Over an upstream window's bounds, the check demanded e + L >= t + T for every
+  // window holding t, and those rows are out once W reaches t + T (complete_at_trail). Either
+  // way the aggregate's watermark when it gets the row is one the row was not yet out at, below
+  // e + L: every window holding t is still open, the row never late. (One edge is left: an
+  // upstream window's bounds behind an interval join are held until W passes t + T, while the
+  // check lets e + L equal t + T.) Ordered by another column, a row could come out after its
+  // window closed and be dropped as late. A left outer join's right column orders its non-NULL
+  // rows; its NULL ones fall in no window.
+  return held_by(time_column_trail(catalog, q.input, q.window->time_column, steps));
 }
 
 }  // namespace sluice::sql

@@ -1,7 +1,8 @@
 #pragma once
-// The order in which an order-sensitive consumer — a top-N, or an OVER frame run as changes —
-// sees its input's rows. Its change stream is a function of that order (a top-1 emits a change
-// each time its leader changes), so the order must be a function of the input too.
+// The order in which an order-sensitive consumer — a top-N, an OVER frame run as changes, an
+// aggregate with FIRST_VALUE or LAST_VALUE (first/last by arrival) — sees its input's rows. Its
+// output is a function of that order (a top-1 emits a change each time its leader changes; the
+// first value is the first row's), so the order must be a function of the input too.
 //
 // Rows of one source reach a node in source order, whatever the batching: that order stands
 // (kArrival), and nothing is held. Where the input interleaves two or more sources — a join of
@@ -27,5 +28,13 @@ namespace sluice::sql {
 
 InputOrder input_order(const Catalog& catalog, std::string_view input,
                        const std::vector<PlanStep>* steps);
+
+// An aggregate's: kArrival unless it has a FIRST_VALUE or LAST_VALUE call. A windowed one is
+// held by its window's time column with that column's trail (event_time.h's time_column_trail),
+// not by the least-trailing column, so that no row comes out after its window closed (the proof
+// is at the definition); an unwindowed one as input_order(); a processing-time window's follows
+// the interleaving (it closes by the wall clock).
+InputOrder aggregate_input_order(const Catalog& catalog, const BoundQuery& q,
+                                 const std::vector<PlanStep>* steps);
 
 }  // namespace sluice::sql
