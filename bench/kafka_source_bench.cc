@@ -136,9 +136,10 @@
 //   Before (main 1acf6a5) and after, six interleaved invocations of --runs 5 each, load 2-12:
 //     per CPU-second, per invocation: before 0.84, 0.87, 0.73, 0.79, 0.88, 0.79 (median 0.82);
 //     after 0.89, 1.04, 0.62, 1.05, 1.32, 1.04 (median 1.04; the 0.62 at load 6-11, its source
-//     runs twice as slow). Over the 15 runs of the last three of each: source median 0.60 ->
-//     0.44 CPU us/row (lowest 0.43 -> 0.40), consumer 0.49 and 0.55 (the load drifted), per-run
-//     ratio median 0.81 -> 1.11. Decoding alone 0.13 -> 0.11.
+//     runs twice as slow); a seventh pair of --runs 7 at load 2.4: before 1.10 (its consumer
+//     slow, 0.59), after 1.01. Over the 22 runs of the last four pairs: source median 0.585 ->
+//     0.450 CPU us/row, consumer 0.53 and 0.545, per-run ratio median 0.87 -> 1.10 (single
+//     invocations still move by +-25 %). Decoding alone 0.13 -> 0.11.
 //   Per thread (perf record -p, --only source, the unhurried runs): reader 0.278 -> 0.257 CPU
 //   us/row (decoding 0.117 -> 0.095: value reading 21 %, literals 7 %, UTF-8 check 2 %, the rest
 //   5 % of the reader; librdkafka's pop, locks and free 0.139, 54 %; the source's own 3 %),
