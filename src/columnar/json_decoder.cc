@@ -5,7 +5,6 @@
 #include <simdjson.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <deque>
 #include <string>
@@ -13,6 +12,7 @@
 
 #include "columnar/decimal.h"
 #include "columnar/json_flat_object.h"
+#include "columnar/json_flat_value.h"
 #include "columnar/json_line_shape.h"
 #include "columnar/row_decoder.h"
 #include "columnar/timestamp.h"
@@ -161,138 +161,6 @@ Status append_value(ColumnBuilder& b, element value, std::string_view raw) {
     }
   }
   return Status(ErrorCode::kInternal, "unknown column type");
-}
-
-// A kInteger member's value as simdjson reads it (INT64), for up to 18 digits: more may not fit,
-// and the DOM's reading of them (UINT64, or an error) is left to it.
-bool flat_integer(std::string_view text, int64_t& out) {
-  const bool negative = text[0] == '-';
-  const size_t first = negative ? 1 : 0;
-  if (text.size() - first > 18) return false;
-  int64_t v = 0;
-  for (size_t i = first; i < text.size(); ++i) v = v * 10 + (text[i] - '0');
-  out = negative ? -v : v;
-  return true;
-}
-
-// A kNumber member of at most 15 digits and no exponent (112.375): Clinger's fast path. The value
-// is w / 10^k with w (its digits, < 10^15 < 2^53) and 10^k (k <= 15) both exact doubles, and one
-// IEEE division rounds the exact quotient correctly: the double from_chars and simdjson give, for
-// a fraction of from_chars's cost (kafka_source_bench: 4 % of the reader thread). False for any
-// other number, which from_chars reads.
-bool short_decimal(std::string_view text, double& out) {
-  static constexpr double kPowers[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                       1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-  const bool negative = text[0] == '-';
-  uint64_t w = 0;
-  int digits = 0, point = -1;
-  for (size_t i = negative ? 1 : 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '.') {
-      point = digits;
-    } else if (c >= '0' && c <= '9') {
-      w = w * 10 + static_cast<uint64_t>(c - '0');
-      if (++digits > 15) return false;
-    } else {
-      return false;  // an exponent
-    }
-  }
-  if (point < 0) return false;
-  const double v = static_cast<double>(w) / kPowers[digits - point];
-  out = negative ? -v : v;
-  return true;
-}
-
-// A number member as a DOUBLE column reads it (false: for the DOM to read or refuse).
-bool flat_double(const FlatMember& m, double& d) {
-  if (m.kind == FlatKind::kInteger) {
-    // simdjson holds an integer as INT64 and the decoder converts it (so -0 is +0.0)
-    int64_t v = 0;
-    if (!flat_integer(m.value, v)) return false;
-    d = static_cast<double>(v);
-    return true;
-  }
-  if (m.kind != FlatKind::kNumber) return false;
-  if (short_decimal(m.value, d)) return true;
-  // Both parses round correctly: the same double for the same text.
-  const char* const end = m.value.data() + m.value.size();
-  const auto [ptr, ec] = std::from_chars(m.value.data(), end, d);
-  return ec == std::errc() && ptr == end && std::isfinite(d);
-}
-
-// A member of a key outside the schema: ignored, but the DOM still parses its value and refuses
-// a line with a number it cannot hold (1e400, 20 digits): such a number is the DOM's to refuse.
-bool flat_ignorable(const FlatMember& m) {
-  if (m.kind != FlatKind::kInteger && m.kind != FlatKind::kNumber) return true;
-  double d = 0;
-  return flat_double(m, d);
-}
-
-// The fast path's value: appends what append_value would for the same member, or returns false
-// having appended nothing when the DOM must read it (an error to word, a reading it does not do).
-bool append_flat_value(ColumnBuilder& b, bool nullable, const FlatMember& m) {
-  if (m.kind == FlatKind::kNull) {
-    if (!nullable) return false;
-    b.append_null();
-    return true;
-  }
-  int64_t v = 0;
-  switch (b.type()) {
-    case DataType::kBoolean:
-      if (m.kind != FlatKind::kTrue && m.kind != FlatKind::kFalse) return false;
-      b.append_bool(m.kind == FlatKind::kTrue);
-      return true;
-    case DataType::kInt32:
-      if (m.kind != FlatKind::kInteger || !flat_integer(m.value, v) || v < INT32_MIN ||
-          v > INT32_MAX) {
-        return false;
-      }
-      b.append_int32(static_cast<int32_t>(v));
-      return true;
-    case DataType::kInt64:
-      if (m.kind != FlatKind::kInteger || !flat_integer(m.value, v)) return false;
-      b.append_int64(v);
-      return true;
-    case DataType::kDouble: {
-      double d = 0;
-      if (!flat_double(m, d)) return false;
-      b.append_double(d);
-      return true;
-    }
-    case DataType::kVarchar:
-      if (m.kind != FlatKind::kString) return false;
-      b.append_string(m.value);
-      return true;
-    case DataType::kTimestamp:
-      if (m.kind == FlatKind::kString) {
-        if (!try_parse_timestamp(m.value, v)) return false;
-        b.append_int64(v);
-        return true;
-      }
-      if (m.kind != FlatKind::kInteger || !flat_integer(m.value, v) || v > INT64_MAX / 1000 ||
-          v < INT64_MIN / 1000) {
-        return false;
-      }
-      b.append_int64(v * 1000);
-      return true;
-    default:
-      return false;
-  }
-}
-
-// The column types the fast path reads; a schema with others is read by the DOM alone.
-bool flat_type(const DataType& type) {
-  switch (type) {
-    case DataType::kBoolean:
-    case DataType::kInt32:
-    case DataType::kInt64:
-    case DataType::kDouble:
-    case DataType::kVarchar:
-    case DataType::kTimestamp:
-      return true;
-    default:
-      return false;
-  }
 }
 
 // The raw text of each member of the JSON object `line`, in document order: DOM iteration gives
@@ -494,17 +362,11 @@ class JsonLinesDecoder final : public RowDecoder {
   bool append_shaped(std::string_view line) {
     if (!shape_.known()) return false;
     bool non_ascii = false;
-    if (!shape_.split(line, shaped_, non_ascii)) return false;
-    if (non_ascii && !simdjson::validate_utf8(line)) return false;  // as append_flat checks
-    const Schema& schema = *builder_.schema();
     const int64_t row = builder_.num_rows();
-    for (const JsonLineShape::Value& v : shaped_) {
-      if (v.column < 0 ? !flat_ignorable(v.member)
-                       : !append_flat_value(builder_.column(v.column),
-                                            schema.field(v.column).nullable, v.member)) {
-        builder_.truncate(row);
-        return false;
-      }
+    if (!shape_.append(line, builder_, non_ascii)) return false;
+    if (non_ascii && !simdjson::validate_utf8(line)) {  // as append_flat checks
+      builder_.truncate(row);
+      return false;
     }
     return true;
   }
@@ -551,7 +413,8 @@ class JsonLinesDecoder final : public RowDecoder {
       shape_.learn(line, object_.members,
                    std::vector<int>(
                        order_hint_.begin(),
-                       order_hint_.begin() + static_cast<std::ptrdiff_t>(object_.members.size())));
+                       order_hint_.begin() + static_cast<std::ptrdiff_t>(object_.members.size())),
+                   schema);
     }
     return true;
   }
@@ -619,7 +482,6 @@ class JsonLinesDecoder final : public RowDecoder {
   bool flat_ = false;    // the fast path may read lines (every column of a type it reads)
   FlatObject object_;    // the fast path's members of the line, reused
   JsonLineShape shape_;  // the last flat line's (with every column), for the fastest path
-  std::vector<JsonLineShape::Value> shaped_;  // a shaped line's values, reused
   std::vector<char> scratch_;
   std::vector<int> order_hint_;
   std::vector<uint8_t> seen_;

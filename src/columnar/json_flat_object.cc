@@ -1,7 +1,5 @@
 #include "columnar/json_flat_object.h"
 
-#include <cstring>
-
 namespace sluice {
 namespace {
 
@@ -11,17 +9,6 @@ inline bool is_space(unsigned char c) {
 }
 inline bool is_digit(unsigned char c) {
   return c >= '0' && c <= '9';
-}
-
-constexpr uint64_t kOnes = 0x0101010101010101ULL;
-constexpr uint64_t kHighs = 0x8080808080808080ULL;
-// The top bit of each of 8 bytes (little-endian) that is a quote, a backslash or a control
-// character (below 0x20): a string runs on, 8 bytes at a time, while none is. A borrow can set
-// bits above a flagged byte, never below one, so the lowest bit set marks the first such byte.
-inline uint64_t string_specials(uint64_t w) {
-  const auto zero_byte = [](uint64_t x) { return (x - kOnes) & ~x & kHighs; };
-  return zero_byte(w ^ (kOnes * '"')) | zero_byte(w ^ (kOnes * '\\')) |
-         ((w - kOnes * 0x20) & ~w & kHighs);
 }
 
 // One pass over the line, a byte at a time: a message of a hundred-odd bytes costs about as much
@@ -101,38 +88,13 @@ class Scanner {
     return true;
   }
 
-  // At an opening quote: its text up to the closing one, which p_ ends just past. Declines an
-  // escape (simdjson would unescape it) and a control character (invalid JSON).
+  // At an opening quote: its text up to the closing one, which p_ ends just past
+  // (scan_flat_string).
   bool string(std::string_view& out) {
-    const unsigned char* const start = ++p_;
-    while (end_ - p_ >= 8) {
-      uint64_t w;
-      std::memcpy(&w, p_, 8);
-      if (const uint64_t special = string_specials(w); special != 0) {
-        const int first = __builtin_ctzll(special) / 8;
-        const uint64_t before = (uint64_t{1} << (8 * first)) - 1;  // the bytes ahead of it
-        if (w & kHighs & before) high_ = 0x80;
-        p_ += first;
-        if (*p_ != '"') return false;  // a backslash or a control character
-        out = text(start);
-        ++p_;
-        return true;
-      }
-      if (w & kHighs) high_ = 0x80;
-      p_ += 8;
-    }
-    while (p_ < end_) {
-      const unsigned char c = *p_;
-      if (c == '"') {
-        out = text(start);
-        ++p_;
-        return true;
-      }
-      if (c == '\\' || c < 0x20) return false;
-      high_ |= c;
-      ++p_;
-    }
-    return false;
+    const size_t length = scan_flat_string(reinterpret_cast<const char*>(p_),
+                                           reinterpret_cast<const char*>(end_), out, high_);
+    p_ += length;
+    return length != 0;
   }
 
   bool digits() {

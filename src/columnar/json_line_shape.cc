@@ -1,5 +1,6 @@
 #include "columnar/json_line_shape.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace sluice {
@@ -14,8 +15,9 @@ uint64_t load(const char* p, size_t bytes) {
 }  // namespace
 
 void JsonLineShape::learn(std::string_view line, const std::vector<FlatMember>& members,
-                          const std::vector<int>& columns) {
+                          const std::vector<int>& columns, const Schema& schema) {
   columns_.clear();
+  values_.clear();
   literals_.resize(members.size() + 1);
   size_t from = 0;  // the end of the previous value
   for (size_t i = 0; i <= members.size(); ++i) {
@@ -48,6 +50,15 @@ void JsonLineShape::learn(std::string_view line, const std::vector<FlatMember>& 
     return;
   }
   columns_ = columns;
+  values_.reserve(columns.size());
+  for (const int column : columns) {
+    if (column < 0) {
+      values_.emplace_back(DataType::kVarchar, true, true);
+    } else {
+      const Field& field = schema.field(column);
+      values_.emplace_back(field.type, field.nullable, false);
+    }
+  }
 }
 
 // Two loads of 8 (or 4) bytes, overlapping when the literal is shorter than twice that, cover
@@ -62,29 +73,29 @@ inline bool JsonLineShape::at(const char* p, const Literal& literal) {
   return load(p, n) == literal.head;
 }
 
-bool JsonLineShape::split(std::string_view line, std::vector<Value>& values,
-                          bool& non_ascii) const {
-  values.resize(columns_.size());
+bool JsonLineShape::append(std::string_view line, BatchBuilder& builder, bool& non_ascii) {
   non_ascii = false;
+  const int64_t row = builder.num_rows();
   const char* p = line.data();
   const char* const end = p + line.size();
   for (size_t i = 0; i < columns_.size(); ++i) {
     const Literal& literal = literals_[i];
-    if (static_cast<size_t>(end - p) < literal.text.size() || !at(p, literal)) return false;
-    p += literal.text.size();
-    Value& v = values[i];
-    v.column = columns_[i];
     size_t length = 0;
-    bool high = false;
-    if (!scan_flat_value(std::string_view(p, static_cast<size_t>(end - p)), v.member, length,
-                         high)) {
+    if (static_cast<size_t>(end - p) >= literal.text.size() && at(p, literal)) {
+      p += literal.text.size();
+      // An ignored key's reader appends nothing: any column serves as its target.
+      length = values_[i].read(p, end, builder.column(std::max(columns_[i], 0)), non_ascii);
+    }
+    if (length == 0) {
+      builder.truncate(row);
       return false;
     }
-    non_ascii |= high;
     p += length;
   }
   const Literal& last = literals_.back();
-  return static_cast<size_t>(end - p) == last.text.size() && at(p, last);
+  if (static_cast<size_t>(end - p) == last.text.size() && at(p, last)) return true;
+  builder.truncate(row);
+  return false;
 }
 
 }  // namespace sluice

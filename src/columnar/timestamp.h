@@ -25,6 +25,22 @@ bool try_parse_timestamp(std::string_view text, int64_t& micros);
 // alone is try_parse_timestamp_general, for the tests that hold the fast path to it.
 bool read_canonical_timestamp(std::string_view text, int64_t& micros);
 bool try_parse_timestamp_general(std::string_view text, int64_t& micros);
+
+// read_canonical_timestamp for the timestamps of one stream, which mostly share their date and
+// hour with the one before: the date and hour (the first 13 bytes) are parsed only when they
+// differ from the last ones read, else their microseconds are reused. The same result for every
+// text (held to it by Timestamp.CanonicalReaderAgreesWithTheCanonicalParse).
+// Thread: belongs to its reader's thread.
+class CanonicalTimestampReader {
+ public:
+  bool read(std::string_view text, int64_t& micros);
+
+ private:
+  bool known_ = false;  // head_, hour_ and hour_micros_ are of a valid date and hour
+  uint64_t head_ = 0;   // bytes 0-7 of the last date and hour parsed
+  uint64_t hour_ = 0;   // bytes 5-12
+  int64_t hour_micros_ = 0;
+};
 void append_timestamp(int64_t micros, std::string& out);
 // The same text written at `p`, which has room for kTimestampTextMax bytes; returns its end.
 inline constexpr size_t kTimestampTextMax = 48;

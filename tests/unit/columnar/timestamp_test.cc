@@ -135,6 +135,69 @@ TEST(Timestamp, CanonicalFastPathAgreesWithTheGeneralParse) {
   }
 }
 
+// CanonicalTimestampReader against read_canonical_timestamp, text after text through one reader
+// (its date and hour kept from one text to the next): runs of texts in one hour, some with a byte
+// of the date, hour or the rest changed, dropped or added, and hours that change now and then
+// (next door: the same day, the next day, the same hour of another day).
+TEST(Timestamp, CanonicalReaderAgreesWithTheCanonicalParse) {
+  std::mt19937 rng(7);
+  const auto pick = [&](unsigned n) { return static_cast<unsigned>(rng() % n); };
+  const std::string alphabet = "0123456789-T:.Zz +/";
+  CanonicalTimestampReader reader;
+  unsigned year = 2026, month = 11, day = 30, hour = 10;
+  int read = 0, canonical = 0;
+  for (int i = 0; i < 200000; ++i) {
+    if (pick(50) == 0) {
+      switch (pick(4)) {
+        case 0:
+          hour = pick(i % 7 == 0 ? 25 : 24);
+          break;
+        case 1:
+          day = 1 + pick(i % 5 == 0 ? 31 : 28);
+          break;
+        case 2:
+          month = 1 + pick(i % 5 == 0 ? 13 : 12);
+          break;
+        default:
+          year = i % 3 == 0 ? pick(10000) : 1960 + pick(100);
+      }
+    }
+    char text[64];
+    const int n =
+        std::snprintf(text, sizeof text, "%04u-%02u-%02uT%02u:%02u:%02u", year, month, day, hour,
+                      pick(i % 13 == 0 ? 61 : 60), pick(i % 17 == 0 ? 61 : 60));
+    std::string s(text, static_cast<size_t>(n));
+    const unsigned digits = pick(11);  // 0: no fraction; 10: too many digits
+    if (digits > 0 || pick(8) == 0) s += '.';
+    for (unsigned k = 0; k < digits; ++k) s += static_cast<char>('0' + pick(10));
+    s += 'Z';
+    if (pick(4) == 0) {  // a byte changed, dropped or added
+      const size_t at = pick(static_cast<unsigned>(s.size()));
+      const char c = alphabet[pick(static_cast<unsigned>(alphabet.size()))];
+      switch (pick(3)) {
+        case 0:
+          s[at] = c;
+          break;
+        case 1:
+          s.erase(at, 1);
+          break;
+        default:
+          s.insert(at, 1, c);
+      }
+    }
+    int64_t expected = -1, got = -2;
+    const bool expected_ok = read_canonical_timestamp(s, expected);
+    ASSERT_EQ(reader.read(s, got), expected_ok) << "'" << s << "'";
+    if (expected_ok) {
+      ASSERT_EQ(got, expected) << "'" << s << "'";
+      ++canonical;
+    }
+    ++read;
+  }
+  EXPECT_GT(canonical, read / 2);  // both outcomes are met often
+  EXPECT_GT(read - canonical, read / 10);
+}
+
 TEST(Timestamp, FormatsAsUtcWithZ) {
   EXPECT_EQ(format_timestamp(k20261124T10), "2026-11-24T10:00:00Z");
   EXPECT_EQ(format_timestamp(k20261124T10 + 123'000), "2026-11-24T10:00:00.123Z");
