@@ -12,10 +12,11 @@ namespace sluice::dataflow {
 namespace {
 
 // EXPLAIN's note on the input order: an aggregate's interleaving changes only what its
-// FIRST_VALUE/LAST_VALUE give (its changes per batch depend on batching in any case).
+// FIRST_VALUE/LAST_VALUE and floating-point sums give (its changes per batch depend on batching
+// in any case).
 std::string describe_order(const sql::BoundQuery& query) {
   if (query.aggregate && query.input_order.kind == sql::InputOrder::Kind::kInterleaved) {
-    return "; FIRST_VALUE/LAST_VALUE follow the interleaving of its inputs";
+    return "; FIRST_VALUE/LAST_VALUE and floating-point sums follow the interleaving of its inputs";
   }
   return describe_input_order(query);
 }

@@ -46,9 +46,28 @@ InputOrder held_by(const std::optional<TrailingTimeColumn>& time) {
   return order;
 }
 
-bool reads_arrival_order(const BoundQuery& q) {
+// Whether an aggregate's result depends on the order its rows come in: FIRST_VALUE/LAST_VALUE
+// (first/last by arrival), and the floating-point accumulations — SUM/AVG of DOUBLE, and the
+// variance family (Welford's update in doubles, whatever the argument) — whose rounding depends
+// on the order the values are added in. Integer and DECIMAL sums are exact, MIN/MAX/COUNT
+// order-free.
+bool depends_on_row_order(const BoundQuery& q) {
   for (const AggregateCall& call : q.aggregates) {
-    if (call.kind == AggKind::kFirstValue || call.kind == AggKind::kLastValue) return true;
+    switch (call.kind) {
+      case AggKind::kFirstValue:
+      case AggKind::kLastValue:
+      case AggKind::kVarSamp:
+      case AggKind::kVarPop:
+      case AggKind::kStddevSamp:
+      case AggKind::kStddevPop:
+        return true;
+      case AggKind::kSum:
+      case AggKind::kAvg:
+        if (call.arg && call.arg->type == DataType::kDouble) return true;
+        break;
+      default:
+        break;
+    }
   }
   return false;
 }
@@ -66,7 +85,7 @@ InputOrder input_order(const Catalog& catalog, std::string_view input,
 
 InputOrder aggregate_input_order(const Catalog& catalog, const BoundQuery& q,
                                  const std::vector<PlanStep>* steps) {
-  if (!reads_arrival_order(q)) return InputOrder{};
+  if (!depends_on_row_order(q)) return InputOrder{};
   if (!q.window) return input_order(catalog, q.input, steps);
   if (!interleaves(catalog, steps, q.input)) return InputOrder{};
   // Processing-time windows close by the wall clock, whatever the watermark: holding rows for

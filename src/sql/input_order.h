@@ -29,7 +29,8 @@ namespace sluice::sql {
 InputOrder input_order(const Catalog& catalog, std::string_view input,
                        const std::vector<PlanStep>* steps);
 
-// An aggregate's: kArrival unless it has a FIRST_VALUE or LAST_VALUE call. A windowed one is
+// An aggregate's: kArrival unless its result depends on its rows' order (a FIRST_VALUE or
+// LAST_VALUE call, a floating-point SUM, AVG, VARIANCE or STDDEV). A windowed one is
 // held by its window's time column with that column's trail (event_time.h's time_column_trail),
 // not by the least-trailing column, so that no row comes out after its window closed (the proof
 // is at the definition); an unwindowed one as input_order(); a processing-time window's follows
