@@ -239,6 +239,27 @@
 // total is a function of the input); q11 in the same minutes 5.56 / 27.9, 51 MB. q12 holds one
 // group per bidder per open window, dropped as the clock closes it (a longer run, to see RSS
 // stay flat as windows close, was not measured).
+//
+// Session 13, the price of ordering (q6, q9: a top-N over a join of two sources, its input held
+// and applied in (time, values) order, dataflow/ordered_input.h). Session 12's OrderedInput
+// kept a heap of every held row and gathered each released row value by value: ~25 % of q9's
+// CPU. Now each input batch is a run sorted when it comes (one pass when sorted by time; only
+// equal times sorted, through TieOrder's per-batch column views), the runs are merged piece by
+// piece (a heap of runs), and a top-N that reads plain columns ranks the held rows where they
+// lie (Operator::process_rows): no row is copied between the join and the top-N. The join's
+// output is built column by column (one type switch per column). Main 5ae1d74+ against
+// 1acf6a5, the idle machine (load 0.5-1.5), one full run each, M events per CPU-second with /
+// without the generator, peak RSS:
+//   --events 10000000: q9 0.99 / 1.26, 1586 MB -> 1.42 / 2.03, 1434 MB; q6 1.12 / 1.48 ->
+//     1.30 / 1.79 (259 MB); the other queries within noise (q4 3.23 -> 3.46, q5 5.04 -> 5.30).
+//   --events 50000000 --event-rate 1000000: q9 1.48 / 2.15, 5479 MB; q6 1.38 / 1.95, 1009 MB;
+//     q4 3.35 / 11.2, 370 MB (session 12: 0.95, 1.14, 3.04).
+//   Interleaved q9 runs at 10 M under load 2-9 (other builds): 1.16-1.26 against 0.85-0.94.
+// q9's changes differ from session 12's in number (2,513,697 at 10 M, was 2,491,155): rows of
+// equal time (10 per microsecond at the default event rate) are ordered by another order of
+// their values; every run gives the same (nexmark.q9_order). Peak RSS at 50 M is the join's
+// auctions (50 s of event time never passes the join's 60 s) and the top-1's row per auction:
+// by the query, not by the hold (held rows: those the watermark has not passed, a few batches).
 
 #include <sys/resource.h>
 #include <sys/wait.h>
