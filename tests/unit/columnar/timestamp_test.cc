@@ -9,6 +9,31 @@
 namespace sluice {
 namespace {
 
+// Ends a timestamp text made of its fields: a fraction of 0 to 9 digits (10: too many; now and
+// then a bare '.') and 'Z'; then, one time in `damage_one_in`, a byte changed, dropped or added.
+template <typename Pick>
+void finish_text(std::string& s, Pick& pick, unsigned damage_one_in) {
+  static const std::string alphabet = "0123456789-T:.Zz +/";
+  const unsigned digits = pick(11);
+  if (digits > 0 || pick(8) == 0) s += '.';
+  for (unsigned k = 0; k < digits; ++k) s += static_cast<char>('0' + pick(10));
+  s += 'Z';
+  if (pick(damage_one_in) == 0) {
+    const size_t at = pick(static_cast<unsigned>(s.size()));
+    const char c = alphabet[pick(static_cast<unsigned>(alphabet.size()))];
+    switch (pick(3)) {
+      case 0:
+        s[at] = c;
+        break;
+      case 1:
+        s.erase(at, 1);
+        break;
+      default:
+        s.insert(at, 1, c);
+    }
+  }
+}
+
 constexpr int64_t k20261124T10 = 1'795'514'400'000'000;
 
 int64_t parse_ok(std::string_view text) {
@@ -77,7 +102,6 @@ TEST(Timestamp, TryParseAgreesWithParse) {
 TEST(Timestamp, CanonicalFastPathAgreesWithTheGeneralParse) {
   std::mt19937 rng(3);
   const auto pick = [&](unsigned n) { return static_cast<unsigned>(rng() % n); };
-  const std::string alphabet = "0123456789-T:.Zz +/";
   int canonical = 0;
   for (int i = 0; i < 200000; ++i) {
     char text[64];
@@ -88,24 +112,7 @@ TEST(Timestamp, CanonicalFastPathAgreesWithTheGeneralParse) {
                           pick(i % 11 == 0 ? 25 : 24), pick(i % 13 == 0 ? 61 : 60),
                           pick(i % 17 == 0 ? 61 : 60));
     std::string s(text, static_cast<size_t>(n));
-    const unsigned digits = pick(11);  // 0: no fraction; 10: too many digits
-    if (digits > 0 || pick(8) == 0) s += '.';
-    for (unsigned k = 0; k < digits; ++k) s += static_cast<char>('0' + pick(10));
-    s += 'Z';
-    if (pick(3) == 0) {  // a byte changed, dropped or added
-      const size_t at = pick(static_cast<unsigned>(s.size()));
-      const char c = alphabet[pick(static_cast<unsigned>(alphabet.size()))];
-      switch (pick(3)) {
-        case 0:
-          s[at] = c;
-          break;
-        case 1:
-          s.erase(at, 1);
-          break;
-        default:
-          s.insert(at, 1, c);
-      }
-    }
+    finish_text(s, pick, 3);
     int64_t general = -1, fast = -1;
     const bool general_ok = try_parse_timestamp_general(s, general);
     if (read_canonical_timestamp(s, fast)) {
@@ -142,7 +149,6 @@ TEST(Timestamp, CanonicalFastPathAgreesWithTheGeneralParse) {
 TEST(Timestamp, CanonicalReaderAgreesWithTheCanonicalParse) {
   std::mt19937 rng(7);
   const auto pick = [&](unsigned n) { return static_cast<unsigned>(rng() % n); };
-  const std::string alphabet = "0123456789-T:.Zz +/";
   CanonicalTimestampReader reader;
   unsigned year = 2026, month = 11, day = 30, hour = 10;
   int read = 0, canonical = 0;
@@ -167,24 +173,7 @@ TEST(Timestamp, CanonicalReaderAgreesWithTheCanonicalParse) {
         std::snprintf(text, sizeof text, "%04u-%02u-%02uT%02u:%02u:%02u", year, month, day, hour,
                       pick(i % 13 == 0 ? 61 : 60), pick(i % 17 == 0 ? 61 : 60));
     std::string s(text, static_cast<size_t>(n));
-    const unsigned digits = pick(11);  // 0: no fraction; 10: too many digits
-    if (digits > 0 || pick(8) == 0) s += '.';
-    for (unsigned k = 0; k < digits; ++k) s += static_cast<char>('0' + pick(10));
-    s += 'Z';
-    if (pick(4) == 0) {  // a byte changed, dropped or added
-      const size_t at = pick(static_cast<unsigned>(s.size()));
-      const char c = alphabet[pick(static_cast<unsigned>(alphabet.size()))];
-      switch (pick(3)) {
-        case 0:
-          s[at] = c;
-          break;
-        case 1:
-          s.erase(at, 1);
-          break;
-        default:
-          s.insert(at, 1, c);
-      }
-    }
+    finish_text(s, pick, 4);
     int64_t expected = -1, got = -2;
     const bool expected_ok = read_canonical_timestamp(s, expected);
     ASSERT_EQ(reader.read(s, got), expected_ok) << "'" << s << "'";
